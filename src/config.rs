@@ -1,0 +1,1 @@
+//! `schemashift.toml` at the repository root.

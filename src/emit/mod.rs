@@ -1,0 +1,1 @@
+//! Emitters: they format a model or a plan, and decide nothing.

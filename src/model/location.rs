@@ -1,0 +1,62 @@
+//! Where an object was defined.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A position in a source file: 1-based line and column.
+///
+/// Locations are for messages only. Two objects defined in different places
+/// are still the same object, so `PartialEq` deliberately treats every pair
+/// of locations as equal (sqlparser does the same with its spans).
+#[derive(Debug, Clone, Default, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl PartialEq for Location {
+    fn eq(&self, _other: &Location) -> bool {
+        true
+    }
+}
+
+impl Location {
+    pub fn new(file: impl Into<String>, line: u32, column: u32) -> Location {
+        Location { file: file.into(), line, column }
+    }
+    pub fn is_unknown(&self) -> bool {
+        self.file.is_empty() && self.line == 0
+    }
+    /// Field-by-field comparison, for tests that do care where something came from.
+    pub fn same_place(&self, other: &Location) -> bool {
+        self.file == other.file && self.line == other.line && self.column == other.column
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+impl Serialize for Location {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Location {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Location, D::Error> {
+        let text = String::deserialize(d)?;
+        // The file name may itself contain ':'; line and column are the last two fields.
+        let mut parts = text.rsplitn(3, ':');
+        let column = parts.next().and_then(|c| c.parse().ok());
+        let line = parts.next().and_then(|l| l.parse().ok());
+        let file = parts.next();
+        match (file, line, column) {
+            (Some(file), Some(line), Some(column)) => Ok(Location::new(file, line, column)),
+            _ => Err(serde::de::Error::custom(format!("expected \"file:line:column\", found {text:?}"))),
+        }
+    }
+}

@@ -1,0 +1,646 @@
+//! The schema model: plain data, dialect-neutral in shape, normalized on entry.
+//!
+//! Two models compare equal exactly when the databases they describe would be
+//! the same. Source locations are carried for messages but never take part in
+//! equality (see [`Location`]), and every collection is ordered so that
+//! serialization is deterministic.
+
+mod location;
+mod name;
+mod types;
+
+pub use location::Location;
+pub use name::{QName, quote_ident, quote_literal};
+pub use types::DataType;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The SQL dialect a model was read from. Normalization rules (identifier
+/// folding, type synonyms, generated names) depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    #[default]
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+impl Dialect {
+    pub fn parse(s: &str) -> Option<Dialect> {
+        match s.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" | "pg" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
+            "sqlite" | "sqlite3" => Some(Dialect::Sqlite),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+    /// The namespace unqualified names land in when nothing says otherwise.
+    pub fn default_schema(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "public",
+            Dialect::Mysql | Dialect::Sqlite => "",
+        }
+    }
+}
+
+/// A whole database schema.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    pub dialect: Dialect,
+    /// Namespaces (`CREATE SCHEMA`). PostgreSQL's `public` is always present.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub schemas: BTreeMap<String, Namespace>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, Extension>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub types: BTreeMap<QName, UserType>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sequences: BTreeMap<QName, Sequence>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<QName, Table>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub views: BTreeMap<QName, View>,
+    /// Functions and procedures, keyed by their signature
+    /// (`schema.name(argtype, …)`) because PostgreSQL allows overloading.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<String, Function>,
+    /// Statements the reader could not model. They are kept with their text so
+    /// that a change to them is still reported, never silently dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opaque: Vec<Opaque>,
+}
+
+impl Schema {
+    pub fn new(dialect: Dialect) -> Schema {
+        let mut s = Schema { dialect, ..Schema::default() };
+        if dialect == Dialect::Postgres {
+            s.schemas.insert(
+                "public".into(),
+                Namespace { name: "public".into(), comment: None, location: Location::default() },
+            );
+        }
+        s
+    }
+
+    /// Every relation-like name in a namespace: PostgreSQL keeps tables,
+    /// views, sequences and indexes in one catalog (`pg_class`), so a generated
+    /// name must avoid all of them.
+    pub fn relation_exists(&self, name: &QName) -> bool {
+        self.tables.contains_key(name)
+            || self.views.contains_key(name)
+            || self.sequences.contains_key(name)
+            || self.find_index(name).is_some()
+    }
+
+    /// The table that owns the index `name` (index names are unique per namespace).
+    pub fn find_index(&self, name: &QName) -> Option<&QName> {
+        self.tables
+            .iter()
+            .find(|(t, table)| t.schema == name.schema && table.indexes.contains_key(&name.name))
+            .map(|(t, _)| t)
+    }
+
+    /// The table that owns the constraint `name` in a namespace.
+    pub fn find_constraint(&self, schema: &str, name: &str) -> Option<&QName> {
+        self.tables
+            .iter()
+            .find(|(t, table)| t.schema == schema && table.constraints.contains_key(name))
+            .map(|(t, _)| t)
+    }
+
+    /// Number of objects of every kind, for summaries and benchmarks.
+    pub fn object_count(&self) -> usize {
+        self.schemas.len()
+            + self.extensions.len()
+            + self.types.len()
+            + self.sequences.len()
+            + self.tables.values().map(|t| 1 + t.columns.len() + t.constraints.len() + t.indexes.len() + t.triggers.len()).sum::<usize>()
+            + self.views.len()
+            + self.functions.len()
+            + self.opaque.len()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Namespace {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    pub name: String,
+    /// The namespace its objects are installed into.
+    pub schema: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+/// A SQL expression in canonical form: parsed, then printed back with
+/// redundant parentheses, implicit casts and default-schema qualifiers
+/// removed, so that the same expression written two ways compares equal.
+/// The text is always valid SQL for the dialect it was read from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Expr(pub String);
+
+impl std::fmt::Display for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub name: QName,
+    pub columns: Vec<Column>,
+    /// Constraints by name (PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK, EXCLUDE).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub constraints: BTreeMap<String, Constraint>,
+    /// Indexes created with CREATE INDEX, by name. Indexes that back a
+    /// PRIMARY KEY, UNIQUE or EXCLUDE constraint belong to the constraint.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, Trigger>,
+    /// `PARTITION BY …` of a partitioned table, canonical text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
+    /// Set when this table is a partition of another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<PartitionOf>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlogged: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+impl Table {
+    pub fn new(name: QName, location: Location) -> Table {
+        Table {
+            name,
+            columns: Vec::new(),
+            constraints: BTreeMap::new(),
+            indexes: BTreeMap::new(),
+            triggers: BTreeMap::new(),
+            partition_by: None,
+            partition_of: None,
+            unlogged: false,
+            comment: None,
+            location,
+        }
+    }
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+    pub fn primary_key(&self) -> Option<&Constraint> {
+        self.constraints.values().find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionOf {
+    pub parent: QName,
+    /// `FOR VALUES …` or `DEFAULT`, canonical text.
+    pub bound: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: DataType,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub nullable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Expr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expr) STORED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Expr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<Expr>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+impl Column {
+    pub fn new(name: String, data_type: DataType, location: Location) -> Column {
+        Column {
+            name,
+            data_type,
+            nullable: true,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+            on_update: None,
+            location,
+        }
+    }
+}
+
+/// An identity column (`GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`), or
+/// MySQL's AUTO_INCREMENT / SQLite's AUTOINCREMENT in the other dialects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub always: bool,
+    /// The implicit sequence's name (PostgreSQL: `<table>_<column>_seq`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<QName>,
+    #[serde(default, skip_serializing_if = "SequenceOptions::is_default")]
+    pub options: SequenceOptions,
+}
+
+/// Sequence parameters, each `None` when it has the value PostgreSQL would
+/// choose by itself, so that explicit and implicit defaults compare equal.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SequenceOptions {
+    /// `AS type`; `None` means bigint.
+    #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<DataType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+}
+
+impl SequenceOptions {
+    pub fn is_default(&self) -> bool {
+        *self == SequenceOptions::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sequence {
+    pub name: QName,
+    #[serde(default, skip_serializing_if = "SequenceOptions::is_default")]
+    pub options: SequenceOptions,
+    /// `OWNED BY table.column`: dropped with the column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<(QName, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Constraint {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: ConstraintKind,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ConstraintKind {
+    PrimaryKey {
+        columns: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        include: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nulls_not_distinct: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        include: Vec<String>,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        references: QName,
+        ref_columns: Vec<String>,
+        #[serde(default, skip_serializing_if = "FkAction::is_default")]
+        on_delete: FkAction,
+        #[serde(default, skip_serializing_if = "FkAction::is_default")]
+        on_update: FkAction,
+        #[serde(default, skip_serializing_if = "FkMatch::is_default")]
+        match_type: FkMatch,
+    },
+    Check {
+        expr: Expr,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        no_inherit: bool,
+    },
+    Exclude {
+        method: String,
+        /// `(element, operator)` pairs, element in canonical text.
+        elements: Vec<(String, String)>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        include: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        predicate: Option<Expr>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl FkAction {
+    pub fn is_default(&self) -> bool {
+        *self == FkAction::NoAction
+    }
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkMatch {
+    #[default]
+    Simple,
+    Full,
+    Partial,
+}
+
+impl FkMatch {
+    pub fn is_default(&self) -> bool {
+        *self == FkMatch::Simple
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unique: bool,
+    /// Access method; `btree` is PostgreSQL's default.
+    pub method: String,
+    pub keys: Vec<IndexKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+    /// Partial index predicate (`WHERE …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<Expr>,
+    /// Storage parameters (`WITH (fillfactor = 70)`), canonical text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+/// One key of an index: a column or an expression with its options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexKey {
+    /// A column name, or an expression in canonical text when `expression`.
+    pub expr: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expression: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub descending: bool,
+    /// `NULLS FIRST`/`LAST` only when it differs from the default for the
+    /// direction (last for ASC, first for DESC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls_first: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    pub name: QName,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub materialized: bool,
+    /// Explicit column names (`CREATE VIEW v (a, b) AS …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// The query in canonical text.
+    pub query: String,
+    /// `WITH (…)` options and `WITH CHECK OPTION`, canonical text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// Indexes on a materialized view.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserType {
+    pub name: QName,
+    #[serde(flatten)]
+    pub kind: UserTypeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum UserTypeKind {
+    Enum {
+        values: Vec<String>,
+    },
+    Composite {
+        attributes: Vec<CompositeAttribute>,
+    },
+    Domain {
+        base: DataType,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        default: Option<Expr>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        not_null: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        collation: Option<String>,
+        /// CHECK constraints by name.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        checks: BTreeMap<String, Expr>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompositeAttribute {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: DataType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    pub name: QName,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub procedure: bool,
+    pub args: Vec<FunctionArg>,
+    /// Return type in canonical text (`None` for procedures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returns: Option<String>,
+    pub language: String,
+    /// The body exactly as written between the quotes (whitespace at the ends trimmed).
+    pub body: String,
+    /// Other attributes (volatility, STRICT, SECURITY DEFINER, PARALLEL, …)
+    /// in canonical text, defaults omitted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+impl Function {
+    /// The key under which PostgreSQL identifies a function: name and input
+    /// argument types (OUT arguments are not part of the signature).
+    pub fn signature(&self) -> String {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .filter(|a| a.mode != ArgMode::Out)
+            .map(|a| a.data_type.to_string())
+            .collect();
+        format!("{}({})", self.name, args.join(", "))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionArg {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "ArgMode::is_default")]
+    pub mode: ArgMode,
+    #[serde(rename = "type")]
+    pub data_type: DataType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Expr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArgMode {
+    #[default]
+    In,
+    Out,
+    InOut,
+    Variadic,
+}
+
+impl ArgMode {
+    pub fn is_default(&self) -> bool {
+        *self == ArgMode::In
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    pub name: String,
+    /// `BEFORE`, `AFTER` or `INSTEAD OF`.
+    pub timing: String,
+    /// `INSERT`, `UPDATE`, `UPDATE OF a, b`, `DELETE`, `TRUNCATE`, in canonical order.
+    pub events: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub for_each_row: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Expr>,
+    /// `EXECUTE FUNCTION name(args)` in canonical text.
+    pub execute: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}
+
+/// A statement the reader does not model (GRANT, CREATE AGGREGATE, …).
+/// Compared by its whitespace-normalized text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opaque {
+    /// The statement's leading keywords, e.g. `GRANT` or `CREATE AGGREGATE`.
+    pub kind: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Location::is_unknown")]
+    pub location: Location,
+}

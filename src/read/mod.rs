@@ -1,0 +1,1 @@
+//! Readers: replay statements onto a model.
