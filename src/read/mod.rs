@@ -5,15 +5,31 @@
 //! creates later is retried once every file has been read, so a schema may
 //! be split over many files in any order.
 
+pub mod json;
 pub mod postgres;
 pub mod split;
 
 use crate::error::{Error, Result, Warning};
 use crate::model::{Dialect, Schema};
-use crate::source::SourceFile;
+use crate::source::{FileSet, SourceFile};
 use postgres::{Applied, PgReader};
 
-/// Reads the files of one schema into a model.
+/// Reads one side of a comparison: SQL files, or a single JSON snapshot.
+pub fn read_files(files: &FileSet, dialect: Dialect) -> Result<(Schema, Vec<Warning>)> {
+    let json: Vec<&SourceFile> = files.files.iter().filter(|f| f.path.ends_with(".json")).collect();
+    match (json.as_slice(), files.files.len()) {
+        ([], _) => read_schema(&files.files, dialect),
+        ([one], 1) => Ok((json::read_json(&one.path, decode(one)?)?, Vec::new())),
+        _ => Err(Error::usage(format!(
+            "the schema of {} mixes {} JSON snapshot(s) with other files",
+            files.label,
+            json.len()
+        ))
+        .help("a schema is either SQL files or one JSON snapshot; choose files with `-- <path>`")),
+    }
+}
+
+/// Reads the SQL files of one schema into a model.
 pub fn read_schema(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Vec<Warning>)> {
     match dialect {
         Dialect::Postgres => {}
@@ -61,14 +77,16 @@ pub fn read_schema(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Ve
 }
 
 /// The text of a file, or a clear error for binary and non-UTF-8 content.
-fn decode(file: &SourceFile) -> Result<&str> {
+pub fn decode(file: &SourceFile) -> Result<&str> {
     if file.bytes.contains(&0) {
         return Err(Error::data(format!("{} is a binary file, not SQL text", file.path))
             .at(crate::model::Location::new(&file.path, 1, 1))
             .help("exclude it from the schema files with a pathspec or the `schema` list in schemashift.toml"));
     }
-    std::str::from_utf8(&file.bytes).map_err(|e| {
-        let valid = &file.bytes[..e.valid_up_to()];
+    // A byte order mark is not part of the SQL.
+    let bytes = file.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&file.bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
         let column = String::from_utf8_lossy(&valid[valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..]).chars().count() as u32 + 1;
         Error::data(format!("{} is not valid UTF-8", file.path))

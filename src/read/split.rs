@@ -67,7 +67,8 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
                     }
                     continue;
                 }
-                b'\\' if pos.col == 1 => {
+                // A statement never starts with a backslash: this is a psql meta-command.
+                b'\\' => {
                     let end = line_end(sql, pos.i);
                     pos.advance(sql, end - pos.i);
                     continue;

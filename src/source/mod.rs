@@ -25,3 +25,14 @@ pub struct FileSet {
     /// The repository work tree or the `--no-index` directory, when there is one.
     pub root: Option<PathBuf>,
 }
+
+// TEMPORARY stubs until the git source module lands.
+pub fn resolve_one(_rev: Option<&str>, _paths: &[String], _cwd: &std::path::Path) -> crate::Result<FileSet> {
+    Err(crate::Error::internal("not yet"))
+}
+pub fn read_no_index(_p: &std::path::Path, _l: &str) -> crate::Result<FileSet> {
+    Err(crate::Error::internal("not yet"))
+}
+pub fn repo_root(_cwd: &std::path::Path) -> Option<PathBuf> {
+    None
+}

@@ -191,7 +191,10 @@ pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 }
 
 pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let cd = match r.parse(st, st.text)? {
+    // sqlparser 0.63 rejects `NOT NULL` / `NULL` among a domain's constraints:
+    // note it and blank it out.
+    let (text, not_null_written) = cut_domain_null(st.text);
+    let cd = match r.parse(st, &text)? {
         Statement::CreateDomain(cd) => cd,
         _ => return Err(Error::data("expected CREATE DOMAIN").at(st.location())),
     };
@@ -218,10 +221,7 @@ pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             }
         }
     }
-    // sqlparser keeps `NOT NULL` on a domain as text it cannot place; look for it.
-    if has_not_null(st.text) {
-        not_null = true;
-    }
+    not_null |= not_null_written;
     let kind = UserTypeKind::Domain {
         base: super::types::resolve(&cd.data_type.to_string(), r.default_schema()).data_type,
         default: cd.default.as_ref().map(|d| Expr(canon::canonical_default(d, &r.canon()))),
@@ -233,20 +233,43 @@ pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     Ok(Applied::Done)
 }
 
-/// `NOT NULL` outside parentheses in a CREATE DOMAIN.
-fn has_not_null(text: &str) -> bool {
-    let Ok(mut cur) = Cursor::new(text) else { return false };
+/// Blanks `[CONSTRAINT name] NOT NULL` and `NULL` outside parentheses in a
+/// CREATE DOMAIN; returns the text and whether NOT NULL was there.
+fn cut_domain_null(text: &str) -> (String, bool) {
+    let mut out = text.to_string();
+    let mut not_null = false;
+    let Ok(mut cur) = Cursor::new(text) else { return (out, false) };
     let mut depth = 0;
+    let mut after_default = false;
     while !cur.at_end() {
         match cur.peek() {
             Some(Token::LParen) => depth += 1,
             Some(Token::RParen) => depth -= 1,
-            _ if depth == 0 && cur.peek_kw("NOT") && cur.peek_kw_at(1, "NULL") => return true,
             _ => {}
         }
+        if depth == 0 && !after_default {
+            let constraint_name = cur.peek_kw("CONSTRAINT") && (cur.peek_kw_at(2, "NOT") || cur.peek_kw_at(2, "NULL"));
+            let skip = if constraint_name { 2 } else { 0 };
+            let (is_not_null, len) = if cur.peek_kw_at(skip, "NOT") && cur.peek_kw_at(skip + 1, "NULL") {
+                (true, skip + 2)
+            } else if cur.peek_kw_at(skip, "NULL") {
+                (false, skip + 1)
+            } else {
+                (false, 0)
+            };
+            if len > 0 {
+                let start = cur.offset();
+                cur.pos += len - 1;
+                let end = cur.tok(cur.pos).map_or(text.len(), |t| t.end);
+                blank_out(&mut out, start, end);
+                not_null |= is_not_null;
+            }
+        }
+        // `DEFAULT NULL` is a default, not a constraint.
+        after_default = depth == 0 && cur.peek_kw("DEFAULT");
         cur.next();
     }
-    false
+    (out, not_null)
 }
 
 pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
