@@ -42,7 +42,7 @@ pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
     }
     let files = if args.no_index {
         let path = args.rev.as_deref().ok_or_else(|| Error::usage("--no-index needs a file or directory to read"))?;
-        source::read_no_index(&cwd.join(path), path)?
+        source::read_no_index(path, cwd)?
     } else {
         source::resolve_one(args.rev.as_deref(), &args.paths, cwd)?
     };
