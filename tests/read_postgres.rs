@@ -405,8 +405,8 @@ fn grants_and_unknown_statements_are_kept_as_opaque() {
     )])
     .unwrap();
     assert_eq!(s.opaque.len(), 2);
-    assert_eq!(s.opaque[1].kind, "CREATE AGGREGATE");
-    assert_eq!((s.opaque[1].location.line, s.opaque[1].location.column), (2, 10));
+    assert_eq!(s.opaque[0].kind, "CREATE AGGREGATE");
+    assert_eq!((s.opaque[0].location.line, s.opaque[0].location.column), (2, 10));
     // Only the statement schemashift does not understand warns; GRANT is kept by design.
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].message.contains("CREATE AGGREGATE"));
@@ -447,4 +447,24 @@ fn reading_is_deterministic_and_order_independent_within_a_file() {
     let a = read("CREATE TABLE b (id int PRIMARY KEY); CREATE TABLE a (id int, b_id int REFERENCES b);");
     let b = read("CREATE TABLE a (id int, b_id int); CREATE TABLE b (id int PRIMARY KEY); ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b (id);");
     assert_eq!(a, b);
+}
+
+#[test]
+fn grants_compare_as_privilege_sets() {
+    let hand = read(
+        "CREATE TABLE t (a int); CREATE SEQUENCE s;
+         GRANT SELECT, INSERT ON t TO bob, PUBLIC; GRANT ALL ON SEQUENCE s TO bob; GRANT UPDATE ON t TO carol;
+         REVOKE UPDATE ON t FROM carol;",
+    );
+    let dumped = read(
+        "CREATE TABLE public.t (a integer); CREATE SEQUENCE public.s;
+         GRANT SELECT,INSERT ON TABLE public.t TO bob; GRANT SELECT,INSERT ON TABLE public.t TO PUBLIC;
+         GRANT ALL ON SEQUENCE public.s TO bob;",
+    );
+    assert_eq!(hand.opaque.len(), 7, "{:#?}", hand.opaque);
+    assert_eq!(hand, dumped);
+    let a: Vec<&str> = hand.opaque.iter().map(|o| o.text.as_str()).collect();
+    assert!(a.contains(&"GRANT SELECT ON TABLE public.t TO PUBLIC"));
+    let other = read("CREATE TABLE t (a int); GRANT SELECT ON t TO bob;");
+    assert_ne!(other.opaque.len(), hand.opaque.len());
 }

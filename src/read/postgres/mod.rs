@@ -7,6 +7,7 @@
 //! a statement of a modelled kind that does not parse is an error.
 
 pub mod canon;
+mod grant;
 mod hand;
 mod names;
 mod objects;
@@ -44,6 +45,13 @@ impl Stmt<'_> {
     pub fn location(&self) -> Location {
         Location::new(self.file, self.line, self.column)
     }
+    /// Just past the last character of the statement: where an unexpected end is reported.
+    pub fn end_location(&self) -> Location {
+        let lines = self.text.split('\n').count() as u64;
+        let last = self.text.rsplit('\n').next().unwrap_or("");
+        self.location_at(lines, last.chars().count() as u64 + 1)
+    }
+
     /// The file position of a 1-based line/column inside the statement text.
     pub fn location_at(&self, line: u64, column: u64) -> Location {
         let line = line.max(1) as u32;
@@ -123,7 +131,8 @@ impl PgReader {
             "ALTER" => self.alter(st, cur),
             "DROP" => objects::drop(self, st),
             "COMMENT" => hand::comment(self, st, &mut cur),
-            "GRANT" | "REVOKE" | "SECURITY" | "DO" | "CALL" | "IMPORT" => {
+            "GRANT" | "REVOKE" => grant::grant_or_revoke(self, st, &mut cur),
+            "SECURITY" | "DO" | "CALL" | "IMPORT" => {
                 // Privileges and anonymous code are kept and compared as text.
                 self.opaque(st, &first, false);
                 Ok(Applied::Done)
@@ -290,8 +299,10 @@ pub fn parse_error(st: &Stmt<'_>, message: &str) -> Error {
                 _ => (message, st.location()),
             }
         }
+        None if message.ends_with("found: EOF") => (message, st.end_location()),
         None => (message, st.location()),
     };
+    let text = text.replace("found: EOF", "found: end of statement");
     Error::data(format!("invalid SQL: {text}")).at(loc)
 }
 
@@ -301,6 +312,9 @@ pub fn parse_error(st: &Stmt<'_>, message: &str) -> Error {
 pub fn finish(schema: &mut Schema) {
     resolve_fk_targets(schema);
     clone_indexes_to_partitions(schema);
+    // Opaque statements are compared as a set: pg_dump orders them by its
+    // own rules, not as the user wrote them.
+    schema.opaque.sort_by(|a, b| (&a.kind, &a.text).cmp(&(&b.kind, &b.text)));
 }
 
 /// `REFERENCES t` without columns means t's primary key.

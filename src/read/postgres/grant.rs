@@ -1,0 +1,150 @@
+//! GRANT and REVOKE on objects, kept as one opaque entry per privilege.
+//!
+//! pg_dump writes privileges back in its own form (`GRANT SELECT,INSERT ON
+//! TABLE public.t TO bob`, one statement per grantee, `ALL` when every
+//! privilege is held), so the text a user wrote is not comparable. Splitting
+//! each grant into (privilege, object, grantee) entries with a canonical
+//! text makes both spellings the same set; REVOKE removes entries.
+
+use super::tokens::Cursor;
+use super::{Applied, PgReader, Stmt};
+use crate::error::Result;
+use crate::model::{Opaque, quote_ident};
+use sqlparser::tokenizer::Token;
+
+/// Object kinds whose names live in a schema (and are qualified here).
+const SCHEMA_KINDS: &[&str] = &["TABLE", "SEQUENCE", "FUNCTION", "PROCEDURE", "ROUTINE", "TYPE", "DOMAIN"];
+
+/// What `ALL PRIVILEGES` means for each kind of object (PostgreSQL 15, GRANT).
+fn all_privileges(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "TABLE" => &["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"],
+        "SEQUENCE" => &["USAGE", "SELECT", "UPDATE"],
+        "FUNCTION" | "PROCEDURE" | "ROUTINE" => &["EXECUTE"],
+        "SCHEMA" => &["USAGE", "CREATE"],
+        "TYPE" | "DOMAIN" | "LANGUAGE" => &["USAGE"],
+        "DATABASE" => &["CREATE", "CONNECT", "TEMPORARY"],
+        _ => &["ALL"],
+    }
+}
+
+/// Applies a GRANT or REVOKE. Forms other than privileges on named objects
+/// (role membership, `ON ALL TABLES IN SCHEMA`) are kept as opaque text.
+pub fn grant_or_revoke(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Applied> {
+    let grant = cur.eat_kw("GRANT");
+    if !grant {
+        cur.next();
+        cur.eat_kws(&["GRANT", "OPTION", "FOR"]);
+    }
+    let Some(parsed) = parse(r, cur, grant) else {
+        r.opaque(st, if grant { "GRANT" } else { "REVOKE" }, false);
+        return Ok(Applied::Done);
+    };
+    for (privilege, object, grantee) in parsed.entries() {
+        let prefix = format!("GRANT {privilege} ON {object} TO {grantee}");
+        if grant {
+            let text = if parsed.with_grant_option { format!("{prefix} WITH GRANT OPTION") } else { prefix };
+            if !r.schema.opaque.iter().any(|o| o.text == text) {
+                r.schema.opaque.push(Opaque { kind: "GRANT".into(), text, location: st.location() });
+            }
+        } else {
+            r.schema.opaque.retain(|o| !(o.kind == "GRANT" && (o.text == prefix || o.text.starts_with(&format!("{prefix} WITH")))));
+        }
+    }
+    Ok(Applied::Done)
+}
+
+struct Parsed {
+    privileges: Vec<String>,
+    objects: Vec<String>,
+    grantees: Vec<String>,
+    with_grant_option: bool,
+}
+
+impl Parsed {
+    fn entries(&self) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        for o in &self.objects {
+            for p in &self.privileges {
+                for g in &self.grantees {
+                    out.push((p.clone(), o.clone(), g.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn parse(r: &PgReader, cur: &mut Cursor<'_>, grant: bool) -> Option<Parsed> {
+    // Privileges, each possibly with a column list: `SELECT (a, b)`.
+    let mut privileges = Vec::new();
+    loop {
+        let mut words = Vec::new();
+        while let Some(Token::Word(w)) = cur.peek() {
+            if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("ON") {
+                break;
+            }
+            words.push(w.value.to_ascii_uppercase());
+            cur.next();
+        }
+        let mut privilege = words.join(" ");
+        if cur.peek() == Some(&Token::LParen) {
+            let (a, b) = cur.paren_group()?;
+            let cols: Vec<String> = cur.text[a..b].split(',').map(|c| c.trim().to_lowercase()).collect();
+            privilege = format!("{privilege} ({})", cols.join(", "));
+        }
+        if privilege.is_empty() {
+            return None;
+        }
+        privileges.push(if privilege == "ALL PRIVILEGES" { "ALL".to_string() } else { privilege });
+        if !cur.eat(&Token::Comma) {
+            break;
+        }
+    }
+    if !cur.eat_kw("ON") {
+        return None; // role membership: GRANT role TO user
+    }
+    let kinds = ["TABLE", "SEQUENCE", "FUNCTION", "PROCEDURE", "ROUTINE", "SCHEMA", "TYPE", "DOMAIN", "DATABASE", "LANGUAGE"];
+    let kind = kinds.iter().find(|k| cur.eat_kw(k)).copied().unwrap_or("TABLE");
+    if cur.peek_kw("ALL") || cur.peek_kw("FOREIGN") || cur.peek_kw("LARGE") {
+        return None;
+    }
+    let mut objects = Vec::new();
+    loop {
+        let parts = cur.object_name()?;
+        let mut name = if SCHEMA_KINDS.contains(&kind) {
+            r.qname_parts(&parts).to_string()
+        } else {
+            parts.iter().map(|p| quote_ident(p)).collect::<Vec<_>>().join(".")
+        };
+        if cur.peek() == Some(&Token::LParen) {
+            let (a, b) = cur.paren_group()?;
+            let args = cur.text[a..b].split_whitespace().collect::<Vec<_>>().join(" ");
+            name = format!("{name}({args})");
+        }
+        objects.push(format!("{kind} {name}"));
+        if !cur.eat(&Token::Comma) {
+            break;
+        }
+    }
+    if !(cur.eat_kw(if grant { "TO" } else { "FROM" })) {
+        return None;
+    }
+    let mut grantees = Vec::new();
+    loop {
+        cur.eat_kw("GROUP");
+        let g = cur.ident()?;
+        grantees.push(if g == "public" { "PUBLIC".to_string() } else { quote_ident(&g) });
+        if !cur.eat(&Token::Comma) {
+            break;
+        }
+    }
+    let with_grant_option = cur.eat_kws(&["WITH", "GRANT", "OPTION"]);
+    // `ALL` stands for each privilege of the object kind, so that granting
+    // them one by one and granting ALL compare equal.
+    let privileges = privileges
+        .into_iter()
+        .flat_map(|p| if p == "ALL" { all_privileges(kind).iter().map(|s| s.to_string()).collect() } else { vec![p] })
+        .collect();
+    Some(Parsed { privileges, objects, grantees, with_grant_option })
+}

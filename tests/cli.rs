@@ -1,0 +1,131 @@
+//! The `schemashift` command: exit codes and messages for good and bad input.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn schemashift(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("schemashift").unwrap();
+    c.current_dir(dir);
+    c
+}
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn inspect_quickstart_fixture_as_json() {
+    let out = schemashift(repo_root()).args(["inspect", "--no-index", "fixtures/quickstart/schema.sql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tables = json["tables"].as_object().unwrap();
+    assert!(tables.contains_key("public.orders"), "{:?}", tables.keys());
+    assert_eq!(json["tables"]["public.orders"]["constraints"]["orders_customer_id_fkey"]["references"], "public.customers");
+    assert!(json["sequences"].as_object().unwrap().contains_key("public.orders_id_seq"));
+}
+
+#[test]
+fn help_and_version_exit_zero_usage_errors_exit_64() {
+    let out = schemashift(repo_root()).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("inspect"));
+    assert_eq!(schemashift(repo_root()).arg("--version").output().unwrap().status.code(), Some(0));
+    assert_eq!(schemashift(repo_root()).args(["inspect", "--bogus"]).output().unwrap().status.code(), Some(64));
+    assert_eq!(schemashift(repo_root()).arg("frobnicate").output().unwrap().status.code(), Some(64));
+    let out = schemashift(repo_root())
+        .args(["inspect", "--no-index", "fixtures/quickstart/schema.sql", "--dialect", "oracle"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(stderr(&out).contains("unknown dialect"));
+    let out = schemashift(repo_root())
+        .args(["inspect", "--no-index", "fixtures/quickstart/schema.sql", "--dialect", "mysql"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(stderr(&out).contains("not yet supported"), "{}", stderr(&out));
+}
+
+/// Writes `bytes` to a file in a fresh directory and inspects it.
+fn inspect_bytes(bytes: &[u8]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), bytes).unwrap();
+    let out = schemashift(dir.path()).args(["inspect", "--no-index", "schema.sql"]).output().unwrap();
+    (out.status.code(), stderr(&out))
+}
+
+#[test]
+fn bad_input_files_are_data_errors_with_positions() {
+    let (code, err) = inspect_bytes(b"CREATE TABLE t (\n  a text DEFAULT '\xe9t\xe9'\n);");
+    assert_eq!(code, Some(65));
+    assert!(err.contains("schema.sql:2:19") && err.contains("UTF-8"), "{err}");
+
+    let (code, err) = inspect_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    assert_eq!(code, Some(65));
+    assert!(err.contains("binary"), "{err}");
+
+    let (code, err) = inspect_bytes(b"");
+    assert_eq!(code, Some(65));
+    assert!(err.contains("no SQL statements"), "{err}");
+
+    let (code, err) = inspect_bytes(b"CREATE TABLE a (id int);\nCREATE TABLE b (id int,\n  name text");
+    assert_eq!(code, Some(65));
+    assert!(err.contains("schema.sql:3:12"), "{err}");
+
+    let (code, err) = inspect_bytes(b"CREATE TABLE a (id int);\nCREATE TABLE b (id int, note text DEFAULT 'x);\n");
+    assert_eq!(code, Some(65));
+    assert!(err.contains("schema.sql:2:43") && err.contains("unterminated string"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&ok.stderr));
+}
+
+#[test]
+fn missing_input_exits_66_naming_what_was_looked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    std::fs::write(dir.path().join("schema.sql"), "CREATE TABLE t (a int);").unwrap();
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "one"]);
+
+    let out = schemashift(dir.path()).args(["inspect", "no-such-branch"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66));
+    assert!(stderr(&out).contains("no-such-branch"), "{}", stderr(&out));
+
+    let out = schemashift(dir.path()).args(["inspect", "HEAD", "--", "db/*.sql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66));
+    assert!(stderr(&out).contains("db/*.sql"), "{}", stderr(&out));
+
+    let out = schemashift(dir.path()).args(["inspect", "--no-index", "nowhere.sql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66));
+
+    // The same repository read at HEAD works, straight from git objects.
+    std::fs::remove_file(dir.path().join("schema.sql")).unwrap();
+    let out = schemashift(dir.path()).args(["inspect", "HEAD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("public.t"));
+}
+
+#[test]
+fn opaque_statements_warn_on_stderr_and_still_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.sql"), "CREATE TABLE t (a int);\nCREATE AGGREGATE s (int) (SFUNC = int4pl, STYPE = int);\n").unwrap();
+    let out = schemashift(dir.path()).args(["inspect", "--no-index", "s.sql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains("s.sql:2:1: warning") && err.contains("CREATE AGGREGATE"), "{err}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["opaque"][0]["kind"], "CREATE AGGREGATE");
+}
