@@ -87,16 +87,22 @@ fn parse(r: &PgReader, cur: &mut Cursor<'_>, grant: bool) -> Option<Parsed> {
             words.push(w.value.to_ascii_uppercase());
             cur.next();
         }
-        let mut privilege = words.join(" ");
-        if cur.peek() == Some(&Token::LParen) {
-            let (a, b) = cur.paren_group()?;
-            let cols: Vec<String> = cur.text[a..b].split(',').map(|c| c.trim().to_lowercase()).collect();
-            privilege = format!("{privilege} ({})", cols.join(", "));
-        }
+        let privilege = words.join(" ");
         if privilege.is_empty() {
             return None;
         }
-        privileges.push(if privilege == "ALL PRIVILEGES" { "ALL".to_string() } else { privilege });
+        let privilege = if privilege == "ALL PRIVILEGES" { "ALL".to_string() } else { privilege };
+        if cur.peek() == Some(&Token::LParen) {
+            // Column privileges are per column: pg_dump writes `SELECT(a),SELECT(b)`.
+            let (a, b) = cur.paren_group()?;
+            for col in cur.text[a..b].split(',') {
+                let col = col.trim();
+                let col = col.strip_prefix('"').and_then(|c| c.strip_suffix('"')).map_or(col.to_lowercase(), str::to_string);
+                privileges.push(format!("{privilege} ({})", quote_ident(&col)));
+            }
+        } else {
+            privileges.push(privilege);
+        }
         if !cur.eat(&Token::Comma) {
             break;
         }
@@ -118,9 +124,17 @@ fn parse(r: &PgReader, cur: &mut Cursor<'_>, grant: bool) -> Option<Parsed> {
             parts.iter().map(|p| quote_ident(p)).collect::<Vec<_>>().join(".")
         };
         if cur.peek() == Some(&Token::LParen) {
+            // `f(bigint)` and `f(invoice_id bigint)` name the same function: use its signature.
             let (a, b) = cur.paren_group()?;
-            let args = cur.text[a..b].split_whitespace().collect::<Vec<_>>().join(" ");
-            name = format!("{name}({args})");
+            let qname = r.qname_parts(&parts);
+            name = match super::objects::find_function(r, &qname, Some(&cur.text[a..b])) {
+                Some(signature) => signature,
+                None => format!("{name}({})", cur.text[a..b].split_whitespace().collect::<Vec<_>>().join(" ")),
+            };
+        } else if ["FUNCTION", "PROCEDURE", "ROUTINE"].contains(&kind) {
+            if let Some(signature) = super::objects::find_function(r, &r.qname_parts(&parts), None) {
+                name = signature;
+            }
         }
         objects.push(format!("{kind} {name}"));
         if !cur.eat(&Token::Comma) {

@@ -263,6 +263,10 @@ pub fn create_extension(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -
             cur.next();
         }
     }
+    // plpgsql is installed in every database (template1); pg_dump never writes it.
+    if name == "plpgsql" {
+        return Ok(Applied::Done);
+    }
     r.schema.extensions.insert(name.clone(), Extension { name, schema, version, location: st.location() });
     Ok(Applied::Done)
 }
@@ -330,6 +334,8 @@ pub fn comment(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<
     if !cur.eat_kw("IS") {
         return Err(expected(st, "IS"));
     }
+    // PostgreSQL stores an empty comment as no comment.
     let text = if cur.eat_kw("NULL") { None } else { Some(cur.string().ok_or_else(|| expected(st, "a string after IS"))?) };
+    let text = text.filter(|t| !t.is_empty());
     super::objects::set_comment(r, st, &kind, &name, args.as_deref(), on_table.as_deref(), text)
 }

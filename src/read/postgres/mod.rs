@@ -7,6 +7,7 @@
 //! a statement of a modelled kind that does not parse is an error.
 
 pub mod canon;
+mod function;
 mod grant;
 mod hand;
 mod names;
@@ -164,7 +165,7 @@ impl PgReader {
             "EXTENSION" => hand::create_extension(self, st, &mut cur),
             "TYPE" => objects::create_type(self, st),
             "DOMAIN" => objects::create_domain(self, st),
-            "FUNCTION" | "PROCEDURE" => objects::create_function(self, st),
+            "FUNCTION" | "PROCEDURE" => function::create_function(self, st),
             "TRIGGER" => objects::create_trigger(self, st),
             _ => {
                 // CREATE AGGREGATE, OPERATOR, CAST, COLLATION, POLICY, RULE, …
@@ -312,6 +313,7 @@ pub fn parse_error(st: &Stmt<'_>, message: &str) -> Error {
 pub fn finish(schema: &mut Schema) {
     resolve_fk_targets(schema);
     clone_indexes_to_partitions(schema);
+    normalize_partition_bounds(schema);
     // Opaque statements are compared as a set: pg_dump orders them by its
     // own rules, not as the user wrote them.
     schema.opaque.sort_by(|a, b| (&a.kind, &a.text).cmp(&(&b.kind, &b.text)));
@@ -372,6 +374,14 @@ fn clone_indexes_to_partitions(schema: &mut Schema) {
             clone.comment = None;
             schema.tables.get_mut(&child).expect("exists").constraints.insert(name, clone);
         }
+        // CHECK constraints are inherited under the same name.
+        for c in parent_table.constraints.values() {
+            if matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }) && !schema.tables[&child].constraints.contains_key(&c.name) {
+                let mut clone = c.clone();
+                clone.comment = None;
+                schema.tables.get_mut(&child).expect("exists").constraints.insert(c.name.clone(), clone);
+            }
+        }
         for i in parent_table.indexes.values() {
             let child_table = &schema.tables[&child];
             let same = |x: &crate::model::Index| {
@@ -402,4 +412,71 @@ fn partition_depth(schema: &Schema, name: &QName) -> usize {
         }
     }
     depth
+}
+
+/// Partition bounds in one spelling: values as string constants (PostgreSQL
+/// coerces them to the key's type; pg_dump prints them quoted), a date
+/// given for a timestamp key with its midnight time, key words upper case.
+fn normalize_partition_bounds(schema: &mut Schema) {
+    let key_types: std::collections::BTreeMap<QName, Vec<String>> = schema
+        .tables
+        .values()
+        .filter_map(|t| {
+            let by = t.partition_by.as_ref()?;
+            let cols = by.split_once('(').map_or("", |(_, rest)| rest.trim_end_matches(')'));
+            let types = cols
+                .split(',')
+                .map(|c| t.column(c.trim().trim_matches('"')).map_or(String::new(), |col| col.data_type.name.clone()))
+                .collect();
+            Some((t.name.clone(), types))
+        })
+        .collect();
+    for t in schema.tables.values_mut() {
+        let Some(p) = &mut t.partition_of else { continue };
+        let types = key_types.get(&p.parent).cloned().unwrap_or_default();
+        p.bound = canonical_bound(&p.bound, &types);
+    }
+}
+
+fn canonical_bound(bound: &str, key_types: &[String]) -> String {
+    let Ok(mut cur) = tokens::Cursor::new(bound) else { return bound.to_string() };
+    if cur.eat_kw("DEFAULT") {
+        return "DEFAULT".into();
+    }
+    cur.eat_kws(&["FOR", "VALUES"]);
+    let list = |cur: &mut tokens::Cursor<'_>| -> Option<String> {
+        let (a, b) = cur.paren_group()?;
+        let values: Vec<String> = function::split_top_level(&cur.text[a..b])
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let upper = v.to_ascii_uppercase();
+                if upper == "MINVALUE" || upper == "MAXVALUE" || upper == "NULL" {
+                    return upper;
+                }
+                let raw = v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).map_or(v.clone(), |x| x.replace("''", "'"));
+                let is_date = raw.len() == 10 && raw.as_bytes()[4] == b'-' && raw.as_bytes()[7] == b'-';
+                let timestamp_key = key_types.get(i).is_some_and(|t| t.starts_with("timestamp"));
+                let raw = if is_date && timestamp_key { format!("{raw} 00:00:00") } else { raw };
+                crate::model::quote_literal(&raw)
+            })
+            .collect();
+        Some(values.join(", "))
+    };
+    let out = if cur.eat_kw("IN") {
+        list(&mut cur).map(|v| format!("FOR VALUES IN ({v})"))
+    } else if cur.eat_kw("FROM") {
+        let from = list(&mut cur);
+        cur.eat_kw("TO");
+        let to = list(&mut cur);
+        from.zip(to).map(|(f, t)| format!("FOR VALUES FROM ({f}) TO ({t})"))
+    } else if cur.eat_kw("WITH") {
+        cur.paren_group().map(|(a, b)| {
+            let inner = bound[a..b].split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            format!("FOR VALUES WITH ({inner})")
+        })
+    } else {
+        None
+    };
+    out.unwrap_or_else(|| bound.split_whitespace().collect::<Vec<_>>().join(" "))
 }

@@ -6,7 +6,7 @@ use super::tokens::{Cursor, blank_out};
 use super::{Applied, PgReader, Stmt, canon, ident, idents};
 use crate::error::{Error, Result};
 use crate::model::{
-    ArgMode, CompositeAttribute, ConstraintKind, Expr, Function, FunctionArg, Index, IndexKey, QName, Trigger,
+    CompositeAttribute, ConstraintKind, Expr, Index, IndexKey, QName, Trigger,
     UserType, UserTypeKind, View,
 };
 use sqlparser::ast::{self, Statement};
@@ -40,9 +40,11 @@ fn index_key(r: &PgReader, col: &ast::IndexColumn) -> IndexKey {
     let descending = matches!(col.column.options.sort, Some(ast::OrderBySort::Desc));
     // NULLS LAST is the default for ASC and NULLS FIRST for DESC.
     let nulls_first = col.column.options.nulls_first.filter(|&nf| nf != descending);
+    // pg_dump qualifies operator classes from extensions (`public.gin_trgm_ops`).
     let opclass = col.operator_class.as_ref().map(|o| {
         let s = o.to_string().to_lowercase();
-        s.strip_prefix("pg_catalog.").map(str::to_string).unwrap_or(s)
+        let s = s.strip_prefix("pg_catalog.").unwrap_or(&s);
+        s.strip_prefix(&format!("{}.", r.default_schema())).unwrap_or(s).to_string()
     });
     IndexKey { expr: text, expression, collation, opclass, descending, nulls_first }
 }
@@ -90,7 +92,7 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         include: idents(&ci.include),
         nulls_not_distinct: ci.nulls_distinct == Some(false),
         predicate: ci.predicate.as_ref().map(|p| Expr(canon::canonical_expr(p, &r.canon()))),
-        with: ci.with.iter().map(|w| w.to_string().to_lowercase().replace(' ', "")).collect(),
+        with: ci.with.iter().map(|w| w.to_string().to_lowercase().replace([' ', '\''], "")).collect(),
         comment: None,
         location: st.location(),
     };
@@ -126,6 +128,10 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             }
         }
     }
+    let mut check_option = cut_check_option(&mut text);
+    if let Some(rewritten) = recursive_view_as_cte(&text) {
+        text = rewritten;
+    }
     let cv = match r.parse(st, &text)? {
         Statement::CreateView(cv) => cv,
         _ => return Err(Error::data("expected CREATE VIEW").at(st.location())),
@@ -134,11 +140,22 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if r.schema.views.contains_key(&name) && !cv.or_replace && !cv.if_not_exists {
         return Err(Error::data(format!("view {name} is created twice")).at(st.location()));
     }
-    let options = match &cv.options {
+    let mut options: Vec<String> = match &cv.options {
         ast::CreateTableOptions::None => vec![],
-        other => vec![other.to_string().trim().to_lowercase()],
+        other => {
+            let text = other.to_string().to_lowercase().replace([' ', '\''], "");
+            let inner = text.trim_start_matches("with").trim_start_matches('(').trim_end_matches(')').to_string();
+            inner.split(',').map(str::to_string).filter(|o| !o.is_empty()).collect()
+        }
     };
+    // `WITH CHECK OPTION` and `WITH (check_option = …)` are the same setting.
+    if let Some(pos) = options.iter().position(|o| o.starts_with("check_option=")) {
+        check_option = Some(options.remove(pos));
+    }
+    options.extend(check_option);
+    options.sort();
     let indexes = r.schema.views.get(&name).map(|v| v.indexes.clone()).unwrap_or_default();
+    let triggers = r.schema.views.get(&name).map(|v| v.triggers.clone()).unwrap_or_default();
     let view = View {
         name: name.clone(),
         materialized: cv.materialized,
@@ -146,11 +163,62 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         query: canon::canonical_query(&cv.query, &r.canon()),
         options,
         indexes,
+        triggers,
         comment: r.schema.views.get(&name).and_then(|v| v.comment.clone()),
         location: st.location(),
     };
     r.schema.views.insert(name, view);
     Ok(Applied::Done)
+}
+
+/// Blanks a trailing `WITH [LOCAL | CASCADED] CHECK OPTION` and returns it
+/// as the equivalent view option.
+fn cut_check_option(text: &mut String) -> Option<String> {
+    let Ok(mut cur) = Cursor::new(text) else { return None };
+    let n = cur.len();
+    for (words, level) in [
+        (&["WITH", "LOCAL", "CHECK", "OPTION"][..], "local"),
+        (&["WITH", "CASCADED", "CHECK", "OPTION"][..], "cascaded"),
+        (&["WITH", "CHECK", "OPTION"][..], "cascaded"),
+    ] {
+        if n >= words.len() {
+            cur.pos = n - words.len();
+            let start = cur.offset();
+            if cur.eat_kws(words) {
+                let end = text.len();
+                blank_out(text, start, end);
+                return Some(format!("check_option={level}"));
+            }
+        }
+    }
+    None
+}
+
+/// `CREATE RECURSIVE VIEW v (cols) AS q` is defined by PostgreSQL as
+/// `CREATE VIEW v AS WITH RECURSIVE v (cols) AS (q) SELECT cols FROM v`,
+/// which is also how pg_dump prints it.
+fn recursive_view_as_cte(text: &str) -> Option<String> {
+    let mut cur = Cursor::new(text).ok()?;
+    cur.eat_kw("CREATE");
+    let or_replace = cur.eat_kws(&["OR", "REPLACE"]);
+    while cur.eat_kw("TEMP") || cur.eat_kw("TEMPORARY") {}
+    if !cur.eat_kws(&["RECURSIVE", "VIEW"]) {
+        return None;
+    }
+    let name_start = cur.offset();
+    let parts = cur.object_name()?;
+    let name_text = text[name_start..cur.offset()].trim().to_string();
+    let (a, b) = cur.paren_group()?;
+    let cols = &text[a..b];
+    if !cur.eat_kw("AS") {
+        return None;
+    }
+    let query = cur.rest();
+    let short = crate::model::quote_ident(parts.last()?);
+    Some(format!(
+        "CREATE {}VIEW {name_text} AS WITH RECURSIVE {short}({cols}) AS ({query}) SELECT {cols} FROM {short}",
+        if or_replace { "OR REPLACE " } else { "" }
+    ))
 }
 
 pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
@@ -174,7 +242,7 @@ pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                 .map(|a| CompositeAttribute {
                     name: ident(&a.name),
                     data_type: super::types::resolve(&a.data_type.to_string(), r.default_schema()).data_type,
-                    collation: a.collation.as_ref().map(|c| c.to_string()),
+                    collation: a.collation.as_ref().map(super::table::collation_name),
                 })
                 .collect(),
         },
@@ -193,7 +261,7 @@ pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     // sqlparser 0.63 rejects `NOT NULL` / `NULL` among a domain's constraints:
     // note it and blank it out.
-    let (text, not_null_written) = cut_domain_null(st.text);
+    let (text, not_null_written, collation) = cut_domain_null(st.text);
     let cd = match r.parse(st, &text)? {
         Statement::CreateDomain(cd) => cd,
         _ => return Err(Error::data("expected CREATE DOMAIN").at(st.location())),
@@ -226,19 +294,22 @@ pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         base: super::types::resolve(&cd.data_type.to_string(), r.default_schema()).data_type,
         default: cd.default.as_ref().map(|d| Expr(canon::canonical_default(d, &r.canon()))),
         not_null,
-        collation: cd.collation.as_ref().map(|c| c.value.clone()),
+        collation: collation.or_else(|| cd.collation.as_ref().map(|c| crate::model::quote_ident(&ident(c)))),
         checks,
     };
     r.schema.types.insert(name.clone(), UserType { name, kind, comment: None, location: st.location() });
     Ok(Applied::Done)
 }
 
-/// Blanks `[CONSTRAINT name] NOT NULL` and `NULL` outside parentheses in a
-/// CREATE DOMAIN; returns the text and whether NOT NULL was there.
-fn cut_domain_null(text: &str) -> (String, bool) {
+/// Blanks `[CONSTRAINT name] NOT NULL`, `NULL` and `COLLATE name` outside
+/// parentheses in a CREATE DOMAIN (sqlparser 0.63 rejects them or only takes
+/// an unqualified collation); returns the text, whether NOT NULL was there,
+/// and the collation.
+fn cut_domain_null(text: &str) -> (String, bool, Option<String>) {
     let mut out = text.to_string();
     let mut not_null = false;
-    let Ok(mut cur) = Cursor::new(text) else { return (out, false) };
+    let mut collation = None;
+    let Ok(mut cur) = Cursor::new(text) else { return (out, false, None) };
     let mut depth = 0;
     let mut after_default = false;
     while !cur.at_end() {
@@ -246,6 +317,16 @@ fn cut_domain_null(text: &str) -> (String, bool) {
             Some(Token::LParen) => depth += 1,
             Some(Token::RParen) => depth -= 1,
             _ => {}
+        }
+        if depth == 0 && cur.peek_kw("COLLATE") {
+            let start = cur.offset();
+            cur.next();
+            if let Some(parts) = cur.object_name() {
+                let parts: Vec<&str> = parts.iter().map(String::as_str).filter(|p| *p != "pg_catalog").collect();
+                collation = Some(parts.iter().map(|p| crate::model::quote_ident(p)).collect::<Vec<_>>().join("."));
+            }
+            blank_out(&mut out, start, cur.offset());
+            continue;
         }
         if depth == 0 && !after_default {
             let constraint_name = cur.peek_kw("CONSTRAINT") && (cur.peek_kw_at(2, "NOT") || cur.peek_kw_at(2, "NULL"));
@@ -269,127 +350,35 @@ fn cut_domain_null(text: &str) -> (String, bool) {
         after_default = depth == 0 && cur.peek_kw("DEFAULT");
         cur.next();
     }
-    (out, not_null)
+    (out, not_null, collation)
 }
 
-pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    // sqlparser parses PostgreSQL procedures only as functions: read
-    // `CREATE PROCEDURE` as `CREATE FUNCTION` and remember which it was.
+pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    // Trigger arguments are string constants (`f('price', 2)`); sqlparser 0.63
+    // expects argument declarations there, so they are cut out and kept.
     let mut text = st.text.to_string();
-    let mut procedure = false;
+    let mut trigger_args: Vec<String> = Vec::new();
     if let Ok(mut cur) = Cursor::new(st.text) {
-        while !cur.at_end() && !cur.peek_kw("FUNCTION") {
-            if cur.peek_kw("PROCEDURE") {
-                let start = cur.offset();
-                text.replace_range(start..start + 9, "FUNCTION ");
-                procedure = true;
+        while !cur.at_end() {
+            if cur.peek_kw("EXECUTE") && (cur.peek_kw_at(1, "FUNCTION") || cur.peek_kw_at(1, "PROCEDURE")) {
+                cur.pos += 2;
+                cur.object_name();
+                if let Some((a, b)) = cur.paren_group() {
+                    trigger_args = super::function::split_top_level(&st.text[a..b])
+                        .into_iter()
+                        .map(|arg| {
+                            let unquoted = arg.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).map(|x| x.replace("''", "'"));
+                            crate::model::quote_literal(&unquoted.unwrap_or(arg))
+                        })
+                        .collect();
+                    blank_out(&mut text, a, b);
+                }
                 break;
             }
             cur.next();
         }
     }
-    let cf = match r.parse(st, &text)? {
-        Statement::CreateFunction(cf) => cf,
-        _ => return Err(Error::data("expected CREATE FUNCTION").at(st.location())),
-    };
-    let schema = r.default_schema().to_string();
-    let ty = |t: &ast::DataType| super::types::resolve(&t.to_string(), &schema).data_type;
-    let args: Vec<FunctionArg> = cf
-        .args
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .map(|a| FunctionArg {
-            name: a.name.as_ref().map(ident),
-            mode: match a.mode {
-                Some(ast::ArgMode::Out) => ArgMode::Out,
-                Some(ast::ArgMode::InOut) => ArgMode::InOut,
-                _ if a.data_type.to_string().to_uppercase().starts_with("VARIADIC") => ArgMode::Variadic,
-                _ => ArgMode::In,
-            },
-            data_type: ty(&a.data_type),
-            default: a.default_expr.as_ref().map(|d| Expr(canon::canonical_default(d, &r.canon()))),
-        })
-        .collect();
-    let returns = cf.return_type.as_ref().map(|rt| match rt {
-        ast::FunctionReturnType::DataType(t) => {
-            let written = t.to_string();
-            if written.to_uppercase().starts_with("TABLE") {
-                written.split_whitespace().collect::<Vec<_>>().join(" ")
-            } else {
-                ty(t).to_string()
-            }
-        }
-        ast::FunctionReturnType::SetOf(t) => format!("SETOF {}", ty(t)),
-    });
-    let body = match &cf.function_body {
-        Some(ast::CreateFunctionBody::AsBeforeOptions { body, .. }) | Some(ast::CreateFunctionBody::AsAfterOptions(body)) => {
-            string_value(body)
-        }
-        Some(other) => format!("{other:?}"),
-        None => String::new(),
-    };
-    let mut attributes = Vec::new();
-    if let Some(b) = &cf.behavior {
-        let b = b.to_string().to_uppercase();
-        if b != "VOLATILE" {
-            attributes.push(b);
-        }
-    }
-    if let Some(c) = &cf.called_on_null {
-        let c = c.to_string().to_uppercase();
-        if c != "CALLED ON NULL INPUT" {
-            attributes.push("STRICT".into());
-        }
-    }
-    if let Some(p) = &cf.parallel {
-        let p = p.to_string().to_uppercase();
-        if p != "PARALLEL UNSAFE" {
-            attributes.push(p);
-        }
-    }
-    if let Some(s) = &cf.security {
-        let s = s.to_string().to_uppercase();
-        if s.contains("DEFINER") {
-            attributes.push("SECURITY DEFINER".into());
-        }
-    }
-    for p in &cf.set_params {
-        attributes.push(p.to_string());
-    }
-    let function = Function {
-        name: r.qname(&cf.name),
-        procedure,
-        args,
-        returns: if procedure { None } else { returns },
-        language: cf.language.as_ref().map_or("sql".into(), |l| l.value.to_lowercase()),
-        body: body.trim().to_string(),
-        attributes,
-        comment: None,
-        location: st.location(),
-    };
-    let key = function.signature();
-    if r.schema.functions.contains_key(&key) && !cf.or_replace {
-        return Err(Error::data(format!("function {key} is created twice")).at(st.location()));
-    }
-    let comment = r.schema.functions.get(&key).and_then(|f| f.comment.clone());
-    r.schema.functions.insert(key, Function { comment, ..function });
-    Ok(Applied::Done)
-}
-
-fn string_value(e: &ast::Expr) -> String {
-    match e {
-        ast::Expr::Value(v) => match &v.value {
-            ast::Value::DollarQuotedString(d) => d.value.clone(),
-            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => s.clone(),
-            other => other.to_string(),
-        },
-        other => other.to_string(),
-    }
-}
-
-pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let ct = match r.parse(st, st.text)? {
+    let ct = match r.parse(st, &text)? {
         Statement::CreateTrigger(ct) => ct,
         _ => return Err(Error::data("expected CREATE TRIGGER").at(st.location())),
     };
@@ -415,15 +404,7 @@ pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let execute = match &ct.exec_body {
         Some(body) => {
             let f = r.qname(&body.func_desc.name);
-            let args: Vec<String> = body
-                .func_desc
-                .args
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .map(|a| a.to_string())
-                .collect();
-            format!("{}({})", f, args.join(", "))
+            format!("{}({})", f, trigger_args.join(", "))
         }
         None => String::new(),
     };
@@ -443,7 +424,7 @@ pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             Ok(Applied::Done)
         }
         None if r.schema.views.contains_key(&table) => {
-            r.opaque(st, "CREATE TRIGGER", true);
+            r.schema.views.get_mut(&table).expect("checked").triggers.insert(name, trigger);
             Ok(Applied::Done)
         }
         None => Ok(Applied::MissingTable(table)),
@@ -696,7 +677,10 @@ pub fn set_comment(
             let name = r.qname_parts(table);
             match r.schema.tables.get_mut(&name) {
                 Some(t) => t.column_mut(column).ok_or_else(|| target(&format!("column {name}.{column}")))?.comment = text,
-                None if r.schema.views.contains_key(&name) => r.opaque(st, "COMMENT ON COLUMN", false),
+                // Columns of views and attributes of composite types.
+                None if r.schema.views.contains_key(&name) || r.schema.types.contains_key(&name) => {
+                    r.opaque(st, "COMMENT ON COLUMN", false)
+                }
                 None => return Ok(Applied::MissingTable(name)),
             }
         }
@@ -740,6 +724,11 @@ pub fn set_comment(
         "CONSTRAINT" | "TRIGGER" => {
             let table = r.qname_parts(on_table.unwrap_or_default());
             let name = parts.last().cloned().unwrap_or_default();
+            if kind == "TRIGGER" && r.schema.views.contains_key(&table) {
+                let v = r.schema.views.get_mut(&table).expect("checked");
+                v.triggers.get_mut(&name).ok_or_else(|| target(&format!("trigger {name} on {table}")))?.comment = text;
+                return Ok(Applied::Done);
+            }
             let Some(t) = r.schema.tables.get_mut(&table) else {
                 if kind == "CONSTRAINT" && r.schema.types.contains_key(&table) {
                     r.opaque(st, "COMMENT ON CONSTRAINT", false);
@@ -760,7 +749,7 @@ pub fn set_comment(
 
 /// The function a `name(args)` refers to: the only one of that name, else
 /// the one whose input argument types match.
-fn find_function(r: &PgReader, name: &QName, args: Option<&str>) -> Option<String> {
+pub(super) fn find_function(r: &PgReader, name: &QName, args: Option<&str>) -> Option<String> {
     let prefix = format!("{name}(");
     let candidates: Vec<&String> = r.schema.functions.keys().filter(|k| k.starts_with(&prefix)).collect();
     if candidates.len() == 1 {

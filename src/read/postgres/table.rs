@@ -20,26 +20,55 @@ use sqlparser::tokenizer::Token;
 /// `SEQUENCE NAME`), in the order the identity columns appear.
 struct IdentityOptions {
     found: std::collections::VecDeque<(SequenceOptions, Option<Vec<String>>)>,
+    /// Which column-level UNIQUE constraints (counted in order) were
+    /// `UNIQUE NULLS NOT DISTINCT` before their NULLS NOT DISTINCT was cut.
+    nulls_not_distinct: Vec<usize>,
+    unique_seen: usize,
 }
 
-/// Blanks out every `AS IDENTITY ( … )` option list and parses it by hand.
+/// Blanks out what sqlparser 0.63 rejects in CREATE/ALTER TABLE — identity
+/// option lists (`AS IDENTITY ( … )`) and column-level `UNIQUE NULLS NOT
+/// DISTINCT` — remembering them for the columns they belong to.
 fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOptions)> {
     let mut text = st.text.to_string();
     let mut found = std::collections::VecDeque::new();
+    let (mut nulls_not_distinct, mut unique_seen) = (Vec::new(), 0usize);
     let mut cur = Cursor::new(st.text).map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     while !cur.at_end() {
-        if cur.peek_kw("IDENTITY") && cur.peek_at(1) == Some(&Token::LParen) {
+        if cur.peek_kw("AS") && cur.peek_kw_at(1, "IDENTITY") {
+            // One slot per identity column, with or without options, so that
+            // options go to the column they were written on.
+            cur.next();
+            cur.next();
+            if cur.peek() == Some(&Token::LParen) {
+                let start = cur.offset();
+                let (inner_start, inner_end) =
+                    cur.paren_group().ok_or_else(|| Error::data("unbalanced parentheses").at(st.location()))?;
+                found.push_back(parse_sequence_options(st, &st.text[inner_start..inner_end])?);
+                blank_out(&mut text, start, inner_end + 1);
+            } else {
+                found.push_back((SequenceOptions::default(), None));
+            }
+        } else if cur.peek_kw("UNIQUE") && cur.peek_kw_at(1, "NULLS") && cur.peek_kw_at(2, "NOT") && cur.peek_kw_at(3, "DISTINCT")
+            && cur.peek_at(4) != Some(&Token::LParen)
+        {
+            // Column-level UNIQUE NULLS NOT DISTINCT, which sqlparser 0.63 rejects.
             cur.next();
             let start = cur.offset();
-            let (inner_start, inner_end) = cur.paren_group().ok_or_else(|| Error::data("unbalanced parentheses").at(st.location()))?;
-            let (options, seq_name) = parse_sequence_options(st, &st.text[inner_start..inner_end])?;
-            found.push_back((options, seq_name));
-            blank_out(&mut text, start, inner_end + 1);
+            cur.pos += 2;
+            let end = cur.tok(cur.pos).map_or(text.len(), |t| t.end);
+            cur.next();
+            blank_out(&mut text, start, end);
+            nulls_not_distinct.push(unique_seen);
+            unique_seen += 1;
         } else {
+            if cur.peek_kw("UNIQUE") && cur.peek_at(1) != Some(&Token::LParen) && !cur.peek_kw_at(1, "NULLS") {
+                unique_seen += 1;
+            }
             cur.next();
         }
     }
-    Ok((text, IdentityOptions { found }))
+    Ok((text, IdentityOptions { found, nulls_not_distinct, unique_seen: 0 }))
 }
 
 pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
@@ -149,7 +178,11 @@ fn add_column(
                 name: cname.or(u.name.as_ref().map(ident)),
                 kind: ConstraintKind::Unique {
                     columns: vec![name.clone()],
-                    nulls_not_distinct: matches!(u.nulls_distinct, ast::NullsDistinctOption::NotDistinct),
+                    nulls_not_distinct: matches!(u.nulls_distinct, ast::NullsDistinctOption::NotDistinct) || {
+                        let k = identity.unique_seen;
+                        identity.unique_seen += 1;
+                        identity.nulls_not_distinct.contains(&k)
+                    },
                     include: vec![],
                 },
                 deferrable: characteristics(&u.characteristics).0,
@@ -417,7 +450,8 @@ pub fn referenced_columns(expr: &str, table: &Table) -> Vec<String> {
     out
 }
 
-fn collation_name(c: &ast::ObjectName) -> String {
+/// A collation name as pg_dump prints it: quoted when needed, without `pg_catalog.`.
+pub fn collation_name(c: &ast::ObjectName) -> String {
     let parts: Vec<String> = c
         .0
         .iter()
@@ -446,6 +480,10 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
     // Forms sqlparser 0.63 does not parse: ATTACH/DETACH PARTITION.
     if let Some(applied) = hand::attach_or_detach_partition(r, st, cur)? {
         return Ok(applied);
+    }
+    if let Some(kind) = unmodelled_alter_table(st.text) {
+        r.opaque(st, kind, false);
+        return Ok(Applied::Done);
     }
     let (text, mut identity) = cut_identity_options(st)?;
     let at = match r.parse(st, &text)? {
@@ -692,4 +730,23 @@ fn rename_table_refs(r: &mut PgReader, old: &QName, new: &QName) {
             }
         }
     }
+}
+
+/// ALTER TABLE actions that are table properties schemashift keeps as text
+/// (sqlparser 0.63 does not parse them; pg_dump writes CLUSTER ON).
+fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
+    let Ok(mut cur) = Cursor::new(text) else { return None };
+    while !cur.at_end() {
+        if cur.peek_kw("CLUSTER") && cur.peek_kw_at(1, "ON") {
+            return Some("ALTER TABLE CLUSTER ON");
+        }
+        if cur.peek_kw("SET") && cur.peek_kw_at(1, "WITHOUT") {
+            return Some("ALTER TABLE SET WITHOUT");
+        }
+        if cur.peek_kw("INHERIT") || (cur.peek_kw("NO") && cur.peek_kw_at(1, "INHERIT")) {
+            return Some("ALTER TABLE INHERIT");
+        }
+        cur.next();
+    }
+    None
 }

@@ -39,7 +39,8 @@ pub fn resolve(written: &str, default_schema: &str) -> ResolvedType {
         (qualify_user_type(&base, default_schema), args)
     } else {
         let lower = base.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
-        let (name, args): (&str, Vec<String>) = match lower.as_str() {
+        let lower = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
+        let (name, args): (&str, Vec<String>) = match lower {
             "int" | "int4" | "integer" => ("integer", vec![]),
             "int2" | "smallint" => ("smallint", vec![]),
             "int8" | "bigint" => ("bigint", vec![]),
@@ -80,16 +81,17 @@ pub fn resolve(written: &str, default_schema: &str) -> ResolvedType {
             other => {
                 // A built-in type (or a type qualified with pg_catalog) keeps its
                 // name; the list below covers the types `format_type` prints bare.
-                let other = other.strip_prefix("pg_catalog.").unwrap_or(other);
                 return ResolvedType {
-                    data_type: DataType { name: other.to_string(), args: normalize_args(&args), array_dims },
+                    data_type: DataType { name: other.to_string(), args: normalize_args(&args), array_dims: array_dims.min(1) },
                     serial: false,
                 };
             }
         };
         (name.to_string(), args)
     };
-    ResolvedType { data_type: DataType { name, args: normalize_args(&args), array_dims }, serial }
+    // PostgreSQL does not enforce or record the number of dimensions:
+    // `integer[][]` is `integer[]` in the catalog.
+    ResolvedType { data_type: DataType { name, args: normalize_args(&args), array_dims: array_dims.min(1) }, serial }
 }
 
 fn normalize_args(args: &[String]) -> Vec<String> {
@@ -189,7 +191,7 @@ mod tests {
         assert_eq!(t("FLOAT"), "double precision");
         assert_eq!(t("float(10)"), "real");
         assert_eq!(t("TEXT[]"), "text[]");
-        assert_eq!(t("integer[3][]"), "integer[][]");
+        assert_eq!(t("integer[3][]"), "integer[]");
         assert_eq!(t("int ARRAY"), "integer[]");
         assert_eq!(t("bool"), "boolean");
     }
