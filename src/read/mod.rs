@@ -1,1 +1,3 @@
 //! Readers: replay statements onto a model.
+
+pub mod postgres;

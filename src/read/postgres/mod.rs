@@ -1,0 +1,3 @@
+//! PostgreSQL-specific reading.
+
+pub mod canon;
