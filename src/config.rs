@@ -1,1 +1,131 @@
 //! `schemashift.toml` at the repository root.
+//!
+//! The file is small on purpose: which files form the schema, which dialect
+//! they are written in, where migrations go and in which layout. Command-line
+//! flags always win over it; the CLI does that merging, not this module.
+//!
+//! Unknown keys are an error rather than ignored: a misspelt `shcema = [...]`
+//! silently falling back to the default file list would be a nasty surprise.
+
+use crate::error::{Error, Result};
+use crate::model::Location;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The configuration file's name, looked for at the repository root.
+pub const CONFIG_FILE: &str = "schemashift.toml";
+
+/// The contents of `schemashift.toml`. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Globs, relative to the repository root, naming the files that form the
+    /// schema (e.g. `["db/schema/**/*.sql"]`). Empty means the defaults of
+    /// [`crate::source::DEFAULT_SCHEMA_GLOBS`].
+    #[serde(default)]
+    pub schema: Vec<String>,
+    /// SQL dialect of the schema files (`postgres`, `mysql`, `sqlite`, ...).
+    pub dialect: Option<String>,
+    /// Directory where migrations are written.
+    pub dir: Option<String>,
+    /// Migration layout or output format (`golang-migrate`, `dbmate`, ...).
+    pub format: Option<String>,
+}
+
+impl Config {
+    /// Reads `<root>/schemashift.toml` from disk; `Ok(None)` when there is none.
+    pub fn load(root: &Path) -> Result<Option<Config>> {
+        let path = root.join(CONFIG_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(Error::io(format!("cannot read {}: {e}", path.display())));
+            }
+        };
+        Config::parse_bytes(&bytes, &path.display().to_string()).map(Some)
+    }
+
+    /// Parses configuration text; `origin` names the file in error messages
+    /// (a disk path, or e.g. `HEAD:schemashift.toml` when read from git).
+    pub fn parse(text: &str, origin: &str) -> Result<Config> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
+            // toml's message already names the offending key for unknown fields
+            // ("unknown field `x`, expected one of ..."); keep it and add the place.
+            Error::data(format!("invalid {CONFIG_FILE}: {}", e.message().trim_end()))
+                .at(Location::new(origin, line, column))
+                .help(
+                    "valid keys are `schema` (list of globs), `dialect`, `dir` and `format`; \
+                     see the README",
+                )
+        })
+    }
+
+    /// Like [`Config::parse`], for bytes that may not be UTF-8.
+    pub fn parse_bytes(bytes: &[u8], origin: &str) -> Result<Config> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let (line, column) = line_col_bytes(bytes, e.valid_up_to());
+            Error::data(format!("invalid {CONFIG_FILE}: not UTF-8 text")).at(Location::new(origin, line, column))
+        })?;
+        Config::parse(text, origin)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    // Spans from toml always fall on char boundaries; be defensive anyway.
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line as u32, column as u32)
+}
+
+fn line_col_bytes(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line as u32, column as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn parses_all_keys() {
+        let c = Config::parse(
+            "schema = [\"db/*.sql\"]\ndialect = \"postgres\"\ndir = \"migrations\"\nformat = \"dbmate\"\n",
+            "schemashift.toml",
+        )
+        .unwrap();
+        assert_eq!(c.schema, vec!["db/*.sql"]);
+        assert_eq!(c.dialect.as_deref(), Some("postgres"));
+        assert_eq!(c.dir.as_deref(), Some("migrations"));
+        assert_eq!(c.format.as_deref(), Some("dbmate"));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_place() {
+        let e = Config::parse("dialect = \"mysql\"\nshcema = []\n", "x/schemashift.toml").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Data);
+        assert!(e.message.contains("shcema"), "{}", e.message);
+        let loc = e.location.unwrap();
+        assert_eq!((loc.file.as_str(), loc.line, loc.column), ("x/schemashift.toml", 2, 1));
+    }
+
+    #[test]
+    fn bad_toml_has_line_and_column() {
+        let e = Config::parse("schema = [\n  \"a\",\n  = \n", "schemashift.toml").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Data);
+        assert_eq!(e.location.unwrap().line, 3);
+    }
+
+    #[test]
+    fn wrong_type_is_data_error() {
+        let e = Config::parse("schema = \"db/*.sql\"\n", "schemashift.toml").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Data);
+    }
+}

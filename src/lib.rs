@@ -5,6 +5,7 @@
 //! [`read`] replays their statements onto a [`model::Schema`], [`emit`]
 //! prints a model. The command-line front end in `main.rs` only wires these.
 
+pub mod cli;
 pub mod config;
 pub mod emit;
 pub mod error;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `schemashift` command. All logic lives in the library.
+
+fn main() {
+    std::process::exit(schemashift::cli::run(std::env::args_os()));
+}

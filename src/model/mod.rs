@@ -10,7 +10,7 @@ mod name;
 mod types;
 
 pub use location::Location;
-pub use name::{QName, quote_ident, quote_literal};
+pub use name::{QName, name_parts_folded, quote_ident, quote_literal};
 pub use types::DataType;
 
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,34 @@
 //! Sources: turns `git diff`-style arguments into the files of the old and the
 //! new schema. Git objects are read with gix; nothing is checked out.
+//!
+//! - [`args`]: which two sides the arguments name (pure, no I/O);
+//! - [`pathspec`]: which files form the schema;
+//! - `git`: commit trees, the index, revisions and merge bases;
+//! - `worktree`: the files on disk, honouring `.gitignore`;
+//! - `no_index`: plain files and directories, without git.
+//!
+//! Which files: pathspecs after `--` win, else the `schema` globs of
+//! `schemashift.toml`, else [`DEFAULT_SCHEMA_GLOBS`]. The configuration is read
+//! from the working tree when the repository has one (the file the user is
+//! editing, and the same file the CLI reads for its other settings), and from
+//! HEAD's tree in a bare repository. One selection applies to both sides, so
+//! that editing the config does not make files appear or vanish from one side.
 
-use std::path::PathBuf;
+mod args;
+mod git;
+mod no_index;
+mod pathspec;
+mod worktree;
+
+pub use args::{Side, SourceArgs};
+pub use pathspec::DEFAULT_SCHEMA_GLOBS;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::error::{Error, Result};
+use args::{Plan, Want};
+use git::Repo;
+use pathspec::Selection;
+use std::path::{Path, PathBuf};
 
 /// One schema file as read from git or disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +48,132 @@ pub struct FileSet {
     pub label: String,
     /// The commit id when this side is a commit.
     pub commit: Option<String>,
+    /// Sorted by `path`.
     pub files: Vec<SourceFile>,
     /// The repository work tree or the `--no-index` directory, when there is one.
     pub root: Option<PathBuf>,
+}
+
+/// The old and the new side named by `git diff`-style arguments, run from `cwd`.
+///
+/// It is an error only when *neither* side has a schema file: one empty side
+/// is a schema that did not exist yet (or was removed), a real diff.
+pub fn resolve_pair(args: &SourceArgs, cwd: &Path) -> Result<(FileSet, FileSet)> {
+    let (old, new) = match args::plan(args)? {
+        Plan::NoIndex { old, new } => {
+            let pair = (no_index::read(&old, cwd)?, no_index::read(&new, cwd)?);
+            if pair.0.files.is_empty() && pair.1.files.is_empty() {
+                return Err(Error::no_input(format!("no .sql or .json files in '{old}' or '{new}'"))
+                    .help("--no-index reads .sql and .json files from the two directories"));
+            }
+            return Ok(pair);
+        }
+        Plan::Git { old, new } => (old, new),
+    };
+    let repo = Repo::discover(cwd)?;
+    let sel = selection(&repo, &args.paths)?;
+    let old = read_want(&repo, &old, &sel)?;
+    let new = read_want(&repo, &new, &sel)?;
+    if old.files.is_empty() && new.files.is_empty() {
+        return Err(nothing_matched(&sel, &format!("{} or {}", old.label, new.label)));
+    }
+    Ok((old, new))
+}
+
+/// One side for commands that look at a single schema (`inspect`): the
+/// working tree by default, else the revision.
+pub fn resolve_one(rev: Option<&str>, paths: &[String], cwd: &Path) -> Result<FileSet> {
+    if let Some(rev) = rev {
+        args::single_rev(rev)?;
+    }
+    let repo = Repo::discover(cwd)?;
+    let sel = selection(&repo, paths)?;
+    let side = rev.map_or(Side::WorkTree, |r| Side::Rev(r.to_string()));
+    let set = read_side(&repo, &side, &sel)?;
+    if set.files.is_empty() {
+        return Err(nothing_matched(&sel, &set.label));
+    }
+    Ok(set)
+}
+
+/// The work tree root of the repository containing `cwd`, where
+/// `schemashift.toml` lives; `None` outside a repository or in a bare one.
+pub fn repo_root(cwd: &Path) -> Option<PathBuf> {
+    gix::discover(cwd).ok()?.workdir().map(Path::to_path_buf)
+}
+
+/// Pathspecs, else the config's globs, else the defaults.
+fn selection(repo: &Repo, paths: &[String]) -> Result<Selection> {
+    if !paths.is_empty() {
+        return Selection::pathspecs(paths, &repo.prefix, repo.workdir().as_deref());
+    }
+    let (config, origin) = match repo.workdir() {
+        Some(root) => (Config::load(&root)?, root.join(CONFIG_FILE).display().to_string()),
+        None => {
+            let origin = format!("HEAD:{CONFIG_FILE}");
+            let config = match repo.head_file(CONFIG_FILE)? {
+                Some(bytes) => Some(Config::parse_bytes(&bytes, &origin)?),
+                None => None,
+            };
+            (config, origin)
+        }
+    };
+    match config {
+        Some(c) if !c.schema.is_empty() => Selection::config(&c.schema, &origin),
+        _ => Ok(Selection::defaults()),
+    }
+}
+
+fn read_want(repo: &Repo, want: &Want, sel: &Selection) -> Result<FileSet> {
+    match want {
+        Want::Side(side) => read_side(repo, side, sel),
+        Want::MergeBase(a, b) => {
+            let base = repo.merge_base(a, b)?;
+            let tree = repo.resolve(&base.to_string())?.1;
+            let files = match tree {
+                Some(tree) => sorted(repo.read_tree(tree, sel)?),
+                None => Vec::new(),
+            };
+            Ok(FileSet {
+                label: format!("merge-base({a}, {b})"),
+                commit: Some(base.to_string()),
+                files,
+                root: repo.workdir(),
+            })
+        }
+    }
+}
+
+fn read_side(repo: &Repo, side: &Side, sel: &Selection) -> Result<FileSet> {
+    let (label, commit, files) = match side {
+        Side::WorkTree => ("working tree".to_string(), None, worktree::read(repo, sel)?),
+        Side::Index => ("index".to_string(), None, repo.read_index(sel)?),
+        Side::Rev(rev) => {
+            let (commit, tree) = repo.resolve(rev)?;
+            let files = match tree {
+                Some(tree) => repo.read_tree(tree, sel)?,
+                None => Vec::new(),
+            };
+            (rev.clone(), commit.map(|c| c.to_string()), files)
+        }
+    };
+    Ok(FileSet { label, commit, files: sorted(files), root: repo.workdir() })
+}
+
+/// Byte order of paths, the same on every platform and run.
+pub(crate) fn sorted(mut files: Vec<SourceFile>) -> Vec<SourceFile> {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+fn nothing_matched(sel: &Selection, label: &str) -> Error {
+    Error::no_input(format!("no schema files found in {label}: looked for {}", sel.describe())).help(format!(
+        "name the files after `--`, e.g. `-- db/schema.sql` or `-- 'db/**/*.sql'`, \
+         or set `schema = [\"db/**/*.sql\"]` in {CONFIG_FILE} at the repository root"
+    ))
+}
+
+/// One file or directory read from disk without git (`inspect --no-index`).
+pub fn read_no_index(arg: &str, cwd: &Path) -> Result<FileSet> {
+    no_index::read(arg, cwd)
 }

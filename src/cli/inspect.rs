@@ -1,0 +1,78 @@
+//! `schemashift inspect [<rev>] [--format json|sql] [-- paths]`.
+
+use crate::error::{Error, Result};
+use crate::model::Dialect;
+use crate::source;
+use clap::{Args, ValueEnum};
+use std::path::Path;
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The revision to read (branch, tag, sha, `HEAD~2`, …); default: the working tree.
+    /// With --no-index, a file or directory on disk.
+    pub rev: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// SQL dialect of the schema files [default: from schemashift.toml, else postgres]
+    #[arg(long)]
+    pub dialect: Option<String>,
+    /// Read the given path from disk without git.
+    #[arg(long)]
+    pub no_index: bool,
+    /// Read the migrations in this directory instead of the schema files. (Not yet supported.)
+    #[arg(long, hide = true)]
+    pub migrations: Option<String>,
+    /// Pathspecs choosing the schema files (globs), after `--`.
+    #[arg(last = true)]
+    pub paths: Vec<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// schemashift's canonical JSON of the model.
+    Json,
+    /// A normalized SQL schema, one statement per object.
+    Sql,
+}
+
+pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
+    if args.migrations.is_some() {
+        return Err(Error::usage("--migrations is not supported yet"));
+    }
+    let files = if args.no_index {
+        let path = args.rev.as_deref().ok_or_else(|| Error::usage("--no-index needs a file or directory to read"))?;
+        source::read_no_index(path, cwd)?
+    } else {
+        source::resolve_one(args.rev.as_deref(), &args.paths, cwd)?
+    };
+    let dialect = resolve_dialect(args.dialect.as_deref(), cwd)?;
+    let (schema, warnings) = crate::read::read_files(&files, dialect)?;
+    super::print_warnings(&warnings);
+    let out = match args.format {
+        Format::Json => crate::emit::json::to_canonical_json(&schema),
+        Format::Sql => crate::emit::postgres::render_schema(&schema),
+    };
+    super::write_stdout(&out)?;
+    Ok(0)
+}
+
+/// `--dialect`, else `dialect` in schemashift.toml, else PostgreSQL.
+pub fn resolve_dialect(flag: Option<&str>, cwd: &Path) -> Result<Dialect> {
+    let configured = match flag {
+        Some(d) => Some(d.to_string()),
+        None => match source::repo_root(cwd) {
+            Some(root) => crate::config::Config::load(&root)?.and_then(|c| c.dialect),
+            None => None,
+        },
+    };
+    match configured {
+        None => Ok(Dialect::Postgres),
+        Some(d) => match Dialect::parse(&d) {
+            Some(Dialect::Postgres) => Ok(Dialect::Postgres),
+            Some(other) => Err(Error::usage(format!("the {} dialect is not yet supported", other.name()))
+                .help("only `postgres` is supported in this version; MySQL and SQLite are planned")),
+            None => Err(Error::usage(format!("unknown dialect `{d}`")).help("use one of: postgres, mysql, sqlite")),
+        },
+    }
+}

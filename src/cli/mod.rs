@@ -1,0 +1,71 @@
+//! Command-line front end: argument parsing and wiring, no logic.
+
+mod inspect;
+
+use crate::error::{Error, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "schemashift",
+    version,
+    about = "Reads database schemas from git and turns schema changes into reversible migrations",
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the model of one revision's schema (default: the working tree).
+    Inspect(inspect::InspectArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; every other clap error is a usage error (64).
+            let code = if e.use_stderr() { 64 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return report(&Error::io(format!("cannot read the current directory: {e}"))),
+    };
+    let result: Result<i32> = match cli.command {
+        Command::Inspect(args) => inspect::run(args, &cwd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => report(&e),
+    }
+}
+
+fn report(e: &Error) -> i32 {
+    eprintln!("schemashift: {e}");
+    e.exit_code()
+}
+
+/// Prints warnings to standard error, where they do not mix with the output.
+pub fn print_warnings(warnings: &[crate::Warning]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io(format!("cannot write to standard output: {e}"))),
+    }
+}

@@ -1,0 +1,1 @@
+pub fn render_schema(_s: &crate::model::Schema) -> String { String::new() }

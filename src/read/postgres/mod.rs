@@ -1,0 +1,391 @@
+//! The PostgreSQL reader: applies statements, in order, to a model.
+//!
+//! Statements are split by [`crate::read::split`], classified by their
+//! leading key words, and then either parsed by sqlparser (most DDL) or by
+//! hand (forms sqlparser 0.63 rejects but pg_dump writes). Anything that is
+//! valid SQL but not modelled becomes an [`Opaque`] object with a warning;
+//! a statement of a modelled kind that does not parse is an error.
+
+pub mod canon;
+mod hand;
+mod names;
+mod objects;
+mod table;
+mod tokens;
+pub mod types;
+
+use crate::error::{Error, Result, Warning};
+use crate::model::{Dialect, Location, Opaque, QName, Schema};
+use crate::read::split::RawStatement;
+use canon::CanonContext;
+use sqlparser::ast::{self, Ident, ObjectName, ObjectNamePart, Statement};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use tokens::Cursor;
+
+/// What applying one statement did.
+pub enum Applied {
+    Done,
+    /// The statement refers to a table that does not exist yet; with a schema
+    /// split over several files it may be created by a later file.
+    MissingTable(QName),
+}
+
+/// One statement being applied: its text and where it came from.
+pub struct Stmt<'a> {
+    pub text: &'a str,
+    pub file: &'a str,
+    pub line: u32,
+    pub column: u32,
+    pub leading_comments: &'a [&'a str],
+}
+
+impl Stmt<'_> {
+    pub fn location(&self) -> Location {
+        Location::new(self.file, self.line, self.column)
+    }
+    /// The file position of a 1-based line/column inside the statement text.
+    pub fn location_at(&self, line: u64, column: u64) -> Location {
+        let line = line.max(1) as u32;
+        let column = column.max(1) as u32;
+        if line == 1 {
+            Location::new(self.file, self.line, self.column + column - 1)
+        } else {
+            Location::new(self.file, self.line + line - 1, column)
+        }
+    }
+}
+
+pub struct PgReader {
+    pub schema: Schema,
+    pub warnings: Vec<Warning>,
+    /// `SET search_path`: where unqualified names are created and looked up.
+    search_path: Vec<String>,
+}
+
+impl Default for PgReader {
+    fn default() -> Self {
+        PgReader::new()
+    }
+}
+
+impl PgReader {
+    pub fn new() -> PgReader {
+        PgReader { schema: Schema::new(Dialect::Postgres), warnings: Vec::new(), search_path: vec!["public".into()] }
+    }
+
+    /// The schema unqualified names are created in.
+    pub fn default_schema(&self) -> &str {
+        self.search_path.first().map_or("public", String::as_str)
+    }
+
+    pub fn canon(&self) -> CanonContext<'_> {
+        CanonContext { default_schema: self.default_schema() }
+    }
+
+    pub fn warn(&mut self, location: Location, message: impl Into<String>) {
+        self.warnings.push(Warning { message: message.into(), location });
+    }
+
+    /// Applies one statement of a file.
+    pub fn apply(&mut self, file: &str, raw: &RawStatement<'_>) -> Result<Applied> {
+        let st = Stmt { text: raw.text, file, line: raw.line, column: raw.column, leading_comments: &raw.leading_comments };
+        let cur = Cursor::new(st.text).map_err(|e| {
+            Error::data(format!("cannot read this statement: {}", e.message)).at(st.location_at(e.line, e.column))
+        })?;
+        if cur.at_end() {
+            return Ok(Applied::Done);
+        }
+        self.dispatch(&st, cur)
+    }
+
+    fn dispatch(&mut self, st: &Stmt<'_>, mut cur: Cursor<'_>) -> Result<Applied> {
+        let first = match cur.peek() {
+            Some(sqlparser::tokenizer::Token::Word(w)) if w.quote_style.is_none() => w.value.to_ascii_uppercase(),
+            _ => return Err(not_a_statement(st)),
+        };
+        match first.as_str() {
+            // Session settings: only search_path changes how names resolve.
+            "SET" | "RESET" => {
+                hand::set(self, st, &mut cur);
+                Ok(Applied::Done)
+            }
+            "SELECT" if st.text.contains("set_config") => {
+                hand::select_set_config(self, st);
+                Ok(Applied::Done)
+            }
+            // Transaction control and data statements do not change the schema
+            // (Rails' structure.sql ends with INSERTs into schema_migrations).
+            "BEGIN" | "COMMIT" | "START" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "SELECT" | "INSERT"
+            | "UPDATE" | "DELETE" | "COPY" | "VALUES" | "WITH" | "ANALYZE" | "VACUUM" | "CHECKPOINT" | "LOCK"
+            | "NOTIFY" | "LISTEN" | "DISCARD" | "TRUNCATE" | "REFRESH" | "CLUSTER" | "REINDEX" => Ok(Applied::Done),
+            "CREATE" => self.create(st, cur),
+            "ALTER" => self.alter(st, cur),
+            "DROP" => objects::drop(self, st),
+            "COMMENT" => hand::comment(self, st, &mut cur),
+            "GRANT" | "REVOKE" | "SECURITY" | "DO" | "CALL" | "IMPORT" => {
+                // Privileges and anonymous code are kept and compared as text.
+                self.opaque(st, &first, false);
+                Ok(Applied::Done)
+            }
+            _ => Err(not_a_statement(st)),
+        }
+    }
+
+    fn create(&mut self, st: &Stmt<'_>, mut cur: Cursor<'_>) -> Result<Applied> {
+        cur.next();
+        cur.eat_kws(&["OR", "REPLACE"]);
+        // Words that may stand between CREATE and the object kind.
+        while ["UNLOGGED", "TEMP", "TEMPORARY", "GLOBAL", "LOCAL", "UNIQUE", "RECURSIVE", "TRUSTED", "PROCEDURAL", "CONSTRAINT", "DEFAULT"]
+            .iter()
+            .any(|w| cur.peek_kw(w))
+        {
+            cur.next();
+        }
+        let kind = match cur.peek() {
+            Some(sqlparser::tokenizer::Token::Word(w)) => w.value.to_ascii_uppercase(),
+            _ => return Err(not_a_statement(st)),
+        };
+        match kind.as_str() {
+            "TABLE" => table::create_table(self, st),
+            "INDEX" => objects::create_index(self, st),
+            "VIEW" | "MATERIALIZED" => objects::create_view(self, st),
+            "SEQUENCE" => hand::create_sequence(self, st, &mut cur),
+            "SCHEMA" => hand::create_schema(self, st, &mut cur),
+            "EXTENSION" => hand::create_extension(self, st, &mut cur),
+            "TYPE" => objects::create_type(self, st),
+            "DOMAIN" => objects::create_domain(self, st),
+            "FUNCTION" | "PROCEDURE" => objects::create_function(self, st),
+            "TRIGGER" => objects::create_trigger(self, st),
+            _ => {
+                // CREATE AGGREGATE, OPERATOR, CAST, COLLATION, POLICY, RULE, …
+                self.opaque(st, &format!("CREATE {kind}"), true);
+                Ok(Applied::Done)
+            }
+        }
+    }
+
+    fn alter(&mut self, st: &Stmt<'_>, mut cur: Cursor<'_>) -> Result<Applied> {
+        if hand::is_owner_to(st.text) {
+            // Ownership depends on the role that runs the migration; like
+            // pg_dump --no-owner, schemashift does not manage it.
+            return Ok(Applied::Done);
+        }
+        cur.next();
+        let kind = match cur.peek() {
+            Some(sqlparser::tokenizer::Token::Word(w)) => w.value.to_ascii_uppercase(),
+            _ => return Err(not_a_statement(st)),
+        };
+        match kind.as_str() {
+            "TABLE" | "FOREIGN" => table::alter_table(self, st, &mut cur),
+            "SEQUENCE" => hand::alter_sequence(self, st, &mut cur),
+            "INDEX" => objects::alter_index(self, st, &mut cur),
+            "TYPE" => objects::alter_type(self, st),
+            "SCHEMA" | "VIEW" | "MATERIALIZED" => objects::alter_rename(self, st, &mut cur),
+            "DEFAULT" => {
+                self.opaque(st, "ALTER DEFAULT PRIVILEGES", false);
+                Ok(Applied::Done)
+            }
+            _ => {
+                self.opaque(st, &format!("ALTER {kind}"), true);
+                Ok(Applied::Done)
+            }
+        }
+    }
+
+    /// Keeps a statement as text; `warn` when it is something the user may
+    /// expect schemashift to understand.
+    pub fn opaque(&mut self, st: &Stmt<'_>, kind: &str, warn: bool) {
+        let text = st.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if warn {
+            self.warn(st.location(), format!("{kind} is not modelled; kept as an opaque statement and compared as text"));
+        }
+        self.schema.opaque.push(Opaque { kind: kind.to_string(), text, location: st.location() });
+    }
+
+    /// Parses statement text (possibly rewritten) with sqlparser.
+    pub fn parse(&self, st: &Stmt<'_>, text: &str) -> Result<Statement> {
+        let mut stmts = Parser::parse_sql(&PostgreSqlDialect {}, text).map_err(|e| parse_error(st, &e.to_string()))?;
+        match stmts.len() {
+            1 => Ok(stmts.remove(0)),
+            _ => Err(Error::data("expected exactly one statement").at(st.location())),
+        }
+    }
+
+    /// An object name resolved against the search path.
+    pub fn qname(&self, name: &ObjectName) -> QName {
+        let parts: Vec<String> = name.0.iter().map(part_name).collect();
+        self.qname_parts(&parts)
+    }
+
+    pub fn qname_parts(&self, parts: &[String]) -> QName {
+        match parts {
+            [name] => QName::new(self.default_schema(), name.clone()),
+            [.., schema, name] => QName::new(schema.clone(), name.clone()),
+            [] => QName::new(self.default_schema(), ""),
+        }
+    }
+
+    /// The table a name refers to, looking through the search path for unqualified names.
+    pub fn lookup_table(&self, name: &ObjectName) -> QName {
+        let parts: Vec<String> = name.0.iter().map(part_name).collect();
+        if parts.len() == 1 {
+            for schema in &self.search_path {
+                let q = QName::new(schema.clone(), parts[0].clone());
+                if self.schema.tables.contains_key(&q) {
+                    return q;
+                }
+            }
+        }
+        self.qname_parts(&parts)
+    }
+
+    pub fn set_search_path(&mut self, path: Vec<String>) {
+        // An empty search_path (pg_dump sets one) means every name is qualified;
+        // keep resolving unqualified names in public.
+        self.search_path = if path.is_empty() { vec!["public".into()] } else { path };
+    }
+}
+
+/// PostgreSQL's identifier folding: unquoted names are lower-cased.
+pub fn ident(id: &Ident) -> String {
+    if id.quote_style.is_some() { id.value.clone() } else { id.value.to_lowercase() }
+}
+
+fn part_name(part: &ObjectNamePart) -> String {
+    match part {
+        ObjectNamePart::Identifier(id) => ident(id),
+        ObjectNamePart::Function(f) => f.name.value.to_lowercase(),
+    }
+}
+
+pub fn idents(ids: &[Ident]) -> Vec<String> {
+    ids.iter().map(ident).collect()
+}
+
+/// The plain column name of an index or constraint element, if it is one.
+pub fn column_of(expr: &ast::Expr) -> Option<String> {
+    match expr {
+        ast::Expr::Identifier(id) => Some(ident(id)),
+        _ => None,
+    }
+}
+
+fn not_a_statement(st: &Stmt<'_>) -> Error {
+    let start: String = st.text.chars().take(40).collect();
+    Error::data(format!("expected a SQL statement, found `{}`", start.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .at(st.location())
+        .help("schema files hold DDL statements separated by `;`")
+}
+
+/// Turns sqlparser's "… at Line: L, Column: C" into a file position.
+pub fn parse_error(st: &Stmt<'_>, message: &str) -> Error {
+    let message = message.strip_prefix("sql parser error: ").unwrap_or(message);
+    let (text, loc) = match message.rfind(" at Line: ") {
+        Some(i) => {
+            let pos = &message[i + " at Line: ".len()..];
+            let mut nums = pos.split(", Column: ").map(|n| n.trim().parse::<u64>().ok());
+            match (nums.next().flatten(), nums.next().flatten()) {
+                (Some(l), Some(c)) => (&message[..i], st.location_at(l, c)),
+                _ => (message, st.location()),
+            }
+        }
+        None => (message, st.location()),
+    };
+    Error::data(format!("invalid SQL: {text}")).at(loc)
+}
+
+/// Completes a model once every statement has been applied: what PostgreSQL
+/// derives at creation time but a statement-by-statement reader can only
+/// know at the end (referenced primary keys, indexes cloned to partitions).
+pub fn finish(schema: &mut Schema) {
+    resolve_fk_targets(schema);
+    clone_indexes_to_partitions(schema);
+}
+
+/// `REFERENCES t` without columns means t's primary key.
+fn resolve_fk_targets(schema: &mut Schema) {
+    let pks: std::collections::BTreeMap<QName, Vec<String>> = schema
+        .tables
+        .iter()
+        .filter_map(|(n, t)| match t.primary_key().map(|c| &c.kind) {
+            Some(crate::model::ConstraintKind::PrimaryKey { columns, .. }) => Some((n.clone(), columns.clone())),
+            _ => None,
+        })
+        .collect();
+    for t in schema.tables.values_mut() {
+        for c in t.constraints.values_mut() {
+            if let crate::model::ConstraintKind::ForeignKey { references, ref_columns, .. } = &mut c.kind {
+                if ref_columns.is_empty() {
+                    if let Some(pk) = pks.get(references) {
+                        *ref_columns = pk.clone();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A partitioned table's indexes and PRIMARY KEY / UNIQUE constraints exist
+/// on every partition too, named after the partition (PostgreSQL creates
+/// them on CREATE TABLE … PARTITION OF; pg_dump spells them out).
+fn clone_indexes_to_partitions(schema: &mut Schema) {
+    use crate::model::ConstraintKind;
+    // Parents first, so that sub-partitions inherit what their parent got.
+    let mut children: Vec<(usize, QName)> = schema
+        .tables
+        .values()
+        .filter_map(|t| t.partition_of.as_ref().map(|_| (partition_depth(schema, &t.name), t.name.clone())))
+        .collect();
+    children.sort();
+    for (_, child) in children {
+        let parent = schema.tables[&child].partition_of.as_ref().expect("is a partition").parent.clone();
+        let Some(parent_table) = schema.tables.get(&parent).cloned() else { continue };
+        for c in parent_table.constraints.values() {
+            let (label, cols) = match &c.kind {
+                ConstraintKind::PrimaryKey { .. } => ("pkey", None),
+                ConstraintKind::Unique { columns, .. } => ("key", Some(columns.clone())),
+                _ => continue,
+            };
+            let child_table = &schema.tables[&child];
+            if child_table.constraints.values().any(|x| x.kind == c.kind) {
+                continue;
+            }
+            let addition = cols.map(|c| names::name_addition(c.iter().map(String::as_str)));
+            let name = names::choose_relation_name(schema, &child.schema, &child.name, addition.as_deref(), label);
+            let mut clone = c.clone();
+            clone.name = name.clone();
+            clone.comment = None;
+            schema.tables.get_mut(&child).expect("exists").constraints.insert(name, clone);
+        }
+        for i in parent_table.indexes.values() {
+            let child_table = &schema.tables[&child];
+            let same = |x: &crate::model::Index| {
+                x.keys == i.keys && x.unique == i.unique && x.method == i.method && x.predicate == i.predicate && x.include == i.include
+            };
+            if child_table.indexes.values().any(same) {
+                continue;
+            }
+            let cols = names::index_column_names(&i.keys.iter().map(|k| (k.expr.clone(), k.expression)).collect::<Vec<_>>());
+            let addition = names::name_addition(cols.iter().map(String::as_str));
+            let name = names::choose_relation_name(schema, &child.schema, &child.name, Some(&addition), "idx");
+            let mut clone = i.clone();
+            clone.name = name.clone();
+            clone.comment = None;
+            schema.tables.get_mut(&child).expect("exists").indexes.insert(name, clone);
+        }
+    }
+}
+
+fn partition_depth(schema: &Schema, name: &QName) -> usize {
+    let mut depth = 0;
+    let mut current = name.clone();
+    while let Some(p) = schema.tables.get(&current).and_then(|t| t.partition_of.as_ref()) {
+        depth += 1;
+        current = p.parent.clone();
+        if depth > 64 {
+            break;
+        }
+    }
+    depth
+}

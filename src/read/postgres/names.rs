@@ -1,0 +1,149 @@
+//! The names PostgreSQL generates for objects created without one, so that a
+//! schema that leaves names implicit and a pg_dump of it (which spells every
+//! name out) give the same model. Rules from PostgreSQL's
+//! `src/backend/commands/indexcmds.c` (ChooseRelationName, ChooseIndexName)
+//! and `catalog/pg_constraint.c` (ChooseConstraintName), as documented
+//! behaviour: `<table>_pkey`, `<table>_<cols>_key`, `<table>_<cols>_fkey`,
+//! `<table>_<col>_check`, `<table>_<cols>_idx`, `<table>_<col>_seq`, with a
+//! number appended on collision and parts truncated to fit 63 bytes.
+
+use crate::model::{QName, Schema};
+
+/// PostgreSQL's NAMEDATALEN − 1: the longest identifier, in bytes.
+const MAX_IDENT: usize = 63;
+
+/// `name1_name2_label`, shortening the longer of name1/name2 first until the
+/// whole fits in 63 bytes (makeObjectName).
+pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = name2.map_or(0, |_| 1) + if label.is_empty() { 0 } else { label.len() + 1 };
+    let avail = MAX_IDENT.saturating_sub(overhead);
+    let mut n1 = name1.len();
+    let mut n2 = name2.map_or(0, str::len);
+    while n1 + n2 > avail {
+        if n1 > n2 { n1 -= 1 } else { n2 -= 1 }
+    }
+    let mut out = clip(name1, n1).to_string();
+    if let Some(name2) = name2 {
+        out.push('_');
+        out.push_str(clip(name2, n2));
+    }
+    if !label.is_empty() {
+        out.push('_');
+        out.push_str(label);
+    }
+    out
+}
+
+/// Cuts at a character boundary at or below `len` bytes (pg_mbcliplen).
+fn clip(s: &str, mut len: usize) -> &str {
+    while !s.is_char_boundary(len) {
+        len -= 1;
+    }
+    &s[..len]
+}
+
+/// Column names joined by `_`, stopping once past NAMEDATALEN
+/// (ChooseIndexNameAddition / ChooseForeignKeyConstraintNameAddition).
+pub fn name_addition<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut buf = String::new();
+    for name in names {
+        if !buf.is_empty() {
+            buf.push('_');
+        }
+        buf.push_str(clip(name, name.len().min(MAX_IDENT)));
+        if buf.len() > MAX_IDENT {
+            break;
+        }
+    }
+    buf
+}
+
+/// A relation name (table, index, sequence) free in `schema`: tries the plain
+/// name, then label1, label2, … (ChooseRelationName).
+pub fn choose_relation_name(model: &Schema, schema: &str, name1: &str, name2: Option<&str>, label: &str) -> String {
+    choose(name1, name2, label, |candidate| model.relation_exists(&QName::new(schema, candidate)))
+}
+
+/// A constraint name free among the constraints of `schema` (ChooseConstraintName).
+/// Index-backed constraints also need a free relation name.
+pub fn choose_constraint_name(model: &Schema, schema: &str, name1: &str, name2: Option<&str>, label: &str, taken: &[String]) -> String {
+    choose(name1, name2, label, |candidate| {
+        taken.iter().any(|t| t == candidate)
+            || model.find_constraint(schema, candidate).is_some()
+            || model.relation_exists(&QName::new(schema, candidate))
+    })
+}
+
+fn choose(name1: &str, name2: Option<&str>, label: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut pass = 0;
+    let mut modlabel = label.to_string();
+    loop {
+        let candidate = make_object_name(name1, name2, &modlabel);
+        if !taken(&candidate) {
+            return candidate;
+        }
+        pass += 1;
+        modlabel = format!("{label}{pass}");
+    }
+}
+
+/// Index column names for the name addition: the column, or for an
+/// expression the function's name, else `expr`; repeated names get a number
+/// (ChooseIndexColumnNames).
+pub fn index_column_names(keys: &[(String, bool)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (text, is_expr) in keys {
+        let base = if *is_expr { expression_name(text) } else { text.clone() };
+        let mut name = base.clone();
+        let mut i = 0;
+        while out.contains(&name) {
+            i += 1;
+            name = format!("{base}{i}");
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// FigureColname for an index expression: a function call is named after the function.
+fn expression_name(expr: &str) -> String {
+    let head: String = expr.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.' || *c == '"').collect();
+    let rest = &expr[head.len()..];
+    if !head.is_empty() && rest.trim_start().starts_with('(') {
+        let last = head.rsplit('.').next().unwrap_or(&head);
+        last.trim_matches('"').to_string()
+    } else {
+        "expr".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names() {
+        assert_eq!(make_object_name("users", None, "pkey"), "users_pkey");
+        assert_eq!(make_object_name("users", Some("email"), "key"), "users_email_key");
+        assert_eq!(make_object_name("orders", Some(&name_addition(["user_id", "total"])), "key"), "orders_user_id_total_key");
+    }
+
+    #[test]
+    fn long_names_truncate_the_longer_part_first() {
+        // 60-char table, 10-char column: overhead 1 + 5 = 6, 57 available,
+        // the table part shrinks to 47 and the column keeps its 10.
+        let table = "t".repeat(60);
+        let name = make_object_name(&table, Some("abcdefghij"), "fkey");
+        assert_eq!(name.len(), 63);
+        assert_eq!(name, format!("{}_abcdefghij_fkey", "t".repeat(47)));
+        // Two long parts shrink evenly.
+        let name = make_object_name(&"a".repeat(40), Some(&"b".repeat(40)), "key");
+        assert_eq!(name, format!("{}_{}_key", "a".repeat(29), "b".repeat(29)));
+    }
+
+    #[test]
+    fn expression_keys_are_named_after_their_function() {
+        let names = index_column_names(&[("lower(email)".into(), true), ("a + b".into(), true), ("(a * 2)".into(), true)]);
+        assert_eq!(names, vec!["lower", "expr", "expr1"]);
+    }
+}

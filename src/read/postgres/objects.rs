@@ -1,0 +1,792 @@
+//! CREATE INDEX / VIEW / TYPE / DOMAIN / FUNCTION / TRIGGER, DROP, renames
+//! and COMMENT ON targets.
+
+use super::names::{choose_constraint_name, choose_relation_name, index_column_names, name_addition};
+use super::tokens::{Cursor, blank_out};
+use super::{Applied, PgReader, Stmt, canon, ident, idents};
+use crate::error::{Error, Result};
+use crate::model::{
+    ArgMode, CompositeAttribute, ConstraintKind, Expr, Function, FunctionArg, Index, IndexKey, QName, Trigger,
+    UserType, UserTypeKind, View,
+};
+use sqlparser::ast::{self, Statement};
+use sqlparser::tokenizer::Token;
+use std::collections::BTreeMap;
+
+fn missing(st: &Stmt<'_>, what: &str) -> Error {
+    Error::data(format!("{what} does not exist")).at(st.location())
+}
+
+/// The text of an index element: a column name, or a canonical expression.
+pub fn index_key_text(r: &PgReader, col: &ast::IndexColumn) -> String {
+    match &col.column.expr {
+        ast::Expr::Identifier(id) => ident(id),
+        e => canon::canonical_expr(e, &r.canon()),
+    }
+}
+
+fn index_key(r: &PgReader, col: &ast::IndexColumn) -> IndexKey {
+    let (expr, collation) = match &col.column.expr {
+        ast::Expr::Collate { expr, collation } => (expr.as_ref(), Some(collation.to_string().trim_matches('"').to_string())),
+        e => (e, None),
+    };
+    let (text, expression) = match expr {
+        ast::Expr::Identifier(id) => (ident(id), false),
+        ast::Expr::Nested(inner) if matches!(inner.as_ref(), ast::Expr::Identifier(_)) => {
+            (super::column_of(inner).unwrap_or_default(), false)
+        }
+        e => (canon::canonical_expr(e, &r.canon()), true),
+    };
+    let descending = matches!(col.column.options.sort, Some(ast::OrderBySort::Desc));
+    // NULLS LAST is the default for ASC and NULLS FIRST for DESC.
+    let nulls_first = col.column.options.nulls_first.filter(|&nf| nf != descending);
+    let opclass = col.operator_class.as_ref().map(|o| {
+        let s = o.to_string().to_lowercase();
+        s.strip_prefix("pg_catalog.").map(str::to_string).unwrap_or(s)
+    });
+    IndexKey { expr: text, expression, collation, opclass, descending, nulls_first }
+}
+
+pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    // pg_dump writes `ON ONLY parent` for partitioned tables; sqlparser rejects ONLY.
+    let mut text = st.text.to_string();
+    if let Ok(mut cur) = Cursor::new(st.text) {
+        while !cur.at_end() {
+            if cur.peek_kw("ON") && cur.peek_kw_at(1, "ONLY") {
+                cur.next();
+                let start = cur.offset();
+                cur.next();
+                blank_out(&mut text, start, start + 4);
+                break;
+            }
+            cur.next();
+        }
+    }
+    let ci = match r.parse(st, &text)? {
+        Statement::CreateIndex(ci) => ci,
+        _ => return Err(Error::data("expected CREATE INDEX").at(st.location())),
+    };
+    let table = r.lookup_table(&ci.table_name);
+    let keys: Vec<IndexKey> = ci.columns.iter().map(|c| index_key(r, c)).collect();
+    let name = match &ci.name {
+        Some(n) => n.0.last().map(|p| match p {
+            ast::ObjectNamePart::Identifier(id) => ident(id),
+            other => other.to_string(),
+        }),
+        None => None,
+    };
+    let name = match name {
+        Some(n) => n,
+        None => {
+            let cols = index_column_names(&keys.iter().map(|k| (k.expr.clone(), k.expression)).collect::<Vec<_>>());
+            choose_relation_name(&r.schema, &table.schema, &table.name, Some(&name_addition(cols.iter().map(String::as_str))), "idx")
+        }
+    };
+    let index = Index {
+        name: name.clone(),
+        unique: ci.unique,
+        method: ci.using.as_ref().map_or("btree".into(), |u| u.to_string().to_lowercase()),
+        keys,
+        include: idents(&ci.include),
+        nulls_not_distinct: ci.nulls_distinct == Some(false),
+        predicate: ci.predicate.as_ref().map(|p| Expr(canon::canonical_expr(p, &r.canon()))),
+        with: ci.with.iter().map(|w| w.to_string().to_lowercase().replace(' ', "")).collect(),
+        comment: None,
+        location: st.location(),
+    };
+    if r.schema.find_index(&QName::new(table.schema.clone(), name.clone())).is_some() {
+        if ci.if_not_exists {
+            return Ok(Applied::Done);
+        }
+        return Err(Error::data(format!("index {name} is created twice")).at(st.location()));
+    }
+    if let Some(t) = r.schema.tables.get_mut(&table) {
+        t.indexes.insert(name, index);
+    } else if let Some(v) = r.schema.views.get_mut(&table) {
+        v.indexes.insert(name, index);
+    } else {
+        return Ok(Applied::MissingTable(table));
+    }
+    Ok(Applied::Done)
+}
+
+pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    // `WITH [NO] DATA` ends pg_dump's materialized views; sqlparser rejects it.
+    let mut text = st.text.to_string();
+    if let Ok(mut cur) = Cursor::new(st.text) {
+        let n = cur.len();
+        for (skip, words) in [(3, ["WITH", "NO", "DATA"].as_slice()), (2, ["WITH", "DATA"].as_slice())] {
+            if n >= skip {
+                cur.pos = n - skip;
+                if cur.eat_kws(words) {
+                    let start = cur.tok(n - skip).map_or(text.len(), |t| t.start);
+                    blank_out(&mut text, start, st.text.len());
+                    break;
+                }
+            }
+        }
+    }
+    let cv = match r.parse(st, &text)? {
+        Statement::CreateView(cv) => cv,
+        _ => return Err(Error::data("expected CREATE VIEW").at(st.location())),
+    };
+    let name = r.qname(&cv.name);
+    if r.schema.views.contains_key(&name) && !cv.or_replace && !cv.if_not_exists {
+        return Err(Error::data(format!("view {name} is created twice")).at(st.location()));
+    }
+    let options = match &cv.options {
+        ast::CreateTableOptions::None => vec![],
+        other => vec![other.to_string().trim().to_lowercase()],
+    };
+    let indexes = r.schema.views.get(&name).map(|v| v.indexes.clone()).unwrap_or_default();
+    let view = View {
+        name: name.clone(),
+        materialized: cv.materialized,
+        columns: cv.columns.iter().map(|c| ident(&c.name)).collect(),
+        query: canon::canonical_query(&cv.query, &r.canon()),
+        options,
+        indexes,
+        comment: r.schema.views.get(&name).and_then(|v| v.comment.clone()),
+        location: st.location(),
+    };
+    r.schema.views.insert(name, view);
+    Ok(Applied::Done)
+}
+
+pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    let parsed = r.parse(st, st.text);
+    let (name, representation) = match parsed {
+        Ok(Statement::CreateType { name, representation }) => (name, representation),
+        // Base types and shell types (`CREATE TYPE t (INPUT = …)`, `CREATE TYPE t`).
+        _ => {
+            r.opaque(st, "CREATE TYPE", true);
+            return Ok(Applied::Done);
+        }
+    };
+    let name = r.qname(&name);
+    let kind = match representation {
+        Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
+            UserTypeKind::Enum { values: labels.iter().map(|l| l.value.clone()).collect() }
+        }
+        Some(ast::UserDefinedTypeRepresentation::Composite { attributes }) => UserTypeKind::Composite {
+            attributes: attributes
+                .iter()
+                .map(|a| CompositeAttribute {
+                    name: ident(&a.name),
+                    data_type: super::types::resolve(&a.data_type.to_string(), r.default_schema()).data_type,
+                    collation: a.collation.as_ref().map(|c| c.to_string()),
+                })
+                .collect(),
+        },
+        _ => {
+            r.opaque(st, "CREATE TYPE", true);
+            return Ok(Applied::Done);
+        }
+    };
+    if r.schema.types.contains_key(&name) {
+        return Err(Error::data(format!("type {name} is created twice")).at(st.location()));
+    }
+    r.schema.types.insert(name.clone(), UserType { name, kind, comment: None, location: st.location() });
+    Ok(Applied::Done)
+}
+
+pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    // sqlparser 0.63 rejects `NOT NULL` / `NULL` among a domain's constraints:
+    // note it and blank it out.
+    let (text, not_null_written) = cut_domain_null(st.text);
+    let cd = match r.parse(st, &text)? {
+        Statement::CreateDomain(cd) => cd,
+        _ => return Err(Error::data("expected CREATE DOMAIN").at(st.location())),
+    };
+    let name = r.qname(&cd.name);
+    let mut checks = BTreeMap::new();
+    let mut not_null = false;
+    for c in &cd.constraints {
+        match c {
+            ast::TableConstraint::Check(ch) => {
+                let cname = match &ch.name {
+                    Some(n) => ident(n),
+                    None => {
+                        let taken: Vec<String> = checks.keys().cloned().collect();
+                        choose_constraint_name(&r.schema, &name.schema, &name.name, None, "check", &taken)
+                    }
+                };
+                checks.insert(cname, Expr(canon::canonical_expr(&ch.expr, &r.canon())));
+            }
+            other => {
+                let text = other.to_string().to_uppercase();
+                if text.contains("NOT NULL") {
+                    not_null = true;
+                }
+            }
+        }
+    }
+    not_null |= not_null_written;
+    let kind = UserTypeKind::Domain {
+        base: super::types::resolve(&cd.data_type.to_string(), r.default_schema()).data_type,
+        default: cd.default.as_ref().map(|d| Expr(canon::canonical_default(d, &r.canon()))),
+        not_null,
+        collation: cd.collation.as_ref().map(|c| c.value.clone()),
+        checks,
+    };
+    r.schema.types.insert(name.clone(), UserType { name, kind, comment: None, location: st.location() });
+    Ok(Applied::Done)
+}
+
+/// Blanks `[CONSTRAINT name] NOT NULL` and `NULL` outside parentheses in a
+/// CREATE DOMAIN; returns the text and whether NOT NULL was there.
+fn cut_domain_null(text: &str) -> (String, bool) {
+    let mut out = text.to_string();
+    let mut not_null = false;
+    let Ok(mut cur) = Cursor::new(text) else { return (out, false) };
+    let mut depth = 0;
+    let mut after_default = false;
+    while !cur.at_end() {
+        match cur.peek() {
+            Some(Token::LParen) => depth += 1,
+            Some(Token::RParen) => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 && !after_default {
+            let constraint_name = cur.peek_kw("CONSTRAINT") && (cur.peek_kw_at(2, "NOT") || cur.peek_kw_at(2, "NULL"));
+            let skip = if constraint_name { 2 } else { 0 };
+            let (is_not_null, len) = if cur.peek_kw_at(skip, "NOT") && cur.peek_kw_at(skip + 1, "NULL") {
+                (true, skip + 2)
+            } else if cur.peek_kw_at(skip, "NULL") {
+                (false, skip + 1)
+            } else {
+                (false, 0)
+            };
+            if len > 0 {
+                let start = cur.offset();
+                cur.pos += len - 1;
+                let end = cur.tok(cur.pos).map_or(text.len(), |t| t.end);
+                blank_out(&mut out, start, end);
+                not_null |= is_not_null;
+            }
+        }
+        // `DEFAULT NULL` is a default, not a constraint.
+        after_default = depth == 0 && cur.peek_kw("DEFAULT");
+        cur.next();
+    }
+    (out, not_null)
+}
+
+pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    // sqlparser parses PostgreSQL procedures only as functions: read
+    // `CREATE PROCEDURE` as `CREATE FUNCTION` and remember which it was.
+    let mut text = st.text.to_string();
+    let mut procedure = false;
+    if let Ok(mut cur) = Cursor::new(st.text) {
+        while !cur.at_end() && !cur.peek_kw("FUNCTION") {
+            if cur.peek_kw("PROCEDURE") {
+                let start = cur.offset();
+                text.replace_range(start..start + 9, "FUNCTION ");
+                procedure = true;
+                break;
+            }
+            cur.next();
+        }
+    }
+    let cf = match r.parse(st, &text)? {
+        Statement::CreateFunction(cf) => cf,
+        _ => return Err(Error::data("expected CREATE FUNCTION").at(st.location())),
+    };
+    let schema = r.default_schema().to_string();
+    let ty = |t: &ast::DataType| super::types::resolve(&t.to_string(), &schema).data_type;
+    let args: Vec<FunctionArg> = cf
+        .args
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|a| FunctionArg {
+            name: a.name.as_ref().map(ident),
+            mode: match a.mode {
+                Some(ast::ArgMode::Out) => ArgMode::Out,
+                Some(ast::ArgMode::InOut) => ArgMode::InOut,
+                _ if a.data_type.to_string().to_uppercase().starts_with("VARIADIC") => ArgMode::Variadic,
+                _ => ArgMode::In,
+            },
+            data_type: ty(&a.data_type),
+            default: a.default_expr.as_ref().map(|d| Expr(canon::canonical_default(d, &r.canon()))),
+        })
+        .collect();
+    let returns = cf.return_type.as_ref().map(|rt| match rt {
+        ast::FunctionReturnType::DataType(t) => {
+            let written = t.to_string();
+            if written.to_uppercase().starts_with("TABLE") {
+                written.split_whitespace().collect::<Vec<_>>().join(" ")
+            } else {
+                ty(t).to_string()
+            }
+        }
+        ast::FunctionReturnType::SetOf(t) => format!("SETOF {}", ty(t)),
+    });
+    let body = match &cf.function_body {
+        Some(ast::CreateFunctionBody::AsBeforeOptions { body, .. }) | Some(ast::CreateFunctionBody::AsAfterOptions(body)) => {
+            string_value(body)
+        }
+        Some(other) => format!("{other:?}"),
+        None => String::new(),
+    };
+    let mut attributes = Vec::new();
+    if let Some(b) = &cf.behavior {
+        let b = b.to_string().to_uppercase();
+        if b != "VOLATILE" {
+            attributes.push(b);
+        }
+    }
+    if let Some(c) = &cf.called_on_null {
+        let c = c.to_string().to_uppercase();
+        if c != "CALLED ON NULL INPUT" {
+            attributes.push("STRICT".into());
+        }
+    }
+    if let Some(p) = &cf.parallel {
+        let p = p.to_string().to_uppercase();
+        if p != "PARALLEL UNSAFE" {
+            attributes.push(p);
+        }
+    }
+    if let Some(s) = &cf.security {
+        let s = s.to_string().to_uppercase();
+        if s.contains("DEFINER") {
+            attributes.push("SECURITY DEFINER".into());
+        }
+    }
+    for p in &cf.set_params {
+        attributes.push(p.to_string());
+    }
+    let function = Function {
+        name: r.qname(&cf.name),
+        procedure,
+        args,
+        returns: if procedure { None } else { returns },
+        language: cf.language.as_ref().map_or("sql".into(), |l| l.value.to_lowercase()),
+        body: body.trim().to_string(),
+        attributes,
+        comment: None,
+        location: st.location(),
+    };
+    let key = function.signature();
+    if r.schema.functions.contains_key(&key) && !cf.or_replace {
+        return Err(Error::data(format!("function {key} is created twice")).at(st.location()));
+    }
+    let comment = r.schema.functions.get(&key).and_then(|f| f.comment.clone());
+    r.schema.functions.insert(key, Function { comment, ..function });
+    Ok(Applied::Done)
+}
+
+fn string_value(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::DollarQuotedString(d) => d.value.clone(),
+            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => s.clone(),
+            other => other.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    let ct = match r.parse(st, st.text)? {
+        Statement::CreateTrigger(ct) => ct,
+        _ => return Err(Error::data("expected CREATE TRIGGER").at(st.location())),
+    };
+    let table = r.lookup_table(&ct.table_name);
+    let name = ct.name.0.last().map(|p| match p {
+        ast::ObjectNamePart::Identifier(id) => ident(id),
+        other => other.to_string(),
+    });
+    let name = name.unwrap_or_default();
+    // pg_get_triggerdef lists events as INSERT, DELETE, UPDATE, TRUNCATE.
+    let mut events: Vec<(u8, String)> = ct
+        .events
+        .iter()
+        .map(|e| match e {
+            ast::TriggerEvent::Insert => (0, "INSERT".to_string()),
+            ast::TriggerEvent::Delete => (1, "DELETE".to_string()),
+            ast::TriggerEvent::Update(cols) if cols.is_empty() => (2, "UPDATE".to_string()),
+            ast::TriggerEvent::Update(cols) => (2, format!("UPDATE OF {}", idents(cols).join(", "))),
+            ast::TriggerEvent::Truncate => (3, "TRUNCATE".to_string()),
+        })
+        .collect();
+    events.sort();
+    let execute = match &ct.exec_body {
+        Some(body) => {
+            let f = r.qname(&body.func_desc.name);
+            let args: Vec<String> = body
+                .func_desc
+                .args
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.to_string())
+                .collect();
+            format!("{}({})", f, args.join(", "))
+        }
+        None => String::new(),
+    };
+    let trigger = Trigger {
+        name: name.clone(),
+        timing: ct.period.as_ref().map_or("AFTER".into(), |p| p.to_string().to_uppercase()),
+        events: events.into_iter().map(|(_, e)| e).collect(),
+        for_each_row: matches!(ct.trigger_object, Some(ast::TriggerObjectKind::ForEach(ast::TriggerObject::Row)) | Some(ast::TriggerObjectKind::For(ast::TriggerObject::Row))),
+        when: ct.condition.as_ref().map(|c| Expr(canon::canonical_expr(c, &r.canon()))),
+        execute,
+        comment: None,
+        location: st.location(),
+    };
+    match r.schema.tables.get_mut(&table) {
+        Some(t) => {
+            t.triggers.insert(name, trigger);
+            Ok(Applied::Done)
+        }
+        None if r.schema.views.contains_key(&table) => {
+            r.opaque(st, "CREATE TRIGGER", true);
+            Ok(Applied::Done)
+        }
+        None => Ok(Applied::MissingTable(table)),
+    }
+}
+
+/// `DROP <kind> [IF EXISTS] name [, …] [CASCADE | RESTRICT]`.
+pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    let mut cur = Cursor::new(st.text).map_err(|e| Error::data(e.message).at(st.location()))?;
+    cur.next();
+    let mut kind = Vec::new();
+    while let Some(Token::Word(w)) = cur.peek() {
+        let upper = w.value.to_ascii_uppercase();
+        if ["MATERIALIZED", "VIEW", "TABLE", "INDEX", "SEQUENCE", "TYPE", "DOMAIN", "SCHEMA", "EXTENSION", "FUNCTION", "PROCEDURE", "TRIGGER", "FOREIGN"]
+            .contains(&upper.as_str())
+            && w.quote_style.is_none()
+        {
+            kind.push(upper);
+            cur.next();
+        } else {
+            break;
+        }
+    }
+    let kind = kind.join(" ");
+    cur.eat_kw("CONCURRENTLY");
+    let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
+    let mut names = Vec::new();
+    loop {
+        let Some(parts) = cur.object_name() else { break };
+        if cur.peek() == Some(&Token::LParen) {
+            cur.paren_group();
+        }
+        names.push(parts);
+        if !cur.eat(&Token::Comma) {
+            break;
+        }
+    }
+    let mut on_table = None;
+    if cur.eat_kw("ON") {
+        on_table = cur.object_name();
+    }
+    let cascade = cur.eat_kw("CASCADE");
+    if names.is_empty() {
+        return Err(Error::data("invalid SQL: expected a name to drop").at(st.location()));
+    }
+    for parts in names {
+        let found = match kind.as_str() {
+            "TABLE" | "FOREIGN TABLE" => {
+                let name = r.qname_parts(&parts);
+                let name = if parts.len() == 1 { r.lookup_table(&ast::ObjectName::from(vec![ast::Ident::with_quote('"', parts[0].clone())])) } else { name };
+                let found = r.schema.tables.remove(&name).is_some();
+                if found {
+                    r.schema.sequences.retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| *t != name));
+                    if cascade {
+                        for t in r.schema.tables.values_mut() {
+                            t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if *references == name));
+                        }
+                    }
+                }
+                found
+            }
+            "VIEW" | "MATERIALIZED VIEW" => r.schema.views.remove(&r.qname_parts(&parts)).is_some(),
+            "INDEX" => drop_index(r, &r.qname_parts(&parts)),
+            "SEQUENCE" => r.schema.sequences.remove(&r.qname_parts(&parts)).is_some(),
+            "TYPE" | "DOMAIN" => r.schema.types.remove(&r.qname_parts(&parts)).is_some(),
+            "SCHEMA" => r.schema.schemas.remove(&parts[parts.len() - 1]).is_some(),
+            "EXTENSION" => r.schema.extensions.remove(&parts[parts.len() - 1]).is_some(),
+            "FUNCTION" | "PROCEDURE" => {
+                let name = r.qname_parts(&parts);
+                let prefix = format!("{name}(");
+                let keys: Vec<String> = r.schema.functions.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
+                for k in &keys {
+                    r.schema.functions.remove(k);
+                }
+                !keys.is_empty()
+            }
+            "TRIGGER" => {
+                let table = r.qname_parts(on_table.as_deref().unwrap_or_default());
+                let name = &parts[parts.len() - 1];
+                r.schema.tables.get_mut(&table).is_some_and(|t| t.triggers.remove(name).is_some())
+            }
+            _ => {
+                r.opaque(st, &format!("DROP {kind}"), true);
+                return Ok(Applied::Done);
+            }
+        };
+        if !found && !if_exists {
+            return Err(missing(st, &format!("{} {}", kind.to_lowercase(), parts.join("."))));
+        }
+    }
+    Ok(Applied::Done)
+}
+
+fn drop_index(r: &mut PgReader, name: &QName) -> bool {
+    for t in r.schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
+        if t.indexes.remove(&name.name).is_some() {
+            return true;
+        }
+    }
+    for v in r.schema.views.values_mut().filter(|v| v.name.schema == name.schema) {
+        if v.indexes.remove(&name.name).is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+/// `ALTER INDEX name RENAME TO new`; pg_dump's `ALTER INDEX … ATTACH PARTITION`
+/// only confirms what the model already derives from the partitioned parent.
+pub fn alter_index(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Applied> {
+    cur.eat_kw("INDEX");
+    let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
+    let parts = cur.object_name().ok_or_else(|| Error::data("invalid SQL: expected an index name").at(st.location()))?;
+    if cur.eat_kws(&["ATTACH", "PARTITION"]) {
+        return Ok(Applied::Done);
+    }
+    if !cur.eat_kws(&["RENAME", "TO"]) {
+        r.opaque(st, "ALTER INDEX", true);
+        return Ok(Applied::Done);
+    }
+    let new = cur.ident().ok_or_else(|| Error::data("invalid SQL: expected a new name").at(st.location()))?;
+    let name = r.qname_parts(&parts);
+    for t in r.schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
+        if let Some(mut i) = t.indexes.remove(&name.name) {
+            i.name = new.clone();
+            t.indexes.insert(new, i);
+            return Ok(Applied::Done);
+        }
+        // Renaming the index of a PRIMARY KEY / UNIQUE constraint renames the constraint.
+        if let Some(mut c) = t.constraints.remove(&name.name) {
+            c.name = new.clone();
+            t.constraints.insert(new, c);
+            return Ok(Applied::Done);
+        }
+    }
+    if if_exists { Ok(Applied::Done) } else { Err(missing(st, &format!("index {name}"))) }
+}
+
+pub fn alter_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    let at = match r.parse(st, st.text) {
+        Ok(Statement::AlterType(at)) => at,
+        _ => {
+            r.opaque(st, "ALTER TYPE", true);
+            return Ok(Applied::Done);
+        }
+    };
+    let name = r.qname(&at.name);
+    let mut ty = r.schema.types.remove(&name).ok_or_else(|| missing(st, &format!("type {name}")))?;
+    let result = match (&at.operation, &mut ty.kind) {
+        (ast::AlterTypeOperation::Rename(rn), _) => {
+            ty.name = QName::new(name.schema.clone(), ident(&rn.new_name));
+            Ok(())
+        }
+        (ast::AlterTypeOperation::AddValue(av), UserTypeKind::Enum { values }) => {
+            let v = av.value.value.clone();
+            if values.contains(&v) {
+                if av.if_not_exists { Ok(()) } else { Err(Error::data(format!("enum label {v:?} already exists")).at(st.location())) }
+            } else {
+                let at_index = match &av.position {
+                    Some(ast::AlterTypeAddValuePosition::Before(n)) => values.iter().position(|x| *x == n.value),
+                    Some(ast::AlterTypeAddValuePosition::After(n)) => values.iter().position(|x| *x == n.value).map(|i| i + 1),
+                    None => Some(values.len()),
+                };
+                match at_index {
+                    Some(i) => {
+                        values.insert(i, v);
+                        Ok(())
+                    }
+                    None => Err(Error::data("enum label to place the new value next to does not exist").at(st.location())),
+                }
+            }
+        }
+        (ast::AlterTypeOperation::RenameValue(rv), UserTypeKind::Enum { values }) => {
+            match values.iter_mut().find(|x| **x == rv.from.value) {
+                Some(x) => {
+                    *x = rv.to.value.clone();
+                    Ok(())
+                }
+                None => Err(Error::data(format!("enum label {:?} does not exist", rv.from.value)).at(st.location())),
+            }
+        }
+        _ => Err(Error::data(format!("type {name} is not an enum")).at(st.location())),
+    };
+    let renamed = ty.name.clone();
+    if renamed != name {
+        rename_type_uses(r, &name, &renamed);
+    }
+    r.schema.types.insert(renamed, ty);
+    result.map(|()| Applied::Done)
+}
+
+fn rename_type_uses(r: &mut PgReader, old: &QName, new: &QName) {
+    let (old, new) = (old.to_string(), new.to_string());
+    for t in r.schema.tables.values_mut() {
+        for c in &mut t.columns {
+            if c.data_type.name == old {
+                c.data_type.name = new.clone();
+            }
+        }
+    }
+}
+
+/// `ALTER SCHEMA|VIEW|MATERIALIZED VIEW name RENAME TO new`; other forms are kept opaque.
+pub fn alter_rename(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Applied> {
+    let schema_kind = cur.eat_kw("SCHEMA");
+    cur.eat_kw("MATERIALIZED");
+    cur.eat_kw("VIEW");
+    cur.eat_kws(&["IF", "EXISTS"]);
+    let parts = cur.object_name().unwrap_or_default();
+    if !cur.eat_kws(&["RENAME", "TO"]) {
+        r.opaque(st, if schema_kind { "ALTER SCHEMA" } else { "ALTER VIEW" }, true);
+        return Ok(Applied::Done);
+    }
+    let new = cur.ident().ok_or_else(|| Error::data("invalid SQL: expected a new name").at(st.location()))?;
+    if schema_kind {
+        let old = parts.last().cloned().unwrap_or_default();
+        let mut ns = r.schema.schemas.remove(&old).ok_or_else(|| missing(st, &format!("schema {old}")))?;
+        ns.name = new.clone();
+        r.schema.schemas.insert(new, ns);
+    } else {
+        let name = r.qname_parts(&parts);
+        let mut v = r.schema.views.remove(&name).ok_or_else(|| missing(st, &format!("view {name}")))?;
+        v.name = QName::new(name.schema.clone(), new);
+        r.schema.views.insert(v.name.clone(), v);
+    }
+    Ok(Applied::Done)
+}
+
+/// Stores a COMMENT ON on the object it names.
+pub fn set_comment(
+    r: &mut PgReader,
+    st: &Stmt<'_>,
+    kind: &str,
+    parts: &[String],
+    args: Option<&str>,
+    on_table: Option<&[String]>,
+    text: Option<String>,
+) -> Result<Applied> {
+    let target = |what: &str| missing(st, what);
+    match kind {
+        "TABLE" | "FOREIGN TABLE" => {
+            let name = r.qname_parts(parts);
+            match r.schema.tables.get_mut(&name) {
+                Some(t) => t.comment = text,
+                None => return Ok(Applied::MissingTable(name)),
+            }
+        }
+        "COLUMN" => {
+            let (column, table) = parts.split_last().ok_or_else(|| target("column"))?;
+            let name = r.qname_parts(table);
+            match r.schema.tables.get_mut(&name) {
+                Some(t) => t.column_mut(column).ok_or_else(|| target(&format!("column {name}.{column}")))?.comment = text,
+                None if r.schema.views.contains_key(&name) => r.opaque(st, "COMMENT ON COLUMN", false),
+                None => return Ok(Applied::MissingTable(name)),
+            }
+        }
+        "VIEW" | "MATERIALIZED VIEW" => {
+            let name = r.qname_parts(parts);
+            r.schema.views.get_mut(&name).ok_or_else(|| target(&format!("view {name}")))?.comment = text;
+        }
+        "INDEX" => {
+            let name = r.qname_parts(parts);
+            let index = r
+                .schema
+                .tables
+                .values_mut()
+                .filter(|t| t.name.schema == name.schema)
+                .find_map(|t| t.indexes.get_mut(&name.name));
+            match index {
+                Some(i) => i.comment = text,
+                None => r.opaque(st, "COMMENT ON INDEX", false),
+            }
+        }
+        "SEQUENCE" => {
+            let name = r.qname_parts(parts);
+            r.schema.sequences.get_mut(&name).ok_or_else(|| target(&format!("sequence {name}")))?.comment = text;
+        }
+        "TYPE" | "DOMAIN" => {
+            let name = r.qname_parts(parts);
+            r.schema.types.get_mut(&name).ok_or_else(|| target(&format!("type {name}")))?.comment = text;
+        }
+        "SCHEMA" => {
+            let name = parts.last().cloned().unwrap_or_default();
+            r.schema.schemas.get_mut(&name).ok_or_else(|| target(&format!("schema {name}")))?.comment = text;
+        }
+        // An extension's comment comes from its control file and pg_dump
+        // repeats it; it is not part of the user's schema.
+        "EXTENSION" => {}
+        "FUNCTION" | "PROCEDURE" => {
+            let name = r.qname_parts(parts);
+            let key = find_function(r, &name, args).ok_or_else(|| target(&format!("function {name}")))?;
+            r.schema.functions.get_mut(&key).expect("key just found").comment = text;
+        }
+        "CONSTRAINT" | "TRIGGER" => {
+            let table = r.qname_parts(on_table.unwrap_or_default());
+            let name = parts.last().cloned().unwrap_or_default();
+            let Some(t) = r.schema.tables.get_mut(&table) else {
+                if kind == "CONSTRAINT" && r.schema.types.contains_key(&table) {
+                    r.opaque(st, "COMMENT ON CONSTRAINT", false);
+                    return Ok(Applied::Done);
+                }
+                return Ok(Applied::MissingTable(table));
+            };
+            if kind == "CONSTRAINT" {
+                t.constraints.get_mut(&name).ok_or_else(|| target(&format!("constraint {name} on {table}")))?.comment = text;
+            } else {
+                t.triggers.get_mut(&name).ok_or_else(|| target(&format!("trigger {name} on {table}")))?.comment = text;
+            }
+        }
+        _ => r.opaque(st, &format!("COMMENT ON {kind}"), true),
+    }
+    Ok(Applied::Done)
+}
+
+/// The function a `name(args)` refers to: the only one of that name, else
+/// the one whose input argument types match.
+fn find_function(r: &PgReader, name: &QName, args: Option<&str>) -> Option<String> {
+    let prefix = format!("{name}(");
+    let candidates: Vec<&String> = r.schema.functions.keys().filter(|k| k.starts_with(&prefix)).collect();
+    if candidates.len() == 1 {
+        return Some(candidates[0].clone());
+    }
+    let args = args?;
+    let types: Vec<String> = args
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .filter_map(|a| {
+            let words: Vec<&str> = a.split_whitespace().collect();
+            let words = match words.first().map(|w| w.to_ascii_uppercase()) {
+                Some(m) if m == "OUT" => return None,
+                Some(m) if ["IN", "INOUT", "VARIADIC"].contains(&m.as_str()) => &words[1..],
+                _ => &words[..],
+            };
+            // `name type` or just `type`: try the whole as a type first.
+            let whole = super::types::resolve(&words.join(" "), r.default_schema()).data_type.to_string();
+            if r.schema.functions.contains_key(&format!("{prefix}{whole})")) || words.len() == 1 {
+                Some(whole)
+            } else {
+                Some(super::types::resolve(&words[1..].join(" "), r.default_schema()).data_type.to_string())
+            }
+        })
+        .collect();
+    let key = format!("{prefix}{})", types.join(", "));
+    r.schema.functions.contains_key(&key).then_some(key)
+}

@@ -1,0 +1,695 @@
+//! CREATE TABLE and ALTER TABLE.
+
+use super::hand::{self, parse_sequence_options};
+use super::names::{choose_constraint_name, choose_relation_name, index_column_names, name_addition};
+use super::tokens::{Cursor, blank_out};
+use super::{Applied, PgReader, Stmt, canon, column_of, ident, idents};
+use crate::error::{Error, Result};
+use crate::model::{
+    Column, Constraint, ConstraintKind, DataType, Expr, FkAction, FkMatch, Identity, Location, PartitionOf, QName,
+    Sequence, SequenceOptions, Table,
+};
+use sqlparser::ast::{
+    self, AlterColumnOperation, AlterTableOperation, ColumnOption, GeneratedAs, ReferentialAction, Statement,
+    TableConstraint,
+};
+use sqlparser::tokenizer::Token;
+
+/// Identity options cut out of the statement before sqlparser sees it
+/// (sqlparser 0.63 only accepts sequence options in one fixed order, and not
+/// `SEQUENCE NAME`), in the order the identity columns appear.
+struct IdentityOptions {
+    found: std::collections::VecDeque<(SequenceOptions, Option<Vec<String>>)>,
+}
+
+/// Blanks out every `AS IDENTITY ( … )` option list and parses it by hand.
+fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOptions)> {
+    let mut text = st.text.to_string();
+    let mut found = std::collections::VecDeque::new();
+    let mut cur = Cursor::new(st.text).map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    while !cur.at_end() {
+        if cur.peek_kw("IDENTITY") && cur.peek_at(1) == Some(&Token::LParen) {
+            cur.next();
+            let start = cur.offset();
+            let (inner_start, inner_end) = cur.paren_group().ok_or_else(|| Error::data("unbalanced parentheses").at(st.location()))?;
+            let (options, seq_name) = parse_sequence_options(st, &st.text[inner_start..inner_end])?;
+            found.push_back((options, seq_name));
+            blank_out(&mut text, start, inner_end + 1);
+        } else {
+            cur.next();
+        }
+    }
+    Ok((text, IdentityOptions { found }))
+}
+
+pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    let (text, mut identity) = cut_identity_options(st)?;
+    let ct = match r.parse(st, &text)? {
+        Statement::CreateTable(ct) => ct,
+        _ => return Err(Error::data("expected CREATE TABLE").at(st.location())),
+    };
+    let name = r.qname(&ct.name);
+    if r.schema.tables.contains_key(&name) {
+        if ct.if_not_exists {
+            return Ok(Applied::Done);
+        }
+        return Err(Error::data(format!("table {name} is created twice")).at(st.location()));
+    }
+    let mut table = Table::new(name.clone(), st.location());
+    table.unlogged = ct.unlogged;
+    if let Some(parent) = &ct.partition_of {
+        let parent = r.lookup_table(parent);
+        let Some(parent_table) = r.schema.tables.get(&parent) else { return Ok(Applied::MissingTable(parent)) };
+        // A partition has its parent's columns (defaults and NOT NULL included).
+        table.columns = parent_table.columns.iter().map(|c| Column { location: st.location(), ..c.clone() }).collect();
+        let bound = ct.for_values.as_ref().map_or("DEFAULT".to_string(), |v| v.to_string());
+        table.partition_of = Some(PartitionOf { parent, bound: normalize_bound(&bound) });
+    }
+    if let Some(by) = &ct.partition_by {
+        table.partition_by = Some(normalize_partition_by(&by.to_string()));
+    }
+    let mut pending = Vec::new();
+    for col in &ct.columns {
+        add_column(r, &mut table, col, &mut identity, st, &mut pending)?;
+    }
+    for c in &ct.constraints {
+        pending.push(table_constraint(r, c, st)?);
+    }
+    if ct.inherits.is_some() {
+        r.warn(st.location(), "INHERITS is not modelled; the inherited columns are not part of this table's model");
+    }
+    commit_constraints(r, &mut table, pending, st)?;
+    r.schema.tables.insert(name, table);
+    Ok(Applied::Done)
+}
+
+/// A constraint read from DDL whose name may still have to be generated.
+pub struct Pending {
+    pub name: Option<String>,
+    pub kind: ConstraintKind,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    pub location: Location,
+}
+
+fn add_column(
+    r: &mut PgReader,
+    table: &mut Table,
+    col: &ast::ColumnDef,
+    identity: &mut IdentityOptions,
+    st: &Stmt<'_>,
+    pending: &mut Vec<Pending>,
+) -> Result<()> {
+    let name = ident(&col.name);
+    if table.column(&name).is_some() {
+        return Err(Error::data(format!("column {name} of {} is defined twice", table.name)).at(st.location()));
+    }
+    let written = col.data_type.to_string();
+    let resolved = super::types::resolve(&written, r.default_schema());
+    let mut column = Column::new(name.clone(), resolved.data_type.clone(), st.location());
+    if resolved.serial {
+        // serial = integer NOT NULL DEFAULT nextval('t_c_seq') + a sequence owned by the column.
+        let seq_name = choose_relation_name(&r.schema, &table.name.schema, &table.name.name, Some(&name), "seq");
+        let seq = QName::new(table.name.schema.clone(), seq_name);
+        let as_type = match resolved.data_type.name.as_str() {
+            "bigint" => None,
+            other => Some(DataType::simple(other)),
+        };
+        r.schema.sequences.insert(
+            seq.clone(),
+            Sequence {
+                name: seq.clone(),
+                options: SequenceOptions { data_type: as_type, ..SequenceOptions::default() },
+                owned_by: Some((table.name.clone(), name.clone())),
+                comment: None,
+                location: st.location(),
+            },
+        );
+        column.default = Some(nextval_default(r, &seq));
+        column.nullable = false;
+    }
+    for opt in &col.options {
+        let cname = opt.name.as_ref().map(ident);
+        match &opt.option {
+            ColumnOption::Null => column.nullable = true,
+            ColumnOption::NotNull => column.nullable = false,
+            ColumnOption::Default(e) => column.default = Some(Expr(canon::canonical_default(e, &r.canon()))),
+            ColumnOption::Collation(c) => column.collation = Some(collation_name(c)),
+            ColumnOption::PrimaryKey(pk) => {
+                column.nullable = false;
+                pending.push(Pending {
+                    name: cname.or(pk.name.as_ref().map(ident)),
+                    kind: ConstraintKind::PrimaryKey { columns: vec![name.clone()], include: vec![] },
+                    deferrable: characteristics(&pk.characteristics).0,
+                    initially_deferred: characteristics(&pk.characteristics).1,
+                    location: st.location(),
+                });
+            }
+            ColumnOption::Unique(u) => pending.push(Pending {
+                name: cname.or(u.name.as_ref().map(ident)),
+                kind: ConstraintKind::Unique {
+                    columns: vec![name.clone()],
+                    nulls_not_distinct: matches!(u.nulls_distinct, ast::NullsDistinctOption::NotDistinct),
+                    include: vec![],
+                },
+                deferrable: characteristics(&u.characteristics).0,
+                initially_deferred: characteristics(&u.characteristics).1,
+                location: st.location(),
+            }),
+            ColumnOption::ForeignKey(fk) => {
+                let mut p = foreign_key(r, fk, st);
+                p.name = cname.or(p.name);
+                if let ConstraintKind::ForeignKey { columns, .. } = &mut p.kind {
+                    *columns = vec![name.clone()];
+                }
+                pending.push(p);
+            }
+            ColumnOption::Check(c) => pending.push(Pending {
+                name: cname.or(c.name.as_ref().map(ident)),
+                kind: ConstraintKind::Check { expr: Expr(canon::canonical_expr(&c.expr, &r.canon())), no_inherit: c.no_inherit },
+                deferrable: false,
+                initially_deferred: false,
+                location: st.location(),
+            }),
+            ColumnOption::Generated { generated_as, generation_expr, .. } => match generation_expr {
+                Some(e) => column.generated = Some(Expr(canon::canonical_expr(e, &r.canon()))),
+                None => {
+                    let (options, seq_name) = identity.found.pop_front().unwrap_or_default();
+                    column.identity = Some(make_identity(
+                        r,
+                        table,
+                        &name,
+                        &column.data_type,
+                        matches!(generated_as, GeneratedAs::Always),
+                        options,
+                        seq_name,
+                    ));
+                    column.nullable = false;
+                }
+            },
+            ColumnOption::Comment(c) => column.comment = Some(c.clone()),
+            other => {
+                return Err(Error::data(format!("column option `{other}` is not supported by PostgreSQL")).at(st.location()));
+            }
+        }
+    }
+    table.columns.push(column);
+    Ok(())
+}
+
+fn make_identity(
+    r: &PgReader,
+    table: &Table,
+    column: &str,
+    column_type: &DataType,
+    always: bool,
+    mut options: SequenceOptions,
+    seq_name: Option<Vec<String>>,
+) -> Identity {
+    let sequence = match seq_name {
+        Some(parts) => r.qname_parts(&parts),
+        None => QName::new(
+            table.name.schema.clone(),
+            choose_relation_name(&r.schema, &table.name.schema, &table.name.name, Some(column), "seq"),
+        ),
+    };
+    // An identity sequence has the column's type unless told otherwise, and
+    // pg_dump leaves `AS` out when it matches.
+    let seq_type = options.data_type.take().unwrap_or_else(|| column_type.clone());
+    options.data_type = Some(seq_type);
+    hand::normalize_sequence_options(&mut options);
+    Identity { always, sequence: Some(sequence), options }
+}
+
+/// The canonical default PostgreSQL stores for a serial column.
+pub fn nextval_default(r: &PgReader, seq: &QName) -> Expr {
+    let text = format!("nextval({}::regclass)", crate::model::quote_literal(&seq.to_string()));
+    let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(&text)
+        .and_then(|mut p| p.parse_expr())
+        .expect("nextval(...) is valid SQL");
+    Expr(canon::canonical_default(&parsed, &r.canon()))
+}
+
+pub fn characteristics(c: &Option<ast::ConstraintCharacteristics>) -> (bool, bool) {
+    match c {
+        Some(c) => {
+            let deferred = matches!(c.initially, Some(ast::DeferrableInitial::Deferred));
+            (c.deferrable.unwrap_or(false) || deferred, deferred)
+        }
+        None => (false, false),
+    }
+}
+
+fn action(a: &Option<ReferentialAction>) -> FkAction {
+    match a {
+        None | Some(ReferentialAction::NoAction) => FkAction::NoAction,
+        Some(ReferentialAction::Restrict) => FkAction::Restrict,
+        Some(ReferentialAction::Cascade) => FkAction::Cascade,
+        Some(ReferentialAction::SetNull) => FkAction::SetNull,
+        Some(ReferentialAction::SetDefault) => FkAction::SetDefault,
+    }
+}
+
+fn foreign_key(r: &PgReader, fk: &ast::ForeignKeyConstraint, st: &Stmt<'_>) -> Pending {
+    let (deferrable, initially_deferred) = characteristics(&fk.characteristics);
+    Pending {
+        name: fk.name.as_ref().map(ident),
+        kind: ConstraintKind::ForeignKey {
+            columns: idents(&fk.columns),
+            references: r.lookup_table(&fk.foreign_table),
+            ref_columns: idents(&fk.referred_columns),
+            on_delete: action(&fk.on_delete),
+            on_update: action(&fk.on_update),
+            match_type: match fk.match_kind {
+                Some(ast::ConstraintReferenceMatchKind::Full) => FkMatch::Full,
+                Some(ast::ConstraintReferenceMatchKind::Partial) => FkMatch::Partial,
+                _ => FkMatch::Simple,
+            },
+        },
+        deferrable,
+        initially_deferred,
+        location: st.location(),
+    }
+}
+
+fn index_columns(cols: &[ast::IndexColumn], st: &Stmt<'_>) -> Result<Vec<String>> {
+    cols.iter()
+        .map(|c| {
+            column_of(&c.column.expr)
+                .ok_or_else(|| Error::data(format!("expected a column name, found `{}`", c.column.expr)).at(st.location()))
+        })
+        .collect()
+}
+
+pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Result<Pending> {
+    Ok(match c {
+        TableConstraint::PrimaryKey(pk) => {
+            let (deferrable, initially_deferred) = characteristics(&pk.characteristics);
+            Pending {
+                name: pk.name.as_ref().map(ident),
+                kind: ConstraintKind::PrimaryKey { columns: index_columns(&pk.columns, st)?, include: idents(&pk.include) },
+                deferrable,
+                initially_deferred,
+                location: st.location(),
+            }
+        }
+        TableConstraint::Unique(u) => {
+            let (deferrable, initially_deferred) = characteristics(&u.characteristics);
+            Pending {
+                name: u.name.as_ref().map(ident),
+                kind: ConstraintKind::Unique {
+                    columns: index_columns(&u.columns, st)?,
+                    nulls_not_distinct: matches!(u.nulls_distinct, ast::NullsDistinctOption::NotDistinct),
+                    include: idents(&u.include),
+                },
+                deferrable,
+                initially_deferred,
+                location: st.location(),
+            }
+        }
+        TableConstraint::ForeignKey(fk) => foreign_key(r, fk, st),
+        TableConstraint::Check(ch) => Pending {
+            name: ch.name.as_ref().map(ident),
+            kind: ConstraintKind::Check { expr: Expr(canon::canonical_expr(&ch.expr, &r.canon())), no_inherit: ch.no_inherit },
+            deferrable: false,
+            initially_deferred: false,
+            location: st.location(),
+        },
+        TableConstraint::Exclude(ex) => {
+            let (deferrable, initially_deferred) = characteristics(&ex.characteristics);
+            Pending {
+                name: ex.name.as_ref().map(ident),
+                kind: ConstraintKind::Exclude {
+                    method: ex.index_method.as_ref().map_or("gist".into(), |m| m.value.to_lowercase()),
+                    elements: ex
+                        .elements
+                        .iter()
+                        .map(|e| (super::objects::index_key_text(r, &e.column), e.operator.to_string()))
+                        .collect(),
+                    include: idents(&ex.include),
+                    predicate: ex.where_clause.as_ref().map(|w| Expr(canon::canonical_expr(w, &r.canon()))),
+                },
+                deferrable,
+                initially_deferred,
+                location: st.location(),
+            }
+        }
+        other => return Err(Error::data(format!("constraint `{other}` is not supported by PostgreSQL")).at(st.location())),
+    })
+}
+
+/// Names the pending constraints the way PostgreSQL would and adds them.
+pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pending>, st: &Stmt<'_>) -> Result<()> {
+    // PostgreSQL names index-backed constraints first, then CHECKs, then foreign keys.
+    let order = |k: &ConstraintKind| match k {
+        ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclude { .. } => 0,
+        ConstraintKind::Check { .. } => 1,
+        ConstraintKind::ForeignKey { .. } => 2,
+    };
+    let mut pending = pending;
+    pending.sort_by_key(|p| order(&p.kind));
+    let mut taken: Vec<String> = table.constraints.keys().cloned().collect();
+    for p in pending {
+        if let ConstraintKind::PrimaryKey { columns, .. } = &p.kind {
+            if table.primary_key().is_some() {
+                return Err(Error::data(format!("multiple primary keys for table {}", table.name)).at(p.location));
+            }
+            for c in columns {
+                if let Some(col) = table.column_mut(c) {
+                    col.nullable = false;
+                }
+            }
+        }
+        let name = match p.name {
+            Some(n) => n,
+            None => generated_name(r, table, &p.kind, &taken),
+        };
+        if table.constraints.contains_key(&name) {
+            return Err(Error::data(format!("constraint {name} of {} is defined twice", table.name)).at(p.location));
+        }
+        taken.push(name.clone());
+        table.constraints.insert(
+            name.clone(),
+            Constraint { name, kind: p.kind, deferrable: p.deferrable, initially_deferred: p.initially_deferred, comment: None, location: p.location },
+        );
+    }
+    let _ = st;
+    Ok(())
+}
+
+fn generated_name(r: &PgReader, table: &Table, kind: &ConstraintKind, taken: &[String]) -> String {
+    let (schema, tname) = (&table.name.schema, &table.name.name);
+    match kind {
+        ConstraintKind::PrimaryKey { .. } => choose_constraint_name(&r.schema, schema, tname, None, "pkey", taken),
+        ConstraintKind::Unique { columns, .. } => {
+            choose_constraint_name(&r.schema, schema, tname, Some(&name_addition(columns.iter().map(String::as_str))), "key", taken)
+        }
+        ConstraintKind::Exclude { elements, .. } => {
+            let keys: Vec<(String, bool)> = elements.iter().map(|(e, _)| (e.clone(), table.column(e).is_none())).collect();
+            let cols = index_column_names(&keys);
+            choose_constraint_name(&r.schema, schema, tname, Some(&name_addition(cols.iter().map(String::as_str))), "excl", taken)
+        }
+        ConstraintKind::ForeignKey { columns, .. } => {
+            choose_constraint_name(&r.schema, schema, tname, Some(&name_addition(columns.iter().map(String::as_str))), "fkey", taken)
+        }
+        ConstraintKind::Check { expr, .. } => {
+            // One referenced column → <table>_<column>_check, else <table>_check.
+            let cols = referenced_columns(&expr.0, table);
+            let col = if cols.len() == 1 { Some(cols[0].as_str()) } else { None };
+            choose_constraint_name(&r.schema, schema, tname, col, "check", taken)
+        }
+    }
+}
+
+/// The distinct table columns an expression mentions (names not followed by `(`).
+pub fn referenced_columns(expr: &str, table: &Table) -> Vec<String> {
+    let Ok(mut cur) = Cursor::new(expr) else { return vec![] };
+    let mut out: Vec<String> = Vec::new();
+    while let Some(tok) = cur.next() {
+        if let Token::Word(w) = tok {
+            let name = if w.quote_style.is_some() { w.value.clone() } else { w.value.to_lowercase() };
+            if cur.peek() != Some(&Token::LParen) && table.column(&name).is_some() && !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+fn collation_name(c: &ast::ObjectName) -> String {
+    let parts: Vec<String> = c
+        .0
+        .iter()
+        .map(|p| match p {
+            ast::ObjectNamePart::Identifier(id) => crate::model::quote_ident(&ident(id)),
+            other => other.to_string(),
+        })
+        .collect();
+    let joined = parts.join(".");
+    joined.strip_prefix("pg_catalog.").map(str::to_string).unwrap_or(joined)
+}
+
+fn normalize_partition_by(text: &str) -> String {
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // pg_get_partkeydef writes `RANGE (at)`; normalize the keyword and spacing.
+    let t = t.replacen("(", " (", 1).replace("  (", " (");
+    let (kw, rest) = t.split_once(' ').unwrap_or((&t, ""));
+    format!("{} {}", kw.to_uppercase(), rest.trim()).trim().to_string()
+}
+
+fn normalize_bound(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Applied> {
+    // Forms sqlparser 0.63 does not parse: ATTACH/DETACH PARTITION.
+    if let Some(applied) = hand::attach_or_detach_partition(r, st, cur)? {
+        return Ok(applied);
+    }
+    let (text, mut identity) = cut_identity_options(st)?;
+    let at = match r.parse(st, &text)? {
+        Statement::AlterTable(at) => at,
+        _ => return Err(Error::data("expected ALTER TABLE").at(st.location())),
+    };
+    let name = r.lookup_table(&at.name);
+    let Some(mut table) = r.schema.tables.remove(&name) else {
+        if at.if_exists {
+            return Ok(Applied::Done);
+        }
+        return Ok(Applied::MissingTable(name));
+    };
+    let result = alter_operations(r, &mut table, &at.operations, &mut identity, st);
+    let new_name = table.name.clone();
+    r.schema.tables.insert(new_name, table);
+    result.map(|()| Applied::Done)
+}
+
+fn alter_operations(
+    r: &mut PgReader,
+    table: &mut Table,
+    ops: &[AlterTableOperation],
+    identity: &mut IdentityOptions,
+    st: &Stmt<'_>,
+) -> Result<()> {
+    for op in ops {
+        match op {
+            AlterTableOperation::AddColumn { column_def, if_not_exists, .. } => {
+                if *if_not_exists && table.column(&ident(&column_def.name)).is_some() {
+                    continue;
+                }
+                let mut pending = Vec::new();
+                add_column(r, table, column_def, identity, st, &mut pending)?;
+                commit_constraints(r, table, pending, st)?;
+            }
+            AlterTableOperation::AddConstraint { constraint, .. } => {
+                let p = table_constraint(r, constraint, st)?;
+                commit_constraints(r, table, vec![p], st)?;
+            }
+            AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
+                for c in column_names {
+                    let c = ident(c);
+                    if table.column(&c).is_none() {
+                        if *if_exists {
+                            continue;
+                        }
+                        return Err(Error::data(format!("column {c} of {} does not exist", table.name)).at(st.location()));
+                    }
+                    drop_column(r, table, &c);
+                }
+            }
+            AlterTableOperation::DropConstraint { name, if_exists, .. } => {
+                let n = ident(name);
+                if table.constraints.remove(&n).is_none() && !if_exists {
+                    return Err(Error::data(format!("constraint {n} of {} does not exist", table.name)).at(st.location()));
+                }
+            }
+            AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+                let (old, new) = (ident(old_column_name), ident(new_column_name));
+                rename_column(r, table, &old, &new, st)?;
+            }
+            AlterTableOperation::RenameTable { table_name } => {
+                let new = match table_name {
+                    ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => n,
+                };
+                let parts: Vec<String> = new.0.iter().map(|p| p.to_string()).collect();
+                let new_name = QName::new(table.name.schema.clone(), ident(&ast::Ident::new(parts.last().cloned().unwrap_or_default())));
+                let new_name = match new.0.last() {
+                    Some(ast::ObjectNamePart::Identifier(id)) => QName::new(table.name.schema.clone(), ident(id)),
+                    _ => new_name,
+                };
+                rename_table_refs(r, &table.name, &new_name);
+                table.name = new_name;
+            }
+            AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                let (old, new) = (ident(old_name), ident(new_name));
+                let mut c = table
+                    .constraints
+                    .remove(&old)
+                    .ok_or_else(|| Error::data(format!("constraint {old} of {} does not exist", table.name)).at(st.location()))?;
+                c.name = new.clone();
+                table.constraints.insert(new, c);
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => alter_column(r, table, &ident(column_name), op, identity, st)?,
+            AlterTableOperation::SetLogged => table.unlogged = false,
+            AlterTableOperation::SetUnlogged => table.unlogged = true,
+            AlterTableOperation::OwnerTo { .. } | AlterTableOperation::ValidateConstraint { .. } => {}
+            other => {
+                // ENABLE ROW LEVEL SECURITY, REPLICA IDENTITY, SET (…), …
+                let text = format!("ALTER TABLE {} {other}", table.name);
+                r.opaque(&Stmt { text: &text, ..*st }, "ALTER TABLE", true);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn alter_column(
+    r: &mut PgReader,
+    table: &mut Table,
+    column: &str,
+    op: &AlterColumnOperation,
+    identity: &mut IdentityOptions,
+    st: &Stmt<'_>,
+) -> Result<()> {
+    if table.column(column).is_none() {
+        return Err(Error::data(format!("column {column} of {} does not exist", table.name)).at(st.location()));
+    }
+    let canon_default = |e: &ast::Expr, r: &PgReader| Expr(canon::canonical_default(e, &r.canon()));
+    match op {
+        AlterColumnOperation::SetNotNull => table.column_mut(column).unwrap().nullable = false,
+        AlterColumnOperation::DropNotNull => table.column_mut(column).unwrap().nullable = true,
+        AlterColumnOperation::SetDefault { value } => {
+            let d = canon_default(value, r);
+            table.column_mut(column).unwrap().default = Some(d);
+        }
+        AlterColumnOperation::DropDefault => table.column_mut(column).unwrap().default = None,
+        AlterColumnOperation::SetDataType { data_type, .. } => {
+            let t = super::types::resolve(&data_type.to_string(), r.default_schema()).data_type;
+            table.column_mut(column).unwrap().data_type = t;
+        }
+        AlterColumnOperation::AddGenerated { generated_as, .. } => {
+            let (options, seq_name) = identity.found.pop_front().unwrap_or_default();
+            let always = matches!(generated_as, Some(GeneratedAs::Always));
+            let column_type = table.column(column).unwrap().data_type.clone();
+            let id = make_identity(r, table, column, &column_type, always, options, seq_name);
+            let col = table.column_mut(column).unwrap();
+            col.identity = Some(id);
+            col.nullable = false;
+        }
+    }
+    Ok(())
+}
+
+/// Dropping a column drops what depends on it: constraints and indexes on
+/// it, and the sequences it owns.
+pub fn drop_column(r: &mut PgReader, table: &mut Table, column: &str) {
+    table.columns.retain(|c| c.name != column);
+    table.constraints.retain(|_, c| !constraint_uses(&c.kind, column));
+    table.indexes.retain(|_, i| !i.keys.iter().any(|k| k.expr == column || k.expression && referenced_in(&k.expr, column)));
+    let owned: Vec<QName> = r
+        .schema
+        .sequences
+        .values()
+        .filter(|s| s.owned_by.as_ref().is_some_and(|(t, c)| *t == table.name && c == column))
+        .map(|s| s.name.clone())
+        .collect();
+    for s in owned {
+        r.schema.sequences.remove(&s);
+    }
+}
+
+fn referenced_in(expr: &str, column: &str) -> bool {
+    let Ok(mut cur) = Cursor::new(expr) else { return false };
+    while let Some(t) = cur.next() {
+        if let Token::Word(w) = t {
+            let n = if w.quote_style.is_some() { w.value } else { w.value.to_lowercase() };
+            if n == column {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn constraint_uses(kind: &ConstraintKind, column: &str) -> bool {
+    match kind {
+        ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+            columns.iter().chain(include).any(|c| c == column)
+        }
+        ConstraintKind::ForeignKey { columns, .. } => columns.iter().any(|c| c == column),
+        ConstraintKind::Check { expr, .. } => referenced_in(&expr.0, column),
+        ConstraintKind::Exclude { elements, .. } => elements.iter().any(|(e, _)| e == column || referenced_in(e, column)),
+    }
+}
+
+fn rename_column(r: &mut PgReader, table: &mut Table, old: &str, new: &str, st: &Stmt<'_>) -> Result<()> {
+    if table.column(new).is_some() {
+        return Err(Error::data(format!("column {new} of {} already exists", table.name)).at(st.location()));
+    }
+    if table.column(old).is_none() {
+        return Err(Error::data(format!("column {old} of {} does not exist", table.name)).at(st.location()));
+    }
+    table.column_mut(old).expect("checked").name = new.to_string();
+    let rename = |v: &mut Vec<String>| v.iter_mut().filter(|c| *c == old).for_each(|c| *c = new.to_string());
+    for c in table.constraints.values_mut() {
+        match &mut c.kind {
+            ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+                rename(columns);
+                rename(include);
+            }
+            ConstraintKind::ForeignKey { columns, .. } => rename(columns),
+            _ => {}
+        }
+    }
+    for i in table.indexes.values_mut() {
+        for k in &mut i.keys {
+            if !k.expression && k.expr == old {
+                k.expr = new.to_string();
+            }
+        }
+        rename(&mut i.include);
+    }
+    let tname = table.name.clone();
+    for t in r.schema.tables.values_mut() {
+        for c in t.constraints.values_mut() {
+            if let ConstraintKind::ForeignKey { references, ref_columns, .. } = &mut c.kind {
+                if *references == tname {
+                    rename(ref_columns);
+                }
+            }
+        }
+    }
+    for s in r.schema.sequences.values_mut() {
+        if let Some((t, c)) = &mut s.owned_by {
+            if *t == tname && c == old {
+                *c = new.to_string();
+            }
+        }
+    }
+    Ok(())
+}
+
+fn rename_table_refs(r: &mut PgReader, old: &QName, new: &QName) {
+    for t in r.schema.tables.values_mut() {
+        for c in t.constraints.values_mut() {
+            if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind {
+                if references == old {
+                    *references = new.clone();
+                }
+            }
+        }
+        if let Some(p) = &mut t.partition_of {
+            if p.parent == *old {
+                p.parent = new.clone();
+            }
+        }
+    }
+    for s in r.schema.sequences.values_mut() {
+        if let Some((t, _)) = &mut s.owned_by {
+            if t == old {
+                *t = new.clone();
+            }
+        }
+    }
+}

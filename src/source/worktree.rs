@@ -1,0 +1,93 @@
+//! Reading schema files from the working tree on disk.
+//!
+//! Like `git status` sees it: ignored files (`.gitignore`, `.git/info/exclude`,
+//! `core.excludesFile`, all through gix's exclude stack) are left out unless
+//! they are tracked, because a tracked file is part of the project whatever
+//! the ignore rules say. Untracked, non-ignored files are read: a new schema
+//! file you have not `git add`ed yet is still part of the schema you are
+//! working on. Bytes are read raw; no clean filters (CRLF, LFS) are applied.
+
+use super::SourceFile;
+use super::git::{Repo, first_line};
+use super::pathspec::Selection;
+use crate::error::{Error, Result};
+use gix::index::entry::Mode;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+struct Walk<'a> {
+    sel: &'a Selection,
+    excludes: gix::AttributeStack<'a>,
+    /// Paths in the index, to keep tracked files that ignore rules would hide.
+    tracked: BTreeSet<String>,
+    out: Vec<SourceFile>,
+}
+
+pub(crate) fn read(repo: &Repo, sel: &Selection) -> Result<Vec<SourceFile>> {
+    let root = repo.require_workdir("working tree")?;
+    let index =
+        repo.repo.index_or_empty().map_err(|e| Error::io(format!("cannot read the git index: {}", first_line(&e))))?;
+    let tracked = index.entries().iter().map(|e| e.path(&index).to_string()).collect();
+    let excludes = repo
+        .repo
+        .excludes(&index, None, gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped)
+        .map_err(|e| Error::io(format!("cannot load .gitignore rules: {}", first_line(&e))))?;
+    let mut walk = Walk { sel, excludes, tracked, out: Vec::new() };
+    walk.dir(&root, "", false)?;
+    Ok(walk.out)
+}
+
+impl Walk<'_> {
+    /// Visits directory `abs` (repository-relative `rel`). `ignored` is true
+    /// inside an ignored directory that we only enter for its tracked files.
+    fn dir(&mut self, abs: &Path, rel: &str, ignored: bool) -> Result<()> {
+        let entries = std::fs::read_dir(abs).map_err(|e| io_error(abs, &e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io_error(abs, &e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == ".git" {
+                continue;
+            }
+            let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            // file_type() does not follow symlinks: linked files and dirs are
+            // skipped, matching what the tree and index readers do.
+            let kind = entry.file_type().map_err(|e| io_error(&entry.path(), &e))?;
+            if kind.is_dir() {
+                if !self.sel.may_contain(&child) || entry.path().join(".git").exists() {
+                    // Nested repositories and submodules are not our files.
+                    continue;
+                }
+                let child_ignored = ignored || self.is_excluded(&child, Mode::DIR)?;
+                if child_ignored && !self.tracked_under(&child) {
+                    continue;
+                }
+                self.dir(&entry.path(), &child, child_ignored)?;
+            } else if kind.is_file() && self.sel.matches(&child) {
+                let keep = self.tracked.contains(&child) || !(ignored || self.is_excluded(&child, Mode::FILE)?);
+                if keep {
+                    let path = entry.path();
+                    let bytes = std::fs::read(&path).map_err(|e| io_error(&path, &e))?;
+                    self.out.push(SourceFile { path: child, bytes, blob_id: None });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn is_excluded(&mut self, rel: &str, mode: Mode) -> Result<bool> {
+        let platform = self
+            .excludes
+            .at_path(Path::new(rel), Some(mode))
+            .map_err(|e| Error::io(format!("cannot check ignore rules for '{rel}': {}", first_line(&e))))?;
+        Ok(platform.is_excluded())
+    }
+
+    fn tracked_under(&self, dir: &str) -> bool {
+        let prefix = format!("{dir}/");
+        self.tracked.range(prefix.clone()..).next().is_some_and(|p| p.starts_with(&prefix))
+    }
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> Error {
+    Error::io(format!("cannot read {}: {e}", path.display()))
+}
