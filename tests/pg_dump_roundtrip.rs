@@ -110,11 +110,16 @@ fn reader_roundtrip(case: &str, first: &Loaded) {
     let written = read_model(&source_path, &first.sql);
     let dumped = read_model(&dump_path, &first.dump);
     eprintln!("{case}: both texts read in {:?}", started.elapsed());
-    let (written, written_warnings) = written.unwrap_or_else(|e| panic!("{case}: the reader rejects {source_path}: {e}"));
-    let (dumped, dumped_warnings) = dumped.unwrap_or_else(|e| {
-        let saved = save_text(&format!("{case}.pg_dump.sql"), &first.dump);
-        panic!("{case}: the reader rejects the pg_dump output (saved to {saved}): {e}")
-    });
+    let saved_dump = save_text(&format!("{case}.pg_dump.sql"), &first.dump);
+    let ((written, written_warnings), (dumped, dumped_warnings)) = match (written, dumped) {
+        (Ok(w), Ok(d)) => (w, d),
+        (w, d) => panic!(
+            "{case}: the reader rejects {}:\n  {source_path}: {}\n  the pg_dump output ({saved_dump}): {}",
+            if w.is_err() && d.is_err() { "both texts" } else { "one text" },
+            w.err().unwrap_or_else(|| "read fine".into()),
+            d.err().unwrap_or_else(|| "read fine".into()),
+        ),
+    };
     if written == dumped {
         return;
     }
@@ -126,16 +131,24 @@ fn reader_roundtrip(case: &str, first: &Loaded) {
     let pretty_b = serde_json::to_string_pretty(&b).unwrap();
     let saved_a = save_text(&format!("{case}.schema.model.json"), &pretty_a);
     let saved_b = save_text(&format!("{case}.pg_dump.model.json"), &pretty_b);
-    let saved_dump = save_text(&format!("{case}.pg_dump.sql"), &first.dump);
     panic!(
         "{case}: the model of schema.sql (first) and of its pg_dump (second) differ in {} places:\n{}\n\
          differing lines of the pretty JSON (- schema.sql, + pg_dump):\n{}\n\
          warnings reading schema.sql: {written_warnings:#?}\nwarnings reading the dump: {dumped_warnings:#?}\n\
          full models: {saved_a} and {saved_b}; the dump: {saved_dump}",
         differences.len(),
-        differences.join("\n"),
-        line_diff(&pretty_a, &pretty_b, 400),
+        shown(&differences, 100),
+        line_diff(&pretty_a, &pretty_b, 150),
     )
+}
+
+/// The first `max` lines, and how many were left out.
+fn shown(lines: &[String], max: usize) -> String {
+    let mut text = lines.iter().take(max).cloned().collect::<Vec<_>>().join("\n");
+    if lines.len() > max {
+        text.push_str(&format!("\n  … {} more", lines.len() - max));
+    }
+    text
 }
 
 /// Writes a text next to the test binary's scratch files and returns its path.
