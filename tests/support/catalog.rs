@@ -1,0 +1,316 @@
+//! What a database contains, read from its system catalogs.
+//!
+//! This is the ground truth the reader's model is checked against: two
+//! databases are the same when their [`Catalog`]s are equal. It is built from
+//! the catalogs and PostgreSQL's own deparsers (`pg_get_constraintdef`,
+//! `pg_get_indexdef`, `pg_get_viewdef`, …), never from the text of the DDL that
+//! created the objects, so two different scripts that build the same database
+//! give the same catalog.
+//!
+//! Everything comes back from one query as one JSON document (`json_agg`),
+//! which keeps definitions with newlines intact and costs one `psql` call.
+//! The query runs with an empty `search_path`, so every name in a definition
+//! is schema-qualified and the diff messages are unambiguous.
+//!
+//! Objects that belong to an extension (pgcrypto's functions, citext's type,
+//! …) are left out: they are the extension's, and the extension is listed.
+//! Deliberately left out as well, because they are state rather than schema or
+//! differ between a script and its `pg_dump`: sequence positions, whether a
+//! materialized view is populated, OIDs.
+
+use super::pg::PgServer;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One object: its kind (`table`, `column`, `index`, …) and its qualified
+/// name, quoted where PostgreSQL would quote it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    pub kind: String,
+    pub name: String,
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.name)
+    }
+}
+
+/// Field name → value, sorted. Absent fields are `NULL` in the catalog.
+/// Values that are not text (booleans, numbers, arrays) are kept as compact JSON.
+pub type Fields = BTreeMap<String, String>;
+
+/// A database described by its catalogs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Catalog {
+    pub objects: BTreeMap<ObjectKey, Fields>,
+}
+
+impl Catalog {
+    pub fn get(&self, kind: &str, name: &str) -> Option<&Fields> {
+        self.objects.get(&ObjectKey { kind: kind.into(), name: name.into() })
+    }
+
+    /// How many objects of a kind there are.
+    pub fn count(&self, kind: &str) -> usize {
+        self.objects.keys().filter(|k| k.kind == kind).count()
+    }
+}
+
+/// Everything user-defined in the database, one row per object.
+const CATALOG_QUERY: &str = r#"
+SET search_path TO '';
+WITH
+ns AS (
+    SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n
+    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+),
+members AS (  -- objects owned by an extension
+    SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e'
+),
+rels AS (
+    SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relpartbound, c.reloptions, c.relacl,
+           c.relowner, c.relrowsecurity, c.relispartition, ns.nspname,
+           pg_catalog.format('%I.%I', ns.nspname, c.relname) AS qname
+    FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM members m
+                      WHERE m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND m.objid = c.oid)
+),
+objects(kind, name, fields) AS (
+    SELECT 'schema', pg_catalog.format('%I', ns.nspname), pg_catalog.json_build_object(
+        'owner', pg_catalog.pg_get_userbyid(n.nspowner),
+        'acl', n.nspacl::text,
+        'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'))
+    FROM ns JOIN pg_catalog.pg_namespace n ON n.oid = ns.oid
+
+    UNION ALL
+    SELECT 'extension', pg_catalog.format('%I', e.extname), pg_catalog.json_build_object(
+        'schema', n.nspname,
+        'version', e.extversion,
+        'comment', pg_catalog.obj_description(e.oid, 'pg_extension'))
+    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+
+    UNION ALL
+    SELECT CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                          WHEN 'f' THEN 'foreign table' ELSE 'table' END,
+           r.qname, pg_catalog.json_build_object(
+        'partitioned', r.relkind = 'p',
+        'persistence', r.relpersistence,
+        'partition_key', CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END,
+        'partition_bound', pg_catalog.pg_get_expr(r.relpartbound, r.oid),
+        'inherits', (SELECT pg_catalog.json_agg(p.qname ORDER BY i.inhseqno)
+                     FROM pg_catalog.pg_inherits i JOIN rels p ON p.oid = i.inhparent
+                     WHERE i.inhrelid = r.oid),
+        'definition', CASE WHEN r.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(r.oid) END,
+        'options', r.reloptions::text,
+        'row_security', r.relrowsecurity,
+        'owner', pg_catalog.pg_get_userbyid(r.relowner),
+        'acl', r.relacl::text,
+        'comment', pg_catalog.obj_description(r.oid, 'pg_class'))
+    FROM rels r WHERE r.relkind IN ('r', 'p', 'f', 'v', 'm')
+
+    UNION ALL
+    SELECT 'column', pg_catalog.format('%s.%I', r.qname, a.attname), pg_catalog.json_build_object(
+        'position', pg_catalog.row_number() OVER (PARTITION BY r.oid ORDER BY a.attnum),
+        'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+        'not_null', a.attnotnull,
+        'default', CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+        'generated', CASE WHEN a.attgenerated <> '' THEN a.attgenerated::text || ' ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+        'identity', NULLIF(a.attidentity, ''),
+        'collation', CASE WHEN a.attcollation <> t.typcollation
+                          THEN (SELECT pg_catalog.format('%I.%I', cn.nspname, co.collname)
+                                FROM pg_catalog.pg_collation co
+                                JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                                WHERE co.oid = a.attcollation) END,
+        'local', a.attislocal,
+        'acl', a.attacl::text,
+        'comment', pg_catalog.col_description(r.oid, a.attnum))
+    FROM rels r
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE r.relkind IN ('r', 'p', 'f', 'v', 'm')
+
+    UNION ALL
+    SELECT 'constraint', pg_catalog.format('%s.%I', r.qname, c.conname), pg_catalog.json_build_object(
+        'type', c.contype,
+        'definition', pg_catalog.pg_get_constraintdef(c.oid),
+        'local', c.conislocal,
+        'comment', pg_catalog.obj_description(c.oid, 'pg_constraint'))
+    FROM pg_catalog.pg_constraint c JOIN rels r ON r.oid = c.conrelid
+
+    UNION ALL
+    SELECT 'index', i.qname, pg_catalog.json_build_object(
+        'table', r.qname,
+        'definition', pg_catalog.pg_get_indexdef(i.oid),
+        'clustered', x.indisclustered,
+        'replica_identity', x.indisreplident,
+        'comment', pg_catalog.obj_description(i.oid, 'pg_class'))
+    FROM pg_catalog.pg_index x JOIN rels i ON i.oid = x.indexrelid JOIN rels r ON r.oid = x.indrelid
+
+    UNION ALL
+    SELECT 'sequence', r.qname, pg_catalog.json_build_object(
+        'type', pg_catalog.format_type(s.seqtypid, NULL),
+        'start', s.seqstart, 'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax,
+        'cache', s.seqcache, 'cycle', s.seqcycle,
+        'owned_by', (SELECT pg_catalog.format('%s.%I', t.qname, a.attname)
+                     FROM pg_catalog.pg_depend d
+                     JOIN rels t ON t.oid = d.refobjid
+                     JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = r.oid
+                       AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')),
+        'identity', EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                            WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                              AND d.objid = r.oid AND d.deptype = 'i'),
+        'owner', pg_catalog.pg_get_userbyid(r.relowner),
+        'acl', r.relacl::text,
+        'comment', pg_catalog.obj_description(r.oid, 'pg_class'))
+    FROM rels r JOIN pg_catalog.pg_sequence s ON s.seqrelid = r.oid
+
+    UNION ALL
+    SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite type' WHEN 'd' THEN 'domain'
+                          WHEN 'r' THEN 'range type' ELSE 'type ' || t.typtype::text END,
+           pg_catalog.format('%I.%I', ns.nspname, t.typname), pg_catalog.json_build_object(
+        'labels', (SELECT pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)
+                   FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid),
+        'attributes', (SELECT pg_catalog.json_agg(
+                           pg_catalog.format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod))
+                           || CASE WHEN a.attcollation <> at.typcollation
+                                   THEN ' COLLATE ' || a.attcollation::pg_catalog.regcollation::text ELSE '' END
+                           ORDER BY a.attnum)
+                       FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+                       WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
+        'base', CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,
+        'default', t.typdefault,
+        'not_null', CASE WHEN t.typtype = 'd' THEN t.typnotnull END,
+        'collation', CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation
+                          THEN t.typcollation::pg_catalog.regcollation::text END,
+        'constraints', (SELECT pg_catalog.json_object_agg(c.conname, pg_catalog.pg_get_constraintdef(c.oid) ORDER BY c.conname)
+                        FROM pg_catalog.pg_constraint c WHERE c.contypid = t.oid),
+        'constraint_comments', (SELECT pg_catalog.json_object_agg(c.conname, pg_catalog.obj_description(c.oid, 'pg_constraint') ORDER BY c.conname)
+                                FROM pg_catalog.pg_constraint c WHERE c.contypid = t.oid
+                                  AND pg_catalog.obj_description(c.oid, 'pg_constraint') IS NOT NULL),
+        'range_subtype', (SELECT pg_catalog.format_type(rg.rngsubtype, NULL) FROM pg_catalog.pg_range rg WHERE rg.rngtypid = t.oid),
+        'owner', pg_catalog.pg_get_userbyid(t.typowner),
+        'acl', t.typacl::text,
+        'comment', pg_catalog.obj_description(t.oid, 'pg_type'))
+    FROM pg_catalog.pg_type t
+    JOIN ns ON ns.oid = t.typnamespace
+    LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
+    WHERE t.typtype IN ('e', 'c', 'd', 'r', 'b')
+      AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
+      AND NOT (t.typtype = 'b' AND (t.typelem <> 0 OR t.typcategory = 'A'))
+      AND NOT EXISTS (SELECT 1 FROM members m
+                      WHERE m.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND m.objid = t.oid)
+
+    UNION ALL
+    SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function'
+                          ELSE 'function' END,
+           pg_catalog.format('%I.%I(%s)', ns.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),
+           pg_catalog.json_build_object(
+        'definition', CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) END,
+        'owner', pg_catalog.pg_get_userbyid(p.proowner),
+        'acl', p.proacl::text,
+        'comment', pg_catalog.obj_description(p.oid, 'pg_proc'))
+    FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace
+    -- Neither extension members nor functions PostgreSQL made itself (a range
+    -- type's constructors, which depend on the type internally).
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
+                        AND d.deptype IN ('e', 'i'))
+
+    UNION ALL
+    SELECT 'trigger', pg_catalog.format('%s.%I', r.qname, g.tgname), pg_catalog.json_build_object(
+        'definition', pg_catalog.pg_get_triggerdef(g.oid),
+        'enabled', g.tgenabled,
+        'cloned', g.tgparentid <> 0,
+        'comment', pg_catalog.obj_description(g.oid, 'pg_trigger'))
+    FROM pg_catalog.pg_trigger g JOIN rels r ON r.oid = g.tgrelid
+    WHERE NOT g.tgisinternal
+
+    UNION ALL
+    SELECT 'policy', pg_catalog.format('%s.%I', r.qname, pol.polname), pg_catalog.json_build_object(
+        'command', pol.polcmd,
+        'permissive', pol.polpermissive,
+        'using', pg_catalog.pg_get_expr(pol.polqual, pol.polrelid),
+        'check', pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid))
+    FROM pg_catalog.pg_policy pol JOIN rels r ON r.oid = pol.polrelid
+)
+SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_array(kind, name, pg_catalog.json_strip_nulls(fields))
+                                    ORDER BY kind, name), '[]')
+FROM objects
+"#;
+
+/// Reads the catalog of database `db`.
+///
+/// # Panics
+/// When the query fails or answers something unexpected: a harness bug.
+pub fn catalog(server: &PgServer, db: &str) -> Catalog {
+    let json = server.query(db, CATALOG_QUERY).unwrap_or_else(|e| panic!("catalog query on {db} failed: {e}"));
+    let rows: Vec<(String, String, serde_json::Map<String, Value>)> =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("catalog query on {db} gave bad JSON ({e}): {json}"));
+    let mut catalog = Catalog::default();
+    for (kind, name, fields) in rows {
+        let fields = fields
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, v)
+            })
+            .collect();
+        let key = ObjectKey { kind, name };
+        if let Some(old) = catalog.objects.insert(key.clone(), fields) {
+            panic!("catalog of {db} lists {key} twice (first: {old:?})");
+        }
+    }
+    catalog
+}
+
+/// The differences between two catalogs, one object per paragraph, for
+/// assertion messages. Empty when they are equal.
+pub fn diff(a: &Catalog, b: &Catalog) -> String {
+    let mut out = String::new();
+    let keys: std::collections::BTreeSet<&ObjectKey> = a.objects.keys().chain(b.objects.keys()).collect();
+    for key in keys {
+        match (a.objects.get(key), b.objects.get(key)) {
+            (Some(fa), None) => {
+                out.push_str(&format!("- {key} (only in the first)\n"));
+                push_fields(&mut out, fa);
+            }
+            (None, Some(fb)) => {
+                out.push_str(&format!("+ {key} (only in the second)\n"));
+                push_fields(&mut out, fb);
+            }
+            (Some(fa), Some(fb)) if fa != fb => {
+                out.push_str(&format!("~ {key}\n"));
+                let names: std::collections::BTreeSet<&String> = fa.keys().chain(fb.keys()).collect();
+                for name in names {
+                    let (va, vb) = (fa.get(name), fb.get(name));
+                    if va != vb {
+                        out.push_str(&format!("    {name}:\n      first:  {}\n      second: {}\n", show(va), show(vb)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn push_fields(out: &mut String, fields: &Fields) {
+    for (name, value) in fields {
+        out.push_str(&format!("    {name}: {}\n", show(Some(value))));
+    }
+}
+
+fn show(value: Option<&String>) -> String {
+    match value {
+        None => "(none)".into(),
+        Some(v) if v.contains('\n') => format!("{v:?}"),
+        Some(v) => v.clone(),
+    }
+}
