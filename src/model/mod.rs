@@ -538,6 +538,14 @@ pub enum UserTypeKind {
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         checks: BTreeMap<String, Expr>,
     },
+    /// `CREATE TYPE … AS RANGE`.
+    Range {
+        subtype: DataType,
+        /// The other options (`subtype_diff = float8mi`, …), canonical text,
+        /// those equal to PostgreSQL's defaults left out.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        options: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -36,6 +36,10 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
     let mut start: Option<Pos> = None;
     let mut comments: Vec<&str> = Vec::new();
     let mut blank_since_comment = false;
+    // Inside `BEGIN ATOMIC … END` (SQL-standard function bodies) semicolons
+    // do not end the statement; CASE … END nests inside it (as psql counts).
+    let mut atomic_depth = 0u32;
+    let mut prev_word = String::new();
 
     while pos.i < bytes.len() {
         let c = bytes[pos.i];
@@ -87,9 +91,26 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
         }
         // Inside a statement.
         match c {
+            b';' if atomic_depth > 0 => pos.advance(sql, 1),
+            c if (c.is_ascii_alphabetic() || c == b'_') && !ident_char_before(bytes, pos.i) => {
+                let end = pos.i + sql[pos.i..].find(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$')).unwrap_or(sql.len() - pos.i);
+                let word = sql[pos.i..end].to_ascii_uppercase();
+                let starts_create = start.is_some_and(|s| sql[s.i..].get(..6).is_some_and(|w| w.eq_ignore_ascii_case("CREATE")));
+                if starts_create {
+                    match word.as_str() {
+                        "ATOMIC" if prev_word == "BEGIN" => atomic_depth += 1,
+                        "CASE" if atomic_depth > 0 => atomic_depth += 1,
+                        "END" if atomic_depth > 0 => atomic_depth -= 1,
+                        _ => {}
+                    }
+                }
+                prev_word = word;
+                pos.advance(sql, end - pos.i);
+            }
             b';' => {
                 let s = start.take().expect("inside a statement");
                 push(&mut out, sql, s, pos.i, std::mem::take(&mut comments));
+                prev_word.clear();
                 blank_since_comment = false;
                 pos.advance(sql, 1);
             }
@@ -272,6 +293,17 @@ mod tests {
         let err = split_statements("CREATE FUNCTION f() AS $$ SELECT 1").unwrap_err();
         assert_eq!(err.what, "dollar-quoted string");
         assert!(split_statements("/* open").is_err());
+    }
+
+    #[test]
+    fn sql_standard_function_bodies_keep_their_semicolons() {
+        let sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;\nSELECT 3;";
+        assert_eq!(
+            texts(sql),
+            vec!["CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END", "SELECT 3"]
+        );
+        // Outside CREATE, BEGIN is a transaction.
+        assert_eq!(texts("BEGIN; SELECT 1; END;"), vec!["BEGIN", "SELECT 1", "END"]);
     }
 
     #[test]

@@ -52,8 +52,7 @@ pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                 body = format!("{body}, {symbol}");
             }
         } else if cur.peek_kw("RETURN") || cur.peek_kw("BEGIN") {
-            // SQL-standard body: kept as written, whitespace normalized.
-            body = cur.rest().split_whitespace().collect::<Vec<_>>().join(" ");
+            body = sql_standard_body(r, &name.name, cur.rest());
             break;
         } else if ["IMMUTABLE", "STABLE"].iter().any(|w| cur.peek_kw(w)) {
             attributes.push(word(&mut cur));
@@ -339,4 +338,45 @@ pub fn split_top_level(text: &str) -> Vec<String> {
         parts.push(cur.trim().to_string());
     }
     parts
+}
+
+/// A SQL-standard body (`RETURN expr` or `BEGIN ATOMIC … END`) in canonical
+/// form. PostgreSQL stores it parsed and pg_dump prints it back with
+/// parameters qualified by the function's name and tables by their schema;
+/// the canonicalizer removes what PostgreSQL adds.
+fn sql_standard_body(r: &PgReader, function: &str, text: &str) -> String {
+    let unqualified = text.replace(&format!("{}.", crate::model::quote_ident(function)), "");
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let collapse = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(expr_text) = strip_keyword(&unqualified, "RETURN") {
+        return match sqlparser::parser::Parser::new(&dialect).try_with_sql(expr_text).and_then(|mut p| p.parse_expr()) {
+            Ok(e) => format!("RETURN {}", super::canon::canonical_expr(&e, &r.canon())),
+            Err(_) => collapse(&unqualified),
+        };
+    }
+    let Some(inner) = strip_keyword(&unqualified, "BEGIN").and_then(|t| strip_keyword(t, "ATOMIC")) else {
+        return collapse(&unqualified);
+    };
+    let inner = inner.trim_end();
+    let inner = inner.strip_suffix("END").or_else(|| inner.strip_suffix("end")).unwrap_or(inner);
+    let statements: Vec<String> = crate::read::split::split_statements(inner)
+        .map(|stmts| {
+            stmts
+                .iter()
+                .map(|s| match sqlparser::parser::Parser::parse_sql(&dialect, s.text) {
+                    Ok(parsed) if parsed.len() == 1 => match &parsed[0] {
+                        sqlparser::ast::Statement::Query(q) => super::canon::canonical_query(q, &r.canon()),
+                        other => collapse(&other.to_string().replace("public.", "")),
+                    },
+                    _ => collapse(&s.text.replace("public.", "")),
+                })
+                .collect()
+        })
+        .unwrap_or_else(|_| vec![collapse(inner)]);
+    format!("BEGIN ATOMIC {}; END", statements.join("; "))
+}
+
+fn strip_keyword<'t>(text: &'t str, kw: &str) -> Option<&'t str> {
+    let t = text.trim_start();
+    (t.len() >= kw.len() && t[..kw.len()].eq_ignore_ascii_case(kw)).then(|| &t[kw.len()..])
 }

@@ -15,9 +15,10 @@ mod objects;
 mod table;
 mod tokens;
 pub mod types;
+mod view_query;
 
 use crate::error::{Error, Result, Warning};
-use crate::model::{Dialect, Location, Opaque, QName, Schema};
+use crate::model::{DataType, Dialect, Location, Opaque, QName, Schema};
 use crate::read::split::RawStatement;
 use canon::CanonContext;
 use sqlparser::ast::{self, Ident, ObjectName, ObjectNamePart, Statement};
@@ -88,8 +89,12 @@ impl PgReader {
         self.search_path.first().map_or("public", String::as_str)
     }
 
-    pub fn canon(&self) -> CanonContext<'_> {
-        CanonContext { default_schema: self.default_schema() }
+    /// Canonical expressions drop only the `public.` qualifier, whatever the
+    /// search_path was when they were read: pg_dump reads with an empty
+    /// search_path and qualifies every other schema, so keeping those
+    /// qualifiers is what makes both spellings meet.
+    pub fn canon(&self) -> CanonContext<'static> {
+        CanonContext { default_schema: "public" }
     }
 
     pub fn warn(&mut self, location: Location, message: impl Into<String>) {
@@ -314,6 +319,7 @@ pub fn finish(schema: &mut Schema) {
     resolve_fk_targets(schema);
     clone_indexes_to_partitions(schema);
     normalize_partition_bounds(schema);
+    strip_domain_casts(schema);
     // Opaque statements are compared as a set: pg_dump orders them by its
     // own rules, not as the user wrote them.
     schema.opaque.sort_by(|a, b| (&a.kind, &a.text).cmp(&(&b.kind, &b.text)));
@@ -415,30 +421,17 @@ fn partition_depth(schema: &Schema, name: &QName) -> usize {
 }
 
 /// Partition bounds in one spelling: values as string constants (PostgreSQL
-/// coerces them to the key's type; pg_dump prints them quoted), a date
-/// given for a timestamp key with its midnight time, key words upper case.
+/// coerces them to the key's type; pg_dump prints them quoted), key words
+/// upper case.
 fn normalize_partition_bounds(schema: &mut Schema) {
-    let key_types: std::collections::BTreeMap<QName, Vec<String>> = schema
-        .tables
-        .values()
-        .filter_map(|t| {
-            let by = t.partition_by.as_ref()?;
-            let cols = by.split_once('(').map_or("", |(_, rest)| rest.trim_end_matches(')'));
-            let types = cols
-                .split(',')
-                .map(|c| t.column(c.trim().trim_matches('"')).map_or(String::new(), |col| col.data_type.name.clone()))
-                .collect();
-            Some((t.name.clone(), types))
-        })
-        .collect();
     for t in schema.tables.values_mut() {
-        let Some(p) = &mut t.partition_of else { continue };
-        let types = key_types.get(&p.parent).cloned().unwrap_or_default();
-        p.bound = canonical_bound(&p.bound, &types);
+        if let Some(p) = &mut t.partition_of {
+            p.bound = canonical_bound(&p.bound);
+        }
     }
 }
 
-fn canonical_bound(bound: &str, key_types: &[String]) -> String {
+fn canonical_bound(bound: &str) -> String {
     let Ok(mut cur) = tokens::Cursor::new(bound) else { return bound.to_string() };
     if cur.eat_kw("DEFAULT") {
         return "DEFAULT".into();
@@ -448,16 +441,17 @@ fn canonical_bound(bound: &str, key_types: &[String]) -> String {
         let (a, b) = cur.paren_group()?;
         let values: Vec<String> = function::split_top_level(&cur.text[a..b])
             .iter()
-            .enumerate()
-            .map(|(i, v)| {
+            .map(|v| {
                 let upper = v.to_ascii_uppercase();
                 if upper == "MINVALUE" || upper == "MAXVALUE" || upper == "NULL" {
                     return upper;
                 }
                 let raw = v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).map_or(v.clone(), |x| x.replace("''", "'"));
-                let is_date = raw.len() == 10 && raw.as_bytes()[4] == b'-' && raw.as_bytes()[7] == b'-';
-                let timestamp_key = key_types.get(i).is_some_and(|t| t.starts_with("timestamp"));
-                let raw = if is_date && timestamp_key { format!("{raw} 00:00:00") } else { raw };
+                // pg_dump prints a timestamp bound at midnight with its time; a
+                // date key prints without. Midnight is dropped so both meet
+                // (key types are not always known: keys may be expressions).
+                let is_midnight = raw.len() == 19 && raw.ends_with(" 00:00:00") && raw.as_bytes()[4] == b'-';
+                let raw = if is_midnight { raw[..10].to_string() } else { raw };
                 crate::model::quote_literal(&raw)
             })
             .collect();
@@ -479,4 +473,69 @@ fn canonical_bound(bound: &str, key_types: &[String]) -> String {
         None
     };
     out.unwrap_or_else(|| bound.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// PostgreSQL casts a domain-typed column to the domain's base type where an
+/// operator needs it (`total::numeric < 1000000`) and pg_dump prints that
+/// cast; written DDL has none. The cast is removed from CHECKs, index
+/// expressions and view queries. (Lossy only for a cast written by hand to
+/// exactly the base type, which changes nothing.)
+fn strip_domain_casts(schema: &mut Schema) {
+    use crate::model::{ConstraintKind, UserTypeKind, quote_ident};
+    let bases: std::collections::BTreeMap<String, String> = schema
+        .types
+        .values()
+        .filter_map(|t| match &t.kind {
+            // The cast is to the base type without its modifiers (`numeric`, not `numeric(12,2)`).
+            UserTypeKind::Domain { base, .. } => Some((t.name.to_string(), DataType { args: vec![], ..base.clone() }.to_string())),
+            _ => None,
+        })
+        .collect();
+    if bases.is_empty() {
+        return;
+    }
+    let mut all_pairs = Vec::new();
+    for t in schema.tables.values_mut() {
+        let pairs: Vec<String> = t
+            .columns
+            .iter()
+            .filter_map(|c| bases.get(&c.data_type.to_string()).map(|b| format!("{}::{b}", quote_ident(&c.name))))
+            .collect();
+        for c in t.constraints.values_mut() {
+            if let ConstraintKind::Check { expr, .. } = &mut c.kind {
+                expr.0 = strip_casts(&expr.0, &pairs);
+            }
+        }
+        for i in t.indexes.values_mut() {
+            for k in i.keys.iter_mut().filter(|k| k.expression) {
+                k.expr = strip_casts(&k.expr, &pairs);
+            }
+        }
+        all_pairs.extend(pairs);
+    }
+    for v in schema.views.values_mut() {
+        v.query = strip_casts(&v.query, &all_pairs);
+    }
+}
+
+/// Removes each `column::type` of `pairs` from `text`, at word boundaries.
+fn strip_casts(text: &str, pairs: &[String]) -> String {
+    let mut out = text.to_string();
+    for pair in pairs {
+        let column_len = pair.find("::").unwrap_or(pair.len());
+        let mut from = 0;
+        while let Some(found) = out[from..].find(pair.as_str()) {
+            let at = from + found;
+            let end = at + pair.len();
+            let before_ok = !out[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == '"');
+            let after_ok = !out[end..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '(' || c == '[');
+            if before_ok && after_ok {
+                out.replace_range(at + column_len..end, "");
+                from = at + column_len;
+            } else {
+                from = end;
+            }
+        }
+    }
+    out
 }

@@ -132,7 +132,7 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if let Some(rewritten) = recursive_view_as_cte(&text) {
         text = rewritten;
     }
-    let cv = match r.parse(st, &text)? {
+    let mut cv = match r.parse(st, &text)? {
         Statement::CreateView(cv) => cv,
         _ => return Err(Error::data("expected CREATE VIEW").at(st.location())),
     };
@@ -156,10 +156,16 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     options.sort();
     let indexes = r.schema.views.get(&name).map(|v| v.indexes.clone()).unwrap_or_default();
     let triggers = r.schema.views.get(&name).map(|v| v.triggers.clone()).unwrap_or_default();
+    let mut columns: Vec<String> = cv.columns.iter().map(|c| ident(&c.name)).collect();
+    let fold = super::view_query::can_fold_columns(&cv.query, &columns);
+    super::view_query::rewrite(r, &mut cv.query, if fold { &columns } else { &[] });
+    if fold {
+        columns.clear();
+    }
     let view = View {
         name: name.clone(),
         materialized: cv.materialized,
-        columns: cv.columns.iter().map(|c| ident(&c.name)).collect(),
+        columns,
         query: canon::canonical_query(&cv.query, &r.canon()),
         options,
         indexes,
@@ -222,6 +228,11 @@ fn recursive_view_as_cte(text: &str) -> Option<String> {
 }
 
 pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    if let Some(range) = range_type(r, st.text) {
+        let (name, kind) = range;
+        r.schema.types.insert(name.clone(), UserType { name, kind, comment: None, location: st.location() });
+        return Ok(Applied::Done);
+    }
     let parsed = r.parse(st, st.text);
     let (name, representation) = match parsed {
         Ok(Statement::CreateType { name, representation }) => (name, representation),
@@ -256,6 +267,43 @@ pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     }
     r.schema.types.insert(name.clone(), UserType { name, kind, comment: None, location: st.location() });
     Ok(Applied::Done)
+}
+
+/// `CREATE TYPE name AS RANGE (subtype = t, …)`.
+fn range_type(r: &PgReader, text: &str) -> Option<(QName, UserTypeKind)> {
+    let mut cur = Cursor::new(text).ok()?;
+    cur.eat_kw("CREATE");
+    cur.eat_kw("TYPE");
+    let name = r.qname_parts(&cur.object_name()?);
+    if !cur.eat_kws(&["AS", "RANGE"]) {
+        return None;
+    }
+    let (a, b) = cur.paren_group()?;
+    let mut subtype = None;
+    let mut options = Vec::new();
+    for option in super::function::split_top_level(&text[a..b]) {
+        let (key, value) = option.split_once('=')?;
+        let key = key.trim().to_lowercase();
+        let value = value.trim();
+        if key == "subtype" {
+            subtype = Some(super::types::resolve(value, r.default_schema()).data_type);
+            continue;
+        }
+        // The multirange type PostgreSQL names by itself: `range` replaced by
+        // `multirange` in the range's name, else `_multirange` appended.
+        let parts = crate::model::name_parts_folded(value);
+        let value_name = r.qname_parts(&parts);
+        if key == "multirange_type_name" {
+            let default = if name.name.contains("range") { name.name.replacen("range", "multirange", 1) } else { format!("{}_multirange", name.name) };
+            if value_name == QName::new(name.schema.clone(), default) {
+                continue;
+            }
+        }
+        let shown = if value_name.schema == "public" || value_name.schema == "pg_catalog" { crate::model::quote_ident(&value_name.name) } else { value_name.to_string() };
+        options.push(format!("{key} = {shown}"));
+    }
+    options.sort();
+    Some((name, UserTypeKind::Range { subtype: subtype?, options }))
 }
 
 pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {

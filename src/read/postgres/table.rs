@@ -95,7 +95,7 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         table.partition_of = Some(PartitionOf { parent, bound: normalize_bound(&bound) });
     }
     if let Some(by) = &ct.partition_by {
-        table.partition_by = Some(normalize_partition_by(&by.to_string()));
+        table.partition_by = Some(normalize_partition_by(r, &by.to_string()));
     }
     let mut pending = Vec::new();
     for col in &ct.columns {
@@ -162,7 +162,7 @@ fn add_column(
         match &opt.option {
             ColumnOption::Null => column.nullable = true,
             ColumnOption::NotNull => column.nullable = false,
-            ColumnOption::Default(e) => column.default = Some(Expr(canon::canonical_default(e, &r.canon()))),
+            ColumnOption::Default(e) => column.default = Some(column_default(r, e, &column.data_type)),
             ColumnOption::Collation(c) => column.collation = Some(collation_name(c)),
             ColumnOption::PrimaryKey(pk) => {
                 column.nullable = false;
@@ -464,12 +464,22 @@ pub fn collation_name(c: &ast::ObjectName) -> String {
     joined.strip_prefix("pg_catalog.").map(str::to_string).unwrap_or(joined)
 }
 
-fn normalize_partition_by(text: &str) -> String {
-    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    // pg_get_partkeydef writes `RANGE (at)`; normalize the keyword and spacing.
-    let t = t.replacen("(", " (", 1).replace("  (", " (");
-    let (kw, rest) = t.split_once(' ').unwrap_or((&t, ""));
-    format!("{} {}", kw.to_uppercase(), rest.trim()).trim().to_string()
+/// `RANGE (a, lower(b))` as pg_get_partkeydef would print it, each key
+/// element canonicalized like any expression.
+fn normalize_partition_by(r: &PgReader, text: &str) -> String {
+    let text = text.trim();
+    let Some(open) = text.find('(') else { return text.to_string() };
+    let strategy = text[..open].trim().to_uppercase();
+    let inner = text[open + 1..].trim_end().strip_suffix(')').unwrap_or(&text[open + 1..]);
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let keys: Vec<String> = super::function::split_top_level(inner)
+        .iter()
+        .map(|k| match sqlparser::parser::Parser::new(&dialect).try_with_sql(k).and_then(|mut p| p.parse_expr()) {
+            Ok(e) => canon::canonical_expr(&e, &r.canon()),
+            Err(_) => k.split_whitespace().collect::<Vec<_>>().join(" "),
+        })
+        .collect();
+    format!("{strategy} ({})", keys.join(", "))
 }
 
 fn normalize_bound(text: &str) -> String {
@@ -482,7 +492,9 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
         return Ok(applied);
     }
     if let Some(kind) = unmodelled_alter_table(st.text) {
-        r.opaque(st, kind, false);
+        // Kept as text, with the table name qualified as pg_dump writes it.
+        let text = qualified_alter_table(r, st.text).unwrap_or_else(|| st.text.to_string());
+        r.opaque(&Stmt { text: &text, ..*st }, kind, false);
         return Ok(Applied::Done);
     }
     let (text, mut identity) = cut_identity_options(st)?;
@@ -593,7 +605,8 @@ fn alter_column(
     if table.column(column).is_none() {
         return Err(Error::data(format!("column {column} of {} does not exist", table.name)).at(st.location()));
     }
-    let canon_default = |e: &ast::Expr, r: &PgReader| Expr(canon::canonical_default(e, &r.canon()));
+    let column_type = table.column(column).map(|c| c.data_type.clone()).expect("checked above");
+    let canon_default = |e: &ast::Expr, r: &PgReader| column_default(r, e, &column_type);
     match op {
         AlterColumnOperation::SetNotNull => table.column_mut(column).unwrap().nullable = false,
         AlterColumnOperation::DropNotNull => table.column_mut(column).unwrap().nullable = true,
@@ -749,4 +762,32 @@ fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
         cur.next();
     }
     None
+}
+
+/// A column default in canonical form. A bit-string constant (`B'0101'`) on a
+/// bit column is the same value as the string PostgreSQL prints back
+/// (`'0101'::"bit"`, whose cast the canonicalizer drops).
+fn column_default(r: &PgReader, e: &ast::Expr, column_type: &DataType) -> Expr {
+    let text = canon::canonical_default(e, &r.canon());
+    if column_type.name.starts_with("bit") {
+        if let Some(bits) = text.strip_prefix("B'").or_else(|| text.strip_prefix("b'")) {
+            return Expr(format!("'{bits}"));
+        }
+    }
+    Expr(text)
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name rest` as `ALTER TABLE schema.name rest`.
+fn qualified_alter_table(r: &PgReader, text: &str) -> Option<String> {
+    let mut cur = Cursor::new(text).ok()?;
+    cur.eat_kw("ALTER");
+    cur.eat_kw("TABLE");
+    cur.eat_kws(&["IF", "EXISTS"]);
+    cur.eat_kw("ONLY");
+    let parts = cur.object_name()?;
+    let name = match parts.as_slice() {
+        [one] => r.lookup_table(&ast::ObjectName::from(vec![ast::Ident::with_quote('"', one.clone())])),
+        _ => r.qname_parts(&parts),
+    };
+    Some(format!("ALTER TABLE {name} {}", cur.rest()))
 }
