@@ -22,10 +22,11 @@ fn inspect_quickstart_fixture_as_json() {
     let out = schemashift(repo_root()).args(["inspect", "--no-index", "fixtures/quickstart/schema.sql"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let tables = json["tables"].as_object().unwrap();
+    let tables = json["schema"]["tables"].as_object().unwrap();
     assert!(tables.contains_key("public.orders"), "{:?}", tables.keys());
-    assert_eq!(json["tables"]["public.orders"]["constraints"]["orders_customer_id_fkey"]["references"], "public.customers");
-    assert!(json["sequences"].as_object().unwrap().contains_key("public.orders_id_seq"));
+    assert_eq!(json["schema"]["tables"]["public.orders"]["constraints"]["orders_customer_id_fkey"]["references"], "public.customers");
+    assert_eq!(json["format"], "schemashift/1");
+    assert!(json["schema"]["sequences"].as_object().unwrap().contains_key("public.orders_id_seq"));
 }
 
 #[test]
@@ -127,5 +128,5 @@ fn opaque_statements_warn_on_stderr_and_still_succeed() {
     let err = stderr(&out);
     assert!(err.contains("s.sql:2:1: warning") && err.contains("CREATE AGGREGATE"), "{err}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["opaque"][0]["kind"], "CREATE AGGREGATE");
+    assert_eq!(json["schema"]["opaque"][0]["kind"], "CREATE AGGREGATE");
 }

@@ -336,7 +336,7 @@ pub struct Sequence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// No deny_unknown_fields: serde does not support it together with `flatten`.
 pub struct Constraint {
     pub name: String,
     #[serde(flatten)]
@@ -506,7 +506,7 @@ pub struct View {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// No deny_unknown_fields: serde does not support it together with `flatten`.
 pub struct UserType {
     pub name: QName,
     #[serde(flatten)]

@@ -19,7 +19,7 @@ pub fn read_files(files: &FileSet, dialect: Dialect) -> Result<(Schema, Vec<Warn
     let json: Vec<&SourceFile> = files.files.iter().filter(|f| f.path.ends_with(".json")).collect();
     match (json.as_slice(), files.files.len()) {
         ([], _) => read_schema(&files.files, dialect),
-        ([one], 1) => Ok((json::read_json(&one.path, decode(one)?)?, Vec::new())),
+        ([one], 1) => json::read_json_with_warnings(&one.path, decode(one)?),
         _ => Err(Error::usage(format!(
             "the schema of {} mixes {} JSON snapshot(s) with other files",
             files.label,

@@ -1,1 +1,0 @@
-pub fn render_schema(_s: &crate::model::Schema) -> String { String::new() }

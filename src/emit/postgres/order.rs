@@ -1,0 +1,137 @@
+//! Creation order for objects that depend on others of their own kind.
+//!
+//! Every order here is the model's own (sorted) order, changed only as much
+//! as dependencies require, so the output stays stable as a schema grows.
+
+use crate::model::{DataType, QName, Schema, Table, UserType, UserTypeKind, View, quote_ident};
+use std::collections::HashSet;
+
+/// Enums, then composites, then domains; a type that uses another
+/// (a composite attribute, a domain's base type) comes after it.
+pub fn types(schema: &Schema) -> Vec<&UserType> {
+    let rank = |t: &UserType| match t.kind {
+        UserTypeKind::Enum { .. } => 0,
+        UserTypeKind::Range { .. } => 1,
+        UserTypeKind::Composite { .. } => 2,
+        UserTypeKind::Domain { .. } => 3,
+    };
+    let mut all: Vec<&UserType> = schema.types.values().collect();
+    all.sort_by_key(|t| rank(t));
+    dependency_order(all, |a, b| type_uses(a, &b.name))
+}
+
+fn type_uses(user_type: &UserType, name: &QName) -> bool {
+    match &user_type.kind {
+        UserTypeKind::Enum { .. } => false,
+        UserTypeKind::Composite { attributes } => attributes.iter().any(|a| names_type(&a.data_type, name)),
+        UserTypeKind::Domain { base, .. } => names_type(base, name),
+        UserTypeKind::Range { subtype, .. } => names_type(subtype, name),
+    }
+}
+
+/// Whether a column type is the user type `name` (or an array of it). Types
+/// in the default namespace may be written unqualified.
+pub fn names_type(data_type: &DataType, name: &QName) -> bool {
+    data_type.name == name.to_string() || (name.schema == "public" && data_type.name == quote_ident(&name.name))
+}
+
+/// Partitioned tables before their partitions.
+pub fn tables(schema: &Schema) -> Vec<&Table> {
+    dependency_order(schema.tables.values().collect(), |a, b| {
+        a.partition_of.as_ref().is_some_and(|p| p.parent == b.name)
+    })
+}
+
+/// Views after the views their query mentions. Mention is by name, found by
+/// a token scan of the query: a false match only moves a view later.
+pub fn views(schema: &Schema) -> Vec<&View> {
+    let mentioned: Vec<(QName, HashSet<String>)> =
+        schema.views.values().map(|v| (v.name.clone(), identifiers(&v.query))).collect();
+    dependency_order(schema.views.values().collect(), |a, b| {
+        a.name != b.name && mentioned.iter().any(|(n, ids)| *n == a.name && ids.contains(&b.name.name))
+    })
+}
+
+/// The identifiers in a query: unquoted ones folded to lower case, quoted
+/// ones verbatim; string literals skipped.
+fn identifiers(query: &str) -> HashSet<String> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut out = HashSet::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' || c == '"' {
+            i += 1;
+            let mut text = String::new();
+            while i < chars.len() {
+                if chars[i] == c {
+                    if chars.get(i + 1) == Some(&c) {
+                        text.push(c);
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                text.push(chars[i]);
+                i += 1;
+            }
+            i += 1;
+            if c == '"' {
+                out.insert(text);
+            }
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$') {
+                i += 1;
+            }
+            // Folded like PostgreSQL folds unquoted identifiers: ASCII only.
+            out.insert(chars[start..i].iter().collect::<String>().to_ascii_lowercase());
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A stable topological order: repeatedly the first remaining item whose
+/// dependencies are all placed. `depends(a, b)` says a must follow b. On a
+/// cycle the first remaining item is placed anyway, so this always ends.
+fn dependency_order<'a, T>(items: Vec<&'a T>, depends: impl Fn(&T, &T) -> bool) -> Vec<&'a T> {
+    let mut remaining = items;
+    let mut placed: Vec<&'a T> = Vec::with_capacity(remaining.len());
+    while !remaining.is_empty() {
+        let ready = remaining
+            .iter()
+            .position(|a| !remaining.iter().any(|b| !std::ptr::eq(*a, *b) && depends(a, b)))
+            .unwrap_or(0);
+        placed.push(remaining.remove(ready));
+    }
+    placed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_of_a_query() {
+        let ids = identifiers("SELECT a.\"Id\", 'active_users' FROM public.active_users a");
+        assert!(ids.contains("Id"));
+        assert!(ids.contains("active_users"));
+        assert!(ids.contains("public"));
+        assert!(!ids.contains("id"));
+        let ids = identifiers("SELECT 1 WHERE x = 'it''s'");
+        assert!(!ids.contains("s"));
+    }
+
+    #[test]
+    fn stable_topological_order() {
+        let items = [3, 1, 2];
+        // 3 depends on 2: 1 and 2 keep their relative order, 3 moves after 2.
+        let ordered = dependency_order(items.iter().collect(), |a, b| *a == 3 && *b == 2);
+        assert_eq!(ordered, vec![&1, &2, &3]);
+        // A cycle still terminates.
+        let ordered = dependency_order(items.iter().collect(), |a, b| a != b);
+        assert_eq!(ordered.len(), 3);
+    }
+}

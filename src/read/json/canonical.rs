@@ -1,0 +1,35 @@
+//! schemashift's canonical JSON: `{"format": "schemashift/1", "schema": {…}}`
+//! where the schema is the model's own serde form.
+
+use super::positions::Positions;
+use super::{CANONICAL_FORMAT, json_error};
+use crate::model::{Location, Schema};
+use crate::{Error, Result};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    // Checked on the parsed Value before this is deserialized.
+    #[serde(rename = "format")]
+    _format: serde::de::IgnoredAny,
+    schema: Schema,
+}
+
+pub(super) fn read(path: &str, text: &str, root: Value) -> Result<Schema> {
+    let format = root.get("format").and_then(Value::as_str).unwrap_or_default();
+    if format != CANONICAL_FORMAT {
+        return Err(Error::data(format!("unsupported format {format:?}"))
+            .at(location(path, &Positions::scan(text), &["format"]))
+            .help(format!("this schemashift reads \"{CANONICAL_FORMAT}\"; a newer file needs a newer schemashift")));
+    }
+    // Deserializing straight from the text gives errors with line:column.
+    serde_json::from_str::<Document>(text).map(|d| d.schema).map_err(|e| json_error(path, &e, "invalid schema"))
+}
+
+fn location(path: &str, positions: &Positions, keys: &[&str]) -> Location {
+    let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    let (line, column) = positions.get(&keys);
+    Location::new(path, line, column)
+}
