@@ -11,6 +11,9 @@
 //!   database gives the same catalog as the hand-written file: the two texts
 //!   describe the same database, so the reader must make them equal models.
 //! - `reader_roundtrip`: the reader turns both texts into equal models.
+//! - `inspect_output_restores_same_catalog`: `inspect --format sql` of the
+//!   model loads into a database with the same catalog, and reads back (as
+//!   SQL, and as canonical JSON) into an equal model.
 //!
 //! The server is shared by the whole binary (see `support::pg`); each case
 //! loads its schema once (cached per case) and every test uses fresh databases.
@@ -89,6 +92,64 @@ fn dump_restores_same_catalog(server: &PgServer, case: &str, first: &Loaded) {
          (first = from schema.sql, second = from the dump):\n{}",
         catalog::diff(&first.catalog, &restored)
     );
+}
+
+// ---------------------------------------------------------------------------
+// `schemashift inspect`: its SQL rebuilds the database, its JSON the model.
+
+fn inspect_output_restores_same_catalog(server: &PgServer, case: &str, first: &Loaded) {
+    let (model, _) = read_model("schema.sql", &first.sql).unwrap_or_else(|e| panic!("{case}: {e}"));
+
+    // --format sql: loaded into a fresh database, the same catalog.
+    let rendered = schemashift::emit::postgres::render_schema(&model);
+    let saved = save_text(&format!("{case}.inspect.sql"), &rendered);
+    let db = server.create_database(&format!("{case}_inspect"));
+    if let Err(e) = server.psql_file(&db, &rendered) {
+        panic!("{case}: the output of inspect --format sql ({saved}) does not load:\n{e}");
+    }
+    let rebuilt = comparable(&catalog::catalog(server, &db));
+    let original = comparable(&first.catalog);
+    assert!(
+        original == rebuilt,
+        "{case}: the database built from inspect --format sql ({saved}) differs from the one built from schema.sql \
+         (first = schema.sql, second = inspect output):\n{}",
+        catalog::diff(&original, &rebuilt)
+    );
+    // Reading the rendered SQL back gives the same model.
+    let (reread, _) = read_model(&saved, &rendered).unwrap_or_else(|e| panic!("{case}: reading {saved}: {e}"));
+    assert!(reread == model, "{case}: the model of the inspect SQL differs from the model of schema.sql");
+
+    // --format json: the canonical JSON reads back into an equal model.
+    let json = schemashift::emit::json::to_canonical_json(&model);
+    let back = schemashift::read::json::read_json(&format!("{case}.json"), &json).unwrap_or_else(|e| panic!("{case}: {e}"));
+    assert!(back == model, "{case}: the canonical JSON does not read back into an equal model");
+}
+
+/// The catalog without what the model deliberately does not carry, so that
+/// the comparison is about everything else:
+/// - an extension's comment (the model leaves it to the extension; pg_dump
+///   repeats the default, so it cannot tell a user's comment from it);
+/// - how a number constant default is spelled: PostgreSQL prints the same
+///   value `0`, `(0)::numeric` or `'0'::numeric` depending on how it was written.
+fn comparable(c: &Catalog) -> Catalog {
+    let mut c = c.clone();
+    for (key, fields) in c.objects.iter_mut() {
+        if key.kind == "extension" {
+            fields.remove("comment");
+        }
+        if let Some(d) = fields.get_mut("default") {
+            *d = number_constant(d).unwrap_or_else(|| d.clone());
+        }
+    }
+    c
+}
+
+/// `0`, `(0)::numeric`, `'0'::numeric`, `'-1'::integer` → the number.
+fn number_constant(text: &str) -> Option<String> {
+    let (value, cast) = text.rsplit_once("::").unwrap_or((text, ""));
+    let numeric_cast = ["", "numeric", "integer", "bigint", "smallint", "real", "double precision"].contains(&cast);
+    let value = value.trim_start_matches('(').trim_end_matches(')').trim_matches('\'');
+    (numeric_cast && value.parse::<f64>().is_ok()).then(|| value.to_string())
 }
 
 // ---------------------------------------------------------------------------
@@ -304,6 +365,12 @@ macro_rules! cases {
                 fn dump_restores_same_catalog() {
                     let Some(server) = pg::server() else { return };
                     super::dump_restores_same_catalog(server, stringify!($case), loaded(server, stringify!($case), &LOADED));
+                }
+
+                #[test]
+                fn inspect_output_restores_same_catalog() {
+                    let Some(server) = pg::server() else { return };
+                    super::inspect_output_restores_same_catalog(server, stringify!($case), loaded(server, stringify!($case), &LOADED));
                 }
 
                 #[test]

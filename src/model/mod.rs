@@ -345,6 +345,9 @@ pub struct Constraint {
     pub deferrable: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub initially_deferred: bool,
+    /// Added `NOT VALID`: existing rows were not checked (CHECK and FOREIGN KEY).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Location::is_unknown")]
@@ -569,7 +572,9 @@ pub struct Function {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub returns: Option<String>,
     pub language: String,
-    /// The body exactly as written between the quotes (whitespace at the ends trimmed).
+    /// The body exactly as written between the quotes (PostgreSQL keeps its
+    /// whitespace), or a SQL-standard body (`RETURN …`, `BEGIN ATOMIC … END`)
+    /// in canonical form.
     pub body: String,
     /// Other attributes (volatility, STRICT, SECURITY DEFINER, PARALLEL, …)
     /// in canonical text, defaults omitted.
@@ -638,6 +643,16 @@ pub struct Trigger {
     pub when: Option<Expr>,
     /// `EXECUTE FUNCTION name(args)` in canonical text.
     pub execute: String,
+    /// Transition tables: `OLD TABLE AS name`, `NEW TABLE AS name`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referencing: Vec<String>,
+    /// `CREATE CONSTRAINT TRIGGER`, with its deferrability.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub constraint: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Location::is_unknown")]

@@ -134,42 +134,43 @@ fn is_reserved(word: &str) -> bool {
     RESERVED.binary_search(&word).is_ok()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reserved_list_is_sorted_for_binary_search() {
-        // is_reserved relies on binary search; an unsorted list would miss words.
-        for w in ["select", "user", "order", "table", "from", "all", "xmltable"] {
-            assert!(is_reserved(w), "{w}");
+/// Splits a dotted name as written in SQL and folds unquoted parts to lower
+/// case (PostgreSQL's rule). Used for type names that arrive as text.
+pub fn name_parts_folded(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    while chars.peek().is_some() {
+        let mut part = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c == '"' {
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                        part.push('"');
+                    } else {
+                        break;
+                    }
+                } else {
+                    part.push(c);
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == '.' {
+                    break;
+                }
+                part.extend(c.to_lowercase());
+                chars.next();
+            }
+            part = part.trim().to_string();
         }
-        assert!(!is_reserved("users"));
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(quote_ident("users"), "users");
-        assert_eq!(quote_ident("Users"), "\"Users\"");
-        assert_eq!(quote_ident("order"), "\"order\"");
-        assert_eq!(quote_ident("a b"), "\"a b\"");
-        assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");
-        assert_eq!(quote_ident("1st"), "\"1st\"");
-        assert_eq!(quote_ident("col$1"), "col$1");
-    }
-
-    #[test]
-    fn qualified_names_round_trip_through_text() {
-        for q in [
-            QName::new("public", "users"),
-            QName::new("My Schema", "we\"ird.name"),
-            QName::new("", "select"),
-        ] {
-            assert_eq!(QName::parse(&q.to_string()), Some(q.clone()), "{q}");
+        parts.push(part);
+        if chars.peek() == Some(&'.') {
+            chars.next();
         }
-        assert_eq!(QName::parse("a.b.c"), None);
-        assert_eq!(QName::parse("\"unterminated"), None);
     }
+    parts
 }
 
 /// Splits a dotted name as written in SQL and folds unquoted parts to lower
@@ -210,3 +211,42 @@ pub fn name_parts_folded(text: &str) -> Vec<String> {
     }
     parts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_list_is_sorted_for_binary_search() {
+        // is_reserved relies on binary search; an unsorted list would miss words.
+        for w in ["select", "user", "order", "table", "from", "all", "xmltable"] {
+            assert!(is_reserved(w), "{w}");
+        }
+        assert!(!is_reserved("users"));
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote_ident("users"), "users");
+        assert_eq!(quote_ident("Users"), "\"Users\"");
+        assert_eq!(quote_ident("order"), "\"order\"");
+        assert_eq!(quote_ident("a b"), "\"a b\"");
+        assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");
+        assert_eq!(quote_ident("1st"), "\"1st\"");
+        assert_eq!(quote_ident("col$1"), "col$1");
+    }
+
+    #[test]
+    fn qualified_names_round_trip_through_text() {
+        for q in [
+            QName::new("public", "users"),
+            QName::new("My Schema", "we\"ird.name"),
+            QName::new("", "select"),
+        ] {
+            assert_eq!(QName::parse(&q.to_string()), Some(q.clone()), "{q}");
+        }
+        assert_eq!(QName::parse("a.b.c"), None);
+        assert_eq!(QName::parse("\"unterminated"), None);
+    }
+}
+

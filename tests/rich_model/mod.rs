@@ -20,6 +20,7 @@ fn col(name: &str, ty: &str) -> Column {
 
 fn constraint(name: &str, kind: ConstraintKind) -> Constraint {
     Constraint {
+        not_valid: false,
         name: name.into(),
         kind,
         deferrable: false,
@@ -353,6 +354,10 @@ pub fn rich_model() -> Schema {
             for_each_row: true,
             when: Some(Expr("OLD.* IS DISTINCT FROM NEW.*".into())),
             execute: "EXECUTE FUNCTION public.touch_updated_at()".into(),
+            referencing: vec![],
+            constraint: false,
+            deferrable: false,
+            initially_deferred: false,
             comment: Some("a trigger".into()),
             location: loc(31),
         },

@@ -103,7 +103,8 @@ objects(kind, name, fields) AS (
                      FROM pg_catalog.pg_inherits i JOIN rels p ON p.oid = i.inhparent
                      WHERE i.inhrelid = r.oid),
         'definition', CASE WHEN r.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(r.oid) END,
-        'options', r.reloptions::text,
+        -- Storage options are a set of settings; PostgreSQL keeps them in the order written.
+        'options', (SELECT pg_catalog.array_agg(o ORDER BY o) FROM pg_catalog.unnest(r.reloptions) o)::text,
         'row_security', r.relrowsecurity,
         'owner', pg_catalog.pg_get_userbyid(r.relowner),
         'acl', r.relacl::text,

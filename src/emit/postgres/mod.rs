@@ -28,10 +28,10 @@ pub use objects::{
 };
 pub use table::{
     add_constraint_sql, column_definition_sql, constraint_sql, create_table_sql, inline_constraints,
-    partition_own_constraints,
+    partition_own_constraints, added_after_tables,
 };
 
-use crate::model::{ConstraintKind, QName, Schema, Table, quote_ident};
+use crate::model::{QName, Schema, Table, quote_ident};
 use std::collections::BTreeSet;
 
 /// Comma-separated quoted identifiers.
@@ -57,10 +57,17 @@ pub fn render_schema(schema: &Schema) -> String {
         .collect();
     let sequences: Vec<_> = schema.sequences.values().filter(|s| !identity_sequences.contains(&s.name)).collect();
     sections.push(sequences.iter().map(|s| create_sequence_sql(s)).collect());
-    sections.push(schema.functions.values().map(create_function_sql).collect());
+    // A function whose signature uses a table's row type needs the table, and
+    // so does a SQL-standard body (checked at creation whatever
+    // check_function_bodies says); any other function goes first, because
+    // defaults and CHECKs may call it.
+    let (row_typed, plain): (Vec<_>, Vec<_>) =
+        schema.functions.values().partition(|f| order::uses_row_type(schema, f) || order::has_sql_standard_body(f));
+    sections.push(plain.into_iter().map(create_function_sql).collect());
 
     let tables = order::tables(schema);
     sections.push(tables.iter().map(|t| create_table_sql(t)).collect());
+    sections.push(row_typed.into_iter().map(create_function_sql).collect());
     // A partition's own constraints (those not cloned from its parent).
     sections.push(
         tables
@@ -69,7 +76,7 @@ pub fn render_schema(schema: &Schema) -> String {
             .flat_map(|(t, p)| {
                 partition_own_constraints(t, p)
                     .into_iter()
-                    .filter(|c| !is_foreign_key(&c.kind))
+                    .filter(|c| !added_after_tables(c))
                     .map(|c| add_constraint_sql(&t.name, c))
             })
             .collect(),
@@ -102,7 +109,7 @@ pub fn render_schema(schema: &Schema) -> String {
             None => t.constraints.values().collect(),
         };
         foreign_keys
-            .extend(own.into_iter().filter(|c| is_foreign_key(&c.kind)).map(|c| add_constraint_sql(&t.name, c)));
+            .extend(own.into_iter().filter(|c| added_after_tables(c)).map(|c| add_constraint_sql(&t.name, c)));
     }
     sections.push(foreign_keys);
 
@@ -147,10 +154,6 @@ pub fn render_schema(schema: &Schema) -> String {
         }
     }
     out
-}
-
-fn is_foreign_key(kind: &ConstraintKind) -> bool {
-    matches!(kind, ConstraintKind::ForeignKey { .. })
 }
 
 fn parent<'a>(schema: &'a Schema, table: &Table) -> Option<&'a Table> {

@@ -125,7 +125,7 @@ pub fn create_function_sql(function: &Function) -> String {
                 ArgMode::Variadic => "VARIADIC ",
             };
             let name = a.name.as_deref().map(|n| format!("{} ", quote_ident(n))).unwrap_or_default();
-            let default = a.default.as_ref().map(|d| format!(" DEFAULT {d}")).unwrap_or_default();
+            let default = a.default.as_ref().map(|d| format!(" DEFAULT {}", super::table::default_sql(&a.data_type, d))).unwrap_or_default();
             format!("{mode}{name}{}{default}", a.data_type)
         })
         .collect();
@@ -138,8 +138,14 @@ pub fn create_function_sql(function: &Function) -> String {
     for attribute in &function.attributes {
         sql.push_str(&format!(" {attribute}"));
     }
+    // A SQL-standard body (`RETURN …`, `BEGIN ATOMIC … END`) is SQL, not a string.
+    if super::order::has_sql_standard_body(function) {
+        sql.push_str(&format!(" {};", function.body));
+        return sql;
+    }
+    // The body exactly as stored: PostgreSQL keeps its whitespace.
     let tag = dollar_tag(&function.body);
-    sql.push_str(&format!(" AS {tag}\n{}\n{tag};", function.body));
+    sql.push_str(&format!(" AS {tag}{}{tag};", function.body));
     sql
 }
 
@@ -232,12 +238,20 @@ pub fn create_index_sql(table: &QName, index: &Index) -> String {
 
 pub fn create_trigger_sql(table: &QName, trigger: &Trigger) -> String {
     let level = if trigger.for_each_row { "ROW" } else { "STATEMENT" };
+    let constraint = if trigger.constraint { "CONSTRAINT " } else { "" };
     let mut sql = format!(
-        "CREATE TRIGGER {} {} {} ON {table} FOR EACH {level}",
+        "CREATE {constraint}TRIGGER {} {} {} ON {table}",
         quote_ident(&trigger.name),
         trigger.timing,
         trigger.events.join(" OR ")
     );
+    if trigger.deferrable {
+        sql.push_str(if trigger.initially_deferred { " DEFERRABLE INITIALLY DEFERRED" } else { " DEFERRABLE" });
+    }
+    if !trigger.referencing.is_empty() {
+        sql.push_str(&format!(" REFERENCING {}", trigger.referencing.join(" ")));
+    }
+    sql.push_str(&format!(" FOR EACH {level}"));
     if let Some(when) = &trigger.when {
         sql.push_str(&format!(" WHEN ({when})"));
     }

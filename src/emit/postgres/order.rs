@@ -109,6 +109,24 @@ fn dependency_order<'a, T>(items: Vec<&'a T>, depends: impl Fn(&T, &T) -> bool) 
     placed
 }
 
+/// Whether a function's arguments or result name a table or view row type.
+pub fn uses_row_type(schema: &Schema, function: &crate::model::Function) -> bool {
+    let relation_named = |text: &str| {
+        schema.tables.keys().chain(schema.views.keys()).any(|name| {
+            let t = DataType::parse(text.trim_start_matches("SETOF ")).map(|t| t.element());
+            t.is_some_and(|t| names_type(&t, name))
+        })
+    };
+    function.args.iter().any(|a| relation_named(&a.data_type.to_string()))
+        || function.returns.as_deref().is_some_and(relation_named)
+}
+
+/// `RETURN …` or `BEGIN ATOMIC … END`: parsed and resolved when created.
+pub fn has_sql_standard_body(function: &crate::model::Function) -> bool {
+    let upper = function.body.trim_start().to_ascii_uppercase();
+    upper.starts_with("RETURN ") || upper.starts_with("BEGIN ATOMIC")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

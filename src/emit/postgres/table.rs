@@ -12,7 +12,7 @@ pub fn column_definition_sql(column: &Column) -> String {
         sql.push_str(&format!(" COLLATE {}", collation_sql(collation)));
     }
     if let Some(default) = &column.default {
-        sql.push_str(&format!(" DEFAULT {default}"));
+        sql.push_str(&format!(" DEFAULT {}", default_sql(&column.data_type, default)));
     }
     if let Some(expr) = &column.generated {
         sql.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
@@ -103,7 +103,14 @@ fn include_sql(include: &[String]) -> String {
 
 /// `ALTER TABLE t ADD CONSTRAINT name …;`
 pub fn add_constraint_sql(table: &QName, constraint: &Constraint) -> String {
-    format!("ALTER TABLE {table} ADD CONSTRAINT {} {};", quote_ident(&constraint.name), constraint_sql(constraint))
+    let not_valid = if constraint.not_valid { " NOT VALID" } else { "" };
+    format!("ALTER TABLE {table} ADD CONSTRAINT {} {}{not_valid};", quote_ident(&constraint.name), constraint_sql(constraint))
+}
+
+/// Constraints added after every table exists: foreign keys (so that cycles
+/// and forward references work) and NOT VALID ones (only ALTER TABLE can say that).
+pub fn added_after_tables(constraint: &Constraint) -> bool {
+    matches!(constraint.kind, ConstraintKind::ForeignKey { .. }) || constraint.not_valid
 }
 
 /// The order constraints are written in: the primary key first, as people
@@ -121,8 +128,7 @@ fn rank(constraint: &Constraint) -> u8 {
 /// The constraints written inside CREATE TABLE: all but foreign keys, which
 /// are added once every table exists so that cycles and forward references work.
 pub fn inline_constraints(table: &Table) -> Vec<&Constraint> {
-    let mut constraints: Vec<&Constraint> =
-        table.constraints.values().filter(|c| !matches!(c.kind, ConstraintKind::ForeignKey { .. })).collect();
+    let mut constraints: Vec<&Constraint> = table.constraints.values().filter(|c| !added_after_tables(c)).collect();
     constraints.sort_by(|a, b| (rank(a), &a.name).cmp(&(rank(b), &b.name)));
     constraints
 }
@@ -190,4 +196,17 @@ pub fn partition_own_constraints<'a>(table: &'a Table, parent: &Table) -> Vec<&'
         table.constraints.values().filter(|c| !parent.constraints.values().any(|p| p.kind == c.kind)).collect();
     own.sort_by(|a, b| (rank(a), &a.name).cmp(&(rank(b), &b.name)));
     own
+}
+
+/// The canonical form quotes integer defaults (`'0'`) so that they are valid
+/// for any column type; on a numeric column the bare number is what
+/// PostgreSQL itself stores for `DEFAULT 0`, so it is written bare.
+pub fn default_sql(data_type: &crate::model::DataType, default: &crate::model::Expr) -> String {
+    let numeric = ["smallint", "integer", "bigint", "numeric", "real", "double precision"].contains(&data_type.name.as_str())
+        && data_type.array_dims == 0;
+    let unquoted = default.0.strip_prefix('\'').and_then(|d| d.strip_suffix('\''));
+    match unquoted {
+        Some(n) if numeric && n.parse::<f64>().is_ok() && !n.contains(['e', 'E']) => n.to_string(),
+        _ => default.0.clone(),
+    }
 }

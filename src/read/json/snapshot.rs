@@ -557,6 +557,7 @@ impl Reader<'_> {
         Ok(PendingForeignKey {
             table: table.name.clone(),
             constraint: Constraint {
+                not_valid: false,
                 name,
                 kind: ConstraintKind::ForeignKey {
                     columns,
@@ -732,7 +733,7 @@ struct PendingForeignKey {
 }
 
 fn constraint(name: String, kind: ConstraintKind, location: Location) -> Constraint {
-    Constraint { name, kind, deferrable: false, initially_deferred: false, comment: None, location }
+    Constraint { name, kind, deferrable: false, initially_deferred: false, not_valid: false, comment: None, location }
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -122,7 +122,7 @@ pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         args,
         returns,
         language,
-        body: body.trim().to_string(),
+        body,
         attributes,
         comment: None,
         location: st.location(),
@@ -301,11 +301,10 @@ fn split_words(text: &str) -> Vec<String> {
             _ => {}
         }
         // `numeric (10, 2)`: a parenthesis belongs to the word before it.
-        if c == '(' && depth == 1 && cur.is_empty() {
-            if let Some(prev) = out.pop() {
+        if c == '(' && depth == 1 && cur.is_empty()
+            && let Some(prev) = out.pop() {
                 cur = prev;
             }
-        }
         cur.push(c);
     }
     if !cur.is_empty() {

@@ -43,12 +43,24 @@ pub fn grant_or_revoke(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) ->
     for (privilege, object, grantee) in parsed.entries() {
         let prefix = format!("GRANT {privilege} ON {object} TO {grantee}");
         if grant {
+            // Granting back a default PUBLIC privilege undoes its revocation.
+            let revoke = format!("REVOKE {privilege} ON {object} FROM {grantee}");
+            r.schema.opaque.retain(|o| !(o.kind == "REVOKE" && o.text == revoke));
             let text = if parsed.with_grant_option { format!("{prefix} WITH GRANT OPTION") } else { prefix };
             if !r.schema.opaque.iter().any(|o| o.text == text) {
                 r.schema.opaque.push(Opaque { kind: "GRANT".into(), text, location: st.location() });
             }
         } else {
+            let before = r.schema.opaque.len();
             r.schema.opaque.retain(|o| !(o.kind == "GRANT" && (o.text == prefix || o.text.starts_with(&format!("{prefix} WITH")))));
+            // Revoking what PostgreSQL grants PUBLIC by default (EXECUTE on
+            // functions, USAGE on types and languages) is a state of its own.
+            let revoke = format!("REVOKE {privilege} ON {object} FROM {grantee}");
+            if r.schema.opaque.len() == before && grantee == "PUBLIC" && is_default_public(&privilege, &object)
+                && !r.schema.opaque.iter().any(|o| o.text == revoke)
+            {
+                r.schema.opaque.push(Opaque { kind: "REVOKE".into(), text: revoke, location: st.location() });
+            }
         }
     }
     Ok(Applied::Done)
@@ -131,11 +143,10 @@ fn parse(r: &PgReader, cur: &mut Cursor<'_>, grant: bool) -> Option<Parsed> {
                 Some(signature) => signature,
                 None => format!("{name}({})", cur.text[a..b].split_whitespace().collect::<Vec<_>>().join(" ")),
             };
-        } else if ["FUNCTION", "PROCEDURE", "ROUTINE"].contains(&kind) {
-            if let Some(signature) = super::objects::find_function(r, &r.qname_parts(&parts), None) {
+        } else if ["FUNCTION", "PROCEDURE", "ROUTINE"].contains(&kind)
+            && let Some(signature) = super::objects::find_function(r, &r.qname_parts(&parts), None) {
                 name = signature;
             }
-        }
         objects.push(format!("{kind} {name}"));
         if !cur.eat(&Token::Comma) {
             break;
@@ -161,4 +172,11 @@ fn parse(r: &PgReader, cur: &mut Cursor<'_>, grant: bool) -> Option<Parsed> {
         .flat_map(|p| if p == "ALL" { all_privileges(kind).iter().map(|s| s.to_string()).collect() } else { vec![p] })
         .collect();
     Some(Parsed { privileges, objects, grantees, with_grant_option })
+}
+
+/// The privileges every role has through PUBLIC unless revoked (GRANT, "PUBLIC").
+fn is_default_public(privilege: &str, object: &str) -> bool {
+    let kind = object.split_whitespace().next().unwrap_or("");
+    matches!((privilege, kind), ("EXECUTE", "FUNCTION" | "PROCEDURE" | "ROUTINE") | ("USAGE", "TYPE" | "DOMAIN" | "LANGUAGE"))
+        || matches!((privilege, kind), ("CONNECT" | "TEMPORARY", "DATABASE"))
 }

@@ -69,12 +69,11 @@ pub fn select_set_config(r: &mut PgReader, st: &Stmt<'_>) {
             }
         }
     }
-    if let [name, value, ..] = strings.as_slice() {
-        if name == "search_path" {
+    if let [name, value, ..] = strings.as_slice()
+        && name == "search_path" {
             let path = value.split(',').map(|p| p.trim().trim_matches('"').to_string()).filter(|p| !p.is_empty() && p != "$user").collect();
             r.set_search_path(path);
         }
-    }
 }
 
 /// Parses sequence options in any order, as PostgreSQL accepts them

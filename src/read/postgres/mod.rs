@@ -274,6 +274,11 @@ fn part_name(part: &ObjectNamePart) -> String {
     }
 }
 
+/// The last part of a dotted name, folded.
+pub fn ident_of_name(name: &ObjectName) -> String {
+    name.0.last().map(part_name).unwrap_or_default()
+}
+
 pub fn idents(ids: &[Ident]) -> Vec<String> {
     ids.iter().map(ident).collect()
 }
@@ -337,13 +342,11 @@ fn resolve_fk_targets(schema: &mut Schema) {
         .collect();
     for t in schema.tables.values_mut() {
         for c in t.constraints.values_mut() {
-            if let crate::model::ConstraintKind::ForeignKey { references, ref_columns, .. } = &mut c.kind {
-                if ref_columns.is_empty() {
-                    if let Some(pk) = pks.get(references) {
+            if let crate::model::ConstraintKind::ForeignKey { references, ref_columns, .. } = &mut c.kind
+                && ref_columns.is_empty()
+                    && let Some(pk) = pks.get(references) {
                         *ref_columns = pk.clone();
                     }
-                }
-            }
         }
     }
 }

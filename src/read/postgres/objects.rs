@@ -463,6 +463,19 @@ pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         for_each_row: matches!(ct.trigger_object, Some(ast::TriggerObjectKind::ForEach(ast::TriggerObject::Row)) | Some(ast::TriggerObjectKind::For(ast::TriggerObject::Row))),
         when: ct.condition.as_ref().map(|c| Expr(canon::canonical_expr(c, &r.canon()))),
         execute,
+        referencing: {
+            // pg_get_triggerdef lists OLD TABLE before NEW TABLE.
+            let mut refs: Vec<String> = ct
+                .referencing
+                .iter()
+                .map(|t| format!("{} AS {}", t.refer_type.to_string().to_uppercase(), crate::model::quote_ident(&super::ident_of_name(&t.transition_relation_name))))
+                .collect();
+            refs.sort_by_key(|t| !t.starts_with("OLD"));
+            refs
+        },
+        constraint: ct.is_constraint,
+        deferrable: super::table::characteristics(&ct.characteristics).0,
+        initially_deferred: super::table::characteristics(&ct.characteristics).1,
         comment: None,
         location: st.location(),
     };
@@ -500,8 +513,7 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     cur.eat_kw("CONCURRENTLY");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
     let mut names = Vec::new();
-    loop {
-        let Some(parts) = cur.object_name() else { break };
+    while let Some(parts) = cur.object_name() {
         if cur.peek() == Some(&Token::LParen) {
             cur.paren_group();
         }

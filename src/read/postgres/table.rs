@@ -115,6 +115,7 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 /// A constraint read from DDL whose name may still have to be generated.
 pub struct Pending {
     pub name: Option<String>,
+    pub not_valid: bool,
     pub kind: ConstraintKind,
     pub deferrable: bool,
     pub initially_deferred: bool,
@@ -167,6 +168,7 @@ fn add_column(
             ColumnOption::PrimaryKey(pk) => {
                 column.nullable = false;
                 pending.push(Pending {
+                not_valid: false,
                     name: cname.or(pk.name.as_ref().map(ident)),
                     kind: ConstraintKind::PrimaryKey { columns: vec![name.clone()], include: vec![] },
                     deferrable: characteristics(&pk.characteristics).0,
@@ -175,6 +177,7 @@ fn add_column(
                 });
             }
             ColumnOption::Unique(u) => pending.push(Pending {
+                not_valid: false,
                 name: cname.or(u.name.as_ref().map(ident)),
                 kind: ConstraintKind::Unique {
                     columns: vec![name.clone()],
@@ -198,6 +201,7 @@ fn add_column(
                 pending.push(p);
             }
             ColumnOption::Check(c) => pending.push(Pending {
+                not_valid: false,
                 name: cname.or(c.name.as_ref().map(ident)),
                 kind: ConstraintKind::Check { expr: Expr(canon::canonical_expr(&c.expr, &r.canon())), no_inherit: c.no_inherit },
                 deferrable: false,
@@ -287,6 +291,7 @@ fn action(a: &Option<ReferentialAction>) -> FkAction {
 fn foreign_key(r: &PgReader, fk: &ast::ForeignKeyConstraint, st: &Stmt<'_>) -> Pending {
     let (deferrable, initially_deferred) = characteristics(&fk.characteristics);
     Pending {
+                not_valid: false,
         name: fk.name.as_ref().map(ident),
         kind: ConstraintKind::ForeignKey {
             columns: idents(&fk.columns),
@@ -320,6 +325,7 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
         TableConstraint::PrimaryKey(pk) => {
             let (deferrable, initially_deferred) = characteristics(&pk.characteristics);
             Pending {
+                not_valid: false,
                 name: pk.name.as_ref().map(ident),
                 kind: ConstraintKind::PrimaryKey { columns: index_columns(&pk.columns, st)?, include: idents(&pk.include) },
                 deferrable,
@@ -330,6 +336,7 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
         TableConstraint::Unique(u) => {
             let (deferrable, initially_deferred) = characteristics(&u.characteristics);
             Pending {
+                not_valid: false,
                 name: u.name.as_ref().map(ident),
                 kind: ConstraintKind::Unique {
                     columns: index_columns(&u.columns, st)?,
@@ -343,6 +350,7 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
         }
         TableConstraint::ForeignKey(fk) => foreign_key(r, fk, st),
         TableConstraint::Check(ch) => Pending {
+                not_valid: false,
             name: ch.name.as_ref().map(ident),
             kind: ConstraintKind::Check { expr: Expr(canon::canonical_expr(&ch.expr, &r.canon())), no_inherit: ch.no_inherit },
             deferrable: false,
@@ -352,6 +360,7 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
         TableConstraint::Exclude(ex) => {
             let (deferrable, initially_deferred) = characteristics(&ex.characteristics);
             Pending {
+                not_valid: false,
                 name: ex.name.as_ref().map(ident),
                 kind: ConstraintKind::Exclude {
                     method: ex.index_method.as_ref().map_or("gist".into(), |m| m.value.to_lowercase()),
@@ -404,7 +413,15 @@ pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pend
         taken.push(name.clone());
         table.constraints.insert(
             name.clone(),
-            Constraint { name, kind: p.kind, deferrable: p.deferrable, initially_deferred: p.initially_deferred, comment: None, location: p.location },
+            Constraint {
+                name,
+                kind: p.kind,
+                deferrable: p.deferrable,
+                initially_deferred: p.initially_deferred,
+                not_valid: p.not_valid,
+                comment: None,
+                location: p.location,
+            },
         );
     }
     let _ = st;
@@ -532,8 +549,9 @@ fn alter_operations(
                 add_column(r, table, column_def, identity, st, &mut pending)?;
                 commit_constraints(r, table, pending, st)?;
             }
-            AlterTableOperation::AddConstraint { constraint, .. } => {
-                let p = table_constraint(r, constraint, st)?;
+            AlterTableOperation::AddConstraint { constraint, not_valid } => {
+                let mut p = table_constraint(r, constraint, st)?;
+                p.not_valid = *not_valid;
                 commit_constraints(r, table, vec![p], st)?;
             }
             AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
@@ -583,7 +601,12 @@ fn alter_operations(
             AlterTableOperation::AlterColumn { column_name, op } => alter_column(r, table, &ident(column_name), op, identity, st)?,
             AlterTableOperation::SetLogged => table.unlogged = false,
             AlterTableOperation::SetUnlogged => table.unlogged = true,
-            AlterTableOperation::OwnerTo { .. } | AlterTableOperation::ValidateConstraint { .. } => {}
+            AlterTableOperation::ValidateConstraint { name } => {
+                if let Some(c) = table.constraints.get_mut(&ident(name)) {
+                    c.not_valid = false;
+                }
+            }
+            AlterTableOperation::OwnerTo { .. } => {}
             other => {
                 // ENABLE ROW LEVEL SECURITY, REPLICA IDENTITY, SET (…), …
                 let text = format!("ALTER TABLE {} {other}", table.name);
@@ -704,19 +727,17 @@ fn rename_column(r: &mut PgReader, table: &mut Table, old: &str, new: &str, st: 
     let tname = table.name.clone();
     for t in r.schema.tables.values_mut() {
         for c in t.constraints.values_mut() {
-            if let ConstraintKind::ForeignKey { references, ref_columns, .. } = &mut c.kind {
-                if *references == tname {
+            if let ConstraintKind::ForeignKey { references, ref_columns, .. } = &mut c.kind
+                && *references == tname {
                     rename(ref_columns);
                 }
-            }
         }
     }
     for s in r.schema.sequences.values_mut() {
-        if let Some((t, c)) = &mut s.owned_by {
-            if *t == tname && c == old {
+        if let Some((t, c)) = &mut s.owned_by
+            && *t == tname && c == old {
                 *c = new.to_string();
             }
-        }
     }
     Ok(())
 }
@@ -724,24 +745,21 @@ fn rename_column(r: &mut PgReader, table: &mut Table, old: &str, new: &str, st: 
 fn rename_table_refs(r: &mut PgReader, old: &QName, new: &QName) {
     for t in r.schema.tables.values_mut() {
         for c in t.constraints.values_mut() {
-            if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind {
-                if references == old {
+            if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+                && references == old {
                     *references = new.clone();
                 }
-            }
         }
-        if let Some(p) = &mut t.partition_of {
-            if p.parent == *old {
+        if let Some(p) = &mut t.partition_of
+            && p.parent == *old {
                 p.parent = new.clone();
             }
-        }
     }
     for s in r.schema.sequences.values_mut() {
-        if let Some((t, _)) = &mut s.owned_by {
-            if t == old {
+        if let Some((t, _)) = &mut s.owned_by
+            && t == old {
                 *t = new.clone();
             }
-        }
     }
 }
 
@@ -769,11 +787,10 @@ fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
 /// (`'0101'::"bit"`, whose cast the canonicalizer drops).
 fn column_default(r: &PgReader, e: &ast::Expr, column_type: &DataType) -> Expr {
     let text = canon::canonical_default(e, &r.canon());
-    if column_type.name.starts_with("bit") {
-        if let Some(bits) = text.strip_prefix("B'").or_else(|| text.strip_prefix("b'")) {
+    if column_type.name.starts_with("bit")
+        && let Some(bits) = text.strip_prefix("B'").or_else(|| text.strip_prefix("b'")) {
             return Expr(format!("'{bits}"));
         }
-    }
     Expr(text)
 }
 

@@ -95,8 +95,8 @@ fn rewrite_select(r: &PgReader, select: &mut ast::Select, view_columns: &[String
     }
     // `*` and `t.*` → the columns, when every FROM item is a known table.
     let has_wildcard = select.projection.iter().any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)));
-    if has_wildcard {
-        if let Some(sources) = sources(r, select).filter(|s| s.iter().all(|s| s.known)) {
+    if has_wildcard
+        && let Some(sources) = sources(r, select).filter(|s| s.iter().all(|s| s.known)) {
             let single = sources.len() == 1;
             let mut projection = Vec::new();
             for item in select.projection.drain(..) {
@@ -127,7 +127,6 @@ fn rewrite_select(r: &PgReader, select: &mut ast::Select, view_columns: &[String
             }
             select.projection = projection;
         }
-    }
     // GROUP BY 2 → GROUP BY <the second select item>.
     if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
         for e in exprs.iter_mut() {
@@ -138,11 +137,10 @@ fn rewrite_select(r: &PgReader, select: &mut ast::Select, view_columns: &[String
                 },
                 _ => None,
             };
-            if let Some(item) = position.and_then(|p| p.checked_sub(1)).and_then(|i| select.projection.get(i)) {
-                match item {
-                    SelectItem::UnnamedExpr(x) | SelectItem::ExprWithAlias { expr: x, .. } => *e = x.clone(),
-                    _ => {}
-                }
+            if let Some(SelectItem::UnnamedExpr(x) | SelectItem::ExprWithAlias { expr: x, .. }) =
+                position.and_then(|p| p.checked_sub(1)).and_then(|i| select.projection.get(i))
+            {
+                *e = x.clone();
             }
         }
     }
@@ -210,16 +208,14 @@ fn drop_implicit_numeric_casts(e: &mut Expr, sources: &[Source]) {
     match e {
         Expr::BinaryOp { left, op, right } => {
             let arithmetic = matches!(op, ast::BinaryOperator::Plus | ast::BinaryOperator::Minus | ast::BinaryOperator::Multiply | ast::BinaryOperator::Divide);
-            if arithmetic && implicit(left, right) {
-                if let Expr::Cast { expr, .. } = left.as_mut() {
+            if arithmetic && implicit(left, right)
+                && let Expr::Cast { expr, .. } = left.as_mut() {
                     **left = (**expr).clone();
                 }
-            }
-            if arithmetic && implicit(right, left) {
-                if let Expr::Cast { expr, .. } = right.as_mut() {
+            if arithmetic && implicit(right, left)
+                && let Expr::Cast { expr, .. } = right.as_mut() {
                     **right = (**expr).clone();
                 }
-            }
             drop_implicit_numeric_casts(left, sources);
             drop_implicit_numeric_casts(right, sources);
         }
