@@ -295,7 +295,8 @@ fn sequences_views_functions_triggers_comments() {
     assert!(s.views[&q("public", "mv")].materialized);
     assert!(s.views[&q("public", "mv")].indexes.contains_key("mv_id"));
     let f = &s.functions["public.add1(integer)"];
-    assert_eq!(f.body, "SELECT a + 1");
+    // PostgreSQL keeps the body byte for byte, spaces included.
+    assert_eq!(f.body, " SELECT a + 1 ");
     assert_eq!(f.attributes, ["IMMUTABLE"]);
     assert_eq!(f.comment.as_deref(), Some("adds"));
     let p = &s.functions["public.p1(integer)"];

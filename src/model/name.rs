@@ -173,45 +173,6 @@ pub fn name_parts_folded(text: &str) -> Vec<String> {
     parts
 }
 
-/// Splits a dotted name as written in SQL and folds unquoted parts to lower
-/// case (PostgreSQL's rule). Used for type names that arrive as text.
-pub fn name_parts_folded(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut chars = text.trim().chars().peekable();
-    while chars.peek().is_some() {
-        let mut part = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            while let Some(c) = chars.next() {
-                if c == '"' {
-                    if chars.peek() == Some(&'"') {
-                        chars.next();
-                        part.push('"');
-                    } else {
-                        break;
-                    }
-                } else {
-                    part.push(c);
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == '.' {
-                    break;
-                }
-                part.extend(c.to_lowercase());
-                chars.next();
-            }
-            part = part.trim().to_string();
-        }
-        parts.push(part);
-        if chars.peek() == Some(&'.') {
-            chars.next();
-        }
-    }
-    parts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
