@@ -189,7 +189,7 @@ fn building_blocks() {
     let dollars = model.functions.values().find(|f| f.name.name == "Dollars").unwrap();
     assert_eq!(
         create_function_sql(dollars),
-        "CREATE FUNCTION \"App\".\"Dollars\"(n integer DEFAULT 2, OUT \"out\" text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $body$\nSELECT repeat('$$', n)\n$body$;"
+        "CREATE FUNCTION \"App\".\"Dollars\"(n integer DEFAULT 2, OUT \"out\" text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $body$SELECT repeat('$$', n)$body$;"
     );
     let stats = &model.views[&q("App", "Stats")];
     assert_eq!(
