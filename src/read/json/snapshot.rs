@@ -8,6 +8,7 @@
 //! the sequence behind an auto-increment column. Names in a snapshot are
 //! catalog names, not SQL tokens, so they are taken verbatim (no case folding).
 
+use crate::read::postgres::canon::{canonical_default_text, canonical_expr_text, canonical_query_text};
 use super::pg_names::{choose_name, referenced_columns};
 use super::positions::Positions;
 use super::text::{collapse_whitespace, default_expr, split_on_update, strip_outer_parens};
@@ -269,8 +270,7 @@ impl Reader<'_> {
                 let text = check.as_str().ok_or_else(|| {
                     self.error(&ipath, format!("a CHECK must be an expression string, found {}", kind(check)))
                 })?;
-                // TODO(expr): call the expression canonicalizer here.
-                let expr = collapse_whitespace(text);
+                let expr = canonical_expr_text(text).unwrap_or_else(|| collapse_whitespace(text));
                 let referenced = referenced_columns(&expr, &column_names);
                 let column = if referenced.len() == 1 { Some(referenced[0].as_str()) } else { None };
                 let cname = choose_name(name, column, "check", &mut self.taken);
@@ -329,8 +329,7 @@ impl Reader<'_> {
                 );
             }
         };
-        // TODO(expr): call the expression canonicalizer on defaults.
-        column.default = default.as_deref().and_then(default_expr);
+        column.default = default.as_deref().and_then(default_expr).map(|d| Expr(canonical_default_text(&d.0).unwrap_or(d.0)));
         if let Some(explicit) = self.string(map, "on_update", path)? {
             on_update = Some(explicit.to_string());
         }
@@ -653,8 +652,7 @@ impl Reader<'_> {
             keys,
             include: Vec::new(),
             nulls_not_distinct: false,
-            // TODO(expr): canonicalize the predicate.
-            predicate: self.string(map, "where", path)?.map(|w| Expr(collapse_whitespace(w))),
+            predicate: self.string(map, "where", path)?.map(|w| Expr(canonical_expr_text(w).unwrap_or_else(|| collapse_whitespace(w)))),
             with: Vec::new(),
             comment: self.string(map, "comment", path)?.map(str::to_string),
             location: self.loc(path),
@@ -675,8 +673,8 @@ impl Reader<'_> {
             Some(v) => self.strings(v, &child(path, "columns"), "\"columns\"")?,
             None => Vec::new(),
         };
-        // TODO(expr): a query canonicalizer would go here; whitespace only for now.
-        let query = collapse_whitespace(definition).trim_end_matches(';').trim_end().to_string();
+        let written = collapse_whitespace(definition).trim_end_matches(';').trim_end().to_string();
+        let query = canonical_query_text(&written).unwrap_or(written);
         Ok(View {
             name: self.qname(name),
             materialized: self.bool(map, "materialized", path)?.unwrap_or(false),
@@ -825,8 +823,8 @@ fn index_key(entry: &str) -> IndexKey {
     }
     let rest = words.join(" ");
     if rest.contains('(') || rest.contains(' ') {
-        // TODO(expr): canonicalize index expressions.
-        key.expr = strip_outer_parens(&rest).to_string();
+        let inner = strip_outer_parens(&rest);
+        key.expr = canonical_expr_text(inner).unwrap_or_else(|| inner.to_string());
         key.expression = true;
     } else {
         key.expr = unquote(&rest);

@@ -121,3 +121,25 @@ pub(super) fn name_ident(value: &str) -> Ident {
     let quote_style = if quote_ident(value) == value { None } else { Some('"') };
     Ident { value: value.to_string(), quote_style, span: Span::empty() }
 }
+
+/// Text helpers for readers that hold SQL as strings (JSON snapshots): the
+/// canonical form of the parsed text, or `None` when it does not parse.
+pub fn canonical_expr_text(text: &str) -> Option<String> {
+    parse_expr(text).map(|e| canonical_expr(&e, &CanonContext::default()))
+}
+
+pub fn canonical_default_text(text: &str) -> Option<String> {
+    parse_expr(text).map(|e| canonical_default(&e, &CanonContext::default()))
+}
+
+pub fn canonical_query_text(text: &str) -> Option<String> {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let mut parser = sqlparser::parser::Parser::new(&dialect).try_with_sql(text).ok()?;
+    let query = parser.parse_query().ok()?;
+    Some(canonical_query(&query, &CanonContext::default()))
+}
+
+fn parse_expr(text: &str) -> Option<Expr> {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    sqlparser::parser::Parser::new(&dialect).try_with_sql(text).ok()?.parse_expr().ok()
+}
