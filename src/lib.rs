@@ -7,9 +7,11 @@
 
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod model;
+pub mod plan;
 pub mod read;
 pub mod source;
 

@@ -1,0 +1,1 @@
+//! The differ: model × model → typed changes. Pure and dialect-free.
