@@ -1,0 +1,625 @@
+//! `cargo bench --bench diff_5000`: `schemashift diff HEAD~1 HEAD` on a
+//! 5,000-table schema (about 5 MB of DDL in 200-odd files) where the last
+//! commit changes one table. Design budget: under 1 s and 300 MB.
+//!
+//! 1. Generates the schema (`support/schema_gen.rs`, seeded), commits it to a
+//!    temporary git repository with the git CLI, then commits the one-table
+//!    change (a column, an index, a changed default).
+//! 2. End to end: runs the release binary's `diff HEAD~1 HEAD` when it has
+//!    that subcommand, else this binary's own library pipeline in a child
+//!    process; wall time from spawn to exit, peak RSS from `/usr/bin/time -v`
+//!    (or VmHWM polled from /proc when GNU time is missing).
+//! 3. Stage by stage, each run in a fresh child process so that memory is
+//!    the pipeline's own: git read (`resolve_pair`), parse (`read_files`, old
+//!    and new), diff, plan, render (`up_sql`/`down_sql`), verify. Per stage:
+//!    time, heap peak while it ran (a counting allocator), and the process's
+//!    VmHWM after it. Stages the library does not have yet are reported as
+//!    such, not skipped silently.
+//! 4. Parse scaling: the reader alone at 1/4, 1/2 and the full size, to show
+//!    whether per-table cost grows with the schema.
+//!
+//! Options (after `--`): `--runs N` (default 5), `--tables N` (default 5000),
+//! `--no-scaling`, `--keep` (keep the repository and print its path).
+
+#[path = "support/schema_gen.rs"]
+mod schema_gen;
+
+use schemashift::model::{Dialect, Schema};
+use schemashift::source::{FileSet, SourceArgs, SourceFile, resolve_pair};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+// ------------------------------------------------------------ heap accounting
+
+/// The system allocator, counting live bytes and their high-water mark.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            grew(new_size);
+        }
+        p
+    }
+}
+
+fn grew(size: usize) {
+    let now = LIVE.fetch_add(size, Relaxed) + size;
+    PEAK.fetch_max(now, Relaxed);
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// What one measured call cost.
+#[derive(Clone, Copy, Default)]
+struct Cost {
+    wall: Duration,
+    /// CPU time of the calling thread (the library is single-threaded here):
+    /// unlike wall time, not inflated when other processes compete for the CPUs.
+    cpu: Duration,
+    /// Heap needed on top of what was live before (peak − live at start).
+    heap: usize,
+}
+
+/// Runs `f`, returning its result and what it cost.
+fn measured<T>(f: impl FnOnce() -> T) -> (T, Cost) {
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    let cpu0 = thread_cpu();
+    let start = Instant::now();
+    let out = f();
+    let wall = start.elapsed();
+    let cpu = thread_cpu().saturating_sub(cpu0);
+    (out, Cost { wall, cpu, heap: PEAK.load(Relaxed) - base })
+}
+
+/// Time this thread has run on a CPU, from the scheduler's own nanosecond
+/// accounting (`/proc/thread-self/schedstat`, first field).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// VmHWM (peak resident set) of this process, in kB.
+fn vm_hwm_kb(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+// ------------------------------------------------------------ the child: one pipeline run
+
+/// The stages, in pipeline order. Output: one tab-separated line per stage.
+fn child(repo: &Path) {
+    let report = |name: &str, status: &str, c: Cost| {
+        let hwm = vm_hwm_kb("self").unwrap_or(0);
+        println!("STAGE\t{name}\t{status}\t{}\t{}\t{}\t{hwm}", c.wall.as_nanos(), c.cpu.as_nanos(), c.heap);
+    };
+    let none = Cost::default();
+    let args = SourceArgs { revs: vec!["HEAD~1".into(), "HEAD".into()], ..Default::default() };
+    let (pair, c) = measured(|| resolve_pair(&args, repo));
+    let (old_files, new_files) = match pair {
+        Ok(p) => p,
+        Err(e) => return report("git read", &format!("error: {e}"), c),
+    };
+    report("git read", "ok", c);
+
+    let mut models: Vec<Schema> = Vec::new();
+    for (label, files) in [("parse old", &old_files), ("parse new", &new_files)] {
+        let (read, c) = measured(|| schemashift::read::read_files(files, Dialect::Postgres));
+        match read {
+            Ok((schema, _warnings)) => {
+                report(label, "ok", c);
+                models.push(schema);
+            }
+            Err(e) => return report(label, &format!("error: {e}"), c),
+        }
+    }
+    drop((old_files, new_files));
+    let (old, new) = (&models[0], &models[1]);
+
+    // Not a pipeline stage: the cost of comparing the two models whole, the
+    // floor under any differ that walks both.
+    let (equal, c) = measured(|| old == new);
+    report("(models ==)", if equal { "ok: equal?!" } else { "ok" }, c);
+
+    report("diff", "not implemented: no schemashift::diff::diff in the library yet", none);
+
+    let (planned, c) = measured(|| schemashift::plan::plan(old, new));
+    let plan = match planned {
+        Ok(p) => {
+            report("plan", &format!("ok: {} steps", p.steps.len()), c);
+            Some(p)
+        }
+        Err(e) if e.kind == schemashift::ErrorKind::Internal && e.message.contains("not written yet") => {
+            report("plan", &format!("not implemented: {}", e.message), c);
+            None
+        }
+        Err(e) => {
+            report("plan", &format!("error: {e}"), c);
+            None
+        }
+    };
+    match &plan {
+        Some(p) => {
+            let ((up, down), c) = measured(|| (p.up_sql(), p.down_sql()));
+            report("render", &format!("ok: {} + {} bytes", up.len(), down.len()), c);
+        }
+        None => report("render", "not run: needs a plan", none),
+    }
+    report("verify", "not implemented: no verification function in the library yet", none);
+}
+
+// ------------------------------------------------------------ the parent
+
+struct Options {
+    runs: usize,
+    tables: usize,
+    scaling: bool,
+    keep: bool,
+}
+
+fn options(args: &[String]) -> Options {
+    let mut o = Options { runs: 5, tables: 5000, scaling: true, keep: false };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => o.runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
+            "--tables" => o.tables = it.next().and_then(|n| n.parse().ok()).expect("--tables N"),
+            "--no-scaling" => o.scaling = false,
+            "--keep" => o.keep = true,
+            // `cargo bench` passes --bench; filters are not meaningful here.
+            _ => {}
+        }
+    }
+    o.runs = o.runs.max(1);
+    o
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        child(Path::new(&args[1]));
+        return;
+    }
+    let opts = options(&args);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_schemashift"));
+
+    println!("schemashift benchmark: diff of a {}-table schema, one table changed", opts.tables);
+    println!("machine: {}", machine());
+    println!();
+
+    // 1. The schema, old and new, in a git repository.
+    let cfg = if opts.tables == 5000 { schema_gen::Config::large() } else { schema_gen::Config::with_tables(opts.tables) };
+    let (generated, gen_cost) = measured(|| (schema_gen::generate(cfg, false), schema_gen::generate(cfg, true)));
+    let (old, new) = generated;
+    let s = &old.stats;
+    println!(
+        "schema: {} files, {:.2} MB, {} lines, {} statements; generated in {:.0} ms (both revisions)",
+        old.files.len(),
+        old.bytes() as f64 / 1e6,
+        old.lines(),
+        s.statements,
+        ms(gen_cost.wall)
+    );
+    println!(
+        "        {} tables, {} columns, {} constraints ({} FK, {} cycles via ALTER TABLE), {} indexes, {} views, {} enums, {} domains",
+        s.tables, s.columns, s.constraints, s.foreign_keys, s.cycles, s.indexes, s.views, s.enums, s.domains
+    );
+    println!(
+        "        unnamed (names derived by the reader): {} constraints, {} indexes",
+        s.unnamed_constraints, s.unnamed_indexes
+    );
+    let changed_files: Vec<&str> =
+        old.files.iter().zip(&new.files).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0.as_str()).collect();
+    println!("change: {} (+ column loyalty_tier, + partial index, version DEFAULT 1 -> 0) in {}", new.changed_table, changed_files.join(", "));
+
+    let dir = tempfile::Builder::new().prefix("schemashift-bench-").tempdir().expect("temporary directory");
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    write_files(repo, &old.files);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "schema"]);
+    write_files(repo, &new.files);
+    git(repo, &["commit", "-q", "-am", "one table changed"]);
+    println!("repository: {}", if opts.keep { repo.display().to_string() } else { "(temporary)".into() });
+    println!();
+
+    // 2. End to end.
+    let load_before = load_average();
+    let has_diff = cli_has_diff(&bin);
+    let self_exe = std::env::current_exe().expect("own path");
+    let mut e2e: Vec<ProcessRun> = Vec::new();
+    let mut cli_failure = None;
+    if has_diff {
+        for _ in 0..opts.runs {
+            let run = timed_process(&bin, &["diff", "HEAD~1", "HEAD"], repo);
+            if !run.success {
+                cli_failure = Some(run.stderr_tail);
+                e2e.clear();
+                break;
+            }
+            e2e.push(run);
+        }
+    }
+    let cli_measured = !e2e.is_empty();
+    let e2e_label = if cli_measured {
+        "`schemashift diff HEAD~1 HEAD` (release binary)".to_string()
+    } else {
+        "library pipeline, child process (stages implemented so far)".to_string()
+    };
+
+    // 3. Stages (each run also gives the library end-to-end when the CLI cannot).
+    let mut stage_runs: Vec<Vec<StageLine>> = Vec::new();
+    let mut child_runs: Vec<ProcessRun> = Vec::new();
+    for _ in 0..opts.runs {
+        let run = timed_process(&self_exe, &["--child", &repo.display().to_string()], repo);
+        assert!(run.success, "pipeline child failed: {}", run.stderr_tail);
+        stage_runs.push(run.stdout.lines().filter_map(StageLine::parse).collect());
+        child_runs.push(run);
+    }
+    if !cli_measured {
+        e2e = child_runs;
+    }
+
+    println!("## End to end ({} runs)", opts.runs);
+    println!();
+    if !has_diff {
+        println!("The release binary has no `diff` subcommand yet (checked `schemashift --help`): measured the library pipeline.");
+        println!();
+    }
+    if let Some(err) = &cli_failure {
+        println!("`schemashift diff HEAD~1 HEAD` failed, measured the library pipeline instead: {err}");
+        println!();
+    }
+    let walls: Vec<Duration> = e2e.iter().map(|r| r.wall).collect();
+    let cpus: Vec<Duration> = e2e.iter().filter_map(|r| r.cpu).collect();
+    let worst_rss_kb = e2e.iter().filter_map(|r| r.max_rss_kb).max();
+    println!("| what | wall min | wall median | CPU (user+sys) median | peak RSS (max) |");
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| {e2e_label} | {:.0} ms | {:.0} ms | {} | {} |",
+        ms(min(&walls)),
+        ms(median(&walls)),
+        if cpus.is_empty() { "n/a".into() } else { format!("{:.0} ms", ms(median(&cpus))) },
+        worst_rss_kb.map_or("n/a".into(), |k| format!("{:.0} MB", k as f64 / 1024.0))
+    );
+    let worst_rss_mb = worst_rss_kb.map_or(0.0, |k| k as f64 / 1024.0);
+    let time_ms = ms(min(&walls));
+    println!();
+    println!(
+        "Budget (< 1000 ms, < 300 MB): {} — best wall {time_ms:.0} ms, peak RSS {worst_rss_mb:.0} MB{}",
+        if time_ms < 1000.0 && worst_rss_mb < 300.0 { "within" } else { "OVER" },
+        if cli_measured { "" } else { " (stages that exist so far)" }
+    );
+    println!("Load average before / after: {load_before} / {}", load_average());
+    println!();
+
+    println!("## Stages ({} runs, each in a fresh process)", opts.runs);
+    println!();
+    println!("| stage | status | wall min | wall median | CPU median | heap peak (median) | VmHWM after (max) |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    let names: Vec<String> = stage_runs[0].iter().map(|l| l.name.clone()).collect();
+    for name in &names {
+        let lines: Vec<&StageLine> = stage_runs.iter().filter_map(|r| r.iter().find(|l| &l.name == name)).collect();
+        let status = &lines[0].status;
+        let walls: Vec<Duration> = lines.iter().map(|l| l.wall).collect();
+        let cpus: Vec<Duration> = lines.iter().map(|l| l.cpu).collect();
+        let mut heaps: Vec<usize> = lines.iter().map(|l| l.heap).collect();
+        heaps.sort();
+        let hwm = lines.iter().map(|l| l.hwm_kb).max().unwrap_or(0);
+        if status.starts_with("ok") {
+            println!(
+                "| {name} | {status} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} MB | {:.0} MB |",
+                ms(min(&walls)),
+                ms(median(&walls)),
+                ms(median(&cpus)),
+                heaps[heaps.len() / 2] as f64 / 1e6,
+                hwm as f64 / 1024.0
+            );
+        } else {
+            println!("| {name} | {status} | – | – | – | – | – |");
+        }
+    }
+    println!();
+
+    // 4. Parse scaling.
+    if opts.scaling {
+        println!("## Parse scaling (read_files on one revision, in process, best of 3 by CPU time)");
+        println!();
+        println!("| tables | MB of DDL | statements | wall | CPU | CPU µs per table |");
+        println!("|---:|---:|---:|---:|---:|---:|");
+        for tables in [opts.tables / 4, opts.tables / 2, opts.tables] {
+            let g = schema_gen::generate(
+                if tables == 5000 { schema_gen::Config::large() } else { schema_gen::Config::with_tables(tables) },
+                false,
+            );
+            let set = FileSet {
+                label: format!("{tables} tables"),
+                commit: None,
+                files: g
+                    .files
+                    .iter()
+                    .map(|(p, t)| SourceFile { path: p.clone(), bytes: t.as_bytes().to_vec(), blob_id: None })
+                    .collect(),
+                root: None,
+            };
+            let best = (0..3)
+                .map(|_| {
+                    let (r, c) = measured(|| schemashift::read::read_files(&set, Dialect::Postgres));
+                    r.expect("the generated schema reads");
+                    c
+                })
+                .min_by_key(|c| c.cpu)
+                .unwrap();
+            println!(
+                "| {tables} | {:.2} | {} | {:.0} ms | {:.0} ms | {:.0} |",
+                g.bytes() as f64 / 1e6,
+                g.stats.statements,
+                ms(best.wall),
+                ms(best.cpu),
+                best.cpu.as_micros() as f64 / tables as f64
+            );
+        }
+        println!();
+    }
+    // 5. Where the reader's time goes.
+    if opts.scaling {
+        breakdown(&old);
+    }
+
+    if opts.keep {
+        let kept = dir.keep();
+        println!("kept {}", kept.display());
+    }
+}
+
+// ------------------------------------------------------------ parse breakdown
+
+/// Floors under the reader (splitting, tokenizing, sqlparser) and the cost of
+/// the model lookups that scan every table, measured on the full model.
+fn breakdown(g: &schema_gen::Generated) {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+    use sqlparser::tokenizer::Tokenizer;
+
+    println!("## Where the reader's time goes (one revision, in process, CPU time)");
+    println!();
+    let set = FileSet {
+        label: "old".into(),
+        commit: None,
+        files: g.files.iter().map(|(p, t)| SourceFile { path: p.clone(), bytes: t.as_bytes().to_vec(), blob_id: None }).collect(),
+        root: None,
+    };
+    let (read, full) = measured(|| schemashift::read::read_files(&set, Dialect::Postgres));
+    let (model, _) = read.expect("the generated schema reads");
+
+    let (statements, split) = measured(|| {
+        g.files.iter().flat_map(|(_, t)| schemashift::read::split::split_statements(t).expect("splits")).collect::<Vec<_>>()
+    });
+    let dialect = PostgreSqlDialect {};
+    let (tokens, tokenize) = measured(|| {
+        statements.iter().map(|st| Tokenizer::new(&dialect, st.text).tokenize_with_location().map_or(0, |t| t.len())).sum::<usize>()
+    });
+    let (failed, parse) = measured(|| statements.iter().filter(|st| Parser::parse_sql(&dialect, st.text).is_err()).count());
+
+    println!("| step | CPU | share of read_files |");
+    println!("|---|---:|---:|");
+    let share = |c: &Cost| format!("{:.0} %", 100.0 * c.cpu.as_secs_f64() / full.cpu.as_secs_f64());
+    println!("| read_files (the whole reader) | {:.0} ms | 100 % |", ms(full.cpu));
+    println!("| split_statements, all files ({} statements) | {:.0} ms | {} |", statements.len(), ms(split.cpu), share(&split));
+    println!("| sqlparser tokenize, each statement once ({tokens} tokens) | {:.0} ms | {} |", ms(tokenize.cpu), share(&tokenize));
+    println!(
+        "| sqlparser parse_sql, each statement once ({failed} rejected) | {:.0} ms | {} |",
+        ms(parse.cpu),
+        share(&parse)
+    );
+    println!();
+
+    // Lookups that scan every table: a name that exists nowhere is the case
+    // the reader hits on every generated name it tries, and on every CREATE INDEX.
+    let calls = 2000;
+    let missing = schemashift::model::QName::new("sales", "no_such_relation");
+    let per_call = |c: Cost| c.cpu.as_secs_f64() * 1e6 / calls as f64;
+    let (_, fi) = measured(|| (0..calls).filter(|_| model.find_index(std::hint::black_box(&missing)).is_some()).count());
+    let (_, fc) =
+        measured(|| (0..calls).filter(|_| model.find_constraint(std::hint::black_box("sales"), "no_such_constraint").is_some()).count());
+    let (_, re) = measured(|| (0..calls).filter(|_| model.relation_exists(std::hint::black_box(&missing))).count());
+    let s = &g.stats;
+    // Calls the reader makes (at least; a taken first candidate adds more):
+    // every CREATE INDEX checks find_index; every unnamed index and implicit
+    // sequence tries relation_exists; every unnamed constraint tries
+    // find_constraint and relation_exists.
+    let find_index_calls = s.indexes;
+    let relation_exists_calls = s.unnamed_indexes + s.sequences + s.unnamed_constraints;
+    let find_constraint_calls = s.unnamed_constraints;
+    // The model grows while it is read: on average a lookup sees half of it.
+    let estimate_ms = (find_index_calls as f64 * per_call(fi)
+        + relation_exists_calls as f64 * per_call(re)
+        + find_constraint_calls as f64 * per_call(fc))
+        / 2.0
+        / 1000.0;
+    println!("| lookup on the final model ({} tables), name absent | CPU per call | calls while reading (≥) |", model.tables.len());
+    println!("|---|---:|---:|");
+    println!("| Schema::find_index | {:.1} µs | {find_index_calls} |", per_call(fi));
+    println!("| Schema::relation_exists | {:.1} µs | {relation_exists_calls} |", per_call(re));
+    println!("| Schema::find_constraint | {:.1} µs | {find_constraint_calls} |", per_call(fc));
+    println!();
+    println!(
+        "Estimated time in these scans while reading (calls × cost at half size): {estimate_ms:.0} ms = {:.0} % of read_files.",
+        100.0 * estimate_ms / ms(full.cpu)
+    );
+    println!();
+}
+
+// ------------------------------------------------------------ helpers
+
+struct StageLine {
+    name: String,
+    status: String,
+    wall: Duration,
+    cpu: Duration,
+    heap: usize,
+    hwm_kb: u64,
+}
+
+impl StageLine {
+    fn parse(line: &str) -> Option<StageLine> {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 7 || f[0] != "STAGE" {
+            return None;
+        }
+        Some(StageLine {
+            name: f[1].into(),
+            status: f[2].into(),
+            wall: Duration::from_nanos(f[3].parse().ok()?),
+            cpu: Duration::from_nanos(f[4].parse().ok()?),
+            heap: f[5].parse().ok()?,
+            hwm_kb: f[6].parse().ok()?,
+        })
+    }
+}
+
+struct ProcessRun {
+    success: bool,
+    wall: Duration,
+    /// User + system time, from GNU time.
+    cpu: Option<Duration>,
+    max_rss_kb: Option<u64>,
+    stdout: String,
+    stderr_tail: String,
+}
+
+/// Runs `program args` in `cwd`: wall time from spawn to exit, and peak RSS
+/// from GNU time when installed, else from VmHWM polled every millisecond.
+fn timed_process(program: &Path, args: &[&str], cwd: &Path) -> ProcessRun {
+    let gnu_time = Path::new("/usr/bin/time");
+    let rss_file = tempfile::NamedTempFile::new().expect("temporary file");
+    let mut cmd = if gnu_time.exists() {
+        let mut c = Command::new(gnu_time);
+        c.arg("-v").arg("-o").arg(rss_file.path()).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).current_dir(cwd).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = cmd.spawn().expect("spawn");
+    let pid = child.id().to_string();
+    // Drain the pipes on threads so a large output cannot block the child.
+    let mut out_pipe = child.stdout.take().unwrap();
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut out_pipe, &mut s).ok();
+        s
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut err_pipe, &mut s).ok();
+        s
+    });
+    let mut polled: Option<u64> = None;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if !gnu_time.exists()
+            && let Some(k) = vm_hwm_kb(&pid)
+        {
+            polled = Some(polled.map_or(k, |p| p.max(k)));
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    };
+    let wall = start.elapsed();
+    let stdout = out_thread.join().unwrap();
+    let stderr = err_thread.join().unwrap();
+    let report = std::fs::read_to_string(rss_file.path()).unwrap_or_default();
+    let field = |name: &str| -> Option<f64> {
+        report.lines().find_map(|l| l.trim().strip_prefix(name)).and_then(|v| v.trim().parse().ok())
+    };
+    let max_rss_kb = if gnu_time.exists() { field("Maximum resident set size (kbytes):").map(|k| k as u64) } else { polled };
+    let cpu = match (field("User time (seconds):"), field("System time (seconds):")) {
+        (Some(u), Some(s)) => Some(Duration::from_secs_f64(u + s)),
+        _ => None,
+    };
+    let tail: String = stderr.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ");
+    ProcessRun { success: status.success(), wall, cpu, max_rss_kb, stdout, stderr_tail: tail }
+}
+
+fn cli_has_diff(bin: &Path) -> bool {
+    let out = Command::new(bin).arg("--help").output().expect("run schemashift --help");
+    String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim_start().starts_with("diff "))
+}
+
+fn git(repo: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .expect("git is installed");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+fn write_files(root: &Path, files: &[(String, String)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .map_or("?".into(), |k| format!("{:.1} GB", k as f64 / 1024.0 / 1024.0));
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpus} CPUs ({cpu}), {mem} RAM")
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or("?".into(), |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn min(v: &[Duration]) -> Duration {
+    v.iter().copied().min().unwrap_or_default()
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
