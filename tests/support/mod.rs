@@ -1,6 +1,6 @@
 //! Shared test support: a throwaway PostgreSQL server ([`pg`]), a catalog
-//! snapshot to compare databases with ([`catalog`]), and the generator of the
-//! large schema ([`big_schema`]).
+//! snapshot to compare databases with ([`catalog`]), row snapshots ([`rows`]),
+//! and the generator of the large schema ([`big_schema`]).
 //!
 //! Each integration test binary compiles this module on its own and uses only
 //! part of it, hence the `dead_code` allowance.
@@ -9,6 +9,7 @@
 pub mod big_schema;
 pub mod catalog;
 pub mod pg;
+pub mod rows;
 
 use std::path::{Path, PathBuf};
 
@@ -33,4 +34,48 @@ pub fn pgdump_cases() -> Vec<String> {
 pub fn pgdump_fixture(case: &str) -> String {
     let path = pgdump_fixtures_dir().join(case).join("schema.sql");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// `fixtures/diff` in the source tree: one directory per schema change.
+pub fn diff_fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("diff")
+}
+
+/// The names of the schema-change cases: every `fixtures/diff/<case>/` with an `old.sql`.
+pub fn diff_cases() -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(diff_fixtures_dir())
+        .expect("fixtures/diff exists")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("old.sql").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// The catalog without what the model deliberately does not carry, so that
+/// the comparison is about everything else:
+/// - an extension's comment (the model leaves it to the extension; pg_dump
+///   repeats the default, so it cannot tell a user's comment from it);
+/// - how a number constant default is spelled: PostgreSQL prints the same
+///   value `0`, `(0)::numeric` or `'0'::numeric` depending on how it was written.
+pub fn comparable(c: &catalog::Catalog) -> catalog::Catalog {
+    let mut c = c.clone();
+    for (key, fields) in c.objects.iter_mut() {
+        if key.kind == "extension" {
+            fields.remove("comment");
+        }
+        if let Some(d) = fields.get_mut("default") {
+            *d = number_constant(d).unwrap_or_else(|| d.clone());
+        }
+    }
+    c
+}
+
+/// `0`, `(0)::numeric`, `'0'::numeric`, `'-1'::integer` → the number.
+fn number_constant(text: &str) -> Option<String> {
+    let (value, cast) = text.rsplit_once("::").unwrap_or((text, ""));
+    let numeric_cast = ["", "numeric", "integer", "bigint", "smallint", "real", "double precision"].contains(&cast);
+    let value = value.trim_start_matches('(').trim_end_matches(')').trim_matches('\'');
+    (numeric_cast && value.parse::<f64>().is_ok()).then(|| value.to_string())
 }
