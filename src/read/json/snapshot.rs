@@ -655,6 +655,7 @@ impl Reader<'_> {
             predicate: self.string(map, "where", path)?.map(|w| Expr(canonical_expr_text(w).unwrap_or_else(|| collapse_whitespace(w)))),
             with: Vec::new(),
             comment: self.string(map, "comment", path)?.map(str::to_string),
+            renamed_from: Default::default(),
             location: self.loc(path),
         })
     }
@@ -684,6 +685,7 @@ impl Reader<'_> {
             indexes: Default::default(),
             triggers: Default::default(),
             comment: self.string(map, "comment", path)?.map(str::to_string),
+            renamed_from: Default::default(),
             location: self.loc(path),
         })
     }

@@ -10,6 +10,7 @@ pub mod canon;
 mod function;
 mod grant;
 mod hand;
+mod hints;
 mod names;
 mod objects;
 mod table;

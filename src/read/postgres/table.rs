@@ -108,6 +108,13 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         r.warn(st.location(), "INHERITS is not modelled; the inherited columns are not part of this table's model");
     }
     commit_constraints(r, &mut table, pending, st)?;
+    let hints = super::hints::statement_hints(st.text, st.leading_comments);
+    table.renamed_from = crate::model::RenameHint(hints.object);
+    for (column, old) in hints.elements {
+        if let Some(c) = table.column_mut(&column) {
+            c.renamed_from = crate::model::RenameHint(Some(old));
+        }
+    }
     r.schema.tables.insert(name, table);
     Ok(Applied::Done)
 }
