@@ -390,7 +390,8 @@ impl Reader<'_> {
                 choose_name(&table.name.name, Some(&column.name), "seq", &mut self.taken),
             );
             column.nullable = false;
-            column.default = Some(Expr(format!("nextval({}::regclass)", quote_literal(&seq_name.to_string()))));
+            let nextval = format!("nextval({}::regclass)", quote_literal(&seq_name.to_string()));
+            column.default = Some(Expr(canonical_default_text(&nextval).unwrap_or(nextval)));
             sequences.push(Sequence {
                 name: seq_name,
                 options: SequenceOptions { data_type: as_type, ..SequenceOptions::default() },
