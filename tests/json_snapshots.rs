@@ -124,7 +124,7 @@ fn auto_increment_is_expanded_like_bigserial() {
     assert_eq!(seq.options.data_type, Some(DataType::simple("integer")));
     let n = column(table(&s, "t"), "n");
     assert!(!n.nullable, "serial columns are NOT NULL");
-    assert_eq!(n.default, Some(Expr("nextval('public.t_n_seq'::regclass)".into())));
+    assert_eq!(n.default, Some(Expr("nextval('t_n_seq'::regclass)".into())));
     // The serial pseudo-type itself means the same.
     let text = r#"{"tables": {"t": {"columns": {"n": {"type": "serial"}}}}}"#;
     assert_eq!(read_snapshot("t.json", text).unwrap(), s);
