@@ -14,8 +14,8 @@
 //! - `reads`: the library reads both schema texts.
 //! - `migrates`: the planner's migration, run on a database built from
 //!   `old.sql` + `data.sql`:
-//!   1. up (`psql -v ON_ERROR_STOP=1`, in one transaction unless it uses
-//!      `CONCURRENTLY`) must give the catalog of a database built from
+//!   1. up (`psql -v ON_ERROR_STOP=1`, in one transaction unless a step is
+//!      marked non-transactional or uses `CONCURRENTLY`) must give the catalog of a database built from
 //!      `new.sql`, and keep the rows of every table and column both schemas
 //!      share (following the rename hints of `new.sql`);
 //!   2. down must then give the catalog of a database built from `old.sql`
@@ -169,18 +169,39 @@ struct Timings {
     checks: Duration,
 }
 
+/// A migration script and whether it may run as one transaction.
+struct Script {
+    sql: String,
+    one_transaction: bool,
+}
+
+impl Script {
+    /// A hand-written script: one transaction unless it builds an index `CONCURRENTLY`.
+    fn hand_written(sql: &str) -> Script {
+        Script { sql: sql.to_string(), one_transaction: !sql.to_ascii_uppercase().contains("CONCURRENTLY") }
+    }
+
+    /// A planned script: one transaction unless a step says it cannot be in one
+    /// (or, belt and braces, uses `CONCURRENTLY`).
+    fn planned(steps: &[schemashift::plan::Step]) -> Script {
+        let sql: String = steps.iter().map(|s| format!("{}\n", s.sql)).collect();
+        let one_transaction = steps.iter().all(|s| s.transactional) && !sql.to_ascii_uppercase().contains("CONCURRENTLY");
+        Script { sql, one_transaction }
+    }
+}
+
 /// Runs a migration script like a careful deployment: stop at the first
-/// error, all in one transaction unless a statement cannot run in one.
-fn apply(server: &PgServer, db: &str, sql: &str) -> Result<(), String> {
+/// error, all in one transaction when the script allows it.
+fn apply(server: &PgServer, db: &str, script: &Script) -> Result<(), String> {
     let mut cmd = server.client("psql", db);
     cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"]);
-    if !sql.to_ascii_uppercase().contains("CONCURRENTLY") {
+    if script.one_transaction {
         cmd.arg("--single-transaction");
     }
     cmd.args(["-f", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| format!("cannot run psql: {e}"))?;
     let mut stdin = child.stdin.take().expect("piped stdin");
-    let input = sql.as_bytes().to_vec();
+    let input = script.sql.as_bytes().to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
     let _ = writer.join();
@@ -227,11 +248,11 @@ fn without_positions(server: &PgServer, db: &str, c: &Catalog, tables: &[TableNa
 
 /// Applies `up` then `down` to a database built from the case's old schema
 /// and data, and lists what went wrong (empty: the migration is right).
-fn check_migration(server: &PgServer, fx: &Fixture, l: &Loaded, up: &str, down: &str) -> (Vec<Failure>, Timings) {
+fn check_migration(server: &PgServer, fx: &Fixture, l: &Loaded, up: &Script, down: &Script) -> (Vec<Failure>, Timings) {
     let mut failures = Vec::new();
     let mut t = Timings::default();
     let renames = Renames::from_hints(&fx.new, "public");
-    let keep_all = |_: &TableName, _: &str| true;
+    let keep_all = |_: &TableName, _: Option<&str>| true;
 
     let started = Instant::now();
     let db = load(server, fx, "a", true);
@@ -274,11 +295,13 @@ fn check_migration(server: &PgServer, fx: &Fixture, l: &Loaded, up: &str, down: 
     // Only what the new schema kept can come back: a column or table the up
     // dropped returns empty (or with its default).
     let after_down = rows::snapshot(server, &db);
-    let kept = |table: &TableName, column: &str| {
+    let kept = |table: &TableName, column: Option<&str>| {
         let new_table = renames.table(table);
         after_up.tables.get(&new_table).is_some_and(|t| {
-            let new_column = renames.column(&new_table, column);
-            t.columns.iter().any(|c| c.name == new_column)
+            column.is_none_or(|column| {
+                let new_column = renames.column(&new_table, column);
+                t.columns.iter().any(|c| c.name == new_column)
+            })
         })
     };
     let lost = rows::compare(server, &db, &original, &after_down, &Renames::default(), &kept);
@@ -293,12 +316,19 @@ fn numbered(sql: &str) -> String {
     sql.lines().enumerate().map(|(i, l)| format!("{:4} | {l}\n", i + 1)).collect()
 }
 
-fn report(case: &str, failures: &[Failure], up: &str, down: &str) -> String {
+fn report(case: &str, failures: &[Failure], up: &Script, down: &Script) -> String {
     let mut text = format!("{case}: {}\n", failures.iter().map(Failure::kind).collect::<Vec<_>>().join("; "));
     for f in failures {
         text.push_str(&format!("\n== {} ==\n{}\n", f.kind(), f.detail().trim_end()));
     }
-    text.push_str(&format!("\n== up SQL ==\n{}\n== down SQL ==\n{}", numbered(up), numbered(down)));
+    let mode = |s: &Script| if s.one_transaction { "one transaction" } else { "no transaction" };
+    text.push_str(&format!(
+        "\n== up SQL ({}) ==\n{}\n== down SQL ({}) ==\n{}",
+        mode(up),
+        numbered(&up.sql),
+        mode(down),
+        numbered(&down.sql)
+    ));
     text
 }
 
@@ -310,14 +340,16 @@ fn migrates(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
     let plan = schemashift::plan::plan(&old, &new).unwrap_or_else(|e| panic!("{case}: the planner fails: {e:?}"));
     let plan_time = plan_started.elapsed();
     if is_noop(case) {
-        let steps: Vec<&str> = plan.steps.iter().map(|s| s.summary.as_str()).collect();
+        let steps: Vec<&str> = plan.up.iter().map(|s| s.summary.as_str()).collect();
         assert!(plan.is_empty(), "{case}: the schemas are the same, yet the plan has steps {steps:?}:\n{}", plan.up_sql());
         eprintln!("{case}: ok (noop), plan {plan_time:?}, total {:?}", started.elapsed());
         return;
     }
     assert!(!plan.is_empty(), "{case}: the schemas differ but the plan is empty");
     let l = loaded(server, &fx, cell);
-    let (up, down) = (plan.up_sql(), plan.down_sql());
+    let (up, down) = (Script::planned(&plan.up), Script::planned(&plan.down));
+    assert_eq!(up.sql, plan.up_sql(), "{case}: up_sql() is the up steps' SQL");
+    assert_eq!(down.sql, plan.down_sql(), "{case}: down_sql() is the down steps' SQL");
     let (failures, t) = check_migration(server, &fx, l, &up, &down);
     let line = format!(
         "plan {plan_time:?}, setup {:?}, up {:?}, down {:?}, checks {:?}, total {:?}, {} steps",
@@ -326,7 +358,7 @@ fn migrates(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
         t.down,
         t.checks,
         started.elapsed(),
-        plan.steps.len()
+        plan.up.len()
     );
     if failures.is_empty() {
         eprintln!("{case}: ok, {line}");
@@ -559,7 +591,7 @@ fn hand_written(server: &PgServer, case: &str, up: &str, down: &str) -> Vec<Fail
             loaded(server, &fx, cell)
         })
     };
-    let (failures, _) = check_migration(server, &fx, l, up, down);
+    let (failures, _) = check_migration(server, &fx, l, &Script::hand_written(up), &Script::hand_written(down));
     failures
 }
 
@@ -574,7 +606,7 @@ fn harness_accepts_correct_hand_written_migrations() {
     let Some(server) = pg::server() else { return };
     for (case, up, down) in [("column_type_int_to_bigint", BIGINT_UP, BIGINT_DOWN), ("index_added", INDEX_UP, INDEX_DOWN)] {
         let failures = hand_written(server, case, up, down);
-        assert!(failures.is_empty(), "control: {}", report(case, &failures, up, down));
+        assert!(failures.is_empty(), "control: {}", report(case, &failures, &Script::hand_written(up), &Script::hand_written(down)));
     }
 }
 
@@ -585,7 +617,7 @@ fn harness_detects_a_missing_statement() {
     let down = INDEX_DOWN.lines().nth(1).unwrap();
     let failures = hand_written(server, "index_added", up, down);
     let kinds: Vec<&str> = failures.iter().map(Failure::kind).collect();
-    assert_eq!(kinds, vec![Failure::UpCatalog(String::new()).kind()], "{}", report("index_added", &failures, up, down));
+    assert_eq!(kinds, vec![Failure::UpCatalog(String::new()).kind()], "{}", report("index_added", &failures, &Script::hand_written(up), &Script::hand_written(down)));
     assert!(failures[0].detail().contains("index public.orders_reference_key (only in the second)"), "{}", failures[0].detail());
 }
 
@@ -600,7 +632,7 @@ fn harness_detects_lost_rows() {
         kinds,
         vec![Failure::UpRows(String::new()).kind(), Failure::DownRows(String::new()).kind()],
         "{}",
-        report("column_type_int_to_bigint", &failures, up, BIGINT_DOWN)
+        report("column_type_int_to_bigint", &failures, &Script::hand_written(up), &Script::hand_written(BIGINT_DOWN))
     );
     assert!(failures[0].detail().contains("rows differ in columns"), "{}", failures[0].detail());
 }

@@ -58,12 +58,20 @@ pub fn diff_cases() -> Vec<String> {
 /// - an extension's comment (the model leaves it to the extension; pg_dump
 ///   repeats the default, so it cannot tell a user's comment from it);
 /// - how a number constant default is spelled: PostgreSQL prints the same
-///   value `0`, `(0)::numeric` or `'0'::numeric` depending on how it was written.
+///   value `0`, `(0)::numeric` or `'0'::numeric` depending on how it was written;
+/// - an ACL spelled out that equals the owner's default privileges: after a
+///   `GRANT` and its `REVOKE`, PostgreSQL keeps `{owner=arwdDxt/owner}` where
+///   a fresh table has `NULL`; both grant exactly the same (`acldefault`).
 pub fn comparable(c: &catalog::Catalog) -> catalog::Catalog {
     let mut c = c.clone();
     for (key, fields) in c.objects.iter_mut() {
         if key.kind == "extension" {
             fields.remove("comment");
+        }
+        if let (Some(acl), Some(owner)) = (fields.get("acl"), fields.get("owner"))
+            && default_acl(&key.kind, owner).is_some_and(|d| *acl == d)
+        {
+            fields.remove("acl");
         }
         if let Some(d) = fields.get_mut("default") {
             *d = number_constant(d).unwrap_or_else(|| d.clone());
@@ -78,4 +86,18 @@ fn number_constant(text: &str) -> Option<String> {
     let numeric_cast = ["", "numeric", "integer", "bigint", "smallint", "real", "double precision"].contains(&cast);
     let value = value.trim_start_matches('(').trim_end_matches(')').trim_matches('\'');
     (numeric_cast && value.parse::<f64>().is_ok()).then(|| value.to_string())
+}
+
+/// The ACL PostgreSQL treats a `NULL` ACL as, for an object of `kind` owned
+/// by `owner` (what `acldefault()` returns, as text).
+fn default_acl(kind: &str, owner: &str) -> Option<String> {
+    let o = owner;
+    match kind {
+        "table" | "view" | "materialized view" | "foreign table" => Some(format!("{{{o}=arwdDxt/{o}}}")),
+        "sequence" => Some(format!("{{{o}=rwU/{o}}}")),
+        "function" | "procedure" | "aggregate" | "window function" => Some(format!("{{=X/{o},{o}=X/{o}}}")),
+        "schema" => Some(format!("{{{o}=UC/{o}}}")),
+        "enum" | "composite type" | "domain" | "range type" => Some(format!("{{=U/{o},{o}=U/{o}}}")),
+        _ => None,
+    }
 }

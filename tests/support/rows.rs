@@ -293,9 +293,10 @@ fn identifier_list(text: &str) -> Vec<String> {
 
 /// Compares the rows of `before` with those of `after` (a snapshot of `db`,
 /// taken after a migration): for every table of `before` that still exists
-/// (after `renames`), the same number of rows and, projected onto the columns
-/// both share (after `renames`, kept by `keep(old table, old column)`,
-/// generated columns excepted), the same multiset of values. A column whose
+/// (after `renames`) and that `keep(old table, None)` accepts, the same number
+/// of rows and, projected onto the columns both share (after `renames`, kept
+/// by `keep(old table, Some(old column))`, generated columns excepted), the
+/// same multiset of values. A column whose
 /// type changed is compared through a cast of the old text to the new type on
 /// `db` (`'2024-01-01 10:00'::timestamptz::text`), which is what a correct
 /// `USING` cast produces. Returns the differences, empty when there is none.
@@ -305,10 +306,13 @@ pub fn compare(
     before: &Snapshot,
     after: &Snapshot,
     renames: &Renames,
-    keep: &dyn Fn(&TableName, &str) -> bool,
+    keep: &dyn Fn(&TableName, Option<&str>) -> bool,
 ) -> String {
     let mut out = String::new();
     for (old_name, old_rows) in &before.tables {
+        if !keep(old_name, None) {
+            continue;
+        }
         let new_name = renames.table(old_name);
         let Some(new_rows) = after.tables.get(&new_name) else { continue };
         let shown = if new_name == *old_name {
@@ -324,7 +328,7 @@ pub fn compare(
         let mut pairs: Vec<(usize, usize)> = Vec::new();
         let mut converted: BTreeMap<usize, Vec<Option<String>>> = BTreeMap::new();
         for (oi, col) in old_rows.columns.iter().enumerate() {
-            if !keep(old_name, &col.name) {
+            if !keep(old_name, Some(&col.name)) {
                 continue;
             }
             let new_col = renames.column(&new_name, &col.name);
