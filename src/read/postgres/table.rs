@@ -143,7 +143,10 @@ fn add_column(
     }
     let written = col.data_type.to_string();
     let resolved = super::types::resolve(&written, r.default_schema());
-    let mut column = Column::new(name.clone(), resolved.data_type.clone(), st.location());
+    // Where the column's name is, when the parser kept its position.
+    let at = col.name.span.start;
+    let location = if at.line > 0 { st.location_at(at.line, at.column) } else { st.location() };
+    let mut column = Column::new(name.clone(), resolved.data_type.clone(), location);
     if resolved.serial {
         // serial = integer NOT NULL DEFAULT nextval('t_c_seq') + a sequence owned by the column.
         let seq_name = choose_relation_name(&r.schema, &table.name.schema, &table.name.name, Some(&name), "seq");
