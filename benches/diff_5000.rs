@@ -117,7 +117,6 @@ fn child(repo: &Path) {
         let hwm = vm_hwm_kb("self").unwrap_or(0);
         println!("STAGE\t{name}\t{status}\t{}\t{}\t{}\t{hwm}", c.wall.as_nanos(), c.cpu.as_nanos(), c.heap);
     };
-    let none = Cost::default();
     let args = SourceArgs { revs: vec!["HEAD~1".into(), "HEAD".into()], ..Default::default() };
     let (pair, c) = measured(|| resolve_pair(&args, repo));
     let (old_files, new_files) = match pair {
@@ -144,32 +143,39 @@ fn child(repo: &Path) {
     // floor under any differ that walks both.
     let (equal, c) = measured(|| old == new);
     report("(models ==)", if equal { "ok: equal?!" } else { "ok" }, c);
+    // Nor this: one deep copy of a model, which the differ and the verifier make.
+    let (copy, c) = measured(|| old.clone());
+    report("(model clone)", "ok", c);
+    drop(copy);
 
-    report("diff", "not implemented: no schemashift::diff::diff in the library yet", none);
+    // The differ, both directions as the planner runs it (the down migration
+    // is planned from new to old with the renames reversed).
+    let renames = schemashift::diff::Renames::from_hints(new);
+    let (forward, c) = measured(|| schemashift::diff::diff(old, new, &renames));
+    report("diff old→new", &format!("ok: {} changes", forward.changes.len()), c);
+    let (backward, c) = measured(|| schemashift::diff::diff(new, old, &renames.reversed()));
+    report("diff new→old", &format!("ok: {} changes", backward.changes.len()), c);
+    drop((forward, backward));
 
-    let (planned, c) = measured(|| schemashift::plan::plan(old, new));
+    // The planner without its replay check: both diffs again, then lowering.
+    let (planned, c) = measured(|| schemashift::plan::plan_unverified(old, new));
     let plan = match planned {
         Ok(p) => {
-            report("plan", &format!("ok: {} steps", p.steps.len()), c);
-            Some(p)
+            report("plan (2 diffs + lowering)", &format!("ok: {} up / {} down steps", p.up.len(), p.down.len()), c);
+            p
         }
-        Err(e) if e.kind == schemashift::ErrorKind::Internal && e.message.contains("not written yet") => {
-            report("plan", &format!("not implemented: {}", e.message), c);
-            None
-        }
-        Err(e) => {
-            report("plan", &format!("error: {e}"), c);
-            None
-        }
+        Err(e) => return report("plan (2 diffs + lowering)", &format!("error: {e}"), c),
     };
-    match &plan {
-        Some(p) => {
-            let ((up, down), c) = measured(|| (p.up_sql(), p.down_sql()));
-            report("render", &format!("ok: {} + {} bytes", up.len(), down.len()), c);
-        }
-        None => report("render", "not run: needs a plan", none),
+    let ((up, down), c) = measured(|| (plan.up_sql(), plan.down_sql()));
+    report("render", &format!("ok: {} + {} bytes", up.len(), down.len()), c);
+    let (verified, c) = measured(|| schemashift::plan::verify::verify(old, new, &plan));
+    match verified {
+        Ok(()) => report("verify (replay up and down)", "ok", c),
+        Err(e) => report("verify (replay up and down)", &format!("error: {e}"), c),
     }
-    report("verify", "not implemented: no verification function in the library yet", none);
+    if std::env::var_os("SCHEMASHIFT_BENCH_PRINT").is_some() {
+        eprintln!("-- up\n{up}-- down\n{down}");
+    }
 }
 
 // ------------------------------------------------------------ the parent
@@ -265,13 +271,8 @@ fn main() {
         }
     }
     let cli_measured = !e2e.is_empty();
-    let e2e_label = if cli_measured {
-        "`schemashift diff HEAD~1 HEAD` (release binary)".to_string()
-    } else {
-        "library pipeline, child process (stages implemented so far)".to_string()
-    };
 
-    // 3. Stages (each run also gives the library end-to-end when the CLI cannot).
+    // 3. Stages, each run in a fresh child process.
     let mut stage_runs: Vec<Vec<StageLine>> = Vec::new();
     let mut child_runs: Vec<ProcessRun> = Vec::new();
     for _ in 0..opts.runs {
@@ -279,9 +280,6 @@ fn main() {
         assert!(run.success, "pipeline child failed: {}", run.stderr_tail);
         stage_runs.push(run.stdout.lines().filter_map(StageLine::parse).collect());
         child_runs.push(run);
-    }
-    if !cli_measured {
-        e2e = child_runs;
     }
 
     println!("## End to end ({} runs)", opts.runs);
@@ -294,18 +292,29 @@ fn main() {
         println!("`schemashift diff HEAD~1 HEAD` failed, measured the library pipeline instead: {err}");
         println!();
     }
-    let walls: Vec<Duration> = e2e.iter().map(|r| r.wall).collect();
-    let cpus: Vec<Duration> = e2e.iter().filter_map(|r| r.cpu).collect();
-    let worst_rss_kb = e2e.iter().filter_map(|r| r.max_rss_kb).max();
     println!("| what | wall min | wall median | CPU (user+sys) median | peak RSS (max) |");
     println!("|---|---:|---:|---:|---:|");
-    println!(
-        "| {e2e_label} | {:.0} ms | {:.0} ms | {} | {} |",
-        ms(min(&walls)),
-        ms(median(&walls)),
-        if cpus.is_empty() { "n/a".into() } else { format!("{:.0} ms", ms(median(&cpus))) },
-        worst_rss_kb.map_or("n/a".into(), |k| format!("{:.0} MB", k as f64 / 1024.0))
-    );
+    let row = |label: &str, runs: &[ProcessRun]| {
+        let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
+        let cpus: Vec<Duration> = runs.iter().filter_map(|r| r.cpu).collect();
+        let rss = runs.iter().filter_map(|r| r.max_rss_kb).max();
+        println!(
+            "| {label} | {:.0} ms | {:.0} ms | {} | {} |",
+            ms(min(&walls)),
+            ms(median(&walls)),
+            if cpus.is_empty() { "n/a".into() } else { format!("{:.0} ms", ms(median(&cpus))) },
+            rss.map_or("n/a".into(), |k| format!("{:.0} MB", k as f64 / 1024.0))
+        );
+    };
+    if cli_measured {
+        row("`schemashift diff HEAD~1 HEAD` (release binary)", &e2e);
+    }
+    row("library stages below, one child process (diffs twice more, measures)", &child_runs);
+    if !cli_measured {
+        e2e = child_runs;
+    }
+    let walls: Vec<Duration> = e2e.iter().map(|r| r.wall).collect();
+    let worst_rss_kb = e2e.iter().filter_map(|r| r.max_rss_kb).max();
     let worst_rss_mb = worst_rss_kb.map_or(0.0, |k| k as f64 / 1024.0);
     let time_ms = ms(min(&walls));
     println!();
@@ -316,6 +325,12 @@ fn main() {
     );
     println!("Load average before / after: {load_before} / {}", load_average());
     println!();
+    if let Some(run) = e2e.first().filter(|_| cli_measured) {
+        println!("The migration it prints (up):");
+        println!();
+        println!("```sql\n{}```", run.stdout);
+        println!();
+    }
 
     println!("## Stages ({} runs, each in a fresh process)", opts.runs);
     println!();
