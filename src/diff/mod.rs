@@ -638,3 +638,17 @@ pub fn output_names(query: &str) -> Option<Vec<String>> {
         })
         .collect()
 }
+
+/// The statements that rename (and, across schemas, move) a table.
+pub fn rename_table_sql(from: &QName, to: &QName) -> String {
+    let mut sql = String::new();
+    let mut current = from.clone();
+    if from.schema != to.schema {
+        sql.push_str(&format!("ALTER TABLE {from} SET SCHEMA {};\n", crate::model::quote_ident(&to.schema)));
+        current = QName::new(to.schema.clone(), from.name.clone());
+    }
+    if current.name != to.name {
+        sql.push_str(&format!("ALTER TABLE {current} RENAME TO {};\n", crate::model::quote_ident(&to.name)));
+    }
+    sql
+}

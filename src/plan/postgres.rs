@@ -22,7 +22,6 @@
 //!    comments and privileges.
 
 use super::Step;
-use super::deps;
 use crate::diff::Change;
 use crate::emit::postgres as sql;
 use crate::error::Warning;
@@ -49,6 +48,8 @@ struct Phases {
     views: Vec<Step>,
     triggers: Vec<Step>,
     drops: Vec<Step>,
+    drop_extensions: Vec<Step>,
+    drop_schemas: Vec<Step>,
     post: Vec<Step>,
 }
 
@@ -72,6 +73,9 @@ impl Phases {
             self.views,
             self.triggers,
             self.drops,
+            self.drop_extensions,
+            // A schema goes last, once everything in it is gone.
+            self.drop_schemas,
             self.post,
         ]
         .concat()
@@ -88,11 +92,14 @@ struct Lowering<'a> {
     changes: &'a [Change],
     p: Phases,
     warnings: &'a mut Vec<Warning>,
+    /// Dependants already dropped and recreated around a type change.
+    rebuilt: BTreeSet<String>,
 }
 
 pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> Vec<Step> {
-    let mut l = Lowering { old, new, changes, p: Phases::default(), warnings };
+    let mut l = Lowering { old, new, changes, p: Phases::default(), warnings, rebuilt: BTreeSet::new() };
     l.views();
+    l.create_types();
     for change in changes {
         l.change(change);
     }
@@ -122,14 +129,14 @@ impl Lowering<'_> {
                 self.p.pre.push(step(format!("create schema {}", schema.name), sql::create_schema_sql(schema)));
                 self.comment(format!("SCHEMA {}", quote_ident(&schema.name)), &schema.comment);
             }
-            DropSchema { schema } => self.p.drops.push(step(
+            DropSchema { schema } => self.p.drop_schemas.push(step(
                 format!("drop schema {}", schema.name),
                 format!("DROP SCHEMA {};", quote_ident(&schema.name)),
             )),
             CreateExtension { extension } => {
                 self.p.pre.push(step(format!("create extension {}", extension.name), sql::create_extension_sql(extension)))
             }
-            DropExtension { extension } => self.p.drops.push(step(
+            DropExtension { extension } => self.p.drop_extensions.push(step(
                 format!("drop extension {}", extension.name),
                 format!("DROP EXTENSION {};", quote_ident(&extension.name)),
             )),
@@ -166,10 +173,12 @@ impl Lowering<'_> {
                 self.comment(format!("SEQUENCE {}", sequence.name), &sequence.comment);
             }
             DropSequence { sequence } => {
-                // A sequence owned by a dropped table or column goes with it.
+                // A sequence owned by a dropped table or column goes with it;
+                // one replaced by an identity is dropped with that change.
                 let goes_with_owner = sequence.owned_by.as_ref().is_some_and(|(t, c)| {
                     self.is_dropped_table(t)
                         || self.changes.iter().any(|ch| matches!(ch, Change::DropColumn { table, column } if table == t && column.name == *c))
+                        || self.becomes_identity(t, c)
                 });
                 if !goes_with_owner {
                     self.p.drops.push(step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {};", sequence.name)));
@@ -203,7 +212,7 @@ impl Lowering<'_> {
             RenameTable { from, to } => self.p.renames.insert(
                 // Tables first, so that column renames can use the new name.
                 self.p.renames.iter().take_while(|s| s.summary.starts_with("rename table")).count(),
-                step(format!("rename table {from} to {to}"), format!("ALTER TABLE {from} RENAME TO {};", quote_ident(&to.name))),
+                step(format!("rename table {from} to {to}"), crate::diff::rename_table_sql(from, to).trim_end().to_string()),
             ),
             AddColumn { table, column } => self.add_column(change, table, column),
             DropColumn { table, column } => self.p.drop_columns.push(step(
@@ -344,6 +353,25 @@ impl Lowering<'_> {
 
     // ----- types -------------------------------------------------------
 
+    /// New types, a type after the types it uses.
+    fn create_types(&mut self) {
+        let created: BTreeSet<&QName> = self
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::CreateType { user_type } => Some(&user_type.name),
+                _ => None,
+            })
+            .collect();
+        for t in sql::order::types(self.new) {
+            if created.contains(&t.name) {
+                self.p.types.push(step(format!("create type {}", t.name), sql::create_type_sql(t)));
+                let kind = if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
+                self.comment(format!("{kind} {}", t.name), &t.comment);
+            }
+        }
+    }
+
     fn add_enum_values(&mut self, name: &QName, from: &[String], to: &[String]) {
         for (i, value) in to.iter().enumerate() {
             if from.contains(value) {
@@ -384,6 +412,7 @@ impl Lowering<'_> {
                     continue;
                 }
                 let col = quote_ident(&column.name);
+                self.rebuild_column_dependents(&table.name.clone(), &column.name.clone());
                 let t = &mut self.p.tables;
                 t.push(step(format!("drop default of {}.{}", table.name, column.name), format!("ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT;", table.name)));
                 t.push(step(
@@ -398,7 +427,8 @@ impl Lowering<'_> {
                 }
             }
         }
-        self.p.tables.push(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};")));
+        // Dropped once the columns still using it (being dropped themselves) are gone.
+        self.p.drops.push(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};")));
     }
 
     fn alter_domain(&mut self, from: &UserType, to: &UserType) {
@@ -586,6 +616,7 @@ impl Lowering<'_> {
         let mut default_cleared = false;
         let type_changed = from.data_type != to.data_type || from.collation != to.collation;
         if type_changed {
+            self.rebuild_column_dependents(table, &to.name);
             if from.default.is_some() {
                 out.push((summary("drop default of"), alter("DROP DEFAULT")));
                 default_cleared = true;
@@ -600,6 +631,11 @@ impl Lowering<'_> {
                     if from.default.is_some() && !default_cleared {
                         out.push((summary("drop default of"), alter("DROP DEFAULT")));
                         default_cleared = true;
+                    }
+                    // serial → identity: the serial's sequence goes first (the
+                    // identity sequence usually takes its name).
+                    if let Some(seq) = self.dropped_sequence_owned_by(table, &to.name) {
+                        out.push((format!("drop sequence {seq}"), format!("DROP SEQUENCE {seq};")));
                     }
                     let kind = if id.always { "ALWAYS" } else { "BY DEFAULT" };
                     let mut options = Vec::new();
@@ -646,6 +682,61 @@ impl Lowering<'_> {
         }
         for (summary, s) in out {
             self.p.columns.push(step(summary, s));
+        }
+    }
+
+    /// CHECKs, EXCLUDEs and expression or partial indexes that mention a column
+    /// whose type changes are dropped before and created again after: kept in
+    /// place, PostgreSQL would convert them in its own way (or refuse, when an
+    /// operator does not exist for the new type), and the result would differ
+    /// from the schema's.
+    fn rebuild_column_dependents(&mut self, table: &QName, column: &str) {
+        let mentions = |text: &str| crate::plan::deps::identifiers(text).contains(column);
+        let Some(old_table) = self.old.tables.get(table) else { return };
+        let new_table = self.new.tables.get(table);
+        let constraints: Vec<crate::model::Constraint> = old_table
+            .constraints
+            .values()
+            .filter(|c| match &c.kind {
+                ConstraintKind::Check { expr, .. } => mentions(&expr.0),
+                ConstraintKind::Exclude { elements, predicate, .. } => {
+                    elements.iter().any(|(e, _)| e == column || mentions(e)) || predicate.as_ref().is_some_and(|p| mentions(&p.0))
+                }
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        for c in constraints {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropConstraint { table: t, constraint } if t == table && constraint.name == c.name));
+            if handled || !self.rebuilt.insert(format!("constraint {table} {}", c.name)) {
+                continue;
+            }
+            self.p.drop_dependents.push(step(
+                format!("drop constraint {} on {table} (type change)", c.name),
+                format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&c.name)),
+            ));
+            if let Some(n) = new_table.and_then(|t| t.constraints.get(&c.name)) {
+                self.p.constraints.push(step(format!("add constraint {} on {table}", n.name), sql::add_constraint_sql(table, n)));
+            }
+        }
+        let indexes: Vec<Index> = old_table
+            .indexes
+            .values()
+            .filter(|i| i.keys.iter().any(|k| k.expression && mentions(&k.expr)) || i.predicate.as_ref().is_some_and(|p| mentions(&p.0)))
+            .cloned()
+            .collect();
+        for i in indexes {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropIndex { table: t, index } if t == table && index.name == i.name));
+            if handled || !self.rebuilt.insert(format!("index {table} {}", i.name)) {
+                continue;
+            }
+            self.p.drop_dependents.push(step(
+                format!("drop index {} (type change)", i.name),
+                format!("DROP INDEX {};", QName::new(table.schema.clone(), i.name.clone())),
+            ));
+            if let Some(n) = new_table.and_then(|t| t.indexes.get(&i.name)) {
+                self.p.constraints.push(step(format!("create index {}", n.name), sql::create_index_sql(table, n)));
+            }
         }
     }
 
@@ -768,7 +859,7 @@ impl Lowering<'_> {
                 if drop.contains(&v.name) {
                     continue;
                 }
-                let depends = touched_tables.iter().chain(&touched_names).chain(drop.iter()).any(|n| deps::mentions(v, n));
+                let depends = touched_tables.iter().chain(&touched_names).chain(drop.iter()).any(|n| super::deps::mentions(v, n));
                 if depends {
                     drop.insert(v.name.clone());
                 }
@@ -862,6 +953,24 @@ impl Lowering<'_> {
 }
 
 impl Lowering<'_> {
+    fn becomes_identity(&self, table: &QName, column: &str) -> bool {
+        self.changes.iter().any(|c| {
+            matches!(c, Change::AlterColumn { table: t, from, to } if t == table && to.name == column && from.identity.is_none() && to.identity.is_some())
+        })
+    }
+
+    /// The sequence this migration drops that `table.column` owns.
+    fn dropped_sequence_owned_by(&self, table: &QName, column: &str) -> Option<QName> {
+        self.changes.iter().find_map(|c| match c {
+            Change::DropSequence { sequence }
+                if sequence.owned_by.as_ref().is_some_and(|(t, col)| t == table && col == column) =>
+            {
+                Some(sequence.name.clone())
+            }
+            _ => None,
+        })
+    }
+
     /// `KIND name` of every object this migration drops, as privilege entries name them.
     fn dropped_objects(&self) -> Vec<String> {
         self.changes
