@@ -104,6 +104,7 @@ pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<
         l.change(change);
     }
     l.drop_tables();
+    l.drop_types();
     l.p.into_steps()
 }
 
@@ -157,16 +158,16 @@ impl Lowering<'_> {
                 }
             }
             CreateType { .. } => {} // in dependency order, below
-            DropType { user_type } => self.p.drops.push(step(
-                format!("drop type {}", user_type.name),
-                format!("DROP {} {};", type_keyword(user_type), user_type.name),
-            )),
+            DropType { .. } => {} // in reverse dependency order, below
             AddEnumValues { name, from, to } => self.add_enum_values(name, from, to),
             RebuildEnum { from, to } => self.rebuild_enum(change, from, to),
             AlterDomain { from, to } => self.alter_domain(from, to),
             ReplaceType { from, to } => self.replace_type(change, from, to),
             CreateSequence { sequence } => {
-                self.p.types.push(step(format!("create sequence {}", sequence.name), sql::create_sequence_sql(sequence)));
+                let replaces_identity = sequence.owned_by.as_ref().is_some_and(|(t, c)| self.stops_being_identity(t, c));
+                if !replaces_identity {
+                    self.p.types.push(step(format!("create sequence {}", sequence.name), sql::create_sequence_sql(sequence)));
+                }
                 if let Some(owned) = sql::sequence_owned_by_sql(sequence) {
                     self.p.constraints.push(step(format!("sequence {} owned by its column", sequence.name), owned));
                 }
@@ -431,6 +432,40 @@ impl Lowering<'_> {
         self.p.drops.push(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};")));
     }
 
+    fn rebuild_composite(
+        &mut self,
+        from: &UserType,
+        to: &UserType,
+        old_attrs: &[crate::model::CompositeAttribute],
+        new_attrs: &[crate::model::CompositeAttribute],
+    ) {
+        let name = &to.name;
+        let old_name = QName::new(name.schema.clone(), format!("{}__old", name.name));
+        let _ = from;
+        self.p.tables.push(step(format!("rename type {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))));
+        self.p.tables.push(step(format!("create type {name}"), sql::create_type_sql(to)));
+        for table in self.new.tables.values() {
+            for column in table.columns.iter().filter(|c| c.data_type.name == name.to_string() && c.data_type.array_dims == 0) {
+                if self.is_added_column(&table.name, &column.name) {
+                    continue;
+                }
+                let col = quote_ident(&column.name);
+                let fields: Vec<String> = new_attrs
+                    .iter()
+                    .map(|attr| match old_attrs.iter().find(|o| o.name == attr.name) {
+                        Some(_) => format!("({col}).{}::{}", quote_ident(&attr.name), attr.data_type),
+                        None => format!("NULL::{}", attr.data_type),
+                    })
+                    .collect();
+                self.p.tables.push(step(
+                    format!("convert {}.{} to the new {name}", table.name, column.name),
+                    format!("ALTER TABLE {} ALTER COLUMN {col} TYPE {name} USING ROW({})::{name};", table.name, fields.join(", ")),
+                ));
+            }
+        }
+        self.p.drops.push(step(format!("drop the old type {name}"), format!("DROP TYPE {old_name};")));
+    }
+
     fn alter_domain(&mut self, from: &UserType, to: &UserType) {
         let (
             UserTypeKind::Domain { default: d1, not_null: n1, checks: c1, collation: k1, .. },
@@ -476,11 +511,14 @@ impl Lowering<'_> {
             let kept_a: Vec<&String> = a.iter().map(|x| &x.name).filter(|n| b.iter().any(|y| y.name == **n)).collect();
             let kept_b: Vec<&String> = b.iter().map(|y| &y.name).filter(|n| a.iter().any(|x| x.name == **n)).collect();
             let appended_only = b.iter().skip_while(|y| a.iter().any(|x| x.name == y.name)).all(|y| !a.iter().any(|x| x.name == y.name));
+            let used = self.new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name.to_string()));
+            if used {
+                // PostgreSQL cannot alter a composite type that columns use:
+                // the type is rebuilt and each column converted field by field.
+                self.rebuild_composite(from, to, a, b);
+                return;
+            }
             if kept_a == kept_b && appended_only {
-                let used = self.new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name.to_string()));
-                if used && a.iter().any(|x| b.iter().any(|y| y.name == x.name && y != x)) {
-                    self.warn(change, format!("type {name} changes an attribute's type while table columns use it: PostgreSQL refuses that; convert those columns first"));
-                }
                 for x in a.iter().filter(|x| !b.iter().any(|y| y.name == x.name)) {
                     self.p.types.push(step(format!("drop attribute {}", x.name), format!("ALTER TYPE {name} DROP ATTRIBUTE {} CASCADE;", quote_ident(&x.name))));
                 }
@@ -548,6 +586,23 @@ impl Lowering<'_> {
         }
         for i in table.indexes.values().filter(|i| i.comment.is_some()) {
             self.comment(format!("INDEX {}", QName::new(table.name.schema.clone(), i.name.clone())), &i.comment);
+        }
+    }
+
+    /// Dropped types, a type before the types it uses.
+    fn drop_types(&mut self) {
+        let dropped: BTreeSet<&QName> = self
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::DropType { user_type } => Some(&user_type.name),
+                _ => None,
+            })
+            .collect();
+        for t in sql::order::types(self.old).into_iter().rev() {
+            if dropped.contains(&t.name) {
+                self.p.drops.push(step(format!("drop type {}", t.name), format!("DROP {} {};", type_keyword(t), t.name)));
+            }
         }
     }
 
@@ -646,7 +701,14 @@ impl Lowering<'_> {
                     options.extend(sql::sequence_options_sql(&id.options, false));
                     out.push((summary("add identity to"), alter(&format!("ADD GENERATED {kind} AS IDENTITY ({})", options.join(" ")))));
                 }
-                (Some(_), None) => out.push((summary("drop identity of"), alter("DROP IDENTITY"))),
+                (Some(_), None) => {
+                    out.push((summary("drop identity of"), alter("DROP IDENTITY")));
+                    // identity → serial: the serial's sequence usually takes the
+                    // identity sequence's name, so it is created only now.
+                    if let Some(seq) = self.created_sequence_owned_by(table, &to.name) {
+                        out.push((format!("create sequence {}", seq.name), sql::create_sequence_sql(&seq)));
+                    }
+                }
                 (Some(a), Some(b)) => {
                     if a.always != b.always {
                         out.push((summary("change identity of"), alter(if b.always { "SET GENERATED ALWAYS" } else { "SET GENERATED BY DEFAULT" })));
@@ -791,8 +853,11 @@ impl Lowering<'_> {
             text = text.replacen("CREATE ", "CREATE OR REPLACE ", 1);
         }
         let s = step(format!("create function {}", function.signature()), text);
-        // Functions over row types and with SQL-standard bodies need the tables.
-        if sql::order::uses_row_type(self.new, function) || sql::order::has_sql_standard_body(function) {
+        // Functions over row types and with SQL-standard bodies need the
+        // tables; so do SQL-language ones, whose bodies PostgreSQL checks at
+        // creation — unless a default or CHECK calls them.
+        let sql_body = function.language == "sql" && !self.used_by_tables(function);
+        if sql::order::uses_row_type(self.new, function) || sql::order::has_sql_standard_body(function) || sql_body {
             self.p.late_functions.push(s);
         } else {
             self.p.functions.push(s);
@@ -953,6 +1018,33 @@ impl Lowering<'_> {
 }
 
 impl Lowering<'_> {
+    fn stops_being_identity(&self, table: &QName, column: &str) -> bool {
+        self.changes.iter().any(|c| {
+            matches!(c, Change::AlterColumn { table: t, from, to } if t == table && to.name == column && from.identity.is_some() && to.identity.is_none())
+        })
+    }
+
+    /// The sequence this migration creates that `table.column` owns.
+    fn created_sequence_owned_by(&self, table: &QName, column: &str) -> Option<crate::model::Sequence> {
+        self.changes.iter().find_map(|c| match c {
+            Change::CreateSequence { sequence } if sequence.owned_by.as_ref().is_some_and(|(t, col)| t == table && col == column) => {
+                Some(sequence.clone())
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether a column default, generated column or CHECK of the new schema calls `function`.
+    fn used_by_tables(&self, function: &Function) -> bool {
+        let name = &function.name.name;
+        self.new.tables.values().any(|t| {
+            t.columns.iter().any(|c| {
+                c.default.as_ref().is_some_and(|d| super::deps::identifiers(&d.0).contains(name))
+                    || c.generated.as_ref().is_some_and(|g| super::deps::identifiers(&g.0).contains(name))
+            }) || t.constraints.values().any(|c| matches!(&c.kind, ConstraintKind::Check { expr, .. } if super::deps::identifiers(&expr.0).contains(name)))
+        })
+    }
+
     fn becomes_identity(&self, table: &QName, column: &str) -> bool {
         self.changes.iter().any(|c| {
             matches!(c, Change::AlterColumn { table: t, from, to } if t == table && to.name == column && from.identity.is_none() && to.identity.is_some())

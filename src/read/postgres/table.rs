@@ -667,8 +667,11 @@ fn alter_column(
         }
         AlterColumnOperation::DropDefault => table.column_mut(column).unwrap().default = None,
         AlterColumnOperation::SetDataType { data_type, .. } => {
+            // Without COLLATE the column takes the new type's default collation.
             let t = super::types::resolve(&data_type.to_string(), r.default_schema()).data_type;
-            table.column_mut(column).unwrap().data_type = t;
+            let col = table.column_mut(column).unwrap();
+            col.data_type = t;
+            col.collation = None;
         }
         AlterColumnOperation::AddGenerated { generated_as, .. } => {
             let (options, seq_name) = identity.found.pop_front().unwrap_or_default();
