@@ -8,7 +8,9 @@
 
 pub mod big_schema;
 pub mod catalog;
+pub mod comparable;
 pub mod pg;
+pub mod sqldef;
 
 use std::path::{Path, PathBuf};
 
