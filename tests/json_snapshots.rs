@@ -100,7 +100,15 @@ fn auto_increment_is_expanded_like_bigserial() {
     let id = column(users, "id");
     assert!(!id.nullable);
     assert_eq!(id.identity, None);
-    assert_eq!(id.default, Some(Expr("nextval('public.users_id_seq'::regclass)".into())));
+    // Exactly what the SQL reader makes of `id bigserial`.
+    let sql = schemashift::read::read_schema(
+        &[schemashift::source::SourceFile { path: "s.sql".into(), bytes: b"CREATE TABLE users (id bigserial);".to_vec(), blob_id: None }],
+        schemashift::model::Dialect::Postgres,
+    )
+    .unwrap()
+    .0;
+    assert_eq!(id.default, sql.tables[&p("users")].columns[0].default);
+    assert_eq!(id.default, Some(Expr("nextval('users_id_seq'::regclass)".into())));
     let seq = &s.sequences[&p("users_id_seq")];
     assert_eq!(seq.owned_by, Some((p("users"), "id".to_string())));
     // bigserial: the sequence has PostgreSQL's default type (bigint), so no AS.
@@ -116,7 +124,7 @@ fn auto_increment_is_expanded_like_bigserial() {
     assert_eq!(seq.options.data_type, Some(DataType::simple("integer")));
     let n = column(table(&s, "t"), "n");
     assert!(!n.nullable, "serial columns are NOT NULL");
-    assert_eq!(n.default, Some(Expr("nextval('public.t_n_seq'::regclass)".into())));
+    assert_eq!(n.default, Some(Expr("nextval('t_n_seq'::regclass)".into())));
     // The serial pseudo-type itself means the same.
     let text = r#"{"tables": {"t": {"columns": {"n": {"type": "serial"}}}}}"#;
     assert_eq!(read_snapshot("t.json", text).unwrap(), s);

@@ -1,5 +1,6 @@
 //! Command-line front end: argument parsing and wiring, no logic.
 
+mod diff;
 mod inspect;
 
 use crate::error::{Error, Result};
@@ -19,6 +20,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Print the migration between two schemas (like `git diff`, for databases).
+    Diff(diff::DiffArgs),
     /// Print the model of one revision's schema (default: the working tree).
     Inspect(inspect::InspectArgs),
 }
@@ -39,6 +42,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Err(e) => return report(&Error::io(format!("cannot read the current directory: {e}"))),
     };
     let result: Result<i32> = match cli.command {
+        Command::Diff(args) => diff::run(args, &cwd),
         Command::Inspect(args) => inspect::run(args, &cwd),
     };
     match result {

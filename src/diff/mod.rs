@@ -1,1 +1,640 @@
-//! The differ: model × model → typed changes. Pure and dialect-free.
+//! The differ: model × model → typed changes. Pure, dialect-free and
+//! deterministic: changes come out in the models' own (sorted) order; the
+//! planner decides the order they are applied in.
+
+mod renames;
+
+pub use renames::Renames;
+
+use crate::error::Warning;
+use crate::model::{
+    Column, Constraint, Extension, Function, Index, Location, Namespace, Opaque, QName, Schema, Sequence, Table,
+    Trigger, UserType, UserTypeKind, View,
+};
+use serde::Serialize;
+
+/// One difference between two schemas.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    CreateSchema { schema: Namespace },
+    DropSchema { schema: Namespace },
+    CreateExtension { extension: Extension },
+    DropExtension { extension: Extension },
+    AlterExtension { from: Extension, to: Extension },
+    CreateType { user_type: UserType },
+    DropType { user_type: UserType },
+    /// Enum labels added without reordering or removing any: `ADD VALUE`.
+    AddEnumValues { name: QName, from: Vec<String>, to: Vec<String> },
+    /// Enum labels removed or reordered: the type must be rebuilt.
+    RebuildEnum { from: UserType, to: UserType },
+    AlterDomain { from: UserType, to: UserType },
+    /// A composite or range type whose definition changed.
+    ReplaceType { from: UserType, to: UserType },
+    CreateSequence { sequence: Sequence },
+    DropSequence { sequence: Sequence },
+    AlterSequence { from: Sequence, to: Sequence },
+    /// A sequence owned by a renamed table or column, renamed to its new
+    /// generated name (PostgreSQL does not rename it by itself).
+    RenameSequence { from: QName, to: QName },
+    CreateTable { table: Table },
+    DropTable { table: Table },
+    RenameTable { from: QName, to: QName },
+    AddColumn { table: QName, column: Column },
+    DropColumn { table: QName, column: Column },
+    RenameColumn { table: QName, from: String, to: String },
+    AlterColumn { table: QName, from: Column, to: Column },
+    AddConstraint { table: QName, constraint: Constraint },
+    /// Same definition, new name (e.g. `old_pkey` after the table was renamed).
+    RenameConstraint { table: QName, from: String, to: String },
+    DropConstraint { table: QName, constraint: Constraint },
+    CreateIndex { table: QName, index: Index },
+    DropIndex { table: QName, index: Index },
+    RenameIndex { table: QName, from: String, to: String },
+    CreateTrigger { table: QName, trigger: Trigger },
+    DropTrigger { table: QName, trigger: Trigger },
+    SetLogged { table: QName, unlogged: bool },
+    AttachPartition { table: QName, parent: QName, bound: String },
+    DetachPartition { table: QName, parent: QName, bound: String },
+    CreateView { view: View },
+    DropView { view: View },
+    /// A view whose query changed in a way `CREATE OR REPLACE VIEW` accepts.
+    ReplaceView { from: View, to: View },
+    RenameView { from: QName, to: QName },
+    CreateFunction { function: Function },
+    DropFunction { function: Function },
+    ReplaceFunction { from: Function, to: Function },
+    /// `COMMENT ON <target>`: `target` is the SQL object reference.
+    SetComment { target: String, from: Option<String>, to: Option<String> },
+    AddOpaque { statement: Opaque },
+    DropOpaque { statement: Opaque },
+}
+
+impl Change {
+    /// The object the change is about, for reports.
+    pub fn object(&self) -> String {
+        use Change::*;
+        match self {
+            CreateSchema { schema } | DropSchema { schema } => schema.name.clone(),
+            CreateExtension { extension } | DropExtension { extension } => extension.name.clone(),
+            AlterExtension { to, .. } => to.name.clone(),
+            CreateType { user_type } | DropType { user_type } => user_type.name.to_string(),
+            AddEnumValues { name, .. } => name.to_string(),
+            RebuildEnum { to, .. } | AlterDomain { to, .. } | ReplaceType { to, .. } => to.name.to_string(),
+            CreateSequence { sequence } | DropSequence { sequence } => sequence.name.to_string(),
+            AlterSequence { to, .. } => to.name.to_string(),
+            RenameSequence { to, .. } => to.to_string(),
+            RenameConstraint { table, to, .. } => format!("{table}.{to}"),
+            CreateTable { table } | DropTable { table } => table.name.to_string(),
+            RenameTable { to, .. } | RenameView { to, .. } => to.to_string(),
+            AddColumn { table, column } | DropColumn { table, column } => format!("{table}.{}", column.name),
+            RenameColumn { table, to, .. } => format!("{table}.{to}"),
+            AlterColumn { table, to, .. } => format!("{table}.{}", to.name),
+            AddConstraint { table, constraint } | DropConstraint { table, constraint } => {
+                format!("{table}.{}", constraint.name)
+            }
+            CreateIndex { table, index } | DropIndex { table, index } => format!("{}.{}", table.schema, index.name),
+            RenameIndex { table, to, .. } => format!("{}.{to}", table.schema),
+            CreateTrigger { table, trigger } | DropTrigger { table, trigger } => format!("{table}.{}", trigger.name),
+            SetLogged { table, .. } | AttachPartition { table, .. } | DetachPartition { table, .. } => table.to_string(),
+            CreateView { view } | DropView { view } => view.name.to_string(),
+            ReplaceView { to, .. } => to.name.to_string(),
+            CreateFunction { function } | DropFunction { function } => function.signature(),
+            ReplaceFunction { to, .. } => to.signature(),
+            SetComment { target, .. } => target.clone(),
+            AddOpaque { statement } | DropOpaque { statement } => statement.text.clone(),
+        }
+    }
+
+    /// Where the object was defined in the old and in the new schema.
+    pub fn locations(&self) -> (Option<&Location>, Option<&Location>) {
+        use Change::*;
+        match self {
+            CreateSchema { schema } => (None, Some(&schema.location)),
+            DropSchema { schema } => (Some(&schema.location), None),
+            CreateExtension { extension } => (None, Some(&extension.location)),
+            DropExtension { extension } => (Some(&extension.location), None),
+            AlterExtension { from, to } => (Some(&from.location), Some(&to.location)),
+            CreateType { user_type } => (None, Some(&user_type.location)),
+            DropType { user_type } => (Some(&user_type.location), None),
+            RebuildEnum { from, to } | AlterDomain { from, to } | ReplaceType { from, to } => {
+                (Some(&from.location), Some(&to.location))
+            }
+            CreateSequence { sequence } => (None, Some(&sequence.location)),
+            DropSequence { sequence } => (Some(&sequence.location), None),
+            AlterSequence { from, to } => (Some(&from.location), Some(&to.location)),
+            CreateTable { table } => (None, Some(&table.location)),
+            DropTable { table } => (Some(&table.location), None),
+            AddColumn { column, .. } => (None, Some(&column.location)),
+            DropColumn { column, .. } => (Some(&column.location), None),
+            AlterColumn { from, to, .. } => (Some(&from.location), Some(&to.location)),
+            AddConstraint { constraint, .. } => (None, Some(&constraint.location)),
+            DropConstraint { constraint, .. } => (Some(&constraint.location), None),
+            CreateIndex { index, .. } => (None, Some(&index.location)),
+            DropIndex { index, .. } => (Some(&index.location), None),
+            CreateTrigger { trigger, .. } => (None, Some(&trigger.location)),
+            DropTrigger { trigger, .. } => (Some(&trigger.location), None),
+            CreateView { view } => (None, Some(&view.location)),
+            DropView { view } => (Some(&view.location), None),
+            ReplaceView { from, to } => (Some(&from.location), Some(&to.location)),
+            CreateFunction { function } => (None, Some(&function.location)),
+            DropFunction { function } => (Some(&function.location), None),
+            ReplaceFunction { from, to } => (Some(&from.location), Some(&to.location)),
+            AddOpaque { statement } => (None, Some(&statement.location)),
+            DropOpaque { statement } => (Some(&statement.location), None),
+            AddEnumValues { .. }
+            | RenameTable { .. }
+            | RenameColumn { .. }
+            | RenameIndex { .. }
+            | RenameView { .. }
+            | RenameSequence { .. }
+            | RenameConstraint { .. }
+            | SetLogged { .. }
+            | AttachPartition { .. }
+            | DetachPartition { .. }
+            | SetComment { .. } => (None, None),
+        }
+    }
+}
+
+/// What [`diff`] finds.
+pub struct Diff {
+    pub changes: Vec<Change>,
+    /// Possible renames without a hint, and the like.
+    pub warnings: Vec<Warning>,
+    /// The old model with the declared renames applied: what the database
+    /// looks like once the rename statements have run, and what the other
+    /// changes are computed against.
+    pub renamed_old: Schema,
+}
+
+/// The changes from `old` to `new`. Declared renames are applied first
+/// (replayed onto the old model, so that constraints, indexes and
+/// references follow a renamed column as they do in PostgreSQL); everything
+/// else is then compared by name.
+pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Diff {
+    let (renamed_old, rename_changes) = renames::apply(old, new, renames);
+    let mut d = Differ { changes: rename_changes, warnings: Vec::new(), renames };
+    let old = &renamed_old;
+    d.schemas(old, new);
+    d.extensions(old, new);
+    d.types(old, new);
+    d.sequences(old, new);
+    d.tables(old, new);
+    d.views(old, new);
+    d.functions(old, new);
+    d.opaque(old, new);
+    Diff { changes: d.changes, warnings: d.warnings, renamed_old }
+}
+
+struct Differ<'r> {
+    changes: Vec<Change>,
+    warnings: Vec<Warning>,
+    renames: &'r Renames,
+}
+
+fn comment_change(target: String, from: &Option<String>, to: &Option<String>) -> Option<Change> {
+    (from != to).then(|| Change::SetComment { target, from: from.clone(), to: to.clone() })
+}
+
+impl Differ<'_> {
+    fn push(&mut self, c: Change) {
+        self.changes.push(c);
+    }
+    fn comment(&mut self, target: String, from: &Option<String>, to: &Option<String>) {
+        if let Some(c) = comment_change(target, from, to) {
+            self.push(c);
+        }
+    }
+
+    fn schemas(&mut self, old: &Schema, new: &Schema) {
+        for (name, n) in &new.schemas {
+            match old.schemas.get(name) {
+                None => self.push(Change::CreateSchema { schema: n.clone() }),
+                Some(o) => self.comment(format!("SCHEMA {}", crate::model::quote_ident(name)), &o.comment, &n.comment),
+            }
+        }
+        for (name, o) in &old.schemas {
+            if !new.schemas.contains_key(name) {
+                self.push(Change::DropSchema { schema: o.clone() });
+            }
+        }
+    }
+
+    fn extensions(&mut self, old: &Schema, new: &Schema) {
+        for (name, n) in &new.extensions {
+            match old.extensions.get(name) {
+                None => self.push(Change::CreateExtension { extension: n.clone() }),
+                Some(o) if o != n => self.push(Change::AlterExtension { from: o.clone(), to: n.clone() }),
+                Some(_) => {}
+            }
+        }
+        for (name, o) in &old.extensions {
+            if !new.extensions.contains_key(name) {
+                self.push(Change::DropExtension { extension: o.clone() });
+            }
+        }
+    }
+
+    fn types(&mut self, old: &Schema, new: &Schema) {
+        for (name, n) in &new.types {
+            let Some(o) = old.types.get(name) else {
+                self.push(Change::CreateType { user_type: n.clone() });
+                continue;
+            };
+            if o.kind != n.kind {
+                let change = match (&o.kind, &n.kind) {
+                    (UserTypeKind::Enum { values: from }, UserTypeKind::Enum { values: to }) => {
+                        if is_subsequence(from, to) {
+                            Change::AddEnumValues { name: name.clone(), from: from.clone(), to: to.clone() }
+                        } else {
+                            Change::RebuildEnum { from: o.clone(), to: n.clone() }
+                        }
+                    }
+                    (UserTypeKind::Domain { base: a, .. }, UserTypeKind::Domain { base: b, .. }) if a == b => {
+                        Change::AlterDomain { from: o.clone(), to: n.clone() }
+                    }
+                    _ => Change::ReplaceType { from: o.clone(), to: n.clone() },
+                };
+                self.push(change);
+            }
+            let kind = if matches!(n.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
+            self.comment(format!("{kind} {name}"), &o.comment, &n.comment);
+        }
+        for (name, o) in &old.types {
+            if !new.types.contains_key(name) {
+                self.push(Change::DropType { user_type: o.clone() });
+            }
+        }
+    }
+
+    fn sequences(&mut self, old: &Schema, new: &Schema) {
+        // A sequence owned by a renamed table or column keeps its counter:
+        // it is the old one under a new name.
+        let source_owner = |(t, c): &(QName, String)| {
+            let table = self.renames.tables.get(t).cloned().unwrap_or_else(|| t.clone());
+            let column = self.renames.columns.get(&(t.clone(), c.clone())).cloned().unwrap_or_else(|| c.clone());
+            (table, column)
+        };
+        let mut renamed_away: Vec<&QName> = Vec::new();
+        for (name, n) in &new.sequences {
+            let renamed = (!old.sequences.contains_key(name))
+                .then(|| n.owned_by.as_ref().map(source_owner))
+                .flatten()
+                .and_then(|owner| old.sequences.values().find(|o| o.owned_by.as_ref() == Some(&owner) && !new.sequences.contains_key(&o.name)));
+            let o = match renamed {
+                Some(o) => {
+                    renamed_away.push(&o.name);
+                    self.push(Change::RenameSequence { from: o.name.clone(), to: name.clone() });
+                    Some(o)
+                }
+                None => old.sequences.get(name),
+            };
+            match o {
+                None => self.push(Change::CreateSequence { sequence: n.clone() }),
+                Some(o) => {
+                    let owner_moved = o.owned_by.as_ref().map(source_owner) != n.owned_by.as_ref().map(source_owner)
+                        && o.owned_by != n.owned_by.as_ref().map(source_owner);
+                    if o.options != n.options || owner_moved {
+                        self.push(Change::AlterSequence { from: Sequence { name: name.clone(), ..o.clone() }, to: n.clone() });
+                    }
+                    self.comment(format!("SEQUENCE {name}"), &o.comment, &n.comment);
+                }
+            }
+        }
+        for (name, o) in &old.sequences {
+            if !new.sequences.contains_key(name) && !renamed_away.contains(&name) {
+                self.push(Change::DropSequence { sequence: o.clone() });
+            }
+        }
+    }
+
+    fn tables(&mut self, old: &Schema, new: &Schema) {
+        for (name, n) in &new.tables {
+            match old.tables.get(name) {
+                Some(o) => self.table(o, n),
+                None => self.push(Change::CreateTable { table: n.clone() }),
+            }
+        }
+        let dropped: Vec<&Table> = old.tables.iter().filter(|(name, _)| !new.tables.contains_key(*name)).map(|(_, t)| t).collect();
+        for o in &dropped {
+            self.push(Change::DropTable { table: (*o).clone() });
+        }
+        self.possible_table_renames(&dropped, old, new);
+    }
+
+    /// A dropped and a created table with the same columns are probably one
+    /// table renamed: say how to keep its rows.
+    fn possible_table_renames(&mut self, dropped: &[&Table], old: &Schema, new: &Schema) {
+        let shape = |t: &Table| t.columns.iter().map(|c| (c.name.clone(), c.data_type.clone())).collect::<Vec<_>>();
+        for d in dropped {
+            for (name, n) in &new.tables {
+                if !old.tables.contains_key(name) && !self.renames.tables.contains_key(name) && shape(n) == shape(d) {
+                    self.warnings.push(Warning {
+                        message: format!(
+                            "table {} is dropped and {name} created with the same columns: if it was renamed, add `-- schemashift:renamed-from {}` on the line before its CREATE TABLE to keep its rows",
+                            d.name,
+                            crate::model::quote_ident(&d.name.name)
+                        ),
+                        location: n.location.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn table(&mut self, o: &Table, n: &Table) {
+        let t = &n.name;
+        // Columns: renames first, then changes, additions and drops.
+        let mut matched_old: Vec<&str> = Vec::new();
+        for nc in &n.columns {
+            match o.column(&nc.name) {
+                None => self.push(Change::AddColumn { table: t.clone(), column: nc.clone() }),
+                Some(oc) => {
+                    matched_old.push(&oc.name);
+                    if (Column { comment: None, ..oc.clone() }) != (Column { comment: None, ..nc.clone() }) {
+                        self.push(Change::AlterColumn { table: t.clone(), from: oc.clone(), to: nc.clone() });
+                    }
+                    self.comment(
+                        format!("COLUMN {t}.{}", crate::model::quote_ident(&nc.name)),
+                        &oc.comment,
+                        &nc.comment,
+                    );
+                }
+            }
+        }
+        let dropped: Vec<&Column> = o.columns.iter().filter(|c| !matched_old.contains(&c.name.as_str())).collect();
+        for oc in &dropped {
+            self.push(Change::DropColumn { table: t.clone(), column: (*oc).clone() });
+            if let Some(nc) = n.columns.iter().find(|nc| {
+                nc.data_type == oc.data_type && o.column(&nc.name).is_none() && !self.renames.columns.contains_key(&(t.clone(), nc.name.clone()))
+            }) {
+                self.warnings.push(Warning {
+                    message: format!(
+                        "column {t}.{} is dropped and {} added with the same type: if it was renamed, add `-- schemashift:renamed-from {}` on the line before the column to keep its values",
+                        oc.name,
+                        nc.name,
+                        crate::model::quote_ident(&oc.name)
+                    ),
+                    location: nc.location.clone(),
+                });
+            }
+        }
+
+        // Constraints are compared by definition under their name; a changed
+        // one is dropped and added again. One that only changed name (a
+        // table rename leaves `old_pkey` behind) is renamed.
+        let definition = |c: &Constraint| Constraint { name: String::new(), comment: None, ..c.clone() };
+        let mut renamed_constraints: Vec<&str> = Vec::new();
+        let mut renamed_to: Vec<&str> = Vec::new();
+        for (name, nc) in &n.constraints {
+            if o.constraints.contains_key(name) {
+                continue;
+            }
+            if let Some(oc) = o.constraints.values().find(|oc| {
+                !n.constraints.contains_key(&oc.name) && !renamed_constraints.contains(&oc.name.as_str()) && definition(oc) == definition(nc)
+            }) {
+                renamed_constraints.push(&oc.name);
+                renamed_to.push(name);
+                self.push(Change::RenameConstraint { table: t.clone(), from: oc.name.clone(), to: name.clone() });
+                self.comment(format!("CONSTRAINT {} ON {t}", crate::model::quote_ident(name)), &oc.comment, &nc.comment);
+            }
+        }
+        for (name, nc) in &n.constraints {
+            if renamed_to.contains(&name.as_str()) {
+                continue;
+            }
+            match o.constraints.get(name) {
+                Some(oc) if Constraint { comment: None, ..oc.clone() } == Constraint { comment: None, ..nc.clone() } => {
+                    self.comment(format!("CONSTRAINT {} ON {t}", crate::model::quote_ident(name)), &oc.comment, &nc.comment);
+                }
+                Some(oc) => {
+                    self.push(Change::DropConstraint { table: t.clone(), constraint: oc.clone() });
+                    self.push(Change::AddConstraint { table: t.clone(), constraint: nc.clone() });
+                }
+                None => self.push(Change::AddConstraint { table: t.clone(), constraint: nc.clone() }),
+            }
+        }
+        for (name, oc) in &o.constraints {
+            if !n.constraints.contains_key(name) && !renamed_constraints.contains(&name.as_str()) {
+                self.push(Change::DropConstraint { table: t.clone(), constraint: oc.clone() });
+            }
+        }
+
+        self.indexes(t, &o.indexes, &n.indexes);
+
+        for (name, nt) in &n.triggers {
+            match o.triggers.get(name) {
+                Some(ot) if Trigger { comment: None, ..ot.clone() } == Trigger { comment: None, ..nt.clone() } => {
+                    self.comment(format!("TRIGGER {} ON {t}", crate::model::quote_ident(name)), &ot.comment, &nt.comment);
+                }
+                Some(ot) => {
+                    self.push(Change::DropTrigger { table: t.clone(), trigger: ot.clone() });
+                    self.push(Change::CreateTrigger { table: t.clone(), trigger: nt.clone() });
+                }
+                None => self.push(Change::CreateTrigger { table: t.clone(), trigger: nt.clone() }),
+            }
+        }
+        for (name, ot) in &o.triggers {
+            if !n.triggers.contains_key(name) {
+                self.push(Change::DropTrigger { table: t.clone(), trigger: ot.clone() });
+            }
+        }
+
+        if o.unlogged != n.unlogged {
+            self.push(Change::SetLogged { table: t.clone(), unlogged: n.unlogged });
+        }
+        if o.partition_of != n.partition_of {
+            if let Some(p) = &o.partition_of {
+                self.push(Change::DetachPartition { table: t.clone(), parent: p.parent.clone(), bound: p.bound.clone() });
+            }
+            if let Some(p) = &n.partition_of {
+                self.push(Change::AttachPartition { table: t.clone(), parent: p.parent.clone(), bound: p.bound.clone() });
+            }
+        }
+        if o.partition_by != n.partition_by {
+            self.warnings.push(Warning {
+                message: format!(
+                    "the partition key of {t} changed; PostgreSQL cannot alter it, and schemashift does not rebuild a table with its rows: write this migration by hand"
+                ),
+                location: n.location.clone(),
+            });
+        }
+        self.comment(format!("TABLE {t}"), &o.comment, &n.comment);
+    }
+
+    fn indexes(
+        &mut self,
+        t: &QName,
+        old: &std::collections::BTreeMap<String, Index>,
+        new: &std::collections::BTreeMap<String, Index>,
+    ) {
+        let mut renamed_away: Vec<&str> = Vec::new();
+        let definition = |i: &Index| Index { name: String::new(), comment: None, ..i.clone() };
+        for (name, ni) in new {
+            // Same definition under another name: a rename, not a rebuild.
+            let hinted = None
+                .or_else(|| {
+                    (!old.contains_key(name))
+                        .then(|| {
+                            old.values()
+                                .find(|oi| !new.contains_key(&oi.name) && !renamed_away.contains(&oi.name.as_str()) && definition(oi) == definition(ni))
+                                .map(|oi| &oi.name)
+                        })
+                        .flatten()
+                });
+            let oi = match hinted {
+                Some(old_name) => {
+                    renamed_away.push(old_name);
+                    self.push(Change::RenameIndex { table: t.clone(), from: old_name.clone(), to: name.clone() });
+                    old.get(old_name).map(|i| Index { name: name.clone(), ..i.clone() })
+                }
+                None => old.get(name).cloned(),
+            };
+            let index_ref = format!("INDEX {}", QName::new(t.schema.clone(), name.clone()));
+            match oi {
+                Some(oi) if Index { comment: None, ..oi.clone() } == Index { comment: None, ..ni.clone() } => {
+                    self.comment(index_ref, &oi.comment, &ni.comment);
+                }
+                Some(oi) => {
+                    self.push(Change::DropIndex { table: t.clone(), index: oi });
+                    self.push(Change::CreateIndex { table: t.clone(), index: ni.clone() });
+                }
+                None => self.push(Change::CreateIndex { table: t.clone(), index: ni.clone() }),
+            }
+        }
+        for (name, oi) in old {
+            if !new.contains_key(name) && !renamed_away.contains(&name.as_str()) {
+                self.push(Change::DropIndex { table: t.clone(), index: oi.clone() });
+            }
+        }
+    }
+
+    fn views(&mut self, old: &Schema, new: &Schema) {
+        let mut renamed_away: Vec<QName> = Vec::new();
+        for (name, n) in &new.views {
+            let hinted = self.renames.views.get(name).filter(|o| old.views.contains_key(*o) && !new.views.contains_key(*o));
+            let o = match hinted {
+                Some(old_name) => {
+                    renamed_away.push(old_name.clone());
+                    self.push(Change::RenameView { from: old_name.clone(), to: name.clone() });
+                    &old.views[old_name]
+                }
+                None => match old.views.get(name) {
+                    Some(o) => o,
+                    None => {
+                        self.push(Change::CreateView { view: n.clone() });
+                        continue;
+                    }
+                },
+            };
+            let same = |v: &View| View { comment: None, indexes: Default::default(), triggers: Default::default(), name: name.clone(), ..v.clone() };
+            if same(o) != same(n) {
+                if replaceable(o, n) {
+                    self.push(Change::ReplaceView { from: View { name: name.clone(), ..o.clone() }, to: n.clone() });
+                } else {
+                    self.push(Change::DropView { view: View { name: name.clone(), ..o.clone() } });
+                    self.push(Change::CreateView { view: n.clone() });
+                    continue;
+                }
+            }
+            // Indexes of a materialized view and triggers of a view.
+            self.indexes(name, &o.indexes, &n.indexes);
+            for (tn, nt) in &n.triggers {
+                match o.triggers.get(tn) {
+                    Some(ot) if ot == nt => {}
+                    Some(ot) => {
+                        self.push(Change::DropTrigger { table: name.clone(), trigger: ot.clone() });
+                        self.push(Change::CreateTrigger { table: name.clone(), trigger: nt.clone() });
+                    }
+                    None => self.push(Change::CreateTrigger { table: name.clone(), trigger: nt.clone() }),
+                }
+            }
+            for (tn, ot) in &o.triggers {
+                if !n.triggers.contains_key(tn) {
+                    self.push(Change::DropTrigger { table: name.clone(), trigger: ot.clone() });
+                }
+            }
+            let kind = if n.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+            self.comment(format!("{kind} {name}"), &o.comment, &n.comment);
+        }
+        for (name, o) in &old.views {
+            if !new.views.contains_key(name) && !renamed_away.contains(name) {
+                self.push(Change::DropView { view: o.clone() });
+            }
+        }
+    }
+
+    fn functions(&mut self, old: &Schema, new: &Schema) {
+        for (key, n) in &new.functions {
+            match old.functions.get(key) {
+                None => self.push(Change::CreateFunction { function: n.clone() }),
+                Some(o) => {
+                    if (Function { comment: None, ..o.clone() }) != (Function { comment: None, ..n.clone() }) {
+                        self.push(Change::ReplaceFunction { from: o.clone(), to: n.clone() });
+                    }
+                    let kind = if n.procedure { "PROCEDURE" } else { "FUNCTION" };
+                    self.comment(format!("{kind} {key}"), &o.comment, &n.comment);
+                }
+            }
+        }
+        for (key, o) in &old.functions {
+            if !new.functions.contains_key(key) {
+                self.push(Change::DropFunction { function: o.clone() });
+            }
+        }
+    }
+
+    fn opaque(&mut self, old: &Schema, new: &Schema) {
+        for n in &new.opaque {
+            if !old.opaque.iter().any(|o| o.kind == n.kind && o.text == n.text) {
+                self.push(Change::AddOpaque { statement: n.clone() });
+            }
+        }
+        for o in &old.opaque {
+            if !new.opaque.iter().any(|n| o.kind == n.kind && o.text == n.text) {
+                self.push(Change::DropOpaque { statement: o.clone() });
+            }
+        }
+    }
+}
+
+/// Whether `to` keeps every label of `from` in the same order (labels only added).
+fn is_subsequence(from: &[String], to: &[String]) -> bool {
+    let mut it = to.iter();
+    from.iter().all(|f| it.any(|t| t == f))
+}
+
+/// `CREATE OR REPLACE VIEW` keeps the existing columns: the new query must
+/// produce the same leading column names (new ones may only be appended),
+/// and the kind and options must match. Column types are not known here, so
+/// a type change shows up when the statement runs; the planner drops and
+/// recreates instead whenever the view's dependencies change type.
+fn replaceable(o: &View, n: &View) -> bool {
+    if o.materialized || n.materialized || o.columns != n.columns || !n.columns.is_empty() {
+        return false;
+    }
+    match (output_names(&o.query), output_names(&n.query)) {
+        (Some(a), Some(b)) => b.len() >= a.len() && b[..a.len()] == a[..],
+        _ => false,
+    }
+}
+
+/// The output column names of a canonical SELECT, when they can be read
+/// off the select list (`col`, `t.col`, `expr AS name`).
+pub fn output_names(query: &str) -> Option<Vec<String>> {
+    use sqlparser::ast::{Expr, SelectItem, SetExpr};
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let q = sqlparser::parser::Parser::new(&dialect).try_with_sql(query).ok()?.parse_query().ok()?;
+    let SetExpr::Select(select) = q.body.as_ref() else { return None };
+    select
+        .projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(crate::read::postgres::ident(alias)),
+            SelectItem::UnnamedExpr(Expr::Identifier(id)) => Some(crate::read::postgres::ident(id)),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => parts.last().map(crate::read::postgres::ident),
+            _ => None,
+        })
+        .collect()
+}

@@ -5,10 +5,12 @@
 //! equality (see [`Location`]), and every collection is ordered so that
 //! serialization is deterministic.
 
+mod hint;
 mod location;
 mod name;
 mod types;
 
+pub use hint::{RenameHint, parse_hint};
 pub use location::Location;
 pub use name::{QName, name_parts_folded, quote_ident, quote_literal};
 pub use types::DataType;
@@ -191,6 +193,8 @@ pub struct Table {
     pub unlogged: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "RenameHint::is_none")]
+    pub renamed_from: RenameHint,
     #[serde(default, skip_serializing_if = "Location::is_unknown")]
     pub location: Location,
 }
@@ -207,6 +211,7 @@ impl Table {
             partition_of: None,
             unlogged: false,
             comment: None,
+            renamed_from: RenameHint::default(),
             location,
         }
     }
@@ -251,6 +256,8 @@ pub struct Column {
     /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_update: Option<Expr>,
+    #[serde(default, skip_serializing_if = "RenameHint::is_none")]
+    pub renamed_from: RenameHint,
     #[serde(default, skip_serializing_if = "Location::is_unknown")]
     pub location: Location,
 }
@@ -274,6 +281,7 @@ impl Column {
             collation: None,
             comment: None,
             on_update: None,
+            renamed_from: RenameHint::default(),
             location,
         }
     }
@@ -458,6 +466,8 @@ pub struct Index {
     pub with: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "RenameHint::is_none")]
+    pub renamed_from: RenameHint,
     #[serde(default, skip_serializing_if = "Location::is_unknown")]
     pub location: Location,
 }
@@ -504,6 +514,8 @@ pub struct View {
     pub triggers: BTreeMap<String, Trigger>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "RenameHint::is_none")]
+    pub renamed_from: RenameHint,
     #[serde(default, skip_serializing_if = "Location::is_unknown")]
     pub location: Location,
 }

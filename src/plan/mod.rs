@@ -1,39 +1,74 @@
 //! The planner: orders changes and lowers them into SQL steps (PostgreSQL).
+//!
+//! The up migration is planned from the old model to the new one; the down
+//! migration is planned the same way from the new model back to the old,
+//! with the declared renames reversed, so both directions get the same
+//! ordering rules. Both are verified by replaying them onto the models
+//! (see [`verify`]) before anything is printed.
 
-use crate::error::{Error, Result, Warning};
+mod deps;
+mod postgres;
+pub mod verify;
+
+use crate::diff::{Change, Renames};
+use crate::error::{Result, Warning};
 use crate::model::Schema;
+use serde::Serialize;
 
-/// One step of a migration: the SQL that applies it and the SQL that undoes it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// One statement of a migration and what it does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     /// What this step does, for reports (e.g. `add column public.users.email`).
     pub summary: String,
-    pub up: String,
-    pub down: String,
+    /// The SQL, ending with `;` (or a `--` comment when nothing can be run).
+    pub sql: String,
+    /// False for statements PostgreSQL refuses inside a transaction block, or
+    /// whose effect cannot be used later in the same transaction.
+    pub transactional: bool,
 }
 
 /// A migration between two schemas.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Plan {
-    pub steps: Vec<Step>,
+    /// What differs, old → new.
+    pub changes: Vec<Change>,
+    pub up: Vec<Step>,
+    pub down: Vec<Step>,
     pub warnings: Vec<Warning>,
 }
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
+        self.changes.is_empty()
     }
     /// The whole up script.
     pub fn up_sql(&self) -> String {
-        self.steps.iter().map(|s| format!("{}\n", s.up)).collect()
+        script(&self.up)
     }
-    /// The whole down script: the steps' downs in reverse order.
+    /// The whole down script.
     pub fn down_sql(&self) -> String {
-        self.steps.iter().rev().map(|s| format!("{}\n", s.down)).collect()
+        script(&self.down)
     }
 }
 
-/// Plans the migration from `old` to `new`, verified by replaying it.
-pub fn plan(_old: &Schema, _new: &Schema) -> Result<Plan> {
-    Err(Error::internal("the planner is not written yet"))
+fn script(steps: &[Step]) -> String {
+    steps.iter().map(|s| format!("{}\n", s.sql)).collect()
+}
+
+/// Plans the migration from `old` to `new`, and verifies it by replaying it.
+pub fn plan(old: &Schema, new: &Schema) -> Result<Plan> {
+    let plan = plan_unverified(old, new)?;
+    verify::verify(old, new, &plan)?;
+    Ok(plan)
+}
+
+/// Plans without the replay check (for measuring the stages separately).
+pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
+    let renames = Renames::from_hints(new);
+    let forward = crate::diff::diff(old, new, &renames);
+    let backward = crate::diff::diff(new, old, &renames.reversed());
+    let mut warnings = forward.warnings;
+    let up = postgres::lower(&forward.renamed_old, new, &forward.changes, &mut warnings);
+    let down = postgres::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new());
+    Ok(Plan { changes: forward.changes, up, down, warnings })
 }

@@ -52,6 +52,7 @@ fn index(name: &str, keys: Vec<IndexKey>) -> Index {
         predicate: None,
         with: vec![],
         comment: None,
+        renamed_from: Default::default(),
         location: loc(3),
     }
 }
@@ -70,6 +71,7 @@ fn view(name: QName, query: &str) -> View {
         indexes: BTreeMap::new(),
         triggers: BTreeMap::new(),
         comment: None,
+        renamed_from: Default::default(),
         location: loc(4),
     }
 }

@@ -18,7 +18,7 @@
 //! build its statements from the same pieces.
 
 mod objects;
-mod order;
+pub mod order;
 mod table;
 
 pub use objects::{
@@ -28,7 +28,7 @@ pub use objects::{
 };
 pub use table::{
     add_constraint_sql, column_definition_sql, constraint_sql, create_table_sql, inline_constraints,
-    partition_own_constraints, added_after_tables,
+    partition_own_constraints, added_after_tables, default_sql,
 };
 
 use crate::model::{QName, Schema, Table, quote_ident};
@@ -162,7 +162,7 @@ fn parent<'a>(schema: &'a Schema, table: &Table) -> Option<&'a Table> {
 
 /// Two indexes that differ only by name: PostgreSQL's copy of a partitioned
 /// table's index on a partition gets a generated name.
-fn same_index(a: &crate::model::Index, b: &crate::model::Index) -> bool {
+pub fn same_index(a: &crate::model::Index, b: &crate::model::Index) -> bool {
     a.unique == b.unique
         && a.method == b.method
         && a.keys == b.keys

@@ -390,7 +390,8 @@ impl Reader<'_> {
                 choose_name(&table.name.name, Some(&column.name), "seq", &mut self.taken),
             );
             column.nullable = false;
-            column.default = Some(Expr(format!("nextval({}::regclass)", quote_literal(&seq_name.to_string()))));
+            let nextval = format!("nextval({}::regclass)", quote_literal(&seq_name.to_string()));
+            column.default = Some(Expr(canonical_default_text(&nextval).unwrap_or(nextval)));
             sequences.push(Sequence {
                 name: seq_name,
                 options: SequenceOptions { data_type: as_type, ..SequenceOptions::default() },
@@ -655,6 +656,7 @@ impl Reader<'_> {
             predicate: self.string(map, "where", path)?.map(|w| Expr(canonical_expr_text(w).unwrap_or_else(|| collapse_whitespace(w)))),
             with: Vec::new(),
             comment: self.string(map, "comment", path)?.map(str::to_string),
+            renamed_from: Default::default(),
             location: self.loc(path),
         })
     }
@@ -684,6 +686,7 @@ impl Reader<'_> {
             indexes: Default::default(),
             triggers: Default::default(),
             comment: self.string(map, "comment", path)?.map(str::to_string),
+            renamed_from: Default::default(),
             location: self.loc(path),
         })
     }

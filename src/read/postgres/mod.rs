@@ -10,6 +10,7 @@ pub mod canon;
 mod function;
 mod grant;
 mod hand;
+mod hints;
 mod names;
 mod objects;
 mod table;
@@ -82,6 +83,12 @@ impl Default for PgReader {
 impl PgReader {
     pub fn new() -> PgReader {
         PgReader { schema: Schema::new(Dialect::Postgres), warnings: Vec::new(), search_path: vec!["public".into()] }
+    }
+
+    /// A reader that applies statements on top of an existing model: how a
+    /// migration is replayed onto the schema it starts from.
+    pub fn from_schema(schema: Schema) -> PgReader {
+        PgReader { schema, warnings: Vec::new(), search_path: vec!["public".into()] }
     }
 
     /// The schema unqualified names are created in.
@@ -315,6 +322,21 @@ pub fn parse_error(st: &Stmt<'_>, message: &str) -> Error {
     };
     let text = text.replace("found: EOF", "found: end of statement");
     Error::data(format!("invalid SQL: {text}")).at(loc)
+}
+
+/// Applies a script (a migration) to a model and returns the result.
+pub fn replay(schema: Schema, file: &str, sql: &str) -> Result<Schema> {
+    let mut reader = PgReader::from_schema(schema);
+    let statements = crate::read::split::split_statements(sql)
+        .map_err(|u| Error::data(format!("unterminated {}", u.what)).at(Location::new(file, u.line, u.column)))?;
+    for st in statements {
+        if let Applied::MissingTable(t) = reader.apply(file, &st)? {
+            return Err(Error::data(format!("table {t} does not exist")).at(Location::new(file, st.line, st.column)));
+        }
+    }
+    let mut schema = reader.schema;
+    finish(&mut schema);
+    Ok(schema)
 }
 
 /// Completes a model once every statement has been applied: what PostgreSQL

@@ -94,6 +94,7 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         predicate: ci.predicate.as_ref().map(|p| Expr(canon::canonical_expr(p, &r.canon()))),
         with: ci.with.iter().map(|w| w.to_string().to_lowercase().replace([' ', '\''], "")).collect(),
         comment: None,
+        renamed_from: crate::model::RenameHint(super::hints::statement_hints(st.text, st.leading_comments).object),
         location: st.location(),
     };
     if r.schema.find_index(&QName::new(table.schema.clone(), name.clone())).is_some() {
@@ -171,6 +172,7 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         indexes,
         triggers,
         comment: r.schema.views.get(&name).and_then(|v| v.comment.clone()),
+        renamed_from: crate::model::RenameHint(super::hints::statement_hints(st.text, st.leading_comments).object),
         location: st.location(),
     };
     r.schema.views.insert(name, view);

@@ -108,6 +108,13 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         r.warn(st.location(), "INHERITS is not modelled; the inherited columns are not part of this table's model");
     }
     commit_constraints(r, &mut table, pending, st)?;
+    let hints = super::hints::statement_hints(st.text, st.leading_comments);
+    table.renamed_from = crate::model::RenameHint(hints.object);
+    for (column, old) in hints.elements {
+        if let Some(c) = table.column_mut(&column) {
+            c.renamed_from = crate::model::RenameHint(Some(old));
+        }
+    }
     r.schema.tables.insert(name, table);
     Ok(Applied::Done)
 }
@@ -587,6 +594,13 @@ fn alter_operations(
                     _ => new_name,
                 };
                 rename_table_refs(r, &table.name, &new_name);
+                for c in table.constraints.values_mut() {
+                    if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+                        && *references == table.name
+                    {
+                        *references = new_name.clone();
+                    }
+                }
                 table.name = new_name;
             }
             AlterTableOperation::RenameConstraint { old_name, new_name } => {
@@ -706,25 +720,50 @@ fn rename_column(r: &mut PgReader, table: &mut Table, old: &str, new: &str, st: 
     }
     table.column_mut(old).expect("checked").name = new.to_string();
     let rename = |v: &mut Vec<String>| v.iter_mut().filter(|c| *c == old).for_each(|c| *c = new.to_string());
+    // PostgreSQL refers to columns by number, so everything that uses the
+    // column follows the rename: constraints, index keys and expressions.
+    let tname = table.name.clone();
     for c in table.constraints.values_mut() {
         match &mut c.kind {
             ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
                 rename(columns);
                 rename(include);
             }
-            ConstraintKind::ForeignKey { columns, .. } => rename(columns),
-            _ => {}
+            ConstraintKind::ForeignKey { columns, references, ref_columns, .. } => {
+                rename(columns);
+                if *references == tname {
+                    rename(ref_columns);
+                }
+            }
+            ConstraintKind::Check { expr, .. } => expr.0 = rename_identifier(&expr.0, old, new),
+            ConstraintKind::Exclude { elements, predicate, .. } => {
+                for (e, _) in elements.iter_mut() {
+                    *e = if *e == old { new.to_string() } else { rename_identifier(e, old, new) };
+                }
+                if let Some(p) = predicate {
+                    p.0 = rename_identifier(&p.0, old, new);
+                }
+            }
         }
     }
     for i in table.indexes.values_mut() {
         for k in &mut i.keys {
             if !k.expression && k.expr == old {
                 k.expr = new.to_string();
+            } else if k.expression {
+                k.expr = rename_identifier(&k.expr, old, new);
             }
         }
         rename(&mut i.include);
+        if let Some(p) = &mut i.predicate {
+            p.0 = rename_identifier(&p.0, old, new);
+        }
     }
-    let tname = table.name.clone();
+    for c in &mut table.columns {
+        if let Some(g) = &mut c.generated {
+            g.0 = rename_identifier(&g.0, old, new);
+        }
+    }
     for t in r.schema.tables.values_mut() {
         for c in t.constraints.values_mut() {
             if let ConstraintKind::ForeignKey { references, ref_columns, .. } = &mut c.kind
@@ -807,4 +846,23 @@ fn qualified_alter_table(r: &PgReader, text: &str) -> Option<String> {
         _ => r.qname_parts(&parts),
     };
     Some(format!("ALTER TABLE {name} {}", cur.rest()))
+}
+
+/// An expression's text with the identifier `old` renamed to `new`
+/// (token by token, so strings and longer names are left alone).
+pub fn rename_identifier(text: &str, old: &str, new: &str) -> String {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&dialect, text).tokenize() else { return text.to_string() };
+    if !tokens.iter().any(|t| matches!(t, Token::Word(w) if (if w.quote_style.is_some() { w.value.clone() } else { w.value.to_lowercase() }) == old)) {
+        return text.to_string();
+    }
+    tokens
+        .iter()
+        .map(|t| match t {
+            Token::Word(w) if (if w.quote_style.is_some() { w.value.clone() } else { w.value.to_lowercase() }) == old => {
+                crate::model::quote_ident(new)
+            }
+            other => other.to_string(),
+        })
+        .collect()
 }

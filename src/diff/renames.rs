@@ -1,0 +1,117 @@
+//! Renames declared by hints in the new schema, in a form that can be reversed.
+
+use crate::model::{QName, Schema};
+use std::collections::BTreeMap;
+
+/// Declared renames, keyed by the name in the target schema, valued by the
+/// name in the source schema. Built from the target's hints for the up
+/// migration, and reversed (source and target swapped) for the down.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Renames {
+    pub tables: BTreeMap<QName, QName>,
+    /// (target table, target column) → source column.
+    pub columns: BTreeMap<(QName, String), String>,
+    /// (target table, target index) → source index.
+    pub indexes: BTreeMap<(QName, String), String>,
+    pub views: BTreeMap<QName, QName>,
+}
+
+impl Renames {
+    /// The renames `new`'s hints declare.
+    pub fn from_hints(new: &Schema) -> Renames {
+        let mut r = Renames::default();
+        for (name, t) in &new.tables {
+            if let Some(old) = t.renamed_from.get() {
+                r.tables.insert(name.clone(), QName::new(name.schema.clone(), old));
+            }
+            for c in &t.columns {
+                if let Some(old) = c.renamed_from.get() {
+                    r.columns.insert((name.clone(), c.name.clone()), old.to_string());
+                }
+            }
+            for i in t.indexes.values() {
+                if let Some(old) = i.renamed_from.get() {
+                    r.indexes.insert((name.clone(), i.name.clone()), old.to_string());
+                }
+            }
+        }
+        for (name, v) in &new.views {
+            if let Some(old) = v.renamed_from.get() {
+                r.views.insert(name.clone(), QName::new(name.schema.clone(), old));
+            }
+        }
+        r
+    }
+
+    /// The same renames seen from the other side: for the down migration.
+    pub fn reversed(&self) -> Renames {
+        let table_in_source = |t: &QName| self.tables.get(t).cloned().unwrap_or_else(|| t.clone());
+        Renames {
+            tables: self.tables.iter().map(|(new, old)| (old.clone(), new.clone())).collect(),
+            columns: self
+                .columns
+                .iter()
+                .map(|((table, new), old)| ((table_in_source(table), old.clone()), new.clone()))
+                .collect(),
+            indexes: self
+                .indexes
+                .iter()
+                .map(|((table, new), old)| ((table_in_source(table), old.clone()), new.clone()))
+                .collect(),
+            views: self.views.iter().map(|(new, old)| (old.clone(), new.clone())).collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.columns.is_empty() && self.indexes.is_empty() && self.views.is_empty()
+    }
+}
+
+/// Applies the declared renames that make sense (the old name exists in
+/// `old`, the new one does not yet, and the old one is gone from `new`) to
+/// a copy of `old`, by replaying the rename statements with the reader —
+/// the same rules PostgreSQL follows: constraints, indexes and foreign keys
+/// follow a renamed column or table.
+pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Schema, Vec<super::Change>) {
+    use super::Change;
+    use crate::model::quote_ident;
+    let mut changes = Vec::new();
+    let mut sql = String::new();
+    for (to, from) in &renames.tables {
+        if old.tables.contains_key(from) && !old.tables.contains_key(to) && !new.tables.contains_key(from) && new.tables.contains_key(to) {
+            sql.push_str(&format!("ALTER TABLE {from} RENAME TO {};\n", quote_ident(&to.name)));
+            changes.push(Change::RenameTable { from: from.clone(), to: to.clone() });
+        }
+    }
+    let table_in_old = |t: &QName| {
+        let renamed = changes.iter().any(|c| matches!(c, Change::RenameTable { to, .. } if to == t));
+        if renamed { renames.tables.get(t).cloned() } else { Some(t.clone()) }
+    };
+    let mut column_changes = Vec::new();
+    for ((table, to), from) in &renames.columns {
+        let Some(old_table) = table_in_old(table).and_then(|t| old.tables.get(&t)) else { continue };
+        let Some(new_table) = new.tables.get(table) else { continue };
+        if old_table.column(from).is_some() && old_table.column(to).is_none() && new_table.column(from).is_none() {
+            sql.push_str(&format!("ALTER TABLE {table} RENAME COLUMN {} TO {};\n", quote_ident(from), quote_ident(to)));
+            column_changes.push(Change::RenameColumn { table: table.clone(), from: from.clone(), to: to.clone() });
+        }
+    }
+    for ((table, to), from) in &renames.indexes {
+        let Some(old_table) = table_in_old(table).and_then(|t| old.tables.get(&t)) else { continue };
+        let Some(new_table) = new.tables.get(table) else { continue };
+        if old_table.indexes.contains_key(from) && !old_table.indexes.contains_key(to) && !new_table.indexes.contains_key(from) {
+            sql.push_str(&format!("ALTER INDEX {} RENAME TO {};\n", QName::new(table.schema.clone(), from.clone()), quote_ident(to)));
+            column_changes.push(Change::RenameIndex { table: table.clone(), from: from.clone(), to: to.clone() });
+        }
+    }
+    changes.extend(column_changes);
+    if sql.is_empty() {
+        return (old.clone(), changes);
+    }
+    match crate::read::postgres::replay(old.clone(), "<renames>", &sql) {
+        Ok(renamed) => (renamed, changes),
+        // The statements are built from names the old model has; if the
+        // reader still refuses them, the renames are not applied.
+        Err(_) => (old.clone(), Vec::new()),
+    }
+}

@@ -1,0 +1,940 @@
+//! Lowering changes to PostgreSQL statements, in an order the database accepts.
+//!
+//! Statements are gathered into phases, applied in this order:
+//!
+//! 1. `pre`: schemas and extensions, which everything else may live in or use;
+//! 2. `types`: new types, enum labels, domains, sequences — before the
+//!    columns that use them;
+//! 3. `drop_dependents`: views, triggers, foreign keys, constraints and
+//!    indexes that are removed or would block a change (a view over a
+//!    column whose type changes, a foreign key into a primary key that is
+//!    replaced), dependants first;
+//! 4. `functions`: functions, so that defaults and checks can call them;
+//! 5. `renames`: tables, columns, indexes, constraints, sequences;
+//! 6. `tables`: new tables (without foreign keys, so cycles work), then
+//!    column changes, enum rebuilds, new and dropped columns;
+//! 7. `constraints`: new constraints and indexes, then foreign keys, once
+//!    every table they refer to exists;
+//! 8. `views`: views in dependency order, including those dropped in (3)
+//!    only to let a change through;
+//! 9. `triggers`, then `drops` of tables, functions, types, sequences,
+//!    schemas and extensions (reverse dependency order), and last
+//!    comments and privileges.
+
+use super::Step;
+use super::deps;
+use crate::diff::Change;
+use crate::emit::postgres as sql;
+use crate::error::Warning;
+use crate::model::{
+    Column, ConstraintKind, DataType, Function, Index, QName, Schema, Table, UserType, UserTypeKind, View, quote_ident,
+    quote_literal,
+};
+use std::collections::BTreeSet;
+
+#[derive(Default)]
+struct Phases {
+    pre: Vec<Step>,
+    types: Vec<Step>,
+    drop_views: Vec<Step>,
+    drop_dependents: Vec<Step>,
+    functions: Vec<Step>,
+    renames: Vec<Step>,
+    tables: Vec<Step>,
+    columns: Vec<Step>,
+    drop_columns: Vec<Step>,
+    constraints: Vec<Step>,
+    foreign_keys: Vec<Step>,
+    late_functions: Vec<Step>,
+    views: Vec<Step>,
+    triggers: Vec<Step>,
+    drops: Vec<Step>,
+    post: Vec<Step>,
+}
+
+impl Phases {
+    fn into_steps(self) -> Vec<Step> {
+        [
+            self.pre,
+            self.types,
+            // Renames first: PostgreSQL keeps references by identity, so
+            // everything after can use the new names.
+            self.renames,
+            self.drop_views,
+            self.drop_dependents,
+            self.functions,
+            self.tables,
+            self.columns,
+            self.drop_columns,
+            self.constraints,
+            self.foreign_keys,
+            self.late_functions,
+            self.views,
+            self.triggers,
+            self.drops,
+            self.post,
+        ]
+        .concat()
+    }
+}
+
+fn step(summary: impl Into<String>, sql: impl Into<String>) -> Step {
+    Step { summary: summary.into(), sql: sql.into(), transactional: true }
+}
+
+struct Lowering<'a> {
+    old: &'a Schema,
+    new: &'a Schema,
+    changes: &'a [Change],
+    p: Phases,
+    warnings: &'a mut Vec<Warning>,
+}
+
+pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> Vec<Step> {
+    let mut l = Lowering { old, new, changes, p: Phases::default(), warnings };
+    l.views();
+    for change in changes {
+        l.change(change);
+    }
+    l.drop_tables();
+    l.p.into_steps()
+}
+
+impl Lowering<'_> {
+    fn warn(&mut self, change: &Change, message: String) {
+        let location = change.locations().1.or(change.locations().0).cloned().unwrap_or_default();
+        self.warnings.push(Warning { message, location });
+    }
+
+    /// The table in the new model a (possibly renamed) old table became.
+    fn new_table(&self, name: &QName) -> Option<&Table> {
+        self.new.tables.get(name)
+    }
+
+    fn is_dropped_table(&self, name: &QName) -> bool {
+        self.changes.iter().any(|c| matches!(c, Change::DropTable { table } if table.name == *name))
+    }
+
+    fn change(&mut self, change: &Change) {
+        use Change::*;
+        match change {
+            CreateSchema { schema } => self.p.pre.push(step(format!("create schema {}", schema.name), sql::create_schema_sql(schema))),
+            DropSchema { schema } => self.p.drops.push(step(
+                format!("drop schema {}", schema.name),
+                format!("DROP SCHEMA {};", quote_ident(&schema.name)),
+            )),
+            CreateExtension { extension } => {
+                self.p.pre.push(step(format!("create extension {}", extension.name), sql::create_extension_sql(extension)))
+            }
+            DropExtension { extension } => self.p.drops.push(step(
+                format!("drop extension {}", extension.name),
+                format!("DROP EXTENSION {};", quote_ident(&extension.name)),
+            )),
+            AlterExtension { from, to } => {
+                if from.schema != to.schema {
+                    self.p.pre.push(step(
+                        format!("move extension {}", to.name),
+                        format!("ALTER EXTENSION {} SET SCHEMA {};", quote_ident(&to.name), quote_ident(&to.schema)),
+                    ));
+                }
+                if from.version != to.version {
+                    if let Some(v) = &to.version {
+                        self.p.pre.push(step(
+                            format!("update extension {}", to.name),
+                            format!("ALTER EXTENSION {} UPDATE TO {};", quote_ident(&to.name), quote_literal(v)),
+                        ));
+                    }
+                }
+            }
+            CreateType { .. } => {} // in dependency order, below
+            DropType { user_type } => self.p.drops.push(step(
+                format!("drop type {}", user_type.name),
+                format!("DROP {} {};", type_keyword(user_type), user_type.name),
+            )),
+            AddEnumValues { name, from, to } => self.add_enum_values(name, from, to),
+            RebuildEnum { from, to } => self.rebuild_enum(change, from, to),
+            AlterDomain { from, to } => self.alter_domain(from, to),
+            ReplaceType { from, to } => self.replace_type(change, from, to),
+            CreateSequence { sequence } => {
+                self.p.types.push(step(format!("create sequence {}", sequence.name), sql::create_sequence_sql(sequence)));
+                if let Some(owned) = sql::sequence_owned_by_sql(sequence) {
+                    self.p.constraints.push(step(format!("sequence {} owned by its column", sequence.name), owned));
+                }
+                self.comment(format!("SEQUENCE {}", sequence.name), &sequence.comment);
+            }
+            DropSequence { sequence } => {
+                // A sequence owned by a dropped table or column goes with it.
+                let goes_with_owner = sequence.owned_by.as_ref().is_some_and(|(t, c)| {
+                    self.is_dropped_table(t)
+                        || self.changes.iter().any(|ch| matches!(ch, Change::DropColumn { table, column } if table == t && column.name == *c))
+                });
+                if !goes_with_owner {
+                    self.p.drops.push(step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {};", sequence.name)));
+                }
+            }
+            AlterSequence { from, to } => {
+                if from.options != to.options {
+                    let options = sequence_alter_options(&from.options, &to.options);
+                    self.p.types.push(step(
+                        format!("alter sequence {}", to.name),
+                        format!("ALTER SEQUENCE {} {};", to.name, options.join(" ")),
+                    ));
+                }
+                if from.owned_by != to.owned_by {
+                    let owner = match &to.owned_by {
+                        Some((t, c)) => format!("{t}.{}", quote_ident(c)),
+                        None => "NONE".into(),
+                    };
+                    self.p.constraints.push(step(
+                        format!("sequence {} owned by {owner}", to.name),
+                        format!("ALTER SEQUENCE {} OWNED BY {owner};", to.name),
+                    ));
+                }
+            }
+            RenameSequence { from, to } => self.p.renames.push(step(
+                format!("rename sequence {from} to {to}"),
+                format!("ALTER SEQUENCE {from} RENAME TO {};", quote_ident(&to.name)),
+            )),
+            CreateTable { table } => self.create_table(table),
+            DropTable { .. } => {} // together, below
+            RenameTable { from, to } => self.p.renames.insert(
+                // Tables first, so that column renames can use the new name.
+                self.p.renames.iter().take_while(|s| s.summary.starts_with("rename table")).count(),
+                step(format!("rename table {from} to {to}"), format!("ALTER TABLE {from} RENAME TO {};", quote_ident(&to.name))),
+            ),
+            AddColumn { table, column } => self.add_column(change, table, column),
+            DropColumn { table, column } => self.p.drop_columns.push(step(
+                format!("drop column {table}.{}", column.name),
+                format!("ALTER TABLE {table} DROP COLUMN {};", quote_ident(&column.name)),
+            )),
+            RenameColumn { table, from, to } => self.p.renames.push(step(
+                format!("rename column {table}.{from} to {to}"),
+                format!("ALTER TABLE {table} RENAME COLUMN {} TO {};", quote_ident(from), quote_ident(to)),
+            )),
+            AlterColumn { table, from, to } => self.alter_column(change, table, from, to),
+            AddConstraint { table, constraint } => {
+                if self.inherited_constraint(self.new, table, constraint) {
+                    return;
+                }
+                let s = step(format!("add constraint {} on {table}", constraint.name), sql::add_constraint_sql(table, constraint));
+                if matches!(constraint.kind, ConstraintKind::ForeignKey { .. }) {
+                    self.p.foreign_keys.push(s);
+                } else {
+                    self.p.constraints.push(s);
+                }
+                self.comment(format!("CONSTRAINT {} ON {table}", quote_ident(&constraint.name)), &constraint.comment);
+            }
+            DropConstraint { table, constraint } => {
+                if self.inherited_constraint(self.old, table, constraint) {
+                    return;
+                }
+                let s = step(
+                    format!("drop constraint {} on {table}", constraint.name),
+                    format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&constraint.name)),
+                );
+                // Foreign keys first: they may depend on a unique index dropped next.
+                if matches!(constraint.kind, ConstraintKind::ForeignKey { .. }) {
+                    self.p.drop_dependents.insert(0, s);
+                } else {
+                    self.p.drop_dependents.push(s);
+                }
+                if matches!(constraint.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }) {
+                    self.recreate_foreign_keys_into(table, constraint);
+                }
+            }
+            RenameConstraint { table, from, to } => self.p.renames.push(step(
+                format!("rename constraint {from} on {table} to {to}"),
+                format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {};", quote_ident(from), quote_ident(to)),
+            )),
+            CreateIndex { table, index } => {
+                if self.inherited_index(self.new, table, index) {
+                    return;
+                }
+                let s = step(format!("create index {}", index.name), sql::create_index_sql(table, index));
+                if self.new.views.contains_key(table) {
+                    self.p.views.push(s);
+                } else {
+                    self.p.constraints.push(s);
+                }
+                self.comment(format!("INDEX {}", QName::new(table.schema.clone(), index.name.clone())), &index.comment);
+            }
+            DropIndex { table, index } => {
+                if self.inherited_index(self.old, table, index) {
+                    return;
+                }
+                self.p.drop_dependents.push(step(
+                    format!("drop index {}", index.name),
+                    format!("DROP INDEX {};", QName::new(table.schema.clone(), index.name.clone())),
+                ))
+            }
+            RenameIndex { table, from, to } => self.p.renames.push(step(
+                format!("rename index {from} to {to}"),
+                format!("ALTER INDEX {} RENAME TO {};", QName::new(table.schema.clone(), from.clone()), quote_ident(to)),
+            )),
+            CreateTrigger { table, trigger } => {
+                self.p.triggers.push(step(format!("create trigger {} on {table}", trigger.name), sql::create_trigger_sql(table, trigger)));
+                self.comment(format!("TRIGGER {} ON {table}", quote_ident(&trigger.name)), &trigger.comment);
+            }
+            DropTrigger { table, trigger } => {
+                if self.old.views.contains_key(table) && self.recreated_view(table) {
+                    return; // goes with the view
+                }
+                self.p.drop_dependents.insert(
+                    0,
+                    step(
+                        format!("drop trigger {} on {table}", trigger.name),
+                        format!("DROP TRIGGER {} ON {table};", quote_ident(&trigger.name)),
+                    ),
+                )
+            }
+            SetLogged { table, unlogged } => self.p.columns.push(step(
+                format!("set {table} {}", if *unlogged { "unlogged" } else { "logged" }),
+                format!("ALTER TABLE {table} SET {};", if *unlogged { "UNLOGGED" } else { "LOGGED" }),
+            )),
+            AttachPartition { table, parent, bound } => self.p.constraints.push(step(
+                format!("attach partition {table} to {parent}"),
+                format!("ALTER TABLE {parent} ATTACH PARTITION {table} {bound};"),
+            )),
+            DetachPartition { table, parent, .. } => self.p.drop_dependents.push(step(
+                format!("detach partition {table} from {parent}"),
+                format!("ALTER TABLE {parent} DETACH PARTITION {table};"),
+            )),
+            CreateView { .. } | DropView { .. } | ReplaceView { .. } | RenameView { .. } => {} // see views()
+            CreateFunction { function } => self.create_function(function, false),
+            DropFunction { function } => self.p.drops.push(step(
+                format!("drop function {}", function.signature()),
+                format!("DROP {} {};", routine_keyword(function), function_ref(function)),
+            )),
+            ReplaceFunction { from, to } => {
+                if replaceable_function(from, to) {
+                    self.create_function(to, true);
+                } else {
+                    self.p.drop_dependents.push(step(
+                        format!("drop function {}", from.signature()),
+                        format!("DROP {} {};", routine_keyword(from), function_ref(from)),
+                    ));
+                    self.create_function(to, false);
+                }
+            }
+            SetComment { target, to, .. } => self.set_comment(target.clone(), to),
+            AddOpaque { statement } => {
+                if statement.kind != "GRANT" && statement.kind != "REVOKE" {
+                    self.warn(change, format!("{} is not modelled; it is copied into the migration as written", statement.kind));
+                }
+                let text = statement.text.trim_end_matches(';');
+                self.p.post.push(step(format!("{}", statement.kind.to_lowercase()), format!("{text};")));
+            }
+            DropOpaque { statement } => self.undo_opaque(change, statement),
+        }
+    }
+
+    /// The comment of an object this migration creates (nothing to do without one).
+    fn comment(&mut self, target: String, comment: &Option<String>) {
+        if comment.is_some() {
+            self.set_comment(target, comment);
+        }
+    }
+
+    fn set_comment(&mut self, target: String, comment: &Option<String>) {
+        self.p.post.push(step(format!("comment on {target}"), sql::comment_on_sql(&target, comment.as_deref())));
+    }
+
+    // ----- types -------------------------------------------------------
+
+    fn add_enum_values(&mut self, name: &QName, from: &[String], to: &[String]) {
+        for (i, value) in to.iter().enumerate() {
+            if from.contains(value) {
+                continue;
+            }
+            let position = match i.checked_sub(1).map(|p| &to[p]) {
+                Some(prev) => format!(" AFTER {}", quote_literal(prev)),
+                None => format!(" BEFORE {}", quote_literal(&to[1])),
+            };
+            self.p.types.push(Step {
+                summary: format!("add value {value:?} to enum {name}"),
+                sql: format!("ALTER TYPE {name} ADD VALUE {}{position};", quote_literal(value)),
+                // A label added in a transaction cannot be used until it commits.
+                transactional: false,
+            });
+        }
+    }
+
+    /// Labels removed or reordered: PostgreSQL cannot do that in place. The
+    /// old type is renamed, the new one created, every column converted
+    /// through text (rows holding a removed label make this fail, rather than
+    /// lose data), and the old type dropped.
+    fn rebuild_enum(&mut self, change: &Change, from: &UserType, to: &UserType) {
+        let name = &to.name;
+        if let (UserTypeKind::Enum { values: a }, UserTypeKind::Enum { values: b }) = (&from.kind, &to.kind) {
+            let removed: Vec<&String> = a.iter().filter(|v| !b.contains(v)).collect();
+            if !removed.is_empty() {
+                self.warn(change, format!("enum {name} loses labels {removed:?}: rows holding them make this migration fail; update them first"));
+            }
+        }
+        let old_name = QName::new(name.schema.clone(), format!("{}__old", name.name));
+        let t = &mut self.p.tables;
+        t.push(step(format!("rename enum {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))));
+        t.push(step(format!("create enum {name}"), sql::create_type_sql(to)));
+        for table in self.new.tables.values() {
+            for column in &table.columns {
+                if column.data_type.name != name.to_string() || self.is_added_column(&table.name, &column.name) {
+                    continue;
+                }
+                let col = quote_ident(&column.name);
+                let t = &mut self.p.tables;
+                t.push(step(format!("drop default of {}.{}", table.name, column.name), format!("ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT;", table.name)));
+                t.push(step(
+                    format!("convert {}.{} to the new enum", table.name, column.name),
+                    format!("ALTER TABLE {} ALTER COLUMN {col} TYPE {} USING {col}::text::{};", table.name, column.data_type, column.data_type),
+                ));
+                if let Some(d) = &column.default {
+                    t.push(step(
+                        format!("set default of {}.{}", table.name, column.name),
+                        format!("ALTER TABLE {} ALTER COLUMN {col} SET DEFAULT {};", table.name, sql::default_sql(&column.data_type, d)),
+                    ));
+                }
+            }
+        }
+        self.p.tables.push(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};")));
+    }
+
+    fn alter_domain(&mut self, from: &UserType, to: &UserType) {
+        let (
+            UserTypeKind::Domain { default: d1, not_null: n1, checks: c1, collation: k1, .. },
+            UserTypeKind::Domain { default: d2, not_null: n2, checks: c2, collation: k2, .. },
+        ) = (&from.kind, &to.kind)
+        else {
+            return;
+        };
+        let name = &to.name;
+        let mut out = Vec::new();
+        if k1 != k2 {
+            self.warnings.push(Warning {
+                message: format!("the collation of domain {name} changed; PostgreSQL cannot alter it: recreate the domain by hand"),
+                location: to.location.clone(),
+            });
+        }
+        for (cname, _) in c1.iter().filter(|(n, e)| c2.get(*n) != Some(e)) {
+            out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {};", quote_ident(cname)));
+        }
+        if d1 != d2 {
+            out.push(match d2 {
+                Some(d) => format!("ALTER DOMAIN {name} SET DEFAULT {d};"),
+                None => format!("ALTER DOMAIN {name} DROP DEFAULT;"),
+            });
+        }
+        if n1 != n2 {
+            out.push(format!("ALTER DOMAIN {name} {} NOT NULL;", if *n2 { "SET" } else { "DROP" }));
+        }
+        for (cname, expr) in c2.iter().filter(|(n, e)| c1.get(*n) != Some(e)) {
+            out.push(format!("ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({expr});", quote_ident(cname)));
+        }
+        for s in out {
+            self.p.types.push(step(format!("alter domain {name}"), s));
+        }
+    }
+
+    /// A composite type changes attribute by attribute; a range type (or a
+    /// composite whose attributes were reordered) is dropped and created.
+    fn replace_type(&mut self, change: &Change, from: &UserType, to: &UserType) {
+        let name = &to.name;
+        if let (UserTypeKind::Composite { attributes: a }, UserTypeKind::Composite { attributes: b }) = (&from.kind, &to.kind) {
+            let kept_a: Vec<&String> = a.iter().map(|x| &x.name).filter(|n| b.iter().any(|y| y.name == **n)).collect();
+            let kept_b: Vec<&String> = b.iter().map(|y| &y.name).filter(|n| a.iter().any(|x| x.name == **n)).collect();
+            let appended_only = b.iter().skip_while(|y| a.iter().any(|x| x.name == y.name)).all(|y| !a.iter().any(|x| x.name == y.name));
+            if kept_a == kept_b && appended_only {
+                for x in a.iter().filter(|x| !b.iter().any(|y| y.name == x.name)) {
+                    self.p.types.push(step(format!("drop attribute {}", x.name), format!("ALTER TYPE {name} DROP ATTRIBUTE {};", quote_ident(&x.name))));
+                }
+                for y in b {
+                    match a.iter().find(|x| x.name == y.name) {
+                        Some(x) if x == y => {}
+                        Some(_) => self.p.types.push(step(
+                            format!("alter attribute {}", y.name),
+                            format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {};", quote_ident(&y.name), y.data_type),
+                        )),
+                        None => self.p.types.push(step(
+                            format!("add attribute {}", y.name),
+                            format!("ALTER TYPE {name} ADD ATTRIBUTE {} {};", quote_ident(&y.name), y.data_type),
+                        )),
+                    }
+                }
+                return;
+            }
+        }
+        self.warn(change, format!("type {name} is dropped and created again: this fails while columns use it"));
+        self.p.drop_dependents.push(step(format!("drop type {name}"), format!("DROP {} {name};", type_keyword(from))));
+        self.p.types.push(step(format!("create type {name}"), sql::create_type_sql(to)));
+    }
+
+    // ----- tables and columns -------------------------------------------
+
+    fn is_added_column(&self, table: &QName, column: &str) -> bool {
+        self.changes.iter().any(|c| matches!(c, Change::AddColumn { table: t, column: col } if t == table && col.name == column))
+            || self.changes.iter().any(|c| matches!(c, Change::CreateTable { table: t } if t.name == *table))
+    }
+
+    fn create_table(&mut self, table: &Table) {
+        self.p.tables.push(step(format!("create table {}", table.name), sql::create_table_sql(table)));
+        let parent = table.partition_of.as_ref().and_then(|p| self.new.tables.get(&p.parent));
+        let own: Vec<&crate::model::Constraint> = match parent {
+            Some(p) => sql::partition_own_constraints(table, p),
+            None => table.constraints.values().filter(|c| sql::added_after_tables(c)).collect(),
+        };
+        for c in own {
+            let s = step(format!("add constraint {} on {}", c.name, table.name), sql::add_constraint_sql(&table.name, c));
+            if matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
+                self.p.foreign_keys.push(s);
+            } else {
+                self.p.constraints.push(s);
+            }
+        }
+        for index in table.indexes.values() {
+            if parent.is_some_and(|p| p.indexes.values().any(|pi| sql::same_index(pi, index))) {
+                continue;
+            }
+            self.p.constraints.push(step(format!("create index {}", index.name), sql::create_index_sql(&table.name, index)));
+        }
+        for trigger in table.triggers.values() {
+            self.p.triggers.push(step(format!("create trigger {}", trigger.name), sql::create_trigger_sql(&table.name, trigger)));
+            self.comment(format!("TRIGGER {} ON {}", quote_ident(&trigger.name), table.name), &trigger.comment);
+        }
+        if table.comment.is_some() {
+            self.comment(format!("TABLE {}", table.name), &table.comment);
+        }
+        for c in table.columns.iter().filter(|c| c.comment.is_some()) {
+            self.comment(format!("COLUMN {}.{}", table.name, quote_ident(&c.name)), &c.comment);
+        }
+        for c in table.constraints.values().filter(|c| c.comment.is_some()) {
+            self.comment(format!("CONSTRAINT {} ON {}", quote_ident(&c.name), table.name), &c.comment);
+        }
+        for i in table.indexes.values().filter(|i| i.comment.is_some()) {
+            self.comment(format!("INDEX {}", QName::new(table.name.schema.clone(), i.name.clone())), &i.comment);
+        }
+    }
+
+    /// Dropped tables go in one statement, so that foreign keys between them
+    /// (even in a cycle) do not decide an order.
+    fn drop_tables(&mut self) {
+        let dropped: Vec<&Table> = self
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::DropTable { table } => Some(table),
+                _ => None,
+            })
+            .collect();
+        if dropped.is_empty() {
+            return;
+        }
+        let names: Vec<String> = dropped.iter().map(|t| t.name.to_string()).collect();
+        // Tables go before the types and functions their columns use.
+        self.p.drops.insert(0, step(format!("drop table {}", names.join(", ")), format!("DROP TABLE {};", names.join(", "))));
+    }
+
+    fn add_column(&mut self, change: &Change, table: &QName, column: &Column) {
+        if !column.nullable && column.default.is_none() && column.identity.is_none() && column.generated.is_none() {
+            self.warn(
+                change,
+                format!("column {table}.{} is added NOT NULL without a default: this fails if the table has rows", column.name),
+            );
+        }
+        self.p.columns.push(step(
+            format!("add column {table}.{}", column.name),
+            format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(column)),
+        ));
+        if column.comment.is_some() {
+            self.comment(format!("COLUMN {table}.{}", quote_ident(&column.name)), &column.comment);
+        }
+    }
+
+    fn alter_column(&mut self, change: &Change, table: &QName, from: &Column, to: &Column) {
+        let col = quote_ident(&to.name);
+        let alter = |what: &str| format!("ALTER TABLE {table} ALTER COLUMN {col} {what};");
+        let mut out: Vec<(String, String)> = Vec::new();
+        let summary = |what: &str| format!("{what} {table}.{}", to.name);
+
+        // A generated column's expression cannot be changed in place (before
+        // PostgreSQL 17): the column is computed, so dropping and adding it
+        // loses nothing.
+        if from.generated != to.generated && to.generated.is_some() {
+            if from.generated.is_none() {
+                self.warn(change, format!("column {table}.{} becomes generated: its stored values are replaced by the expression", to.name));
+            }
+            self.p.columns.push(step(summary("drop column"), format!("ALTER TABLE {table} DROP COLUMN {col};")));
+            self.p.columns.push(step(summary("add column"), format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(to))));
+            return;
+        }
+        if from.generated.is_some() && to.generated.is_none() {
+            out.push((summary("drop expression of"), alter("DROP EXPRESSION")));
+        }
+        let mut default_cleared = false;
+        let type_changed = from.data_type != to.data_type || from.collation != to.collation;
+        if type_changed {
+            if from.default.is_some() {
+                out.push((summary("drop default of"), alter("DROP DEFAULT")));
+                default_cleared = true;
+            }
+            let collate = to.collation.as_deref().map(|c| format!(" COLLATE {}", collation_ref(c))).unwrap_or_default();
+            let using = using_cast(&col, &from.data_type, &to.data_type, self.new);
+            out.push((summary("change type of"), alter(&format!("TYPE {}{collate}{using}", to.data_type))));
+        }
+        if from.identity != to.identity {
+            match (&from.identity, &to.identity) {
+                (None, Some(id)) => {
+                    if from.default.is_some() && !default_cleared {
+                        out.push((summary("drop default of"), alter("DROP DEFAULT")));
+                        default_cleared = true;
+                    }
+                    let kind = if id.always { "ALWAYS" } else { "BY DEFAULT" };
+                    let mut options = Vec::new();
+                    if let Some(seq) = &id.sequence {
+                        options.push(format!("SEQUENCE NAME {seq}"));
+                    }
+                    options.extend(sql::sequence_options_sql(&id.options, true));
+                    out.push((summary("add identity to"), alter(&format!("ADD GENERATED {kind} AS IDENTITY ({})", options.join(" ")))));
+                }
+                (Some(_), None) => out.push((summary("drop identity of"), alter("DROP IDENTITY"))),
+                (Some(a), Some(b)) => {
+                    if a.always != b.always {
+                        out.push((summary("change identity of"), alter(if b.always { "SET GENERATED ALWAYS" } else { "SET GENERATED BY DEFAULT" })));
+                    }
+                    if a.options != b.options {
+                        let options = sequence_alter_options(&a.options, &b.options);
+                        let options: Vec<String> = options.into_iter().map(|o| format!("SET {o}")).collect();
+                        if !options.is_empty() {
+                            out.push((summary("change identity options of"), alter(&options.join(" "))));
+                        }
+                    }
+                    if a.sequence != b.sequence {
+                        if let (Some(sa), Some(sb)) = (&a.sequence, &b.sequence) {
+                            out.push((summary("rename identity sequence of"), format!("ALTER SEQUENCE {sa} RENAME TO {};", quote_ident(&sb.name))));
+                        }
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        if from.default != to.default || (default_cleared && to.default.is_some()) {
+            match &to.default {
+                Some(d) => out.push((summary("set default of"), alter(&format!("SET DEFAULT {}", sql::default_sql(&to.data_type, d))))),
+                None if !default_cleared => out.push((summary("drop default of"), alter("DROP DEFAULT"))),
+                None => {}
+            }
+        }
+        if from.nullable != to.nullable && !(to.identity.is_some() && !to.nullable && from.identity.is_none()) {
+            if !to.nullable {
+                self.warn(change, format!("{table}.{} becomes NOT NULL: this fails if it holds NULLs; fill them first", to.name));
+            }
+            out.push((summary(if to.nullable { "drop not null of" } else { "set not null on" }), alter(if to.nullable { "DROP NOT NULL" } else { "SET NOT NULL" })));
+        }
+        for (summary, s) in out {
+            self.p.columns.push(step(summary, s));
+        }
+    }
+
+    /// Whether a constraint on a partition is PostgreSQL's clone of its parent's.
+    fn inherited_constraint(&self, schema: &Schema, table: &QName, constraint: &crate::model::Constraint) -> bool {
+        let Some(parent) = schema.tables.get(table).and_then(|t| t.partition_of.as_ref()).and_then(|p| schema.tables.get(&p.parent)) else {
+            return false;
+        };
+        parent.constraints.values().any(|p| p.kind == constraint.kind)
+    }
+
+    fn inherited_index(&self, schema: &Schema, table: &QName, index: &Index) -> bool {
+        let Some(parent) = schema.tables.get(table).and_then(|t| t.partition_of.as_ref()).and_then(|p| schema.tables.get(&p.parent)) else {
+            return false;
+        };
+        parent.indexes.values().any(|p| sql::same_index(p, index))
+    }
+
+    /// Foreign keys into a primary key or unique constraint that is dropped
+    /// must go first; the ones that still exist come back afterwards.
+    fn recreate_foreign_keys_into(&mut self, table: &QName, constraint: &crate::model::Constraint) {
+        let columns = match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => columns,
+            _ => return,
+        };
+        for t in self.old.tables.values() {
+            for fk in t.constraints.values() {
+                let ConstraintKind::ForeignKey { references, ref_columns, .. } = &fk.kind else { continue };
+                if references != table || ref_columns != columns {
+                    continue;
+                }
+                let already = self.changes.iter().any(|c| matches!(c, Change::DropConstraint { table: tt, constraint: cc } if tt == &t.name && cc.name == fk.name));
+                if already || self.is_dropped_table(&t.name) {
+                    continue;
+                }
+                self.p.drop_dependents.insert(
+                    0,
+                    step(format!("drop constraint {} on {} (re-added below)", fk.name, t.name), format!("ALTER TABLE {} DROP CONSTRAINT {};", t.name, quote_ident(&fk.name))),
+                );
+                if let Some(n) = self.new_table(&t.name).and_then(|nt| nt.constraints.get(&fk.name)) {
+                    self.p.foreign_keys.push(step(format!("add constraint {} on {}", n.name, t.name), sql::add_constraint_sql(&t.name, n)));
+                }
+            }
+        }
+    }
+
+    // ----- functions -------------------------------------------------------
+
+    fn create_function(&mut self, function: &Function, replace: bool) {
+        let mut text = sql::create_function_sql(function);
+        if replace {
+            text = text.replacen("CREATE ", "CREATE OR REPLACE ", 1);
+        }
+        let s = step(format!("create function {}", function.signature()), text);
+        // Functions over row types and with SQL-standard bodies need the tables.
+        if sql::order::uses_row_type(self.new, function) || sql::order::has_sql_standard_body(function) {
+            self.p.late_functions.push(s);
+        } else {
+            self.p.functions.push(s);
+        }
+        if function.comment.is_some() {
+            self.comment(sql::function_comment_target(function), &function.comment);
+        }
+    }
+
+    // ----- views -----------------------------------------------------------
+
+    /// The views to drop before the changes and create after them: those
+    /// that changed, and those that depend on something that changes shape
+    /// (a table whose columns change, a view recreated, a function
+    /// replaced), transitively.
+    fn views_to_recreate(&self) -> (BTreeSet<QName>, BTreeSet<QName>) {
+        let mut touched_tables: BTreeSet<QName> = BTreeSet::new();
+        let mut touched_names: BTreeSet<QName> = BTreeSet::new();
+        let mut dropped_views: BTreeSet<QName> = BTreeSet::new();
+        let mut created_views: BTreeSet<QName> = BTreeSet::new();
+        for c in self.changes {
+            match c {
+                Change::AlterColumn { table, from, to } if from.data_type != to.data_type || from.collation != to.collation || from.generated != to.generated => {
+                    touched_tables.insert(table.clone());
+                }
+                Change::DropColumn { table, .. } | Change::RenameColumn { table, .. } | Change::DropTable { table: Table { name: table, .. } } => {
+                    touched_tables.insert(table.clone());
+                }
+                Change::RenameTable { from, to } => {
+                    touched_names.insert(from.clone());
+                    touched_tables.insert(to.clone());
+                }
+                Change::RebuildEnum { to, .. } | Change::ReplaceType { to, .. } => {
+                    for t in self.new.tables.values() {
+                        if t.columns.iter().any(|col| col.data_type.name == to.name.to_string()) {
+                            touched_tables.insert(t.name.clone());
+                        }
+                    }
+                }
+                Change::ReplaceFunction { from, to } if !replaceable_function(from, to) => {
+                    touched_names.insert(from.name.clone());
+                }
+                Change::DropFunction { function } => {
+                    touched_names.insert(function.name.clone());
+                }
+                Change::DropView { view } => {
+                    dropped_views.insert(view.name.clone());
+                }
+                Change::CreateView { view } => {
+                    created_views.insert(view.name.clone());
+                }
+                Change::RenameView { from, to } => {
+                    dropped_views.insert(from.clone());
+                    created_views.insert(to.clone());
+                }
+                _ => {}
+            }
+        }
+        // Old views to drop: changed ones and dependants, to a fixed point.
+        let mut drop: BTreeSet<QName> = dropped_views;
+        loop {
+            let before = drop.len();
+            for v in self.old.views.values() {
+                if drop.contains(&v.name) {
+                    continue;
+                }
+                let depends = touched_tables.iter().chain(&touched_names).chain(drop.iter()).any(|n| deps::mentions(v, n));
+                if depends {
+                    drop.insert(v.name.clone());
+                }
+            }
+            if drop.len() == before {
+                break;
+            }
+        }
+        // New views to create: the new ones, and every dropped one that still exists.
+        let mut create: BTreeSet<QName> = created_views;
+        for name in &drop {
+            let renamed_to = self.changes.iter().find_map(|c| match c {
+                Change::RenameView { from, to } if from == name => Some(to.clone()),
+                _ => None,
+            });
+            let name = renamed_to.unwrap_or_else(|| name.clone());
+            if self.new.views.contains_key(&name) {
+                create.insert(name);
+            }
+        }
+        (drop, create)
+    }
+
+    fn recreated_view(&self, name: &QName) -> bool {
+        self.views_to_recreate().0.contains(name)
+    }
+
+    fn views(&mut self) {
+        let (drop, create) = self.views_to_recreate();
+        // Dependants first: the reverse of the creation order.
+        for v in sql::order::views(self.old).into_iter().rev().filter(|v| drop.contains(&v.name)) {
+            let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+            self.p.drop_views.push(step(format!("drop view {}", v.name), format!("DROP {kind} {};", v.name)));
+        }
+        for v in sql::order::views(self.new) {
+            if create.contains(&v.name) {
+                self.create_view(v);
+            } else if let Some(Change::ReplaceView { to, .. }) =
+                self.changes.iter().find(|c| matches!(c, Change::ReplaceView { to, .. } if to.name == v.name))
+            {
+                let text = sql::create_view_sql(to).replacen("CREATE VIEW", "CREATE OR REPLACE VIEW", 1);
+                self.p.views.push(step(format!("replace view {}", to.name), text));
+            }
+        }
+    }
+
+    fn create_view(&mut self, v: &View) {
+        // A migration fills a materialized view, as CREATE MATERIALIZED VIEW does by default.
+        let text = sql::create_view_sql(v).replace("\nWITH NO DATA;", ";");
+        self.p.views.push(step(format!("create view {}", v.name), text));
+        for i in v.indexes.values() {
+            self.p.views.push(step(format!("create index {}", i.name), sql::create_index_sql(&v.name, i)));
+        }
+        for t in v.triggers.values() {
+            self.p.triggers.push(step(format!("create trigger {}", t.name), sql::create_trigger_sql(&v.name, t)));
+        }
+        let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+        if v.comment.is_some() {
+            self.comment(format!("{kind} {}", v.name), &v.comment);
+        }
+    }
+
+    // ----- opaque statements ---------------------------------------------
+
+    fn undo_opaque(&mut self, change: &Change, statement: &crate::model::Opaque) {
+        let text = &statement.text;
+        if statement.kind == "GRANT" {
+            // `GRANT p ON o TO g [WITH GRANT OPTION]` → `REVOKE p ON o FROM g`.
+            if let Some((head, grantee)) = text.rsplit_once(" TO ") {
+                let grantee = grantee.trim_end_matches(" WITH GRANT OPTION");
+                let revoke = format!("REVOKE{} FROM {grantee};", head.trim_start_matches("GRANT"));
+                self.p.drop_dependents.insert(0, step("revoke", revoke));
+                return;
+            }
+        }
+        if statement.kind == "REVOKE" {
+            if let Some((head, grantee)) = text.rsplit_once(" FROM ") {
+                self.p.post.push(step("grant", format!("GRANT{} TO {grantee};", head.trim_start_matches("REVOKE"))));
+                return;
+            }
+        }
+        self.warn(change, format!("cannot undo a statement schemashift does not model: {text}"));
+        self.p.post.push(step(format!("cannot undo {}", statement.kind), format!("-- schemashift cannot undo: {text}")));
+    }
+}
+
+fn type_keyword(t: &UserType) -> &'static str {
+    if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" }
+}
+
+fn routine_keyword(f: &Function) -> &'static str {
+    if f.procedure { "PROCEDURE" } else { "FUNCTION" }
+}
+
+/// `name(argtype, …)` with the input argument types, as DROP FUNCTION wants.
+fn function_ref(f: &Function) -> String {
+    let args: Vec<String> = f
+        .args
+        .iter()
+        .filter(|a| a.mode != crate::model::ArgMode::Out)
+        .map(|a| {
+            let mode = match a.mode {
+                crate::model::ArgMode::InOut => "INOUT ",
+                crate::model::ArgMode::Variadic => "VARIADIC ",
+                _ => "",
+            };
+            format!("{mode}{}", a.data_type)
+        })
+        .collect();
+    format!("{}({})", f.name, args.join(", "))
+}
+
+/// `CREATE OR REPLACE FUNCTION` cannot change the result type, argument
+/// names or defaults, or turn a function into a procedure.
+fn replaceable_function(from: &Function, to: &Function) -> bool {
+    from.procedure == to.procedure
+        && from.returns == to.returns
+        && from.args.len() == to.args.len()
+        && from.args.iter().zip(&to.args).all(|(a, b)| a.name == b.name && a.mode == b.mode && a.data_type == b.data_type && (a.default.is_none() || a.default == b.default))
+}
+
+/// The options of `ALTER SEQUENCE` that take a sequence from `from` to `to`,
+/// spelling out defaults (`NO MAXVALUE`) where `to` went back to one.
+fn sequence_alter_options(from: &crate::model::SequenceOptions, to: &crate::model::SequenceOptions) -> Vec<String> {
+    let mut out = Vec::new();
+    if from.data_type != to.data_type {
+        out.push(format!("AS {}", to.data_type.as_ref().map_or("bigint".to_string(), |t| t.to_string())));
+    }
+    if from.increment != to.increment {
+        out.push(format!("INCREMENT BY {}", to.increment.unwrap_or(1)));
+    }
+    if from.min_value != to.min_value || from.data_type != to.data_type {
+        out.push(to.min_value.map_or("NO MINVALUE".into(), |v| format!("MINVALUE {v}")));
+    }
+    if from.max_value != to.max_value || from.data_type != to.data_type {
+        out.push(to.max_value.map_or("NO MAXVALUE".into(), |v| format!("MAXVALUE {v}")));
+    }
+    if from.start != to.start {
+        let start = to.start.unwrap_or_else(|| if to.increment.unwrap_or(1) > 0 { to.min_value.unwrap_or(1) } else { to.max_value.unwrap_or(-1) });
+        out.push(format!("START WITH {start}"));
+    }
+    if from.cache != to.cache {
+        out.push(format!("CACHE {}", to.cache.unwrap_or(1)));
+    }
+    if from.cycle != to.cycle {
+        out.push(if to.cycle { "CYCLE".into() } else { "NO CYCLE".into() });
+    }
+    out
+}
+
+fn collation_ref(c: &str) -> String {
+    if c.contains('"') || c.contains('.') { c.to_string() } else { quote_ident(c) }
+}
+
+/// The `USING` clause of a column type change, or nothing when PostgreSQL
+/// converts by itself: between numeric types, between string types, between
+/// date/time types, and when only a modifier (length, precision) changes.
+/// Anything else is converted explicitly, through text for user-defined
+/// types (text converts to any type through its input function).
+fn using_cast(column: &str, from: &DataType, to: &DataType, new: &Schema) -> String {
+    let family = |t: &DataType| -> &'static str {
+        if t.array_dims > 0 {
+            return "array";
+        }
+        match t.name.as_str() {
+            "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision" => "number",
+            "text" | "character varying" | "character" | "bpchar" | "name" | "\"char\"" => "string",
+            "timestamp without time zone" | "timestamp with time zone" | "date" => "datetime",
+            _ => "other",
+        }
+    };
+    if from.name == to.name && from.array_dims == to.array_dims {
+        return String::new();
+    }
+    let (a, b) = (family(from), family(to));
+    if a == b && a != "other" && a != "array" {
+        return String::new();
+    }
+    let user_type = new.types.keys().any(|k| k.to_string() == to.name);
+    if user_type || (a != "string" && b == "other") {
+        format!(" USING {column}::text::{to}")
+    } else {
+        format!(" USING {column}::{to}")
+    }
+}
