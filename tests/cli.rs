@@ -130,3 +130,17 @@ fn opaque_statements_warn_on_stderr_and_still_succeed() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["schema"]["opaque"][0]["kind"], "CREATE AGGREGATE");
 }
+
+#[test]
+fn readme_quick_start_diff_runs_on_the_shipped_fixtures() {
+    let out = schemashift(repo_root())
+        .args(["diff", "--no-index", "fixtures/quickstart/schema.sql", "fixtures/quickstart/schema_v2.sql"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let up = String::from_utf8_lossy(&out.stdout);
+    // The hinted rename keeps the column's data; the enum gains a label in place.
+    assert!(up.contains("ALTER TABLE public.customers RENAME COLUMN name TO display_name;"), "{up}");
+    assert!(up.contains("ALTER TYPE public.order_status ADD VALUE 'delivered' AFTER 'shipped';"), "{up}");
+    assert!(!up.contains("DROP COLUMN"), "{up}");
+}

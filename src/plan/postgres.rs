@@ -118,7 +118,10 @@ impl Lowering<'_> {
     fn change(&mut self, change: &Change) {
         use Change::*;
         match change {
-            CreateSchema { schema } => self.p.pre.push(step(format!("create schema {}", schema.name), sql::create_schema_sql(schema))),
+            CreateSchema { schema } => {
+                self.p.pre.push(step(format!("create schema {}", schema.name), sql::create_schema_sql(schema)));
+                self.comment(format!("SCHEMA {}", quote_ident(&schema.name)), &schema.comment);
+            }
             DropSchema { schema } => self.p.drops.push(step(
                 format!("drop schema {}", schema.name),
                 format!("DROP SCHEMA {};", quote_ident(&schema.name)),
@@ -438,24 +441,29 @@ impl Lowering<'_> {
     /// composite whose attributes were reordered) is dropped and created.
     fn replace_type(&mut self, change: &Change, from: &UserType, to: &UserType) {
         let name = &to.name;
+        // CASCADE makes PostgreSQL convert the columns of this type too.
         if let (UserTypeKind::Composite { attributes: a }, UserTypeKind::Composite { attributes: b }) = (&from.kind, &to.kind) {
             let kept_a: Vec<&String> = a.iter().map(|x| &x.name).filter(|n| b.iter().any(|y| y.name == **n)).collect();
             let kept_b: Vec<&String> = b.iter().map(|y| &y.name).filter(|n| a.iter().any(|x| x.name == **n)).collect();
             let appended_only = b.iter().skip_while(|y| a.iter().any(|x| x.name == y.name)).all(|y| !a.iter().any(|x| x.name == y.name));
             if kept_a == kept_b && appended_only {
+                let used = self.new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name.to_string()));
+                if used && a.iter().any(|x| b.iter().any(|y| y.name == x.name && y != x)) {
+                    self.warn(change, format!("type {name} changes an attribute's type while table columns use it: PostgreSQL refuses that; convert those columns first"));
+                }
                 for x in a.iter().filter(|x| !b.iter().any(|y| y.name == x.name)) {
-                    self.p.types.push(step(format!("drop attribute {}", x.name), format!("ALTER TYPE {name} DROP ATTRIBUTE {};", quote_ident(&x.name))));
+                    self.p.types.push(step(format!("drop attribute {}", x.name), format!("ALTER TYPE {name} DROP ATTRIBUTE {} CASCADE;", quote_ident(&x.name))));
                 }
                 for y in b {
                     match a.iter().find(|x| x.name == y.name) {
                         Some(x) if x == y => {}
                         Some(_) => self.p.types.push(step(
                             format!("alter attribute {}", y.name),
-                            format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {};", quote_ident(&y.name), y.data_type),
+                            format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {} CASCADE;", quote_ident(&y.name), y.data_type),
                         )),
                         None => self.p.types.push(step(
                             format!("add attribute {}", y.name),
-                            format!("ALTER TYPE {name} ADD ATTRIBUTE {} {};", quote_ident(&y.name), y.data_type),
+                            format!("ALTER TYPE {name} ADD ATTRIBUTE {} {} CASCADE;", quote_ident(&y.name), y.data_type),
                         )),
                     }
                 }
@@ -539,6 +547,13 @@ impl Lowering<'_> {
                 format!("column {table}.{} is added NOT NULL without a default: this fails if the table has rows", column.name),
             );
         }
+        let last = self.new.tables.get(table).and_then(|t| t.columns.last()).is_some_and(|c| c.name == column.name);
+        if !last {
+            self.warn(
+                change,
+                format!("column {table}.{} is added at the end of the table: PostgreSQL cannot place it where the schema does", column.name),
+            );
+        }
         self.p.columns.push(step(
             format!("add column {table}.{}", column.name),
             format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(column)),
@@ -591,7 +606,8 @@ impl Lowering<'_> {
                     if let Some(seq) = &id.sequence {
                         options.push(format!("SEQUENCE NAME {seq}"));
                     }
-                    options.extend(sql::sequence_options_sql(&id.options, true));
+                    // The identity sequence has the column's type; `AS` is not allowed here.
+                    options.extend(sql::sequence_options_sql(&id.options, false));
                     out.push((summary("add identity to"), alter(&format!("ADD GENERATED {kind} AS IDENTITY ({})", options.join(" ")))));
                 }
                 (Some(_), None) => out.push((summary("drop identity of"), alter("DROP IDENTITY"))),
@@ -819,6 +835,12 @@ impl Lowering<'_> {
 
     fn undo_opaque(&mut self, change: &Change, statement: &crate::model::Opaque) {
         let text = &statement.text;
+        // Privileges on an object that is dropped go with it.
+        if let Some(object) = crate::read::postgres::grant::privilege_object(text) {
+            if self.dropped_objects().iter().any(|d| object == d || object.starts_with(&format!("{d}("))) {
+                return;
+            }
+        }
         if statement.kind == "GRANT" {
             // `GRANT p ON o TO g [WITH GRANT OPTION]` → `REVOKE p ON o FROM g`.
             if let Some((head, grantee)) = text.rsplit_once(" TO ") {
@@ -836,6 +858,25 @@ impl Lowering<'_> {
         }
         self.warn(change, format!("cannot undo a statement schemashift does not model: {text}"));
         self.p.post.push(step(format!("cannot undo {}", statement.kind), format!("-- schemashift cannot undo: {text}")));
+    }
+}
+
+impl Lowering<'_> {
+    /// `KIND name` of every object this migration drops, as privilege entries name them.
+    fn dropped_objects(&self) -> Vec<String> {
+        self.changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::DropTable { table } => Some(format!("TABLE {}", table.name)),
+                Change::DropView { view } => Some(format!("TABLE {}", view.name)),
+                Change::DropSequence { sequence } => Some(format!("SEQUENCE {}", sequence.name)),
+                Change::DropFunction { function } => {
+                    Some(format!("{} {}", if function.procedure { "PROCEDURE" } else { "FUNCTION" }, function.name))
+                }
+                Change::DropType { user_type } => Some(format!("TYPE {}", user_type.name)),
+                _ => None,
+            })
+            .collect()
     }
 }
 

@@ -35,10 +35,15 @@ fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<()> {
 }
 
 /// The model without what a migration cannot carry: statements schemashift
-/// does not model are copied forward but cannot be undone (the plan warns).
+/// does not model are copied forward but cannot be undone, and PostgreSQL
+/// adds columns at the end of a table and cannot reorder them (the plan
+/// warns about both).
 fn comparable(schema: &Schema) -> Schema {
     let mut s = schema.clone();
     s.opaque.retain(|o| o.kind == "GRANT" || o.kind == "REVOKE");
+    for t in s.tables.values_mut() {
+        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
+    }
     s
 }
 

@@ -43,9 +43,13 @@ pub fn grant_or_revoke(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) ->
     for (privilege, object, grantee) in parsed.entries() {
         let prefix = format!("GRANT {privilege} ON {object} TO {grantee}");
         if grant {
-            // Granting back a default PUBLIC privilege undoes its revocation.
+            // Granting back a default PUBLIC privilege undoes its revocation,
+            // and is then the default again, not a grant of its own.
             let revoke = format!("REVOKE {privilege} ON {object} FROM {grantee}");
             r.schema.opaque.retain(|o| !(o.kind == "REVOKE" && o.text == revoke));
+            if grantee == "PUBLIC" && is_default_public(&privilege, &object) && !parsed.with_grant_option {
+                continue;
+            }
             let text = if parsed.with_grant_option { format!("{prefix} WITH GRANT OPTION") } else { prefix };
             if !r.schema.opaque.iter().any(|o| o.text == text) {
                 r.schema.opaque.push(Opaque { kind: "GRANT".into(), text, location: st.location() });
@@ -179,4 +183,20 @@ fn is_default_public(privilege: &str, object: &str) -> bool {
     let kind = object.split_whitespace().next().unwrap_or("");
     matches!((privilege, kind), ("EXECUTE", "FUNCTION" | "PROCEDURE" | "ROUTINE") | ("USAGE", "TYPE" | "DOMAIN" | "LANGUAGE"))
         || matches!((privilege, kind), ("CONNECT" | "TEMPORARY", "DATABASE"))
+}
+
+/// The `KIND object` a privilege entry is about (`TABLE public.t`).
+pub fn privilege_object(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once(" ON ")?;
+    let end = rest.rfind(" TO ").or_else(|| rest.rfind(" FROM "))?;
+    Some(&rest[..end])
+}
+
+/// Dropping an object drops its privileges with it.
+pub fn forget_privileges(r: &mut PgReader, kind: &str, object: &str) {
+    let target = format!("{kind} {object}");
+    r.schema.opaque.retain(|o| {
+        !((o.kind == "GRANT" || o.kind == "REVOKE")
+            && privilege_object(&o.text).is_some_and(|x| x == target || (kind == "FUNCTION" && x.starts_with(&format!("{target}(")))))
+    });
 }

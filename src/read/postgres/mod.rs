@@ -8,7 +8,7 @@
 
 pub mod canon;
 mod function;
-mod grant;
+pub(crate) mod grant;
 mod hand;
 mod hints;
 mod names;
@@ -203,6 +203,7 @@ impl PgReader {
             "SEQUENCE" => hand::alter_sequence(self, st, &mut cur),
             "INDEX" => objects::alter_index(self, st, &mut cur),
             "TYPE" => objects::alter_type(self, st),
+            "DOMAIN" => objects::alter_domain(self, st, &mut cur),
             "SCHEMA" | "VIEW" | "MATERIALIZED" => objects::alter_rename(self, st, &mut cur),
             "DEFAULT" => {
                 self.opaque(st, "ALTER DEFAULT PRIVILEGES", false);

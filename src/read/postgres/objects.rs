@@ -533,6 +533,20 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         return Err(Error::data("invalid SQL: expected a name to drop").at(st.location()));
     }
     for parts in names {
+        let privilege_kind = match kind.as_str() {
+            "TABLE" | "FOREIGN TABLE" | "VIEW" | "MATERIALIZED VIEW" => Some("TABLE"),
+            "SEQUENCE" => Some("SEQUENCE"),
+            "FUNCTION" | "PROCEDURE" => Some("FUNCTION"),
+            "TYPE" | "DOMAIN" => Some("TYPE"),
+            _ => None,
+        };
+        if let Some(pk) = privilege_kind {
+            let object = r.qname_parts(&parts).to_string();
+            super::grant::forget_privileges(r, pk, &object);
+            if pk == "FUNCTION" {
+                super::grant::forget_privileges(r, "PROCEDURE", &object);
+            }
+        }
         let found = match kind.as_str() {
             "TABLE" | "FOREIGN TABLE" => {
                 let name = r.qname_parts(&parts);
@@ -581,10 +595,12 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 }
 
 fn drop_index(r: &mut PgReader, name: &QName) -> bool {
-    for t in r.schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
-        if t.indexes.remove(&name.name).is_some() {
-            return true;
-        }
+    let owner = r.schema.tables.values().find(|t| t.name.schema == name.schema && t.indexes.contains_key(&name.name)).map(|t| t.name.clone());
+    if let Some(owner) = owner {
+        let index = r.schema.tables.get_mut(&owner).and_then(|t| t.indexes.remove(&name.name)).expect("found above");
+        // The copies PostgreSQL made on the partitions go with it.
+        remove_partition_clones(r, &owner, |t| t.indexes.retain(|_, i| !crate::emit::postgres::same_index(i, &index)));
+        return true;
     }
     for v in r.schema.views.values_mut().filter(|v| v.name.schema == name.schema) {
         if v.indexes.remove(&name.name).is_some() {
@@ -626,6 +642,9 @@ pub fn alter_index(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
 }
 
 pub fn alter_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    if let Some(applied) = alter_attributes(r, st)? {
+        return Ok(applied);
+    }
     let at = match r.parse(st, st.text) {
         Ok(Statement::AlterType(at)) => at,
         _ => {
@@ -840,4 +859,158 @@ pub(super) fn find_function(r: &PgReader, name: &QName, args: Option<&str>) -> O
         .collect();
     let key = format!("{prefix}{})", types.join(", "));
     r.schema.functions.contains_key(&key).then_some(key)
+}
+
+/// `ALTER TYPE t ADD ATTRIBUTE a type | DROP ATTRIBUTE [IF EXISTS] a | ALTER
+/// ATTRIBUTE a [SET DATA] TYPE type [, …]` on a composite type.
+fn alter_attributes(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Applied>> {
+    let Ok(mut cur) = Cursor::new(st.text) else { return Ok(None) };
+    cur.eat_kw("ALTER");
+    cur.eat_kw("TYPE");
+    let Some(parts) = cur.object_name() else { return Ok(None) };
+    if !(cur.peek_kw_at(1, "ATTRIBUTE") && (cur.peek_kw("ADD") || cur.peek_kw("DROP") || cur.peek_kw("ALTER"))) {
+        return Ok(None);
+    }
+    let name = r.qname_parts(&parts);
+    let schema = r.default_schema().to_string();
+    let mut ty = r.schema.types.remove(&name).ok_or_else(|| missing(st, &format!("type {name}")))?;
+    let result = (|| {
+        let UserTypeKind::Composite { attributes } = &mut ty.kind else {
+            return Err(Error::data(format!("type {name} is not a composite type")).at(st.location()));
+        };
+        for action in super::function::split_top_level(cur.rest()) {
+            let mut a = Cursor::new(&action).map_err(|e| Error::data(e.message).at(st.location()))?;
+            let verb = if a.eat_kw("ADD") { "ADD" } else if a.eat_kw("DROP") { "DROP" } else if a.eat_kw("ALTER") { "ALTER" } else { "" };
+            a.eat_kw("ATTRIBUTE");
+            let if_exists = verb == "DROP" && a.eat_kws(&["IF", "EXISTS"]);
+            let attr = a.ident().ok_or_else(|| Error::data("invalid SQL: expected an attribute name").at(st.location()))?;
+            if verb == "ALTER" {
+                a.eat_kws(&["SET", "DATA"]);
+                a.eat_kw("TYPE");
+            }
+            let rest = a.rest();
+            let type_text = rest
+                .strip_suffix("CASCADE")
+                .or_else(|| rest.strip_suffix("RESTRICT"))
+                .unwrap_or(rest)
+                .trim()
+                .to_string();
+            match verb {
+                "ADD" => attributes.push(CompositeAttribute {
+                    name: attr,
+                    data_type: super::types::resolve(&type_text, &schema).data_type,
+                    collation: None,
+                }),
+                "DROP" => {
+                    let before = attributes.len();
+                    attributes.retain(|x| x.name != attr);
+                    if attributes.len() == before && !if_exists {
+                        return Err(Error::data(format!("attribute {attr} of {name} does not exist")).at(st.location()));
+                    }
+                }
+                _ => {
+                    let x = attributes
+                        .iter_mut()
+                        .find(|x| x.name == attr)
+                        .ok_or_else(|| Error::data(format!("attribute {attr} of {name} does not exist")).at(st.location()))?;
+                    x.data_type = super::types::resolve(&type_text, &schema).data_type;
+                }
+            }
+        }
+        Ok(())
+    })();
+    r.schema.types.insert(name, ty);
+    result.map(|()| Some(Applied::Done))
+}
+
+/// `ALTER DOMAIN d { SET DEFAULT e | DROP DEFAULT | SET NOT NULL | DROP NOT
+/// NULL | ADD CONSTRAINT n CHECK (e) | DROP CONSTRAINT [IF EXISTS] n |
+/// RENAME CONSTRAINT a TO b | RENAME TO n | VALIDATE CONSTRAINT n }`.
+pub fn alter_domain(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Applied> {
+    cur.eat_kw("DOMAIN");
+    let parts = cur.object_name().ok_or_else(|| Error::data("invalid SQL: expected a domain name").at(st.location()))?;
+    let name = r.qname_parts(&parts);
+    let canon_ctx = r.canon();
+    let parse_expr = |text: &str| -> Result<Expr> {
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let e = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(text)
+            .and_then(|mut p| p.parse_expr())
+            .map_err(|e| super::parse_error(st, &e.to_string()))?;
+        Ok(Expr(canon::canonical_expr(&e, &canon_ctx)))
+    };
+    let mut ty = r.schema.types.remove(&name).ok_or_else(|| missing(st, &format!("domain {name}")))?;
+    let result = (|| {
+        if cur.eat_kws(&["RENAME", "TO"]) {
+            let new = cur.ident().ok_or_else(|| Error::data("invalid SQL: expected a new name").at(st.location()))?;
+            ty.name = QName::new(name.schema.clone(), new);
+            return Ok(());
+        }
+        let UserTypeKind::Domain { default, not_null, checks, .. } = &mut ty.kind else {
+            return Err(Error::data(format!("type {name} is not a domain")).at(st.location()));
+        };
+        if cur.eat_kws(&["SET", "DEFAULT"]) {
+            let d = parse_expr(cur.rest())?;
+            *default = Some(d);
+        } else if cur.eat_kws(&["DROP", "DEFAULT"]) {
+            *default = None;
+        } else if cur.eat_kws(&["SET", "NOT", "NULL"]) {
+            *not_null = true;
+        } else if cur.eat_kws(&["DROP", "NOT", "NULL"]) {
+            *not_null = false;
+        } else if cur.eat_kw("ADD") {
+            let cname = if cur.eat_kw("CONSTRAINT") { cur.ident() } else { None };
+            if !cur.eat_kw("CHECK") {
+                return Err(Error::data("invalid SQL: expected CHECK in ALTER DOMAIN … ADD").at(st.location()));
+            }
+            let (a, b) = cur.paren_group().ok_or_else(|| Error::data("invalid SQL: expected (expression)").at(st.location()))?;
+            let expr = parse_expr(&cur.text[a..b])?;
+            let cname = match cname {
+                Some(n) => n,
+                None => {
+                    let taken: Vec<String> = checks.keys().cloned().collect();
+                    choose_constraint_name(&r.schema, &name.schema, &name.name, None, "check", &taken)
+                }
+            };
+            checks.insert(cname, expr);
+        } else if cur.eat_kws(&["DROP", "CONSTRAINT"]) {
+            let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
+            let cname = cur.ident().unwrap_or_default();
+            if checks.remove(&cname).is_none() && !if_exists {
+                return Err(Error::data(format!("constraint {cname} of domain {name} does not exist")).at(st.location()));
+            }
+        } else if cur.eat_kws(&["RENAME", "CONSTRAINT"]) {
+            let from = cur.ident().unwrap_or_default();
+            cur.eat_kw("TO");
+            let to = cur.ident().unwrap_or_default();
+            let e = checks.remove(&from).ok_or_else(|| Error::data(format!("constraint {from} of domain {name} does not exist")).at(st.location()))?;
+            checks.insert(to, e);
+        } else if cur.eat_kws(&["VALIDATE", "CONSTRAINT"]) {
+        } else {
+            return Err(Error::data("invalid SQL: unsupported ALTER DOMAIN action").at(st.location()));
+        }
+        Ok(())
+    })();
+    r.schema.types.insert(ty.name.clone(), ty);
+    result.map(|()| Applied::Done)
+}
+
+/// Applies `f` to every partition (at any depth) of `parent`.
+pub fn remove_partition_clones(r: &mut PgReader, parent: &QName, f: impl Fn(&mut crate::model::Table)) {
+    let mut level = vec![parent.clone()];
+    while !level.is_empty() {
+        let children: Vec<QName> = r
+            .schema
+            .tables
+            .values()
+            .filter(|t| t.partition_of.as_ref().is_some_and(|p| level.contains(&p.parent)))
+            .map(|t| t.name.clone())
+            .collect();
+        for c in &children {
+            if let Some(t) = r.schema.tables.get_mut(c) {
+                f(t);
+            }
+        }
+        level = children;
+    }
 }

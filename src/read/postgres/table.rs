@@ -143,7 +143,10 @@ fn add_column(
     }
     let written = col.data_type.to_string();
     let resolved = super::types::resolve(&written, r.default_schema());
-    let mut column = Column::new(name.clone(), resolved.data_type.clone(), st.location());
+    // Where the column's name is, when the parser kept its position.
+    let at = col.name.span.start;
+    let location = if at.line > 0 { st.location_at(at.line, at.column) } else { st.location() };
+    let mut column = Column::new(name.clone(), resolved.data_type.clone(), location);
     if resolved.serial {
         // serial = integer NOT NULL DEFAULT nextval('t_c_seq') + a sequence owned by the column.
         let seq_name = choose_relation_name(&r.schema, &table.name.schema, &table.name.name, Some(&name), "seq");
@@ -515,6 +518,9 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
     if let Some(applied) = hand::attach_or_detach_partition(r, st, cur)? {
         return Ok(applied);
     }
+    if let Some(applied) = identity_or_expression(r, st)? {
+        return Ok(applied);
+    }
     if let Some(kind) = unmodelled_alter_table(st.text) {
         // Kept as text, with the table name qualified as pg_dump writes it.
         let text = qualified_alter_table(r, st.text).unwrap_or_else(|| st.text.to_string());
@@ -575,8 +581,13 @@ fn alter_operations(
             }
             AlterTableOperation::DropConstraint { name, if_exists, .. } => {
                 let n = ident(name);
-                if table.constraints.remove(&n).is_none() && !if_exists {
-                    return Err(Error::data(format!("constraint {n} of {} does not exist", table.name)).at(st.location()));
+                match table.constraints.remove(&n) {
+                    // The partitions' copies go with it (same kind, or same name for a CHECK).
+                    Some(c) => super::objects::remove_partition_clones(r, &table.name, |t| {
+                        t.constraints.retain(|cn, x| !(x.kind == c.kind && (cn == &c.name || !matches!(c.kind, ConstraintKind::Check { .. }))))
+                    }),
+                    None if *if_exists => {}
+                    None => return Err(Error::data(format!("constraint {n} of {} does not exist", table.name)).at(st.location())),
                 }
             }
             AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
@@ -865,4 +876,102 @@ pub fn rename_identifier(text: &str, old: &str, new: &str) -> String {
             other => other.to_string(),
         })
         .collect()
+}
+
+/// `ALTER TABLE t ALTER [COLUMN] c` followed by `DROP IDENTITY`, `SET
+/// GENERATED …`, identity sequence options (`SET INCREMENT BY 2 …`) or `DROP
+/// EXPRESSION`: forms sqlparser 0.63 does not parse. Returns `None` for
+/// anything else.
+fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Applied>> {
+    let Ok(mut cur) = Cursor::new(st.text) else { return Ok(None) };
+    cur.eat_kw("ALTER");
+    cur.eat_kw("TABLE");
+    let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
+    cur.eat_kw("ONLY");
+    let Some(parts) = cur.object_name() else { return Ok(None) };
+    if !cur.eat_kw("ALTER") {
+        return Ok(None);
+    }
+    cur.eat_kw("COLUMN");
+    let Some(column) = cur.ident() else { return Ok(None) };
+    enum Action {
+        DropIdentity,
+        SetGenerated(bool),
+        Options(String),
+        DropExpression,
+    }
+    let action = if cur.eat_kws(&["DROP", "IDENTITY"]) {
+        cur.eat_kws(&["IF", "EXISTS"]);
+        Action::DropIdentity
+    } else if cur.eat_kws(&["DROP", "EXPRESSION"]) {
+        cur.eat_kws(&["IF", "EXISTS"]);
+        Action::DropExpression
+    } else if cur.eat_kws(&["SET", "GENERATED"]) {
+        let always = cur.eat_kw("ALWAYS");
+        if !always {
+            cur.eat_kws(&["BY", "DEFAULT"]);
+        }
+        Action::SetGenerated(always)
+    } else if (cur.peek_kw("SET") && ["INCREMENT", "START", "MINVALUE", "MAXVALUE", "NO", "CACHE", "CYCLE"].iter().any(|w| cur.peek_kw_at(1, w)))
+        || cur.peek_kw("RESTART")
+    {
+        // `SET a SET b …`: the options without their SETs.
+        let rest = cur.rest();
+        let options = rest.split_whitespace().filter(|w| !w.eq_ignore_ascii_case("SET")).collect::<Vec<_>>().join(" ");
+        Action::Options(options)
+    } else {
+        return Ok(None);
+    };
+    let name = match parts.as_slice() {
+        [one] => r.lookup_table(&ast::ObjectName::from(vec![ast::Ident::with_quote('"', one.clone())])),
+        _ => r.qname_parts(&parts),
+    };
+    let Some(table) = r.schema.tables.get_mut(&name) else {
+        return Ok(Some(if if_exists { Applied::Done } else { Applied::MissingTable(name) }));
+    };
+    let col = table
+        .column_mut(&column)
+        .ok_or_else(|| Error::data(format!("column {column} of {name} does not exist")).at(st.location()))?;
+    match action {
+        Action::DropIdentity => col.identity = None,
+        Action::DropExpression => col.generated = None,
+        Action::SetGenerated(always) => {
+            let id = col.identity.as_mut().ok_or_else(|| Error::data(format!("column {column} of {name} is not an identity column")).at(st.location()))?;
+            id.always = always;
+        }
+        Action::Options(text) => {
+            let (changes, _) = parse_sequence_options(st, &text)?;
+            let id = col.identity.as_mut().ok_or_else(|| Error::data(format!("column {column} of {name} is not an identity column")).at(st.location()))?;
+            merge_sequence_options(&mut id.options, &text, changes);
+            hand::normalize_sequence_options(&mut id.options);
+        }
+    }
+    Ok(Some(Applied::Done))
+}
+
+/// Applies the options written in `text` (parsed into `changes`) on top of `options`.
+fn merge_sequence_options(options: &mut SequenceOptions, text: &str, changes: SequenceOptions) {
+    let upper = text.to_ascii_uppercase();
+    let has = |w: &str| upper.split_whitespace().any(|x| x == w);
+    if has("INCREMENT") {
+        options.increment = changes.increment;
+    }
+    if has("MINVALUE") {
+        options.min_value = changes.min_value;
+    }
+    if has("MAXVALUE") {
+        options.max_value = changes.max_value;
+    }
+    if has("START") {
+        options.start = changes.start;
+    }
+    if has("CACHE") {
+        options.cache = changes.cache;
+    }
+    if has("CYCLE") {
+        options.cycle = changes.cycle;
+    }
+    if has("AS") {
+        options.data_type = changes.data_type;
+    }
 }

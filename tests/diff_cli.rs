@@ -1,0 +1,162 @@
+//! `schemashift diff`: output formats, no-ops, exit codes, git sources.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn schemashift(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("schemashift").unwrap();
+    c.current_dir(dir);
+    c
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const OLD: &str = "CREATE TABLE users (id serial PRIMARY KEY, name text);\n";
+const NEW: &str = "CREATE TABLE users (\n  id serial PRIMARY KEY,\n  name text,\n  email varchar(255) NOT NULL DEFAULT ''\n);\nCREATE INDEX users_email_idx ON users (email);\n";
+
+#[test]
+fn json_output_has_up_down_changes_and_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "old.sql", OLD);
+    write(dir.path(), "new.sql", NEW);
+    let out = schemashift(dir.path())
+        .args(["diff", "--no-index", "--dialect", "postgres", "old.sql", "new.sql", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let up = json["up"].as_str().unwrap();
+    assert!(up.contains("ALTER TABLE public.users ADD COLUMN email character varying(255) DEFAULT '' NOT NULL;"), "{up}");
+    assert!(up.contains("CREATE INDEX users_email_idx ON public.users (email);"), "{up}");
+    let down = json["down"].as_str().unwrap();
+    assert!(down.contains("DROP INDEX public.users_email_idx;"), "{down}");
+    assert!(down.contains("ALTER TABLE public.users DROP COLUMN email;"), "{down}");
+    // The index goes before the column it is on.
+    assert!(down.find("DROP INDEX").unwrap() < down.find("DROP COLUMN").unwrap(), "{down}");
+    let changes = json["changes"].as_array().unwrap();
+    let kinds: Vec<&str> = changes.iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["add_column", "create_index"]);
+    assert_eq!(changes[0]["object"], "public.users.email");
+    assert_eq!(changes[0]["new_location"], "new.sql:4:3");
+    assert!(changes[0]["old_location"].is_null());
+    assert!(json["warnings"].is_array());
+}
+
+#[test]
+fn sql_output_reverse_and_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "old.sql", OLD);
+    write(dir.path(), "new.sql", NEW);
+    let up = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql"]).output().unwrap();
+    assert_eq!(up.status.code(), Some(0));
+    let down = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql", "--reverse"]).output().unwrap();
+    assert_ne!(up.stdout, down.stdout);
+    assert!(String::from_utf8_lossy(&down.stdout).contains("DROP COLUMN email"));
+    let again = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql"]).output().unwrap();
+    assert_eq!(up.stdout, again.stdout, "output is deterministic");
+    let code = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql", "--exit-code"]).output().unwrap();
+    assert_eq!(code.status.code(), Some(1));
+    let same = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "old.sql", "--exit-code"]).output().unwrap();
+    assert_eq!(same.status.code(), Some(0));
+}
+
+#[test]
+fn the_same_schema_written_differently_is_no_change() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.sql",
+        "CREATE TABLE Users (ID SERIAL PRIMARY KEY, Email VARCHAR(255) UNIQUE, score INT4 DEFAULT 0 CHECK (score >= 0));\n\
+         CREATE TABLE posts (id int PRIMARY KEY, user_id int REFERENCES users);",
+    );
+    write(
+        dir.path(),
+        "b.sql",
+        "CREATE TABLE public.posts (\n  id integer NOT NULL,\n  user_id integer,\n  CONSTRAINT posts_pkey PRIMARY KEY (id)\n);\n\
+         CREATE SEQUENCE users_id_seq AS integer;\n\
+         CREATE TABLE users (\n  id integer NOT NULL DEFAULT nextval('users_id_seq'::regclass),\n  email character varying(255),\n  score integer DEFAULT 0,\n  CONSTRAINT users_pkey PRIMARY KEY (id),\n  CONSTRAINT users_email_key UNIQUE (email),\n  CONSTRAINT users_score_check CHECK ((score >= (0)::integer))\n);\n\
+         ALTER SEQUENCE users_id_seq OWNED BY users.id;\n\
+         ALTER TABLE posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);",
+    );
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "a.sql", "b.sql", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["up"], "", "{json:#}");
+    assert_eq!(json["changes"].as_array().unwrap().len(), 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no changes"));
+}
+
+#[test]
+fn rename_hints_rename_instead_of_drop_and_add() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "old.sql", "CREATE TABLE users (id int PRIMARY KEY, name text);\nCREATE INDEX users_name ON users (name);\n");
+    write(
+        dir.path(),
+        "new.sql",
+        "-- schemashift:renamed-from users\nCREATE TABLE people (\n  id int PRIMARY KEY,\n  -- schemashift:renamed-from name\n  full_name text\n);\nCREATE INDEX users_name ON people (full_name);\n",
+    );
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql"]).output().unwrap();
+    let up = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(up.contains("ALTER TABLE public.users RENAME TO people;"), "{up}");
+    assert!(up.contains("ALTER TABLE public.people RENAME COLUMN name TO full_name;"), "{up}");
+    // The primary key keeps its old name under a renamed table, so it is renamed too.
+    assert!(up.contains("RENAME CONSTRAINT users_pkey TO people_pkey"), "{up}");
+    assert!(!up.contains("DROP") && !up.contains("ADD COLUMN"), "no data is dropped: {up}");
+    let down = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql", "-R"]).output().unwrap();
+    let down = String::from_utf8_lossy(&down.stdout);
+    assert!(down.contains("ALTER TABLE public.people RENAME TO users;"), "{down}");
+    assert!(down.contains("RENAME COLUMN full_name TO name"), "{down}");
+}
+
+#[test]
+fn a_likely_rename_without_hint_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "old.sql", "CREATE TABLE t (id int, username text);\n");
+    write(dir.path(), "new.sql", "CREATE TABLE t (id int, user_name text);\n");
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("new.sql:1:25: warning") && err.contains("schemashift:renamed-from username"), "{err}");
+    let up = String::from_utf8_lossy(&out.stdout);
+    assert!(up.contains("DROP COLUMN username") && up.contains("ADD COLUMN user_name"), "{up}");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&ok.stderr));
+}
+
+#[test]
+fn diff_between_revisions_and_against_the_working_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    std::fs::create_dir_all(d.join("db")).unwrap();
+    write(d, "db/schema.sql", OLD);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "one"]);
+    write(d, "db/schema.sql", NEW);
+    git(d, &["commit", "-qam", "two"]);
+
+    let out = schemashift(d).args(["diff", "HEAD~1", "HEAD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ADD COLUMN email"));
+    let range = schemashift(d).args(["diff", "HEAD~1..HEAD"]).output().unwrap();
+    assert_eq!(out.stdout, range.stdout);
+
+    // Working tree against HEAD: an uncommitted edit.
+    write(d, "db/schema.sql", &format!("{NEW}CREATE TABLE audit (id bigint);\n"));
+    let out = schemashift(d).args(["diff", "HEAD"]).output().unwrap();
+    let up = String::from_utf8_lossy(&out.stdout);
+    assert!(up.contains("CREATE TABLE public.audit") && !up.contains("email"), "{up}");
+    // Nothing staged: the index equals HEAD.
+    let out = schemashift(d).args(["diff", "--staged", "--exit-code"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

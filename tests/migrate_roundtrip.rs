@@ -1,0 +1,649 @@
+//! Planned migrations proven on a real PostgreSQL 15: up, then down.
+//!
+//! Every case is a directory `fixtures/diff/<case>/` with `old.sql` and
+//! `new.sql` (the schema before and after a change, the first line a comment
+//! saying what changes and why it is interesting) and, usually, `data.sql`:
+//! rows inserted into the old schema that the migration must keep. Cases named
+//! `noop_*` describe the same database written two ways.
+//!
+//! Per case, three tests:
+//!
+//! - `fixture_loads`: both schemas (and the data) load on PostgreSQL 15; the
+//!   two catalogs are equal for a `noop_*` case and differ for every other.
+//!   This checks the fixture itself, planner or not.
+//! - `reads`: the library reads both schema texts.
+//! - `migrates`: the planner's migration, run on a database built from
+//!   `old.sql` + `data.sql`:
+//!   1. up (`psql -v ON_ERROR_STOP=1`, in one transaction unless a step is
+//!      marked non-transactional or uses `CONCURRENTLY`) must give the catalog of a database built from
+//!      `new.sql`, and keep the rows of every table and column both schemas
+//!      share (following the rename hints of `new.sql`);
+//!   2. down must then give the catalog of a database built from `old.sql`
+//!      and the original rows of every column the new schema kept.
+//!
+//!   For a `noop_*` case the plan must be empty.
+//!
+//! Catalogs are compared through `support::comparable` (number-constant
+//! defaults spelled either way are equal). After the down, a table that lost
+//! a column in the up is compared without column positions: PostgreSQL can
+//! only append a re-added column, so its old position is out of any
+//! migration's reach; every other column position is compared.
+//!
+//! The `harness_*` tests run hand-written migrations through the same checks,
+//! to prove that a missing statement and lost rows are caught.
+
+mod support;
+
+use std::io::Write;
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use support::catalog::{self, Catalog};
+use support::pg::{self, PgServer};
+use support::rows::{self, Renames, Snapshot, TableName};
+
+/// A case's files.
+struct Fixture {
+    case: String,
+    old: String,
+    new: String,
+    data: Option<String>,
+}
+
+fn fixture(case: &str) -> Fixture {
+    let dir = support::diff_fixtures_dir().join(case);
+    let read = |name: &str| std::fs::read_to_string(dir.join(name));
+    let old = read("old.sql").unwrap_or_else(|e| panic!("{case}: cannot read old.sql: {e}"));
+    let new = read("new.sql").unwrap_or_else(|e| panic!("{case}: cannot read new.sql: {e}"));
+    let data = read("data.sql").ok();
+    Fixture { case: case.to_string(), old, new, data }
+}
+
+fn is_noop(case: &str) -> bool {
+    case.starts_with("noop_")
+}
+
+/// The catalogs of `old.sql` (+ data) and `new.sql`, loaded once per case.
+struct Loaded {
+    old: Catalog,
+    new: Catalog,
+}
+
+fn load(server: &PgServer, fx: &Fixture, what: &str, with_data: bool) -> String {
+    let db = server.create_database(&format!("{}_{what}", fx.case));
+    let text = if what == "new" { &fx.new } else { &fx.old };
+    if let Err(e) = server.psql_file(&db, text) {
+        panic!("{}: {what}.sql does not load on PostgreSQL 15:\n{e}", fx.case);
+    }
+    if with_data && let Some(data) = &fx.data
+        && let Err(e) = server.psql_file(&db, data)
+    {
+        panic!("{}: data.sql does not load into old.sql:\n{e}", fx.case);
+    }
+    db
+}
+
+fn loaded<'a>(server: &PgServer, fx: &Fixture, cell: &'a OnceLock<Loaded>) -> &'a Loaded {
+    cell.get_or_init(|| {
+        let old_db = load(server, fx, "old", true);
+        let new_db = load(server, fx, "new", false);
+        Loaded {
+            old: support::comparable(&catalog::catalog(server, &old_db)),
+            new: support::comparable(&catalog::catalog(server, &new_db)),
+        }
+    })
+}
+
+fn fixture_loads(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
+    let fx = fixture(case);
+    assert!(fx.old.trim_start().starts_with("--"), "{case}: old.sql should begin with a comment saying what the case is");
+    let l = loaded(server, &fx, cell);
+    if is_noop(case) {
+        assert!(l.old == l.new, "{case}: a noop case must describe one database twice:\n{}", catalog::diff(&l.old, &l.new));
+        assert!(fx.data.is_none(), "{case}: a noop case needs no data.sql");
+    } else {
+        assert!(l.old != l.new, "{case}: old.sql and new.sql give the same catalog: name it noop_* or change new.sql");
+    }
+}
+
+fn read(path: &str, text: &str) -> Result<schemashift::model::Schema, String> {
+    let file = schemashift::source::SourceFile { path: path.into(), bytes: text.as_bytes().to_vec(), blob_id: None };
+    schemashift::read::read_schema(&[file], schemashift::model::Dialect::Postgres)
+        .map(|(schema, _warnings)| schema)
+        .map_err(|e| format!("{e:?}"))
+}
+
+fn read_both(fx: &Fixture) -> (schemashift::model::Schema, schemashift::model::Schema) {
+    let case = &fx.case;
+    let old = read(&format!("fixtures/diff/{case}/old.sql"), &fx.old).unwrap_or_else(|e| panic!("{case}: reading old.sql: {e}"));
+    let new = read(&format!("fixtures/diff/{case}/new.sql"), &fx.new).unwrap_or_else(|e| panic!("{case}: reading new.sql: {e}"));
+    (old, new)
+}
+
+// ---------------------------------------------------------------------------
+// Running a migration and judging it.
+
+/// What went wrong with a migration, in the order the checks run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Failure {
+    /// The up script stopped with an error (psql's message, with its line).
+    UpFailed(String),
+    /// After the up, the catalog differs from `new.sql`'s (first = migrated).
+    UpCatalog(String),
+    /// After the up, rows differ from the original ones.
+    UpRows(String),
+    DownFailed(String),
+    /// After the down, the catalog differs from `old.sql`'s (first = migrated back).
+    DownCatalog(String),
+    DownRows(String),
+}
+
+impl Failure {
+    fn kind(&self) -> &'static str {
+        match self {
+            Failure::UpFailed(_) => "up fails",
+            Failure::UpCatalog(_) => "catalog after up differs from new.sql",
+            Failure::UpRows(_) => "rows lost or changed by up",
+            Failure::DownFailed(_) => "down fails",
+            Failure::DownCatalog(_) => "catalog after down differs from old.sql",
+            Failure::DownRows(_) => "rows lost or changed by the round trip",
+        }
+    }
+    fn detail(&self) -> &str {
+        match self {
+            Failure::UpFailed(s)
+            | Failure::UpCatalog(s)
+            | Failure::UpRows(s)
+            | Failure::DownFailed(s)
+            | Failure::DownCatalog(s)
+            | Failure::DownRows(s) => s,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Timings {
+    setup: Duration,
+    up: Duration,
+    down: Duration,
+    checks: Duration,
+}
+
+/// A migration script and whether it may run as one transaction.
+struct Script {
+    sql: String,
+    one_transaction: bool,
+}
+
+impl Script {
+    /// A hand-written script: one transaction unless it builds an index `CONCURRENTLY`.
+    fn hand_written(sql: &str) -> Script {
+        Script { sql: sql.to_string(), one_transaction: !sql.to_ascii_uppercase().contains("CONCURRENTLY") }
+    }
+
+    /// A planned script: one transaction unless a step says it cannot be in one
+    /// (or, belt and braces, uses `CONCURRENTLY`).
+    fn planned(steps: &[schemashift::plan::Step]) -> Script {
+        let sql: String = steps.iter().map(|s| format!("{}\n", s.sql)).collect();
+        let one_transaction = steps.iter().all(|s| s.transactional) && !sql.to_ascii_uppercase().contains("CONCURRENTLY");
+        Script { sql, one_transaction }
+    }
+}
+
+/// Runs a migration script like a careful deployment: stop at the first
+/// error, all in one transaction when the script allows it.
+fn apply(server: &PgServer, db: &str, script: &Script) -> Result<(), String> {
+    let mut cmd = server.client("psql", db);
+    cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"]);
+    if script.one_transaction {
+        cmd.arg("--single-transaction");
+    }
+    cmd.args(["-f", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run psql: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = script.sql.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
+    let _ = writer.join();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout)))
+    }
+}
+
+/// The tables of `before` that lost a column on the way to `after`.
+fn tables_losing_columns(before: &Snapshot, after: &Snapshot, renames: &Renames) -> Vec<TableName> {
+    before
+        .tables
+        .iter()
+        .filter(|(name, rows)| {
+            let new_name = renames.table(name);
+            after.tables.get(&new_name).is_some_and(|new_rows| {
+                rows.columns.iter().any(|c| {
+                    let new_col = renames.column(&new_name, &c.name);
+                    !new_rows.columns.iter().any(|n| n.name == new_col)
+                })
+            })
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// `catalog` without the column positions of `tables`.
+fn without_positions(server: &PgServer, db: &str, c: &Catalog, tables: &[TableName]) -> Catalog {
+    let mut c = c.clone();
+    for (schema, table) in tables {
+        let prefix = server
+            .query(db, &format!("SELECT format('%I.%I.', {}, {})", rows::quote_literal(schema), rows::quote_literal(table)))
+            .expect("format() works");
+        for (key, fields) in c.objects.iter_mut() {
+            if key.kind == "column" && key.name.starts_with(&prefix) {
+                fields.remove("position");
+            }
+        }
+    }
+    c
+}
+
+/// Applies `up` then `down` to a database built from the case's old schema
+/// and data, and lists what went wrong (empty: the migration is right).
+fn check_migration(server: &PgServer, fx: &Fixture, l: &Loaded, up: &Script, down: &Script) -> (Vec<Failure>, Timings) {
+    let mut failures = Vec::new();
+    let mut t = Timings::default();
+    let renames = Renames::from_hints(&fx.new, "public");
+    let keep_all = |_: &TableName, _: Option<&str>| true;
+
+    let started = Instant::now();
+    let db = load(server, fx, "a", true);
+    let original = rows::snapshot(server, &db);
+    t.setup = started.elapsed();
+
+    let started = Instant::now();
+    let applied = apply(server, &db, up);
+    t.up = started.elapsed();
+    if let Err(e) = applied {
+        failures.push(Failure::UpFailed(e));
+        return (failures, t);
+    }
+    let started = Instant::now();
+    let migrated = support::comparable(&catalog::catalog(server, &db));
+    if migrated != l.new {
+        failures.push(Failure::UpCatalog(catalog::diff(&migrated, &l.new)));
+    }
+    let after_up = rows::snapshot(server, &db);
+    let lost = rows::compare(server, &db, &original, &after_up, &renames, &keep_all);
+    if !lost.is_empty() {
+        failures.push(Failure::UpRows(lost));
+    }
+    t.checks = started.elapsed();
+
+    let started = Instant::now();
+    let applied = apply(server, &db, down);
+    t.down = started.elapsed();
+    if let Err(e) = applied {
+        failures.push(Failure::DownFailed(e));
+        return (failures, t);
+    }
+    let started = Instant::now();
+    let reordered = tables_losing_columns(&original, &after_up, &renames);
+    let back = without_positions(server, &db, &support::comparable(&catalog::catalog(server, &db)), &reordered);
+    let expected = without_positions(server, &db, &l.old, &reordered);
+    if back != expected {
+        failures.push(Failure::DownCatalog(catalog::diff(&back, &expected)));
+    }
+    // Only what the new schema kept can come back: a column or table the up
+    // dropped returns empty (or with its default).
+    let after_down = rows::snapshot(server, &db);
+    let kept = |table: &TableName, column: Option<&str>| {
+        let new_table = renames.table(table);
+        after_up.tables.get(&new_table).is_some_and(|t| {
+            column.is_none_or(|column| {
+                let new_column = renames.column(&new_table, column);
+                t.columns.iter().any(|c| c.name == new_column)
+            })
+        })
+    };
+    let lost = rows::compare(server, &db, &original, &after_down, &Renames::default(), &kept);
+    if !lost.is_empty() {
+        failures.push(Failure::DownRows(lost));
+    }
+    t.checks += started.elapsed();
+    (failures, t)
+}
+
+fn numbered(sql: &str) -> String {
+    sql.lines().enumerate().map(|(i, l)| format!("{:4} | {l}\n", i + 1)).collect()
+}
+
+fn report(case: &str, failures: &[Failure], up: &Script, down: &Script) -> String {
+    let mut text = format!("{case}: {}\n", failures.iter().map(Failure::kind).collect::<Vec<_>>().join("; "));
+    for f in failures {
+        text.push_str(&format!("\n== {} ==\n{}\n", f.kind(), f.detail().trim_end()));
+    }
+    let mode = |s: &Script| if s.one_transaction { "one transaction" } else { "no transaction" };
+    text.push_str(&format!(
+        "\n== up SQL ({}) ==\n{}\n== down SQL ({}) ==\n{}",
+        mode(up),
+        numbered(&up.sql),
+        mode(down),
+        numbered(&down.sql)
+    ));
+    text
+}
+
+fn migrates(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
+    let started = Instant::now();
+    let fx = fixture(case);
+    let (old, new) = read_both(&fx);
+    let plan_started = Instant::now();
+    let plan = schemashift::plan::plan(&old, &new).unwrap_or_else(|e| panic!("{case}: the planner fails: {e:?}"));
+    let plan_time = plan_started.elapsed();
+    if is_noop(case) {
+        let steps: Vec<&str> = plan.up.iter().map(|s| s.summary.as_str()).collect();
+        assert!(plan.is_empty(), "{case}: the schemas are the same, yet the plan has steps {steps:?}:\n{}", plan.up_sql());
+        eprintln!("{case}: ok (noop), plan {plan_time:?}, total {:?}", started.elapsed());
+        return;
+    }
+    assert!(!plan.is_empty(), "{case}: the schemas differ but the plan is empty");
+    let l = loaded(server, &fx, cell);
+    let (up, down) = (Script::planned(&plan.up), Script::planned(&plan.down));
+    assert_eq!(up.sql, plan.up_sql(), "{case}: up_sql() is the up steps' SQL");
+    assert_eq!(down.sql, plan.down_sql(), "{case}: down_sql() is the down steps' SQL");
+    let (failures, t) = check_migration(server, &fx, l, &up, &down);
+    let line = format!(
+        "plan {plan_time:?}, setup {:?}, up {:?}, down {:?}, checks {:?}, total {:?}, {} steps",
+        t.setup,
+        t.up,
+        t.down,
+        t.checks,
+        started.elapsed(),
+        plan.up.len()
+    );
+    if failures.is_empty() {
+        eprintln!("{case}: ok, {line}");
+    } else {
+        eprintln!("{case}: FAILED, {line}");
+        panic!("{}", report(case, &failures, &up, &down));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The cases.
+
+macro_rules! cases {
+    ($($case:ident),* $(,)?) => {
+        /// Every case, by directory name.
+        const CASES: &[&str] = &[$(stringify!($case)),*];
+
+        $(
+            mod $case {
+                use super::*;
+
+                static LOADED: OnceLock<Loaded> = OnceLock::new();
+
+                #[test]
+                fn fixture_loads() {
+                    let Some(server) = pg::server() else { return };
+                    super::fixture_loads(server, stringify!($case), &LOADED);
+                }
+
+                #[test]
+                fn reads() {
+                    read_both(&fixture(stringify!($case)));
+                }
+
+                #[test]
+                fn migrates() {
+                    let Some(server) = pg::server() else { return };
+                    super::migrates(server, stringify!($case), &LOADED);
+                }
+            }
+        )*
+    };
+}
+
+cases!(
+    check_added_changed_dropped,
+    check_renamed_explicit_name,
+    column_added_not_null_default,
+    column_added_nullable,
+    column_array_element_type_changed,
+    column_collation_changed,
+    column_comments_changed,
+    column_default_changed,
+    column_drop_not_null,
+    column_dropped,
+    column_dropped_not_null_default,
+    column_generated_added,
+    column_generated_expression_changed,
+    column_identity_added,
+    column_identity_always_to_by_default,
+    column_identity_dropped,
+    column_numeric_precision_changed,
+    column_serial_to_identity,
+    column_set_not_null,
+    column_type_int_to_bigint,
+    column_type_text_to_integer,
+    column_type_timestamp_to_timestamptz,
+    column_type_varchar_to_enum,
+    column_varchar_length_decreased,
+    column_varchar_length_increased,
+    composite_type_added_and_used,
+    composite_type_attribute_added,
+    domain_added_and_used,
+    domain_changed,
+    domain_dropped,
+    enum_added_and_dropped,
+    enum_array_column_value_added,
+    enum_value_added_end,
+    enum_value_added_middle,
+    enum_value_removed,
+    enum_value_removed_with_default_and_index,
+    enum_value_renamed,
+    exclude_constraint_added,
+    exclude_constraint_dropped,
+    extension_added_with_column,
+    extension_dropped,
+    extension_in_schema,
+    fk_actions_changed,
+    fk_added,
+    fk_cycle_added,
+    fk_cycle_dropped,
+    fk_dropped,
+    fk_self_referencing_added,
+    fk_to_new_table,
+    function_attributes_changed,
+    function_body_changed,
+    function_return_type_changed,
+    function_signature_changed,
+    function_used_by_default_and_check,
+    grants_added,
+    grants_revoked_and_changed,
+    index_added,
+    index_columns_changed,
+    index_desc_nulls,
+    index_dropped,
+    index_expression,
+    index_include_columns,
+    index_method_changed,
+    index_opclass_and_collation,
+    index_partial_predicate_changed,
+    index_renamed_hint,
+    index_unique_to_constraint,
+    matview_added_with_index,
+    matview_definition_changed,
+    matview_dropped,
+    multi_schema_cross_references,
+    multi_schema_same_names,
+    noop_case_and_whitespace,
+    noop_default_and_check_spelling,
+    noop_explicit_vs_implicit_names,
+    noop_function_spelling,
+    noop_grant_spelling,
+    noop_identity_spelling,
+    noop_index_and_fk_spelling,
+    noop_inline_vs_table_constraints,
+    noop_partition_spelling,
+    noop_pg_dump_style,
+    noop_quoting,
+    noop_reordered_statements,
+    noop_serial_vs_expansion,
+    noop_type_synonyms,
+    noop_view_spelling,
+    order_dependants_around_type_change,
+    order_drop_reverse_dependencies,
+    order_fk_key_type_change,
+    order_type_before_column,
+    partition_added,
+    partition_attached,
+    partition_default_and_index,
+    partition_detached,
+    partitioned_table_added,
+    pk_added,
+    pk_changed_columns,
+    pk_dropped,
+    procedure_added_and_changed,
+    quoted_mixed_case_identifiers,
+    quoted_renamed_table,
+    quoted_reserved_words,
+    quoted_spaces_quotes_and_dots,
+    rename_column_hint,
+    rename_column_sqldef_hint,
+    rename_column_used_by_index_and_view,
+    rename_column_with_type_change,
+    rename_table_hint,
+    rename_table_sqldef_hint,
+    rename_without_hint_is_drop_add,
+    schema_added_with_objects,
+    schema_dropped,
+    sequence_added_owned_by,
+    sequence_dropped,
+    sequence_options_changed,
+    sequence_owned_by_changed,
+    table_added,
+    table_comment_added_removed,
+    table_dropped,
+    table_set_schema_hint,
+    table_unlogged_changed,
+    trigger_added,
+    trigger_changed,
+    trigger_dropped_with_function,
+    trigger_function_body_changed,
+    unique_added_dropped,
+    unique_changed_columns,
+    unique_nulls_not_distinct,
+    view_added_dropped,
+    view_chain_over_dropped_column,
+    view_columns_removed,
+    view_definition_changed,
+    view_on_view_changed,
+    view_options_changed,
+    view_over_changed_column,
+    view_renamed_hint,
+);
+
+#[test]
+fn every_fixture_directory_has_its_tests() {
+    let on_disk = support::diff_cases();
+    let listed: Vec<String> = CASES.iter().map(|c| c.to_string()).collect();
+    assert_eq!(on_disk, listed, "list every fixtures/diff/<case> directory in the cases! list (sorted)");
+    assert!(on_disk.len() >= 90, "only {} cases", on_disk.len());
+}
+
+#[test]
+fn every_case_has_old_and_new_and_most_have_data() {
+    let cases = support::diff_cases();
+    let with_data = cases.iter().filter(|c| fixture(c).data.is_some()).count();
+    let changing = cases.iter().filter(|c| !is_noop(c)).count();
+    assert!(with_data * 3 >= changing * 2, "only {with_data} of {changing} changing cases have a data.sql");
+}
+
+// ---------------------------------------------------------------------------
+// The harness itself: rename hints, and proof that it can fail.
+
+fn t(s: &str, n: &str) -> TableName {
+    (s.to_string(), n.to_string())
+}
+
+#[test]
+fn rename_hints_name_tables_and_columns() {
+    let sql = "-- schemashift:renamed-from accounts\nCREATE TABLE public.\"Users\" (\n    id int,\n    -- schemashift:renamed-from mail\n    \"E-mail\" text,\n    -- @renamed from=Nick\n    nickname text\n);\n-- @renamed from=old_idx\nCREATE INDEX i ON \"Users\" (id);\n-- schemashift:renamed-from archive.items\nCREATE TABLE IF NOT EXISTS store.Items (id int);\n";
+    let r = Renames::from_hints(sql, "public");
+    assert_eq!(r.tables.get(&t("public", "accounts")), Some(&t("public", "Users")));
+    assert_eq!(r.tables.get(&t("archive", "items")), Some(&t("store", "items")));
+    assert_eq!(r.column(&t("public", "Users"), "mail"), "E-mail");
+    assert_eq!(r.column(&t("public", "Users"), "nick"), "nickname");
+    assert_eq!((r.tables.len(), r.columns.len()), (2, 2));
+    let back = r.inverse();
+    assert_eq!(back.table(&t("public", "Users")), t("public", "accounts"));
+    assert_eq!(back.column(&t("public", "accounts"), "E-mail"), "mail");
+}
+
+/// Runs a hand-written migration of `case` through the checks.
+fn hand_written(server: &PgServer, case: &str, up: &str, down: &str) -> Vec<Failure> {
+    static LOADED: OnceLock<std::sync::Mutex<std::collections::BTreeMap<String, &'static Loaded>>> = OnceLock::new();
+    let fx = fixture(case);
+    let l = {
+        let mut cache = LOADED.get_or_init(Default::default).lock().unwrap();
+        *cache.entry(case.to_string()).or_insert_with(|| {
+            let cell: &'static OnceLock<Loaded> = Box::leak(Box::new(OnceLock::new()));
+            loaded(server, &fx, cell)
+        })
+    };
+    let (failures, _) = check_migration(server, &fx, l, &Script::hand_written(up), &Script::hand_written(down));
+    failures
+}
+
+const BIGINT_UP: &str = "ALTER TABLE public.page_views ALTER COLUMN hits TYPE bigint;\n";
+const BIGINT_DOWN: &str = "ALTER TABLE public.page_views ALTER COLUMN hits TYPE integer;\n";
+const INDEX_UP: &str = "CREATE INDEX orders_customer_idx ON public.orders (customer_id);\n\
+                        CREATE UNIQUE INDEX orders_reference_key ON public.orders (reference);\n";
+const INDEX_DOWN: &str = "DROP INDEX public.orders_reference_key;\nDROP INDEX public.orders_customer_idx;\n";
+
+#[test]
+fn harness_accepts_correct_hand_written_migrations() {
+    let Some(server) = pg::server() else { return };
+    for (case, up, down) in [("column_type_int_to_bigint", BIGINT_UP, BIGINT_DOWN), ("index_added", INDEX_UP, INDEX_DOWN)] {
+        let failures = hand_written(server, case, up, down);
+        assert!(failures.is_empty(), "control: {}", report(case, &failures, &Script::hand_written(up), &Script::hand_written(down)));
+    }
+}
+
+#[test]
+fn harness_detects_a_missing_statement() {
+    let Some(server) = pg::server() else { return };
+    let up = INDEX_UP.lines().next().unwrap();
+    let down = INDEX_DOWN.lines().nth(1).unwrap();
+    let failures = hand_written(server, "index_added", up, down);
+    let kinds: Vec<&str> = failures.iter().map(Failure::kind).collect();
+    assert_eq!(kinds, vec![Failure::UpCatalog(String::new()).kind()], "{}", report("index_added", &failures, &Script::hand_written(up), &Script::hand_written(down)));
+    assert!(failures[0].detail().contains("index public.orders_reference_key (only in the second)"), "{}", failures[0].detail());
+}
+
+#[test]
+fn harness_detects_lost_rows() {
+    let Some(server) = pg::server() else { return };
+    // The right catalog (the column is the table's last), the wrong way: the values are gone.
+    let up = "ALTER TABLE public.page_views DROP COLUMN hits;\nALTER TABLE public.page_views ADD COLUMN hits bigint;\n";
+    let failures = hand_written(server, "column_type_int_to_bigint", up, BIGINT_DOWN);
+    let kinds: Vec<&str> = failures.iter().map(Failure::kind).collect();
+    assert_eq!(
+        kinds,
+        vec![Failure::UpRows(String::new()).kind(), Failure::DownRows(String::new()).kind()],
+        "{}",
+        report("column_type_int_to_bigint", &failures, &Script::hand_written(up), &Script::hand_written(BIGINT_DOWN))
+    );
+    assert!(failures[0].detail().contains("rows differ in columns"), "{}", failures[0].detail());
+}
+
+#[test]
+fn harness_detects_a_failing_script() {
+    let Some(server) = pg::server() else { return };
+    let up = "ALTER TABLE public.page_views ALTER COLUMN hits TYPE bigint;\nALTER TABLE public.no_such_table ADD COLUMN x int;\n";
+    let failures = hand_written(server, "column_type_int_to_bigint", up, BIGINT_DOWN);
+    assert!(
+        matches!(failures.as_slice(), [Failure::UpFailed(e)] if e.contains(":2: ERROR:") && e.contains("no_such_table")),
+        "{failures:?}"
+    );
+}
