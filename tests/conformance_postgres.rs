@@ -107,9 +107,10 @@ use support::pg::{self, PgServer};
 use support::sqldef::{self, Case, NamedCase};
 
 /// The lowest acceptable pass rate, in percent of the runnable cases: the
-/// rate measured when the planner landed (565 of 697, 81.1%), rounded down.
+/// rate measured with the planner of main at 7658850 (576 of 697, 82.6%),
+/// rounded down.
 /// Raise it as the planner improves; the target is 90.
-const MIN_PASS_PERCENT: f64 = 81.0;
+const MIN_PASS_PERCENT: f64 = 82.0;
 
 /// Fewer runnable cases than this means the harness, not the planner, broke.
 const MIN_RUNNABLE: usize = 650;
