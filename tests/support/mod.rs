@@ -10,6 +10,7 @@ pub mod big_schema;
 pub mod catalog;
 pub mod pg;
 pub mod rows;
+pub mod sqldef;
 
 use std::path::{Path, PathBuf};
 
