@@ -38,6 +38,7 @@ struct Phases {
     drop_views: Vec<Step>,
     drop_dependents: Vec<Step>,
     functions: Vec<Step>,
+    domains: Vec<Step>,
     renames: Vec<Step>,
     tables: Vec<Step>,
     columns: Vec<Step>,
@@ -64,6 +65,7 @@ impl Phases {
             self.drop_views,
             self.drop_dependents,
             self.functions,
+            self.domains,
             self.tables,
             self.columns,
             self.drop_columns,
@@ -366,7 +368,13 @@ impl Lowering<'_> {
             .collect();
         for t in sql::order::types(self.new) {
             if created.contains(&t.name) {
-                self.p.types.push(step(format!("create type {}", t.name), sql::create_type_sql(t)));
+                let s = step(format!("create type {}", t.name), sql::create_type_sql(t));
+                // A domain's CHECK may call a function created in this migration.
+                if matches!(t.kind, UserTypeKind::Domain { .. }) {
+                    self.p.domains.push(s);
+                } else {
+                    self.p.types.push(s);
+                }
                 let kind = if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
                 self.comment(format!("{kind} {}", t.name), &t.comment);
             }
@@ -459,7 +467,12 @@ impl Lowering<'_> {
                     .collect();
                 self.p.tables.push(step(
                     format!("convert {}.{} to the new {name}", table.name, column.name),
-                    format!("ALTER TABLE {} ALTER COLUMN {col} TYPE {name} USING ROW({})::{name};", table.name, fields.join(", ")),
+                    // A NULL value stays NULL rather than becoming a row of NULLs.
+                    format!(
+                        "ALTER TABLE {} ALTER COLUMN {col} TYPE {name} USING CASE WHEN {col} IS NULL THEN NULL ELSE ROW({})::{name} END;",
+                        table.name,
+                        fields.join(", ")
+                    ),
                 ));
             }
         }
@@ -683,6 +696,10 @@ impl Lowering<'_> {
         if from.identity != to.identity {
             match (&from.identity, &to.identity) {
                 (None, Some(id)) => {
+                    // An identity column must be NOT NULL first.
+                    if from.nullable {
+                        out.push((summary("set not null on"), alter("SET NOT NULL")));
+                    }
                     if from.default.is_some() && !default_cleared {
                         out.push((summary("drop default of"), alter("DROP DEFAULT")));
                         default_cleared = true;
@@ -831,7 +848,15 @@ impl Lowering<'_> {
                     continue;
                 }
                 let already = self.changes.iter().any(|c| matches!(c, Change::DropConstraint { table: tt, constraint: cc } if tt == &t.name && cc.name == fk.name));
-                if already || self.is_dropped_table(&t.name) {
+                if already {
+                    continue;
+                }
+                if self.is_dropped_table(&t.name) {
+                    // The table goes later; its key into this one must go now.
+                    self.p.drop_dependents.insert(
+                        0,
+                        step(format!("drop constraint {} on {}", fk.name, t.name), format!("ALTER TABLE {} DROP CONSTRAINT {};", t.name, quote_ident(&fk.name))),
+                    );
                     continue;
                 }
                 self.p.drop_dependents.insert(

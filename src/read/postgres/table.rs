@@ -373,7 +373,8 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
                 not_valid: false,
                 name: ex.name.as_ref().map(ident),
                 kind: ConstraintKind::Exclude {
-                    method: ex.index_method.as_ref().map_or("gist".into(), |m| m.value.to_lowercase()),
+                    // Without USING, an exclusion constraint's index is a btree.
+                    method: ex.index_method.as_ref().map_or("btree".into(), |m| m.value.to_lowercase()),
                     elements: ex
                         .elements
                         .iter()
@@ -830,7 +831,9 @@ fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
         if cur.peek_kw("SET") && cur.peek_kw_at(1, "WITHOUT") {
             return Some("ALTER TABLE SET WITHOUT");
         }
-        if cur.peek_kw("INHERIT") || (cur.peek_kw("NO") && cur.peek_kw_at(1, "INHERIT")) {
+        // `INHERIT parent` / `NO INHERIT parent` as an action; after a CHECK,
+        // NO INHERIT is the constraint's own option.
+        if (cur.peek_kw("INHERIT") || (cur.peek_kw("NO") && cur.peek_kw_at(1, "INHERIT"))) && !text.to_ascii_uppercase().contains("CHECK") {
             return Some("ALTER TABLE INHERIT");
         }
         cur.next();
