@@ -150,14 +150,13 @@ impl Lowering<'_> {
                         format!("ALTER EXTENSION {} SET SCHEMA {};", quote_ident(&to.name), quote_ident(&to.schema)),
                     ));
                 }
-                if from.version != to.version {
-                    if let Some(v) = &to.version {
+                if from.version != to.version
+                    && let Some(v) = &to.version {
                         self.p.pre.push(step(
                             format!("update extension {}", to.name),
                             format!("ALTER EXTENSION {} UPDATE TO {};", quote_ident(&to.name), quote_literal(v)),
                         ));
                     }
-                }
             }
             CreateType { .. } => {} // in dependency order, below
             DropType { .. } => {} // in reverse dependency order, below
@@ -337,7 +336,7 @@ impl Lowering<'_> {
                     self.warn(change, format!("{} is not modelled; it is copied into the migration as written", statement.kind));
                 }
                 let text = statement.text.trim_end_matches(';');
-                self.p.post.push(step(format!("{}", statement.kind.to_lowercase()), format!("{text};")));
+                self.p.post.push(step(statement.kind.to_lowercase().to_string(), format!("{text};")));
             }
             DropOpaque { statement } => self.undo_opaque(change, statement),
         }
@@ -737,11 +736,10 @@ impl Lowering<'_> {
                             out.push((summary("change identity options of"), alter(&options.join(" "))));
                         }
                     }
-                    if a.sequence != b.sequence {
-                        if let (Some(sa), Some(sb)) = (&a.sequence, &b.sequence) {
+                    if a.sequence != b.sequence
+                        && let (Some(sa), Some(sb)) = (&a.sequence, &b.sequence) {
                             out.push((summary("rename identity sequence of"), format!("ALTER SEQUENCE {sa} RENAME TO {};", quote_ident(&sb.name))));
                         }
-                    }
                 }
                 (None, None) => {}
             }
@@ -1017,11 +1015,10 @@ impl Lowering<'_> {
     fn undo_opaque(&mut self, change: &Change, statement: &crate::model::Opaque) {
         let text = &statement.text;
         // Privileges on an object that is dropped go with it.
-        if let Some(object) = crate::read::postgres::grant::privilege_object(text) {
-            if self.dropped_objects().iter().any(|d| object == d || object.starts_with(&format!("{d}("))) {
+        if let Some(object) = crate::read::postgres::grant::privilege_object(text)
+            && self.dropped_objects().iter().any(|d| object == d || object.starts_with(&format!("{d}("))) {
                 return;
             }
-        }
         if statement.kind == "GRANT" {
             // `GRANT p ON o TO g [WITH GRANT OPTION]` → `REVOKE p ON o FROM g`.
             if let Some((head, grantee)) = text.rsplit_once(" TO ") {
@@ -1031,12 +1028,11 @@ impl Lowering<'_> {
                 return;
             }
         }
-        if statement.kind == "REVOKE" {
-            if let Some((head, grantee)) = text.rsplit_once(" FROM ") {
+        if statement.kind == "REVOKE"
+            && let Some((head, grantee)) = text.rsplit_once(" FROM ") {
                 self.p.post.push(step("grant", format!("GRANT{} TO {grantee};", head.trim_start_matches("REVOKE"))));
                 return;
             }
-        }
         self.warn(change, format!("cannot undo a statement schemashift does not model: {text}"));
         self.p.post.push(step(format!("cannot undo {}", statement.kind), format!("-- schemashift cannot undo: {text}")));
     }

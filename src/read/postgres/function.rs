@@ -176,12 +176,11 @@ fn set_clause(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<String> {
             Some(Token::Number(n, _)) => {
                 // `30s`: a number and a unit written together.
                 let mut v = n.clone();
-                if let Some(Token::Word(unit)) = cur.peek_at(1) {
-                    if cur.tok(cur.pos + 1).zip(cur.tok(cur.pos)).is_some_and(|(u, n)| u.start == n.end) {
+                if let Some(Token::Word(unit)) = cur.peek_at(1)
+                    && cur.tok(cur.pos + 1).zip(cur.tok(cur.pos)).is_some_and(|(u, n)| u.start == n.end) {
                         v.push_str(&unit.value);
                         cur.next();
                     }
-                }
                 v
             }
             _ => break,
