@@ -48,6 +48,11 @@ struct Fixture {
     old: String,
     new: String,
     data: Option<String>,
+    /// `schema.table.column` whose values the up migration transforms on
+    /// purpose (e.g. a composite value gaining a field), listed in the
+    /// fixture's `values_change` file: not compared after the up, still
+    /// compared after the round trip.
+    values_change: Vec<String>,
 }
 
 fn fixture(case: &str) -> Fixture {
@@ -56,7 +61,10 @@ fn fixture(case: &str) -> Fixture {
     let old = read("old.sql").unwrap_or_else(|e| panic!("{case}: cannot read old.sql: {e}"));
     let new = read("new.sql").unwrap_or_else(|e| panic!("{case}: cannot read new.sql: {e}"));
     let data = read("data.sql").ok();
-    Fixture { case: case.to_string(), old, new, data }
+    let values_change = read("values_change")
+        .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect())
+        .unwrap_or_default();
+    Fixture { case: case.to_string(), old, new, data, values_change }
 }
 
 fn is_noop(case: &str) -> bool {
@@ -252,7 +260,9 @@ fn check_migration(server: &PgServer, fx: &Fixture, l: &Loaded, up: &Script, dow
     let mut failures = Vec::new();
     let mut t = Timings::default();
     let renames = Renames::from_hints(&fx.new, "public");
-    let keep_all = |_: &TableName, _: Option<&str>| true;
+    let keep_all = |table: &TableName, column: Option<&str>| {
+        column.is_none_or(|c| !fx.values_change.contains(&format!("{}.{}.{c}", table.0, table.1)))
+    };
 
     let started = Instant::now();
     let db = load(server, fx, "a", true);
@@ -360,11 +370,23 @@ fn migrates(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
         started.elapsed(),
         plan.up.len()
     );
-    if failures.is_empty() {
-        eprintln!("{case}: ok, {line}");
-    } else {
-        eprintln!("{case}: FAILED, {line}");
-        panic!("{}", report(case, &failures, &up, &down));
+    // A case whose failure is a known, documented limitation carries a
+    // `known_failure` file saying why: it must still fail (and in the way
+    // described), so that a fix is noticed and the file removed.
+    let known = std::fs::read_to_string(support::diff_fixtures_dir().join(case).join("known_failure")).ok();
+    match (failures.is_empty(), known) {
+        (true, None) => eprintln!("{case}: ok, {line}"),
+        (true, Some(why)) => panic!("{case}: listed as a known failure ({}) but it passes now: remove its known_failure file", why.trim()),
+        (false, Some(why)) => {
+            let report = report(case, &failures, &up, &down);
+            let expected = why.lines().find_map(|l| l.strip_prefix("expect: ")).unwrap_or("");
+            assert!(report.contains(expected), "{case}: fails, but not as its known_failure file says ({expected:?}):\n{report}");
+            eprintln!("{case}: known failure, {line}: {}", why.lines().next().unwrap_or(""));
+        }
+        (false, None) => {
+            eprintln!("{case}: FAILED, {line}");
+            panic!("{}", report(case, &failures, &up, &down));
+        }
     }
 }
 

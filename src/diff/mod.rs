@@ -14,6 +14,9 @@ use crate::model::{
 use serde::Serialize;
 
 /// One difference between two schemas.
+// Changes are few and short-lived; boxing the table-sized variants would
+// only make every match on them noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
@@ -637,4 +640,18 @@ pub fn output_names(query: &str) -> Option<Vec<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// The statements that rename (and, across schemas, move) a table.
+pub fn rename_table_sql(from: &QName, to: &QName) -> String {
+    let mut sql = String::new();
+    let mut current = from.clone();
+    if from.schema != to.schema {
+        sql.push_str(&format!("ALTER TABLE {from} SET SCHEMA {};\n", crate::model::quote_ident(&to.schema)));
+        current = QName::new(to.schema.clone(), from.name.clone());
+    }
+    if current.name != to.name {
+        sql.push_str(&format!("ALTER TABLE {current} RENAME TO {};\n", crate::model::quote_ident(&to.name)));
+    }
+    sql
 }

@@ -21,22 +21,29 @@ impl Renames {
     pub fn from_hints(new: &Schema) -> Renames {
         let mut r = Renames::default();
         for (name, t) in &new.tables {
-            if let Some(old) = t.renamed_from.get() {
-                r.tables.insert(name.clone(), QName::new(name.schema.clone(), old));
+            // `schema.table` moves a table between schemas.
+            match t.renamed_from.parts().as_deref() {
+                Some([schema, table]) => {
+                    r.tables.insert(name.clone(), QName::new(schema.clone(), table.clone()));
+                }
+                Some([.., table]) => {
+                    r.tables.insert(name.clone(), QName::new(name.schema.clone(), table.clone()));
+                }
+                _ => {}
             }
             for c in &t.columns {
-                if let Some(old) = c.renamed_from.get() {
-                    r.columns.insert((name.clone(), c.name.clone()), old.to_string());
+                if let Some(old) = c.renamed_from.name() {
+                    r.columns.insert((name.clone(), c.name.clone()), old);
                 }
             }
             for i in t.indexes.values() {
-                if let Some(old) = i.renamed_from.get() {
-                    r.indexes.insert((name.clone(), i.name.clone()), old.to_string());
+                if let Some(old) = i.renamed_from.name() {
+                    r.indexes.insert((name.clone(), i.name.clone()), old);
                 }
             }
         }
         for (name, v) in &new.views {
-            if let Some(old) = v.renamed_from.get() {
+            if let Some(old) = v.renamed_from.name() {
                 r.views.insert(name.clone(), QName::new(name.schema.clone(), old));
             }
         }
@@ -79,7 +86,7 @@ pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Schema, Vec<supe
     let mut sql = String::new();
     for (to, from) in &renames.tables {
         if old.tables.contains_key(from) && !old.tables.contains_key(to) && !new.tables.contains_key(from) && new.tables.contains_key(to) {
-            sql.push_str(&format!("ALTER TABLE {from} RENAME TO {};\n", quote_ident(&to.name)));
+            sql.push_str(&super::rename_table_sql(from, to));
             changes.push(Change::RenameTable { from: from.clone(), to: to.clone() });
         }
     }

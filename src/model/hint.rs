@@ -28,7 +28,7 @@ impl RenameHint {
 }
 
 /// The old name in a hint comment's text (without `--` or `/* */`), if the
-/// comment is a rename hint. Unquoted names fold to lower case.
+/// comment is a rename hint, as written: `old`, `"Old Name"`, `schema.old`.
 pub fn parse_hint(comment: &str) -> Option<String> {
     let c = comment.trim();
     let rest = c
@@ -36,24 +36,35 @@ pub fn parse_hint(comment: &str) -> Option<String> {
         .or_else(|| c.strip_prefix("@renamed from="))
         .or_else(|| c.strip_prefix("@renamed from ="))?;
     let name = rest.trim().trim_start_matches('=').trim();
-    if let Some(quoted) = name.strip_prefix('"') {
-        // A quoted name runs to the closing quote; `""` is a quote inside it.
-        let mut out = String::new();
-        let mut chars = quoted.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    out.push('"');
-                }
-                '"' => return Some(out),
-                c => out.push(c),
+    // The name runs to the first space outside double quotes.
+    let mut end = name.len();
+    let mut quoted = false;
+    for (i, ch) in name.char_indices() {
+        match ch {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                end = i;
+                break;
             }
+            _ => {}
         }
-        return None;
     }
-    let name = name.split_whitespace().next()?.trim_end_matches("*/");
-    (!name.is_empty()).then(|| name.to_lowercase())
+    if quoted && end == name.len() && name.matches('"').count() % 2 == 1 {
+        return None; // an unterminated quote
+    }
+    let name = name[..end].trim_end_matches("*/");
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+impl RenameHint {
+    /// The hinted name's parts, folded by PostgreSQL's rules.
+    pub fn parts(&self) -> Option<Vec<String>> {
+        self.0.as_deref().map(super::name_parts_folded)
+    }
+    /// The hinted object name (the last part).
+    pub fn name(&self) -> Option<String> {
+        self.parts().and_then(|p| p.last().cloned())
+    }
 }
 
 #[cfg(test)]
@@ -62,11 +73,13 @@ mod tests {
 
     #[test]
     fn both_spellings() {
-        assert_eq!(parse_hint(" schemashift:renamed-from old_name"), Some("old_name".into()));
-        assert_eq!(parse_hint("@renamed from=Username"), Some("username".into()));
-        assert_eq!(parse_hint("schemashift:renamed-from \"Old Name\" and more"), Some("Old Name".into()));
+        let folded = |c: &str| super::RenameHint(parse_hint(c)).parts();
+        assert_eq!(folded(" schemashift:renamed-from old_name"), Some(vec!["old_name".into()]));
+        assert_eq!(folded("@renamed from=Username"), Some(vec!["username".into()]));
+        assert_eq!(folded("schemashift:renamed-from \"Old Name\" and more"), Some(vec!["Old Name".into()]));
+        assert_eq!(folded("schemashift:renamed-from public.Old"), Some(vec!["public".into(), "old".into()]));
+        assert_eq!(folded("schemashift:renamed-from \"a.b\""), Some(vec!["a.b".into()]));
         assert_eq!(parse_hint("schemashift:renamed-from \"unterminated"), None);
-        assert_eq!(parse_hint("schemashift:renamed-from \"Old\""), Some("Old".into()));
         assert_eq!(parse_hint("just a comment"), None);
     }
 }

@@ -6,7 +6,7 @@
 //! ordering rules. Both are verified by replaying them onto the models
 //! (see [`verify`]) before anything is printed.
 
-mod deps;
+pub(crate) mod deps;
 mod postgres;
 pub mod verify;
 

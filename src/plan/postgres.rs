@@ -22,7 +22,6 @@
 //!    comments and privileges.
 
 use super::Step;
-use super::deps;
 use crate::diff::Change;
 use crate::emit::postgres as sql;
 use crate::error::Warning;
@@ -39,6 +38,7 @@ struct Phases {
     drop_views: Vec<Step>,
     drop_dependents: Vec<Step>,
     functions: Vec<Step>,
+    domains: Vec<Step>,
     renames: Vec<Step>,
     tables: Vec<Step>,
     columns: Vec<Step>,
@@ -49,6 +49,8 @@ struct Phases {
     views: Vec<Step>,
     triggers: Vec<Step>,
     drops: Vec<Step>,
+    drop_extensions: Vec<Step>,
+    drop_schemas: Vec<Step>,
     post: Vec<Step>,
 }
 
@@ -63,6 +65,7 @@ impl Phases {
             self.drop_views,
             self.drop_dependents,
             self.functions,
+            self.domains,
             self.tables,
             self.columns,
             self.drop_columns,
@@ -72,6 +75,9 @@ impl Phases {
             self.views,
             self.triggers,
             self.drops,
+            self.drop_extensions,
+            // A schema goes last, once everything in it is gone.
+            self.drop_schemas,
             self.post,
         ]
         .concat()
@@ -88,15 +94,19 @@ struct Lowering<'a> {
     changes: &'a [Change],
     p: Phases,
     warnings: &'a mut Vec<Warning>,
+    /// Dependants already dropped and recreated around a type change.
+    rebuilt: BTreeSet<String>,
 }
 
 pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> Vec<Step> {
-    let mut l = Lowering { old, new, changes, p: Phases::default(), warnings };
+    let mut l = Lowering { old, new, changes, p: Phases::default(), warnings, rebuilt: BTreeSet::new() };
     l.views();
+    l.create_types();
     for change in changes {
         l.change(change);
     }
     l.drop_tables();
+    l.drop_types();
     l.p.into_steps()
 }
 
@@ -122,14 +132,14 @@ impl Lowering<'_> {
                 self.p.pre.push(step(format!("create schema {}", schema.name), sql::create_schema_sql(schema)));
                 self.comment(format!("SCHEMA {}", quote_ident(&schema.name)), &schema.comment);
             }
-            DropSchema { schema } => self.p.drops.push(step(
+            DropSchema { schema } => self.p.drop_schemas.push(step(
                 format!("drop schema {}", schema.name),
                 format!("DROP SCHEMA {};", quote_ident(&schema.name)),
             )),
             CreateExtension { extension } => {
                 self.p.pre.push(step(format!("create extension {}", extension.name), sql::create_extension_sql(extension)))
             }
-            DropExtension { extension } => self.p.drops.push(step(
+            DropExtension { extension } => self.p.drop_extensions.push(step(
                 format!("drop extension {}", extension.name),
                 format!("DROP EXTENSION {};", quote_ident(&extension.name)),
             )),
@@ -140,36 +150,37 @@ impl Lowering<'_> {
                         format!("ALTER EXTENSION {} SET SCHEMA {};", quote_ident(&to.name), quote_ident(&to.schema)),
                     ));
                 }
-                if from.version != to.version {
-                    if let Some(v) = &to.version {
+                if from.version != to.version
+                    && let Some(v) = &to.version {
                         self.p.pre.push(step(
                             format!("update extension {}", to.name),
                             format!("ALTER EXTENSION {} UPDATE TO {};", quote_ident(&to.name), quote_literal(v)),
                         ));
                     }
-                }
             }
             CreateType { .. } => {} // in dependency order, below
-            DropType { user_type } => self.p.drops.push(step(
-                format!("drop type {}", user_type.name),
-                format!("DROP {} {};", type_keyword(user_type), user_type.name),
-            )),
+            DropType { .. } => {} // in reverse dependency order, below
             AddEnumValues { name, from, to } => self.add_enum_values(name, from, to),
             RebuildEnum { from, to } => self.rebuild_enum(change, from, to),
             AlterDomain { from, to } => self.alter_domain(from, to),
             ReplaceType { from, to } => self.replace_type(change, from, to),
             CreateSequence { sequence } => {
-                self.p.types.push(step(format!("create sequence {}", sequence.name), sql::create_sequence_sql(sequence)));
+                let replaces_identity = sequence.owned_by.as_ref().is_some_and(|(t, c)| self.stops_being_identity(t, c));
+                if !replaces_identity {
+                    self.p.types.push(step(format!("create sequence {}", sequence.name), sql::create_sequence_sql(sequence)));
+                }
                 if let Some(owned) = sql::sequence_owned_by_sql(sequence) {
                     self.p.constraints.push(step(format!("sequence {} owned by its column", sequence.name), owned));
                 }
                 self.comment(format!("SEQUENCE {}", sequence.name), &sequence.comment);
             }
             DropSequence { sequence } => {
-                // A sequence owned by a dropped table or column goes with it.
+                // A sequence owned by a dropped table or column goes with it;
+                // one replaced by an identity is dropped with that change.
                 let goes_with_owner = sequence.owned_by.as_ref().is_some_and(|(t, c)| {
                     self.is_dropped_table(t)
                         || self.changes.iter().any(|ch| matches!(ch, Change::DropColumn { table, column } if table == t && column.name == *c))
+                        || self.becomes_identity(t, c)
                 });
                 if !goes_with_owner {
                     self.p.drops.push(step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {};", sequence.name)));
@@ -203,7 +214,7 @@ impl Lowering<'_> {
             RenameTable { from, to } => self.p.renames.insert(
                 // Tables first, so that column renames can use the new name.
                 self.p.renames.iter().take_while(|s| s.summary.starts_with("rename table")).count(),
-                step(format!("rename table {from} to {to}"), format!("ALTER TABLE {from} RENAME TO {};", quote_ident(&to.name))),
+                step(format!("rename table {from} to {to}"), crate::diff::rename_table_sql(from, to).trim_end().to_string()),
             ),
             AddColumn { table, column } => self.add_column(change, table, column),
             DropColumn { table, column } => self.p.drop_columns.push(step(
@@ -325,7 +336,7 @@ impl Lowering<'_> {
                     self.warn(change, format!("{} is not modelled; it is copied into the migration as written", statement.kind));
                 }
                 let text = statement.text.trim_end_matches(';');
-                self.p.post.push(step(format!("{}", statement.kind.to_lowercase()), format!("{text};")));
+                self.p.post.push(step(statement.kind.to_lowercase().to_string(), format!("{text};")));
             }
             DropOpaque { statement } => self.undo_opaque(change, statement),
         }
@@ -343,6 +354,31 @@ impl Lowering<'_> {
     }
 
     // ----- types -------------------------------------------------------
+
+    /// New types, a type after the types it uses.
+    fn create_types(&mut self) {
+        let created: BTreeSet<&QName> = self
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::CreateType { user_type } => Some(&user_type.name),
+                _ => None,
+            })
+            .collect();
+        for t in sql::order::types(self.new) {
+            if created.contains(&t.name) {
+                let s = step(format!("create type {}", t.name), sql::create_type_sql(t));
+                // A domain's CHECK may call a function created in this migration.
+                if matches!(t.kind, UserTypeKind::Domain { .. }) {
+                    self.p.domains.push(s);
+                } else {
+                    self.p.types.push(s);
+                }
+                let kind = if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
+                self.comment(format!("{kind} {}", t.name), &t.comment);
+            }
+        }
+    }
 
     fn add_enum_values(&mut self, name: &QName, from: &[String], to: &[String]) {
         for (i, value) in to.iter().enumerate() {
@@ -384,6 +420,7 @@ impl Lowering<'_> {
                     continue;
                 }
                 let col = quote_ident(&column.name);
+                self.rebuild_column_dependents(&table.name.clone(), &column.name.clone());
                 let t = &mut self.p.tables;
                 t.push(step(format!("drop default of {}.{}", table.name, column.name), format!("ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT;", table.name)));
                 t.push(step(
@@ -398,7 +435,47 @@ impl Lowering<'_> {
                 }
             }
         }
-        self.p.tables.push(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};")));
+        // Dropped once the columns still using it (being dropped themselves) are gone.
+        self.p.drops.push(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};")));
+    }
+
+    fn rebuild_composite(
+        &mut self,
+        from: &UserType,
+        to: &UserType,
+        old_attrs: &[crate::model::CompositeAttribute],
+        new_attrs: &[crate::model::CompositeAttribute],
+    ) {
+        let name = &to.name;
+        let old_name = QName::new(name.schema.clone(), format!("{}__old", name.name));
+        let _ = from;
+        self.p.tables.push(step(format!("rename type {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))));
+        self.p.tables.push(step(format!("create type {name}"), sql::create_type_sql(to)));
+        for table in self.new.tables.values() {
+            for column in table.columns.iter().filter(|c| c.data_type.name == name.to_string() && c.data_type.array_dims == 0) {
+                if self.is_added_column(&table.name, &column.name) {
+                    continue;
+                }
+                let col = quote_ident(&column.name);
+                let fields: Vec<String> = new_attrs
+                    .iter()
+                    .map(|attr| match old_attrs.iter().find(|o| o.name == attr.name) {
+                        Some(_) => format!("({col}).{}::{}", quote_ident(&attr.name), attr.data_type),
+                        None => format!("NULL::{}", attr.data_type),
+                    })
+                    .collect();
+                self.p.tables.push(step(
+                    format!("convert {}.{} to the new {name}", table.name, column.name),
+                    // A NULL value stays NULL rather than becoming a row of NULLs.
+                    format!(
+                        "ALTER TABLE {} ALTER COLUMN {col} TYPE {name} USING CASE WHEN {col} IS NULL THEN NULL ELSE ROW({})::{name} END;",
+                        table.name,
+                        fields.join(", ")
+                    ),
+                ));
+            }
+        }
+        self.p.drops.push(step(format!("drop the old type {name}"), format!("DROP TYPE {old_name};")));
     }
 
     fn alter_domain(&mut self, from: &UserType, to: &UserType) {
@@ -446,11 +523,14 @@ impl Lowering<'_> {
             let kept_a: Vec<&String> = a.iter().map(|x| &x.name).filter(|n| b.iter().any(|y| y.name == **n)).collect();
             let kept_b: Vec<&String> = b.iter().map(|y| &y.name).filter(|n| a.iter().any(|x| x.name == **n)).collect();
             let appended_only = b.iter().skip_while(|y| a.iter().any(|x| x.name == y.name)).all(|y| !a.iter().any(|x| x.name == y.name));
+            let used = self.new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name.to_string()));
+            if used {
+                // PostgreSQL cannot alter a composite type that columns use:
+                // the type is rebuilt and each column converted field by field.
+                self.rebuild_composite(from, to, a, b);
+                return;
+            }
             if kept_a == kept_b && appended_only {
-                let used = self.new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name.to_string()));
-                if used && a.iter().any(|x| b.iter().any(|y| y.name == x.name && y != x)) {
-                    self.warn(change, format!("type {name} changes an attribute's type while table columns use it: PostgreSQL refuses that; convert those columns first"));
-                }
                 for x in a.iter().filter(|x| !b.iter().any(|y| y.name == x.name)) {
                     self.p.types.push(step(format!("drop attribute {}", x.name), format!("ALTER TYPE {name} DROP ATTRIBUTE {} CASCADE;", quote_ident(&x.name))));
                 }
@@ -521,6 +601,23 @@ impl Lowering<'_> {
         }
     }
 
+    /// Dropped types, a type before the types it uses.
+    fn drop_types(&mut self) {
+        let dropped: BTreeSet<&QName> = self
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::DropType { user_type } => Some(&user_type.name),
+                _ => None,
+            })
+            .collect();
+        for t in sql::order::types(self.old).into_iter().rev() {
+            if dropped.contains(&t.name) {
+                self.p.drops.push(step(format!("drop type {}", t.name), format!("DROP {} {};", type_keyword(t), t.name)));
+            }
+        }
+    }
+
     /// Dropped tables go in one statement, so that foreign keys between them
     /// (even in a cycle) do not decide an order.
     fn drop_tables(&mut self) {
@@ -586,6 +683,7 @@ impl Lowering<'_> {
         let mut default_cleared = false;
         let type_changed = from.data_type != to.data_type || from.collation != to.collation;
         if type_changed {
+            self.rebuild_column_dependents(table, &to.name);
             if from.default.is_some() {
                 out.push((summary("drop default of"), alter("DROP DEFAULT")));
                 default_cleared = true;
@@ -597,9 +695,18 @@ impl Lowering<'_> {
         if from.identity != to.identity {
             match (&from.identity, &to.identity) {
                 (None, Some(id)) => {
+                    // An identity column must be NOT NULL first.
+                    if from.nullable {
+                        out.push((summary("set not null on"), alter("SET NOT NULL")));
+                    }
                     if from.default.is_some() && !default_cleared {
                         out.push((summary("drop default of"), alter("DROP DEFAULT")));
                         default_cleared = true;
+                    }
+                    // serial → identity: the serial's sequence goes first (the
+                    // identity sequence usually takes its name).
+                    if let Some(seq) = self.dropped_sequence_owned_by(table, &to.name) {
+                        out.push((format!("drop sequence {seq}"), format!("DROP SEQUENCE {seq};")));
                     }
                     let kind = if id.always { "ALWAYS" } else { "BY DEFAULT" };
                     let mut options = Vec::new();
@@ -610,7 +717,14 @@ impl Lowering<'_> {
                     options.extend(sql::sequence_options_sql(&id.options, false));
                     out.push((summary("add identity to"), alter(&format!("ADD GENERATED {kind} AS IDENTITY ({})", options.join(" ")))));
                 }
-                (Some(_), None) => out.push((summary("drop identity of"), alter("DROP IDENTITY"))),
+                (Some(_), None) => {
+                    out.push((summary("drop identity of"), alter("DROP IDENTITY")));
+                    // identity → serial: the serial's sequence usually takes the
+                    // identity sequence's name, so it is created only now.
+                    if let Some(seq) = self.created_sequence_owned_by(table, &to.name) {
+                        out.push((format!("create sequence {}", seq.name), sql::create_sequence_sql(&seq)));
+                    }
+                }
                 (Some(a), Some(b)) => {
                     if a.always != b.always {
                         out.push((summary("change identity of"), alter(if b.always { "SET GENERATED ALWAYS" } else { "SET GENERATED BY DEFAULT" })));
@@ -622,11 +736,10 @@ impl Lowering<'_> {
                             out.push((summary("change identity options of"), alter(&options.join(" "))));
                         }
                     }
-                    if a.sequence != b.sequence {
-                        if let (Some(sa), Some(sb)) = (&a.sequence, &b.sequence) {
+                    if a.sequence != b.sequence
+                        && let (Some(sa), Some(sb)) = (&a.sequence, &b.sequence) {
                             out.push((summary("rename identity sequence of"), format!("ALTER SEQUENCE {sa} RENAME TO {};", quote_ident(&sb.name))));
                         }
-                    }
                 }
                 (None, None) => {}
             }
@@ -646,6 +759,61 @@ impl Lowering<'_> {
         }
         for (summary, s) in out {
             self.p.columns.push(step(summary, s));
+        }
+    }
+
+    /// CHECKs, EXCLUDEs and expression or partial indexes that mention a column
+    /// whose type changes are dropped before and created again after: kept in
+    /// place, PostgreSQL would convert them in its own way (or refuse, when an
+    /// operator does not exist for the new type), and the result would differ
+    /// from the schema's.
+    fn rebuild_column_dependents(&mut self, table: &QName, column: &str) {
+        let mentions = |text: &str| crate::plan::deps::identifiers(text).contains(column);
+        let Some(old_table) = self.old.tables.get(table) else { return };
+        let new_table = self.new.tables.get(table);
+        let constraints: Vec<crate::model::Constraint> = old_table
+            .constraints
+            .values()
+            .filter(|c| match &c.kind {
+                ConstraintKind::Check { expr, .. } => mentions(&expr.0),
+                ConstraintKind::Exclude { elements, predicate, .. } => {
+                    elements.iter().any(|(e, _)| e == column || mentions(e)) || predicate.as_ref().is_some_and(|p| mentions(&p.0))
+                }
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        for c in constraints {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropConstraint { table: t, constraint } if t == table && constraint.name == c.name));
+            if handled || !self.rebuilt.insert(format!("constraint {table} {}", c.name)) {
+                continue;
+            }
+            self.p.drop_dependents.push(step(
+                format!("drop constraint {} on {table} (type change)", c.name),
+                format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&c.name)),
+            ));
+            if let Some(n) = new_table.and_then(|t| t.constraints.get(&c.name)) {
+                self.p.constraints.push(step(format!("add constraint {} on {table}", n.name), sql::add_constraint_sql(table, n)));
+            }
+        }
+        let indexes: Vec<Index> = old_table
+            .indexes
+            .values()
+            .filter(|i| i.keys.iter().any(|k| k.expression && mentions(&k.expr)) || i.predicate.as_ref().is_some_and(|p| mentions(&p.0)))
+            .cloned()
+            .collect();
+        for i in indexes {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropIndex { table: t, index } if t == table && index.name == i.name));
+            if handled || !self.rebuilt.insert(format!("index {table} {}", i.name)) {
+                continue;
+            }
+            self.p.drop_dependents.push(step(
+                format!("drop index {} (type change)", i.name),
+                format!("DROP INDEX {};", QName::new(table.schema.clone(), i.name.clone())),
+            ));
+            if let Some(n) = new_table.and_then(|t| t.indexes.get(&i.name)) {
+                self.p.constraints.push(step(format!("create index {}", n.name), sql::create_index_sql(table, n)));
+            }
         }
     }
 
@@ -678,7 +846,15 @@ impl Lowering<'_> {
                     continue;
                 }
                 let already = self.changes.iter().any(|c| matches!(c, Change::DropConstraint { table: tt, constraint: cc } if tt == &t.name && cc.name == fk.name));
-                if already || self.is_dropped_table(&t.name) {
+                if already {
+                    continue;
+                }
+                if self.is_dropped_table(&t.name) {
+                    // The table goes later; its key into this one must go now.
+                    self.p.drop_dependents.insert(
+                        0,
+                        step(format!("drop constraint {} on {}", fk.name, t.name), format!("ALTER TABLE {} DROP CONSTRAINT {};", t.name, quote_ident(&fk.name))),
+                    );
                     continue;
                 }
                 self.p.drop_dependents.insert(
@@ -700,8 +876,11 @@ impl Lowering<'_> {
             text = text.replacen("CREATE ", "CREATE OR REPLACE ", 1);
         }
         let s = step(format!("create function {}", function.signature()), text);
-        // Functions over row types and with SQL-standard bodies need the tables.
-        if sql::order::uses_row_type(self.new, function) || sql::order::has_sql_standard_body(function) {
+        // Functions over row types and with SQL-standard bodies need the
+        // tables; so do SQL-language ones, whose bodies PostgreSQL checks at
+        // creation — unless a default or CHECK calls them.
+        let sql_body = function.language == "sql" && !self.used_by_tables(function);
+        if sql::order::uses_row_type(self.new, function) || sql::order::has_sql_standard_body(function) || sql_body {
             self.p.late_functions.push(s);
         } else {
             self.p.functions.push(s);
@@ -768,7 +947,7 @@ impl Lowering<'_> {
                 if drop.contains(&v.name) {
                     continue;
                 }
-                let depends = touched_tables.iter().chain(&touched_names).chain(drop.iter()).any(|n| deps::mentions(v, n));
+                let depends = touched_tables.iter().chain(&touched_names).chain(drop.iter()).any(|n| super::deps::mentions(v, n));
                 if depends {
                     drop.insert(v.name.clone());
                 }
@@ -836,11 +1015,10 @@ impl Lowering<'_> {
     fn undo_opaque(&mut self, change: &Change, statement: &crate::model::Opaque) {
         let text = &statement.text;
         // Privileges on an object that is dropped go with it.
-        if let Some(object) = crate::read::postgres::grant::privilege_object(text) {
-            if self.dropped_objects().iter().any(|d| object == d || object.starts_with(&format!("{d}("))) {
+        if let Some(object) = crate::read::postgres::grant::privilege_object(text)
+            && self.dropped_objects().iter().any(|d| object == d || object.starts_with(&format!("{d}("))) {
                 return;
             }
-        }
         if statement.kind == "GRANT" {
             // `GRANT p ON o TO g [WITH GRANT OPTION]` → `REVOKE p ON o FROM g`.
             if let Some((head, grantee)) = text.rsplit_once(" TO ") {
@@ -850,18 +1028,62 @@ impl Lowering<'_> {
                 return;
             }
         }
-        if statement.kind == "REVOKE" {
-            if let Some((head, grantee)) = text.rsplit_once(" FROM ") {
+        if statement.kind == "REVOKE"
+            && let Some((head, grantee)) = text.rsplit_once(" FROM ") {
                 self.p.post.push(step("grant", format!("GRANT{} TO {grantee};", head.trim_start_matches("REVOKE"))));
                 return;
             }
-        }
         self.warn(change, format!("cannot undo a statement schemashift does not model: {text}"));
         self.p.post.push(step(format!("cannot undo {}", statement.kind), format!("-- schemashift cannot undo: {text}")));
     }
 }
 
 impl Lowering<'_> {
+    fn stops_being_identity(&self, table: &QName, column: &str) -> bool {
+        self.changes.iter().any(|c| {
+            matches!(c, Change::AlterColumn { table: t, from, to } if t == table && to.name == column && from.identity.is_some() && to.identity.is_none())
+        })
+    }
+
+    /// The sequence this migration creates that `table.column` owns.
+    fn created_sequence_owned_by(&self, table: &QName, column: &str) -> Option<crate::model::Sequence> {
+        self.changes.iter().find_map(|c| match c {
+            Change::CreateSequence { sequence } if sequence.owned_by.as_ref().is_some_and(|(t, col)| t == table && col == column) => {
+                Some(sequence.clone())
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether a column default, generated column or CHECK of the new schema calls `function`.
+    fn used_by_tables(&self, function: &Function) -> bool {
+        let name = &function.name.name;
+        self.new.tables.values().any(|t| {
+            t.columns.iter().any(|c| {
+                c.default.as_ref().is_some_and(|d| super::deps::identifiers(&d.0).contains(name))
+                    || c.generated.as_ref().is_some_and(|g| super::deps::identifiers(&g.0).contains(name))
+            }) || t.constraints.values().any(|c| matches!(&c.kind, ConstraintKind::Check { expr, .. } if super::deps::identifiers(&expr.0).contains(name)))
+        })
+    }
+
+    fn becomes_identity(&self, table: &QName, column: &str) -> bool {
+        self.changes.iter().any(|c| {
+            matches!(c, Change::AlterColumn { table: t, from, to } if t == table && to.name == column && from.identity.is_none() && to.identity.is_some())
+        })
+    }
+
+    /// The sequence this migration drops that `table.column` owns.
+    fn dropped_sequence_owned_by(&self, table: &QName, column: &str) -> Option<QName> {
+        self.changes.iter().find_map(|c| match c {
+            Change::DropSequence { sequence }
+                if sequence.owned_by.as_ref().is_some_and(|(t, col)| t == table && col == column) =>
+            {
+                Some(sequence.name.clone())
+            }
+            _ => None,
+        })
+    }
+
     /// `KIND name` of every object this migration drops, as privilege entries name them.
     fn dropped_objects(&self) -> Vec<String> {
         self.changes

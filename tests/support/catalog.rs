@@ -58,8 +58,11 @@ impl Catalog {
     }
 }
 
-/// Everything user-defined in the database, one row per object.
-const CATALOG_QUERY: &str = r#"
+/// Everything user-defined in the database, one row per object, as one JSON
+/// document (see [`parse`]). Public so that a test can append it to a script
+/// and read the catalog in the same `psql` session (no statement terminator at
+/// its end; it sets `search_path` for the rest of the session).
+pub const CATALOG_QUERY: &str = r#"
 SET search_path TO '';
 WITH
 ns AS (
@@ -249,8 +252,16 @@ FROM objects
 /// When the query fails or answers something unexpected: a harness bug.
 pub fn catalog(server: &PgServer, db: &str) -> Catalog {
     let json = server.query(db, CATALOG_QUERY).unwrap_or_else(|e| panic!("catalog query on {db} failed: {e}"));
+    parse(db, &json)
+}
+
+/// The catalog from the answer of [`CATALOG_QUERY`] on database `db`.
+///
+/// # Panics
+/// When the answer is not what the query gives: a harness bug.
+pub fn parse(db: &str, json: &str) -> Catalog {
     let rows: Vec<(String, String, serde_json::Map<String, Value>)> =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("catalog query on {db} gave bad JSON ({e}): {json}"));
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("catalog query on {db} gave bad JSON ({e}): {json}"));
     let mut catalog = Catalog::default();
     for (kind, name, fields) in rows {
         let fields = fields

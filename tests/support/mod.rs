@@ -10,6 +10,7 @@ pub mod big_schema;
 pub mod catalog;
 pub mod pg;
 pub mod rows;
+pub mod sqldef;
 
 use std::path::{Path, PathBuf};
 
@@ -69,7 +70,7 @@ pub fn comparable(c: &catalog::Catalog) -> catalog::Catalog {
             fields.remove("comment");
         }
         if let (Some(acl), Some(owner)) = (fields.get("acl"), fields.get("owner"))
-            && default_acl(&key.kind, owner).is_some_and(|d| *acl == d)
+            && default_acl(&key.kind, owner).is_some_and(|d| acl_entries(acl) == acl_entries(&d))
         {
             fields.remove("acl");
         }
@@ -100,4 +101,11 @@ fn default_acl(kind: &str, owner: &str) -> Option<String> {
         "enum" | "composite type" | "domain" | "range type" => Some(format!("{{=U/{o},{o}=U/{o}}}")),
         _ => None,
     }
+}
+
+/// An ACL's entries as a set: PostgreSQL lists them in the order they were granted.
+fn acl_entries(acl: &str) -> Vec<String> {
+    let mut entries: Vec<String> = acl.trim_matches(|c| c == '{' || c == '}').split(',').map(str::to_string).collect();
+    entries.sort();
+    entries
 }

@@ -207,6 +207,24 @@ pub fn default_sql(data_type: &crate::model::DataType, default: &crate::model::E
     let unquoted = default.0.strip_prefix('\'').and_then(|d| d.strip_suffix('\''));
     match unquoted {
         Some(n) if numeric && n.parse::<f64>().is_ok() && !n.contains(['e', 'E']) => n.to_string(),
+        // `DEFAULT now() AT TIME ZONE 'utc'` needs parentheses to parse.
+        _ if has_top_level_space(&default.0) => format!("({})", default.0),
         _ => default.0.clone(),
     }
+}
+
+/// Whether an expression has a space outside quotes and parentheses (an operator).
+fn has_top_level_space(text: &str) -> bool {
+    let (mut depth, mut squote, mut dquote) = (0i32, false, false);
+    for c in text.chars() {
+        match c {
+            '\'' if !dquote => squote = !squote,
+            '"' if !squote => dquote = !dquote,
+            '(' | '[' if !squote && !dquote => depth += 1,
+            ')' | ']' if !squote && !dquote => depth -= 1,
+            ' ' if depth == 0 && !squote && !dquote => return true,
+            _ => {}
+        }
+    }
+    false
 }

@@ -40,7 +40,9 @@ pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let mut cost = None;
     let mut rows = None;
     while !cur.at_end() {
-        if cur.eat_kw("RETURNS") {
+        if cur.eat_kws(&["RETURNS", "NULL", "ON", "NULL", "INPUT"]) {
+            attributes.push("STRICT".into());
+        } else if cur.eat_kw("RETURNS") {
             returns = Some(return_type(r, st, &mut cur)?);
         } else if cur.eat_kw("LANGUAGE") {
             language = cur.string().or_else(|| cur.ident()).ok_or_else(|| err(st, "a language name"))?.to_lowercase();
@@ -168,9 +170,19 @@ fn set_clause(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<String> {
                 if w.quote_style.is_none() && OPTION_WORDS.iter().any(|o| w.value.eq_ignore_ascii_case(o)) {
                     break;
                 }
-                if w.quote_style.is_some() { w.value.clone() } else { w.value.to_lowercase() }
+                // PostgreSQL keeps a setting's value as written (`UTC` stays `UTC`).
+                w.value.clone()
             }
-            Some(Token::Number(n, _)) => n.clone(),
+            Some(Token::Number(n, _)) => {
+                // `30s`: a number and a unit written together.
+                let mut v = n.clone();
+                if let Some(Token::Word(unit)) = cur.peek_at(1)
+                    && cur.tok(cur.pos + 1).zip(cur.tok(cur.pos)).is_some_and(|(u, n)| u.start == n.end) {
+                        v.push_str(&unit.value);
+                        cur.next();
+                    }
+                v
+            }
             _ => break,
         };
         cur.next();
@@ -179,6 +191,8 @@ fn set_clause(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<String> {
             break;
         }
     }
+    // Written back quoted, which any value accepts.
+    let values: Vec<String> = values.iter().map(|v| crate::model::quote_literal(v)).collect();
     Ok(format!("SET {param} TO {}", values.join(", ")))
 }
 

@@ -13,21 +13,23 @@ fn expected(st: &Stmt<'_>, what: &str) -> Error {
     Error::data(format!("invalid SQL: expected {what}")).at(st.location())
 }
 
-/// `ALTER <anything> … OWNER TO role`.
+/// `ALTER <object> OWNER TO role` — and not `RENAME [COLUMN] owner TO x`,
+/// where `owner` is a column's name.
 pub fn is_owner_to(text: &str) -> bool {
     let Ok(mut cur) = Cursor::new(text) else { return false };
-    let mut prev_owner = false;
+    let mut words: Vec<(String, bool)> = Vec::new();
     while let Some(t) = cur.next() {
-        if let Token::Word(w) = &t {
-            if prev_owner && w.value.eq_ignore_ascii_case("TO") {
-                return true;
-            }
-            prev_owner = w.quote_style.is_none() && w.value.eq_ignore_ascii_case("OWNER");
-        } else {
-            prev_owner = false;
+        match t {
+            Token::Word(w) => words.push((w.value.to_ascii_uppercase(), w.quote_style.is_none())),
+            other => words.push((other.to_string(), false)),
         }
     }
-    false
+    let n = words.len();
+    // OWNER TO <role> closes the statement.
+    n >= 4
+        && words[n - 3] == ("OWNER".to_string(), true)
+        && words[n - 2].0 == "TO"
+        && !matches!(words[n - 4].0.as_str(), "COLUMN" | "RENAME")
 }
 
 /// `SET search_path = a, b` / `SET search_path TO …`; other settings do not affect the schema.

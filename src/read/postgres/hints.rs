@@ -113,6 +113,8 @@ mod tests {
             h.elements,
             vec![("user_name".into(), "username".into()), ("user_name".into(), "mail".into()), ("age".into(), "years".into())]
         );
+        let h = statement_hints("CREATE TABLE t ( -- @renamed from=Old_T\n a int)", &[]);
+        assert_eq!(h.object.as_deref(), Some("Old_T"), "kept as written, folded where used");
         let h = statement_hints("CREATE INDEX new_idx /* @renamed from=old_idx */ ON t (a)", &[]);
         assert_eq!(h.object.as_deref(), Some("old_idx"));
         let h = statement_hints("CREATE VIEW v AS SELECT 1", &["schemashift:renamed-from old_v"]);

@@ -515,10 +515,9 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     cur.eat_kw("CONCURRENTLY");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
     let mut names = Vec::new();
+    let mut arg_lists: Vec<Option<String>> = Vec::new();
     while let Some(parts) = cur.object_name() {
-        if cur.peek() == Some(&Token::LParen) {
-            cur.paren_group();
-        }
+        arg_lists.push(if cur.peek() == Some(&Token::LParen) { cur.paren_group().map(|(a, b)| st.text[a..b].to_string()) } else { None });
         names.push(parts);
         if !cur.eat(&Token::Comma) {
             break;
@@ -532,7 +531,7 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if names.is_empty() {
         return Err(Error::data("invalid SQL: expected a name to drop").at(st.location()));
     }
-    for parts in names {
+    for (parts, args) in names.into_iter().zip(arg_lists) {
         let privilege_kind = match kind.as_str() {
             "TABLE" | "FOREIGN TABLE" | "VIEW" | "MATERIALIZED VIEW" => Some("TABLE"),
             "SEQUENCE" => Some("SEQUENCE"),
@@ -571,7 +570,11 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             "FUNCTION" | "PROCEDURE" => {
                 let name = r.qname_parts(&parts);
                 let prefix = format!("{name}(");
-                let keys: Vec<String> = r.schema.functions.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
+                // With an argument list, exactly that overload; without, the only one.
+                let keys: Vec<String> = match &args {
+                    Some(args) => find_function(r, &name, Some(args)).into_iter().collect(),
+                    None => r.schema.functions.keys().filter(|k| k.starts_with(&prefix)).cloned().collect(),
+                };
                 for k in &keys {
                     r.schema.functions.remove(k);
                 }

@@ -373,7 +373,8 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
                 not_valid: false,
                 name: ex.name.as_ref().map(ident),
                 kind: ConstraintKind::Exclude {
-                    method: ex.index_method.as_ref().map_or("gist".into(), |m| m.value.to_lowercase()),
+                    // Without USING, an exclusion constraint's index is a btree.
+                    method: ex.index_method.as_ref().map_or("btree".into(), |m| m.value.to_lowercase()),
                     elements: ex
                         .elements
                         .iter()
@@ -521,6 +522,9 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
     if let Some(applied) = identity_or_expression(r, st)? {
         return Ok(applied);
     }
+    if let Some(applied) = set_schema(r, st)? {
+        return Ok(applied);
+    }
     if let Some(kind) = unmodelled_alter_table(st.text) {
         // Kept as text, with the table name qualified as pg_dump writes it.
         let text = qualified_alter_table(r, st.text).unwrap_or_else(|| st.text.to_string());
@@ -664,8 +668,11 @@ fn alter_column(
         }
         AlterColumnOperation::DropDefault => table.column_mut(column).unwrap().default = None,
         AlterColumnOperation::SetDataType { data_type, .. } => {
+            // Without COLLATE the column takes the new type's default collation.
             let t = super::types::resolve(&data_type.to_string(), r.default_schema()).data_type;
-            table.column_mut(column).unwrap().data_type = t;
+            let col = table.column_mut(column).unwrap();
+            col.data_type = t;
+            col.collation = None;
         }
         AlterColumnOperation::AddGenerated { generated_as, .. } => {
             let (options, seq_name) = identity.found.pop_front().unwrap_or_default();
@@ -824,7 +831,9 @@ fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
         if cur.peek_kw("SET") && cur.peek_kw_at(1, "WITHOUT") {
             return Some("ALTER TABLE SET WITHOUT");
         }
-        if cur.peek_kw("INHERIT") || (cur.peek_kw("NO") && cur.peek_kw_at(1, "INHERIT")) {
+        // `INHERIT parent` / `NO INHERIT parent` as an action; after a CHECK,
+        // NO INHERIT is the constraint's own option.
+        if (cur.peek_kw("INHERIT") || (cur.peek_kw("NO") && cur.peek_kw_at(1, "INHERIT"))) && !text.to_ascii_uppercase().contains("CHECK") {
             return Some("ALTER TABLE INHERIT");
         }
         cur.next();
@@ -883,6 +892,7 @@ pub fn rename_identifier(text: &str, old: &str, new: &str) -> String {
 /// EXPRESSION`: forms sqlparser 0.63 does not parse. Returns `None` for
 /// anything else.
 fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Applied>> {
+    let default_schema = r.default_schema().to_string();
     let Ok(mut cur) = Cursor::new(st.text) else { return Ok(None) };
     cur.eat_kw("ALTER");
     cur.eat_kw("TABLE");
@@ -899,8 +909,30 @@ fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Appl
         SetGenerated(bool),
         Options(String),
         DropExpression,
+        TypeCollate(String, String),
     }
-    let action = if cur.eat_kws(&["DROP", "IDENTITY"]) {
+    let type_start = {
+        let save = cur.pos;
+        cur.eat_kws(&["SET", "DATA"]);
+        let is_type = cur.eat_kw("TYPE");
+        let at = cur.offset();
+        if !is_type {
+            cur.pos = save;
+        }
+        is_type.then_some(at)
+    };
+    let action = if let Some(start) = type_start {
+        // `TYPE t COLLATE c [USING e]`: sqlparser 0.63 takes no COLLATE here.
+        let rest = &st.text[start..];
+        let upper = rest.to_ascii_uppercase();
+        let Some(collate_at) = upper.find(" COLLATE ") else { return Ok(None) };
+        let type_text = rest[..collate_at].trim().to_string();
+        let after = &rest[collate_at + " COLLATE ".len()..];
+        let collation = after[..after.to_ascii_uppercase().find(" USING ").unwrap_or(after.len())].trim();
+        let parts = crate::model::name_parts_folded(collation);
+        let parts: Vec<String> = parts.into_iter().filter(|p| p != "pg_catalog").map(|p| crate::model::quote_ident(&p)).collect();
+        Action::TypeCollate(type_text, parts.join("."))
+    } else if cur.eat_kws(&["DROP", "IDENTITY"]) {
         cur.eat_kws(&["IF", "EXISTS"]);
         Action::DropIdentity
     } else if cur.eat_kws(&["DROP", "EXPRESSION"]) {
@@ -933,6 +965,10 @@ fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Appl
         .column_mut(&column)
         .ok_or_else(|| Error::data(format!("column {column} of {name} does not exist")).at(st.location()))?;
     match action {
+        Action::TypeCollate(type_text, collation) => {
+            col.data_type = super::types::resolve(&type_text, &default_schema).data_type;
+            col.collation = Some(collation);
+        }
         Action::DropIdentity => col.identity = None,
         Action::DropExpression => col.generated = None,
         Action::SetGenerated(always) => {
@@ -974,4 +1010,50 @@ fn merge_sequence_options(options: &mut SequenceOptions, text: &str, changes: Se
     if has("AS") {
         options.data_type = changes.data_type;
     }
+}
+
+/// `ALTER TABLE t SET SCHEMA s`: the table moves with its indexes,
+/// constraints and the sequences it owns.
+fn set_schema(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Applied>> {
+    let Ok(mut cur) = Cursor::new(st.text) else { return Ok(None) };
+    cur.eat_kw("ALTER");
+    cur.eat_kw("TABLE");
+    let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
+    let Some(parts) = cur.object_name() else { return Ok(None) };
+    if !cur.eat_kws(&["SET", "SCHEMA"]) {
+        return Ok(None);
+    }
+    let Some(schema) = cur.ident() else { return Ok(None) };
+    let name = match parts.as_slice() {
+        [one] => r.lookup_table(&ast::ObjectName::from(vec![ast::Ident::with_quote('"', one.clone())])),
+        _ => r.qname_parts(&parts),
+    };
+    let Some(mut table) = r.schema.tables.remove(&name) else {
+        return Ok(Some(if if_exists { Applied::Done } else { Applied::MissingTable(name) }));
+    };
+    let new_name = QName::new(schema.clone(), name.name.clone());
+    rename_table_refs(r, &name, &new_name);
+    for c in table.constraints.values_mut() {
+        if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+            && *references == name
+        {
+            *references = new_name.clone();
+        }
+    }
+    let owned: Vec<QName> = r
+        .schema
+        .sequences
+        .values()
+        .filter(|s| s.owned_by.as_ref().is_some_and(|(t, _)| *t == new_name))
+        .map(|s| s.name.clone())
+        .collect();
+    for s in owned {
+        if let Some(mut seq) = r.schema.sequences.remove(&s) {
+            seq.name = QName::new(schema.clone(), s.name.clone());
+            r.schema.sequences.insert(seq.name.clone(), seq);
+        }
+    }
+    table.name = new_name.clone();
+    r.schema.tables.insert(new_name, table);
+    Ok(Some(Applied::Done))
 }

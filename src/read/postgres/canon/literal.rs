@@ -78,44 +78,11 @@ pub(super) fn regclass_name(text: &str, default_schema: &str) -> Option<String> 
     Some(parts.iter().map(|p| quote_ident(p)).collect::<Vec<_>>().join("."))
 }
 
-/// Splits `a."B.c".d` into folded parts: unquoted parts lower-cased (ASCII,
-/// as PostgreSQL's identifier folding does), quoted ones with `""` undone.
+/// Splits `a."B.c".d` into folded parts (see [`crate::model::name_parts_folded`]);
+/// `None` when a quote is left open or a part is empty.
 fn split_name(text: &str) -> Option<Vec<String>> {
-    let mut parts = Vec::new();
-    let mut chars = text.chars().peekable();
-    loop {
-        let mut part = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next()? {
-                    '"' if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        part.push('"');
-                    }
-                    '"' => break,
-                    c => part.push(c),
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == '.' {
-                    break;
-                }
-                part.push(c.to_ascii_lowercase());
-                chars.next();
-            }
-            if part.is_empty() {
-                return None;
-            }
-        }
-        parts.push(part);
-        match chars.next() {
-            None => return Some(parts),
-            Some('.') => continue,
-            Some(_) => return None,
-        }
-    }
+    let parts = (text.matches('"').count() % 2 == 0).then(|| crate::model::name_parts_folded(text))?;
+    parts.iter().all(|p| !p.is_empty()).then_some(parts)
 }
 
 #[cfg(test)]
