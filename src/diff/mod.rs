@@ -161,24 +161,28 @@ impl Change {
 }
 
 /// What [`diff`] finds.
-pub struct Diff {
+pub struct Diff<'a> {
     pub changes: Vec<Change>,
     /// Possible renames without a hint, and the like.
     pub warnings: Vec<Warning>,
     /// The old model with the declared renames applied: what the database
     /// looks like once the rename statements have run, and what the other
-    /// changes are computed against.
-    pub renamed_old: Schema,
+    /// changes are computed against (the old model itself when nothing is renamed).
+    pub renamed_old: std::borrow::Cow<'a, Schema>,
 }
 
 /// The changes from `old` to `new`. Declared renames are applied first
 /// (replayed onto the old model, so that constraints, indexes and
 /// references follow a renamed column as they do in PostgreSQL); everything
 /// else is then compared by name.
-pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Diff {
-    let (renamed_old, rename_changes) = renames::apply(old, new, renames);
+pub fn diff<'a>(old: &'a Schema, new: &Schema, renames: &Renames) -> Diff<'a> {
+    let (renamed, rename_changes) = renames::apply(old, new, renames);
+    let renamed_old = match renamed {
+        Some(s) => std::borrow::Cow::Owned(s),
+        None => std::borrow::Cow::Borrowed(old),
+    };
     let mut d = Differ { changes: rename_changes, warnings: Vec::new(), renames };
-    let old = &renamed_old;
+    let old = renamed_old.as_ref();
     d.schemas(old, new);
     d.extensions(old, new);
     d.types(old, new);

@@ -79,7 +79,7 @@ impl Renames {
 /// a copy of `old`, by replaying the rename statements with the reader —
 /// the same rules PostgreSQL follows: constraints, indexes and foreign keys
 /// follow a renamed column or table.
-pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Schema, Vec<super::Change>) {
+pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Option<Schema>, Vec<super::Change>) {
     use super::Change;
     use crate::model::quote_ident;
     let mut changes = Vec::new();
@@ -113,12 +113,12 @@ pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Schema, Vec<supe
     }
     changes.extend(column_changes);
     if sql.is_empty() {
-        return (old.clone(), changes);
+        return (None, changes);
     }
     match crate::read::postgres::replay(old.clone(), "<renames>", &sql) {
-        Ok(renamed) => (renamed, changes),
+        Ok(renamed) => (Some(renamed), changes),
         // The statements are built from names the old model has; if the
         // reader still refuses them, the renames are not applied.
-        Err(_) => (old.clone(), Vec::new()),
+        Err(_) => (None, Vec::new()),
     }
 }

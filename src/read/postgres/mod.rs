@@ -72,6 +72,11 @@ pub struct PgReader {
     pub warnings: Vec<Warning>,
     /// `SET search_path`: where unqualified names are created and looked up.
     search_path: Vec<String>,
+    /// (namespace, name) of every index and constraint created so far (a
+    /// superset: drops are not removed). Generated names are checked against
+    /// the model only when this says the name may be taken; scanning every
+    /// table for each unnamed index would make reading quadratic.
+    taken_names: std::collections::HashSet<(String, String)>,
 }
 
 impl Default for PgReader {
@@ -82,13 +87,34 @@ impl Default for PgReader {
 
 impl PgReader {
     pub fn new() -> PgReader {
-        PgReader { schema: Schema::new(Dialect::Postgres), warnings: Vec::new(), search_path: vec!["public".into()] }
+        PgReader {
+            schema: Schema::new(Dialect::Postgres),
+            warnings: Vec::new(),
+            search_path: vec!["public".into()],
+            taken_names: Default::default(),
+        }
+    }
+
+    /// Records an index or constraint name (see `taken_names`).
+    pub fn note_name(&mut self, schema: &str, name: &str) {
+        self.taken_names.insert((schema.to_string(), name.to_string()));
     }
 
     /// A reader that applies statements on top of an existing model: how a
     /// migration is replayed onto the schema it starts from.
     pub fn from_schema(schema: Schema) -> PgReader {
-        PgReader { schema, warnings: Vec::new(), search_path: vec!["public".into()] }
+        let mut taken_names = std::collections::HashSet::new();
+        for t in schema.tables.values() {
+            for n in t.indexes.keys().chain(t.constraints.keys()) {
+                taken_names.insert((t.name.schema.clone(), n.clone()));
+            }
+        }
+        for v in schema.views.values() {
+            for n in v.indexes.keys() {
+                taken_names.insert((v.name.schema.clone(), n.clone()));
+            }
+        }
+        PgReader { schema, warnings: Vec::new(), search_path: vec!["public".into()], taken_names }
     }
 
     /// The schema unqualified names are created in.
@@ -267,6 +293,18 @@ impl PgReader {
         // An empty search_path (pg_dump sets one) means every name is qualified;
         // keep resolving unqualified names in public.
         self.search_path = if path.is_empty() { vec!["public".into()] } else { path };
+    }
+}
+
+impl names::NameLookup for PgReader {
+    fn relation_exists(&self, name: &QName) -> bool {
+        self.schema.tables.contains_key(name)
+            || self.schema.views.contains_key(name)
+            || self.schema.sequences.contains_key(name)
+            || (self.taken_names.contains(&(name.schema.clone(), name.name.clone())) && self.schema.find_index(name).is_some())
+    }
+    fn constraint_exists(&self, schema: &str, name: &str) -> bool {
+        self.taken_names.contains(&(schema.to_string(), name.to_string())) && self.schema.find_constraint(schema, name).is_some()
     }
 }
 

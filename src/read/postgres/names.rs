@@ -58,18 +58,41 @@ pub fn name_addition<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     buf
 }
 
+/// Answers whether a name is taken in a namespace.
+pub trait NameLookup {
+    fn relation_exists(&self, name: &QName) -> bool;
+    fn constraint_exists(&self, schema: &str, name: &str) -> bool;
+}
+
+/// By scanning the model: fine once, too slow per statement of a large schema.
+impl NameLookup for Schema {
+    fn relation_exists(&self, name: &QName) -> bool {
+        Schema::relation_exists(self, name)
+    }
+    fn constraint_exists(&self, schema: &str, name: &str) -> bool {
+        self.find_constraint(schema, name).is_some()
+    }
+}
+
 /// A relation name (table, index, sequence) free in `schema`: tries the plain
 /// name, then label1, label2, … (ChooseRelationName).
-pub fn choose_relation_name(model: &Schema, schema: &str, name1: &str, name2: Option<&str>, label: &str) -> String {
+pub fn choose_relation_name(model: &impl NameLookup, schema: &str, name1: &str, name2: Option<&str>, label: &str) -> String {
     choose(name1, name2, label, |candidate| model.relation_exists(&QName::new(schema, candidate)))
 }
 
 /// A constraint name free among the constraints of `schema` (ChooseConstraintName).
 /// Index-backed constraints also need a free relation name.
-pub fn choose_constraint_name(model: &Schema, schema: &str, name1: &str, name2: Option<&str>, label: &str, taken: &[String]) -> String {
+pub fn choose_constraint_name(
+    model: &impl NameLookup,
+    schema: &str,
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+    taken: &[String],
+) -> String {
     choose(name1, name2, label, |candidate| {
         taken.iter().any(|t| t == candidate)
-            || model.find_constraint(schema, candidate).is_some()
+            || model.constraint_exists(schema, candidate)
             || model.relation_exists(&QName::new(schema, candidate))
     })
 }

@@ -1,7 +1,7 @@
 //! CREATE INDEX / VIEW / TYPE / DOMAIN / FUNCTION / TRIGGER, DROP, renames
 //! and COMMENT ON targets.
 
-use super::names::{choose_constraint_name, choose_relation_name, index_column_names, name_addition};
+use super::names::{self, choose_constraint_name, choose_relation_name, index_column_names, name_addition};
 use super::tokens::{Cursor, blank_out};
 use super::{Applied, PgReader, Stmt, canon, ident, idents};
 use crate::error::{Error, Result};
@@ -81,7 +81,7 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         Some(n) => n,
         None => {
             let cols = index_column_names(&keys.iter().map(|k| (k.expr.clone(), k.expression)).collect::<Vec<_>>());
-            choose_relation_name(&r.schema, &table.schema, &table.name, Some(&name_addition(cols.iter().map(String::as_str))), "idx")
+            choose_relation_name(r, &table.schema, &table.name, Some(&name_addition(cols.iter().map(String::as_str))), "idx")
         }
     };
     let index = Index {
@@ -97,12 +97,14 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         renamed_from: crate::model::RenameHint(super::hints::statement_hints(st.text, st.leading_comments).object),
         location: st.location(),
     };
-    if r.schema.find_index(&QName::new(table.schema.clone(), name.clone())).is_some() {
+    let index_name = QName::new(table.schema.clone(), name.clone());
+    if names::NameLookup::relation_exists(r, &index_name) && r.schema.find_index(&index_name).is_some() {
         if ci.if_not_exists {
             return Ok(Applied::Done);
         }
         return Err(Error::data(format!("index {name} is created twice")).at(st.location()));
     }
+    r.note_name(&table.schema, &name);
     if let Some(t) = r.schema.tables.get_mut(&table) {
         t.indexes.insert(name, index);
     } else if let Some(v) = r.schema.views.get_mut(&table) {
@@ -326,7 +328,7 @@ pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                     Some(n) => ident(n),
                     None => {
                         let taken: Vec<String> = checks.keys().cloned().collect();
-                        choose_constraint_name(&r.schema, &name.schema, &name.name, None, "check", &taken)
+                        choose_constraint_name(r, &name.schema, &name.name, None, "check", &taken)
                     }
                 };
                 checks.insert(cname, Expr(canon::canonical_expr(&ch.expr, &r.canon())));
@@ -628,6 +630,7 @@ pub fn alter_index(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
     }
     let new = cur.ident().ok_or_else(|| Error::data("invalid SQL: expected a new name").at(st.location()))?;
     let name = r.qname_parts(&parts);
+    r.note_name(&name.schema, &new);
     for t in r.schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
         if let Some(mut i) = t.indexes.remove(&name.name) {
             i.name = new.clone();
@@ -972,7 +975,7 @@ pub fn alter_domain(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Re
                 Some(n) => n,
                 None => {
                     let taken: Vec<String> = checks.keys().cloned().collect();
-                    choose_constraint_name(&r.schema, &name.schema, &name.name, None, "check", &taken)
+                    choose_constraint_name(r, &name.schema, &name.name, None, "check", &taken)
                 }
             };
             checks.insert(cname, expr);

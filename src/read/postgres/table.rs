@@ -149,7 +149,7 @@ fn add_column(
     let mut column = Column::new(name.clone(), resolved.data_type.clone(), location);
     if resolved.serial {
         // serial = integer NOT NULL DEFAULT nextval('t_c_seq') + a sequence owned by the column.
-        let seq_name = choose_relation_name(&r.schema, &table.name.schema, &table.name.name, Some(&name), "seq");
+        let seq_name = choose_relation_name(r, &table.name.schema, &table.name.name, Some(&name), "seq");
         let seq = QName::new(table.name.schema.clone(), seq_name);
         let as_type = match resolved.data_type.name.as_str() {
             "bigint" => None,
@@ -257,7 +257,7 @@ fn make_identity(
         Some(parts) => r.qname_parts(&parts),
         None => QName::new(
             table.name.schema.clone(),
-            choose_relation_name(&r.schema, &table.name.schema, &table.name.name, Some(column), "seq"),
+            choose_relation_name(r, &table.name.schema, &table.name.name, Some(column), "seq"),
         ),
     };
     // An identity sequence has the column's type unless told otherwise, and
@@ -422,6 +422,7 @@ pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pend
             return Err(Error::data(format!("constraint {name} of {} is defined twice", table.name)).at(p.location));
         }
         taken.push(name.clone());
+        r.note_name(&table.name.schema, &name);
         table.constraints.insert(
             name.clone(),
             Constraint {
@@ -442,23 +443,23 @@ pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pend
 fn generated_name(r: &PgReader, table: &Table, kind: &ConstraintKind, taken: &[String]) -> String {
     let (schema, tname) = (&table.name.schema, &table.name.name);
     match kind {
-        ConstraintKind::PrimaryKey { .. } => choose_constraint_name(&r.schema, schema, tname, None, "pkey", taken),
+        ConstraintKind::PrimaryKey { .. } => choose_constraint_name(r, schema, tname, None, "pkey", taken),
         ConstraintKind::Unique { columns, .. } => {
-            choose_constraint_name(&r.schema, schema, tname, Some(&name_addition(columns.iter().map(String::as_str))), "key", taken)
+            choose_constraint_name(r, schema, tname, Some(&name_addition(columns.iter().map(String::as_str))), "key", taken)
         }
         ConstraintKind::Exclude { elements, .. } => {
             let keys: Vec<(String, bool)> = elements.iter().map(|(e, _)| (e.clone(), table.column(e).is_none())).collect();
             let cols = index_column_names(&keys);
-            choose_constraint_name(&r.schema, schema, tname, Some(&name_addition(cols.iter().map(String::as_str))), "excl", taken)
+            choose_constraint_name(r, schema, tname, Some(&name_addition(cols.iter().map(String::as_str))), "excl", taken)
         }
         ConstraintKind::ForeignKey { columns, .. } => {
-            choose_constraint_name(&r.schema, schema, tname, Some(&name_addition(columns.iter().map(String::as_str))), "fkey", taken)
+            choose_constraint_name(r, schema, tname, Some(&name_addition(columns.iter().map(String::as_str))), "fkey", taken)
         }
         ConstraintKind::Check { expr, .. } => {
             // One referenced column → <table>_<column>_check, else <table>_check.
             let cols = referenced_columns(&expr.0, table);
             let col = if cols.len() == 1 { Some(cols[0].as_str()) } else { None };
-            choose_constraint_name(&r.schema, schema, tname, col, "check", taken)
+            choose_constraint_name(r, schema, tname, col, "check", taken)
         }
     }
 }
@@ -625,6 +626,7 @@ fn alter_operations(
                     .remove(&old)
                     .ok_or_else(|| Error::data(format!("constraint {old} of {} does not exist", table.name)).at(st.location()))?;
                 c.name = new.clone();
+                r.note_name(&table.name.schema, &new);
                 table.constraints.insert(new, c);
             }
             AlterTableOperation::AlterColumn { column_name, op } => alter_column(r, table, &ident(column_name), op, identity, st)?,

@@ -32,7 +32,7 @@ impl<'a> Cursor<'a> {
         let raw = Tokenizer::new(&dialect, text)
             .tokenize_with_location()
             .map_err(|e| TokenError { message: e.message, line: e.location.line, column: e.location.column })?;
-        let offsets = LineOffsets::new(text);
+        let mut offsets = LineOffsets::new(text);
         let toks = raw
             .into_iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
@@ -187,24 +187,37 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Maps sqlparser's line/column positions to byte offsets.
-struct LineOffsets {
-    starts: Vec<usize>,
-    text_len: usize,
-    text: String,
+/// Maps sqlparser's line/column positions to byte offsets. Tokens are
+/// asked for in order, so the walker only moves forward: linear in the
+/// statement's length (a one-line CREATE TABLE of thousands of columns
+/// would otherwise be walked from its start for every token).
+struct LineOffsets<'t> {
+    text: &'t str,
+    byte: usize,
+    line: u64,
+    column: u64,
 }
 
-impl LineOffsets {
-    fn new(text: &str) -> LineOffsets {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineOffsets { starts, text_len: text.len(), text: text.to_string() }
+impl<'t> LineOffsets<'t> {
+    fn new(text: &'t str) -> LineOffsets<'t> {
+        LineOffsets { text, byte: 0, line: 1, column: 1 }
     }
     /// sqlparser columns count characters, 1-based.
-    fn offset(&self, line: u64, column: u64) -> usize {
-        let Some(&start) = self.starts.get((line as usize).saturating_sub(1)) else { return self.text_len };
-        let chars = (column as usize).saturating_sub(1);
-        self.text[start..].char_indices().nth(chars).map_or(self.text_len, |(i, _)| start + i)
+    fn offset(&mut self, line: u64, column: u64) -> usize {
+        if (line, column) < (self.line, self.column) {
+            *self = LineOffsets::new(self.text);
+        }
+        while (self.line, self.column) < (line, column) {
+            let Some(c) = self.text[self.byte..].chars().next() else { return self.text.len() };
+            self.byte += c.len_utf8();
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.byte
     }
 }
 
