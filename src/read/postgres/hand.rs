@@ -16,6 +16,9 @@ fn expected(st: &Stmt<'_>, what: &str) -> Error {
 /// `ALTER <object> OWNER TO role` — and not `RENAME [COLUMN] owner TO x`,
 /// where `owner` is a column's name.
 pub fn is_owner_to(text: &str) -> bool {
+    if !super::table::contains_word(text, "OWNER") {
+        return false;
+    }
     let Ok(mut cur) = Cursor::new(text) else { return false };
     let mut words: Vec<(String, bool)> = Vec::new();
     while let Some(t) = cur.next() {

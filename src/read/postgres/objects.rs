@@ -52,7 +52,7 @@ fn index_key(r: &PgReader, col: &ast::IndexColumn) -> IndexKey {
 pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     // pg_dump writes `ON ONLY parent` for partitioned tables; sqlparser rejects ONLY.
     let mut text = st.text.to_string();
-    if let Ok(mut cur) = Cursor::new(st.text) {
+    if let Some(mut cur) = super::table::contains_word(st.text, "ONLY").then(|| Cursor::new(st.text).ok()).flatten() {
         while !cur.at_end() {
             if cur.peek_kw("ON") && cur.peek_kw_at(1, "ONLY") {
                 cur.next();
@@ -118,7 +118,7 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     // `WITH [NO] DATA` ends pg_dump's materialized views; sqlparser rejects it.
     let mut text = st.text.to_string();
-    if let Ok(mut cur) = Cursor::new(st.text) {
+    if let Some(mut cur) = super::table::contains_word(st.text, "DATA").then(|| Cursor::new(st.text).ok()).flatten() {
         let n = cur.len();
         for (skip, words) in [(3, ["WITH", "NO", "DATA"].as_slice()), (2, ["WITH", "DATA"].as_slice())] {
             if n >= skip {
@@ -184,6 +184,9 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 /// Blanks a trailing `WITH [LOCAL | CASCADED] CHECK OPTION` and returns it
 /// as the equivalent view option.
 fn cut_check_option(text: &mut String) -> Option<String> {
+    if !super::table::contains_word(text, "CHECK") {
+        return None;
+    }
     let Ok(mut cur) = Cursor::new(text) else { return None };
     let n = cur.len();
     for (words, level) in [
@@ -208,6 +211,9 @@ fn cut_check_option(text: &mut String) -> Option<String> {
 /// `CREATE VIEW v AS WITH RECURSIVE v (cols) AS (q) SELECT cols FROM v`,
 /// which is also how pg_dump prints it.
 fn recursive_view_as_cte(text: &str) -> Option<String> {
+    if !super::table::contains_word(text, "RECURSIVE") {
+        return None;
+    }
     let mut cur = Cursor::new(text).ok()?;
     cur.eat_kw("CREATE");
     let or_replace = cur.eat_kws(&["OR", "REPLACE"]);
