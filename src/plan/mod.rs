@@ -65,10 +65,17 @@ pub fn plan(old: &Schema, new: &Schema) -> Result<Plan> {
 /// Plans without the replay check (for measuring the stages separately).
 pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
     let renames = Renames::from_hints(new);
-    let forward = crate::diff::diff(old, new, &renames);
-    let backward = crate::diff::diff(new, old, &renames.reversed());
-    let mut warnings = forward.warnings;
-    let up = postgres::lower(&forward.renamed_old, new, &forward.changes, &mut warnings);
-    let down = postgres::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new());
-    Ok(Plan { changes: forward.changes, up, down, warnings })
+    let reversed = renames.reversed();
+    // Up and down are planned independently, so side by side.
+    let ((changes, up, warnings), down) = std::thread::scope(|s| {
+        let down = s.spawn(|| {
+            let backward = crate::diff::diff(new, old, &reversed);
+            postgres::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new())
+        });
+        let forward = crate::diff::diff(old, new, &renames);
+        let mut warnings = forward.warnings;
+        let up = postgres::lower(&forward.renamed_old, new, &forward.changes, &mut warnings);
+        ((forward.changes, up, warnings), down.join().expect("the planner does not panic"))
+    });
+    Ok(Plan { changes, up, down, warnings })
 }

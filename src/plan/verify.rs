@@ -10,8 +10,11 @@ use crate::model::Schema;
 use serde_json::Value;
 
 pub fn verify(old: &Schema, new: &Schema, plan: &Plan) -> Result<()> {
-    check("up", old, new, &plan.up_sql())?;
-    check("down", new, old, &plan.down_sql())
+    let (up, down) = std::thread::scope(|s| {
+        let down = s.spawn(|| check("down", new, old, &plan.down_sql()));
+        (check("up", old, new, &plan.up_sql()), down.join().expect("verification does not panic"))
+    });
+    up.and(down)
 }
 
 fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<()> {
