@@ -153,6 +153,12 @@ fn conformance_postgres() {
     let (report, details) = write_reports(&outcomes);
     println!("per-case report: {report}\nfailure details: {details}");
     println!("{}", summary.closing_line());
+    // Also straight to the process's standard error, past the test harness's
+    // capture, so that CI logs show the figure on a passing run too.
+    {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{}", summary.closing_line());
+    }
 
     if filter.is_some() || sqldef_answers {
         return;
