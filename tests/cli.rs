@@ -1,5 +1,8 @@
 //! The `schemashift` command: exit codes and messages for good and bad input.
 
+#[path = "support/git.rs"]
+mod git_support;
+
 use assert_cmd::Command;
 use std::path::Path;
 
@@ -83,14 +86,9 @@ fn bad_input_files_are_data_errors_with_positions() {
     assert!(!err.contains("panicked"));
 }
 
+/// Git with an isolated configuration (shared with the source tests).
 fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(ok.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&ok.stderr));
+    git_support::git_in(dir, args);
 }
 
 #[test]

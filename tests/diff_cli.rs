@@ -1,5 +1,8 @@
 //! `schemashift diff`: output formats, no-ops, exit codes, git sources.
 
+#[path = "support/git.rs"]
+mod git_support;
+
 use assert_cmd::Command;
 use std::path::Path;
 
@@ -123,14 +126,9 @@ fn a_likely_rename_without_hint_is_reported() {
     assert!(up.contains("DROP COLUMN username") && up.contains("ADD COLUMN user_name"), "{up}");
 }
 
+/// Git with an isolated configuration (shared with the source tests).
 fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(ok.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&ok.stderr));
+    git_support::git_in(dir, args);
 }
 
 #[test]
