@@ -81,7 +81,7 @@ pub(super) fn regclass_name(text: &str, default_schema: &str) -> Option<String> 
 /// Splits `a."B.c".d` into folded parts (see [`crate::model::name_parts_folded`]);
 /// `None` when a quote is left open or a part is empty.
 fn split_name(text: &str) -> Option<Vec<String>> {
-    let parts = (text.matches('"').count() % 2 == 0).then(|| crate::model::name_parts_folded(text))?;
+    let parts = text.matches('"').count().is_multiple_of(2).then(|| crate::model::name_parts_folded(text))?;
     parts.iter().all(|p| !p.is_empty()).then_some(parts)
 }
 
