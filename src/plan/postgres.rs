@@ -96,10 +96,12 @@ struct Lowering<'a> {
     warnings: &'a mut Vec<Warning>,
     /// Dependants already dropped and recreated around a type change.
     rebuilt: BTreeSet<String>,
+    /// Old views dropped (and created again if they remain), computed once by `views()`.
+    recreated_views: BTreeSet<QName>,
 }
 
 pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> Vec<Step> {
-    let mut l = Lowering { old, new, changes, p: Phases::default(), warnings, rebuilt: BTreeSet::new() };
+    let mut l = Lowering { old, new, changes, p: Phases::default(), warnings, rebuilt: BTreeSet::new(), recreated_views: BTreeSet::new() };
     l.views();
     l.create_types();
     for change in changes {
@@ -441,14 +443,12 @@ impl Lowering<'_> {
 
     fn rebuild_composite(
         &mut self,
-        from: &UserType,
         to: &UserType,
         old_attrs: &[crate::model::CompositeAttribute],
         new_attrs: &[crate::model::CompositeAttribute],
     ) {
         let name = &to.name;
         let old_name = QName::new(name.schema.clone(), format!("{}__old", name.name));
-        let _ = from;
         self.p.tables.push(step(format!("rename type {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))));
         self.p.tables.push(step(format!("create type {name}"), sql::create_type_sql(to)));
         for table in self.new.tables.values() {
@@ -527,7 +527,7 @@ impl Lowering<'_> {
             if used {
                 // PostgreSQL cannot alter a composite type that columns use:
                 // the type is rebuilt and each column converted field by field.
-                self.rebuild_composite(from, to, a, b);
+                self.rebuild_composite(to, a, b);
                 return;
             }
             if kept_a == kept_b && appended_only {
@@ -972,11 +972,12 @@ impl Lowering<'_> {
     }
 
     fn recreated_view(&self, name: &QName) -> bool {
-        self.views_to_recreate().0.contains(name)
+        self.recreated_views.contains(name)
     }
 
     fn views(&mut self) {
         let (drop, create) = self.views_to_recreate();
+        self.recreated_views = drop.clone();
         // Dependants first: the reverse of the creation order.
         for v in sql::order::views(self.old).into_iter().rev().filter(|v| drop.contains(&v.name)) {
             let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };

@@ -42,7 +42,6 @@ pub fn read_schema(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Ve
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut reader = PgReader::new();
     let mut deferred = Vec::new();
-    let mut any_statement = false;
     for file in &files {
         let text = decode(file)?;
         let statements = split::split_statements(text).map_err(|u| {
@@ -56,13 +55,11 @@ pub fn read_schema(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Ve
                 .help("point schemashift at the schema file with `-- <path>` or the `schema` list in schemashift.toml"));
         }
         for st in statements {
-            any_statement = true;
             if let Applied::MissingTable(t) = reader.apply(&file.path, &st)? {
                 deferred.push((file.path.as_str(), st, t));
             }
         }
     }
-    let _ = any_statement;
     // Statements that referred to tables not yet created: by now every file has been read.
     for (path, st, _) in deferred {
         if let Applied::MissingTable(t) = reader.apply(path, &st)? {

@@ -111,7 +111,7 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if ct.inherits.is_some() {
         r.warn(st.location(), "INHERITS is not modelled; the inherited columns are not part of this table's model");
     }
-    commit_constraints(r, &mut table, pending, st)?;
+    commit_constraints(r, &mut table, pending)?;
     let hints = super::hints::statement_hints(st.text, st.leading_comments);
     table.renamed_from = crate::model::RenameHint(hints.object);
     for (column, old) in hints.elements {
@@ -397,7 +397,7 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
 }
 
 /// Names the pending constraints the way PostgreSQL would and adds them.
-pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pending>, st: &Stmt<'_>) -> Result<()> {
+pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pending>) -> Result<()> {
     // PostgreSQL names index-backed constraints first, then CHECKs, then foreign keys.
     let order = |k: &ConstraintKind| match k {
         ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclude { .. } => 0,
@@ -440,7 +440,6 @@ pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pend
             },
         );
     }
-    let _ = st;
     Ok(())
 }
 
@@ -569,12 +568,12 @@ fn alter_operations(
                 }
                 let mut pending = Vec::new();
                 add_column(r, table, column_def, identity, st, &mut pending)?;
-                commit_constraints(r, table, pending, st)?;
+                commit_constraints(r, table, pending)?;
             }
             AlterTableOperation::AddConstraint { constraint, not_valid } => {
                 let mut p = table_constraint(r, constraint, st)?;
                 p.not_valid = *not_valid;
-                commit_constraints(r, table, vec![p], st)?;
+                commit_constraints(r, table, vec![p])?;
             }
             AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
                 for c in column_names {
