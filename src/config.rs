@@ -30,6 +30,8 @@ pub struct Config {
     pub dir: Option<String>,
     /// Migration layout or output format (`golang-migrate`, `dbmate`, ...).
     pub format: Option<String>,
+    /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`.
+    pub concurrent_indexes: Option<bool>,
 }
 
 impl Config {
@@ -56,7 +58,7 @@ impl Config {
             Error::data(format!("invalid {CONFIG_FILE}: {}", e.message().trim_end()))
                 .at(Location::new(origin, line, column))
                 .help(
-                    "valid keys are `schema` (list of globs), `dialect`, `dir` and `format`; \
+                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `format` and `concurrent_indexes`; \
                      see the README",
                 )
         })

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod generate;
 pub mod model;
 pub mod plan;
 pub mod read;

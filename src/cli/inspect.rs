@@ -20,9 +20,13 @@ pub struct InspectArgs {
     /// Read the given path from disk without git.
     #[arg(long)]
     pub no_index: bool,
-    /// Read the migrations in this directory instead of the schema files. (Not yet supported.)
-    #[arg(long, hide = true)]
+    /// Read the schema that the up migrations in this directory build,
+    /// instead of the schema files.
+    #[arg(long, value_name = "DIR")]
     pub migrations: Option<String>,
+    /// The migration framework of --migrations [default: detected].
+    #[arg(long, requires = "migrations")]
+    pub framework: Option<String>,
     /// Pathspecs choosing the schema files (globs), after `--`.
     #[arg(last = true)]
     pub paths: Vec<String>,
@@ -37,8 +41,18 @@ pub enum Format {
 }
 
 pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
-    if args.migrations.is_some() {
-        return Err(Error::usage("--migrations is not supported yet"));
+    if let Some(dir) = &args.migrations {
+        if args.rev.is_some() || args.no_index || !args.paths.is_empty() {
+            return Err(Error::usage("--migrations reads a directory on disk; it takes no revision, --no-index or paths"));
+        }
+        let dialect = resolve_dialect(args.dialect.as_deref(), cwd)?;
+        let root = source::repo_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
+        let choice = crate::generate::detect::choose(&root, cwd, Some(dir), None, args.framework.as_deref())?;
+        if !choice.dir.is_dir() {
+            return Err(Error::no_input(format!("no directory {dir}")));
+        }
+        let schema = crate::generate::read_back::read_migrations(&choice.dir, choice.format, dialect)?;
+        return print(&schema, args.format);
     }
     let files = if args.no_index {
         let path = args.rev.as_deref().ok_or_else(|| Error::usage("--no-index needs a file or directory to read"))?;
@@ -49,9 +63,13 @@ pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
     let dialect = resolve_dialect(args.dialect.as_deref(), cwd)?;
     let (schema, warnings) = crate::read::read_files(&files, dialect)?;
     super::print_warnings(&warnings);
-    let out = match args.format {
-        Format::Json => crate::emit::json::to_canonical_json(&schema),
-        Format::Sql => crate::emit::postgres::render_schema(&schema),
+    print(&schema, args.format)
+}
+
+fn print(schema: &crate::model::Schema, format: Format) -> Result<i32> {
+    let out = match format {
+        Format::Json => crate::emit::json::to_canonical_json(schema),
+        Format::Sql => crate::emit::postgres::render_schema(schema),
     };
     super::write_stdout(&out)?;
     Ok(0)

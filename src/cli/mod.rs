@@ -1,6 +1,7 @@
 //! Command-line front end: argument parsing and wiring, no logic.
 
 mod diff;
+mod generate;
 mod inspect;
 
 use crate::error::{Error, Result};
@@ -22,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the migration between two schemas (like `git diff`, for databases).
     Diff(diff::DiffArgs),
+    /// Write the migration between two schemas into the project's migrations directory.
+    Generate(generate::GenerateArgs),
     /// Print the model of one revision's schema (default: the working tree).
     Inspect(inspect::InspectArgs),
 }
@@ -43,6 +46,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     };
     let result: Result<i32> = match cli.command {
         Command::Diff(args) => diff::run(args, &cwd),
+        Command::Generate(args) => generate::run(args, &cwd),
         Command::Inspect(args) => inspect::run(args, &cwd),
     };
     match result {

@@ -1,0 +1,269 @@
+//! `generate`: a schema change written as migration files, in the layout of
+//! the framework the project already uses.
+//!
+//! The verified plan is cut into migrations where the transaction demands it
+//! ([`segment`]), each migration gets the next version of the directory
+//! ([`version`]) and is rendered by its framework ([`formats`]), and all
+//! files are written at once or not at all ([`write`]).
+
+pub mod concurrently;
+pub mod detect;
+pub mod formats;
+pub mod read_back;
+pub mod segment;
+pub mod version;
+pub mod write;
+
+use crate::error::{Error, Result};
+use crate::model::Schema;
+use crate::plan::{Plan, Step};
+use formats::{Existing, Format, Migration};
+use std::path::{Path, PathBuf};
+use write::OutFile;
+
+/// What `generate` was asked for, beyond the two schemas.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The migration's name as given; see [`sanitize_slug`].
+    pub name: String,
+    /// `--version`: the first migration's version instead of the next one.
+    pub version: Option<String>,
+    /// One line naming the source revisions and schemashift's version.
+    pub header: String,
+    /// Build indexes on existing tables with `CONCURRENTLY`.
+    pub concurrent_indexes: bool,
+    /// The time for timestamp versions (Unix seconds), see [`version::now`].
+    pub now: i64,
+}
+
+/// One migration as written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub version: String,
+    pub files: Vec<PathBuf>,
+    pub transaction: bool,
+    /// The down SQL when the framework has no down migrations: it goes to
+    /// the runbook instead.
+    pub down_without_file: Option<String>,
+}
+
+/// Writes the migration(s) from `old` to `new` into `dir`. Returns nothing
+/// when the schemas are equal.
+pub fn generate(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir: &Path, opts: &Options) -> Result<Vec<Written>> {
+    if plan.is_empty() {
+        return Ok(Vec::new());
+    }
+    let slug = sanitize_slug(&opts.name)?;
+    let existing = format.scan(dir)?;
+    let units = units(old, new, plan, format.one_query_per_file(), opts.concurrent_indexes)?;
+    let versions = versions(format, &existing, opts, units.len())?;
+
+    let mut files: Vec<OutFile> = Vec::new();
+    let mut written = Vec::new();
+    let mut previous: Option<Existing> = existing.last().cloned();
+    for (i, (unit, version)) in units.iter().zip(&versions).enumerate() {
+        let part_slug = if i == 0 { slug.clone() } else { format!("{slug}_{}", i + 1) };
+        let m = Migration {
+            version,
+            slug: &part_slug,
+            header: &opts.header,
+            up: &unit.up,
+            down: &unit.down,
+            transaction: unit.transaction,
+            previous: previous.as_ref(),
+        };
+        let mut rendered = format.render(&m)?;
+        let this = format.describe(&m, &rendered);
+        let down_without_file = (!format.has_down()).then(|| formats::sql_of(&unit.down));
+        if let Some(down) = &down_without_file {
+            rendered.push(rollback_runbook(format, &m, down));
+        }
+        previous = Some(this);
+        written.push(Written {
+            version: version.clone(),
+            files: rendered.iter().map(|f| dir.join(&f.path)).collect(),
+            transaction: unit.transaction,
+            down_without_file,
+        });
+        files.extend(rendered);
+    }
+    let index = format.index(dir, &files)?;
+    written.last_mut().expect("at least one migration").files.extend(index.iter().map(|f| dir.join(&f.path)));
+    files.extend(index);
+    write::write_all(dir, &files)?;
+    Ok(written)
+}
+
+/// For a framework without down migrations: a Markdown file beside the
+/// migration with the SQL that undoes it (frameworks only pick up their own
+/// `.sql` names, so they leave it alone).
+fn rollback_runbook(format: &dyn Format, m: &Migration<'_>, down: &str) -> OutFile {
+    let text = format!(
+        "# Rolling back {version}_{slug}\n\n{header}.\n\n{name} has no down migrations. To undo this migration, run the \
+         following SQL{tx}, then remove the migration's row from {name}'s history table.\n\n```sql\n{down}```\n",
+        version = m.version,
+        slug = m.slug,
+        header = m.header,
+        name = format.name(),
+        tx = if m.transaction { " in one transaction" } else { " statement by statement, outside a transaction" },
+    );
+    OutFile::new(format!("{}_{}.rollback.md", m.version, m.slug), text)
+}
+
+/// One migration's steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub up: Vec<Step>,
+    pub down: Vec<Step>,
+    pub transaction: bool,
+}
+
+/// Cuts the plan into migrations. A single migration uses the plan's own
+/// down. When the up must be cut, each cut point is a schema of its own
+/// (the old one with the earlier parts replayed onto it), and each part's
+/// down is planned from its end back to its start, so every migration can
+/// be rolled back alone. The whole sequence is verified by replaying it.
+pub fn units(old: &Schema, new: &Schema, plan: &Plan, one_query_per_file: bool, concurrent_indexes: bool) -> Result<Vec<Unit>> {
+    let mut up = plan.up.clone();
+    let mut down = plan.down.clone();
+    if concurrent_indexes {
+        concurrently::rewrite(&mut up, old, new);
+        concurrently::rewrite(&mut down, new, old);
+    }
+    let segments = segment::split(&up, one_query_per_file);
+    let single_down_fits = segments.len() == 1 && segment::split(&down, one_query_per_file).len() == 1;
+    if single_down_fits {
+        let unit = Unit { up, down, transaction: segments[0].transaction };
+        verify_units(old, new, std::slice::from_ref(&unit))?;
+        return Ok(vec![unit]);
+    }
+    // The schemas between the parts.
+    let mut points = vec![old.clone()];
+    for s in &segments[..segments.len() - 1] {
+        let before = points.last().expect("starts with old").clone();
+        let after = crate::read::postgres::replay(before, "<generated migration>", &formats::sql_of(&s.up))?;
+        points.push(carry_rename_hints(after, new));
+    }
+    points.push(new.clone());
+    let mut out = Vec::new();
+    for (i, s) in segments.iter().enumerate() {
+        let part = crate::plan::plan(&points[i], &points[i + 1])?;
+        let mut part_down = part.down;
+        if concurrent_indexes {
+            concurrently::rewrite(&mut part_down, &points[i + 1], &points[i]);
+        }
+        // A down that itself needs cutting (a concurrent drop among other
+        // statements) is run statement by statement by its own migration's
+        // runner only when the part is non-transactional; otherwise keep
+        // the plain form inside the transaction.
+        if s.transaction {
+            for st in &mut part_down {
+                if !st.transactional && segment::refuses_transaction(&st.sql) {
+                    st.sql = st.sql.replacen(" CONCURRENTLY", "", 1);
+                    st.transactional = true;
+                }
+            }
+        }
+        out.push(Unit { up: s.up.clone(), down: part_down, transaction: s.transaction });
+    }
+    verify_units(old, new, &out)?;
+    Ok(out)
+}
+
+/// Replays all ups in order onto `old` and all downs in reverse onto `new`.
+fn verify_units(old: &Schema, new: &Schema, units: &[Unit]) -> Result<()> {
+    let joined = Plan {
+        up: units.iter().flat_map(|u| u.up.iter().cloned()).collect(),
+        down: units.iter().rev().flat_map(|u| u.down.iter().cloned()).collect(),
+        ..Plan::default()
+    };
+    crate::plan::verify::verify(old, new, &joined)
+}
+
+/// `-- schemashift:renamed-from` hints live in the new schema's text; a
+/// schema replayed from the old one has none, so the part planned after it
+/// would drop and add what the hint renames. Copy them over by name.
+fn carry_rename_hints(mut at: Schema, new: &Schema) -> Schema {
+    for (name, t) in &mut at.tables {
+        let Some(target) = new.tables.get(name) else { continue };
+        t.renamed_from = target.renamed_from.clone();
+        for c in &mut t.columns {
+            if let Some(tc) = target.column(&c.name) {
+                c.renamed_from = tc.renamed_from.clone();
+            }
+        }
+        for (iname, i) in &mut t.indexes {
+            if let Some(ti) = target.indexes.get(iname) {
+                i.renamed_from = ti.renamed_from.clone();
+            }
+        }
+    }
+    for (name, v) in &mut at.views {
+        if let Some(tv) = new.views.get(name) {
+            v.renamed_from = tv.renamed_from.clone();
+        }
+    }
+    at
+}
+
+/// The versions of `count` new migrations.
+fn versions(format: &dyn Format, existing: &[Existing], opts: &Options, count: usize) -> Result<Vec<String>> {
+    let taken: Vec<String> = existing.iter().map(|e| e.version.clone()).collect();
+    let first = match &opts.version {
+        Some(v) => {
+            version::validate(v)?;
+            v.clone()
+        }
+        None => {
+            let style = version::detect(&taken).unwrap_or(format.style());
+            version::next(style, &taken, opts.now)
+        }
+    };
+    let mut out = vec![first];
+    while out.len() < count {
+        let next = version::successor(out.last().expect("not empty"))?;
+        out.push(next);
+    }
+    for v in &out {
+        if let Some(e) = existing.iter().find(|e| version::same(&e.version, v)) {
+            return Err(Error::usage(format!("version {v} already exists: {}", e.paths[0].display()))
+                .help("choose a version that is not taken, or leave out --version to take the next one"));
+        }
+    }
+    Ok(out)
+}
+
+/// Reduces a migration name to what every framework accepts: lower-case
+/// ASCII letters, digits and single underscores (`Add users.email` →
+/// `add_users_email`). Path separators, `..` and `__` (Flyway's separator)
+/// cannot survive.
+pub fn sanitize_slug(name: &str) -> Result<String> {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('_') {
+            slug.push('_');
+        }
+    }
+    let slug = slug.trim_matches('_').to_string();
+    if slug.is_empty() {
+        return Err(Error::usage(format!("the migration name `{name}` has no letters or digits"))
+            .help("give a short description such as `--name add_users_email`"));
+    }
+    Ok(slug)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe_everywhere() {
+        assert_eq!(sanitize_slug("Add users.email").unwrap(), "add_users_email");
+        assert_eq!(sanitize_slug("../../etc/passwd").unwrap(), "etc_passwd");
+        assert_eq!(sanitize_slug("a__b--c").unwrap(), "a_b_c");
+        assert_eq!(sanitize_slug("ünïcode").unwrap(), "n_code");
+        assert!(sanitize_slug("../..").is_err());
+    }
+}

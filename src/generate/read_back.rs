@@ -1,0 +1,19 @@
+//! Reading a migrations directory back into a model: every up migration,
+//! oldest first, replayed onto an empty schema — what the database looks
+//! like once the runner has applied them all.
+
+use super::formats::Format;
+use crate::error::Result;
+use crate::model::{Dialect, Schema};
+use std::path::Path;
+
+/// The schema the up migrations in `dir` build, in `format`'s layout.
+pub fn read_migrations(dir: &Path, format: &dyn Format, dialect: Dialect) -> Result<Schema> {
+    let mut schema = Schema::new(dialect);
+    for e in format.scan(dir)? {
+        let sql = format.read_up(dir, &e)?;
+        let label = dir.join(&e.paths[0]).display().to_string();
+        schema = crate::read::postgres::replay(schema, &label, &sql)?;
+    }
+    Ok(schema)
+}

@@ -1,0 +1,146 @@
+//! Splitting an up script into migrations by what the transaction allows.
+//!
+//! Most runners wrap each migration in a transaction. Two kinds of
+//! statements do not fit in one with the rest:
+//!
+//! - statements PostgreSQL refuses inside a transaction block at all
+//!   (`CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY`): they get a
+//!   migration of their own, marked with the framework's no-transaction
+//!   mechanism, and one migration per statement when the runner sends a
+//!   whole file as one query (PostgreSQL runs a multi-statement query as one
+//!   implicit transaction);
+//! - `ALTER TYPE … ADD VALUE`: allowed in a transaction since PostgreSQL 12,
+//!   but the new label cannot be used before it commits ("unsafe use of new
+//!   value"), so when a later statement uses it the migration ends after
+//!   the labels are added and the rest goes in the next one.
+
+use crate::plan::Step;
+
+/// Consecutive up steps that go into one migration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub up: Vec<Step>,
+    /// False: the migration must run outside a transaction.
+    pub transaction: bool,
+}
+
+/// Splits `up` into migrations. `one_query_per_file`: the runner sends each
+/// migration file as a single query.
+pub fn split(up: &[Step], one_query_per_file: bool) -> Vec<Segment> {
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut current = Segment { up: Vec::new(), transaction: true };
+    // Labels added in `current` that a later statement must not use before commit.
+    let mut uncommitted: Vec<String> = Vec::new();
+    for step in up {
+        if let Some(label) = added_enum_label(step) {
+            current.up.push(step.clone());
+            uncommitted.push(label);
+            continue;
+        }
+        if uncommitted.iter().any(|l| step.sql.contains(l.as_str())) {
+            segments.push(std::mem::replace(&mut current, Segment { up: Vec::new(), transaction: true }));
+            uncommitted.clear();
+        }
+        if step.transactional {
+            if !current.transaction {
+                segments.push(std::mem::replace(&mut current, Segment { up: Vec::new(), transaction: true }));
+            }
+            current.up.push(step.clone());
+        } else {
+            let joins = !current.transaction && !one_query_per_file;
+            if !joins {
+                segments.push(std::mem::replace(&mut current, Segment { up: Vec::new(), transaction: false }));
+                uncommitted.clear();
+            }
+            current.up.push(step.clone());
+        }
+    }
+    segments.push(current);
+    segments.retain(|s| !s.up.is_empty());
+    segments
+}
+
+/// The quoted label of an `ALTER TYPE … ADD VALUE '<label>'` step, as a
+/// later statement would spell it.
+fn added_enum_label(step: &Step) -> Option<String> {
+    let sql = step.sql.trim_start();
+    if !sql.starts_with("ALTER TYPE ") {
+        return None;
+    }
+    let rest = &sql[sql.find(" ADD VALUE ")? + " ADD VALUE ".len()..];
+    let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
+    // A literal: '…' with '' for a quote inside.
+    let body = rest.strip_prefix('\'')?;
+    let mut end = 0;
+    let bytes = body.as_bytes();
+    while end < bytes.len() {
+        if bytes[end] == b'\'' {
+            if bytes.get(end + 1) == Some(&b'\'') {
+                end += 2;
+                continue;
+            }
+            return Some(format!("'{}'", &body[..end]));
+        }
+        end += 1;
+    }
+    None
+}
+
+/// Whether PostgreSQL refuses `sql` inside a transaction block.
+pub fn refuses_transaction(sql: &str) -> bool {
+    let upper: String = sql.trim_start().chars().take(64).collect::<String>().to_ascii_uppercase();
+    upper.starts_with("CREATE INDEX CONCURRENTLY")
+        || upper.starts_with("CREATE UNIQUE INDEX CONCURRENTLY")
+        || upper.starts_with("DROP INDEX CONCURRENTLY")
+        || upper.starts_with("REINDEX")
+        || upper.starts_with("VACUUM")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(sql: &str) -> Step {
+        Step { summary: String::new(), sql: sql.to_string(), transactional: !refuses_transaction(sql) }
+    }
+    fn add_value(sql: &str) -> Step {
+        Step { summary: String::new(), sql: sql.to_string(), transactional: false }
+    }
+    fn shape(segments: &[Segment]) -> Vec<(usize, bool)> {
+        segments.iter().map(|s| (s.up.len(), s.transaction)).collect()
+    }
+
+    #[test]
+    fn plain_steps_make_one_migration() {
+        let up = [st("CREATE TABLE a (x int);"), st("ALTER TABLE a ADD COLUMN y int;")];
+        assert_eq!(shape(&split(&up, false)), vec![(2, true)]);
+    }
+
+    #[test]
+    fn an_unused_new_label_stays_in_the_transaction() {
+        let up = [add_value("ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok';"), st("ALTER TABLE a ADD COLUMN y int;")];
+        assert_eq!(shape(&split(&up, false)), vec![(2, true)]);
+    }
+
+    #[test]
+    fn a_used_new_label_commits_first() {
+        let up = [
+            add_value("ALTER TYPE mood ADD VALUE 'it''s' AFTER 'ok';"),
+            st("CREATE TABLE b (x int);"),
+            st("ALTER TABLE a ALTER COLUMN m SET DEFAULT 'it''s'::mood;"),
+        ];
+        assert_eq!(shape(&split(&up, false)), vec![(2, true), (1, true)]);
+    }
+
+    #[test]
+    fn concurrent_statements_get_their_own_migration() {
+        let up = [
+            st("ALTER TABLE a ADD COLUMN y int;"),
+            st("CREATE INDEX CONCURRENTLY a_y ON a (y);"),
+            st("CREATE INDEX CONCURRENTLY a_z ON a (z);"),
+            st("COMMENT ON TABLE a IS 'x';"),
+        ];
+        assert_eq!(shape(&split(&up, false)), vec![(1, true), (2, false), (1, true)]);
+        assert_eq!(shape(&split(&up, true)), vec![(1, true), (1, false), (1, false), (1, true)]);
+    }
+}
