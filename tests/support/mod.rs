@@ -8,8 +8,10 @@
 
 pub mod big_schema;
 pub mod catalog;
+pub mod git;
 pub mod pg;
 pub mod rows;
+pub mod runner;
 pub mod sqldef;
 
 use std::path::{Path, PathBuf};
