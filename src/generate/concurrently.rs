@@ -15,19 +15,19 @@ pub fn rewrite(steps: &mut [Step], from: &Schema, to: &Schema) {
     for step in steps {
         if let Some(name) = step.summary.strip_prefix("create index ") {
             let table = table_of_index(to, &step.sql, name);
-            if table.is_some_and(|t| plain_table(from, &t) && plain_table(to, &t)) {
-                if let Some(sql) = insert_after(&step.sql, &["CREATE INDEX ", "CREATE UNIQUE INDEX "], "CONCURRENTLY ") {
-                    step.sql = sql;
-                    step.transactional = false;
-                }
+            if table.is_some_and(|t| plain_table(from, &t) && plain_table(to, &t))
+                && let Some(sql) = insert_after(&step.sql, &["CREATE INDEX ", "CREATE UNIQUE INDEX "], "CONCURRENTLY ")
+            {
+                step.sql = sql;
+                step.transactional = false;
             }
         } else if let Some(name) = step.summary.strip_prefix("drop index ") {
             let table = table_of_index(from, &step.sql, name);
-            if table.is_some_and(|t| plain_table(from, &t) && plain_table(to, &t)) {
-                if let Some(sql) = insert_after(&step.sql, &["DROP INDEX "], "CONCURRENTLY ") {
-                    step.sql = sql;
-                    step.transactional = false;
-                }
+            if table.is_some_and(|t| plain_table(from, &t) && plain_table(to, &t))
+                && let Some(sql) = insert_after(&step.sql, &["DROP INDEX "], "CONCURRENTLY ")
+            {
+                step.sql = sql;
+                step.transactional = false;
             }
         }
     }

@@ -84,7 +84,7 @@ fn find_dir(root: &Path) -> Result<PathBuf> {
 pub fn detect_format(root: &Path, dir: &Path) -> Result<(&'static dyn Format, String)> {
     let probe = probe(root, dir)?;
     let mut scored: Vec<(u32, &'static dyn Format)> = formats::all().into_iter().map(|f| (f.detect(&probe), f)).collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     let best = scored[0].0;
     let top: Vec<&'static dyn Format> = scored.iter().filter(|(s, _)| *s == best).map(|(_, f)| *f).collect();
     let shown = relative(root, dir);

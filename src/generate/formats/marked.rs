@@ -142,7 +142,7 @@ impl Format for Marked {
         let is = |line: &str, marker: &str| line.trim_start().starts_with(marker);
         if !text.lines().any(|l| is(l, self.up_marker())) {
             return Err(Error::data(format!("{} has no `{}` line", path.display(), self.up_marker()))
-                .at(Location::new(&path.display().to_string(), 1, 1))
+                .at(Location::new(path.display().to_string(), 1, 1))
                 .help(format!("is this a {} migration? choose the format with --format", self.name())));
         }
         let mut inside = false;

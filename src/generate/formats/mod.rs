@@ -223,7 +223,7 @@ pub fn list_dir(dir: &Path) -> Result<Vec<(String, bool)>> {
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
     String::from_utf8(bytes).map_err(|_| {
-        Error::data(format!("{} is not UTF-8 text", path.display())).at(crate::model::Location::new(&path.display().to_string(), 1, 1))
+        Error::data(format!("{} is not UTF-8 text", path.display())).at(crate::model::Location::new(path.display().to_string(), 1, 1))
     })
 }
 
