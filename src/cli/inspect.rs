@@ -51,7 +51,7 @@ pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
         if !choice.dir.is_dir() {
             return Err(Error::no_input(format!("no directory {dir}")));
         }
-        let schema = crate::generate::read_back::read_migrations(&choice.dir, choice.format, dialect)?;
+        let schema = crate::generate::read_back::read_migrations(&choice.dir, Path::new(dir), choice.format, dialect)?;
         return print(&schema, args.format);
     }
     let files = if args.no_index {

@@ -8,11 +8,12 @@ use crate::model::{Dialect, Schema};
 use std::path::Path;
 
 /// The schema the up migrations in `dir` build, in `format`'s layout.
-pub fn read_migrations(dir: &Path, format: &dyn Format, dialect: Dialect) -> Result<Schema> {
+/// Locations name the files under `shown`, the directory as the user wrote it.
+pub fn read_migrations(dir: &Path, shown: &Path, format: &dyn Format, dialect: Dialect) -> Result<Schema> {
     let mut schema = Schema::new(dialect);
     for e in format.scan(dir)? {
         let sql = format.read_up(dir, &e)?;
-        let label = dir.join(&e.paths[0]).display().to_string();
+        let label = shown.join(&e.paths[0]).display().to_string();
         schema = crate::read::postgres::replay(schema, &label, &sql)?;
     }
     Ok(schema)
