@@ -138,11 +138,8 @@ impl Format for Liquibase {
     }
     fn notes(&self, dir: &Path, new: &[OutFile]) -> Result<Vec<String>> {
         let names: Vec<String> = new.iter().map(|f| f.path.to_string_lossy().into_owned()).collect();
-        let master = [Some(dir), dir.parent()]
-            .into_iter()
-            .flatten()
-            .flat_map(|d| MASTER_NAMES.iter().map(move |n| d.join(n)))
-            .find(|p| p.is_file());
+        let master =
+            [Some(dir), dir.parent()].into_iter().flatten().flat_map(|d| MASTER_NAMES.iter().map(move |n| d.join(n))).find(|p| p.is_file());
         let Some(master) = master else {
             return Ok(vec![format!(
                 "liquibase runs a changelog, not a directory: include {} from your master changelog \
@@ -183,7 +180,7 @@ impl Format for Liquibase {
         let squeezed: String = first.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
         if !squeezed.starts_with("--liquibaseformatted") {
             return Err(Error::data(format!("{} does not start with `--liquibase formatted sql`", path.display()))
-                .at(Location::new(&path.display().to_string(), 1, 1))
+                .at(Location::new(path.display().to_string(), 1, 1))
                 .help("is this a Liquibase formatted SQL changelog? choose the format with --format"));
         }
         let mut in_changeset = false;
