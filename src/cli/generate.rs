@@ -100,6 +100,9 @@ pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
         if written.len() == 1 { "" } else { "s" },
         choice.reason
     );
+    for note in written.iter().flat_map(|w| &w.notes) {
+        eprintln!("{note}");
+    }
     if written.len() > 1 {
         eprintln!("the change is split: statements that cannot share a transaction with the rest run in migrations of their own");
     }

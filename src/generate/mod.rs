@@ -45,6 +45,8 @@ pub struct Written {
     /// The down SQL when the framework has no down migrations: it goes to
     /// the runbook instead.
     pub down_without_file: Option<String>,
+    /// What is left to do by hand (see [`Format::notes`]); on the last migration.
+    pub notes: Vec<String>,
 }
 
 /// Writes the migration(s) from `old` to `new` into `dir`. Returns nothing
@@ -84,22 +86,30 @@ pub fn generate(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, di
             files: rendered.iter().map(|f| dir.join(&f.path)).collect(),
             transaction: unit.transaction,
             down_without_file,
+            notes: Vec::new(),
         });
         files.extend(rendered);
     }
     let index = format.index(dir, &files)?;
-    written.last_mut().expect("at least one migration").files.extend(index.iter().map(|f| dir.join(&f.path)));
+    let notes = format.notes(dir, &files)?;
+    let last = written.last_mut().expect("at least one migration");
+    last.files.extend(index.iter().map(|f| dir.join(&f.path)));
+    last.notes = notes;
     files.extend(index);
     write::write_all(dir, &files)?;
     Ok(written)
 }
 
 /// For a framework without down migrations: a Markdown file beside the
-/// migration with the SQL that undoes it (frameworks only pick up their own
-/// `.sql` names, so they leave it alone).
+/// migration with the SQL that undoes it, where the format says its runner
+/// never looks (frameworks only pick up their own `.sql` names or folders).
 fn rollback_runbook(format: &dyn Format, m: &Migration<'_>, down: &str) -> OutFile {
+    let intro = match format.runbook_hint() {
+        Some(hint) => format!("{hint} Without it, to undo this migration"),
+        None => format!("{} has no down migrations. To undo this migration", format.name()),
+    };
     let text = format!(
-        "# Rolling back {version}_{slug}\n\n{header}.\n\n{name} has no down migrations. To undo this migration, run the \
+        "# Rolling back {version}_{slug}\n\n{header}.\n\n{intro}, run the \
          following SQL{tx}, then remove the migration's row from {name}'s history table.\n\n```sql\n{down}```\n",
         version = m.version,
         slug = m.slug,
@@ -107,7 +117,7 @@ fn rollback_runbook(format: &dyn Format, m: &Migration<'_>, down: &str) -> OutFi
         name = format.name(),
         tx = if m.transaction { " in one transaction" } else { " statement by statement, outside a transaction" },
     );
-    OutFile::new(format!("{}_{}.rollback.md", m.version, m.slug), text)
+    OutFile::new(format.runbook_path(m), text)
 }
 
 /// One migration's steps.

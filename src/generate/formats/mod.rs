@@ -5,9 +5,12 @@
 //! how to read the up SQL of an existing one back. The registry in
 //! [`all`] is what `--format` accepts and what auto-detection considers.
 
+mod atlas;
 mod diesel;
 mod flyway;
+mod liquibase;
 mod marked;
+mod prisma;
 mod split_files;
 
 use super::version::Style;
@@ -144,6 +147,20 @@ pub trait Format: Sync {
     fn index(&self, _dir: &Path, _new: &[OutFile]) -> Result<Vec<OutFile>> {
         Ok(Vec::new())
     }
+    /// Where the rollback runbook of a migration goes when the framework has
+    /// no down migrations: somewhere its runner never reads.
+    fn runbook_path(&self, m: &Migration<'_>) -> PathBuf {
+        PathBuf::from(format!("{}_{}.rollback.md", m.version, m.slug))
+    }
+    /// What the runbook says about the framework's own way back, if it has one.
+    fn runbook_hint(&self) -> Option<&'static str> {
+        None
+    }
+    /// What the user must still do by hand once the files are written (a
+    /// changelog that lists its files explicitly), one message per item.
+    fn notes(&self, _dir: &Path, _new: &[OutFile]) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
     /// The up SQL of an existing migration. Lines that are not SQL of the up
     /// part are blanked rather than removed, so error positions stay true.
     fn read_up(&self, dir: &Path, e: &Existing) -> Result<String>;
@@ -162,6 +179,9 @@ pub fn all() -> Vec<&'static dyn Format> {
         &diesel::DIESEL,
         &flyway::REFINERY,
         &marked::SQL_MIGRATE,
+        &atlas::ATLAS,
+        &liquibase::LIQUIBASE,
+        &prisma::PRISMA,
     ]
 }
 
