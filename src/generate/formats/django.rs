@@ -73,7 +73,10 @@ impl Format for Django {
     }
     fn render(&self, m: &Migration<'_>) -> Result<Vec<OutFile>> {
         let mut text = format!("# {}.\n\nfrom django.db import migrations\n\n\nclass Migration(migrations.Migration):\n", m.header.replace(['\r', '\n'], " "));
-        let atomic = m.transaction && m.up.iter().chain(m.down).all(|s| s.transactional);
+        // Only the migration's own flag: a step marked non-transactional in
+        // a transactional migration (`ALTER TYPE … ADD VALUE`) is fine in
+        // a transaction; the migration ends after it so it commits.
+        let atomic = m.transaction;
         if m.previous.is_none() {
             text.push_str("    initial = True\n");
         }

@@ -79,7 +79,7 @@ impl Format for Rails {
         let class = class_name(m.slug)?;
         let version = self.migration_version.as_deref().unwrap_or(DEFAULT_MIGRATION_VERSION);
         let mut text = format!("# {}.\n\nclass {class} < ActiveRecord::Migration[{version}]\n", m.header.replace(['\r', '\n'], " "));
-        if !m.transaction || m.up.iter().chain(m.down).any(|s| !s.transactional) {
+        if !m.transaction {
             text.push_str("  disable_ddl_transaction!\n\n");
         }
         text.push_str("  def up\n");
