@@ -56,6 +56,8 @@ pub fn generate(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, di
         return Ok(Vec::new());
     }
     let slug = sanitize_slug(&opts.name)?;
+    let configured = format.in_dir(dir)?;
+    let format = configured.as_deref().unwrap_or(format);
     let existing = format.scan(dir)?;
     let units = units(old, new, plan, format.one_query_per_file(), opts.concurrent_indexes)?;
     let versions = versions(format, &existing, opts, units.len())?;

@@ -5,12 +5,16 @@
 //! how to read the up SQL of an existing one back. The registry in
 //! [`all`] is what `--format` accepts and what auto-detection considers.
 
+mod alembic;
 mod atlas;
 mod diesel;
+mod django;
 mod flyway;
 mod liquibase;
 mod marked;
 mod prisma;
+mod python;
+mod rails;
 mod split_files;
 
 use super::version::Style;
@@ -125,6 +129,13 @@ pub trait Format: Sync {
     /// file names fit, +2 a telltale file names it, +4 file contents or a
     /// layout file only it uses.
     fn detect(&self, probe: &Probe) -> u32;
+    /// This format as the directory it writes into configures it (Django's
+    /// app label is the directory's parent, Rails copies the migration
+    /// version of the newest file), or `None` when nothing in the directory
+    /// matters to rendering.
+    fn in_dir(&self, _dir: &Path) -> Result<Option<Box<dyn Format>>> {
+        Ok(None)
+    }
     /// The migrations already in `dir`, oldest first.
     fn scan(&self, dir: &Path) -> Result<Vec<Existing>> {
         scan_entries(self, dir)
@@ -182,6 +193,9 @@ pub fn all() -> Vec<&'static dyn Format> {
         &atlas::ATLAS,
         &liquibase::LIQUIBASE,
         &prisma::PRISMA,
+        &rails::RAILS,
+        &django::DJANGO,
+        &alembic::ALEMBIC,
     ]
 }
 
