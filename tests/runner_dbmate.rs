@@ -46,3 +46,33 @@ fn dbmate_applies_and_rolls_back_generated_migrations() {
 fn dbmate_runs_concurrent_indexes_outside_a_transaction() {
     round_trip(&["--concurrently"], "dbmate_concurrently");
 }
+
+/// An enum label removed while a default moves off it: the down adds the
+/// label back and then uses it, which PostgreSQL refuses in one
+/// transaction, so the change is cut where the down must commit, and each
+/// part rolls back alone.
+#[test]
+fn dbmate_rolls_back_a_removed_enum_label_in_committed_steps() {
+    let Some(server) = support::pg::server() else { return };
+    if !runner::runner_available("dbmate") {
+        return;
+    }
+    let revisions = [
+        "CREATE TYPE mood AS ENUM ('a', 'b', 'c');\nCREATE TABLE users (id bigint PRIMARY KEY, m mood DEFAULT 'c');\n",
+        "CREATE TYPE mood AS ENUM ('a', 'b');\nCREATE TABLE users (id bigint PRIMARY KEY, m mood DEFAULT 'a');\n",
+    ];
+    let history = runner::generate_history_of(&revisions, &[], "db/migrations", &["--format", "dbmate"]);
+    let files = runner::listing(&history.dir);
+    assert_eq!(files.len(), 2, "the change is cut in two: {files:?}");
+    let db = server.create_database("dbmate_enum");
+    server.psql_file(&db, revisions[0]).unwrap();
+    server.psql_file(&db, "INSERT INTO users (id, m) VALUES (1, 'a'), (2, 'b');").unwrap();
+    runner::run(dbmate(server, &db, &history).arg("up"), "dbmate up");
+    runner::assert_matches_schema(server, &db, revisions[1], BOOKKEEPING, "after dbmate up");
+    for _ in 0..files.len() {
+        runner::run(dbmate(server, &db, &history).arg("rollback"), "dbmate rollback");
+    }
+    runner::assert_matches_schema(server, &db, revisions[0], BOOKKEEPING, "after dbmate rollback");
+    assert_eq!(server.query(&db, "SELECT string_agg(id || ':' || m, ',' ORDER BY id) FROM users").unwrap(), "1:a,2:b");
+    server.drop_database(&db);
+}

@@ -131,10 +131,11 @@ pub struct Unit {
 }
 
 /// Cuts the plan into migrations. A single migration uses the plan's own
-/// down. When the up must be cut, each cut point is a schema of its own
-/// (the old one with the earlier parts replayed onto it), and each part's
-/// down is planned from its end back to its start, so every migration can
-/// be rolled back alone. The whole sequence is verified by replaying it.
+/// script. When the up (or the down) must be cut, each cut point is a
+/// schema of its own (one end with the parts before it replayed onto it),
+/// and each part is planned between its two schemas, up and down, so every
+/// migration applies and rolls back alone. The whole sequence is verified
+/// by replaying it.
 pub fn units(old: &Schema, new: &Schema, plan: &Plan, one_query_per_file: bool, concurrent_indexes: bool) -> Result<Vec<Unit>> {
     let mut up = plan.up.clone();
     let mut down = plan.down.clone();
@@ -143,40 +144,46 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, one_query_per_file: bool, 
         concurrently::rewrite(&mut down, new, old);
     }
     let segments = segment::split(&up, one_query_per_file);
-    let single_down_fits = segments.len() == 1 && segment::split(&down, one_query_per_file).len() == 1;
-    if single_down_fits {
+    let down_segments = segment::split(&down, one_query_per_file);
+    if segments.len() == 1 && down_segments.len() == 1 {
         let unit = Unit { up, down, transaction: segments[0].transaction };
         verify_units(old, new, std::slice::from_ref(&unit))?;
         return Ok(vec![unit]);
     }
-    // The schemas between the parts.
-    let mut points = vec![old.clone()];
-    for s in &segments[..segments.len() - 1] {
-        let before = points.last().expect("starts with old").clone();
+    // The schemas between the parts: where the up must be cut, or else where
+    // the down must (a label the down adds back and then uses), replayed
+    // from the other end and taken in reverse.
+    let (from, to, cuts) = if segments.len() > 1 { (old, new, &segments) } else { (new, old, &down_segments) };
+    let mut points = vec![from.clone()];
+    for s in &cuts[..cuts.len() - 1] {
+        let before = points.last().expect("starts with one end").clone();
         let after = crate::read::postgres::replay(before, "<generated migration>", &formats::sql_of(&s.up))?;
         points.push(carry_rename_hints(after, new));
     }
-    points.push(new.clone());
+    points.push(to.clone());
+    if segments.len() == 1 {
+        points.reverse();
+    }
     let mut out = Vec::new();
-    for (i, s) in segments.iter().enumerate() {
-        let part = crate::plan::plan(&points[i], &points[i + 1])?;
-        let mut part_down = part.down;
+    for pair in points.windows(2) {
+        let part = crate::plan::plan(&pair[0], &pair[1])?;
+        let (mut part_up, mut part_down) = (part.up, part.down);
         if concurrent_indexes {
-            concurrently::rewrite(&mut part_down, &points[i + 1], &points[i]);
+            concurrently::rewrite(&mut part_up, &pair[0], &pair[1]);
+            concurrently::rewrite(&mut part_down, &pair[1], &pair[0]);
         }
-        // A down that itself needs cutting (a concurrent drop among other
-        // statements) is run statement by statement by its own migration's
-        // runner only when the part is non-transactional; otherwise keep
-        // the plain form inside the transaction.
-        if s.transaction {
+        let transaction = !part_up.iter().any(|s| segment::refuses_transaction(&s.sql));
+        // The down of a part that runs in a transaction keeps the plain
+        // form of a concurrent statement, so it can run in one too.
+        if transaction {
             for st in &mut part_down {
-                if !st.transactional && segment::refuses_transaction(&st.sql) {
+                if segment::refuses_transaction(&st.sql) {
                     st.sql = st.sql.replacen(" CONCURRENTLY", "", 1);
                     st.transactional = true;
                 }
             }
         }
-        out.push(Unit { up: s.up.clone(), down: part_down, transaction: s.transaction });
+        out.push(Unit { up: part_up, down: part_down, transaction });
     }
     verify_units(old, new, &out)?;
     Ok(out)

@@ -154,18 +154,24 @@ pub struct History {
 /// revision: write it, `schemashift generate <args>`, commit. Timestamps come
 /// from `SOURCE_DATE_EPOCH`, a minute apart, so runs are reproducible.
 pub fn generate_history(setup: &[(&str, &str)], dir: &str, args: &[&str]) -> History {
+    generate_history_of(&REVISIONS, setup, dir, args)
+}
+
+/// [`generate_history`] over other revisions.
+pub fn generate_history_of(revisions: &[&str], setup: &[(&str, &str)], dir: &str, args: &[&str]) -> History {
     let repo = TestRepo::new();
     for (path, text) in setup {
         repo.write(path, text);
     }
-    repo.write(SCHEMA_PATH, REVISIONS[0]);
+    repo.write(SCHEMA_PATH, revisions[0]);
     repo.commit_all("first schema");
     let mut outputs = Vec::new();
-    for (i, revision) in REVISIONS.iter().enumerate().skip(1) {
+    for (i, revision) in revisions.iter().enumerate().skip(1) {
         repo.write(SCHEMA_PATH, revision);
+        let name = NAMES.get(i - 1).map_or_else(|| format!("change {i}"), |n| n.to_string());
         let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
             .arg("generate")
-            .args(["--name", NAMES[i - 1], "--dir", dir])
+            .args(["--name", &name, "--dir", dir])
             .args(args)
             .current_dir(repo.path())
             .env("SOURCE_DATE_EPOCH", (1_700_000_000 + 60 * i as i64).to_string())
@@ -195,8 +201,13 @@ pub fn catalog_without(server: &PgServer, db: &str, bookkeeping: &[&str]) -> Cat
 
 /// The catalog of a fresh database loaded with revision `i`.
 pub fn expected_catalog(server: &PgServer, i: usize) -> Catalog {
-    let db = server.create_database(&format!("expected_rev{i}"));
-    server.psql_file(&db, REVISIONS[i]).unwrap_or_else(|e| panic!("revision {i} does not load: {e}"));
+    catalog_of_schema(server, REVISIONS[i])
+}
+
+/// The catalog of a fresh database loaded with `schema`.
+pub fn catalog_of_schema(server: &PgServer, schema: &str) -> Catalog {
+    let db = server.create_database("expected");
+    server.psql_file(&db, schema).unwrap_or_else(|e| panic!("the schema does not load: {e}\n{schema}"));
     let c = super::comparable(&catalog::catalog(server, &db));
     server.drop_database(&db);
     c
@@ -212,9 +223,14 @@ pub fn database_at_first_revision(server: &PgServer, prefix: &str) -> String {
 
 /// Asserts that `db` (bookkeeping left out) has the catalog of revision `i`.
 pub fn assert_at_revision(server: &PgServer, db: &str, i: usize, bookkeeping: &[&str], when: &str) {
+    assert_matches_schema(server, db, REVISIONS[i], bookkeeping, &format!("{when} (revision {})", i + 1));
+}
+
+/// Asserts that `db` (bookkeeping left out) has the catalog of `schema`.
+pub fn assert_matches_schema(server: &PgServer, db: &str, schema: &str, bookkeeping: &[&str], when: &str) {
     let actual = catalog_without(server, db, bookkeeping);
-    let expected = expected_catalog(server, i);
-    assert!(actual == expected, "{when}: the database differs from revision {}:\n{}", i + 1, catalog::diff(&expected, &actual));
+    let expected = catalog_of_schema(server, schema);
+    assert!(actual == expected, "{when}: the database differs from the schema:\n{}", catalog::diff(&expected, &actual));
 }
 
 /// Asserts the seed rows survived (the renamed column keeps its values).
