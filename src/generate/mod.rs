@@ -60,6 +60,24 @@ pub fn generate(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, di
     let format = configured.as_deref().unwrap_or(format);
     let existing = format.scan(dir)?;
     let units = units(old, new, plan, format.one_query_per_file(), opts.concurrent_indexes)?;
+    // A runner that always opens a transaction cannot run what PostgreSQL
+    // refuses in one: say so now rather than write a migration that fails.
+    if !format.runs_outside_transaction()
+        && let Some(unit) = units.iter().find(|u| !u.transaction)
+    {
+        let statement = unit.up.iter().find(|s| !s.transactional).unwrap_or(&unit.up[0]);
+        return Err(Error::usage(format!(
+            "{} runs every migration inside a transaction, and PostgreSQL refuses `{}` in one",
+            format.name(),
+            statement.sql.trim_end_matches(';')
+        ))
+        .help(if opts.concurrent_indexes {
+            "leave out --concurrently (and `concurrent_indexes` in schemashift.toml) to build the index with a plain \
+             CREATE INDEX, which blocks writes to the table while it builds"
+        } else {
+            "run this statement by hand, outside the migration runner"
+        }));
+    }
     let versions = versions(format, &existing, opts, units.len())?;
 
     let mut files: Vec<OutFile> = Vec::new();

@@ -54,6 +54,12 @@ impl Format for VersionedScripts {
     fn has_down(&self) -> bool {
         self.kind == Kind::Flyway
     }
+    fn runs_outside_transaction(&self) -> bool {
+        // refinery (0.8 to 0.10) wraps every migration in a transaction:
+        // its PostgreSQL drivers run the file with `batch_execute` inside
+        // `Client::transaction`, and it reads no marker to opt out.
+        self.kind == Kind::Flyway
+    }
     fn one_query_per_file(&self) -> bool {
         // Flyway splits scripts into statements; refinery sends the file whole.
         self.kind == Kind::Refinery
@@ -118,5 +124,6 @@ mod tests {
         let names: Vec<String> = FLYWAY.render(&m).unwrap().iter().map(|f| f.path.display().to_string()).collect();
         assert_eq!(names, ["V4__i.sql", "U4__i.sql", "V4__i.sql.conf", "U4__i.sql.conf"]);
         assert_eq!(REFINERY.render(&m).unwrap().len(), 1);
+        assert!(FLYWAY.runs_outside_transaction() && !REFINERY.runs_outside_transaction());
     }
 }

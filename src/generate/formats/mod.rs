@@ -120,6 +120,12 @@ pub trait Format: Sync {
     fn has_down(&self) -> bool {
         true
     }
+    /// False when the runner runs every migration inside a transaction with
+    /// no way to opt out, so statements PostgreSQL refuses in a transaction
+    /// block (`CREATE INDEX CONCURRENTLY`) cannot be written for it.
+    fn runs_outside_transaction(&self) -> bool {
+        true
+    }
     /// True when the runner sends a migration file to the server as one
     /// query, so statements refused in a transaction block need one file each.
     fn one_query_per_file(&self) -> bool;
