@@ -32,6 +32,8 @@ pub struct Config {
     pub format: Option<String>,
     /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`.
     pub concurrent_indexes: Option<bool>,
+    /// Major version of the PostgreSQL the migrations run on (e.g. 11).
+    pub postgres_version: Option<u32>,
 }
 
 impl Config {
@@ -58,7 +60,7 @@ impl Config {
             Error::data(format!("invalid {CONFIG_FILE}: {}", e.message().trim_end()))
                 .at(Location::new(origin, line, column))
                 .help(
-                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `format` and `concurrent_indexes`; \
+                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `format`, `concurrent_indexes` and `postgres_version`; \
                      see the README",
                 )
         })

@@ -247,3 +247,24 @@ fn strip_locations(v: &mut serde_json::Value) {
         _ => {}
     }
 }
+
+#[test]
+fn before_postgres_12_a_new_enum_label_is_added_outside_a_transaction() {
+    let repo = TestRepo::new();
+    repo.write("schema.sql", "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE t (m mood);\n");
+    repo.commit_all("old");
+    repo.write("schema.sql", "CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE TABLE t (m mood, n int);\n");
+    // PostgreSQL 12 and later: one migration, in a transaction (the label is not used).
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "goose", "--version", "1", "--dir", "now"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(files(&repo.path().join("now")), ["1_x.sql"]);
+    assert!(!std::fs::read_to_string(repo.path().join("now/1_x.sql")).unwrap().contains("NO TRANSACTION"));
+    // PostgreSQL 11, from the configuration: the label in a migration of its own, outside a transaction.
+    repo.write("schemashift.toml", "schema = [\"schema.sql\"]\npostgres_version = 11\n");
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "goose", "--version", "1", "--dir", "old"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(files(&repo.path().join("old")), ["1_x.sql", "2_x_2.sql"]);
+    let first = std::fs::read_to_string(repo.path().join("old/1_x.sql")).unwrap();
+    assert!(first.contains("-- +goose NO TRANSACTION") && first.contains("ADD VALUE 'meh'"), "{first}");
+    assert!(!std::fs::read_to_string(repo.path().join("old/2_x_2.sql")).unwrap().contains("NO TRANSACTION"));
+}

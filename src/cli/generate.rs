@@ -31,6 +31,10 @@ pub struct GenerateArgs {
     /// migration of their own, outside a transaction).
     #[arg(long)]
     pub concurrently: bool,
+    /// Major version of the PostgreSQL the migrations will run on; before 12,
+    /// ALTER TYPE … ADD VALUE runs outside a transaction [default: 12 or later].
+    #[arg(long, value_name = "MAJOR")]
+    pub postgres_version: Option<u32>,
     /// Compare HEAD with the index (staged changes).
     #[arg(long, alias = "cached")]
     pub staged: bool,
@@ -83,6 +87,7 @@ pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
         version: args.version.clone(),
         header: header(&old_files, &new_files),
         concurrent_indexes: args.concurrently || config.concurrent_indexes.unwrap_or(false),
+        postgres_version: args.postgres_version.or(config.postgres_version),
         now: generate::version::now(),
     };
     let written = generate::generate(&old, &new, &plan, choice.format, &choice.dir, &opts)?;

@@ -32,6 +32,9 @@ pub struct Options {
     pub header: String,
     /// Build indexes on existing tables with `CONCURRENTLY`.
     pub concurrent_indexes: bool,
+    /// The major version of the PostgreSQL the migrations run on, when older
+    /// than what schemashift assumes (12 or later) matters.
+    pub postgres_version: Option<u32>,
     /// The time for timestamp versions (Unix seconds), see [`version::now`].
     pub now: i64,
 }
@@ -59,7 +62,8 @@ pub fn generate(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, di
     let configured = format.in_dir(dir)?;
     let format = configured.as_deref().unwrap_or(format);
     let existing = format.scan(dir)?;
-    let units = units(old, new, plan, format.one_query_per_file(), opts.concurrent_indexes)?;
+    let rules = segment::Rules::new(format.one_query_per_file(), opts.postgres_version);
+    let units = units(old, new, plan, rules, opts.concurrent_indexes)?;
     // A runner that always opens a transaction cannot run what PostgreSQL
     // refuses in one: say so now rather than write a migration that fails.
     if !format.runs_outside_transaction()
@@ -154,15 +158,15 @@ pub struct Unit {
 /// and each part is planned between its two schemas, up and down, so every
 /// migration applies and rolls back alone. The whole sequence is verified
 /// by replaying it.
-pub fn units(old: &Schema, new: &Schema, plan: &Plan, one_query_per_file: bool, concurrent_indexes: bool) -> Result<Vec<Unit>> {
+pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, concurrent_indexes: bool) -> Result<Vec<Unit>> {
     let mut up = plan.up.clone();
     let mut down = plan.down.clone();
     if concurrent_indexes {
         concurrently::rewrite(&mut up, old, new);
         concurrently::rewrite(&mut down, new, old);
     }
-    let segments = segment::split(&up, one_query_per_file);
-    let down_segments = segment::split(&down, one_query_per_file);
+    let segments = segment::split(&up, rules);
+    let down_segments = segment::split(&down, rules);
     if segments.len() == 1 && down_segments.len() == 1 {
         let unit = Unit { up, down, transaction: segments[0].transaction };
         verify_units(old, new, std::slice::from_ref(&unit))?;
@@ -190,7 +194,7 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, one_query_per_file: bool, 
             concurrently::rewrite(&mut part_up, &pair[0], &pair[1]);
             concurrently::rewrite(&mut part_down, &pair[1], &pair[0]);
         }
-        let transaction = !part_up.iter().any(|s| segment::refuses_transaction(&s.sql));
+        let transaction = !part_up.iter().any(|s| rules.outside_transaction(s));
         // The down of a part that runs in a transaction keeps the plain
         // form of a concurrent statement, so it can run in one too.
         if transaction {

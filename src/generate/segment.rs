@@ -24,15 +24,39 @@ pub struct Segment {
     pub transaction: bool,
 }
 
-/// Splits `up` into migrations. `one_query_per_file`: the runner sends each
-/// migration file as a single query.
-pub fn split(up: &[Step], one_query_per_file: bool) -> Vec<Segment> {
+/// What decides the cuts: the runner and the server version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// The runner sends each migration file as a single query.
+    pub one_query_per_file: bool,
+    /// `ALTER TYPE … ADD VALUE` may run in a transaction block (PostgreSQL 12
+    /// and later; before, it must run outside one).
+    pub add_value_in_transaction: bool,
+}
+
+impl Rules {
+    /// The rules for a runner on PostgreSQL `major` (`None`: a supported
+    /// release, 12 or later).
+    pub fn new(one_query_per_file: bool, postgres_major: Option<u32>) -> Rules {
+        Rules { one_query_per_file, add_value_in_transaction: postgres_major.is_none_or(|m| m >= 12) }
+    }
+
+    /// Whether `step` must run outside a transaction block.
+    pub fn outside_transaction(&self, step: &Step) -> bool {
+        let in_place_label = self.add_value_in_transaction && added_enum_label(step).is_some();
+        refuses_transaction(&step.sql) || (!step.transactional && !in_place_label)
+    }
+}
+
+/// Splits `up` into migrations.
+pub fn split(up: &[Step], rules: Rules) -> Vec<Segment> {
+    let one_query_per_file = rules.one_query_per_file;
     let mut segments: Vec<Segment> = Vec::new();
     let mut current = Segment { up: Vec::new(), transaction: true };
     // Labels added in `current` that a later statement must not use before commit.
     let mut uncommitted: Vec<String> = Vec::new();
     for step in up {
-        if let Some(label) = added_enum_label(step) {
+        if let Some(label) = added_enum_label(step).filter(|_| rules.add_value_in_transaction) {
             current.up.push(step.clone());
             uncommitted.push(label);
             continue;
@@ -41,7 +65,7 @@ pub fn split(up: &[Step], one_query_per_file: bool) -> Vec<Segment> {
             segments.push(std::mem::replace(&mut current, Segment { up: Vec::new(), transaction: true }));
             uncommitted.clear();
         }
-        if step.transactional {
+        if !rules.outside_transaction(step) {
             if !current.transaction {
                 segments.push(std::mem::replace(&mut current, Segment { up: Vec::new(), transaction: true }));
             }
@@ -106,6 +130,8 @@ mod tests {
     fn add_value(sql: &str) -> Step {
         Step { summary: String::new(), sql: sql.to_string(), transactional: false }
     }
+    const SPLITS: Rules = Rules { one_query_per_file: false, add_value_in_transaction: true };
+    const WHOLE: Rules = Rules { one_query_per_file: true, add_value_in_transaction: true };
     fn shape(segments: &[Segment]) -> Vec<(usize, bool)> {
         segments.iter().map(|s| (s.up.len(), s.transaction)).collect()
     }
@@ -113,13 +139,13 @@ mod tests {
     #[test]
     fn plain_steps_make_one_migration() {
         let up = [st("CREATE TABLE a (x int);"), st("ALTER TABLE a ADD COLUMN y int;")];
-        assert_eq!(shape(&split(&up, false)), vec![(2, true)]);
+        assert_eq!(shape(&split(&up, SPLITS)), vec![(2, true)]);
     }
 
     #[test]
     fn an_unused_new_label_stays_in_the_transaction() {
         let up = [add_value("ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok';"), st("ALTER TABLE a ADD COLUMN y int;")];
-        assert_eq!(shape(&split(&up, false)), vec![(2, true)]);
+        assert_eq!(shape(&split(&up, SPLITS)), vec![(2, true)]);
     }
 
     #[test]
@@ -129,7 +155,16 @@ mod tests {
             st("CREATE TABLE b (x int);"),
             st("ALTER TABLE a ALTER COLUMN m SET DEFAULT 'it''s'::mood;"),
         ];
-        assert_eq!(shape(&split(&up, false)), vec![(2, true), (1, true)]);
+        assert_eq!(shape(&split(&up, SPLITS)), vec![(2, true), (1, true)]);
+    }
+
+    #[test]
+    fn before_postgres_12_a_new_label_runs_outside_a_transaction() {
+        let up = [add_value("ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok';"), st("ALTER TABLE a ADD COLUMN y int;")];
+        let pg11 = Rules::new(false, Some(11));
+        assert_eq!(shape(&split(&up, pg11)), vec![(1, false), (1, true)]);
+        assert!(pg11.outside_transaction(&up[0]) && !Rules::new(false, Some(12)).outside_transaction(&up[0]));
+        assert_eq!(shape(&split(&up, Rules::new(false, None))), vec![(2, true)]);
     }
 
     #[test]
@@ -140,7 +175,7 @@ mod tests {
             st("CREATE INDEX CONCURRENTLY a_z ON a (z);"),
             st("COMMENT ON TABLE a IS 'x';"),
         ];
-        assert_eq!(shape(&split(&up, false)), vec![(1, true), (2, false), (1, true)]);
-        assert_eq!(shape(&split(&up, true)), vec![(1, true), (1, false), (1, false), (1, true)]);
+        assert_eq!(shape(&split(&up, SPLITS)), vec![(1, true), (2, false), (1, true)]);
+        assert_eq!(shape(&split(&up, WHOLE)), vec![(1, true), (1, false), (1, false), (1, true)]);
     }
 }
