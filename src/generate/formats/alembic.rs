@@ -392,7 +392,7 @@ fn read_upgrade(text: &str, file: &str) -> Result<String> {
         }
         let is_execute = t.len() > 4 && t[0].is_name("op") && t[1].is_op('.') && t[2].is_name("execute") && t[3].is_op('(');
         if !is_execute {
-            let what: String = t.iter().take(3).map(token_text).collect();
+            let what: String = t.iter().take(3).map(python::Token::text).collect();
             return Err(error_at(file, line.line(), t[0].col, format!("`{what}…` in upgrade() is not SQL that schemashift can read"))
                 .help("schemashift reads migrations made of op.execute(\"<SQL>\") calls; write the change as SQL"));
         }
@@ -427,14 +427,6 @@ fn read_upgrade(text: &str, file: &str) -> Result<String> {
         out.place(first_line, &sql);
     }
     Ok(out.finish())
-}
-
-fn token_text(t: &python::Token) -> String {
-    match &t.tok {
-        Tok::Name(n) | Tok::Other(n) => n.clone(),
-        Tok::Op(c) => c.to_string(),
-        Tok::Str { .. } => "\"…\"".to_string(),
-    }
 }
 
 #[cfg(test)]

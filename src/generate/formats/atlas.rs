@@ -19,7 +19,7 @@
 //! only and gets no line. The first line, `h1:<sum>`, is the base64 SHA-256
 //! over every listed name followed by its hash.
 
-use super::{Existing, Format, Migration, Probe, list_dir, read_text, sql_of, version_prefix};
+use super::{Existing, Format, Migration, Probe, list_dir, read_text, sql_of, versioned_sql_file};
 use crate::error::{Error, Result};
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
@@ -52,10 +52,7 @@ impl Format for Atlas {
         false
     }
     fn entry(&self, name: &str, is_dir: bool) -> Option<(String, String)> {
-        if is_dir {
-            return None;
-        }
-        version_prefix(name.strip_suffix(".sql")?)
+        versioned_sql_file(name, is_dir)
     }
     fn detect(&self, probe: &Probe) -> u32 {
         let names = probe.has_entry(|n, d| self.entry(n, d).is_some());

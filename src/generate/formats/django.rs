@@ -101,15 +101,6 @@ impl Format for Django {
         text.push_str("        ),\n    ]\n");
         Ok(vec![OutFile::new(format!("{}_{}.py", m.version, m.slug), text)])
     }
-    fn describe(&self, m: &Migration<'_>, files: &[OutFile]) -> Existing {
-        Existing {
-            version: m.version.to_string(),
-            name: format!("{}_{}", m.version, m.slug),
-            paths: files.iter().map(|f| f.path.clone()).collect(),
-            id: None,
-            parent: None,
-        }
-    }
     fn read_up(&self, dir: &Path, e: &Existing) -> Result<String> {
         let path = dir.join(&e.paths[0]);
         read_forward_sql(&read_text(&path)?, &path.display().to_string())
@@ -161,7 +152,7 @@ fn read_forward_sql(text: &str, file: &str) -> Result<String> {
             && t.get(i + 2).is_some_and(|t| t.is_name("RunSQL"))
             && t.get(i + 3).is_some_and(|t| t.is_op('('));
         if !run_sql {
-            let what: String = t[i..(i + 3).min(list_end)].iter().map(token_text).collect();
+            let what: String = t[i..(i + 3).min(list_end)].iter().map(python::Token::text).collect();
             return Err(error_at(file, t[i].line, t[i].col, format!("`{what}` is not SQL that schemashift can read"))
                 .help("schemashift reads migrations made of migrations.RunSQL(sql=[...]); write the change as SQL"));
         }
@@ -215,14 +206,6 @@ fn read_run_sql(args: &[python::Token], file: &str, at: &python::Token, out: &mu
         i = next;
     }
     Ok(())
-}
-
-fn token_text(t: &python::Token) -> String {
-    match &t.tok {
-        Tok::Name(n) | Tok::Other(n) => n.clone(),
-        Tok::Op(c) => c.to_string(),
-        Tok::Str { .. } => "\"…\"".to_string(),
-    }
 }
 
 #[cfg(test)]

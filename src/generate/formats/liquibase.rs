@@ -26,7 +26,7 @@
 //! its files is left alone (it is the project's hand-written file, with its
 //! own order and comments), and `generate` prints the lines to add to it.
 
-use super::{Existing, Format, Migration, Probe, blank_lines_except, has_inner_semicolon, read_text, version_prefix};
+use super::{Existing, Format, Migration, Probe, blank_lines_except, has_inner_semicolon, read_text, versioned_sql_file};
 use crate::error::{Error, Result};
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
@@ -119,10 +119,7 @@ impl Format for Liquibase {
         false
     }
     fn entry(&self, name: &str, is_dir: bool) -> Option<(String, String)> {
-        if is_dir {
-            return None;
-        }
-        version_prefix(name.strip_suffix(".sql")?)
+        versioned_sql_file(name, is_dir)
     }
     fn detect(&self, probe: &Probe) -> u32 {
         let names = probe.has_entry(|n, d| self.entry(n, d).is_some());

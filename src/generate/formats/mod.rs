@@ -286,6 +286,14 @@ pub fn version_prefix(name: &str) -> Option<(String, String)> {
     (!version.is_empty() && version.bytes().all(|b| b.is_ascii_digit())).then(|| (version.to_string(), rest.to_string()))
 }
 
+/// A `<version>_<name>.sql` file: its version and name.
+pub fn versioned_sql_file(name: &str, is_dir: bool) -> Option<(String, String)> {
+    if is_dir {
+        return None;
+    }
+    version_prefix(name.strip_suffix(".sql")?)
+}
+
 /// `text` with every line for which `keep` is false replaced by an empty line.
 pub fn blank_lines_except(text: &str, mut keep: impl FnMut(usize, &str) -> bool) -> String {
     let mut out = String::with_capacity(text.len());

@@ -73,6 +73,14 @@ pub struct Token {
 }
 
 impl Token {
+    /// The token as it reads in messages (a string literal as `"…"`).
+    pub fn text(&self) -> String {
+        match &self.tok {
+            Tok::Name(n) | Tok::Other(n) => n.clone(),
+            Tok::Op(c) => c.to_string(),
+            Tok::Str { .. } => "\"…\"".to_string(),
+        }
+    }
     pub fn is_name(&self, name: &str) -> bool {
         matches!(&self.tok, Tok::Name(n) if n == name)
     }
