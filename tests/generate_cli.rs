@@ -268,3 +268,32 @@ fn before_postgres_12_a_new_enum_label_is_added_outside_a_transaction() {
     assert!(first.contains("-- +goose NO TRANSACTION") && first.contains("ADD VALUE 'meh'"), "{first}");
     assert!(!std::fs::read_to_string(repo.path().join("old/2_x_2.sql")).unwrap().contains("NO TRANSACTION"));
 }
+
+/// Each framework is recognised from what a real project of it holds, and
+/// the next migration lands in its directory with its own file names.
+#[test]
+fn detects_every_framework_from_its_projects_files() {
+    let cases: &[(&str, &[(&str, &str)], &str, &str)] = &[
+        ("goose", &[("migrations/00001_init.sql", "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 1;\n")], "migrations", "00002_x.sql"),
+        ("sql-migrate", &[("dbconfig.yml", "development:\n  dialect: postgres\n"), ("migrations/1-init.sql", "-- +migrate Up\nSELECT 1;\n")], "migrations", "2-x.sql"),
+        ("sqlx", &[("Cargo.toml", "[dependencies]\nsqlx = \"0.8\"\n"), ("migrations/0001_init.up.sql", "SELECT 1;\n"), ("migrations/0001_init.down.sql", "SELECT 1;\n")], "migrations", "0002_x.up.sql"),
+        ("diesel", &[("diesel.toml", "[print_schema]\n"), ("migrations/00000000000000_diesel_initial_setup/up.sql", "SELECT 1;\n")], "migrations", "2023-11-14-221320_x"),
+        ("flyway", &[("flyway.conf", "flyway.locations=filesystem:sql\n"), ("sql/V1__init.sql", "SELECT 1;\n")], "sql", "V2__x.sql"),
+        ("refinery", &[("Cargo.toml", "[dependencies]\nrefinery = \"0.8\"\n"), ("migrations/V1__init.sql", "SELECT 1;\n")], "migrations", "V2__x.sql"),
+        ("atlas", &[("migrations/20240101000000_init.sql", "SELECT 1;\n"), ("migrations/atlas.sum", "h1:x\n")], "migrations", "20240101000001_x.sql"),
+        ("liquibase", &[("migrations/0001_init.sql", "--liquibase formatted sql\n--changeset a:1\nSELECT 1;\n")], "migrations", "0002_x.sql"),
+        ("prisma", &[("prisma/migrations/migration_lock.toml", "provider = \"postgresql\"\n"), ("prisma/migrations/20240101000000_init/migration.sql", "SELECT 1;\n")], "prisma/migrations", "20240101000001_x"),
+        ("rails", &[("Gemfile", "gem \"rails\"\n"), ("db/migrate/20240101000000_init.rb", "class Init < ActiveRecord::Migration[7.0]\n  def up\n    execute \"SELECT 1\"\n  end\nend\n")], "db/migrate", "20240101000001_x.rb"),
+    ];
+    for (format, setup, dir, expected) in cases {
+        let repo = repo_with_change();
+        for (path, text) in *setup {
+            repo.write(path, text);
+        }
+        let out = schemashift(repo.path(), &["generate", "--name", "x"]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        assert!(stderr(&out).contains(&format!("wrote 1 {format} migration")), "{format}: {}", stderr(&out));
+        let listed = files(&repo.path().join(dir));
+        assert!(listed.iter().any(|f| f == expected), "{format}: expected {expected} in {dir}: {listed:?}");
+    }
+}

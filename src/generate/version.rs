@@ -23,7 +23,11 @@ pub enum Style {
 /// Fourteen-digit numbers that read as a date are timestamps; anything else
 /// made of digits is sequential, padded when the existing versions are
 /// (`0001` gives width 4; `1`, `12` give no padding).
+///
+/// An all-zero version (diesel's `00000000000000_diesel_initial_setup`) is a
+/// placeholder, not a style: it says nothing about how the next one looks.
 pub fn detect(versions: &[String]) -> Option<Style> {
+    let versions: Vec<String> = versions.iter().filter(|v| v.chars().any(|c| c.is_ascii_digit() && c != '0')).cloned().collect();
     let newest = versions.iter().max_by(|a, b| compare(a, b))?;
     if is_dashed_timestamp(newest) {
         return Some(Style::DashedTimestamp);
@@ -206,6 +210,8 @@ mod tests {
         assert_eq!(detect(&v(&["2024-01-02-030405"])), Some(Style::DashedTimestamp));
         assert_eq!(detect(&v(&["1.1", "2"])), Some(Style::Sequential { width: 0 }));
         assert_eq!(detect(&[]), None);
+        assert_eq!(detect(&v(&["00000000000000"])), None);
+        assert_eq!(detect(&v(&["00000000000000", "2024-01-02-030405"])), Some(Style::DashedTimestamp));
     }
 
     #[test]
