@@ -35,6 +35,9 @@ pub struct GenerateArgs {
     /// ALTER TYPE … ADD VALUE runs outside a transaction [default: 12 or later].
     #[arg(long, value_name = "MAJOR")]
     pub postgres_version: Option<u32>,
+    /// Print the files that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Compare HEAD with the index (staged changes).
     #[arg(long, alias = "cached")]
     pub staged: bool,
@@ -90,6 +93,17 @@ pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
         postgres_version: args.postgres_version.or(config.postgres_version),
         now: generate::version::now(),
     };
+    if args.dry_run {
+        let (_, files) = generate::render(&old, &new, &plan, choice.format, &choice.dir, &opts)?;
+        let mut out = String::new();
+        for f in &files {
+            let path = choice.dir.join(&f.path);
+            out.push_str(&format!("==> {} <==\n{}\n", path.strip_prefix(cwd).unwrap_or(&path).display(), String::from_utf8_lossy(&f.bytes)));
+        }
+        super::write_stdout(&out)?;
+        eprintln!("dry run: nothing written ({})", choice.reason);
+        return Ok(0);
+    }
     let written = generate::generate(&old, &new, &plan, choice.format, &choice.dir, &opts)?;
     let mut out = String::new();
     for w in &written {

@@ -55,8 +55,19 @@ pub struct Written {
 /// Writes the migration(s) from `old` to `new` into `dir`. Returns nothing
 /// when the schemas are equal.
 pub fn generate(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir: &Path, opts: &Options) -> Result<Vec<Written>> {
+    let (written, files) = render(old, new, plan, format, dir, opts)?;
+    if !files.is_empty() {
+        write::write_all(dir, &files)?;
+    }
+    Ok(written)
+}
+
+/// What [`generate`] would write, checked against the directory (nothing
+/// would be overwritten) but not written: the migrations and their files,
+/// paths relative to `dir`.
+pub fn render(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir: &Path, opts: &Options) -> Result<(Vec<Written>, Vec<OutFile>)> {
     if plan.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let slug = sanitize_slug(&opts.name)?;
     let configured = format.in_dir(dir)?;
@@ -120,8 +131,8 @@ pub fn generate(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, di
     last.files.extend(index.iter().map(|f| dir.join(&f.path)));
     last.notes = notes;
     files.extend(index);
-    write::write_all(dir, &files)?;
-    Ok(written)
+    write::check(dir, &files)?;
+    Ok((written, files))
 }
 
 /// For a framework without down migrations: a Markdown file beside the
