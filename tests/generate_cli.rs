@@ -273,7 +273,9 @@ fn before_postgres_12_a_new_enum_label_is_added_outside_a_transaction() {
 /// the next migration lands in its directory with its own file names.
 #[test]
 fn detects_every_framework_from_its_projects_files() {
-    let cases: &[(&str, &[(&str, &str)], &str, &str)] = &[
+    // (framework, files of the project, migrations directory, the new migration's name)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
         ("goose", &[("migrations/00001_init.sql", "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 1;\n")], "migrations", "00002_x.sql"),
         ("sql-migrate", &[("dbconfig.yml", "development:\n  dialect: postgres\n"), ("migrations/1-init.sql", "-- +migrate Up\nSELECT 1;\n")], "migrations", "2-x.sql"),
         ("sqlx", &[("Cargo.toml", "[dependencies]\nsqlx = \"0.8\"\n"), ("migrations/0001_init.up.sql", "SELECT 1;\n"), ("migrations/0001_init.down.sql", "SELECT 1;\n")], "migrations", "0002_x.up.sql"),
