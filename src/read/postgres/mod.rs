@@ -13,6 +13,7 @@ mod hand;
 mod hints;
 mod names;
 mod objects;
+pub mod prepare;
 mod table;
 mod tokens;
 pub mod types;
@@ -25,6 +26,7 @@ use canon::CanonContext;
 use sqlparser::ast::{self, Ident, ObjectName, ObjectNamePart, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use prepare::Prepared;
 use tokens::Cursor;
 
 /// What applying one statement did.
@@ -42,9 +44,24 @@ pub struct Stmt<'a> {
     pub line: u32,
     pub column: u32,
     pub leading_comments: &'a [&'a str],
+    /// Tokens and parse made earlier (see [`prepare`]), with the text they
+    /// were made from: they stand for `text` only while it is that very text
+    /// (a statement rewritten into a new string is tokenized again).
+    pub prepared: Option<(&'a str, &'a Prepared)>,
 }
 
-impl Stmt<'_> {
+impl<'a> Stmt<'a> {
+    /// A cursor over the statement's tokens.
+    pub fn cursor(&self) -> std::result::Result<Cursor<'a>, tokens::TokenError> {
+        match self.prepared {
+            Some((text, p)) if std::ptr::eq(text, self.text) => match p.toks() {
+                Ok(toks) => Ok(Cursor::over(self.text, toks)),
+                Err(e) => Err(e.clone()),
+            },
+            _ => Cursor::new(self.text),
+        }
+    }
+
     pub fn location(&self) -> Location {
         Location::new(self.file, self.line, self.column)
     }
@@ -136,8 +153,21 @@ impl PgReader {
 
     /// Applies one statement of a file.
     pub fn apply(&mut self, file: &str, raw: &RawStatement<'_>) -> Result<Applied> {
-        let st = Stmt { text: raw.text, file, line: raw.line, column: raw.column, leading_comments: &raw.leading_comments };
-        let cur = Cursor::new(st.text).map_err(|e| {
+        self.apply_prepared(file, raw, &Prepared::new(raw.text, 1))
+    }
+
+    /// Applies one statement of a file, tokenized and parsed beforehand
+    /// (from the same text, possibly from another revision's copy of the file).
+    pub fn apply_prepared(&mut self, file: &str, raw: &RawStatement<'_>, prepared: &Prepared) -> Result<Applied> {
+        let st = Stmt {
+            text: raw.text,
+            file,
+            line: raw.line,
+            column: raw.column,
+            leading_comments: &raw.leading_comments,
+            prepared: Some((raw.text, prepared)),
+        };
+        let cur = st.cursor().map_err(|e| {
             Error::data(format!("cannot read this statement: {}", e.message)).at(st.location_at(e.line, e.column))
         })?;
         if cur.at_end() {
@@ -182,18 +212,7 @@ impl PgReader {
 
     fn create(&mut self, st: &Stmt<'_>, mut cur: Cursor<'_>) -> Result<Applied> {
         cur.next();
-        cur.eat_kws(&["OR", "REPLACE"]);
-        // Words that may stand between CREATE and the object kind.
-        while ["UNLOGGED", "TEMP", "TEMPORARY", "GLOBAL", "LOCAL", "UNIQUE", "RECURSIVE", "TRUSTED", "PROCEDURAL", "CONSTRAINT", "DEFAULT"]
-            .iter()
-            .any(|w| cur.peek_kw(w))
-        {
-            cur.next();
-        }
-        let kind = match cur.peek() {
-            Some(sqlparser::tokenizer::Token::Word(w)) => w.value.to_ascii_uppercase(),
-            _ => return Err(not_a_statement(st)),
-        };
+        let Some(kind) = create_kind(&mut cur) else { return Err(not_a_statement(st)) };
         match kind.as_str() {
             "TABLE" => table::create_table(self, st),
             "INDEX" => objects::create_index(self, st),
@@ -252,9 +271,14 @@ impl PgReader {
         self.schema.opaque.push(Opaque { kind: kind.to_string(), text, location: st.location() });
     }
 
-    /// Parses statement text (possibly rewritten) with sqlparser.
+    /// Parses statement text (possibly rewritten) with sqlparser, or takes
+    /// the parse prepared for that text.
     pub fn parse(&self, st: &Stmt<'_>, text: &str) -> Result<Statement> {
-        let mut stmts = Parser::parse_sql(&PostgreSqlDialect {}, text).map_err(|e| parse_error(st, &e.to_string()))?;
+        let result = match st.prepared.and_then(|(_, p)| p.parsed()).and_then(|p| p.take(text)) {
+            Some(result) => result,
+            None => Parser::parse_sql(&PostgreSqlDialect {}, text),
+        };
+        let mut stmts = result.map_err(|e| parse_error(st, &e.to_string()))?;
         match stmts.len() {
             1 => Ok(stmts.remove(0)),
             _ => Err(Error::data("expected exactly one statement").at(st.location())),
@@ -293,6 +317,22 @@ impl PgReader {
         // An empty search_path (pg_dump sets one) means every name is qualified;
         // keep resolving unqualified names in public.
         self.search_path = if path.is_empty() { vec!["public".into()] } else { path };
+    }
+}
+
+/// After `CREATE`: skips `OR REPLACE` and the words that may stand before
+/// the object kind, and returns the kind (upper case), at the cursor.
+fn create_kind(cur: &mut Cursor<'_>) -> Option<String> {
+    cur.eat_kws(&["OR", "REPLACE"]);
+    while ["UNLOGGED", "TEMP", "TEMPORARY", "GLOBAL", "LOCAL", "UNIQUE", "RECURSIVE", "TRUSTED", "PROCEDURAL", "CONSTRAINT", "DEFAULT"]
+        .iter()
+        .any(|w| cur.peek_kw(w))
+    {
+        cur.next();
+    }
+    match cur.peek() {
+        Some(sqlparser::tokenizer::Token::Word(w)) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
     }
 }
 

@@ -1,0 +1,94 @@
+//! The part of reading a statement that depends on its text alone: its
+//! tokens, and sqlparser's parse of the kinds sqlparser reads. Done once per
+//! statement text, it can be shared by the readers of two revisions (most
+//! files are the same in both) and done on another thread than the one
+//! applying statements to the model, which depends on everything read before.
+
+use super::tokens::{self, Cursor, Tok, TokenError};
+use super::{Stmt, hand, objects, table};
+use sqlparser::ast::Statement;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A statement tokenized and, when it is of a kind sqlparser reads, parsed.
+pub struct Prepared {
+    toks: Result<Vec<Tok>, TokenError>,
+    parsed: Option<Parsed>,
+}
+
+/// sqlparser's result for the text a reader will hand it (the statement
+/// after the rewrites that work around sqlparser's gaps).
+pub struct Parsed {
+    text: String,
+    result: Mutex<Option<Result<Vec<Statement>, ParserError>>>,
+    /// Readers still to take the result: the last one takes it, the others copy it.
+    users: AtomicUsize,
+}
+
+impl Parsed {
+    /// sqlparser's result for `text`, when it is the text that was parsed.
+    pub fn take(&self, text: &str) -> Option<Result<Vec<Statement>, ParserError>> {
+        if self.text != text {
+            return None;
+        }
+        let mut slot = self.result.lock().unwrap_or_else(|e| e.into_inner());
+        if self.users.fetch_sub(1, Ordering::AcqRel) <= 1 { slot.take() } else { slot.clone() }
+    }
+}
+
+impl Prepared {
+    /// Tokenizes and parses `text` for `users` readers.
+    pub fn new(text: &str, users: usize) -> Prepared {
+        let raw = match tokens::tokenize(text) {
+            Ok(raw) => raw,
+            Err(e) => return Prepared { toks: Err(e), parsed: None },
+        };
+        let toks = tokens::positioned(text, &raw);
+        let mut prepared = Prepared { toks: Ok(toks), parsed: None };
+        let parse_text = {
+            let st = Stmt { text, file: "", line: 1, column: 1, leading_comments: &[], prepared: Some((text, &prepared)) };
+            text_to_parse(&st)
+        };
+        if let Some(parse_text) = parse_text {
+            let dialect = PostgreSqlDialect {};
+            let result = if parse_text == text {
+                // The tokens made above: the text is not tokenized twice.
+                Parser::new(&dialect).with_tokens_with_locations(raw).parse_statements()
+            } else {
+                Parser::parse_sql(&dialect, &parse_text)
+            };
+            prepared.parsed = Some(Parsed { text: parse_text, result: Mutex::new(Some(result)), users: AtomicUsize::new(users) });
+        }
+        prepared
+    }
+
+    pub fn toks(&self) -> &Result<Vec<Tok>, TokenError> {
+        &self.toks
+    }
+    pub fn parsed(&self) -> Option<&Parsed> {
+        self.parsed.as_ref()
+    }
+}
+
+/// The text the reader will give sqlparser for this statement, if it is of
+/// a kind read through sqlparser; the same rewrites as the reader's own.
+fn text_to_parse(st: &Stmt<'_>) -> Option<String> {
+    let mut cur: Cursor<'_> = st.cursor().ok()?;
+    if cur.eat_kw("CREATE") {
+        match super::create_kind(&mut cur)?.as_str() {
+            "TABLE" => table::cut_identity_options(st).ok().map(|(text, _)| text),
+            "INDEX" => Some(objects::index_text(st)),
+            "VIEW" | "MATERIALIZED" => Some(objects::view_text(st)),
+            _ => None,
+        }
+    } else if cur.eat_kw("ALTER") && cur.peek_kw("TABLE") {
+        if hand::is_owner_to(st.text) || table::unmodelled_alter_table(st.text).is_some() {
+            return None;
+        }
+        table::cut_identity_options(st).ok().map(|(text, _)| text)
+    } else {
+        None
+    }
+}
