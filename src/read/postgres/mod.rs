@@ -94,6 +94,18 @@ pub struct PgReader {
     /// the model only when this says the name may be taken; scanning every
     /// table for each unnamed index would make reading quadratic.
     taken_names: std::collections::HashSet<(String, String)>,
+    /// Names taken by objects that are not in the model but exist beside it
+    /// (see [`replay_part`]).
+    outside: Option<OutsideNames>,
+}
+
+/// (namespace, name) of relations (tables, their indexes) and of
+/// constraints that exist in the database but not in the model a reader
+/// works on: generated names must avoid them too.
+#[derive(Debug, Default)]
+pub struct OutsideNames {
+    pub relations: std::collections::HashSet<(String, String)>,
+    pub constraints: std::collections::HashSet<(String, String)>,
 }
 
 impl Default for PgReader {
@@ -109,6 +121,7 @@ impl PgReader {
             warnings: Vec::new(),
             search_path: vec!["public".into()],
             taken_names: Default::default(),
+            outside: None,
         }
     }
 
@@ -131,7 +144,7 @@ impl PgReader {
                 taken_names.insert((v.name.schema.clone(), n.clone()));
             }
         }
-        PgReader { schema, warnings: Vec::new(), search_path: vec!["public".into()], taken_names }
+        PgReader { schema, warnings: Vec::new(), search_path: vec!["public".into()], taken_names, outside: None }
     }
 
     /// The schema unqualified names are created in.
@@ -338,13 +351,17 @@ fn create_kind(cur: &mut Cursor<'_>) -> Option<String> {
 
 impl names::NameLookup for PgReader {
     fn relation_exists(&self, name: &QName) -> bool {
+        let key = || (name.schema.clone(), name.name.clone());
         self.schema.tables.contains_key(name)
             || self.schema.views.contains_key(name)
             || self.schema.sequences.contains_key(name)
-            || (self.taken_names.contains(&(name.schema.clone(), name.name.clone())) && self.schema.find_index(name).is_some())
+            || (self.taken_names.contains(&key()) && self.schema.find_index(name).is_some())
+            || self.outside.as_ref().is_some_and(|o| o.relations.contains(&key()))
     }
     fn constraint_exists(&self, schema: &str, name: &str) -> bool {
-        self.taken_names.contains(&(schema.to_string(), name.to_string())) && self.schema.find_constraint(schema, name).is_some()
+        let key = || (schema.to_string(), name.to_string());
+        (self.taken_names.contains(&key()) && self.schema.find_constraint(schema, name).is_some())
+            || self.outside.as_ref().is_some_and(|o| o.constraints.contains(&key()))
     }
 }
 
@@ -405,7 +422,13 @@ pub fn parse_error(st: &Stmt<'_>, message: &str) -> Error {
 
 /// Applies a script (a migration) to a model and returns the result.
 pub fn replay(schema: Schema, file: &str, sql: &str) -> Result<Schema> {
+    replay_part(schema, file, sql, None)
+}
+
+/// Applies a script to part of a model: `outside` names what the rest holds.
+pub fn replay_part(schema: Schema, file: &str, sql: &str, outside: Option<OutsideNames>) -> Result<Schema> {
     let mut reader = PgReader::from_schema(schema);
+    reader.outside = outside;
     let statements = crate::read::split::split_statements(sql)
         .map_err(|u| Error::data(format!("unterminated {}", u.what)).at(Location::new(file, u.line, u.column)))?;
     for st in statements {
