@@ -128,10 +128,13 @@ fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, table
     };
     let mut outside = OutsideNames::default();
     for (name, table) in from.tables.iter().filter(|(n, _)| !tables.contains(*n)) {
-        let key = |n: &str| (name.schema.clone(), n.to_string());
-        outside.relations.insert(key(&name.name));
-        outside.relations.extend(table.indexes.keys().map(|n| key(n)));
-        outside.constraints.extend(table.constraints.keys().map(|n| key(n)));
+        outside.add_relation(&name.schema, &name.name);
+        for index in table.indexes.keys() {
+            outside.add_relation(&name.schema, index);
+        }
+        for constraint in table.constraints.keys() {
+            outside.add_constraint(&name.schema, constraint);
+        }
     }
     let file = format!("<{direction} migration>");
     let Ok(replayed) = crate::read::postgres::replay_part(part, &file, sql, Some(outside)) else { return false };

@@ -208,7 +208,7 @@ impl<'a> Pool<'a> {
                     }
                 }
                 // Only if a unit were taken more often than counted: prepare it again.
-                Slot::Taken => return Arc::new(self.units[unit].texts.iter().map(|t| Prepared::new(t, 1)).collect()),
+                Slot::Taken => return Arc::new(self.units[unit].texts.iter().map(|t| Prepared::new(t)).collect()),
             }
         }
     }
@@ -219,7 +219,7 @@ impl<'a> Pool<'a> {
         drop(state);
         let Chunk { texts, uses } = &self.units[unit];
         let uses = *uses;
-        let prepared = Arc::new(texts.iter().map(|t| Prepared::new(t, uses)).collect());
+        let prepared = Arc::new(texts.iter().map(|t| Prepared::new(t)).collect());
         let mut state = self.lock();
         state.slots[unit] = Slot::Ready { prepared, left: uses, first: None };
         self.changed.notify_all();

@@ -27,6 +27,7 @@ use sqlparser::ast::{self, Ident, ObjectName, ObjectNamePart, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use prepare::Prepared;
+use std::sync::Arc;
 use tokens::Cursor;
 
 /// What applying one statement did.
@@ -101,11 +102,33 @@ pub struct PgReader {
 
 /// (namespace, name) of relations (tables, their indexes) and of
 /// constraints that exist in the database but not in the model a reader
-/// works on: generated names must avoid them too.
+/// works on: generated names must avoid them too. Kept as hashes (a
+/// collision only makes a name look taken, which the caller must tolerate).
 #[derive(Debug, Default)]
 pub struct OutsideNames {
-    pub relations: std::collections::HashSet<(String, String)>,
-    pub constraints: std::collections::HashSet<(String, String)>,
+    relations: std::collections::HashSet<u64>,
+    constraints: std::collections::HashSet<u64>,
+}
+
+impl OutsideNames {
+    fn key(schema: &str, name: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (schema, name).hash(&mut h);
+        h.finish()
+    }
+    pub fn add_relation(&mut self, schema: &str, name: &str) {
+        self.relations.insert(Self::key(schema, name));
+    }
+    pub fn add_constraint(&mut self, schema: &str, name: &str) {
+        self.constraints.insert(Self::key(schema, name));
+    }
+    fn has_relation(&self, schema: &str, name: &str) -> bool {
+        self.relations.contains(&Self::key(schema, name))
+    }
+    fn has_constraint(&self, schema: &str, name: &str) -> bool {
+        self.constraints.contains(&Self::key(schema, name))
+    }
 }
 
 impl Default for PgReader {
@@ -166,7 +189,7 @@ impl PgReader {
 
     /// Applies one statement of a file.
     pub fn apply(&mut self, file: &str, raw: &RawStatement<'_>) -> Result<Applied> {
-        self.apply_prepared(file, raw, &Prepared::new(raw.text, 1))
+        self.apply_prepared(file, raw, &Prepared::new(raw.text))
     }
 
     /// Applies one statement of a file, tokenized and parsed beforehand
@@ -287,13 +310,22 @@ impl PgReader {
     /// Parses statement text (possibly rewritten) with sqlparser, or takes
     /// the parse prepared for that text.
     pub fn parse(&self, st: &Stmt<'_>, text: &str) -> Result<Statement> {
-        let result = match st.prepared.and_then(|(_, p)| p.parsed()).and_then(|p| p.take(text)) {
+        let shared = self.parse_shared(st, text)?;
+        Ok(match Arc::try_unwrap(shared.0) {
+            Ok(mut only) => only.remove(0),
+            Err(shared) => shared[0].clone(),
+        })
+    }
+
+    /// [`PgReader::parse`] without a copy of a parse the readers of two revisions share.
+    pub fn parse_shared(&self, st: &Stmt<'_>, text: &str) -> Result<ParsedStatement> {
+        let result = match st.prepared.and_then(|(_, p)| p.parsed()).and_then(|p| p.get(text)) {
             Some(result) => result,
-            None => Parser::parse_sql(&PostgreSqlDialect {}, text),
+            None => Parser::parse_sql(&PostgreSqlDialect {}, text).map(Arc::new),
         };
-        let mut stmts = result.map_err(|e| parse_error(st, &e.to_string()))?;
+        let stmts = result.map_err(|e| parse_error(st, &e.to_string()))?;
         match stmts.len() {
-            1 => Ok(stmts.remove(0)),
+            1 => Ok(ParsedStatement(stmts)),
             _ => Err(Error::data("expected exactly one statement").at(st.location())),
         }
     }
@@ -356,12 +388,22 @@ impl names::NameLookup for PgReader {
             || self.schema.views.contains_key(name)
             || self.schema.sequences.contains_key(name)
             || (self.taken_names.contains(&key()) && self.schema.find_index(name).is_some())
-            || self.outside.as_ref().is_some_and(|o| o.relations.contains(&key()))
+            || self.outside.as_ref().is_some_and(|o| o.has_relation(&name.schema, &name.name))
     }
     fn constraint_exists(&self, schema: &str, name: &str) -> bool {
         let key = || (schema.to_string(), name.to_string());
         (self.taken_names.contains(&key()) && self.schema.find_constraint(schema, name).is_some())
-            || self.outside.as_ref().is_some_and(|o| o.constraints.contains(&key()))
+            || self.outside.as_ref().is_some_and(|o| o.has_constraint(schema, name))
+    }
+}
+
+/// One statement as sqlparser parsed it, possibly shared with another reader.
+pub struct ParsedStatement(Arc<Vec<Statement>>);
+
+impl std::ops::Deref for ParsedStatement {
+    type Target = Statement;
+    fn deref(&self) -> &Statement {
+        &self.0[0]
     }
 }
 

@@ -70,7 +70,8 @@ pub fn index_text(st: &Stmt<'_>) -> String {
 
 pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let text = index_text(st);
-    let ci = match r.parse(st, &text)? {
+    let parsed = r.parse_shared(st, &text)?;
+    let ci = match &*parsed {
         Statement::CreateIndex(ci) => ci,
         _ => return Err(Error::data("expected CREATE INDEX").at(st.location())),
     };

@@ -9,8 +9,7 @@ use super::{Stmt, hand, objects, table};
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// A statement tokenized and, when it is of a kind sqlparser reads, parsed.
 pub struct Prepared {
@@ -19,28 +18,22 @@ pub struct Prepared {
 }
 
 /// sqlparser's result for the text a reader will hand it (the statement
-/// after the rewrites that work around sqlparser's gaps).
+/// after the rewrites that work around sqlparser's gaps), shared by the readers.
 pub struct Parsed {
     text: String,
-    result: Mutex<Option<Result<Vec<Statement>, ParserError>>>,
-    /// Readers still to take the result: the last one takes it, the others copy it.
-    users: AtomicUsize,
+    result: Result<Arc<Vec<Statement>>, ParserError>,
 }
 
 impl Parsed {
     /// sqlparser's result for `text`, when it is the text that was parsed.
-    pub fn take(&self, text: &str) -> Option<Result<Vec<Statement>, ParserError>> {
-        if self.text != text {
-            return None;
-        }
-        let mut slot = self.result.lock().unwrap_or_else(|e| e.into_inner());
-        if self.users.fetch_sub(1, Ordering::AcqRel) <= 1 { slot.take() } else { slot.clone() }
+    pub fn get(&self, text: &str) -> Option<Result<Arc<Vec<Statement>>, ParserError>> {
+        (self.text == text).then(|| self.result.clone())
     }
 }
 
 impl Prepared {
-    /// Tokenizes and parses `text` for `users` readers.
-    pub fn new(text: &str, users: usize) -> Prepared {
+    /// Tokenizes and parses `text`.
+    pub fn new(text: &str) -> Prepared {
         let raw = match tokens::tokenize(text) {
             Ok(raw) => raw,
             Err(e) => return Prepared { toks: Err(e), parsed: None },
@@ -59,7 +52,7 @@ impl Prepared {
             } else {
                 Parser::parse_sql(&dialect, &parse_text)
             };
-            prepared.parsed = Some(Parsed { text: parse_text, result: Mutex::new(Some(result)), users: AtomicUsize::new(users) });
+            prepared.parsed = Some(Parsed { text: parse_text, result: result.map(Arc::new) });
         }
         prepared
     }

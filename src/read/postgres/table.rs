@@ -77,7 +77,8 @@ pub(super) fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOpt
 
 pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let (text, mut identity) = cut_identity_options(st)?;
-    let ct = match r.parse(st, &text)? {
+    let parsed = r.parse_shared(st, &text)?;
+    let ct = match &*parsed {
         Statement::CreateTable(ct) => ct,
         _ => return Err(Error::data("expected CREATE TABLE").at(st.location())),
     };
@@ -536,7 +537,8 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
         return Ok(Applied::Done);
     }
     let (text, mut identity) = cut_identity_options(st)?;
-    let at = match r.parse(st, &text)? {
+    let parsed = r.parse_shared(st, &text)?;
+    let at = match &*parsed {
         Statement::AlterTable(at) => at,
         _ => return Err(Error::data("expected ALTER TABLE").at(st.location())),
     };
