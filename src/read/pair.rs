@@ -8,6 +8,12 @@
 //! on everything read before (generated names, search_path, deferred
 //! statements).
 //!
+//! Files are applied in path order, so the files that come before the first
+//! one that differs (a common prefix) leave both readers in the same state:
+//! the old side's reader reads them alone and the new side's starts from a
+//! copy of its state ([`PgReader::fork`]); meanwhile the new side's thread
+//! prepares statements for it.
+//!
 //! The two readers run on two threads. Each takes the prepared statements it
 //! needs in order; when the one it needs next is being prepared by the other
 //! thread, it prepares one further ahead instead of waiting, so the shared
@@ -32,6 +38,9 @@ const CHUNK: usize = 48;
 const LOOKAHEAD: usize = 4;
 /// How many runs of the files both read a reader may be ahead of the other.
 const MAX_AHEAD: usize = 6;
+/// How many runs ahead of the old side's reader the new side's thread
+/// prepares while it waits for the common prefix to be read.
+const HELP_AHEAD: usize = 6;
 
 type Read = (Schema, Vec<Warning>);
 
@@ -44,16 +53,26 @@ pub fn read_pair(old: &FileSet, new: &FileSet, dialect: Dialect) -> Result<(Read
     }
     let old_files = sorted(&old.files);
     let new_files = sorted(&new.files);
+    let prefix = old_files.iter().zip(&new_files).take_while(|(a, b)| a.path == b.path && a.bytes == b.bytes).count();
     let mut units = Vec::new();
-    let old_side = side(&old_files, &mut units, None);
-    let new_side = side(&new_files, &mut units, Some(&old_side));
+    let old_side = side(&old_files, &mut units, None, 0);
+    let new_side = side(&new_files, &mut units, Some(&old_side), prefix);
     let pool = Pool::new(units);
     let (old_read, new_read) = std::thread::scope(|s| {
-        let new_read = s.spawn(|| read_side(&new_side, &pool, 1));
-        let old_read = read_side(&old_side, &pool, 0);
+        let new_read = s.spawn(|| read_side(&new_side, &pool, 1, prefix, &old_side.order));
+        let old_read = read_side(&old_side, &pool, 0, prefix, &[]);
         (old_read, new_read.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     Ok((old_read?, new_read?))
+}
+
+/// A statement that referred to a table not read yet, to apply at the end.
+type Deferred<'a> = (&'a str, &'a RawStatement<'a>, crate::model::QName);
+
+/// The old side's reader after the common prefix, for the new side.
+struct Fork<'a> {
+    reader: PgReader,
+    deferred: Vec<Deferred<'a>>,
 }
 
 fn sorted(files: &[SourceFile]) -> Vec<&SourceFile> {
@@ -78,10 +97,11 @@ struct Side<'a> {
 
 /// The files of one side as runs of statements to prepare. A file with the
 /// same path and bytes as one of `other`'s is split once: its runs are the
-/// same for both.
-fn side<'a>(files: &[&'a SourceFile], chunks: &mut Vec<Chunk<'a>>, other: Option<&Side<'a>>) -> Side<'a> {
+/// same for both. The first `skip` files are not this side's to read (the
+/// common prefix).
+fn side<'a>(files: &[&'a SourceFile], chunks: &mut Vec<Chunk<'a>>, other: Option<&Side<'a>>, skip: usize) -> Side<'a> {
     let mut out = Side { files: Vec::new(), order: Vec::new() };
-    for &source in files {
+    for &source in &files[skip..] {
         let same = other.and_then(|o| o.files.iter().find(|f| f.source.path == source.path && f.source.bytes == source.bytes));
         let (statements, range) = match same {
             Some(f) => {
@@ -105,13 +125,26 @@ fn side<'a>(files: &[&'a SourceFile], chunks: &mut Vec<Chunk<'a>>, other: Option
     out
 }
 
-/// One side's reader, as [`super::read_schema`] reads, with prepared statements from the pool.
-fn read_side(side: &Side<'_>, pool: &Pool<'_>, me: usize) -> Result<Read> {
+/// One side's reader, as [`super::read_schema`] reads, with prepared
+/// statements from the pool. The old side's (`me` 0) hands its state after
+/// the first `prefix` files to the new side's, which starts from there
+/// (its side has no files before) and prepares `old_order` meanwhile.
+fn read_side<'a>(side: &'a Side<'a>, pool: &Pool<'a>, me: usize, prefix: usize, old_order: &[usize]) -> Result<Read> {
     let _done = Finished { pool, me };
-    let mut reader = PgReader::new();
-    let mut deferred = Vec::new();
+    let (mut reader, mut deferred) = if me == 1 && prefix > 0 {
+        match pool.await_fork(old_order) {
+            Some(Fork { reader, deferred }) => (reader, deferred),
+            // The old side failed before: its error is the one reported.
+            None => return Err(crate::error::Error::internal("the old side was not read")),
+        }
+    } else {
+        (PgReader::new(), Vec::new())
+    };
     let mut next = 0;
-    for file in &side.files {
+    for (i, file) in side.files.iter().enumerate() {
+        if me == 0 && i == prefix && prefix > 0 {
+            pool.publish_fork(Fork { reader: reader.fork(), deferred: deferred.clone() });
+        }
         let statements = file.statements.as_ref().as_ref().map_err(Clone::clone)?;
         for (run, _) in statements.chunks(CHUNK).zip(file.chunks.clone()) {
             let prepared = pool.take(&side.order, next, me);
@@ -122,6 +155,9 @@ fn read_side(side: &Side<'_>, pool: &Pool<'_>, me: usize) -> Result<Read> {
                 }
             }
         }
+    }
+    if me == 0 && side.files.len() == prefix && prefix > 0 {
+        pool.publish_fork(Fork { reader: reader.fork(), deferred: deferred.clone() });
     }
     super::apply_deferred(&mut reader, deferred)?;
     let PgReader { mut schema, warnings, .. } = reader;
@@ -146,33 +182,68 @@ enum Slot {
     Taken,
 }
 
-struct State {
+struct State<'a> {
     slots: Vec<Slot>,
     /// Per reader: statements it took that the other reader has still to take.
     ahead: [usize; 2],
+    /// Per reader: how many runs of its order it has taken.
+    taken: [usize; 2],
     finished: [bool; 2],
+    fork: Option<Fork<'a>>,
 }
 
 struct Pool<'a> {
     units: Vec<Chunk<'a>>,
-    state: Mutex<State>,
+    state: Mutex<State<'a>>,
     changed: Condvar,
 }
 
 impl<'a> Pool<'a> {
     fn new(units: Vec<Chunk<'a>>) -> Pool<'a> {
         let slots = units.iter().map(|_| Slot::Empty).collect();
-        Pool { units, state: Mutex::new(State { slots, ahead: [0; 2], finished: [false; 2] }), changed: Condvar::new() }
+        let state = State { slots, ahead: [0; 2], taken: [0; 2], finished: [false; 2], fork: None };
+        Pool { units, state: Mutex::new(state), changed: Condvar::new() }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, State<'a>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn publish_fork(&self, fork: Fork<'a>) {
+        self.lock().fork = Some(fork);
+        self.changed.notify_all();
+    }
+
+    /// Waits for the old side's state after the common prefix, preparing
+    /// the runs the old side's reader will take next meanwhile. None when the
+    /// old side ended without it (an error).
+    fn await_fork(&self, old_order: &[usize]) -> Option<Fork<'a>> {
+        let mut state = self.lock();
+        loop {
+            if let Some(fork) = state.fork.take() {
+                return Some(fork);
+            }
+            if state.finished[0] {
+                return None;
+            }
+            let from = state.taken[0].min(old_order.len());
+            let ahead = old_order[from..].iter().take(HELP_AHEAD).copied().find(|&u| matches!(state.slots[u], Slot::Empty));
+            state = match ahead {
+                Some(u) => self.prepare(state, u),
+                None => self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
     }
 
     /// The prepared statements of run `order[at]` of reader `me`.
     fn take(&self, order: &[usize], at: usize, me: usize) -> Run {
         let unit = order[at];
         let mut state = self.lock();
+        state.taken[me] = at + 1;
+        if me == 0 {
+            // The other thread may be waiting to prepare runs after this one.
+            self.changed.notify_all();
+        }
         loop {
             match &mut state.slots[unit] {
                 Slot::Ready { prepared, left, first } => {
@@ -214,7 +285,7 @@ impl<'a> Pool<'a> {
     }
 
     /// Prepares `unit` outside the lock.
-    fn prepare<'s>(&'s self, mut state: MutexGuard<'s, State>, unit: usize) -> MutexGuard<'s, State> {
+    fn prepare<'s>(&'s self, mut state: MutexGuard<'s, State<'a>>, unit: usize) -> MutexGuard<'s, State<'a>> {
         state.slots[unit] = Slot::Claimed;
         drop(state);
         let Chunk { texts, uses } = &self.units[unit];
@@ -297,6 +368,31 @@ mod tests {
         let (o, n) = together(&new, &old);
         assert_eq!(o, alone(&new));
         assert_eq!(n, alone(&old));
+    }
+
+    #[test]
+    fn a_common_prefix_is_read_once_and_forked() {
+        // Names generated in the prefix (t_1_code_key, …) and the deferred
+        // ALTER must carry over to the new side's reader.
+        let early = format!("{}\nALTER TABLE later ADD COLUMN b int UNIQUE;\nSET search_path = other, public;\n", tables("t", 400));
+        let later = "CREATE SCHEMA other;\nCREATE TABLE later (a int);\nCREATE TABLE other.x (code text UNIQUE);\n";
+        let old = set(&[("a.sql", &early), ("b.sql", later), ("c.sql", "CREATE TABLE t_5_code_key1 (a int);")]);
+        let new = set(&[("a.sql", &early), ("b.sql", later), ("c.sql", "CREATE TABLE t_5_code_key1 (a int, b int);")]);
+        let (o, n) = together(&old, &new);
+        assert_eq!(o, alone(&old));
+        assert_eq!(n, alone(&new));
+        // Everything the same; one side with a file more after the prefix, or fewer.
+        let (o, n) = together(&old, &old);
+        assert_eq!((o.as_str(), n.as_str()), (alone(&old).as_str(), alone(&old).as_str()));
+        let more = set(&[("a.sql", &early), ("b.sql", later), ("c.sql", "CREATE TABLE t_5_code_key1 (a int);"), ("d.sql", "CREATE TABLE d (a int);")]);
+        let (o, n) = together(&old, &more);
+        assert_eq!((o, n), (alone(&old), alone(&more)));
+        let (o, n) = together(&more, &old);
+        assert_eq!((o, n), (alone(&more), alone(&old)));
+        // An error inside the prefix is the old side's.
+        let bad = set(&[("a.sql", "CREATE TABLE broken (a int,, b int);"), ("b.sql", later)]);
+        let bad_new = set(&[("a.sql", "CREATE TABLE broken (a int,, b int);"), ("b.sql", "CREATE TABLE z (a int);")]);
+        assert_eq!(together(&bad, &bad_new).0, alone(&bad));
     }
 
     #[test]

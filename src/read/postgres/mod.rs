@@ -55,6 +55,19 @@ impl<'a> Stmt<'a> {
     /// A cursor over the statement's tokens.
     pub fn cursor(&self) -> std::result::Result<Cursor<'a>, tokens::TokenError> {
         match self.prepared {
+            Some((text, p)) if std::ptr::eq(text, self.text) && !p.head_only() => match p.toks() {
+                Ok(toks) => Ok(Cursor::over(self.text, toks)),
+                Err(e) => Err(e.clone()),
+            },
+            _ => Cursor::new(self.text),
+        }
+    }
+
+    /// A cursor over at least the statement's first tokens, enough to tell
+    /// what kind of statement it is (all of them unless the statement was
+    /// prepared as one whose tokens are not walked: see [`Prepared`]).
+    fn head_cursor(&self) -> std::result::Result<Cursor<'a>, tokens::TokenError> {
+        match self.prepared {
             Some((text, p)) if std::ptr::eq(text, self.text) => match p.toks() {
                 Ok(toks) => Ok(Cursor::over(self.text, toks)),
                 Err(e) => Err(e.clone()),
@@ -170,6 +183,17 @@ impl PgReader {
         PgReader { schema, warnings: Vec::new(), search_path: vec!["public".into()], taken_names, outside: None }
     }
 
+    /// A reader in the same state, to read on from here with other statements.
+    pub fn fork(&self) -> PgReader {
+        PgReader {
+            schema: self.schema.clone(),
+            warnings: self.warnings.clone(),
+            search_path: self.search_path.clone(),
+            taken_names: self.taken_names.clone(),
+            outside: None,
+        }
+    }
+
     /// The schema unqualified names are created in.
     pub fn default_schema(&self) -> &str {
         self.search_path.first().map_or("public", String::as_str)
@@ -203,7 +227,9 @@ impl PgReader {
             leading_comments: &raw.leading_comments,
             prepared: Some((raw.text, prepared)),
         };
-        let cur = st.cursor().map_err(|e| {
+        // Classifying takes the first tokens; the statements prepared with
+        // only those (CREATE TABLE, INDEX, VIEW) go where the cursor is not used further.
+        let cur = st.head_cursor().map_err(|e| {
             Error::data(format!("cannot read this statement: {}", e.message)).at(st.location_at(e.line, e.column))
         })?;
         if cur.at_end() {

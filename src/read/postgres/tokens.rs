@@ -191,8 +191,9 @@ pub fn tokenize(text: &str) -> Result<Vec<TokenWithSpan>, TokenError> {
 
 /// The tokens a [`Cursor`] walks: `raw` without whitespace, each with its
 /// byte range in `text` (copied, so that `raw` can still go to the parser).
-pub fn positioned(text: &str, raw: &[TokenWithSpan]) -> Vec<Tok> {
-    with_offsets(text, raw.iter().filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF)).cloned())
+/// At most `limit` of them.
+pub fn positioned(text: &str, raw: &[TokenWithSpan], limit: usize) -> Vec<Tok> {
+    with_offsets(text, raw.iter().filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF)).take(limit).cloned())
 }
 
 fn with_offsets(text: &str, raw: impl Iterator<Item = TokenWithSpan>) -> Vec<Tok> {
