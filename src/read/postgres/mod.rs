@@ -689,13 +689,25 @@ fn strip_domain_casts(schema: &mut Schema) {
     if bases.is_empty() {
         return;
     }
+    // A type prints as its name alone when it has no modifiers and is no
+    // array: then the name is the key, without printing every column's type.
+    let decorated_keys = bases.keys().any(|k| k.contains(['(', '[']));
+    let base_of = |t: &DataType| {
+        if t.args.is_empty() && t.array_dims == 0 {
+            bases.get(&t.name)
+        } else if decorated_keys {
+            bases.get(&t.to_string())
+        } else {
+            None
+        }
+    };
     let mut all_pairs = Vec::new();
     for t in schema.tables.values_mut() {
-        let pairs: Vec<String> = t
-            .columns
-            .iter()
-            .filter_map(|c| bases.get(&c.data_type.to_string()).map(|b| format!("{}::{b}", quote_ident(&c.name))))
-            .collect();
+        let pairs: Vec<String> =
+            t.columns.iter().filter_map(|c| base_of(&c.data_type).map(|b| format!("{}::{b}", quote_ident(&c.name)))).collect();
+        if pairs.is_empty() {
+            continue;
+        }
         for c in t.constraints.values_mut() {
             if let ConstraintKind::Check { expr, .. } = &mut c.kind {
                 expr.0 = strip_casts(&expr.0, &pairs);
@@ -707,6 +719,9 @@ fn strip_domain_casts(schema: &mut Schema) {
             }
         }
         all_pairs.extend(pairs);
+    }
+    if all_pairs.is_empty() {
+        return;
     }
     for v in schema.views.values_mut() {
         v.query = strip_casts(&v.query, &all_pairs);
