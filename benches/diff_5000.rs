@@ -496,7 +496,7 @@ fn breakdown(g: &schema_gen::Generated) {
     println!("| Schema::find_constraint | {:.1} µs | {find_constraint_calls} |", per_call(fc));
     println!();
     println!(
-        "Estimated time in these scans while reading (calls × cost at half size): {estimate_ms:.0} ms = {:.0} % of read_files.",
+        "What these scans would cost if the reader made them for every name it tries (calls × cost at half size): {estimate_ms:.0} ms = {:.0} % of read_files. (It no longer does: it checks a set of the names taken first.)",
         100.0 * estimate_ms / ms(full.cpu)
     );
     println!();
