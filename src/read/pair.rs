@@ -245,6 +245,7 @@ impl<'a> Pool<'a> {
             self.changed.notify_all();
         }
         loop {
+            let other_finished = state.finished[1 - me];
             match &mut state.slots[unit] {
                 Slot::Ready { prepared, left, first } => {
                     let prepared = prepared.clone();
@@ -270,6 +271,8 @@ impl<'a> Pool<'a> {
                     }
                     state = self.prepare(state, unit);
                 }
+                // Claimed by a reader that ended (it panicked): prepare it here.
+                Slot::Claimed if other_finished => state = self.prepare(state, unit),
                 Slot::Claimed => {
                     // Prepare one of the next statements meanwhile, if the other reader has not.
                     let ahead = order[at + 1..].iter().take(LOOKAHEAD).copied().find(|&u| matches!(state.slots[u], Slot::Empty));
