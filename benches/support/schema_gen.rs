@@ -159,7 +159,10 @@ impl TableInfo {
 }
 
 /// Optional columns: (name, type, default, not null, check).
-const OPTIONAL_COLUMNS: &[(&str, &str, Option<&str>, bool, Option<&str>)] = &[
+/// Name, type, default, NOT NULL, CHECK.
+type OptionalColumn = (&'static str, &'static str, Option<&'static str>, bool, Option<&'static str>);
+
+const OPTIONAL_COLUMNS: &[OptionalColumn] = &[
     ("description", "character varying(255)", None, false, None),
     ("amount", "numeric(12,2)", Some("0"), true, Some("amount >= 0")),
     ("quantity", "integer", Some("1"), true, Some("quantity > 0")),

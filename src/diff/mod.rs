@@ -285,6 +285,9 @@ impl Differ<'_> {
         };
         let mut renamed_away: Vec<&QName> = Vec::new();
         for (name, n) in &new.sequences {
+            if old.sequences.get(name) == Some(n) {
+                continue;
+            }
             let renamed = (!old.sequences.contains_key(name))
                 .then(|| n.owned_by.as_ref().map(source_owner))
                 .flatten()
@@ -319,6 +322,8 @@ impl Differ<'_> {
     fn tables(&mut self, old: &Schema, new: &Schema) {
         for (name, n) in &new.tables {
             match old.tables.get(name) {
+                // Equal tables make no changes; most of a large schema is equal.
+                Some(o) if o == n => {}
                 Some(o) => self.table(o, n),
                 None => self.push(Change::CreateTable { table: n.clone() }),
             }
@@ -521,6 +526,9 @@ impl Differ<'_> {
         let mut renamed_away: Vec<QName> = Vec::new();
         for (name, n) in &new.views {
             let hinted = self.renames.views.get(name).filter(|o| old.views.contains_key(*o) && !new.views.contains_key(*o));
+            if hinted.is_none() && old.views.get(name) == Some(n) {
+                continue;
+            }
             let o = match hinted {
                 Some(old_name) => {
                     renamed_away.push(old_name.clone());
@@ -575,6 +583,7 @@ impl Differ<'_> {
     fn functions(&mut self, old: &Schema, new: &Schema) {
         for (key, n) in &new.functions {
             match old.functions.get(key) {
+                Some(o) if o == n => {}
                 None => self.push(Change::CreateFunction { function: n.clone() }),
                 Some(o) => {
                     if (Function { comment: None, ..o.clone() }) != (Function { comment: None, ..n.clone() }) {

@@ -5,15 +5,146 @@
 //! object, rather than a wrong migration reaching the user.
 
 use super::Plan;
+use crate::diff::Change;
 use crate::error::{Error, Result};
-use crate::model::Schema;
+use crate::model::{ConstraintKind, QName, Schema, Table};
+use crate::read::postgres::OutsideNames;
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// One direction after the other: each replay works on a copy of a model,
 /// and two at once would double the memory of a large schema's run.
+///
+/// When the plan only changes tables (and sequences, comments), both
+/// directions are first replayed onto a copy of just those tables and their
+/// neighbours (see [`touched_tables`]), with every other table checked to be
+/// the same on both sides in place: a one-table change to a large schema
+/// then costs a comparison of the models, not copies of them. Anything that
+/// part-replay cannot show to be right is checked again on whole copies,
+/// which alone decide a failure.
 pub fn verify(old: &Schema, new: &Schema, plan: &Plan) -> Result<()> {
+    if let Some(tables) = touched_tables(old, new, &plan.changes)
+        && untouched_are_same(old, new, &tables)
+        && replays_in_part("up", old, new, &plan.up_sql(), &tables)
+        && replays_in_part("down", new, old, &plan.down_sql(), &tables)
+    {
+        return Ok(());
+    }
     check("up", old, new, &plan.up_sql())?;
     check("down", new, old, &plan.down_sql())
+}
+
+/// The tables a plan of only table-level changes can touch: the tables it
+/// names, the tables their foreign keys reference or are referenced from
+/// (a dropped key or table takes dependent keys with it; `REFERENCES t`
+/// needs t's primary key) and their partition parents and partitions. None
+/// when a change may reach further (types used by columns anywhere, renames
+/// that other objects follow, views and functions).
+fn touched_tables(old: &Schema, new: &Schema, changes: &[Change]) -> Option<BTreeSet<QName>> {
+    let mut named: BTreeSet<QName> = BTreeSet::new();
+    for change in changes {
+        match change {
+            Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::RenameColumn { table, .. }
+            | Change::AlterColumn { table, .. }
+            | Change::AddConstraint { table, .. }
+            | Change::RenameConstraint { table, .. }
+            | Change::DropConstraint { table, .. }
+            | Change::CreateIndex { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::RenameIndex { table, .. }
+            | Change::CreateTrigger { table, .. }
+            | Change::DropTrigger { table, .. }
+            | Change::SetLogged { table, .. } => {
+                named.insert(table.clone());
+            }
+            Change::CreateTable { table } | Change::DropTable { table } => {
+                named.insert(table.name.clone());
+            }
+            Change::CreateSequence { sequence } | Change::DropSequence { sequence } => {
+                named.extend(sequence.owned_by.iter().map(|(t, _)| t.clone()));
+            }
+            Change::AlterSequence { from, to } => {
+                named.extend(from.owned_by.iter().chain(&to.owned_by).map(|(t, _)| t.clone()));
+            }
+            // Whoever it is on: the object is found in the part or the
+            // whole-model check runs (an untouched table must be the same on both sides).
+            Change::SetComment { .. } => {}
+            _ => return None,
+        }
+    }
+    let mut tables = named.clone();
+    for schema in [old, new] {
+        for (name, table) in &schema.tables {
+            let is_named = named.contains(name);
+            for c in table.constraints.values() {
+                if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                    if is_named {
+                        tables.insert(references.clone());
+                    } else if named.contains(references) {
+                        tables.insert(name.clone());
+                    }
+                }
+            }
+            if let Some(p) = &table.partition_of {
+                if is_named {
+                    tables.insert(p.parent.clone());
+                } else if named.contains(&p.parent) {
+                    tables.insert(name.clone());
+                }
+            }
+        }
+    }
+    Some(tables)
+}
+
+/// Every table outside `tables` is on both sides, the same.
+fn untouched_are_same(old: &Schema, new: &Schema, tables: &BTreeSet<QName>) -> bool {
+    let mut a = old.tables.iter().filter(|(n, _)| !tables.contains(*n));
+    let mut b = new.tables.iter().filter(|(n, _)| !tables.contains(*n));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some((ka, ta)), Some((kb, tb))) if ka == kb && same_table(ta, tb) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Replays `sql` onto a copy of `from` holding only `tables`, and compares
+/// the result with `to` there and everywhere but in the other tables.
+fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, tables: &BTreeSet<QName>) -> bool {
+    let part = Schema {
+        dialect: from.dialect,
+        schemas: from.schemas.clone(),
+        extensions: from.extensions.clone(),
+        types: from.types.clone(),
+        sequences: from.sequences.clone(),
+        tables: from.tables.iter().filter(|(n, _)| tables.contains(*n)).map(|(n, t)| (n.clone(), t.clone())).collect(),
+        views: from.views.clone(),
+        functions: from.functions.clone(),
+        opaque: from.opaque.clone(),
+    };
+    let mut outside = OutsideNames::default();
+    for (name, table) in from.tables.iter().filter(|(n, _)| !tables.contains(*n)) {
+        outside.add_relation(&name.schema, &name.name);
+        for index in table.indexes.keys() {
+            outside.add_relation(&name.schema, index);
+        }
+        for constraint in table.constraints.keys() {
+            outside.add_constraint(&name.schema, constraint);
+        }
+    }
+    let file = format!("<{direction} migration>");
+    let Ok(replayed) = crate::read::postgres::replay_part(part, &file, sql, Some(outside)) else { return false };
+    same_but_tables(&replayed, to)
+        && replayed.tables.keys().all(|n| tables.contains(n))
+        && tables.iter().all(|n| match (replayed.tables.get(n), to.tables.get(n)) {
+            (Some(a), Some(b)) => same_table(a, b),
+            (None, None) => true,
+            _ => false,
+        })
 }
 
 fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<()> {
@@ -40,6 +171,13 @@ fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<()> {
 /// compared in place: the models can be large, and copying them to compare
 /// would double the memory a run needs.
 fn same(a: &Schema, b: &Schema) -> bool {
+    same_but_tables(a, b)
+        && a.tables.len() == b.tables.len()
+        && a.tables.iter().zip(&b.tables).all(|((ka, ta), (kb, tb))| ka == kb && same_table(ta, tb))
+}
+
+/// [`same`] for all but the tables.
+fn same_but_tables(a: &Schema, b: &Schema) -> bool {
     fn privileges(s: &Schema) -> Vec<&crate::model::Opaque> {
         s.opaque.iter().filter(|o| o.kind == "GRANT" || o.kind == "REVOKE").collect()
     }
@@ -51,19 +189,19 @@ fn same(a: &Schema, b: &Schema) -> bool {
         && a.views == b.views
         && a.functions == b.functions
         && privileges(a) == privileges(b)
-        && a.tables.len() == b.tables.len()
-        && a.tables.iter().zip(&b.tables).all(|((ka, ta), (kb, tb))| {
-            ka == kb
-                && ta.columns.len() == tb.columns.len()
-                && ta.columns.iter().all(|c| tb.column(&c.name) == Some(c))
-                && ta.constraints == tb.constraints
-                && ta.indexes == tb.indexes
-                && ta.triggers == tb.triggers
-                && ta.partition_by == tb.partition_by
-                && ta.partition_of == tb.partition_of
-                && ta.unlogged == tb.unlogged
-                && ta.comment == tb.comment
-        })
+}
+
+/// [`same`] for one table: columns in any order.
+fn same_table(ta: &Table, tb: &Table) -> bool {
+    ta.columns.len() == tb.columns.len()
+        && ta.columns.iter().all(|c| tb.column(&c.name) == Some(c))
+        && ta.constraints == tb.constraints
+        && ta.indexes == tb.indexes
+        && ta.triggers == tb.triggers
+        && ta.partition_by == tb.partition_by
+        && ta.partition_of == tb.partition_of
+        && ta.unlogged == tb.unlogged
+        && ta.comment == tb.comment
 }
 
 /// The model without what a migration cannot carry: statements schemashift
@@ -107,4 +245,80 @@ fn json_diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() > 200 { format!("{}…", s.chars().take(200).collect::<String>()) } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Dialect;
+    use crate::source::SourceFile;
+
+    fn model(sql: &str) -> Schema {
+        let file = SourceFile { path: "schema.sql".into(), bytes: sql.as_bytes().to_vec(), blob_id: None };
+        crate::read::read_schema(&[file], Dialect::Postgres).expect("reads").0
+    }
+
+    const OLD: &str = "CREATE TABLE a (id int PRIMARY KEY, n int);
+        CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a, code text UNIQUE);
+        CREATE TABLE c (id int PRIMARY KEY, code text UNIQUE);
+        CREATE TABLE d (id int PRIMARY KEY);";
+    const NEW: &str = "CREATE TABLE a (id int PRIMARY KEY, n int DEFAULT 0);
+        CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a, code text UNIQUE);
+        CREATE TABLE c (id int PRIMARY KEY, code text UNIQUE, extra text UNIQUE);
+        CREATE TABLE d (id int PRIMARY KEY);";
+
+    #[test]
+    fn a_table_change_is_verified_on_the_tables_it_touches() {
+        let (old, new) = (model(OLD), model(NEW));
+        let plan = super::super::plan_unverified(&old, &new).expect("plans");
+        let tables = touched_tables(&old, &new, &plan.changes).expect("table-level changes only");
+        // a is changed, b references it, c is changed; d is left out.
+        let names: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
+        assert_eq!(names, ["public.a", "public.b", "public.c"]);
+        assert!(untouched_are_same(&old, &new, &tables));
+        assert!(replays_in_part("up", &old, &new, &plan.up_sql(), &tables), "{}", plan.up_sql());
+        assert!(replays_in_part("down", &new, &old, &plan.down_sql(), &tables), "{}", plan.down_sql());
+        verify(&old, &new, &plan).expect("verifies");
+    }
+
+    #[test]
+    fn a_wrong_plan_fails_however_it_is_checked() {
+        let (old, new) = (model(OLD), model(NEW));
+        let good = super::super::plan_unverified(&old, &new).expect("plans");
+        let mut missing_step = good.clone();
+        missing_step.up.pop();
+        assert!(verify(&old, &new, &missing_step).is_err());
+        // A step on a table the changes do not name: outside the part.
+        let mut extra_step = good.clone();
+        extra_step.up.push(super::super::Step {
+            summary: "stray".into(),
+            sql: "ALTER TABLE d ADD COLUMN stray int;".into(),
+            transactional: true,
+        });
+        assert!(verify(&old, &new, &extra_step).is_err());
+        let mut stray_down = good.clone();
+        stray_down.down.push(super::super::Step {
+            summary: "stray".into(),
+            sql: "DROP TABLE d;".into(),
+            transactional: true,
+        });
+        assert!(verify(&old, &new, &stray_down).is_err());
+    }
+
+    #[test]
+    fn generated_names_avoid_the_tables_outside_the_part() {
+        // The new unnamed UNIQUE on c.extra is named c_extra_key; a constraint
+        // of that name on d (outside the part) makes PostgreSQL pick c_extra_key1.
+        let old = model("CREATE TABLE d (id int CONSTRAINT c_extra_key UNIQUE); CREATE TABLE c (id int);");
+        let new = model("CREATE TABLE d (id int CONSTRAINT c_extra_key UNIQUE); CREATE TABLE c (id int, extra text UNIQUE);");
+        assert!(new.tables[&QName::new("public", "c")].constraints.contains_key("c_extra_key1"));
+        let mut plan = super::super::plan_unverified(&old, &new).expect("plans");
+        let tables = touched_tables(&old, &new, &plan.changes).expect("table-level changes only");
+        assert!(!tables.contains(&QName::new("public", "d")));
+        // The planner names the constraint; left unnamed, the replay must generate the same name.
+        for step in &mut plan.up {
+            step.sql = step.sql.replace("CONSTRAINT c_extra_key1 ", "");
+        }
+        assert!(replays_in_part("up", &old, &new, &plan.up_sql(), &tables), "{}", plan.up_sql());
+    }
 }

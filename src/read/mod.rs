@@ -6,8 +6,11 @@
 //! be split over many files in any order.
 
 pub mod json;
+mod pair;
 pub mod postgres;
 pub mod split;
+
+pub use pair::read_pair;
 
 use crate::error::{Error, Result, Warning};
 use crate::model::{Dialect, Schema};
@@ -43,34 +46,48 @@ pub fn read_schema(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Ve
     let mut reader = PgReader::new();
     let mut deferred = Vec::new();
     for file in &files {
-        let text = decode(file)?;
-        let statements = split::split_statements(text).map_err(|u| {
-            Error::data(format!("unterminated {} at end of file", u.what))
-                .at(crate::model::Location::new(&file.path, u.line, u.column))
-                .help("the statement starting here never ends; check for a missing quote or `*/`")
-        })?;
-        if statements.is_empty() && files.len() == 1 {
-            return Err(Error::data(format!("{} contains no SQL statements", file.path))
-                .at(crate::model::Location::new(&file.path, 1, 1))
-                .help("point schemashift at the schema file with `-- <path>` or the `schema` list in schemashift.toml"));
-        }
-        for st in statements {
+        for st in statements_of(file, files.len())? {
             if let Applied::MissingTable(t) = reader.apply(&file.path, &st)? {
                 deferred.push((file.path.as_str(), st, t));
             }
         }
     }
-    // Statements that referred to tables not yet created: by now every file has been read.
+    apply_deferred(&mut reader, deferred)?;
+    let PgReader { mut schema, warnings, .. } = reader;
+    postgres::finish(&mut schema);
+    Ok((schema, warnings))
+}
+
+/// The statements of one of `files_in_schema` files.
+fn statements_of(file: &SourceFile, files_in_schema: usize) -> Result<Vec<split::RawStatement<'_>>> {
+    let text = decode(file)?;
+    let statements = split::split_statements(text).map_err(|u| {
+        Error::data(format!("unterminated {} at end of file", u.what))
+            .at(crate::model::Location::new(&file.path, u.line, u.column))
+            .help("the statement starting here never ends; check for a missing quote or `*/`")
+    })?;
+    if statements.is_empty() && files_in_schema == 1 {
+        return Err(Error::data(format!("{} contains no SQL statements", file.path))
+            .at(crate::model::Location::new(&file.path, 1, 1))
+            .help("point schemashift at the schema file with `-- <path>` or the `schema` list in schemashift.toml"));
+    }
+    Ok(statements)
+}
+
+/// Statements that referred to tables not yet created: by now every file has been read.
+fn apply_deferred<'s, S: std::borrow::Borrow<split::RawStatement<'s>>>(
+    reader: &mut PgReader,
+    deferred: Vec<(&str, S, crate::model::QName)>,
+) -> Result<()> {
     for (path, st, _) in deferred {
-        if let Applied::MissingTable(t) = reader.apply(path, &st)? {
+        let st = st.borrow();
+        if let Applied::MissingTable(t) = reader.apply(path, st)? {
             return Err(Error::data(format!("table {t} does not exist"))
                 .at(crate::model::Location::new(path, st.line, st.column))
                 .help("create the table before altering it, or add the file that creates it to the schema"));
         }
     }
-    let PgReader { mut schema, warnings, .. } = reader;
-    postgres::finish(&mut schema);
-    Ok((schema, warnings))
+    Ok(())
 }
 
 /// The text of a file, or a clear error for binary and non-UTF-8 content.

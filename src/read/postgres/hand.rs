@@ -64,7 +64,7 @@ pub fn set(r: &mut PgReader, _st: &Stmt<'_>, cur: &mut Cursor<'_>) {
 
 /// pg_dump's `SELECT pg_catalog.set_config('search_path', '', false)`.
 pub fn select_set_config(r: &mut PgReader, st: &Stmt<'_>) {
-    let Ok(mut cur) = Cursor::new(st.text) else { return };
+    let Ok(mut cur) = st.cursor() else { return };
     let mut strings = Vec::new();
     while !cur.at_end() {
         match cur.string() {

@@ -13,6 +13,7 @@ mod hand;
 mod hints;
 mod names;
 mod objects;
+pub mod prepare;
 mod table;
 mod tokens;
 pub mod types;
@@ -25,6 +26,8 @@ use canon::CanonContext;
 use sqlparser::ast::{self, Ident, ObjectName, ObjectNamePart, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use prepare::Prepared;
+use std::sync::Arc;
 use tokens::Cursor;
 
 /// What applying one statement did.
@@ -42,9 +45,37 @@ pub struct Stmt<'a> {
     pub line: u32,
     pub column: u32,
     pub leading_comments: &'a [&'a str],
+    /// Tokens and parse made earlier (see [`prepare`]), with the text they
+    /// were made from: they stand for `text` only while it is that very text
+    /// (a statement rewritten into a new string is tokenized again).
+    pub prepared: Option<(&'a str, &'a Prepared)>,
 }
 
-impl Stmt<'_> {
+impl<'a> Stmt<'a> {
+    /// A cursor over the statement's tokens.
+    pub fn cursor(&self) -> std::result::Result<Cursor<'a>, tokens::TokenError> {
+        match self.prepared {
+            Some((text, p)) if std::ptr::eq(text, self.text) && !p.head_only() => match p.toks() {
+                Ok(toks) => Ok(Cursor::over(self.text, toks)),
+                Err(e) => Err(e.clone()),
+            },
+            _ => Cursor::new(self.text),
+        }
+    }
+
+    /// A cursor over at least the statement's first tokens, enough to tell
+    /// what kind of statement it is (all of them unless the statement was
+    /// prepared as one whose tokens are not walked: see [`Prepared`]).
+    fn head_cursor(&self) -> std::result::Result<Cursor<'a>, tokens::TokenError> {
+        match self.prepared {
+            Some((text, p)) if std::ptr::eq(text, self.text) => match p.toks() {
+                Ok(toks) => Ok(Cursor::over(self.text, toks)),
+                Err(e) => Err(e.clone()),
+            },
+            _ => Cursor::new(self.text),
+        }
+    }
+
     pub fn location(&self) -> Location {
         Location::new(self.file, self.line, self.column)
     }
@@ -77,6 +108,40 @@ pub struct PgReader {
     /// the model only when this says the name may be taken; scanning every
     /// table for each unnamed index would make reading quadratic.
     taken_names: std::collections::HashSet<(String, String)>,
+    /// Names taken by objects that are not in the model but exist beside it
+    /// (see [`replay_part`]).
+    outside: Option<OutsideNames>,
+}
+
+/// (namespace, name) of relations (tables, their indexes) and of
+/// constraints that exist in the database but not in the model a reader
+/// works on: generated names must avoid them too. Kept as hashes (a
+/// collision only makes a name look taken, which the caller must tolerate).
+#[derive(Debug, Default)]
+pub struct OutsideNames {
+    relations: std::collections::HashSet<u64>,
+    constraints: std::collections::HashSet<u64>,
+}
+
+impl OutsideNames {
+    fn key(schema: &str, name: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (schema, name).hash(&mut h);
+        h.finish()
+    }
+    pub fn add_relation(&mut self, schema: &str, name: &str) {
+        self.relations.insert(Self::key(schema, name));
+    }
+    pub fn add_constraint(&mut self, schema: &str, name: &str) {
+        self.constraints.insert(Self::key(schema, name));
+    }
+    fn has_relation(&self, schema: &str, name: &str) -> bool {
+        self.relations.contains(&Self::key(schema, name))
+    }
+    fn has_constraint(&self, schema: &str, name: &str) -> bool {
+        self.constraints.contains(&Self::key(schema, name))
+    }
 }
 
 impl Default for PgReader {
@@ -92,6 +157,7 @@ impl PgReader {
             warnings: Vec::new(),
             search_path: vec!["public".into()],
             taken_names: Default::default(),
+            outside: None,
         }
     }
 
@@ -114,7 +180,18 @@ impl PgReader {
                 taken_names.insert((v.name.schema.clone(), n.clone()));
             }
         }
-        PgReader { schema, warnings: Vec::new(), search_path: vec!["public".into()], taken_names }
+        PgReader { schema, warnings: Vec::new(), search_path: vec!["public".into()], taken_names, outside: None }
+    }
+
+    /// A reader in the same state, to read on from here with other statements.
+    pub fn fork(&self) -> PgReader {
+        PgReader {
+            schema: self.schema.clone(),
+            warnings: self.warnings.clone(),
+            search_path: self.search_path.clone(),
+            taken_names: self.taken_names.clone(),
+            outside: None,
+        }
     }
 
     /// The schema unqualified names are created in.
@@ -136,8 +213,23 @@ impl PgReader {
 
     /// Applies one statement of a file.
     pub fn apply(&mut self, file: &str, raw: &RawStatement<'_>) -> Result<Applied> {
-        let st = Stmt { text: raw.text, file, line: raw.line, column: raw.column, leading_comments: &raw.leading_comments };
-        let cur = Cursor::new(st.text).map_err(|e| {
+        self.apply_prepared(file, raw, &Prepared::new(raw.text))
+    }
+
+    /// Applies one statement of a file, tokenized and parsed beforehand
+    /// (from the same text, possibly from another revision's copy of the file).
+    pub fn apply_prepared(&mut self, file: &str, raw: &RawStatement<'_>, prepared: &Prepared) -> Result<Applied> {
+        let st = Stmt {
+            text: raw.text,
+            file,
+            line: raw.line,
+            column: raw.column,
+            leading_comments: &raw.leading_comments,
+            prepared: Some((raw.text, prepared)),
+        };
+        // Classifying takes the first tokens; the statements prepared with
+        // only those (CREATE TABLE, INDEX, VIEW) go where the cursor is not used further.
+        let cur = st.head_cursor().map_err(|e| {
             Error::data(format!("cannot read this statement: {}", e.message)).at(st.location_at(e.line, e.column))
         })?;
         if cur.at_end() {
@@ -182,18 +274,7 @@ impl PgReader {
 
     fn create(&mut self, st: &Stmt<'_>, mut cur: Cursor<'_>) -> Result<Applied> {
         cur.next();
-        cur.eat_kws(&["OR", "REPLACE"]);
-        // Words that may stand between CREATE and the object kind.
-        while ["UNLOGGED", "TEMP", "TEMPORARY", "GLOBAL", "LOCAL", "UNIQUE", "RECURSIVE", "TRUSTED", "PROCEDURAL", "CONSTRAINT", "DEFAULT"]
-            .iter()
-            .any(|w| cur.peek_kw(w))
-        {
-            cur.next();
-        }
-        let kind = match cur.peek() {
-            Some(sqlparser::tokenizer::Token::Word(w)) => w.value.to_ascii_uppercase(),
-            _ => return Err(not_a_statement(st)),
-        };
+        let Some(kind) = create_kind(&mut cur) else { return Err(not_a_statement(st)) };
         match kind.as_str() {
             "TABLE" => table::create_table(self, st),
             "INDEX" => objects::create_index(self, st),
@@ -252,11 +333,25 @@ impl PgReader {
         self.schema.opaque.push(Opaque { kind: kind.to_string(), text, location: st.location() });
     }
 
-    /// Parses statement text (possibly rewritten) with sqlparser.
+    /// Parses statement text (possibly rewritten) with sqlparser, or takes
+    /// the parse prepared for that text.
     pub fn parse(&self, st: &Stmt<'_>, text: &str) -> Result<Statement> {
-        let mut stmts = Parser::parse_sql(&PostgreSqlDialect {}, text).map_err(|e| parse_error(st, &e.to_string()))?;
+        let shared = self.parse_shared(st, text)?;
+        Ok(match Arc::try_unwrap(shared.0) {
+            Ok(mut only) => only.remove(0),
+            Err(shared) => shared[0].clone(),
+        })
+    }
+
+    /// [`PgReader::parse`] without a copy of a parse the readers of two revisions share.
+    pub fn parse_shared(&self, st: &Stmt<'_>, text: &str) -> Result<ParsedStatement> {
+        let result = match st.prepared.and_then(|(_, p)| p.parsed()).and_then(|p| p.get(text)) {
+            Some(result) => result,
+            None => Parser::parse_sql(&PostgreSqlDialect {}, text).map(Arc::new),
+        };
+        let stmts = result.map_err(|e| parse_error(st, &e.to_string()))?;
         match stmts.len() {
-            1 => Ok(stmts.remove(0)),
+            1 => Ok(ParsedStatement(stmts)),
             _ => Err(Error::data("expected exactly one statement").at(st.location())),
         }
     }
@@ -296,15 +391,45 @@ impl PgReader {
     }
 }
 
+/// After `CREATE`: skips `OR REPLACE` and the words that may stand before
+/// the object kind, and returns the kind (upper case), at the cursor.
+fn create_kind(cur: &mut Cursor<'_>) -> Option<String> {
+    cur.eat_kws(&["OR", "REPLACE"]);
+    while ["UNLOGGED", "TEMP", "TEMPORARY", "GLOBAL", "LOCAL", "UNIQUE", "RECURSIVE", "TRUSTED", "PROCEDURAL", "CONSTRAINT", "DEFAULT"]
+        .iter()
+        .any(|w| cur.peek_kw(w))
+    {
+        cur.next();
+    }
+    match cur.peek() {
+        Some(sqlparser::tokenizer::Token::Word(w)) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    }
+}
+
 impl names::NameLookup for PgReader {
     fn relation_exists(&self, name: &QName) -> bool {
+        let key = || (name.schema.clone(), name.name.clone());
         self.schema.tables.contains_key(name)
             || self.schema.views.contains_key(name)
             || self.schema.sequences.contains_key(name)
-            || (self.taken_names.contains(&(name.schema.clone(), name.name.clone())) && self.schema.find_index(name).is_some())
+            || (self.taken_names.contains(&key()) && self.schema.find_index(name).is_some())
+            || self.outside.as_ref().is_some_and(|o| o.has_relation(&name.schema, &name.name))
     }
     fn constraint_exists(&self, schema: &str, name: &str) -> bool {
-        self.taken_names.contains(&(schema.to_string(), name.to_string())) && self.schema.find_constraint(schema, name).is_some()
+        let key = || (schema.to_string(), name.to_string());
+        (self.taken_names.contains(&key()) && self.schema.find_constraint(schema, name).is_some())
+            || self.outside.as_ref().is_some_and(|o| o.has_constraint(schema, name))
+    }
+}
+
+/// One statement as sqlparser parsed it, possibly shared with another reader.
+pub struct ParsedStatement(Arc<Vec<Statement>>);
+
+impl std::ops::Deref for ParsedStatement {
+    type Target = Statement;
+    fn deref(&self) -> &Statement {
+        &self.0[0]
     }
 }
 
@@ -365,7 +490,13 @@ pub fn parse_error(st: &Stmt<'_>, message: &str) -> Error {
 
 /// Applies a script (a migration) to a model and returns the result.
 pub fn replay(schema: Schema, file: &str, sql: &str) -> Result<Schema> {
+    replay_part(schema, file, sql, None)
+}
+
+/// Applies a script to part of a model: `outside` names what the rest holds.
+pub fn replay_part(schema: Schema, file: &str, sql: &str, outside: Option<OutsideNames>) -> Result<Schema> {
     let mut reader = PgReader::from_schema(schema);
+    reader.outside = outside;
     let statements = crate::read::split::split_statements(sql)
         .map_err(|u| Error::data(format!("unterminated {}", u.what)).at(Location::new(file, u.line, u.column)))?;
     for st in statements {
@@ -558,13 +689,25 @@ fn strip_domain_casts(schema: &mut Schema) {
     if bases.is_empty() {
         return;
     }
+    // A type prints as its name alone when it has no modifiers and is no
+    // array: then the name is the key, without printing every column's type.
+    let decorated_keys = bases.keys().any(|k| k.contains(['(', '[']));
+    let base_of = |t: &DataType| {
+        if t.args.is_empty() && t.array_dims == 0 {
+            bases.get(&t.name)
+        } else if decorated_keys {
+            bases.get(&t.to_string())
+        } else {
+            None
+        }
+    };
     let mut all_pairs = Vec::new();
     for t in schema.tables.values_mut() {
-        let pairs: Vec<String> = t
-            .columns
-            .iter()
-            .filter_map(|c| bases.get(&c.data_type.to_string()).map(|b| format!("{}::{b}", quote_ident(&c.name))))
-            .collect();
+        let pairs: Vec<String> =
+            t.columns.iter().filter_map(|c| base_of(&c.data_type).map(|b| format!("{}::{b}", quote_ident(&c.name)))).collect();
+        if pairs.is_empty() {
+            continue;
+        }
         for c in t.constraints.values_mut() {
             if let ConstraintKind::Check { expr, .. } = &mut c.kind {
                 expr.0 = strip_casts(&expr.0, &pairs);
@@ -576,6 +719,9 @@ fn strip_domain_casts(schema: &mut Schema) {
             }
         }
         all_pairs.extend(pairs);
+    }
+    if all_pairs.is_empty() {
+        return;
     }
     for v in schema.views.values_mut() {
         v.query = strip_casts(&v.query, &all_pairs);

@@ -49,10 +49,11 @@ fn index_key(r: &PgReader, col: &ast::IndexColumn) -> IndexKey {
     IndexKey { expr: text, expression, collation, opclass, descending, nulls_first }
 }
 
-pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+/// The CREATE INDEX text sqlparser is given.
+pub fn index_text(st: &Stmt<'_>) -> String {
     // pg_dump writes `ON ONLY parent` for partitioned tables; sqlparser rejects ONLY.
     let mut text = st.text.to_string();
-    if let Some(mut cur) = super::table::contains_word(st.text, "ONLY").then(|| Cursor::new(st.text).ok()).flatten() {
+    if let Some(mut cur) = super::table::contains_word(st.text, "ONLY").then(|| st.cursor().ok()).flatten() {
         while !cur.at_end() {
             if cur.peek_kw("ON") && cur.peek_kw_at(1, "ONLY") {
                 cur.next();
@@ -64,7 +65,13 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             cur.next();
         }
     }
-    let ci = match r.parse(st, &text)? {
+    text
+}
+
+pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    let text = index_text(st);
+    let parsed = r.parse_shared(st, &text)?;
+    let ci = match &*parsed {
         Statement::CreateIndex(ci) => ci,
         _ => return Err(Error::data("expected CREATE INDEX").at(st.location())),
     };
@@ -115,10 +122,11 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     Ok(Applied::Done)
 }
 
-pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+/// The CREATE VIEW text sqlparser is given, and the `WITH … CHECK OPTION` cut from it.
+fn view_text_and_check_option(st: &Stmt<'_>) -> (String, Option<String>) {
     // `WITH [NO] DATA` ends pg_dump's materialized views; sqlparser rejects it.
     let mut text = st.text.to_string();
-    if let Some(mut cur) = super::table::contains_word(st.text, "DATA").then(|| Cursor::new(st.text).ok()).flatten() {
+    if let Some(mut cur) = super::table::contains_word(st.text, "DATA").then(|| st.cursor().ok()).flatten() {
         let n = cur.len();
         for (skip, words) in [(3, ["WITH", "NO", "DATA"].as_slice()), (2, ["WITH", "DATA"].as_slice())] {
             if n >= skip {
@@ -131,10 +139,20 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             }
         }
     }
-    let mut check_option = cut_check_option(&mut text);
+    let check_option = cut_check_option(&mut text);
     if let Some(rewritten) = recursive_view_as_cte(&text) {
         text = rewritten;
     }
+    (text, check_option)
+}
+
+/// The CREATE VIEW text sqlparser is given.
+pub fn view_text(st: &Stmt<'_>) -> String {
+    view_text_and_check_option(st).0
+}
+
+pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
+    let (text, mut check_option) = view_text_and_check_option(st);
     let mut cv = match r.parse(st, &text)? {
         Statement::CreateView(cv) => cv,
         _ => return Err(Error::data("expected CREATE VIEW").at(st.location())),
@@ -416,7 +434,7 @@ pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     // expects argument declarations there, so they are cut out and kept.
     let mut text = st.text.to_string();
     let mut trigger_args: Vec<String> = Vec::new();
-    if let Ok(mut cur) = Cursor::new(st.text) {
+    if let Ok(mut cur) = st.cursor() {
         while !cur.at_end() {
             if cur.peek_kw("EXECUTE") && (cur.peek_kw_at(1, "FUNCTION") || cur.peek_kw_at(1, "PROCEDURE")) {
                 cur.pos += 2;
@@ -504,7 +522,7 @@ pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `DROP <kind> [IF EXISTS] name [, …] [CASCADE | RESTRICT]`.
 pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = Cursor::new(st.text).map_err(|e| Error::data(e.message).at(st.location()))?;
+    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location()))?;
     cur.next();
     let mut kind = Vec::new();
     while let Some(Token::Word(w)) = cur.peek() {
@@ -876,7 +894,7 @@ pub(super) fn find_function(r: &PgReader, name: &QName, args: Option<&str>) -> O
 /// `ALTER TYPE t ADD ATTRIBUTE a type | DROP ATTRIBUTE [IF EXISTS] a | ALTER
 /// ATTRIBUTE a [SET DATA] TYPE type [, …]` on a composite type.
 fn alter_attributes(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Applied>> {
-    let Ok(mut cur) = Cursor::new(st.text) else { return Ok(None) };
+    let Ok(mut cur) = st.cursor() else { return Ok(None) };
     cur.eat_kw("ALTER");
     cur.eat_kw("TYPE");
     let Some(parts) = cur.object_name() else { return Ok(None) };

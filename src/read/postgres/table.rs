@@ -18,7 +18,7 @@ use sqlparser::tokenizer::Token;
 /// Identity options cut out of the statement before sqlparser sees it
 /// (sqlparser 0.63 only accepts sequence options in one fixed order, and not
 /// `SEQUENCE NAME`), in the order the identity columns appear.
-struct IdentityOptions {
+pub(super) struct IdentityOptions {
     found: std::collections::VecDeque<(SequenceOptions, Option<Vec<String>>)>,
     /// Which column-level UNIQUE constraints (counted in order) were
     /// `UNIQUE NULLS NOT DISTINCT` before their NULLS NOT DISTINCT was cut.
@@ -29,7 +29,7 @@ struct IdentityOptions {
 /// Blanks out what sqlparser 0.63 rejects in CREATE/ALTER TABLE — identity
 /// option lists (`AS IDENTITY ( … )`) and column-level `UNIQUE NULLS NOT
 /// DISTINCT` — remembering them for the columns they belong to.
-fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOptions)> {
+pub(super) fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOptions)> {
     let mut text = st.text.to_string();
     let mut found = std::collections::VecDeque::new();
     let (mut nulls_not_distinct, mut unique_seen) = (Vec::new(), 0usize);
@@ -37,7 +37,7 @@ fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOptions)> {
     if !contains_word(st.text, "IDENTITY") && !contains_word(st.text, "NULLS") {
         return Ok((text, IdentityOptions { found, nulls_not_distinct, unique_seen: 0 }));
     }
-    let mut cur = Cursor::new(st.text).map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     while !cur.at_end() {
         if cur.peek_kw("AS") && cur.peek_kw_at(1, "IDENTITY") {
             // One slot per identity column, with or without options, so that
@@ -77,7 +77,8 @@ fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOptions)> {
 
 pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let (text, mut identity) = cut_identity_options(st)?;
-    let ct = match r.parse(st, &text)? {
+    let parsed = r.parse_shared(st, &text)?;
+    let ct = match &*parsed {
         Statement::CreateTable(ct) => ct,
         _ => return Err(Error::data("expected CREATE TABLE").at(st.location())),
     };
@@ -536,7 +537,8 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
         return Ok(Applied::Done);
     }
     let (text, mut identity) = cut_identity_options(st)?;
-    let at = match r.parse(st, &text)? {
+    let parsed = r.parse_shared(st, &text)?;
+    let at = match &*parsed {
         Statement::AlterTable(at) => at,
         _ => return Err(Error::data("expected ALTER TABLE").at(st.location())),
     };
@@ -827,7 +829,7 @@ fn rename_table_refs(r: &mut PgReader, old: &QName, new: &QName) {
 
 /// ALTER TABLE actions that are table properties schemashift keeps as text
 /// (sqlparser 0.63 does not parse them; pg_dump writes CLUSTER ON).
-fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
+pub(super) fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
     if !["CLUSTER", "WITHOUT", "INHERIT"].iter().any(|w| contains_word(text, w)) {
         return None;
     }
@@ -907,7 +909,7 @@ fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Appl
         return Ok(None);
     }
     let default_schema = r.default_schema().to_string();
-    let Ok(mut cur) = Cursor::new(st.text) else { return Ok(None) };
+    let Ok(mut cur) = st.cursor() else { return Ok(None) };
     cur.eat_kw("ALTER");
     cur.eat_kw("TABLE");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
@@ -1032,7 +1034,7 @@ fn set_schema(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Applied>> {
     if !contains_word(st.text, "SCHEMA") {
         return Ok(None);
     }
-    let Ok(mut cur) = Cursor::new(st.text) else { return Ok(None) };
+    let Ok(mut cur) = st.cursor() else { return Ok(None) };
     cur.eat_kw("ALTER");
     cur.eat_kw("TABLE");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);

@@ -4,6 +4,7 @@
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use std::borrow::Cow;
 
 /// A token with its byte range in the statement text.
 #[derive(Debug, Clone)]
@@ -15,11 +16,12 @@ pub struct Tok {
 
 pub struct Cursor<'a> {
     pub text: &'a str,
-    toks: Vec<Tok>,
+    toks: Cow<'a, [Tok]>,
     pub pos: usize,
 }
 
 /// A tokenizer failure: message and 1-based line/column within the statement.
+#[derive(Debug, Clone)]
 pub struct TokenError {
     pub message: String,
     pub line: u64,
@@ -28,21 +30,13 @@ pub struct TokenError {
 
 impl<'a> Cursor<'a> {
     pub fn new(text: &'a str) -> Result<Cursor<'a>, TokenError> {
-        let dialect = PostgreSqlDialect {};
-        let raw = Tokenizer::new(&dialect, text)
-            .tokenize_with_location()
-            .map_err(|e| TokenError { message: e.message, line: e.location.line, column: e.location.column })?;
-        let mut offsets = LineOffsets::new(text);
-        let toks = raw
-            .into_iter()
-            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-            .map(|TokenWithSpan { token, span }| Tok {
-                token,
-                start: offsets.offset(span.start.line, span.start.column),
-                end: offsets.offset(span.end.line, span.end.column),
-            })
-            .collect();
-        Ok(Cursor { text, toks, pos: 0 })
+        let raw = tokenize(text)?;
+        Ok(Cursor { text, toks: Cow::Owned(with_offsets(text, raw.into_iter())), pos: 0 })
+    }
+
+    /// A cursor over tokens made earlier from exactly `text` (see [`tokenize`] and [`positioned`]).
+    pub fn over(text: &'a str, toks: &'a [Tok]) -> Cursor<'a> {
+        Cursor { text, toks: Cow::Borrowed(toks), pos: 0 }
     }
 
     pub fn at_end(&self) -> bool {
@@ -185,6 +179,32 @@ impl<'a> Cursor<'a> {
     pub fn rest(&self) -> &'a str {
         self.text[self.offset()..].trim()
     }
+}
+
+/// sqlparser's tokens of `text`, whitespace and comments included (the
+/// parser needs them: adjacent string constants on separate lines are one).
+pub fn tokenize(text: &str) -> Result<Vec<TokenWithSpan>, TokenError> {
+    Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize_with_location()
+        .map_err(|e| TokenError { message: e.message, line: e.location.line, column: e.location.column })
+}
+
+/// The tokens a [`Cursor`] walks: `raw` without whitespace, each with its
+/// byte range in `text` (copied, so that `raw` can still go to the parser).
+/// At most `limit` of them.
+pub fn positioned(text: &str, raw: &[TokenWithSpan], limit: usize) -> Vec<Tok> {
+    with_offsets(text, raw.iter().filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF)).take(limit).cloned())
+}
+
+fn with_offsets(text: &str, raw: impl Iterator<Item = TokenWithSpan>) -> Vec<Tok> {
+    let mut offsets = LineOffsets::new(text);
+    raw.filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+        .map(|TokenWithSpan { token, span }| Tok {
+            token,
+            start: offsets.offset(span.start.line, span.start.column),
+            end: offsets.offset(span.end.line, span.end.column),
+        })
+        .collect()
 }
 
 /// Maps sqlparser's line/column positions to byte offsets. Tokens are
