@@ -1,23 +1,15 @@
 //! `schemashift diff [<rev> [<rev>]] [--staged] [--no-index <old> <new>] [-- paths]`.
 
-use super::inspect::resolve_dialect;
-use crate::error::{Error, Result};
-use crate::source::{self, SourceArgs};
+use super::compare::Sources;
+use crate::error::Result;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::path::Path;
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
-    /// Revisions, as for `git diff`: none (index → working tree), `<rev>`,
-    /// `<a> <b>`, `<a>..<b>`, `<a>...<b>`; with --no-index, two paths.
-    pub revs: Vec<String>,
-    /// Compare HEAD with the index (staged changes).
-    #[arg(long, alias = "cached")]
-    pub staged: bool,
-    /// Compare two files or directories on disk, without git.
-    #[arg(long)]
-    pub no_index: bool,
+    #[command(flatten)]
+    pub sources: Sources,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Sql)]
     pub format: Format,
@@ -27,12 +19,6 @@ pub struct DiffArgs {
     /// Exit with 1 when there are changes, like `git diff --exit-code`.
     #[arg(long)]
     pub exit_code: bool,
-    /// SQL dialect of the schema files [default: from schemashift.toml, else postgres]
-    #[arg(long)]
-    pub dialect: Option<String>,
-    /// Pathspecs choosing the schema files (globs), after `--`.
-    #[arg(last = true)]
-    pub paths: Vec<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,29 +52,8 @@ struct JsonOutput {
 }
 
 pub fn run(args: DiffArgs, cwd: &Path) -> Result<i32> {
-    let dialect = resolve_dialect(args.dialect.as_deref(), cwd)?;
-    let (revs, paths) = if args.no_index {
-        // `--no-index old new`: the two paths may come before or after `--`.
-        let mut all = args.revs.clone();
-        all.extend(args.paths.iter().cloned());
-        (Vec::new(), all)
-    } else {
-        (args.revs.clone(), args.paths.clone())
-    };
-    if args.no_index && paths.len() != 2 {
-        return Err(Error::usage("--no-index needs exactly two paths: <old> <new>"));
-    }
-    let source_args = SourceArgs { revs, staged: args.staged, no_index: args.no_index, paths };
-    let (old_files, new_files) = source::resolve_pair(&source_args, cwd)?;
-    // Both sides together: files the same on both are parsed once (BENCHMARKS.md).
-    let ((old, old_warnings), (new, new_warnings)) = crate::read::read_pair(&old_files, &new_files, dialect)?;
-    super::print_warnings(&old_warnings);
-    super::print_warnings(&new_warnings);
-    let plan = crate::plan::plan(&old, &new)?;
-    super::print_warnings(&plan.warnings);
-    if plan.is_empty() {
-        eprintln!("no changes");
-    }
+    let compared = args.sources.compare(cwd)?;
+    let plan = &compared.plan;
     let out = match args.format {
         Format::Sql => {
             if args.reverse { plan.down_sql() } else { plan.up_sql() }
@@ -114,8 +79,7 @@ pub fn run(args: DiffArgs, cwd: &Path) -> Result<i32> {
         }
     };
     super::write_stdout(&out)?;
-    // Freeing two models of a large schema takes a while (a tenth of a second
-    // at 5,000 tables); the process is about to end, so it happens aside.
-    std::thread::spawn(move || drop((old, new)));
-    Ok(if args.exit_code && !plan.is_empty() { 1 } else { 0 })
+    let code = if args.exit_code && !plan.is_empty() { 1 } else { 0 };
+    compared.drop_aside();
+    Ok(code)
 }

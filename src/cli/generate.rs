@@ -1,18 +1,17 @@
 //! `schemashift generate [sources] --name <slug> [--dir <dir>] [--format <framework>]`.
 
-use super::inspect::resolve_dialect;
+use super::compare::{Compared, Sources};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::generate::{self, Options, detect};
-use crate::source::{self, FileSet, SourceArgs};
+use crate::source::{self, FileSet};
 use clap::Args;
 use std::path::Path;
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
-    /// Revisions, as for `git diff`: none (HEAD → working tree), `<rev>`,
-    /// `<a> <b>`, `<a>..<b>`, `<a>...<b>`; with --no-index, two paths.
-    pub revs: Vec<String>,
+    #[command(flatten)]
+    pub sources: Sources,
     /// What the migration does, used in its file name (e.g. `add_users_email`).
     #[arg(long, short = 'n')]
     pub name: String,
@@ -38,63 +37,34 @@ pub struct GenerateArgs {
     /// Print the files that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Compare HEAD with the index (staged changes).
-    #[arg(long, alias = "cached")]
-    pub staged: bool,
-    /// Compare two files or directories on disk, without git.
-    #[arg(long)]
-    pub no_index: bool,
-    /// SQL dialect of the schema files [default: from schemashift.toml, else postgres]
-    #[arg(long)]
-    pub dialect: Option<String>,
-    /// Pathspecs choosing the schema files (globs), after `--`.
-    #[arg(last = true)]
-    pub paths: Vec<String>,
 }
 
 pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
-    let dialect = resolve_dialect(args.dialect.as_deref(), cwd)?;
     let root = source::repo_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
     let config = Config::load(&root)?.unwrap_or_default();
-    let (revs, paths) = if args.no_index {
-        let mut all = args.revs.clone();
-        all.extend(args.paths.iter().cloned());
-        (Vec::new(), all)
-    } else {
-        (args.revs.clone(), args.paths.clone())
-    };
-    if args.no_index && paths.len() != 2 {
-        return Err(Error::usage("--no-index needs exactly two paths: <old> <new>"));
-    }
-    // Checked before any reading: a bad name or version is the cheapest error.
+    // Checked before any reading: bad arguments are the cheapest errors.
+    args.sources.source_args()?;
     generate::sanitize_slug(&args.name)?;
     if let Some(v) = &args.version {
         generate::version::validate(v)?;
     }
     let choice = detect::choose(&root, cwd, args.dir.as_deref(), config.dir.as_deref(), args.format.as_deref().or(config.format.as_deref()))?;
 
-    let source_args = SourceArgs { revs, staged: args.staged, no_index: args.no_index, paths };
-    let (old_files, new_files) = source::resolve_pair(&source_args, cwd)?;
-    let (old, old_warnings) = crate::read::read_files(&old_files, dialect)?;
-    let (new, new_warnings) = crate::read::read_files(&new_files, dialect)?;
-    super::print_warnings(&old_warnings);
-    super::print_warnings(&new_warnings);
-    let plan = crate::plan::plan(&old, &new)?;
-    super::print_warnings(&plan.warnings);
+    let compared = args.sources.compare(cwd)?;
+    let Compared { old_files, new_files, old, new, plan } = &compared;
     if plan.is_empty() {
-        eprintln!("no changes");
         return Ok(0);
     }
     let opts = Options {
         name: args.name.clone(),
         version: args.version.clone(),
-        header: header(&old_files, &new_files),
+        header: header(old_files, new_files),
         concurrent_indexes: args.concurrently || config.concurrent_indexes.unwrap_or(false),
         postgres_version: args.postgres_version.or(config.postgres_version),
         now: generate::version::now(),
     };
     if args.dry_run {
-        let (_, files) = generate::render(&old, &new, &plan, choice.format, &choice.dir, &opts)?;
+        let (_, files) = generate::render(old, new, plan, choice.format, &choice.dir, &opts)?;
         let mut out = String::new();
         for f in &files {
             let path = choice.dir.join(&f.path);
@@ -104,7 +74,7 @@ pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
         eprintln!("dry run: nothing written ({})", choice.reason);
         return Ok(0);
     }
-    let written = generate::generate(&old, &new, &plan, choice.format, &choice.dir, &opts)?;
+    let written = generate::generate(old, new, plan, choice.format, &choice.dir, &opts)?;
     let mut out = String::new();
     for w in &written {
         for f in &w.files {
@@ -133,6 +103,7 @@ pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
             }
         }
     }
+    compared.drop_aside();
     Ok(0)
 }
 

@@ -1,5 +1,6 @@
 //! Command-line front end: argument parsing and wiring, no logic.
 
+mod compare;
 mod diff;
 mod generate;
 mod inspect;

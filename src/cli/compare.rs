@@ -1,0 +1,81 @@
+//! What `diff` and `generate` share: two schemas named like `git diff`
+//! names its sides, read, and the verified plan between them.
+
+use super::inspect::resolve_dialect;
+use crate::error::{Error, Result};
+use crate::model::Schema;
+use crate::plan::Plan;
+use crate::source::{self, FileSet, SourceArgs};
+use clap::Args;
+use std::path::Path;
+
+#[derive(Args, Debug)]
+pub struct Sources {
+    /// Revisions, as for `git diff`: none (index → working tree), `<rev>`,
+    /// `<a> <b>`, `<a>..<b>`, `<a>...<b>`; with --no-index, two paths.
+    pub revs: Vec<String>,
+    /// Compare HEAD with the index (staged changes).
+    #[arg(long, alias = "cached")]
+    pub staged: bool,
+    /// Compare two files or directories on disk, without git.
+    #[arg(long)]
+    pub no_index: bool,
+    /// SQL dialect of the schema files [default: from schemashift.toml, else postgres]
+    #[arg(long)]
+    pub dialect: Option<String>,
+    /// Pathspecs choosing the schema files (globs), after `--`.
+    #[arg(last = true)]
+    pub paths: Vec<String>,
+}
+
+/// Two schemas and the migration between them.
+pub struct Compared {
+    pub old_files: FileSet,
+    pub new_files: FileSet,
+    pub old: Schema,
+    pub new: Schema,
+    pub plan: Plan,
+}
+
+impl Sources {
+    /// Checks the arguments without reading anything.
+    pub fn source_args(&self) -> Result<SourceArgs> {
+        let (revs, paths) = if self.no_index {
+            // `--no-index old new`: the two paths may come before or after `--`.
+            let mut all = self.revs.clone();
+            all.extend(self.paths.iter().cloned());
+            (Vec::new(), all)
+        } else {
+            (self.revs.clone(), self.paths.clone())
+        };
+        if self.no_index && paths.len() != 2 {
+            return Err(Error::usage("--no-index needs exactly two paths: <old> <new>"));
+        }
+        Ok(SourceArgs { revs, staged: self.staged, no_index: self.no_index, paths })
+    }
+
+    /// Reads both sides and plans the migration; warnings go to standard
+    /// error, and so does "no changes".
+    pub fn compare(&self, cwd: &Path) -> Result<Compared> {
+        let dialect = resolve_dialect(self.dialect.as_deref(), cwd)?;
+        let (old_files, new_files) = source::resolve_pair(&self.source_args()?, cwd)?;
+        // Both sides together: files the same on both are parsed once (BENCHMARKS.md).
+        let ((old, old_warnings), (new, new_warnings)) = crate::read::read_pair(&old_files, &new_files, dialect)?;
+        super::print_warnings(&old_warnings);
+        super::print_warnings(&new_warnings);
+        let plan = crate::plan::plan(&old, &new)?;
+        super::print_warnings(&plan.warnings);
+        if plan.is_empty() {
+            eprintln!("no changes");
+        }
+        Ok(Compared { old_files, new_files, old, new, plan })
+    }
+}
+
+impl Compared {
+    /// Frees the two models aside: for a large schema that takes a while, and
+    /// the process is about to end.
+    pub fn drop_aside(self) {
+        std::thread::spawn(move || drop(self));
+    }
+}
