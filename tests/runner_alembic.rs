@@ -162,20 +162,8 @@ fn alembic_sends_awkward_sql_exactly() {
     if !runner::runner_available("alembic") {
         return;
     }
-    let repo = TestRepo::new();
-    for (path, text) in SETUP {
-        repo.write(path, text);
-    }
-    let old = "CREATE TABLE keep (id int);\n";
-    repo.write("db/schema.sql", old);
-    repo.commit_all("old");
-    repo.write("db/schema.sql", &format!("{old}CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS '{}';\n", AWKWARD.replace('\'', "''")));
-    let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--name", "awkward comment", "--dir", DIR, "--format", "alembic"])
-        .current_dir(repo.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let repo = runner::awkward_comment_repo(SETUP, AWKWARD, "alembic", DIR);
+    let old = runner::KEEP_TABLE;
     let db = server.create_database("alembic_awkward");
     server.psql_file(&db, old).unwrap();
     runner::run(alembic(server, &db, repo.path()).args(["upgrade", "head"]), "alembic upgrade head");

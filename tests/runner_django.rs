@@ -6,7 +6,6 @@
 mod support;
 
 use std::process::Command;
-use support::git::TestRepo;
 use support::runner;
 
 const BOOKKEEPING: &[&str] = &["public.django_migrations"];
@@ -126,20 +125,8 @@ fn django_sends_awkward_sql_exactly_and_reads_it_back() {
     if !django_available() {
         return;
     }
-    let repo = TestRepo::new();
-    for (path, text) in SETUP {
-        repo.write(path, text);
-    }
-    let old = "CREATE TABLE keep (id int);\n";
-    repo.write("db/schema.sql", old);
-    repo.commit_all("old");
-    repo.write("db/schema.sql", &format!("{old}CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS '{}';\n", AWKWARD.replace('\'', "''")));
-    let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--name", "awkward comment", "--dir", DIR, "--format", "django"])
-        .current_dir(repo.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let repo = runner::awkward_comment_repo(SETUP, AWKWARD, "django", DIR);
+    let old = runner::KEEP_TABLE;
     let db = server.create_database("django_awkward");
     server.psql_file(&db, old).unwrap();
     runner::run(manage(server, &db, repo.path()).args(["migrate", "notes"]), "migrate notes");

@@ -190,6 +190,29 @@ pub fn generate_history_of(revisions: &[&str], setup: &[(&str, &str)], dir: &str
     History { repo, dir, outputs }
 }
 
+/// The schema before [`awkward_comment_repo`]'s change.
+pub const KEEP_TABLE: &str = "CREATE TABLE keep (id int);\n";
+
+/// A repository whose change adds a table `t` whose comment is `comment`
+/// (text a string literal or a driver could get wrong), with the migration
+/// generated in `format` into `dir`.
+pub fn awkward_comment_repo(setup: &[(&str, &str)], comment: &str, format: &str, dir: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    for (path, text) in setup {
+        repo.write(path, text);
+    }
+    repo.write(SCHEMA_PATH, KEEP_TABLE);
+    repo.commit_all("old");
+    repo.write(SCHEMA_PATH, &format!("{KEEP_TABLE}CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS '{}';\n", comment.replace('\'', "''")));
+    let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
+        .args(["generate", "--name", "awkward comment", "--dir", dir, "--format", format])
+        .current_dir(repo.path())
+        .output()
+        .expect("schemashift runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    repo
+}
+
 /// The catalog of `db` without the runner's bookkeeping: every object whose
 /// qualified name starts with one of `bookkeeping` (`public.schema_migrations`
 /// covers its columns, key and sequence).
