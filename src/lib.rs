@@ -1,9 +1,12 @@
 //! schemashift: reads database schemas kept in git, understands them into one
-//! model, and (in later stages) diffs them into reversible migrations.
+//! model, and diffs them into reversible migrations.
 //!
 //! The pipeline, one module each: [`source`] picks the files of a revision,
-//! [`read`] replays their statements onto a [`model::Schema`], [`emit`]
-//! prints a model. The command-line front end in `main.rs` only wires these.
+//! [`read`] replays their statements onto a [`model::Schema`], [`diff`]
+//! compares two models, [`plan`] orders and lowers the changes into verified
+//! up/down SQL, [`generate`] writes it as a framework's migration files, and
+//! [`emit`] prints a model. The command-line front end ([`cli`]) only wires
+//! these.
 
 pub mod cli;
 pub mod config;
