@@ -158,3 +158,16 @@ fn diff_between_revisions_and_against_the_working_tree() {
     let out = schemashift(d).args(["diff", "--staged", "--exit-code"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_rebuilt_enum_whose_default_also_changes_sets_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "old.sql", "CREATE TYPE mood AS ENUM ('a', 'b', 'c');\nCREATE TABLE users (id int, m mood DEFAULT 'c', n mood DEFAULT 'b');\n");
+    write(dir.path(), "new.sql", "CREATE TYPE mood AS ENUM ('a', 'b');\nCREATE TABLE users (id int, m mood DEFAULT 'a', n mood DEFAULT 'b');\n");
+    let up = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql"]).output().unwrap();
+    assert_eq!(up.status.code(), Some(0), "{}", String::from_utf8_lossy(&up.stderr));
+    let sql = String::from_utf8_lossy(&up.stdout);
+    assert_eq!(sql.matches("ALTER COLUMN m SET DEFAULT 'a'").count(), 1, "{sql}");
+    // The unchanged default is put back after the conversion.
+    assert_eq!(sql.matches("ALTER COLUMN n SET DEFAULT 'b'").count(), 1, "{sql}");
+}

@@ -429,7 +429,10 @@ impl Lowering<'_> {
                     format!("convert {}.{} to the new enum", table.name, column.name),
                     format!("ALTER TABLE {} ALTER COLUMN {col} TYPE {} USING {col}::text::{};", table.name, column.data_type, column.data_type),
                 ));
-                if let Some(d) = &column.default {
+                // A default that changes too is set by the column's own step,
+                // which comes after this conversion.
+                let unchanged = self.old.tables.get(&table.name).and_then(|t| t.column(&column.name)).is_some_and(|c| c.default == column.default);
+                if let Some(d) = column.default.as_ref().filter(|_| unchanged) {
                     t.push(step(
                         format!("set default of {}.{}", table.name, column.name),
                         format!("ALTER TABLE {} ALTER COLUMN {col} SET DEFAULT {};", table.name, sql::default_sql(&column.data_type, d)),
