@@ -138,18 +138,10 @@ fn comparable(c: &Catalog) -> Catalog {
             fields.remove("comment");
         }
         if let Some(d) = fields.get_mut("default") {
-            *d = number_constant(d).unwrap_or_else(|| d.clone());
+            *d = support::number_constant(d).unwrap_or_else(|| d.clone());
         }
     }
     c
-}
-
-/// `0`, `(0)::numeric`, `'0'::numeric`, `'-1'::integer` → the number.
-fn number_constant(text: &str) -> Option<String> {
-    let (value, cast) = text.rsplit_once("::").unwrap_or((text, ""));
-    let numeric_cast = ["", "numeric", "integer", "bigint", "smallint", "real", "double precision"].contains(&cast);
-    let value = value.trim_start_matches('(').trim_end_matches(')').trim_matches('\'');
-    (numeric_cast && value.parse::<f64>().is_ok()).then(|| value.to_string())
 }
 
 // ---------------------------------------------------------------------------

@@ -173,14 +173,7 @@ fn alembic_sends_awkward_sql_exactly() {
     assert_eq!(server.query(&db, "SELECT to_regclass('t') IS NULL").unwrap(), "t");
     server.drop_database(&db);
     // schemashift reads the file back to the same comment.
-    let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["inspect", "--migrations", DIR, "--framework", "alembic", "--format", "sql"])
-        .current_dir(repo.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "inspect --migrations failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains(&format!("'{}'", AWKWARD.replace('\'', "''"))), "{text}");
+    runner::assert_reads_back_comment(&repo, DIR, &["--framework", "alembic"], AWKWARD);
 }
 
 #[test]

@@ -31,12 +31,11 @@ fn assert_some_file_without_transaction(history: &History, files: &[String]) {
     assert!(marked, "no migration runs outside a transaction: {files:?}");
 }
 
-fn reversible(args: &[&str], label: &str) {
-    let Some(server) = support::pg::server() else { return };
-    if !runner::runner_available("sqlx") {
-        return;
-    }
-    let mut all_args = vec!["--format", "sqlx"];
+/// Generates the history in `format` and has `sqlx migrate run` apply it to
+/// a database at the first revision; checks it reaches the last one.
+/// Returns the history, its files and the database.
+fn generate_and_run(server: &support::pg::PgServer, format: &str, args: &[&str], label: &str) -> (History, Vec<String>, String) {
+    let mut all_args = vec!["--format", format];
     all_args.extend_from_slice(args);
     let history = runner::generate_history(&[("Cargo.toml", CARGO_TOML)], "migrations", &all_args);
     let files = runner::listing(&history.dir);
@@ -47,6 +46,15 @@ fn reversible(args: &[&str], label: &str) {
     run_sqlx(server, &db, &history, &["run"], "sqlx migrate run");
     runner::assert_at_revision(server, &db, 3, BOOKKEEPING, &format!("after sqlx migrate run ({files:?})"));
     runner::assert_rows_kept(server, &db, "content", "after sqlx migrate run");
+    (history, files, db)
+}
+
+fn reversible(args: &[&str], label: &str) {
+    let Some(server) = support::pg::server() else { return };
+    if !runner::runner_available("sqlx") {
+        return;
+    }
+    let (history, _, db) = generate_and_run(server, "sqlx", args, label);
     run_sqlx(server, &db, &history, &["revert", "--target-version", "0"], "sqlx migrate revert --target-version 0");
     runner::assert_at_revision(server, &db, 0, BOOKKEEPING, "after sqlx migrate revert of every migration");
     runner::assert_rows_kept(server, &db, "body", "after sqlx migrate revert");
@@ -60,18 +68,8 @@ fn simple(args: &[&str], label: &str) {
     if !runner::runner_available("sqlx") {
         return;
     }
-    let mut all_args = vec!["--format", "sqlx-simple"];
-    all_args.extend_from_slice(args);
-    let history = runner::generate_history(&[("Cargo.toml", CARGO_TOML)], "migrations", &all_args);
-    let files = runner::listing(&history.dir);
+    let (_, files, db) = generate_and_run(server, "sqlx-simple", args, label);
     assert!(files.iter().all(|f| !f.ends_with(".up.sql") && !f.ends_with(".down.sql")), "{files:?}");
-    if args.contains(&"--concurrently") {
-        assert_some_file_without_transaction(&history, &files);
-    }
-    let db = runner::database_at_first_revision(server, label);
-    run_sqlx(server, &db, &history, &["run"], "sqlx migrate run");
-    runner::assert_at_revision(server, &db, 3, BOOKKEEPING, &format!("after sqlx migrate run ({files:?})"));
-    runner::assert_rows_kept(server, &db, "content", "after sqlx migrate run");
     let sql_files = files.iter().filter(|f| f.ends_with(".sql")).count();
     let applied = server.query(&db, "SELECT count(*) FROM _sqlx_migrations WHERE success").expect("sqlx's history table exists");
     assert_eq!(applied, sql_files.to_string(), "sqlx applied a different number of migrations than were written: {files:?}");

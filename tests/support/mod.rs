@@ -84,7 +84,7 @@ pub fn comparable(c: &catalog::Catalog) -> catalog::Catalog {
 }
 
 /// `0`, `(0)::numeric`, `'0'::numeric`, `'-1'::integer` → the number.
-fn number_constant(text: &str) -> Option<String> {
+pub fn number_constant(text: &str) -> Option<String> {
     let (value, cast) = text.rsplit_once("::").unwrap_or((text, ""));
     let numeric_cast = ["", "numeric", "integer", "bigint", "smallint", "real", "double precision"].contains(&cast);
     let value = value.trim_start_matches('(').trim_end_matches(')').trim_matches('\'');

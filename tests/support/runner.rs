@@ -213,6 +213,21 @@ pub fn awkward_comment_repo(setup: &[(&str, &str)], comment: &str, format: &str,
     repo
 }
 
+/// Asserts that `inspect --migrations <dir> <args>` reads the migrations of
+/// [`awkward_comment_repo`] back to the same comment.
+pub fn assert_reads_back_comment(repo: &TestRepo, dir: &str, args: &[&str], comment: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
+        .args(["inspect", "--migrations", dir])
+        .args(args)
+        .args(["--format", "sql"])
+        .current_dir(repo.path())
+        .output()
+        .expect("schemashift runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "inspect --migrations failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&format!("'{}'", comment.replace('\'', "''"))), "{text}");
+}
+
 /// The catalog of `db` without the runner's bookkeeping: every object whose
 /// qualified name starts with one of `bookkeeping` (`public.schema_migrations`
 /// covers its columns, key and sequence).
