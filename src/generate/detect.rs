@@ -108,8 +108,7 @@ pub fn detect_format(root: &Path, dir: &Path) -> Result<(&'static dyn Format, St
 fn probe(root: &Path, dir: &Path) -> Result<Probe> {
     let entries = formats::list_dir(dir)?;
     let mut samples = Vec::new();
-    for (name, is_dir) in entries.iter().filter(|(_, d)| !d).take(8) {
-        debug_assert!(!is_dir);
+    for (name, _) in entries.iter().filter(|(_, is_dir)| !is_dir).take(8) {
         if let Ok(bytes) = std::fs::read(dir.join(name)) {
             let head = &bytes[..bytes.len().min(4096)];
             samples.push(String::from_utf8_lossy(head).into_owned());

@@ -232,8 +232,9 @@ pub fn scan_entries<F: Format + ?Sized>(format: &F, dir: &Path) -> Result<Vec<Ex
         }
     }
     for e in &mut found {
-        // The up file first: `…up.sql` sorts after `…down.sql`.
-        e.paths.sort_by_key(|p| (!p.to_string_lossy().contains("up"), p.clone()));
+        // The up file first: `….up.sql` sorts after `….down.sql`. (By its
+        // suffix: a name such as `0001_setup` holds "up" in both files.)
+        e.paths.sort_by_key(|p| (!p.to_string_lossy().ends_with(".up.sql"), p.clone()));
     }
     found.sort_by(|a, b| super::version::compare(&a.version, &b.version).then_with(|| a.name.cmp(&b.name)));
     Ok(found)
@@ -321,6 +322,15 @@ mod tests {
         assert!(all().iter().all(|f| !f.dirs().is_empty()));
         assert_eq!(by_name("golang_migrate").unwrap().name(), "golang-migrate");
         assert!(by_name("nope").is_err());
+    }
+
+    #[test]
+    fn the_up_file_comes_first_whatever_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("0001_setup.down.sql"), "DROP TABLE t;\n").unwrap();
+        std::fs::write(dir.path().join("0001_setup.up.sql"), "CREATE TABLE t (x int);\n").unwrap();
+        let found = scan_entries(&split_files::PLAIN, dir.path()).unwrap();
+        assert_eq!(found[0].paths[0], PathBuf::from("0001_setup.up.sql"));
     }
 
     #[test]
