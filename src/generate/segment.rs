@@ -125,10 +125,10 @@ mod tests {
     use super::*;
 
     fn st(sql: &str) -> Step {
-        Step { summary: String::new(), sql: sql.to_string(), transactional: !refuses_transaction(sql) }
+        Step { summary: String::new(), sql: sql.to_string(), transactional: !refuses_transaction(sql), index_of: None }
     }
     fn add_value(sql: &str) -> Step {
-        Step { summary: String::new(), sql: sql.to_string(), transactional: false }
+        Step { summary: String::new(), sql: sql.to_string(), transactional: false, index_of: None }
     }
     const SPLITS: Rules = Rules { one_query_per_file: false, add_value_in_transaction: true };
     const WHOLE: Rules = Rules { one_query_per_file: true, add_value_in_transaction: true };

@@ -25,6 +25,11 @@ pub struct Step {
     /// False for statements PostgreSQL refuses inside a transaction block, or
     /// whose effect cannot be used later in the same transaction.
     pub transactional: bool,
+    /// The table, when this step creates or drops one of its indexes with a
+    /// plain CREATE/DROP INDEX: a step that may run `CONCURRENTLY` instead
+    /// (see `generate --concurrently`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_of: Option<crate::model::QName>,
 }
 
 /// A migration between two schemas.

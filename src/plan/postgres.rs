@@ -85,7 +85,12 @@ impl Phases {
 }
 
 fn step(summary: impl Into<String>, sql: impl Into<String>) -> Step {
-    Step { summary: summary.into(), sql: sql.into(), transactional: true }
+    Step { summary: summary.into(), sql: sql.into(), transactional: true, index_of: None }
+}
+
+/// A plain CREATE or DROP INDEX on table `table`, which may run CONCURRENTLY.
+fn index_step(summary: impl Into<String>, sql: impl Into<String>, table: &QName) -> Step {
+    Step { index_of: Some(table.clone()), ..step(summary, sql) }
 }
 
 struct Lowering<'a> {
@@ -266,11 +271,10 @@ impl Lowering<'_> {
                 if self.inherited_index(self.new, table, index) {
                     return;
                 }
-                let s = step(format!("create index {}", index.name), sql::create_index_sql(table, index));
                 if self.new.views.contains_key(table) {
-                    self.p.views.push(s);
+                    self.p.views.push(step(format!("create index {}", index.name), sql::create_index_sql(table, index)));
                 } else {
-                    self.p.constraints.push(s);
+                    self.p.constraints.push(index_step(format!("create index {}", index.name), sql::create_index_sql(table, index), table));
                 }
                 self.comment(format!("INDEX {}", QName::new(table.schema.clone(), index.name.clone())), &index.comment);
             }
@@ -278,10 +282,10 @@ impl Lowering<'_> {
                 if self.inherited_index(self.old, table, index) {
                     return;
                 }
-                self.p.drop_dependents.push(step(
-                    format!("drop index {}", index.name),
-                    format!("DROP INDEX {};", QName::new(table.schema.clone(), index.name.clone())),
-                ))
+                let summary = format!("drop index {}", index.name);
+                let sql = format!("DROP INDEX {};", QName::new(table.schema.clone(), index.name.clone()));
+                let s = if self.old.views.contains_key(table) { step(summary, sql) } else { index_step(summary, sql, table) };
+                self.p.drop_dependents.push(s)
             }
             RenameIndex { table, from, to } => self.p.renames.push(step(
                 format!("rename index {from} to {to}"),
@@ -396,6 +400,7 @@ impl Lowering<'_> {
                 sql: format!("ALTER TYPE {name} ADD VALUE {}{position};", quote_literal(value)),
                 // A label added in a transaction cannot be used until it commits.
                 transactional: false,
+                index_of: None,
             });
         }
     }
@@ -584,7 +589,7 @@ impl Lowering<'_> {
             if parent.is_some_and(|p| p.indexes.values().any(|pi| sql::same_index(pi, index))) {
                 continue;
             }
-            self.p.constraints.push(step(format!("create index {}", index.name), sql::create_index_sql(&table.name, index)));
+            self.p.constraints.push(index_step(format!("create index {}", index.name), sql::create_index_sql(&table.name, index), &table.name));
         }
         for trigger in table.triggers.values() {
             self.p.triggers.push(step(format!("create trigger {}", trigger.name), sql::create_trigger_sql(&table.name, trigger)));
@@ -815,7 +820,7 @@ impl Lowering<'_> {
                 format!("DROP INDEX {};", QName::new(table.schema.clone(), i.name.clone())),
             ));
             if let Some(n) = new_table.and_then(|t| t.indexes.get(&i.name)) {
-                self.p.constraints.push(step(format!("create index {}", n.name), sql::create_index_sql(table, n)));
+                self.p.constraints.push(index_step(format!("create index {}", n.name), sql::create_index_sql(table, n), table));
             }
         }
     }

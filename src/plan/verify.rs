@@ -294,6 +294,7 @@ mod tests {
             summary: "stray".into(),
             sql: "ALTER TABLE d ADD COLUMN stray int;".into(),
             transactional: true,
+            index_of: None,
         });
         assert!(verify(&old, &new, &extra_step).is_err());
         let mut stray_down = good.clone();
@@ -301,6 +302,7 @@ mod tests {
             summary: "stray".into(),
             sql: "DROP TABLE d;".into(),
             transactional: true,
+            index_of: None,
         });
         assert!(verify(&old, &new, &stray_down).is_err());
     }

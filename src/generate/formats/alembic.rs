@@ -142,7 +142,7 @@ fn revision_of(m: &Migration<'_>) -> String {
         h.write(part.as_bytes());
         h.write(&[0]);
     }
-    for s in m.up.iter().chain([&Step { summary: String::new(), sql: "--".into(), transactional: true }]).chain(m.down) {
+    for s in m.up.iter().chain([&Step { summary: String::new(), sql: "--".into(), transactional: true, index_of: None }]).chain(m.down) {
         h.write(s.sql.as_bytes());
         h.write(&[u8::from(s.transactional)]);
     }
@@ -434,7 +434,7 @@ mod tests {
     use super::*;
 
     fn step(sql: &str, transactional: bool) -> Step {
-        Step { summary: String::new(), sql: sql.into(), transactional }
+        Step { summary: String::new(), sql: sql.into(), transactional, index_of: None }
     }
 
     fn migration<'a>(version: &'a str, up: &'a [Step], down: &'a [Step], previous: Option<&'a Existing>) -> Migration<'a> {

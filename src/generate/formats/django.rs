@@ -213,7 +213,7 @@ mod tests {
     use super::*;
 
     fn step(sql: &str, transactional: bool) -> Step {
-        Step { summary: String::new(), sql: sql.into(), transactional }
+        Step { summary: String::new(), sql: sql.into(), transactional, index_of: None }
     }
 
     fn text(files: &[OutFile]) -> String {

@@ -208,7 +208,7 @@ mod tests {
     use super::*;
 
     fn step(sql: &str, transactional: bool) -> Step {
-        Step { summary: "s".into(), sql: sql.into(), transactional }
+        Step { summary: "s".into(), sql: sql.into(), transactional, index_of: None }
     }
 
     #[test]

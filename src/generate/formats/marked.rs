@@ -164,7 +164,7 @@ mod tests {
     use super::*;
 
     fn step(sql: &str) -> Step {
-        Step { summary: String::new(), sql: sql.into(), transactional: true }
+        Step { summary: String::new(), sql: sql.into(), transactional: true, index_of: None }
     }
 
     #[test]

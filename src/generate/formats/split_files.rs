@@ -127,7 +127,7 @@ mod tests {
     use crate::plan::Step;
 
     fn step(sql: &str) -> Step {
-        Step { summary: String::new(), sql: sql.into(), transactional: true }
+        Step { summary: String::new(), sql: sql.into(), transactional: true, index_of: None }
     }
 
     #[test]
