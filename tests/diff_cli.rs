@@ -31,7 +31,7 @@ fn json_output_has_up_down_changes_and_warnings() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let up = json["up"].as_str().unwrap();
-    assert!(up.contains("ALTER TABLE public.users ADD COLUMN email character varying(255) DEFAULT '' NOT NULL;"), "{up}");
+    assert!(up.contains("ALTER TABLE public.users ADD COLUMN email character varying(255) DEFAULT ''::character varying NOT NULL;"), "{up}");
     assert!(up.contains("CREATE INDEX users_email_idx ON public.users (email);"), "{up}");
     let down = json["down"].as_str().unwrap();
     assert!(down.contains("DROP INDEX public.users_email_idx;"), "{down}");

@@ -166,7 +166,7 @@ class AddPendingStatus < ActiveRecord::Migration[7.0]
       ALTER TABLE public.accounts ALTER COLUMN status TYPE public.status USING status::text::public.status;
     SQL
     execute <<~'SQL'
-      ALTER TABLE public.accounts ALTER COLUMN status SET DEFAULT 'active';
+      ALTER TABLE public.accounts ALTER COLUMN status SET DEFAULT 'active'::status;
     SQL
     execute <<~'SQL'
       DROP TYPE public.status__old;

@@ -80,7 +80,7 @@ struct Loaded {
 fn load(server: &PgServer, fx: &Fixture, what: &str, with_data: bool) -> String {
     let db = server.create_database(&format!("{}_{what}", fx.case));
     let text = if what == "new" { &fx.new } else { &fx.old };
-    if let Err(e) = server.psql_file(&db, text) {
+    if let Err(e) = server.load_settled(&db, text) {
         panic!("{}: {what}.sql does not load on PostgreSQL 15:\n{e}", fx.case);
     }
     if with_data && let Some(data) = &fx.data

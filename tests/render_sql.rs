@@ -3,6 +3,7 @@
 //! load into a real server and give the names PostgreSQL itself would.
 
 mod rich_model;
+mod support;
 
 use rich_model::{q, rich_model};
 use schemashift::emit::postgres::*;
@@ -55,8 +56,12 @@ fn seed_statement_order() {
         sql.contains("    CONSTRAINT user_preferences_user_id_preference_key_key UNIQUE (user_id, preference_key)\n);"),
         "{sql}"
     );
-    // Expressions in canonical form (snapshots go through the canonicalizer).
-    assert!(sql.contains("    CONSTRAINT users_phone_check CHECK ((phone IS NULL) OR (length(phone) >= 10))\n);"), "{sql}");
+    // Expressions as PostgreSQL stores them (snapshots go through the
+    // canonicalizer; the text is pg_get_constraintdef's for the same CHECK).
+    assert!(
+        sql.contains("    CONSTRAINT users_phone_check CHECK (((phone IS NULL) OR (length((phone)::text) >= 10)))\n);"),
+        "{sql}"
+    );
     assert!(sql.contains("    id bigint DEFAULT nextval('users_id_seq'::regclass) NOT NULL,"), "{sql}");
     // MySQL's ON UPDATE is visible but not rendered as SQL.
     assert!(sql.contains(
@@ -222,118 +227,6 @@ fn building_blocks() {
 /// /dev/shm, durability off, Unix socket only. Run as `nobody` when the tests
 /// run as root, because PostgreSQL refuses to run as root.
 /// (A private helper until the shared harness in tests/support/pg.rs lands.)
-mod pg {
-    use std::path::{Path, PathBuf};
-    use std::process::{Command, Stdio};
-
-    const BIN: &str = "/usr/lib/postgresql/15/bin";
-
-    pub struct Server {
-        dir: PathBuf,
-        port: u16,
-        as_nobody: bool,
-    }
-
-    fn command(as_nobody: bool, program: &str) -> Command {
-        if as_nobody {
-            let mut c = Command::new("setpriv");
-            c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", program]);
-            c
-        } else {
-            Command::new(program)
-        }
-    }
-
-    fn run(mut c: Command, what: &str) {
-        let out = c.stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert!(
-            out.status.success(),
-            "{what} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    impl Server {
-        /// None when PostgreSQL 15 is not installed and CI is unset.
-        pub fn start() -> Option<Server> {
-            if !Path::new(BIN).join("postgres").exists() {
-                assert!(std::env::var_os("CI").is_none(), "PostgreSQL 15 is required under CI ({BIN})");
-                eprintln!("skipping: PostgreSQL 15 not found in {BIN}");
-                return None;
-            }
-            let uid =
-                Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-            let as_nobody = uid.is_ok_and(|u| u == "0");
-            let base = if Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
-            let dir = base.join(format!("schemashift-render-sql-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).expect("data directory");
-            if as_nobody {
-                let mut chown = Command::new("chown");
-                chown.arg("nobody:nogroup").arg(&dir);
-                run(chown, "chown");
-            }
-            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let data = dir.join("data");
-            let mut initdb = command(as_nobody, &format!("{BIN}/initdb"));
-            initdb.arg("-D").arg(&data).args([
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-locale",
-                "--no-sync",
-            ]);
-            run(initdb, "initdb");
-            let server = Server { dir: dir.clone(), port, as_nobody };
-            let options = format!(
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c listen_addresses='' -k {} -p {port}",
-                dir.display()
-            );
-            let mut pg_ctl = command(as_nobody, &format!("{BIN}/pg_ctl"));
-            pg_ctl.arg("-D").arg(&data).arg("-l").arg(dir.join("log")).args(["-w", "-o", &options, "start"]);
-            run(pg_ctl, "pg_ctl start");
-            Some(server)
-        }
-
-        pub fn create_database(&self, name: &str) {
-            self.psql("postgres", &format!("CREATE DATABASE {name};")).expect("CREATE DATABASE");
-        }
-
-        /// Runs a script with ON_ERROR_STOP; unaligned, tuples-only output.
-        pub fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
-            use std::io::Write;
-            let mut child = Command::new(format!("{BIN}/psql"))
-                .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-h"])
-                .arg(&self.dir)
-                .args(["-p", &self.port.to_string(), "-d", db])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("psql");
-            child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
-            let out = child.wait_with_output().unwrap();
-            if out.status.success() {
-                Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-            } else {
-                Err(String::from_utf8_lossy(&out.stderr).into_owned())
-            }
-        }
-    }
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let mut pg_ctl = command(self.as_nobody, &format!("{BIN}/pg_ctl"));
-            pg_ctl.arg("-D").arg(self.dir.join("data")).args(["-m", "immediate", "stop"]);
-            let _ = pg_ctl.stdout(Stdio::null()).stderr(Stdio::null()).status();
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
 /// The seed samples written the way a person would, with every name left
 /// to PostgreSQL: the reader must arrive at the same names.
 const AFTER_AS_PLAIN_DDL: &str = r#"
@@ -394,6 +287,7 @@ CREATE TABLE user_preferences (
 /// Constraints, sequences (type and owner) and columns (type, NOT NULL) of
 /// the public schema, one line each, for comparing two databases.
 const CATALOG_QUERY: &str = r#"
+SET search_path = public;
 SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
   FROM pg_constraint WHERE connamespace = 'public'::regnamespace
 UNION ALL
@@ -413,33 +307,38 @@ ORDER BY 1;
 
 #[test]
 fn rendered_sql_loads_into_postgres_15() {
-    let Some(server) = pg::Server::start() else { return };
+    let Some(server) = support::pg::server() else { return };
 
-    for (db, model) in [("seed_before", seed(BEFORE)), ("seed_after", seed(AFTER)), ("rich", rich_model())] {
-        server.create_database(db);
+    let mut dbs = Vec::new();
+    for (name, model) in [("seed_before", seed(BEFORE)), ("seed_after", seed(AFTER)), ("rich", rich_model())] {
+        let db = server.create_database(name);
         let sql = render_schema(&model);
-        if let Err(e) = server.psql(db, &sql) {
-            panic!("{db}: the rendered SQL does not load:\n{e}\n{sql}");
+        if let Err(e) = server.psql_file(&db, &sql) {
+            panic!("{name}: the rendered SQL does not load:\n{e}\n{sql}");
         }
+        dbs.push(db);
     }
+    let (seed_after, rich) = (&dbs[1], &dbs[2]);
 
     // The rendered snapshot and the same schema written as plain DDL give
     // the same constraints (names and definitions), sequences and columns.
-    server.create_database("plain_after");
-    server.psql("plain_after", AFTER_AS_PLAIN_DDL).expect("plain DDL loads");
-    let rendered = server.psql("seed_after", CATALOG_QUERY).unwrap();
-    let plain = server.psql("plain_after", CATALOG_QUERY).unwrap();
+    // The rendered expressions are in the form PostgreSQL settles on after
+    // a dump and restore, so the plain DDL is loaded that way too.
+    let plain_after = server.create_database("plain_after");
+    server.load_settled(&plain_after, AFTER_AS_PLAIN_DDL).expect("plain DDL loads");
+    let rendered = server.query(seed_after, CATALOG_QUERY).unwrap();
+    let plain = server.query(&plain_after, CATALOG_QUERY).unwrap();
     assert!(rendered.lines().count() > 60, "{rendered}");
     assert_eq!(rendered, plain);
 
     // The rich model's catalog has what the model says.
     let partition_constraints = server
-        .psql("rich", "SELECT conname FROM pg_constraint WHERE conrelid = 'public.events_2024'::regclass ORDER BY 1;")
+        .query(rich, "SELECT conname FROM pg_constraint WHERE conrelid = 'public.events_2024'::regclass ORDER BY 1;")
         .unwrap();
-    assert_eq!(partition_constraints, "events_2024_id_check\nevents_2024_pkey\n");
+    assert_eq!(partition_constraints, "events_2024_id_check\nevents_2024_pkey");
     let partition_indexes =
-        server.psql("rich", "SELECT indexname FROM pg_indexes WHERE tablename = 'events_2024' ORDER BY 1;").unwrap();
-    assert_eq!(partition_indexes, "events_2024_created_at_idx\nevents_2024_pkey\n");
-    let identity = server.psql("rich", "SELECT pg_get_serial_sequence('\"App\".\"Order Items\"', 'id');").unwrap();
+        server.query(rich, "SELECT indexname FROM pg_indexes WHERE tablename = 'events_2024' ORDER BY 1;").unwrap();
+    assert_eq!(partition_indexes, "events_2024_created_at_idx\nevents_2024_pkey");
+    let identity = server.query(rich, "SELECT pg_get_serial_sequence('\"App\".\"Order Items\"', 'id');").unwrap();
     assert_eq!(identity.trim(), "\"App\".\"Order Items_id_seq\"");
 }

@@ -16,6 +16,11 @@ pub mod sqldef;
 
 use std::path::{Path, PathBuf};
 
+/// `fixtures` in the source tree.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
 /// `fixtures/pgdump` in the source tree.
 pub fn pgdump_fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("pgdump")

@@ -198,19 +198,27 @@ pub fn partition_own_constraints<'a>(table: &'a Table, parent: &Table) -> Vec<&'
     own
 }
 
-/// The canonical form quotes integer defaults (`'0'`) so that they are valid
-/// for any column type; on a numeric column the bare number is what
-/// PostgreSQL itself stores for `DEFAULT 0`, so it is written bare.
-pub fn default_sql(data_type: &crate::model::DataType, default: &crate::model::Expr) -> String {
-    let numeric = ["smallint", "integer", "bigint", "numeric", "real", "double precision"].contains(&data_type.name.as_str())
-        && data_type.array_dims == 0;
-    let unquoted = default.0.strip_prefix('\'').and_then(|d| d.strip_suffix('\''));
-    match unquoted {
-        Some(n) if numeric && n.parse::<f64>().is_ok() && !n.contains(['e', 'E']) => n.to_string(),
-        // `DEFAULT now() AT TIME ZONE 'utc'` needs parentheses to parse.
-        _ if has_top_level_space(&default.0) => format!("({})", default.0),
-        _ => default.0.clone(),
+/// A DEFAULT clause's expression. The canonical form is what pg_dump
+/// prints, which reads back after `DEFAULT`: an operation carries its own
+/// parentheses. Text kept as written (an expression schemashift could not
+/// resolve) may have a bare operator, which the column grammar would not
+/// take (`DEFAULT now() AT TIME ZONE 'utc'`): that is parenthesized.
+pub fn default_sql(_data_type: &crate::model::DataType, default: &crate::model::Expr) -> String {
+    if has_top_level_space(&without_type_names(&default.0)) {
+        format!("({})", default.0)
+    } else {
+        default.0.clone()
     }
+}
+
+/// The text with the spaces of multi-word type names (`::character
+/// varying`, `::timestamp with time zone`) taken out: they are no operators.
+fn without_type_names(text: &str) -> String {
+    let mut out = text.to_string();
+    for name in ["character varying", "double precision", "bit varying", "with time zone", "without time zone"] {
+        out = out.replace(name, &name.replace(' ', "_"));
+    }
+    out
 }
 
 /// Whether an expression has a space outside quotes and parentheses (an operator).

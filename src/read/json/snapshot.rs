@@ -8,7 +8,7 @@
 //! the sequence behind an auto-increment column. Names in a snapshot are
 //! catalog names, not SQL tokens, so they are taken verbatim (no case folding).
 
-use crate::read::postgres::canon::{canonical_default_text, canonical_expr_text, canonical_query_text};
+use crate::read::postgres::canon;
 use super::pg_names::{choose_name, referenced_columns};
 use super::positions::Positions;
 use super::text::{collapse_whitespace, default_expr, split_on_update, strip_outer_parens};
@@ -224,6 +224,9 @@ impl Reader<'_> {
                 schema.functions.insert(signature, function);
             }
         }
+        // Expressions and view queries as PostgreSQL would store them, like
+        // the SQL reader's (the snapshot's SQL is written by hand).
+        canon::resolve_schema(&mut schema);
         Ok(schema)
     }
 
@@ -270,7 +273,7 @@ impl Reader<'_> {
                 let text = check.as_str().ok_or_else(|| {
                     self.error(&ipath, format!("a CHECK must be an expression string, found {}", kind(check)))
                 })?;
-                let expr = canonical_expr_text(text).unwrap_or_else(|| collapse_whitespace(text));
+                let expr = collapse_whitespace(text);
                 let referenced = referenced_columns(&expr, &column_names);
                 let column = if referenced.len() == 1 { Some(referenced[0].as_str()) } else { None };
                 let cname = choose_name(name, column, "check", &mut self.taken);
@@ -329,7 +332,7 @@ impl Reader<'_> {
                 );
             }
         };
-        column.default = default.as_deref().and_then(default_expr).map(|d| Expr(canonical_default_text(&d.0).unwrap_or(d.0)));
+        column.default = default.as_deref().and_then(default_expr);
         if let Some(explicit) = self.string(map, "on_update", path)? {
             on_update = Some(explicit.to_string());
         }
@@ -391,7 +394,7 @@ impl Reader<'_> {
             );
             column.nullable = false;
             let nextval = format!("nextval({}::regclass)", quote_literal(&seq_name.to_string()));
-            column.default = Some(Expr(canonical_default_text(&nextval).unwrap_or(nextval)));
+            column.default = Some(Expr(nextval));
             sequences.push(Sequence {
                 name: seq_name,
                 options: SequenceOptions { data_type: as_type, ..SequenceOptions::default() },
@@ -653,7 +656,7 @@ impl Reader<'_> {
             keys,
             include: Vec::new(),
             nulls_not_distinct: false,
-            predicate: self.string(map, "where", path)?.map(|w| Expr(canonical_expr_text(w).unwrap_or_else(|| collapse_whitespace(w)))),
+            predicate: self.string(map, "where", path)?.map(|w| Expr(collapse_whitespace(w))),
             with: Vec::new(),
             comment: self.string(map, "comment", path)?.map(str::to_string),
             renamed_from: Default::default(),
@@ -676,7 +679,7 @@ impl Reader<'_> {
             None => Vec::new(),
         };
         let written = collapse_whitespace(definition).trim_end_matches(';').trim_end().to_string();
-        let query = canonical_query_text(&written).unwrap_or(written);
+        let query = written;
         Ok(View {
             name: self.qname(name),
             materialized: self.bool(map, "materialized", path)?.unwrap_or(false),
@@ -827,7 +830,7 @@ fn index_key(entry: &str) -> IndexKey {
     let rest = words.join(" ");
     if rest.contains('(') || rest.contains(' ') {
         let inner = strip_outer_parens(&rest);
-        key.expr = canonical_expr_text(inner).unwrap_or_else(|| inner.to_string());
+        key.expr = inner.to_string();
         key.expression = true;
     } else {
         key.expr = unquote(&rest);

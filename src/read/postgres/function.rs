@@ -54,7 +54,7 @@ pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                 body = format!("{body}, {symbol}");
             }
         } else if cur.peek_kw("RETURN") || cur.peek_kw("BEGIN") {
-            body = sql_standard_body(r, &name.name, cur.rest());
+            body = sql_standard_body(&name.name, cur.rest());
             break;
         } else if ["IMMUTABLE", "STABLE"].iter().any(|w| cur.peek_kw(w)) {
             attributes.push(word(&mut cur));
@@ -264,7 +264,7 @@ fn parse_arg(r: &PgReader, text: &str) -> Option<FunctionArg> {
     let type_text = if has_name { words[1..].join(" ") } else { words.join(" ") };
     let default = default.and_then(|d| {
         let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {}).try_with_sql(&d).and_then(|mut p| p.parse_expr()).ok()?;
-        Some(Expr(super::canon::canonical_default(&parsed, &r.canon())))
+        Some(Expr(super::canon::expr_text(&parsed)))
     });
     Some(FunctionArg { name, mode, data_type: types::resolve(&type_text, r.default_schema()).data_type, default })
 }
@@ -353,20 +353,22 @@ pub fn split_top_level(text: &str) -> Vec<String> {
     parts
 }
 
-/// A SQL-standard body (`RETURN expr` or `BEGIN ATOMIC … END`) in canonical
-/// form. PostgreSQL stores it parsed and pg_dump prints it back with
-/// parameters qualified by the function's name and tables by their schema;
-/// the canonicalizer removes what PostgreSQL adds.
-fn sql_standard_body(r: &PgReader, function: &str, text: &str) -> String {
-    let unqualified = text.replace(&format!("{}.", crate::model::quote_ident(function)), "");
+/// A SQL-standard body (`RETURN expr` or `BEGIN ATOMIC … END`). A `RETURN`
+/// expression is kept as written and made canonical with the model's other
+/// expressions, its parameters resolved. The statements of a `BEGIN ATOMIC`
+/// body are not analyzed: pg_dump prints them with parameters qualified by
+/// the function's name and tables by their schema, which are removed here
+/// so that both spellings meet (lossy for a table named like the function).
+fn sql_standard_body(function: &str, text: &str) -> String {
     let dialect = sqlparser::dialect::PostgreSqlDialect {};
     let collapse = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-    if let Some(expr_text) = strip_keyword(&unqualified, "RETURN") {
-        return match sqlparser::parser::Parser::new(&dialect).try_with_sql(expr_text).and_then(|mut p| p.parse_expr()) {
-            Ok(e) => format!("RETURN {}", super::canon::canonical_expr(&e, &r.canon())),
-            Err(_) => collapse(&unqualified),
+    if let Some(expr_text) = strip_keyword(text, "RETURN") {
+        return match super::compat::parser(expr_text).and_then(|mut p| p.parse_expr()) {
+            Ok(e) => format!("RETURN {}", super::canon::expr_text(&e)),
+            Err(_) => collapse(text),
         };
     }
+    let unqualified = text.replace(&format!("{}.", crate::model::quote_ident(function)), "");
     let Some(inner) = strip_keyword(&unqualified, "BEGIN").and_then(|t| strip_keyword(t, "ATOMIC")) else {
         return collapse(&unqualified);
     };
@@ -378,7 +380,7 @@ fn sql_standard_body(r: &PgReader, function: &str, text: &str) -> String {
                 .iter()
                 .map(|s| match sqlparser::parser::Parser::parse_sql(&dialect, s.text) {
                     Ok(parsed) if parsed.len() == 1 => match &parsed[0] {
-                        sqlparser::ast::Statement::Query(q) => super::canon::canonical_query(q, &r.canon()),
+                        sqlparser::ast::Statement::Query(q) => super::canon::query_text(q),
                         other => collapse(&other.to_string().replace("public.", "")),
                     },
                     _ => collapse(&s.text.replace("public.", "")),

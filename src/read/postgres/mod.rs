@@ -7,6 +7,7 @@
 //! a statement of a modelled kind that does not parse is an error.
 
 pub mod canon;
+pub mod compat;
 mod function;
 pub(crate) mod grant;
 mod hand;
@@ -17,15 +18,11 @@ pub mod prepare;
 mod table;
 mod tokens;
 pub mod types;
-mod view_query;
 
 use crate::error::{Error, Result, Warning};
-use crate::model::{DataType, Dialect, Location, Opaque, QName, Schema};
+use crate::model::{Dialect, Location, Opaque, QName, Schema};
 use crate::read::split::RawStatement;
-use canon::CanonContext;
 use sqlparser::ast::{self, Ident, ObjectName, ObjectNamePart, Statement};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 use prepare::Prepared;
 use std::sync::Arc;
 use tokens::Cursor;
@@ -199,14 +196,6 @@ impl PgReader {
         self.search_path.first().map_or("public", String::as_str)
     }
 
-    /// Canonical expressions drop only the `public.` qualifier, whatever the
-    /// search_path was when they were read: pg_dump reads with an empty
-    /// search_path and qualifies every other schema, so keeping those
-    /// qualifiers is what makes both spellings meet.
-    pub fn canon(&self) -> CanonContext<'static> {
-        CanonContext { default_schema: "public" }
-    }
-
     pub fn warn(&mut self, location: Location, message: impl Into<String>) {
         self.warnings.push(Warning { message: message.into(), location });
     }
@@ -347,7 +336,7 @@ impl PgReader {
     pub fn parse_shared(&self, st: &Stmt<'_>, text: &str) -> Result<ParsedStatement> {
         let result = match st.prepared.and_then(|(_, p)| p.parsed()).and_then(|p| p.get(text)) {
             Some(result) => result,
-            None => Parser::parse_sql(&PostgreSqlDialect {}, text).map(Arc::new),
+            None => compat::parser(text).and_then(|mut p| p.parse_statements()).map(Arc::new),
         };
         let stmts = result.map_err(|e| parse_error(st, &e.to_string()))?;
         match stmts.len() {
@@ -513,10 +502,11 @@ pub fn replay_part(schema: Schema, file: &str, sql: &str, outside: Option<Outsid
 /// derives at creation time but a statement-by-statement reader can only
 /// know at the end (referenced primary keys, indexes cloned to partitions).
 pub fn finish(schema: &mut Schema) {
+    // Expressions first: the steps below compare them.
+    canon::resolve_schema(schema);
     resolve_fk_targets(schema);
     clone_indexes_to_partitions(schema);
     normalize_partition_bounds(schema);
-    strip_domain_casts(schema);
     // Opaque statements are compared as a set: pg_dump orders them by its
     // own rules, not as the user wrote them.
     schema.opaque.sort_by(|a, b| (&a.kind, &a.text).cmp(&(&b.kind, &b.text)));
@@ -668,84 +658,4 @@ fn canonical_bound(bound: &str) -> String {
         None
     };
     out.unwrap_or_else(|| bound.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
-/// PostgreSQL casts a domain-typed column to the domain's base type where an
-/// operator needs it (`total::numeric < 1000000`) and pg_dump prints that
-/// cast; written DDL has none. The cast is removed from CHECKs, index
-/// expressions and view queries. (Lossy only for a cast written by hand to
-/// exactly the base type, which changes nothing.)
-fn strip_domain_casts(schema: &mut Schema) {
-    use crate::model::{ConstraintKind, UserTypeKind, quote_ident};
-    let bases: std::collections::BTreeMap<String, String> = schema
-        .types
-        .values()
-        .filter_map(|t| match &t.kind {
-            // The cast is to the base type without its modifiers (`numeric`, not `numeric(12,2)`).
-            UserTypeKind::Domain { base, .. } => Some((t.name.to_string(), DataType { args: vec![], ..base.clone() }.to_string())),
-            _ => None,
-        })
-        .collect();
-    if bases.is_empty() {
-        return;
-    }
-    // A type prints as its name alone when it has no modifiers and is no
-    // array: then the name is the key, without printing every column's type.
-    let decorated_keys = bases.keys().any(|k| k.contains(['(', '[']));
-    let base_of = |t: &DataType| {
-        if t.args.is_empty() && t.array_dims == 0 {
-            bases.get(&t.name)
-        } else if decorated_keys {
-            bases.get(&t.to_string())
-        } else {
-            None
-        }
-    };
-    let mut all_pairs = Vec::new();
-    for t in schema.tables.values_mut() {
-        let pairs: Vec<String> =
-            t.columns.iter().filter_map(|c| base_of(&c.data_type).map(|b| format!("{}::{b}", quote_ident(&c.name)))).collect();
-        if pairs.is_empty() {
-            continue;
-        }
-        for c in t.constraints.values_mut() {
-            if let ConstraintKind::Check { expr, .. } = &mut c.kind {
-                expr.0 = strip_casts(&expr.0, &pairs);
-            }
-        }
-        for i in t.indexes.values_mut() {
-            for k in i.keys.iter_mut().filter(|k| k.expression) {
-                k.expr = strip_casts(&k.expr, &pairs);
-            }
-        }
-        all_pairs.extend(pairs);
-    }
-    if all_pairs.is_empty() {
-        return;
-    }
-    for v in schema.views.values_mut() {
-        v.query = strip_casts(&v.query, &all_pairs);
-    }
-}
-
-/// Removes each `column::type` of `pairs` from `text`, at word boundaries.
-fn strip_casts(text: &str, pairs: &[String]) -> String {
-    let mut out = text.to_string();
-    for pair in pairs {
-        let column_len = pair.find("::").unwrap_or(pair.len());
-        let mut from = 0;
-        while let Some(found) = out[from..].find(pair.as_str()) {
-            let at = from + found;
-            let end = at + pair.len();
-            let before_ok = !out[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == '"');
-            let after_ok = !out[end..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '(' || c == '[');
-            if before_ok && after_ok {
-                out.replace_range(at + column_len..end, "");
-                from = at + column_len;
-            } else {
-                from = end;
-            }
-        }
-    }
-    out
 }

@@ -13,29 +13,35 @@ use sqlparser::ast::{self, Statement};
 use sqlparser::tokenizer::Token;
 use std::collections::BTreeMap;
 
+fn peel(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Nested(inner) => peel(inner),
+        other => other,
+    }
+}
+
 fn missing(st: &Stmt<'_>, what: &str) -> Error {
     Error::data(format!("{what} does not exist")).at(st.location())
 }
 
 /// The text of an index element: a column name, or a canonical expression.
-pub fn index_key_text(r: &PgReader, col: &ast::IndexColumn) -> String {
+pub fn index_key_text(col: &ast::IndexColumn) -> String {
     match &col.column.expr {
         ast::Expr::Identifier(id) => ident(id),
-        e => canon::canonical_expr(e, &r.canon()),
+        e => canon::expr_text(e),
     }
 }
 
 fn index_key(r: &PgReader, col: &ast::IndexColumn) -> IndexKey {
-    let (expr, collation) = match &col.column.expr {
-        ast::Expr::Collate { expr, collation } => (expr.as_ref(), Some(collation.to_string().trim_matches('"').to_string())),
+    // A COLLATE at the top of a key is the key's collation, not part of its
+    // expression, however many parentheses surround it.
+    let (expr, collation) = match peel(&col.column.expr) {
+        ast::Expr::Collate { expr, collation } => (peel(expr), Some(collation.to_string().trim_matches('"').to_string())),
         e => (e, None),
     };
     let (text, expression) = match expr {
         ast::Expr::Identifier(id) => (ident(id), false),
-        ast::Expr::Nested(inner) if matches!(inner.as_ref(), ast::Expr::Identifier(_)) => {
-            (super::column_of(inner).unwrap_or_default(), false)
-        }
-        e => (canon::canonical_expr(e, &r.canon()), true),
+        e => (canon::expr_text(e), true),
     };
     let descending = matches!(col.column.options.sort, Some(ast::OrderBySort::Desc));
     // NULLS LAST is the default for ASC and NULLS FIRST for DESC.
@@ -98,7 +104,7 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         keys,
         include: idents(&ci.include),
         nulls_not_distinct: ci.nulls_distinct == Some(false),
-        predicate: ci.predicate.as_ref().map(|p| Expr(canon::canonical_expr(p, &r.canon()))),
+        predicate: ci.predicate.as_ref().map(|p| Expr(canon::expr_text(p))),
         with: ci.with.iter().map(|w| w.to_string().to_lowercase().replace([' ', '\''], "")).collect(),
         comment: None,
         renamed_from: crate::model::RenameHint(super::hints::statement_hints(st.text, st.leading_comments).object),
@@ -153,7 +159,7 @@ pub fn view_text(st: &Stmt<'_>) -> String {
 
 pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let (text, mut check_option) = view_text_and_check_option(st);
-    let mut cv = match r.parse(st, &text)? {
+    let cv = match r.parse(st, &text)? {
         Statement::CreateView(cv) => cv,
         _ => return Err(Error::data("expected CREATE VIEW").at(st.location())),
     };
@@ -177,17 +183,18 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     options.sort();
     let indexes = r.schema.views.get(&name).map(|v| v.indexes.clone()).unwrap_or_default();
     let triggers = r.schema.views.get(&name).map(|v| v.triggers.clone()).unwrap_or_default();
-    let mut columns: Vec<String> = cv.columns.iter().map(|c| ident(&c.name)).collect();
-    let fold = super::view_query::can_fold_columns(&cv.query, &columns);
-    super::view_query::rewrite(r, &mut cv.query, if fold { &columns } else { &[] });
-    if fold {
-        columns.clear();
-    }
+    // The query is resolved now, against the relations as they are: `*`
+    // stands for the columns a table has when the view is created.
+    let written_columns: Vec<String> = cv.columns.iter().map(|c| ident(&c.name)).collect();
+    let (query, columns) = match canon::view_query_now(&r.schema, &cv.query, &written_columns) {
+        Some(text) => (text, Vec::new()),
+        None => (canon::query_text(&cv.query), written_columns),
+    };
     let view = View {
         name: name.clone(),
         materialized: cv.materialized,
         columns,
-        query: canon::canonical_query(&cv.query, &r.canon()),
+        query,
         options,
         indexes,
         triggers,
@@ -355,7 +362,7 @@ pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                         choose_constraint_name(r, &name.schema, &name.name, None, "check", &taken)
                     }
                 };
-                checks.insert(cname, Expr(canon::canonical_expr(&ch.expr, &r.canon())));
+                checks.insert(cname, Expr(canon::expr_text(&ch.expr)));
             }
             other => {
                 let text = other.to_string().to_uppercase();
@@ -368,7 +375,7 @@ pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     not_null |= not_null_written;
     let kind = UserTypeKind::Domain {
         base: super::types::resolve(&cd.data_type.to_string(), r.default_schema()).data_type,
-        default: cd.default.as_ref().map(|d| Expr(canon::canonical_default(d, &r.canon()))),
+        default: cd.default.as_ref().map(|d| Expr(canon::expr_text(d))),
         not_null,
         collation: collation.or_else(|| cd.collation.as_ref().map(|c| crate::model::quote_ident(&ident(c)))),
         checks,
@@ -489,7 +496,7 @@ pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         timing: ct.period.as_ref().map_or("AFTER".into(), |p| p.to_string().to_uppercase()),
         events: events.into_iter().map(|(_, e)| e).collect(),
         for_each_row: matches!(ct.trigger_object, Some(ast::TriggerObjectKind::ForEach(ast::TriggerObject::Row)) | Some(ast::TriggerObjectKind::For(ast::TriggerObject::Row))),
-        when: ct.condition.as_ref().map(|c| Expr(canon::canonical_expr(c, &r.canon()))),
+        when: ct.condition.as_ref().map(|c| Expr(canon::expr_text(c))),
         execute,
         referencing: {
             // pg_get_triggerdef lists OLD TABLE before NEW TABLE.
@@ -960,14 +967,13 @@ pub fn alter_domain(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Re
     cur.eat_kw("DOMAIN");
     let parts = cur.object_name().ok_or_else(|| Error::data("invalid SQL: expected a domain name").at(st.location()))?;
     let name = r.qname_parts(&parts);
-    let canon_ctx = r.canon();
     let parse_expr = |text: &str| -> Result<Expr> {
         let dialect = sqlparser::dialect::PostgreSqlDialect {};
         let e = sqlparser::parser::Parser::new(&dialect)
             .try_with_sql(text)
             .and_then(|mut p| p.parse_expr())
             .map_err(|e| super::parse_error(st, &e.to_string()))?;
-        Ok(Expr(canon::canonical_expr(&e, &canon_ctx)))
+        Ok(Expr(canon::expr_text(&e)))
     };
     let mut ty = r.schema.types.remove(&name).ok_or_else(|| missing(st, &format!("domain {name}")))?;
     let result = (|| {

@@ -62,9 +62,9 @@ impl Prepared {
             let dialect = PostgreSqlDialect {};
             let result = if parse_text == text {
                 // The tokens made above: the text is not tokenized twice.
-                Parser::new(&dialect).with_tokens_with_locations(raw).parse_statements()
+                Parser::new(&dialect).with_tokens_with_locations(super::compat::rewrite(raw)).parse_statements()
             } else {
-                Parser::parse_sql(&dialect, &parse_text)
+                super::compat::parser(&parse_text).and_then(|mut p| p.parse_statements())
             };
             prepared.parsed = Some(Parsed { text: parse_text, result: result.map(Arc::new) });
         }

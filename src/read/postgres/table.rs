@@ -100,7 +100,7 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         table.partition_of = Some(PartitionOf { parent, bound: normalize_bound(&bound) });
     }
     if let Some(by) = &ct.partition_by {
-        table.partition_by = Some(normalize_partition_by(r, &by.to_string()));
+        table.partition_by = Some(normalize_partition_by(&by.to_string()));
     }
     let mut pending = Vec::new();
     for col in &ct.columns {
@@ -170,7 +170,7 @@ fn add_column(
                 location: st.location(),
             },
         );
-        column.default = Some(nextval_default(r, &seq));
+        column.default = Some(nextval_default(&seq));
         column.nullable = false;
     }
     for opt in &col.options {
@@ -178,7 +178,7 @@ fn add_column(
         match &opt.option {
             ColumnOption::Null => column.nullable = true,
             ColumnOption::NotNull => column.nullable = false,
-            ColumnOption::Default(e) => column.default = Some(column_default(r, e, &column.data_type)),
+            ColumnOption::Default(e) => column.default = Some(column_default(e)),
             ColumnOption::Collation(c) => column.collation = Some(collation_name(c)),
             ColumnOption::PrimaryKey(pk) => {
                 column.nullable = false;
@@ -218,13 +218,13 @@ fn add_column(
             ColumnOption::Check(c) => pending.push(Pending {
                 not_valid: false,
                 name: cname.or(c.name.as_ref().map(ident)),
-                kind: ConstraintKind::Check { expr: Expr(canon::canonical_expr(&c.expr, &r.canon())), no_inherit: c.no_inherit },
+                kind: ConstraintKind::Check { expr: Expr(canon::expr_text(&c.expr)), no_inherit: c.no_inherit },
                 deferrable: false,
                 initially_deferred: false,
                 location: st.location(),
             }),
             ColumnOption::Generated { generated_as, generation_expr, .. } => match generation_expr {
-                Some(e) => column.generated = Some(Expr(canon::canonical_expr(e, &r.canon()))),
+                Some(e) => column.generated = Some(Expr(canon::expr_text(e))),
                 None => {
                     let (options, seq_name) = identity.found.pop_front().unwrap_or_default();
                     column.identity = Some(make_identity(
@@ -273,14 +273,10 @@ fn make_identity(
     Identity { always, sequence: Some(sequence), options }
 }
 
-/// The canonical default PostgreSQL stores for a serial column.
-pub fn nextval_default(r: &PgReader, seq: &QName) -> Expr {
-    let text = format!("nextval({}::regclass)", crate::model::quote_literal(&seq.to_string()));
-    let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-        .try_with_sql(&text)
-        .and_then(|mut p| p.parse_expr())
-        .expect("nextval(...) is valid SQL");
-    Expr(canon::canonical_default(&parsed, &r.canon()))
+/// The default PostgreSQL stores for a serial column (made canonical with
+/// the rest of the model's expressions).
+pub fn nextval_default(seq: &QName) -> Expr {
+    Expr(format!("nextval({}::regclass)", crate::model::quote_literal(&seq.to_string())))
 }
 
 pub fn characteristics(c: &Option<ast::ConstraintCharacteristics>) -> (bool, bool) {
@@ -367,7 +363,7 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
         TableConstraint::Check(ch) => Pending {
                 not_valid: false,
             name: ch.name.as_ref().map(ident),
-            kind: ConstraintKind::Check { expr: Expr(canon::canonical_expr(&ch.expr, &r.canon())), no_inherit: ch.no_inherit },
+            kind: ConstraintKind::Check { expr: Expr(canon::expr_text(&ch.expr)), no_inherit: ch.no_inherit },
             deferrable: false,
             initially_deferred: false,
             location: st.location(),
@@ -383,10 +379,10 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
                     elements: ex
                         .elements
                         .iter()
-                        .map(|e| (super::objects::index_key_text(r, &e.column), e.operator.to_string()))
+                        .map(|e| (super::objects::index_key_text(&e.column), e.operator.to_string()))
                         .collect(),
                     include: idents(&ex.include),
-                    predicate: ex.where_clause.as_ref().map(|w| Expr(canon::canonical_expr(w, &r.canon()))),
+                    predicate: ex.where_clause.as_ref().map(|w| Expr(canon::expr_text(w))),
                 },
                 deferrable,
                 initially_deferred,
@@ -497,9 +493,9 @@ pub fn collation_name(c: &ast::ObjectName) -> String {
     joined.strip_prefix("pg_catalog.").map(str::to_string).unwrap_or(joined)
 }
 
-/// `RANGE (a, lower(b))` as pg_get_partkeydef would print it, each key
-/// element canonicalized like any expression.
-fn normalize_partition_by(r: &PgReader, text: &str) -> String {
+/// `RANGE (a, lower(b))`, its key expressions as written (made canonical
+/// with the rest of the model's expressions).
+fn normalize_partition_by(text: &str) -> String {
     let text = text.trim();
     let Some(open) = text.find('(') else { return text.to_string() };
     let strategy = text[..open].trim().to_uppercase();
@@ -508,7 +504,7 @@ fn normalize_partition_by(r: &PgReader, text: &str) -> String {
     let keys: Vec<String> = super::function::split_top_level(inner)
         .iter()
         .map(|k| match sqlparser::parser::Parser::new(&dialect).try_with_sql(k).and_then(|mut p| p.parse_expr()) {
-            Ok(e) => canon::canonical_expr(&e, &r.canon()),
+            Ok(e) => canon::expr_text(&e),
             Err(_) => k.split_whitespace().collect::<Vec<_>>().join(" "),
         })
         .collect();
@@ -664,14 +660,11 @@ fn alter_column(
     if table.column(column).is_none() {
         return Err(Error::data(format!("column {column} of {} does not exist", table.name)).at(st.location()));
     }
-    let column_type = table.column(column).map(|c| c.data_type.clone()).expect("checked above");
-    let canon_default = |e: &ast::Expr, r: &PgReader| column_default(r, e, &column_type);
     match op {
         AlterColumnOperation::SetNotNull => table.column_mut(column).unwrap().nullable = false,
         AlterColumnOperation::DropNotNull => table.column_mut(column).unwrap().nullable = true,
         AlterColumnOperation::SetDefault { value } => {
-            let d = canon_default(value, r);
-            table.column_mut(column).unwrap().default = Some(d);
+            table.column_mut(column).unwrap().default = Some(column_default(value));
         }
         AlterColumnOperation::DropDefault => table.column_mut(column).unwrap().default = None,
         AlterColumnOperation::SetDataType { data_type, .. } => {
@@ -851,16 +844,10 @@ pub(super) fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
     None
 }
 
-/// A column default in canonical form. A bit-string constant (`B'0101'`) on a
-/// bit column is the same value as the string PostgreSQL prints back
-/// (`'0101'::"bit"`, whose cast the canonicalizer drops).
-fn column_default(r: &PgReader, e: &ast::Expr, column_type: &DataType) -> Expr {
-    let text = canon::canonical_default(e, &r.canon());
-    if column_type.name.starts_with("bit")
-        && let Some(bits) = text.strip_prefix("B'").or_else(|| text.strip_prefix("b'")) {
-            return Expr(format!("'{bits}"));
-        }
-    Expr(text)
+/// A column default as written; made canonical for the column's type with
+/// the rest of the model's expressions.
+fn column_default(e: &ast::Expr) -> Expr {
+    Expr(canon::expr_text(e))
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name rest` as `ALTER TABLE schema.name rest`.

@@ -1,300 +1,306 @@
-//! Expression rewriting.
+//! Expression analysis: a sqlparser expression in, PostgreSQL's parse tree
+//! out, following `transformExpr` (`parse_expr.c`), `ParseFuncOrColumn`
+//! (`parse_func.c`) and `make_op` (`parse_oper.c`).
 //!
-//! # Casts on literals
-//!
-//! PostgreSQL makes every coercion explicit when it stores an expression:
-//! `total > 0` on a numeric column comes back as `total > (0)::numeric`,
-//! `DEFAULT 'x'` as `'x'::text`. Dropping *every* cast on a literal would
-//! make those equal but would also produce invalid or different SQL:
-//! `now() - '1 day'::interval` without its cast reads `'1 day'` as a
-//! timestamp (an error), and `date_trunc('day', '2020-01-01'::timestamp)`
-//! becomes ambiguous. So a cast on a literal is dropped only where an
-//! unadorned literal gets the same type again:
-//!
-//! * always for text-like types without a length (`text`, `character
-//!   varying`, `bpchar`): an unknown literal resolves to text anyway;
-//! * always for numeric types on number literals (`(0)::numeric` → `0`),
-//!   because PostgreSQL coerces numbers implicitly, except a fractional
-//!   number cast to an integer type (that rounds) and arithmetic between two
-//!   constants (`2::numeric / 3` is not `2 / 3`);
-//! * for any type when the literal is compared with something that is not a
-//!   literal (`=`, `<>`, `<`, …, `IN`, `BETWEEN`, `IS DISTINCT FROM`), is a
-//!   `CASE` result, `COALESCE`/`NULLIF`/`GREATEST`/`LEAST` or `ARRAY[…]`
-//!   element next to a non-literal, or is a whole column default: PostgreSQL
-//!   gives an unknown literal the type of the other side, which is exactly
-//!   the cast it printed;
-//! * for `jsonb`/`json` and array types beside `@>`, `<@` and `&&`, whose
-//!   operands must have one type.
-//!
-//! Lossy: a literal compared with an expression of another type that has an
-//! explicit cross-type operator (`int_col = '1'::bigint`) loses its cast;
-//! PostgreSQL then resolves the operator on the column's type instead. Casts
-//! with a length or precision are always kept (they truncate or round).
+//! What cannot be resolved (a function, operator or type the catalog and the
+//! schema do not know, syntax PostgreSQL has but this module does not
+//! model) becomes a [`Node::Verbatim`] of unknown type, printed from its
+//! canonical parts: such an expression is kept as written, so that it means
+//! what the user wrote, and compares equal only to the same writing.
 
-use super::literal::{is_fractional, negate, normalize_number, regclass_name};
-use super::types::canonical_type;
-use super::{Canon, canonical_ident, fold_ident, name_ident};
-use sqlparser::ast::helpers::attached_token::AttachedToken;
-use sqlparser::ast::{
-    AccessExpr, Array, BinaryOperator, CaseWhen, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgumentClause, FunctionArgumentList, FunctionArguments, Ident, ObjectName, ObjectNamePart, OrderByExpr,
-    OrderBySort, Subscript, TrimWhereField, UnaryOperator, Value, ValueWithSpan, WindowSpec, WindowType,
+use super::catalog::oids;
+use super::coerce::{CannotCoerce, Context, is_polymorphic};
+use super::deparse::{self, Deparser};
+use super::env::{Env, TypeId};
+use super::node::{
+    Agg, BoolOp, BoolTestKind, CallForm, Form, Func, Name, Node, SqlValue, SubLink, SubLinkKind, Subscript, Syntax,
+    Ty,
 };
-use sqlparser::tokenizer::Span;
+use super::resolve::FuncLookup;
+use crate::read::postgres::compat;
+use sqlparser::ast::{
+    self, BinaryOperator, CastKind, DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
+    FunctionArguments, ObjectNamePart, TrimWhereField, UnaryOperator, Value,
+};
 
-impl Canon<'_> {
-    /// The canonical form of `expr`.
-    pub(super) fn expr(&self, expr: &Expr) -> Expr {
-        self.expr_k(expr, false)
-    }
+/// How a function is called, beyond its name and arguments.
+#[derive(Debug, Default)]
+struct Call {
+    /// Names of named arguments, one per argument (`None` for positional ones).
+    arg_names: Vec<Option<String>>,
+    form: CallForm,
+    /// `OVER (…)`, canonical.
+    over: Option<String>,
+    /// `count(*)`.
+    star: bool,
+    /// `VARIADIC` written before the last argument.
+    explicit_variadic: bool,
+}
 
-    /// The whole expression of a CHECK, index column, generated column or
-    /// select item. PostgreSQL adds implicit casts only to operands, never at
-    /// the root (a generated `text` column over a varchar is stored as plain
-    /// `v`), so a text-like cast on a column at the root was written by the
-    /// user and changes the result's type (`SELECT id::text`, an index on
-    /// `(name::text)`): it is kept.
-    pub(super) fn root_expr(&self, expr: &Expr) -> Expr {
-        if let Expr::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr: inner, data_type, format: None } =
-            peel(expr)
-            && matches!(peel(inner), Expr::Identifier(_) | Expr::CompoundIdentifier(_))
-        {
-            let type_name = canonical_type(data_type, self.ctx.default_schema);
-            if is_text_like(&type_name) {
-                return Expr::Cast {
-                    kind: CastKind::DoubleColon,
-                    expr: Box::new(self.expr(inner)),
-                    data_type: type_named(type_name),
-                    format: None,
-                };
-            }
+/// The type of an expression that could not be resolved.
+pub const UNRESOLVED: TypeId = 0;
+
+/// One relation whose columns a name may refer to.
+#[derive(Debug, Clone)]
+pub struct RelScope {
+    /// The name its columns are printed with (`users`, an alias, `new`).
+    pub refname: String,
+    /// The spellings that name it in a qualified column reference, folded:
+    /// the alias, or the table name with and without its schema.
+    pub names: Vec<Vec<String>>,
+    pub columns: Vec<(String, Ty)>,
+    /// Columns merged by `JOIN … USING`: found unqualified here.
+    pub hidden: bool,
+}
+
+/// What column names resolve against.
+#[derive(Debug, Clone, Default)]
+pub struct Scope<'p> {
+    pub rels: Vec<RelScope>,
+    pub parent: Option<&'p Scope<'p>>,
+    /// The type of `VALUE` in a domain's CHECK.
+    pub value: Option<Ty>,
+    /// Print columns with their relation's name (queries, trigger WHEN).
+    pub qualify: bool,
+}
+
+impl<'p> Scope<'p> {
+    /// The columns of one table, printed unqualified (CHECK, DEFAULT, index).
+    pub fn table(name: &str, columns: Vec<(String, Ty)>) -> Scope<'p> {
+        Scope {
+            rels: vec![RelScope { refname: name.to_string(), names: vec![vec![name.to_string()]], columns, hidden: false }],
+            parent: None,
+            value: None,
+            qualify: false,
         }
-        self.expr(expr)
     }
 
-    /// A column default: constant defaults get their type from the column.
-    ///
-    /// Integer constants are written as strings. PostgreSQL prints
-    /// `DEFAULT '0'` on an integer column as `0` and `DEFAULT -1` as
-    /// `'-1'::integer`, so one of the two spellings has to give way. The
-    /// brief suggested numbers (`'0'` → `0`), but `DEFAULT 0` is an error on
-    /// a jsonb or bit column where `DEFAULT '0'` is fine: an untyped string
-    /// goes through the column type's input routine, which accepts an
-    /// integer's text for every type that accepts the integer (numbers,
-    /// text, json, boolean `'0'`/`'1'`, money, bit). So the string wins.
-    /// Fractional numbers stay numbers: `'1.5'` is an error on an integer
-    /// column where `1.5` is rounded.
-    pub(super) fn default_expr(&self, expr: &Expr) -> Expr {
-        match strip_typed(self.expr(expr)) {
-            Expr::Value(ValueWithSpan { value: Value::Number(n, _), .. }) if !is_fractional(&n) => string(n),
-            other => other,
-        }
-    }
-
-    /// `keep_casts`: this expression is an operand of arithmetic between
-    /// two constants, where a numeric cast on a number changes the result.
-    fn expr_k(&self, expr: &Expr, keep_casts: bool) -> Expr {
-        match expr {
-            Expr::Identifier(ident) => self.identifier(ident),
-            Expr::CompoundIdentifier(parts) => self.compound_identifier(parts),
-            Expr::CompoundFieldAccess { root, access_chain } => Expr::CompoundFieldAccess {
-                root: Box::new(tight_operand(self.expr(root))),
-                access_chain: access_chain.iter().map(|a| self.access(a)).collect(),
-            },
-            Expr::IsFalse(e) => Expr::IsFalse(self.operand(e)),
-            Expr::IsNotFalse(e) => Expr::IsNotFalse(self.operand(e)),
-            Expr::IsTrue(e) => Expr::IsTrue(self.operand(e)),
-            Expr::IsNotTrue(e) => Expr::IsNotTrue(self.operand(e)),
-            Expr::IsNull(e) => Expr::IsNull(self.operand(e)),
-            Expr::IsNotNull(e) => Expr::IsNotNull(self.operand(e)),
-            Expr::IsUnknown(e) => Expr::IsUnknown(self.operand(e)),
-            Expr::IsNotUnknown(e) => Expr::IsNotUnknown(self.operand(e)),
-            Expr::IsDistinctFrom(a, b) => {
-                let (a, b) = typed_pair(self.expr(a), self.expr(b));
-                Expr::IsDistinctFrom(Box::new(wrap(a)), Box::new(wrap(b)))
-            }
-            // PostgreSQL has no node for IS NOT DISTINCT FROM: it stores and
-            // prints `NOT (a IS DISTINCT FROM b)`.
-            Expr::IsNotDistinctFrom(a, b) => {
-                let (a, b) = typed_pair(self.expr(a), self.expr(b));
-                Expr::UnaryOp {
-                    op: UnaryOperator::Not,
-                    expr: Box::new(wrap(Expr::IsDistinctFrom(Box::new(wrap(a)), Box::new(wrap(b))))),
+    fn find_column(&self, name: &str) -> Option<(Option<&RelScope>, Ty, bool)> {
+        let mut found: Option<(&RelScope, Ty)> = None;
+        for r in &self.rels {
+            if let Some((_, t)) = r.columns.iter().find(|(c, _)| c == name) {
+                if found.is_some() {
+                    // Ambiguous: PostgreSQL refuses the reference.
+                    return None;
                 }
+                found = Some((r, t.clone()));
             }
-            Expr::IsJson { expr, kind, unique_keys, negated } => {
-                Expr::IsJson { expr: self.operand(expr), kind: *kind, unique_keys: *unique_keys, negated: *negated }
+        }
+        match found {
+            Some((r, t)) => Some((Some(r), t, false)),
+            None => self.parent.and_then(|p| p.find_column(name)).map(|(r, t, _)| (r, t, true)),
+        }
+    }
+
+    fn find_rel(&self, qualifier: &[String]) -> Option<&RelScope> {
+        self.rels
+            .iter()
+            .find(|r| r.names.iter().any(|n| n.as_slice() == qualifier))
+            .or_else(|| self.parent.and_then(|p| p.find_rel(qualifier)))
+    }
+}
+
+/// The analyzer: resolves against an environment, prints through a deparser.
+pub struct Analyzer<'e, 'a> {
+    pub env: &'e Env<'a>,
+}
+
+type Failed = ();
+
+impl<'e, 'a> Analyzer<'e, 'a> {
+    pub fn new(env: &'e Env<'a>) -> Analyzer<'e, 'a> {
+        Analyzer { env }
+    }
+
+    fn printer(&self) -> Deparser<'_, 'a> {
+        Deparser { env: self.env }
+    }
+
+    /// `transformExpr`.
+    pub fn expr(&self, e: &Expr, scope: &Scope<'_>) -> Node {
+        match self.try_expr(e, scope) {
+            Ok(n) => n,
+            Err(()) => self.verbatim(e, scope),
+        }
+    }
+
+    /// An expression kept as written: its parts canonical where they can be,
+    /// printed with the syntax it was written in.
+    fn verbatim(&self, e: &Expr, scope: &Scope<'_>) -> Node {
+        let text = super::fallback::print(self, e, scope);
+        Node::Verbatim { text, ty: Ty::of(UNRESOLVED) }
+    }
+
+    fn try_expr(&self, e: &Expr, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let env = self.env;
+        Ok(match e {
+            Expr::Nested(inner) => return self.try_expr(inner, scope),
+            Expr::Identifier(ident) => self.column_ref(&[fold(ident)], ident.quote_style.is_none(), scope)?,
+            Expr::CompoundIdentifier(parts) => {
+                let folded: Vec<String> = parts.iter().map(fold).collect();
+                self.column_ref(&folded, false, scope)?
             }
-            Expr::IsNormalized { expr, form, negated } => {
-                Expr::IsNormalized { expr: self.operand(expr), form: *form, negated: *negated }
+            Expr::Value(v) => self.value(&v.value)?,
+            Expr::TypedString(ts) => {
+                let target = self.type_of(&ts.data_type)?;
+                let text = string_value(&ts.value.value).ok_or(())?;
+                let lit = Node::Const { ty: Ty::of(oids::UNKNOWN), value: Some(text) };
+                env.coerce_to_target(lit, &target, Context::Explicit, Form::Explicit).map_err(drop)?
             }
-            Expr::InList { expr, list, negated } => {
-                in_list(self.expr(expr), list.iter().map(|e| self.expr(e)).collect(), *negated)
+            Expr::Interval(iv)
+                if iv.leading_field.is_none()
+                    && iv.last_field.is_none()
+                    && iv.leading_precision.is_none()
+                    && iv.fractional_seconds_precision.is_none() =>
+            {
+                let inner = self.try_expr(&iv.value, scope)?;
+                env.coerce_to_target(inner, &Ty::of(oids::INTERVAL), Context::Explicit, Form::Explicit).map_err(drop)?
             }
-            Expr::InSubquery { expr, subquery, negated } => Expr::InSubquery {
-                expr: self.operand(expr),
-                subquery: Box::new(self.query(subquery)),
-                negated: *negated,
-            },
-            // BETWEEN is sugar: PostgreSQL stores and prints the two comparisons.
+            Expr::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr, data_type, format: None } => {
+                self.type_cast(expr, data_type, scope)?
+            }
+            Expr::UnaryOp { op, expr } => self.unary(op, expr, scope)?,
+            Expr::BinaryOp { left, op, right } => self.binary(left, op, right, scope)?,
+            Expr::IsNull(a) => Node::NullTest { arg: Box::new(self.try_expr(a, scope)?), not: false },
+            Expr::IsNotNull(a) => Node::NullTest { arg: Box::new(self.try_expr(a, scope)?), not: true },
+            Expr::IsTrue(a) => self.bool_test(a, BoolTestKind::IsTrue, scope)?,
+            Expr::IsNotTrue(a) => self.bool_test(a, BoolTestKind::IsNotTrue, scope)?,
+            Expr::IsFalse(a) => self.bool_test(a, BoolTestKind::IsFalse, scope)?,
+            Expr::IsNotFalse(a) => self.bool_test(a, BoolTestKind::IsNotFalse, scope)?,
+            Expr::IsUnknown(a) => self.bool_test(a, BoolTestKind::IsUnknown, scope)?,
+            Expr::IsNotUnknown(a) => self.bool_test(a, BoolTestKind::IsNotUnknown, scope)?,
+            Expr::IsDistinctFrom(a, b) => self.distinct(a, b, scope)?,
+            // PostgreSQL has no node for IS NOT DISTINCT FROM: NOT (a IS DISTINCT FROM b).
+            Expr::IsNotDistinctFrom(a, b) => Node::Bool { op: BoolOp::Not, args: vec![self.distinct(a, b, scope)?] },
             Expr::Between { expr, negated, low, high } => {
-                let (x, low, high) = (self.expr(expr), self.expr(low), self.expr(high));
-                if *negated {
-                    bool_chain(
-                        BinaryOperator::Or,
-                        vec![compare(x.clone(), BinaryOperator::Lt, low), compare(x, BinaryOperator::Gt, high)],
-                    )
-                } else {
-                    bool_chain(
-                        BinaryOperator::And,
-                        vec![compare(x.clone(), BinaryOperator::GtEq, low), compare(x, BinaryOperator::LtEq, high)],
-                    )
-                }
+                let x = self.try_expr(expr, scope)?;
+                let (lo, hi) = (self.try_expr(low, scope)?, self.try_expr(high, scope)?);
+                let (op1, op2, join) = if *negated { ("<", ">", BoolOp::Or) } else { (">=", "<=", BoolOp::And) };
+                let a = self.make_op(None, op1, Some(x.clone()), lo)?;
+                let b = self.make_op(None, op2, Some(x), hi)?;
+                Node::Bool { op: join, args: vec![a, b] }
             }
-            Expr::BinaryOp { left, op, right } => self.binary_op(left, op, right),
+            Expr::InList { expr, list, negated } => self.in_list(expr, list, *negated, scope)?,
+            Expr::InSubquery { expr, subquery, negated } => {
+                let test = self.try_expr(expr, scope)?;
+                let link = self.sublink(SubLinkKind::Any, Some(test), Some("="), subquery, scope)?;
+                if *negated { Node::Bool { op: BoolOp::Not, args: vec![link] } } else { link }
+            }
+            Expr::AnyOp { left, compare_op, right, .. } => self.quantified(left, compare_op, right, true, scope)?,
+            Expr::AllOp { left, compare_op, right } => self.quantified(left, compare_op, right, false, scope)?,
             Expr::Like { negated, any: false, expr, pattern, escape_char } => {
-                like(false, *negated, self.expr(expr), self.expr(pattern), escape_char.as_ref().map(|e| self.expr(e)))
+                self.like(if *negated { "!~~" } else { "~~" }, expr, pattern, escape_char.as_deref(), scope)?
             }
             Expr::ILike { negated, any: false, expr, pattern, escape_char } => {
-                like(true, *negated, self.expr(expr), self.expr(pattern), escape_char.as_ref().map(|e| self.expr(e)))
+                self.like(if *negated { "!~~*" } else { "~~*" }, expr, pattern, escape_char.as_deref(), scope)?
             }
-            Expr::SimilarTo { negated, expr, pattern, escape_char } => Expr::SimilarTo {
-                negated: *negated,
-                expr: self.operand(expr),
-                pattern: self.operand(pattern),
-                escape_char: escape_char.as_ref().map(|e| self.operand(e)),
-            },
-            Expr::AnyOp { left, compare_op, right, is_some: _ } => {
-                let (left, right) = (self.expr(left), self.expr(right));
-                match (compare_op, right) {
-                    (BinaryOperator::Eq, Expr::Array(array)) if !array.elem.is_empty() => {
-                        in_list(left, array.elem, false)
-                    }
-                    (_, right) => Expr::AnyOp {
-                        // `x = ANY ('{1,2}')`: the array literal takes the
-                        // array type of x, which is the cast PostgreSQL prints.
-                        right: Box::new(if is_literal(&left) { right } else { strip_typed(right) }),
-                        left: Box::new(wrap(left)),
-                        compare_op: compare_op.clone(),
-                        // SOME is a synonym of ANY.
-                        is_some: false,
-                    },
+            Expr::SimilarTo { negated, expr, pattern, escape_char } => {
+                // PostgreSQL stores `x SIMILAR TO p` as `x ~ similar_to_escape(p)`.
+                let x = self.try_expr(expr, scope)?;
+                let mut args = vec![self.try_expr(pattern, scope)?];
+                if let Some(esc) = escape_char {
+                    args.push(self.try_expr(esc, scope)?);
                 }
+                let pat = self.call("similar_to_escape", args, CallForm::Call)?;
+                self.make_op(None, if *negated { "!~" } else { "~" }, Some(x), pat)?
             }
-            Expr::AllOp { left, compare_op, right } => {
-                let (left, right) = (self.expr(left), self.expr(right));
-                match (compare_op, right) {
-                    (BinaryOperator::NotEq, Expr::Array(array)) if !array.elem.is_empty() => {
-                        in_list(left, array.elem, true)
-                    }
-                    (_, right) => Expr::AllOp {
-                        right: Box::new(if is_literal(&left) { right } else { strip_typed(right) }),
-                        left: Box::new(wrap(left)),
-                        compare_op: compare_op.clone(),
-                    },
-                }
+            Expr::Case { operand, conditions, else_result, .. } => self.case(operand.as_deref(), conditions, else_result.as_deref(), scope)?,
+            Expr::Function(f) => self.function(f, scope)?,
+            Expr::Array(a) => self.array(&a.elem, None, scope)?,
+            Expr::Tuple(items) => {
+                let args = items.iter().map(|i| self.try_expr(i, scope)).collect::<Result<Vec<_>, _>>()?;
+                Node::Row { args, ty: Ty::of(oids::RECORD) }
             }
-            Expr::UnaryOp { op, expr } => self.unary_op(op, expr, keep_casts),
-            Expr::Cast { kind, expr: inner, data_type, format } => match kind {
-                CastKind::Cast | CastKind::DoubleColon if format.is_none() => {
-                    let inner = self.expr_k(inner, keep_casts);
-                    self.cast(inner, canonical_type(data_type, self.ctx.default_schema), keep_casts)
-                }
-                _ => Expr::Cast {
-                    kind: kind.clone(),
-                    expr: Box::new(self.expr(inner)),
-                    data_type: data_type.clone(),
-                    format: format.clone(),
-                },
-            },
-            Expr::AtTimeZone { timestamp, time_zone } => {
-                Expr::AtTimeZone { timestamp: self.operand(timestamp), time_zone: self.operand(time_zone) }
-            }
-            Expr::Extract { field, syntax, expr } => {
-                Expr::Extract { field: field.clone(), syntax: syntax.clone(), expr: Box::new(self.expr(expr)) }
-            }
-            Expr::Ceil { expr, field } => Expr::Ceil { expr: Box::new(self.expr(expr)), field: field.clone() },
-            Expr::Floor { expr, field } => Expr::Floor { expr: Box::new(self.expr(expr)), field: field.clone() },
-            Expr::Position { expr, r#in } => Expr::Position { expr: self.operand(expr), r#in: self.operand(r#in) },
-            // `substring(a, b, c)` and `SUBSTRING(a FROM b FOR c)` call the
-            // same function; the keyword form is the canonical one.
-            Expr::Substring { expr, substring_from, substring_for, .. } => Expr::Substring {
-                expr: Box::new(self.expr(expr)),
-                substring_from: substring_from.as_ref().map(|e| Box::new(self.expr(e))),
-                substring_for: substring_for.as_ref().map(|e| Box::new(self.expr(e))),
-                special: false,
-                shorthand: false,
-            },
-            // BOTH is the default; PostgreSQL prints `TRIM(BOTH FROM x)`,
-            // which sqlparser cannot read back, so the canonical form leaves
-            // it out.
-            Expr::Trim { trim_where, trim_what, expr, trim_characters } => Expr::Trim {
-                trim_where: (*trim_where).filter(|w| *w != TrimWhereField::Both),
-                trim_what: trim_what.as_ref().map(|e| Box::new(self.expr(e))),
-                expr: Box::new(self.expr(expr)),
-                trim_characters: trim_characters.as_ref().map(|list| list.iter().map(|e| self.expr(e)).collect()),
-            },
-            Expr::Overlay { expr, overlay_what, overlay_from, overlay_for } => Expr::Overlay {
-                expr: Box::new(self.expr(expr)),
-                overlay_what: Box::new(self.expr(overlay_what)),
-                overlay_from: Box::new(self.expr(overlay_from)),
-                overlay_for: overlay_for.as_ref().map(|e| Box::new(self.expr(e))),
-            },
-            // sqlparser 0.63 cannot read `x::text COLLATE "C"`, so a cast
-            // (and anything but a name, literal or call) is parenthesized.
-            Expr::Collate { expr, collation } => {
-                let inner = match self.expr(expr) {
-                    e @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_) | Expr::Function(_)) => e,
-                    e => Expr::Nested(Box::new(e)),
-                };
-                Expr::Collate { expr: Box::new(inner), collation: self.object_name(collation) }
-            }
-            // Parentheses are re-added where the structure needs them.
-            Expr::Nested(inner) => self.expr_k(inner, keep_casts),
-            Expr::Value(v) => literal_value(&v.value),
-            Expr::TypedString(typed) => {
-                let inner = literal_value(&typed.value.value);
-                self.cast(inner, canonical_type(&typed.data_type, self.ctx.default_schema), keep_casts)
-            }
-            Expr::Function(function) => self.function(function),
-            Expr::Case { operand, conditions, else_result, .. } => self.case(operand, conditions, else_result),
             Expr::Exists { subquery, negated } => {
-                Expr::Exists { subquery: Box::new(self.query(subquery)), negated: *negated }
+                let link = self.sublink(SubLinkKind::Exists, None, None, subquery, scope)?;
+                if *negated { Node::Bool { op: BoolOp::Not, args: vec![link] } } else { link }
             }
-            Expr::Subquery(query) => Expr::Subquery(Box::new(self.query(query))),
-            Expr::GroupingSets(sets) => Expr::GroupingSets(self.expr_lists(sets)),
-            Expr::Cube(sets) => Expr::Cube(self.expr_lists(sets)),
-            Expr::Rollup(sets) => Expr::Rollup(self.expr_lists(sets)),
-            Expr::Tuple(items) => Expr::Tuple(items.iter().map(|e| self.expr(e)).collect()),
-            Expr::Array(array) => {
-                let elems = common_type(array.elem.iter().map(|e| self.expr(e)).collect());
-                Expr::Array(Array { elem: elems, named: true })
+            Expr::Subquery(q) => self.sublink(SubLinkKind::Expr, None, None, q, scope)?,
+            Expr::Collate { expr, collation } => {
+                let arg = self.try_expr(expr, scope)?;
+                let ty = arg.ty();
+                let name = collation_name(collation);
+                Node::Collate { arg: Box::new(arg), collation: name, ty }
             }
-            // `INTERVAL '1 day'` is the typed literal `'1 day'::interval`,
-            // which is how PostgreSQL prints it.
-            Expr::Interval(interval)
-                if interval.leading_field.is_none()
-                    && interval.last_field.is_none()
-                    && interval.leading_precision.is_none()
-                    && interval.fractional_seconds_precision.is_none()
-                    && matches!(literal(&interval.value), Some(Value::SingleQuotedString(_))) =>
-            {
-                let inner = self.expr(&interval.value);
-                self.cast(inner, "interval".to_string(), keep_casts)
+            Expr::Extract { field, expr, .. } => {
+                let field_text = field.to_string().to_lowercase();
+                let f = Node::Const { ty: Ty::of(oids::UNKNOWN), value: Some(field_text) };
+                let x = self.try_expr(expr, scope)?;
+                self.call("extract", vec![f, x], CallForm::Syntax(Syntax::Extract))?
             }
-            Expr::Interval(interval) => {
-                let mut interval = interval.clone();
-                interval.value = Box::new(self.expr(&interval.value));
-                Expr::Interval(interval)
+            Expr::Position { expr, r#in } => {
+                let (needle, hay) = (self.try_expr(expr, scope)?, self.try_expr(r#in, scope)?);
+                self.call("position", vec![hay, needle], CallForm::Syntax(Syntax::Position))?
             }
-            Expr::Wildcard(_) => expr.clone(),
-            Expr::QualifiedWildcard(name, token) => Expr::QualifiedWildcard(self.object_name(name), token.clone()),
-            // Syntax of other dialects (or PostgreSQL forms sqlparser reads
-            // into another dialect's node): kept as written. Listed one by
-            // one so that a new variant is a compile error, not a silent skip.
-            Expr::JsonAccess { .. }
-            | Expr::Like { any: true, .. }
-            | Expr::ILike { any: true, .. }
+            Expr::Substring { expr, substring_from, substring_for, special, shorthand } => {
+                let mut args = vec![self.try_expr(expr, scope)?];
+                match (substring_from, substring_for) {
+                    (Some(f), Some(n)) => {
+                        args.push(self.try_expr(f, scope)?);
+                        args.push(self.try_expr(n, scope)?);
+                    }
+                    (Some(f), None) => args.push(self.try_expr(f, scope)?),
+                    // `SUBSTRING(x FOR n)` is substring(x, 1, n).
+                    (None, Some(n)) => {
+                        args.push(int4_const(1));
+                        args.push(self.try_expr(n, scope)?);
+                    }
+                    (None, None) => return Err(()),
+                }
+                // `substr(…)` and `substring(a, b, c)` are plain calls; only
+                // `SUBSTRING(a FROM b FOR c)` keeps its syntax.
+                let (name, form) = match (*shorthand, *special) {
+                    (true, _) => ("substr", CallForm::Call),
+                    (false, true) => ("substring", CallForm::Call),
+                    (false, false) => ("substring", CallForm::Syntax(Syntax::Substring)),
+                };
+                self.call(name, args, form)?
+            }
+            Expr::Trim { trim_where, trim_what, expr, trim_characters: None } => {
+                let (name, syntax) = match trim_where {
+                    None | Some(TrimWhereField::Both) => ("btrim", Syntax::TrimBoth),
+                    Some(TrimWhereField::Leading) => ("ltrim", Syntax::TrimLeading),
+                    Some(TrimWhereField::Trailing) => ("rtrim", Syntax::TrimTrailing),
+                };
+                let mut args = vec![self.try_expr(expr, scope)?];
+                match trim_what.as_deref() {
+                    // `TRIM(LEADING FROM x)` as rewritten for sqlparser: no characters given.
+                    Some(Expr::Value(v)) if v.value == Value::Placeholder(compat::TRIM_DEFAULT.into()) => {}
+                    Some(w) => args.push(self.try_expr(w, scope)?),
+                    None => {}
+                }
+                self.call(name, args, CallForm::Syntax(syntax))?
+            }
+            Expr::Overlay { expr, overlay_what, overlay_from, overlay_for } => {
+                let mut args = vec![self.try_expr(expr, scope)?, self.try_expr(overlay_what, scope)?, self.try_expr(overlay_from, scope)?];
+                if let Some(n) = overlay_for {
+                    args.push(self.try_expr(n, scope)?);
+                }
+                self.call("overlay", args, CallForm::Syntax(Syntax::Overlay))?
+            }
+            Expr::AtTimeZone { timestamp, time_zone } => {
+                let (ts, zone) = (self.try_expr(timestamp, scope)?, self.try_expr(time_zone, scope)?);
+                self.call("timezone", vec![zone, ts], CallForm::Syntax(Syntax::AtTimeZone))?
+            }
+            Expr::Ceil { expr, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => {
+                let x = self.try_expr(expr, scope)?;
+                self.call("ceil", vec![x], CallForm::Call)?
+            }
+            Expr::Floor { expr, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => {
+                let x = self.try_expr(expr, scope)?;
+                self.call("floor", vec![x], CallForm::Call)?
+            }
+            Expr::CompoundFieldAccess { root, access_chain } => self.access(root, access_chain, scope)?,
+            Expr::IsNormalized { .. }
+            | Expr::IsJson { .. }
+            | Expr::Interval(_)
+            | Expr::Cast { .. }
+            | Expr::Like { .. }
+            | Expr::ILike { .. }
+            | Expr::Trim { .. }
+            | Expr::Ceil { .. }
+            | Expr::Floor { .. }
+            | Expr::JsonAccess { .. }
             | Expr::RLike { .. }
             | Expr::InUnnest { .. }
             | Expr::Convert { .. }
@@ -307,757 +313,995 @@ impl Canon<'_> {
             | Expr::OuterJoin(_)
             | Expr::Prior(_)
             | Expr::Lambda(_)
-            | Expr::MemberOf(_) => expr.clone(),
-        }
-    }
-
-    /// An operand of an operator: canonical, parenthesized when compound.
-    fn operand(&self, expr: &Expr) -> Box<Expr> {
-        Box::new(wrap(self.expr(expr)))
-    }
-
-    fn expr_lists(&self, lists: &[Vec<Expr>]) -> Vec<Vec<Expr>> {
-        lists.iter().map(|list| list.iter().map(|e| self.expr(e)).collect()).collect()
-    }
-
-    fn identifier(&self, ident: &Ident) -> Expr {
-        // SQL-standard value functions written without parentheses;
-        // sqlparser reads some of them as plain identifiers.
-        if ident.quote_style.is_none() && is_value_function(&ident.value.to_ascii_lowercase()) {
-            return keyword_function(&ident.value);
-        }
-        Expr::Identifier(canonical_ident(ident))
-    }
-
-    fn compound_identifier(&self, parts: &[Ident]) -> Expr {
-        let mut folded: Vec<String> = parts.iter().map(fold_ident).collect();
-        if folded.len() >= 3 && folded[0] == self.ctx.default_schema {
-            folded.remove(0);
-        }
-        if let Some((_, qualifier)) = folded.split_last()
-            && self.strip_qualifiers.iter().any(|q| q.as_slice() == qualifier)
-            && let Some(last) = folded.last()
-        {
-            return Expr::Identifier(name_ident(last));
-        }
-        Expr::CompoundIdentifier(folded.iter().map(|p| name_ident(p)).collect())
-    }
-
-    fn access(&self, access: &AccessExpr) -> AccessExpr {
-        match access {
-            AccessExpr::Dot(e) => AccessExpr::Dot(self.expr(e)),
-            AccessExpr::Subscript(Subscript::Index { index }) => {
-                AccessExpr::Subscript(Subscript::Index { index: self.expr(index) })
+            | Expr::MemberOf(_)
+            | Expr::GroupingSets(_)
+            | Expr::Cube(_)
+            | Expr::Rollup(_)
+            | Expr::Wildcard(_) => return Err(()),
+            // `t.*` in an expression: the whole row.
+            Expr::QualifiedWildcard(name, _) => {
+                let parts: Vec<String> = name
+                    .0
+                    .iter()
+                    .map(|p| match p {
+                        ObjectNamePart::Identifier(i) => Ok(fold(i)),
+                        ObjectNamePart::Function(_) => Err(()),
+                    })
+                    .collect::<Result<_, _>>()?;
+                let rel = scope.find_rel(&parts).ok_or(())?;
+                Node::WholeRow { rel: rel.refname.clone(), ty: Ty::of(oids::RECORD) }
             }
-            AccessExpr::Subscript(Subscript::Slice { lower_bound, upper_bound, stride }) => {
-                AccessExpr::Subscript(Subscript::Slice {
-                    lower_bound: lower_bound.as_ref().map(|e| self.expr(e)),
-                    upper_bound: upper_bound.as_ref().map(|e| self.expr(e)),
-                    stride: stride.as_ref().map(|e| self.expr(e)),
-                })
+        })
+    }
+
+    // ----- names -----
+
+    fn column_ref(&self, parts: &[String], unquoted_single: bool, scope: &Scope<'_>) -> Result<Node, Failed> {
+        match parts {
+            [name] => {
+                if let Some((rel, ty, _outer)) = scope.find_column(name) {
+                    let rel = rel.filter(|_| scope.qualify).map(|r| r.refname.clone());
+                    return Ok(Node::Var { rel, name: name.clone(), ty });
+                }
+                if name == "value"
+                    && let Some(ty) = &scope.value
+                {
+                    return Ok(Node::DomainValue { ty: ty.clone() });
+                }
+                // The SQL value functions written without parentheses.
+                if unquoted_single && let Some(n) = self.sql_value(name, None) {
+                    return Ok(n);
+                }
+                Err(())
             }
+            [qualifier @ .., column] => {
+                let rel = scope.find_rel(qualifier).ok_or(())?;
+                let (_, ty) = rel.columns.iter().find(|(c, _)| c == column).ok_or(())?;
+                let refname = if scope.qualify || scope.rels.iter().all(|r| r.refname != rel.refname) {
+                    Some(rel.refname.clone())
+                } else {
+                    None
+                };
+                Ok(Node::Var { rel: refname, name: column.clone(), ty: ty.clone() })
+            }
+            [] => Err(()),
         }
     }
 
-    /// Object names (functions, collations, types): folded, with
-    /// `pg_catalog.` (always searched first) and the default schema dropped.
-    pub(super) fn object_name(&self, name: &ObjectName) -> ObjectName {
-        let mut parts: Vec<ObjectNamePart> = name
-            .0
-            .iter()
-            .map(|part| match part {
-                ObjectNamePart::Identifier(ident) => ObjectNamePart::Identifier(canonical_ident(ident)),
-                ObjectNamePart::Function(_) => part.clone(),
-            })
-            .collect();
-        if parts.len() == 2
-            && let ObjectNamePart::Identifier(first) = &parts[0]
-            && (first.value == "pg_catalog" || first.value == self.ctx.default_schema)
+    fn sql_value(&self, name: &str, precision: Option<u32>) -> Option<Node> {
+        let (kind, ty) = match name {
+            "current_date" => (SqlValue::CurrentDate, oids::DATE),
+            "current_time" => (SqlValue::CurrentTime, oids::TIMETZ),
+            "current_timestamp" => (SqlValue::CurrentTimestamp, oids::TIMESTAMPTZ),
+            "localtime" => (SqlValue::LocalTime, oids::TIME),
+            "localtimestamp" => (SqlValue::LocalTimestamp, oids::TIMESTAMP),
+            "current_role" => (SqlValue::CurrentRole, oids::NAME),
+            "current_user" => (SqlValue::CurrentUser, oids::NAME),
+            "user" => (SqlValue::User, oids::NAME),
+            "session_user" => (SqlValue::SessionUser, oids::NAME),
+            "current_catalog" => (SqlValue::CurrentCatalog, oids::NAME),
+            "current_schema" => (SqlValue::CurrentSchema, oids::NAME),
+            _ => return None,
+        };
+        let typmod = precision.map(|p| vec![p.to_string()]).unwrap_or_default();
+        Some(Node::SqlValue { kind, precision, ty: Ty { id: ty, typmod } })
+    }
+
+    /// A type named in a cast.
+    fn type_of(&self, dt: &ast::DataType) -> Result<Ty, Failed> {
+        let text = super::types::canonical_type_name(dt);
+        let parsed = crate::model::DataType::parse(&text).ok_or(())?;
+        self.env.lookup_type(&parsed).ok_or(())
+    }
+
+    // ----- constants -----
+
+    fn value(&self, v: &Value) -> Result<Node, Failed> {
+        Ok(match v {
+            Value::Number(n, _) => number_const(n).ok_or(())?,
+            Value::Boolean(b) => Node::Const { ty: Ty::of(oids::BOOL), value: Some(if *b { "t" } else { "f" }.into()) },
+            Value::Null => Node::Const { ty: Ty::of(oids::UNKNOWN), value: None },
+            Value::SingleQuotedByteStringLiteral(bits) => Node::Const { ty: Ty::of(oids::BIT), value: Some(bits.clone()) },
+            Value::HexStringLiteral(hex) => {
+                let bits: String = hex
+                    .chars()
+                    .map(|c| c.to_digit(16).map(|d| format!("{d:04b}")))
+                    .collect::<Option<String>>()
+                    .ok_or(())?;
+                Node::Const { ty: Ty::of(oids::BIT), value: Some(bits) }
+            }
+            other => Node::Const { ty: Ty::of(oids::UNKNOWN), value: Some(string_value(other).ok_or(())?) },
+        })
+    }
+
+    // ----- operators -----
+
+    fn unary(&self, op: &UnaryOperator, expr: &Expr, scope: &Scope<'_>) -> Result<Node, Failed> {
+        if *op == UnaryOperator::Not {
+            let arg = self.try_expr(expr, scope)?;
+            let arg = self.env.coerce_to_boolean(arg).map_err(drop)?;
+            return Ok(Node::Bool { op: BoolOp::Not, args: vec![arg] });
+        }
+        // The grammar folds a minus into a numeric constant (doNegate).
+        if *op == UnaryOperator::Minus
+            && let Expr::Value(v) = peel(expr)
+            && let Value::Number(n, _) = &v.value
         {
-            parts.remove(0);
+            return number_const(&format!("-{n}")).ok_or(());
         }
-        ObjectName(parts)
+        let name = match op {
+            UnaryOperator::Minus => "-",
+            UnaryOperator::Plus => "+",
+            UnaryOperator::BitwiseNot => "~",
+            UnaryOperator::PGSquareRoot => "|/",
+            UnaryOperator::PGCubeRoot => "||/",
+            UnaryOperator::PGAbs => "@",
+            UnaryOperator::AtDashAt => "@-@",
+            UnaryOperator::DoubleAt => "@@",
+            UnaryOperator::Hash => "#",
+            UnaryOperator::QuestionDash => "?-",
+            UnaryOperator::QuestionPipe => "?|",
+            _ => return Err(()),
+        };
+        let arg = self.try_expr(expr, scope)?;
+        let op = self.make_op(None, name, None, arg)?;
+        // `-(1::integer)` prints as `(- 1)`, which PostgreSQL reads back as
+        // the constant -1: the form it settles on after a dump and restore.
+        if let Node::Op { name: n, left: None, right, ty } = &op
+            && n.schema.is_none()
+            && n.name == "-"
+            && let Node::Const { ty: ct, value: Some(v) } = &**right
+            && ct.typmod.is_empty()
+            && *ct == *ty
+            && (ct.id == oids::INT4 || (ct.id == oids::NUMERIC && v.contains(['.', 'e', 'E'])))
+            && v.starts_with(|c: char| c.is_ascii_digit())
+        {
+            return Ok(Node::Const { ty: ct.clone(), value: Some(super::literal::numeric(&format!("-{v}")).unwrap_or(format!("-{v}"))) });
+        }
+        Ok(op)
     }
 
-    fn binary_op(&self, left: &Expr, op: &BinaryOperator, right: &Expr) -> Expr {
+    fn binary(&self, left: &Expr, op: &BinaryOperator, right: &Expr, scope: &Scope<'_>) -> Result<Node, Failed> {
         use BinaryOperator as B;
         if matches!(op, B::And | B::Or) {
-            let mut terms = Vec::new();
-            self.flatten(op, left, &mut terms);
-            self.flatten(op, right, &mut terms);
-            return bool_chain(op.clone(), terms);
-        }
-        // Arithmetic between two constants is the one place where a numeric
-        // cast on a number changes the result (`2::numeric / 3`).
-        let keep = is_arithmetic(op) && raw_constant(left) && raw_constant(right);
-        let (l, r) = (self.expr_k(left, keep), self.expr_k(right, keep));
-        match op {
-            B::PGLikeMatch => like(false, false, l, r, None),
-            B::PGNotLikeMatch => like(false, true, l, r, None),
-            B::PGILikeMatch => like(true, false, l, r, None),
-            B::PGNotILikeMatch => like(true, true, l, r, None),
-            // PostgreSQL stores `x SIMILAR TO p` as `x ~ similar_to_escape(p)`.
-            B::PGRegexMatch | B::PGRegexNotMatch if let Some((pattern, escape)) = similar_to_escape(&r) => {
-                Expr::SimilarTo {
-                    negated: *op == B::PGRegexNotMatch,
-                    expr: Box::new(wrap(l)),
-                    pattern: Box::new(wrap(pattern)),
-                    escape_char: escape.map(|e| Box::new(wrap(e))),
+            // The grammar appends to a left operand that is already the same
+            // boolean operator (makeAndExpr/makeOrExpr): `a AND b AND c` is one
+            // node of three; `a AND (b AND c)` is two.
+            let bop = if *op == B::And { BoolOp::And } else { BoolOp::Or };
+            let left_node = self.try_expr(left, scope)?;
+            let left_is_chain = matches!(peel(left), Expr::BinaryOp { op: inner, .. } if inner == op);
+            let right_node = self.env.coerce_to_boolean(self.try_expr(right, scope)?).map_err(drop)?;
+            return Ok(match left_node {
+                Node::Bool { op: o, mut args } if left_is_chain && o == bop => {
+                    args.push(right_node);
+                    Node::Bool { op: bop, args }
                 }
-            }
-            B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq => compare(l, op.clone(), r),
-            // These operators take two operands of one type, so a json or
-            // array literal's cast is decided by the other side.
-            B::AtArrow | B::ArrowAt | B::PGOverlap => {
-                let (l_lit, r_lit) = (is_literal(&l), is_literal(&r));
-                let l = if r_lit { l } else { strip_cast_if(l, same_type_operand) };
-                let r = if l_lit { r } else { strip_cast_if(r, same_type_operand) };
-                binary(l, op.clone(), r)
-            }
-            _ => binary(l, op.clone(), r),
-        }
-    }
-
-    fn flatten(&self, op: &BinaryOperator, expr: &Expr, terms: &mut Vec<Expr>) {
-        match expr {
-            Expr::Nested(inner) => self.flatten(op, inner, terms),
-            Expr::BinaryOp { left, op: inner_op, right } if inner_op == op => {
-                self.flatten(op, left, terms);
-                self.flatten(op, right, terms);
-            }
-            _ => match self.expr(expr) {
-                // A rewrite (BETWEEN, IN) may itself produce a chain.
-                Expr::BinaryOp { left, op: inner_op, right } if inner_op == *op => {
-                    collect_chain(op, *left, terms);
-                    collect_chain(op, *right, terms);
+                other => {
+                    let l = self.env.coerce_to_boolean(other).map_err(drop)?;
+                    Node::Bool { op: bop, args: vec![l, right_node] }
                 }
-                other => terms.push(other),
+            });
+        }
+        // Row comparisons: `(a, b) = (1, 2)`.
+        if let (Expr::Tuple(l), Expr::Tuple(r)) = (peel(left), peel(right)) {
+            return self.row_compare(l, op, r, scope);
+        }
+        let (schema, name) = match op {
+            B::PGCustomBinaryOperator(parts) => match parts.as_slice() {
+                [name] => (None, name.clone()),
+                [schema, name] => (Some(schema.clone()), name.clone()),
+                _ => return Err(()),
             },
-        }
-    }
-
-    fn unary_op(&self, op: &UnaryOperator, expr: &Expr, keep_casts: bool) -> Expr {
-        let inner = self.expr_k(expr, keep_casts);
-        if *op == UnaryOperator::Minus {
-            // A negative constant is one literal (PostgreSQL prints it as
-            // `'-1'::integer`); `-x::t` means `-(x::t)`, so the cast stays
-            // outside.
-            match inner {
-                Expr::Value(ValueWithSpan { value: Value::Number(n, _), .. }) => return number(negate(&n)),
-                Expr::Cast { kind, expr, data_type, format } if number_text(&expr).is_some() => {
-                    let negated = number(negate(number_text(&expr).unwrap_or_default()));
-                    return Expr::Cast { kind, expr: Box::new(tight_operand(negated)), data_type, format };
-                }
-                other => return Expr::UnaryOp { op: *op, expr: Box::new(wrap(other)) },
+            B::Xor | B::DuckIntegerDivide | B::MyIntegerDivide | B::Match | B::Regexp | B::Glob | B::Spaceship => {
+                return Err(());
             }
-        }
-        Expr::UnaryOp { op: *op, expr: Box::new(wrap(inner)) }
+            B::Overlaps | B::Assignment => return Err(()),
+            // `^` is exponentiation in PostgreSQL (PGExp); this is another dialect's XOR.
+            B::BitwiseXor => return Err(()),
+            other => (None, other.to_string()),
+        };
+        let (l, r) = (self.try_expr(left, scope)?, self.try_expr(right, scope)?);
+        self.make_op(schema.as_deref(), &name, Some(l), r)
     }
 
-    /// `inner::type_name`, dropping the casts PostgreSQL adds on its own
-    /// (see the module documentation).
-    fn cast(&self, inner: Expr, type_name: String, keep_casts: bool) -> Expr {
-        let mut inner = inner;
-        let base = type_name.as_str();
-        // PostgreSQL prints negative and exponent constants as strings:
-        // `'-1'::integer`, `'1000'::numeric`.
-        if is_numeric_type(base)
-            && let Some(Value::SingleQuotedString(s)) = literal(&inner)
-            && let Some(n) = normalize_number(s)
-        {
-            inner = number(n);
+    /// `make_op`: the operator, its arguments coerced to its declared types.
+    pub fn make_op(&self, schema: Option<&str>, name: &str, left: Option<Node>, right: Node) -> Result<Node, Failed> {
+        let env = self.env;
+        let lt = left.as_ref().map(Node::type_id);
+        let rt = right.type_id();
+        if lt == Some(UNRESOLVED) || rt == UNRESOLVED {
+            return Err(());
         }
-        if base == "regclass"
-            && let Some(Value::SingleQuotedString(s)) = literal(&inner)
-            && let Some(name) = regclass_name(s, self.ctx.default_schema)
-        {
-            inner = string(name);
+        let oper = env.lookup_operator(schema, name, lt, rt).ok_or(())?;
+        let mut declared: Vec<TypeId> = if left.is_some() { vec![oper.left, oper.right] } else { vec![oper.right] };
+        let actual: Vec<TypeId> = lt.into_iter().chain([rt]).collect();
+        let mut result = oper.result;
+        if declared.iter().any(|d| is_polymorphic(*d)) || is_polymorphic(result) {
+            let (args, ret) = env.resolve_polymorphic(&actual, &declared, result).ok_or(())?;
+            declared = args;
+            result = ret;
         }
-        match literal(&inner) {
-            Some(Value::SingleQuotedString(_) | Value::Null) if is_text_like(base) => return inner,
-            Some(Value::Number(n, _))
-                if is_numeric_type(base) && !keep_casts && !(is_integer_type(base) && is_fractional(n)) =>
-            {
-                return inner;
-            }
-            Some(Value::Boolean(_)) if base == "boolean" => return inner,
-            _ => {}
+        let mut args = Vec::new();
+        for (node, target) in left.into_iter().chain([right]).zip(&declared) {
+            args.push(self.coerce_arg(node, *target)?);
         }
-        // Lossy: PostgreSQL adds `::text` to operands of type character
-        // varying (text operators and functions have no varchar version);
-        // without the catalog the column's type is unknown, so an operand's
-        // cast to text on an integer column (`score::text <> ''`) is dropped
-        // too and the result is no longer valid for that column. Casts with
-        // a length, and casts at the root (see `root_expr`), are kept.
-        if is_text_like(base) && matches!(inner, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
-            return inner;
-        }
-        // `(ARRAY['a'::character varying])::text[]`: the array of unknown
-        // literals is text[] anyway. An empty ARRAY[] needs its cast.
-        if matches!(base, "text[]" | "character varying[]") && matches!(&inner, Expr::Array(a) if !a.elem.is_empty()) {
-            return inner;
-        }
-        Expr::Cast {
-            kind: CastKind::DoubleColon,
-            expr: Box::new(tight_operand(inner)),
-            data_type: type_named(type_name),
-            format: None,
-        }
-    }
-
-    fn function(&self, function: &Function) -> Expr {
-        let name = self.object_name(&function.name);
-        let simple = match name.0.as_slice() {
-            [ObjectNamePart::Identifier(ident)] => Some(ident.value.as_str()),
+        let types: Vec<TypeId> = args.iter().map(Node::type_id).collect();
+        let visible = match types.as_slice() {
+            [l, r] => env.lookup_operator(None, name, Some(*l), *r),
+            [r] => env.lookup_operator(None, name, None, *r),
             _ => None,
-        };
-        // `CURRENT_TIMESTAMP`, `CURRENT_USER`, …: keywords, not calls.
-        if matches!(function.args, FunctionArguments::None)
-            && let Some(n) = simple
-            && is_value_function(n)
-        {
-            return keyword_function(n);
         }
-        let mut args: Vec<FunctionArg> = match &function.args {
-            FunctionArguments::List(list) => list.args.iter().map(|a| self.function_arg(a)).collect(),
-            _ => Vec::new(),
+        .is_some_and(|o| o.schema == oper.schema && o.left == oper.left && o.right == oper.right);
+        let printed = Name { schema: (!visible).then(|| oper.schema.clone()), name: name.to_string() };
+        let mut it = args.into_iter();
+        let (left, right) = if types.len() == 2 {
+            (Some(Box::new(it.next().ok_or(())?)), Box::new(it.next().ok_or(())?))
+        } else {
+            (None, Box::new(it.next().ok_or(())?))
         };
-        let plain_args: Option<Vec<Expr>> = args
+        Ok(Node::Op { name: printed, left, right, ty: Ty::of(result) })
+    }
+
+    /// An argument coerced to the type a function or operator declares for it.
+    fn coerce_arg(&self, node: Node, target: TypeId) -> Result<Node, Failed> {
+        let input = node.type_id();
+        if input == target {
+            return Ok(node);
+        }
+        self.env.coerce_type(node, input, &Ty::of(target), Context::Implicit, Form::Implicit).map_err(drop)
+    }
+
+    fn distinct(&self, a: &Expr, b: &Expr, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let op = self.make_op(None, "=", Some(self.try_expr(a, scope)?), self.try_expr(b, scope)?)?;
+        match op {
+            Node::Op { left: Some(l), right, ty, .. } if ty.id == oids::BOOL => Ok(Node::Distinct { left: l, right }),
+            _ => Err(()),
+        }
+    }
+
+    fn bool_test(&self, a: &Expr, test: BoolTestKind, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let arg = self.env.coerce_to_boolean(self.try_expr(a, scope)?).map_err(drop)?;
+        Ok(Node::BoolTest { arg: Box::new(arg), test })
+    }
+
+    fn like(&self, op: &str, expr: &Expr, pattern: &Expr, escape: Option<&Expr>, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let x = self.try_expr(expr, scope)?;
+        let mut pat = self.try_expr(pattern, scope)?;
+        if let Some(esc) = escape {
+            // `LIKE p ESCAPE e` is `~~ like_escape(p, e)`.
+            let e = self.try_expr(esc, scope)?;
+            pat = self.call("like_escape", vec![pat, e], CallForm::Call)?;
+        }
+        self.make_op(None, op, Some(x), pat)
+    }
+
+    /// `transformAExprIn`: the constant elements of an IN list become one
+    /// `= ANY (ARRAY[…])` when there are at least two of them; the others are
+    /// compared one by one.
+    fn in_list(&self, expr: &Expr, list: &[Expr], negated: bool, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let env = self.env;
+        let (op, use_or) = if negated { ("<>", false) } else { ("=", true) };
+        let lexpr = self.try_expr(expr, scope)?;
+        let items: Vec<(Node, bool)> = list
             .iter()
-            .map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
-                _ => None,
-            })
-            .collect();
-        let is_plain_call = matches!(&function.args, FunctionArguments::List(l)
-            if l.duplicate_treatment.is_none() && l.clauses.is_empty())
-            && function.filter.is_none()
-            && function.over.is_none()
-            && function.within_group.is_empty();
-        if let (Some(n), Some(plain), true) = (simple, &plain_args, is_plain_call) {
-            match (n, plain.as_slice()) {
-                // `ROW(a, b)` is how PostgreSQL prints the row constructor
-                // `(a, b)`; one element needs the keyword, so it stays.
-                ("row", [_, _, ..]) => return Expr::Tuple(plain.clone()),
-                ("substring", [e, from, rest @ ..]) if rest.len() <= 1 => {
-                    return Expr::Substring {
-                        expr: Box::new(e.clone()),
-                        substring_from: Some(Box::new(from.clone())),
-                        substring_for: rest.first().map(|f| Box::new(f.clone())),
-                        special: false,
-                        shorthand: false,
-                    };
+            .map(|e| Ok((self.try_expr(e, scope)?, has_column_ref(e))))
+            .collect::<Result<_, Failed>>()?;
+        let nonvars: Vec<&Node> = items.iter().filter(|(_, var)| !*var).map(|(n, _)| n).collect();
+        // Without the array, every element is compared on its own, in the written order.
+        let mut rest: Vec<Node> = items.iter().map(|(n, _)| n.clone()).collect();
+        let mut result: Option<Node> = None;
+        if nonvars.len() > 1 {
+            let mut types = vec![lexpr.type_id()];
+            types.extend(nonvars.iter().map(|n| n.type_id()));
+            let common = if types.contains(&UNRESOLVED) { None } else { env.select_common_type(&types).ok() };
+            let array_type = common.filter(|t| *t != oids::RECORD).map(|t| env.array_of(t)).unwrap_or(0);
+            if let Some(scalar) = common
+                && array_type != 0
+            {
+                let elems = nonvars
+                    .iter()
+                    .map(|n| env.coerce_to_common((*n).clone(), scalar))
+                    .collect::<Result<Vec<_>, CannotCoerce>>()
+                    .map_err(drop)?;
+                let array = Node::Array { elems, ty: Ty::of(array_type), multidim: false };
+                result = Some(self.scalar_array_op(op, use_or, lexpr.clone(), array)?);
+                rest = items.into_iter().filter(|(_, var)| *var).map(|(n, _)| n).collect();
+            }
+        }
+        for r in rest {
+            let cmp = env.coerce_to_boolean(self.make_op(None, op, Some(lexpr.clone()), r)?).map_err(drop)?;
+            result = Some(match result {
+                None => cmp,
+                Some(prev) => Node::Bool { op: if use_or { BoolOp::Or } else { BoolOp::And }, args: vec![prev, cmp] },
+            });
+        }
+        result.ok_or(())
+    }
+
+    /// `make_scalar_array_op`: `x op ANY/ALL (array)`.
+    fn scalar_array_op(&self, op: &str, any: bool, left: Node, right: Node) -> Result<Node, Failed> {
+        let env = self.env;
+        let lt = left.type_id();
+        let rt = right.type_id();
+        if lt == UNRESOLVED || rt == UNRESOLVED {
+            return Err(());
+        }
+        // An untyped right side is assumed to be an array of the left's type.
+        let elem = if rt == oids::UNKNOWN {
+            if env.array_of(lt) == 0 {
+                return Err(());
+            }
+            lt
+        } else {
+            let e = env.elem_of(env.base_type(&Ty::of(rt)).id);
+            if e == 0 {
+                return Err(());
+            }
+            e
+        };
+        let oper = env.lookup_operator(None, op, Some(lt), elem).ok_or(())?;
+        if oper.result != oids::BOOL {
+            return Err(());
+        }
+        let mut declared = vec![oper.left, oper.right];
+        if declared.iter().any(|d| is_polymorphic(*d)) {
+            let actual = vec![lt, elem];
+            declared = env.resolve_polymorphic(&actual, &declared, 0).ok_or(())?.0;
+        }
+        let right_target = env.array_of(declared[1]);
+        if right_target == 0 {
+            return Err(());
+        }
+        let l = self.coerce_arg(left, declared[0])?;
+        let r = self.coerce_arg(right, right_target)?;
+        let visible = env
+            .lookup_operator(None, op, Some(l.type_id()), env.elem_of(env.base_type(&r.ty()).id))
+            .is_some_and(|o| o.schema == oper.schema && o.left == oper.left && o.right == oper.right);
+        Ok(Node::ScalarArrayOp {
+            name: Name { schema: (!visible).then(|| oper.schema.clone()), name: op.to_string() },
+            any,
+            left: Box::new(l),
+            right: Box::new(r),
+        })
+    }
+
+    fn quantified(&self, left: &Expr, op: &BinaryOperator, right: &Expr, any: bool, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let name = op.to_string();
+        if let Expr::Subquery(q) = peel(right) {
+            let test = self.try_expr(left, scope)?;
+            let kind = if any { SubLinkKind::Any } else { SubLinkKind::All };
+            return self.sublink(kind, Some(test), Some(&name), q, scope);
+        }
+        let (l, r) = (self.try_expr(left, scope)?, self.try_expr(right, scope)?);
+        self.scalar_array_op(&name, any, l, r)
+    }
+
+    /// `(a, b) op (c, d)`: `=` and `<>` compare column by column (AND / OR);
+    /// the ordering operators make a row comparison.
+    fn row_compare(&self, l: &[Expr], op: &BinaryOperator, r: &[Expr], scope: &Scope<'_>) -> Result<Node, Failed> {
+        if l.len() != r.len() || l.is_empty() {
+            return Err(());
+        }
+        let name = op.to_string();
+        let mut pairs = Vec::new();
+        for (a, b) in l.iter().zip(r) {
+            pairs.push(self.make_op(None, &name, Some(self.try_expr(a, scope)?), self.try_expr(b, scope)?)?);
+        }
+        match name.as_str() {
+            "=" | "<>" => {
+                if pairs.len() == 1 {
+                    return pairs.pop().ok_or(());
                 }
-                // The sequence functions take a regclass: `nextval('seq')`
-                // and pg_dump's `nextval('public.seq'::regclass)` name the
-                // same sequence.
-                ("nextval" | "currval" | "setval", [first, ..]) => {
-                    let first = match first {
-                        Expr::Value(ValueWithSpan { value: Value::SingleQuotedString(_), .. }) => {
-                            self.cast(first.clone(), "regclass".to_string(), false)
+                Ok(Node::Bool { op: if name == "=" { BoolOp::And } else { BoolOp::Or }, args: pairs })
+            }
+            "<" | "<=" | ">" | ">=" => {
+                let (mut ls, mut rs) = (Vec::new(), Vec::new());
+                for p in pairs {
+                    match p {
+                        Node::Op { left: Some(a), right: b, .. } => {
+                            ls.push(*a);
+                            rs.push(*b);
                         }
-                        other => other.clone(),
-                    };
-                    args[0] = FunctionArg::Unnamed(FunctionArgExpr::Expr(first));
+                        _ => return Err(()),
+                    }
                 }
-                // These resolve their arguments to one common type.
-                ("coalesce" | "nullif" | "greatest" | "least", _) => {
-                    args = common_type(plain.clone())
-                        .into_iter()
-                        .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
-                        .collect();
+                let p = self.printer();
+                let text = format!(
+                    "({} {name} {})",
+                    p.print(&Node::Row { args: ls, ty: Ty::of(oids::RECORD) }, true),
+                    p.print(&Node::Row { args: rs, ty: Ty::of(oids::RECORD) }, true)
+                );
+                Ok(Node::Verbatim { text, ty: Ty::of(oids::BOOL) })
+            }
+            _ => Err(()),
+        }
+    }
+
+    // ----- CASE, COALESCE, … -----
+
+    /// `transformCaseExpr`.
+    fn case(&self, operand: Option<&Expr>, conditions: &[ast::CaseWhen], else_result: Option<&Expr>, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let env = self.env;
+        let arg = match operand {
+            Some(o) => {
+                let a = self.try_expr(o, scope)?;
+                // An untyped operand is made text: the placeholder needs a type.
+                Some(if a.type_id() == oids::UNKNOWN { env.coerce_to_common(a, oids::TEXT).map_err(drop)? } else { a })
+            }
+            None => None,
+        };
+        let mut whens = Vec::new();
+        let mut results = Vec::new();
+        for w in conditions {
+            let cond = match &arg {
+                Some(a) => {
+                    let placeholder = Node::CaseTest { ty: a.ty() };
+                    self.make_op(None, "=", Some(placeholder), self.try_expr(&w.condition, scope)?)?
+                }
+                None => self.try_expr(&w.condition, scope)?,
+            };
+            whens.push(env.coerce_to_boolean(cond).map_err(drop)?);
+            results.push(self.try_expr(&w.result, scope)?);
+        }
+        let default = match else_result {
+            Some(e) => self.try_expr(e, scope)?,
+            None => Node::Const { ty: Ty::of(oids::UNKNOWN), value: None },
+        };
+        // The ELSE result counts first when choosing the type.
+        let mut types = vec![default.type_id()];
+        types.extend(results.iter().map(Node::type_id));
+        if types.contains(&UNRESOLVED) {
+            return Err(());
+        }
+        let common = env.select_common_type(&types).map_err(drop)?;
+        let default = env.coerce_to_common(default, common).map_err(drop)?;
+        let results = results.into_iter().map(|r| env.coerce_to_common(r, common)).collect::<Result<Vec<_>, _>>().map_err(drop)?;
+        let mut all: Vec<Node> = results.clone();
+        all.push(default.clone());
+        let typmod = Env::common_typmod(&all, common);
+        Ok(Node::Case {
+            arg: arg.map(Box::new),
+            whens: whens.into_iter().zip(results).collect(),
+            default: Box::new(default),
+            ty: Ty { id: common, typmod },
+        })
+    }
+
+    /// Items resolved to one common type (COALESCE, GREATEST, LEAST).
+    fn common(&self, args: &[FunctionArg], scope: &Scope<'_>) -> Result<(Vec<Node>, Ty), Failed> {
+        let nodes = plain_args(args)?.iter().map(|a| self.try_expr(a, scope)).collect::<Result<Vec<_>, _>>()?;
+        let types: Vec<TypeId> = nodes.iter().map(Node::type_id).collect();
+        if types.contains(&UNRESOLVED) || nodes.is_empty() {
+            return Err(());
+        }
+        let common = self.env.select_common_type(&types).map_err(drop)?;
+        let nodes = nodes.into_iter().map(|n| self.env.coerce_to_common(n, common)).collect::<Result<Vec<_>, _>>().map_err(drop)?;
+        let typmod = Env::common_typmod(&nodes, common);
+        Ok((nodes, Ty { id: common, typmod }))
+    }
+
+    /// `transformArrayExpr`; `target` is the array type of an enclosing cast,
+    /// which the elements are cast to instead of their common type.
+    fn array(&self, elems: &[Expr], target: Option<&Ty>, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let env = self.env;
+        let multidim = !elems.is_empty() && elems.iter().all(|e| matches!(peel(e), Expr::Array(_)));
+        let (array_type, elem_target) = match target {
+            Some(t) => {
+                let e = env.elem_of(t.id);
+                if e == 0 {
+                    return Err(());
+                }
+                (Some(t.clone()), Some(Ty { id: e, typmod: t.typmod.clone() }))
+            }
+            None => (None, None),
+        };
+        let mut nodes = Vec::new();
+        for e in elems {
+            nodes.push(match (peel(e), &array_type) {
+                (Expr::Array(inner), Some(t)) => self.array(&inner.elem, Some(t), scope)?,
+                (Expr::Array(inner), None) => self.array(&inner.elem, None, scope)?,
+                _ => self.try_expr(e, scope)?,
+            });
+        }
+        if let (Some(at), Some(et)) = (&array_type, &elem_target) {
+            let coerced = nodes
+                .into_iter()
+                .map(|n| {
+                    if multidim {
+                        Ok(n)
+                    } else {
+                        env.coerce_to_target(n, et, Context::Explicit, Form::Explicit).map_err(drop)
+                    }
+                })
+                .collect::<Result<Vec<_>, Failed>>()?;
+            return Ok(Node::Array { elems: coerced, ty: Ty::of(at.id), multidim });
+        }
+        if nodes.is_empty() {
+            // `ARRAY[]` needs a type from a cast.
+            return Err(());
+        }
+        let types: Vec<TypeId> = nodes.iter().map(Node::type_id).collect();
+        if types.contains(&UNRESOLVED) {
+            return Err(());
+        }
+        if multidim {
+            let common = env.select_common_type(&types).map_err(drop)?;
+            let nodes = nodes.into_iter().map(|n| env.coerce_to_common(n, common)).collect::<Result<Vec<_>, _>>().map_err(drop)?;
+            return Ok(Node::Array { elems: nodes, ty: Ty::of(common), multidim: true });
+        }
+        let common = env.select_common_type(&types).map_err(drop)?;
+        let array = env.array_of(common);
+        if array == 0 {
+            return Err(());
+        }
+        let nodes = nodes.into_iter().map(|n| env.coerce_to_common(n, common)).collect::<Result<Vec<_>, _>>().map_err(drop)?;
+        Ok(Node::Array { elems: nodes, ty: Ty::of(array), multidim: false })
+    }
+
+    /// `transformTypeCast`.
+    fn type_cast(&self, expr: &Expr, data_type: &ast::DataType, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let target = self.type_of(data_type)?;
+        let arg = match peel(expr) {
+            // The cast's element type is pushed down into ARRAY[…].
+            Expr::Array(a) if self.env.is_array(target.id) => self.array(&a.elem, Some(&target), scope)?,
+            _ => self.try_expr(expr, scope)?,
+        };
+        if arg.type_id() == UNRESOLVED {
+            return Err(());
+        }
+        self.env.coerce_to_target(arg, &target, Context::Explicit, Form::Explicit).map_err(drop)
+    }
+
+    // ----- function calls -----
+
+    fn function(&self, f: &ast::Function, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let parts: Vec<String> = f
+            .name
+            .0
+            .iter()
+            .map(|p| match p {
+                ObjectNamePart::Identifier(i) => Ok(fold(i)),
+                ObjectNamePart::Function(_) => Err(()),
+            })
+            .collect::<Result<_, _>>()?;
+        let (schema, name) = match parts.as_slice() {
+            [n] => (None, n.clone()),
+            [s, n] => (Some(s.clone()), n.clone()),
+            _ => return Err(()),
+        };
+        if !matches!(f.parameters, FunctionArguments::None) || f.null_treatment.is_some() {
+            return Err(());
+        }
+        let builtin_syntax = schema.as_deref().is_none_or(|s| s == "pg_catalog");
+        let list = match &f.args {
+            FunctionArguments::None => {
+                // `CURRENT_DATE` and friends.
+                let unquoted = matches!(f.name.0.last(), Some(ObjectNamePart::Identifier(i)) if i.quote_style.is_none());
+                if builtin_syntax && unquoted && let Some(n) = self.sql_value(&name, None) {
+                    return Ok(n);
+                }
+                return Err(());
+            }
+            FunctionArguments::Subquery(q) if builtin_syntax && name == "array" => {
+                return self.sublink(SubLinkKind::Array, None, None, q, scope);
+            }
+            FunctionArguments::Subquery(_) => return Err(()),
+            FunctionArguments::List(list) => list,
+        };
+        if builtin_syntax && f.over.is_none() && f.filter.is_none() && f.within_group.is_empty() && list.clauses.is_empty() && list.duplicate_treatment.is_none() {
+            match name.as_str() {
+                "coalesce" => {
+                    let (args, ty) = self.common(&list.args, scope)?;
+                    return Ok(Node::Coalesce { args, ty });
+                }
+                "greatest" | "least" => {
+                    let (args, ty) = self.common(&list.args, scope)?;
+                    return Ok(Node::MinMax { greatest: name == "greatest", args, ty });
+                }
+                "nullif" => {
+                    let [a, b] = plain_args(&list.args)?.try_into().map_err(drop)?;
+                    let op = self.make_op(None, "=", Some(self.try_expr(&a, scope)?), self.try_expr(&b, scope)?)?;
+                    return match op {
+                        Node::Op { left: Some(l), right, ty, .. } if ty.id == oids::BOOL => {
+                            let t = l.ty();
+                            Ok(Node::NullIf { left: l, right, ty: Ty::of(t.id) })
+                        }
+                        _ => Err(()),
+                    };
+                }
+                "row" => {
+                    let args = plain_args(&list.args)?.iter().map(|a| self.try_expr(a, scope)).collect::<Result<Vec<_>, _>>()?;
+                    return Ok(Node::Row { args, ty: Ty::of(oids::RECORD) });
+                }
+                n @ ("current_time" | "current_timestamp" | "localtime" | "localtimestamp") => {
+                    if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))] = list.args.as_slice()
+                        && let Value::Number(p, _) = &v.value
+                    {
+                        return self.sql_value(n, p.parse().ok()).ok_or(());
+                    }
                 }
                 _ => {}
             }
         }
-        let args = match &function.args {
-            FunctionArguments::None => FunctionArguments::None,
-            FunctionArguments::Subquery(q) => FunctionArguments::Subquery(Box::new(self.query(q))),
-            FunctionArguments::List(list) => FunctionArguments::List(FunctionArgumentList {
-                // ALL is the default.
-                duplicate_treatment: list.duplicate_treatment.filter(|d| *d != sqlparser::ast::DuplicateTreatment::All),
-                args,
-                clauses: list.clauses.iter().map(|c| self.arg_clause(c)).collect(),
-            }),
+        let mut agg = Agg { distinct: matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)), ..Agg::default() };
+        let mut args = Vec::new();
+        let mut names = Vec::new();
+        let mut explicit_variadic = false;
+        for a in &list.args {
+            match a {
+                // `VARIADIC arg`, as rewritten for sqlparser.
+                FunctionArg::Named { name: n, arg: FunctionArgExpr::Expr(e), .. }
+                    if n.quote_style.is_some() && n.value == compat::VARIADIC_ARG =>
+                {
+                    args.push(self.try_expr(e, scope)?);
+                    names.push(None);
+                    explicit_variadic = true;
+                }
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                    args.push(self.try_expr(e, scope)?);
+                    names.push(None);
+                }
+                FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if list.args.len() == 1 => agg.star = true,
+                FunctionArg::Named { name: n, arg: FunctionArgExpr::Expr(e), operator } => {
+                    if !matches!(operator, ast::FunctionArgOperator::RightArrow | ast::FunctionArgOperator::Assignment) {
+                        return Err(());
+                    }
+                    args.push(self.try_expr(e, scope)?);
+                    names.push(Some(fold(n)));
+                }
+                FunctionArg::ExprNamed { name: Expr::Identifier(n), arg: FunctionArgExpr::Expr(e), operator } => {
+                    if !matches!(operator, ast::FunctionArgOperator::RightArrow | ast::FunctionArgOperator::Assignment) {
+                        return Err(());
+                    }
+                    args.push(self.try_expr(e, scope)?);
+                    names.push(Some(fold(n)));
+                }
+                _ => return Err(()),
+            }
+        }
+        let mut order_by = Vec::new();
+        for clause in &list.clauses {
+            match clause {
+                FunctionArgumentClause::OrderBy(order) => order_by = self.sort_items(order, scope)?,
+                _ => return Err(()),
+            }
+        }
+        if let Some(filter) = &f.filter {
+            let cond = self.env.coerce_to_boolean(self.try_expr(filter, scope)?).map_err(drop)?;
+            agg.filter = Some(Box::new(cond));
+        }
+        // An ordered-set aggregate takes its WITHIN GROUP keys as its last
+        // arguments: they are resolved and coerced with the others.
+        let within = self.sort_items(&f.within_group, scope)?;
+        let direct = args.len();
+        args.extend(within.iter().map(|(n, _)| n.clone()));
+        names.extend(within.iter().map(|_| None));
+        let written: Vec<Node> = args.clone();
+        let over = match &f.over {
+            None => None,
+            Some(w) => Some(super::query::window_text(self, w, scope)?),
         };
-        Expr::Function(Function {
-            name: function_name(name),
-            uses_odbc_syntax: false,
-            parameters: function.parameters.clone(),
-            args,
-            within_group: function.within_group.iter().map(|o| self.order_by_expr(o)).collect(),
-            filter: function.filter.as_ref().map(|f| Box::new(self.expr(f))),
-            null_treatment: function.null_treatment,
-            over: function.over.as_ref().map(|w| match w {
-                WindowType::WindowSpec(spec) => WindowType::WindowSpec(self.window_spec(spec)),
-                WindowType::NamedWindow(name) => WindowType::NamedWindow(canonical_ident(name)),
-            }),
+        let has_agg = agg != Agg::default() || !order_by.is_empty() || !within.is_empty();
+        let how = Call { arg_names: names, form: CallForm::Call, over, star: agg.star, explicit_variadic };
+        let node = self.resolve_call(schema.as_deref(), &name, args, how)?;
+        let Node::Func(mut func) = node else {
+            return if has_agg { Err(()) } else { Ok(node) };
+        };
+        let kind = self.env.proc_kind(&func);
+        if (has_agg && kind != b'a') || (func.over.is_some() && kind == b'f') {
+            return Err(());
+        }
+        let p = self.printer();
+        if !within.is_empty() {
+            let sorted = func.args.split_off(direct);
+            func.arg_names.truncate(direct);
+            let keys: Vec<String> = sorted.iter().zip(&within).map(|(n, (_, suffix))| format!("{}{suffix}", p.print(n, true))).collect();
+            agg.within_group = Some(keys.join(", "));
+        }
+        if !order_by.is_empty() {
+            // An ORDER BY key that is one of the arguments is that argument,
+            // coerced like it (PostgreSQL shares the target entry).
+            let keys: Vec<String> = order_by
+                .iter()
+                .map(|(n, suffix)| {
+                    let shown = match written[..direct].iter().position(|a| a == n) {
+                        Some(i) => func.args.get(i).unwrap_or(n),
+                        None => n,
+                    };
+                    format!("{}{suffix}", p.print(shown, true))
+                })
+                .collect();
+            agg.order_by = Some(keys.join(", "));
+        }
+        if kind == b'a' || has_agg {
+            func.agg = Some(agg);
+        }
+        Ok(Node::Func(func))
+    }
+
+    /// ORDER BY keys: each expression, with its ` DESC`/` NULLS …` suffix.
+    fn sort_items(&self, order: &[ast::OrderByExpr], scope: &Scope<'_>) -> Result<Vec<(Node, String)>, Failed> {
+        order.iter().map(|o| Ok((self.try_expr(&o.expr, scope)?, deparse::sort_suffix(&o.options)))).collect()
+    }
+
+    /// A call of a built-in function (`name` resolved in `pg_catalog`
+    /// first), positional arguments only.
+    pub fn call(&self, name: &str, args: Vec<Node>, form: CallForm) -> Result<Node, Failed> {
+        self.resolve_call(None, name, args, Call { form, ..Call::default() })
+    }
+
+    /// `ParseFuncOrColumn` for a resolved argument list.
+    fn resolve_call(&self, schema: Option<&str>, name: &str, args: Vec<Node>, how: Call) -> Result<Node, Failed> {
+        let Call { arg_names, form, over, star, explicit_variadic } = how;
+        let env = self.env;
+        let inputs: Vec<TypeId> = args.iter().map(Node::type_id).collect();
+        if inputs.contains(&UNRESOLVED) {
+            return Err(());
+        }
+        let names = if arg_names.len() == args.len() { arg_names } else { vec![None; args.len()] };
+        let single_unknown_const = args.len() == 1 && args[0].is_unknown_literal();
+        let lookup = env.lookup_function(schema, name, &inputs, &names, explicit_variadic, single_unknown_const);
+        let candidate = match lookup {
+            FuncLookup::Found(c) => c,
+            FuncLookup::Coercion(target) => {
+                let arg = args.into_iter().next().ok_or(())?;
+                return env.coerce_type(arg.clone(), arg.type_id(), &Ty::of(target), Context::Explicit, Form::Explicit).map_err(drop);
+            }
+            FuncLookup::NotFound | FuncLookup::Ambiguous => return Err(()),
+        };
+        if candidate.proc.retset && over.is_none() && candidate.proc.kind == b'f' {
+            // A set-returning function in an expression: not modelled.
+        }
+        let mut declared = candidate.args.clone();
+        let mut ret = candidate.proc.ret.clone();
+        if declared.iter().any(|d| is_polymorphic(*d)) || is_polymorphic(ret.id) {
+            let (a, r) = env.resolve_polymorphic(&inputs, &declared, ret.id).ok_or(())?;
+            declared = a;
+            ret = Ty::of(r);
+        }
+        if ret.id == oids::RECORD && !candidate.proc.out_columns.is_empty() {
+            ret = Ty::of(oids::RECORD);
+        }
+        let mut coerced = Vec::new();
+        for (node, target) in args.into_iter().zip(&declared) {
+            coerced.push(if *target == oids::ANY { node } else { self.coerce_arg(node, *target)? });
+        }
+        // VARIADIC arguments of a type other than "any" are passed as one
+        // array, which PostgreSQL prints as `VARIADIC ARRAY[…]`.
+        let mut variadic = explicit_variadic;
+        let mut out_names = names.clone();
+        if candidate.variadic_count > 0 && candidate.proc.variadic != oids::ANY {
+            let elem = *declared.last().ok_or(())?;
+            let array = env.array_of(elem);
+            if array == 0 {
+                return Err(());
+            }
+            let split = coerced.len() - candidate.variadic_count;
+            let tail: Vec<Node> = coerced.split_off(split);
+            coerced.push(Node::Array { elems: tail, ty: Ty::of(array), multidim: false });
+            out_names.truncate(split);
+            out_names.push(None);
+            variadic = true;
+        }
+        let final_types: Vec<TypeId> = coerced.iter().map(Node::type_id).collect();
+        let visible = match env.lookup_function(None, name, &final_types, &out_names, variadic, false) {
+            FuncLookup::Found(c) => c.proc.id == candidate.proc.id,
+            _ => false,
+        };
+        Ok(Node::Func(Box::new(Func {
+            name: Name { schema: (!visible).then(|| candidate.proc.schema.clone()), name: name.to_string() },
+            args: coerced,
+            arg_names: out_names,
+            ty: ret,
+            form,
+            variadic,
+            agg: if star { Some(Agg { star: true, ..Agg::default() }) } else { None },
+            over,
+        })))
+    }
+
+    // ----- subqueries, field access -----
+
+    fn sublink(&self, kind: SubLinkKind, test: Option<Node>, op: Option<&str>, query: &ast::Query, scope: &Scope<'_>) -> Result<Node, Failed> {
+        let env = self.env;
+        let analyzed = super::query::analyze_subquery(self, query, scope)?;
+        let first = analyzed.columns.first().map(|(_, t)| t.clone());
+        Ok(match kind {
+            SubLinkKind::Exists => Node::SubLink(Box::new(SubLink { kind, test: None, op: None, query: analyzed.text, ty: Ty::of(oids::BOOL) })),
+            SubLinkKind::Expr => {
+                let ty = first.ok_or(())?;
+                Node::SubLink(Box::new(SubLink { kind, test: None, op: None, query: analyzed.text, ty }))
+            }
+            SubLinkKind::Array => {
+                let ty = first.ok_or(())?;
+                let array = env.array_of(ty.id);
+                if array == 0 {
+                    return Err(());
+                }
+                Node::SubLink(Box::new(SubLink { kind, test: None, op: None, query: analyzed.text, ty: Ty::of(array) }))
+            }
+            SubLinkKind::Any | SubLinkKind::All => {
+                let sub_ty = first.ok_or(())?;
+                let op_name = op.ok_or(())?;
+                // The comparison is made between the test expression and the
+                // subquery's column; only the left side's coercion shows.
+                let placeholder = Node::Verbatim { text: String::new(), ty: sub_ty };
+                let cmp = self.make_op(None, op_name, test, placeholder)?;
+                let (left, name) = match cmp {
+                    Node::Op { left: Some(l), name, ty, .. } if ty.id == oids::BOOL => (*l, name),
+                    _ => return Err(()),
+                };
+                Node::SubLink(Box::new(SubLink { kind, test: Some(left), op: Some(name), query: analyzed.text, ty: Ty::of(oids::BOOL) }))
+            }
         })
     }
 
-    fn function_arg(&self, arg: &FunctionArg) -> FunctionArg {
-        let arg_expr = |a: &FunctionArgExpr| match a {
-            FunctionArgExpr::Expr(e) => FunctionArgExpr::Expr(self.expr(e)),
-            FunctionArgExpr::QualifiedWildcard(name) => FunctionArgExpr::QualifiedWildcard(self.object_name(name)),
-            other => other.clone(),
-        };
-        match arg {
-            FunctionArg::Unnamed(a) => FunctionArg::Unnamed(arg_expr(a)),
-            FunctionArg::Named { name, arg, operator } => {
-                FunctionArg::Named { name: canonical_ident(name), arg: arg_expr(arg), operator: operator.clone() }
+    fn access(&self, root: &Expr, chain: &[ast::AccessExpr], scope: &Scope<'_>) -> Result<Node, Failed> {
+        let env = self.env;
+        let mut node = self.try_expr(root, scope)?;
+        let mut subscripts: Vec<Subscript> = Vec::new();
+        let flush = |node: Node, subs: &mut Vec<Subscript>| -> Result<Node, Failed> {
+            if subs.is_empty() {
+                return Ok(node);
             }
-            FunctionArg::ExprNamed { name, arg, operator } => {
-                FunctionArg::ExprNamed { name: self.expr(name), arg: arg_expr(arg), operator: operator.clone() }
-            }
-        }
-    }
-
-    fn arg_clause(&self, clause: &FunctionArgumentClause) -> FunctionArgumentClause {
-        match clause {
-            FunctionArgumentClause::OrderBy(list) => {
-                FunctionArgumentClause::OrderBy(list.iter().map(|o| self.order_by_expr(o)).collect())
-            }
-            other => other.clone(),
-        }
-    }
-
-    pub(super) fn window_spec(&self, spec: &WindowSpec) -> WindowSpec {
-        WindowSpec {
-            window_name: spec.window_name.as_ref().map(canonical_ident),
-            partition_by: spec.partition_by.iter().map(|e| self.expr(e)).collect(),
-            order_by: spec.order_by.iter().map(|o| self.order_by_expr(o)).collect(),
-            window_frame: spec.window_frame.clone(),
-        }
-    }
-
-    /// `ORDER BY x ASC NULLS LAST` is `ORDER BY x`: both are the default,
-    /// and PostgreSQL prints neither; `DESC NULLS FIRST` is `DESC`.
-    pub(super) fn order_by_expr(&self, order: &OrderByExpr) -> OrderByExpr {
-        let mut options = order.options.clone();
-        let descending = matches!(options.sort, Some(OrderBySort::Desc));
-        if matches!(options.sort, Some(OrderBySort::Asc)) {
-            options.sort = None;
-        }
-        if options.nulls_first == Some(descending) && !matches!(options.sort, Some(OrderBySort::Using(_))) {
-            options.nulls_first = None;
-        }
-        OrderByExpr { expr: self.expr(&order.expr), options, with_fill: order.with_fill.clone() }
-    }
-
-    fn case(&self, operand: &Option<Box<Expr>>, conditions: &[CaseWhen], else_result: &Option<Box<Expr>>) -> Expr {
-        let operand = operand.as_ref().map(|o| self.expr(o));
-        let mut whens: Vec<Expr> = conditions.iter().map(|c| self.expr(&c.condition)).collect();
-        // `CASE x WHEN 'a' …` compares x with each value.
-        if let Some(o) = &operand
-            && !is_literal(o)
-        {
-            whens = whens.into_iter().map(strip_typed).collect();
-        }
-        // The results resolve to one common type, like COALESCE.
-        let mut results: Vec<Expr> = conditions.iter().map(|c| self.expr(&c.result)).collect();
-        results.extend(else_result.as_ref().map(|e| self.expr(e)));
-        let mut results = common_type(results);
-        let mut else_result = if else_result.is_some() { results.pop() } else { None };
-        // PostgreSQL fills in a missing ELSE as `ELSE NULL::type`.
-        if else_result.as_ref().is_some_and(|e| matches!(literal(strip_any_cast(e)), Some(Value::Null))) {
-            else_result = None;
-        }
-        Expr::Case {
-            case_token: AttachedToken::empty(),
-            end_token: AttachedToken::empty(),
-            operand: operand.map(Box::new),
-            conditions: whens
-                .into_iter()
-                .zip(results)
-                .map(|(condition, result)| CaseWhen { condition, result })
-                .collect(),
-            else_result: else_result.map(Box::new),
-        }
-    }
-}
-
-/// A comparison: a literal on one side takes the type of the other side.
-fn compare(l: Expr, op: BinaryOperator, r: Expr) -> Expr {
-    let (l, r) = typed_pair(l, r);
-    binary(l, op, r)
-}
-
-fn typed_pair(l: Expr, r: Expr) -> (Expr, Expr) {
-    let (l_lit, r_lit) = (is_literal(&l), is_literal(&r));
-    (if r_lit { l } else { strip_typed(l) }, if l_lit { r } else { strip_typed(r) })
-}
-
-fn binary(l: Expr, op: BinaryOperator, r: Expr) -> Expr {
-    Expr::BinaryOp { left: Box::new(wrap(l)), op, right: Box::new(wrap(r)) }
-}
-
-/// `a AND b AND c` as sqlparser reads it back: nested to the left, the left
-/// chain unparenthesized, every other compound term parenthesized.
-fn bool_chain(op: BinaryOperator, terms: Vec<Expr>) -> Expr {
-    let mut flat = Vec::new();
-    for term in terms {
-        collect_chain(&op, term, &mut flat);
-    }
-    let mut iter = flat.into_iter();
-    let Some(first) = iter.next() else {
-        return value(Value::Boolean(op == BinaryOperator::And));
-    };
-    if iter.len() == 0 {
-        return first;
-    }
-    iter.fold(wrap(first), |acc, term| Expr::BinaryOp {
-        left: Box::new(acc),
-        op: op.clone(),
-        right: Box::new(wrap(term)),
-    })
-}
-
-/// Collects the terms of an already canonical chain of `op`.
-fn collect_chain(op: &BinaryOperator, expr: Expr, terms: &mut Vec<Expr>) {
-    match expr {
-        Expr::Nested(inner) => collect_chain(op, *inner, terms),
-        Expr::BinaryOp { left, op: inner_op, right } if inner_op == *op => {
-            collect_chain(op, *left, terms);
-            collect_chain(op, *right, terms);
-        }
-        other => terms.push(other),
-    }
-}
-
-/// `x IN (…)`, the way PostgreSQL's parser (transformAExprIn) stores it:
-/// the elements without column references become one `= ANY (ARRAY[…])`
-/// (printed here as `IN (…)`) when there are at least two of them, and every
-/// remaining element becomes its own `x = e`, OR-ed (`NOT IN`: `<>`, AND-ed).
-/// So `x IN ('a')` is `x = 'a'` and `x IN (1, y)` is `x = 1 OR x = y`, both
-/// as PostgreSQL prints them. The order of the elements is kept: it is part
-/// of what was written, and PostgreSQL keeps it too.
-fn in_list(lhs: Expr, elems: Vec<Expr>, negated: bool) -> Expr {
-    if elems.is_empty() {
-        return Expr::InList { expr: Box::new(wrap(lhs)), list: elems, negated };
-    }
-    let elems = if is_literal(&lhs) { elems } else { elems.into_iter().map(strip_typed).collect() };
-    let (vars, constants): (Vec<Expr>, Vec<Expr>) = elems.iter().cloned().partition(has_column_ref);
-    let (mut terms, rest) = if constants.len() > 1 {
-        (vec![Expr::InList { expr: Box::new(wrap(lhs.clone())), list: constants, negated }], vars)
-    } else {
-        (Vec::new(), elems)
-    };
-    let (cmp, join) =
-        if negated { (BinaryOperator::NotEq, BinaryOperator::And) } else { (BinaryOperator::Eq, BinaryOperator::Or) };
-    terms.extend(rest.into_iter().map(|e| compare(lhs.clone(), cmp.clone(), e)));
-    bool_chain(join, terms)
-}
-
-/// LIKE and its operator spellings; PostgreSQL stores `LIKE p ESCAPE e` as
-/// `~~ like_escape(p, e)`.
-fn like(ilike: bool, negated: bool, expr: Expr, pattern: Expr, escape: Option<Expr>) -> Expr {
-    let (pattern, escape) = match (&pattern, escape) {
-        (Expr::Function(f), None) if function_is(f, "like_escape") => match plain_args(f).as_deref() {
-            Some([p, e]) => (p.clone(), Some(e.clone())),
-            _ => (pattern, None),
-        },
-        (_, escape) => (pattern, escape),
-    };
-    let (expr, pattern, escape_char) =
-        (Box::new(wrap(expr)), Box::new(wrap(pattern)), escape.map(|e| Box::new(wrap(e))));
-    if ilike {
-        Expr::ILike { negated, any: false, expr, pattern, escape_char }
-    } else {
-        Expr::Like { negated, any: false, expr, pattern, escape_char }
-    }
-}
-
-/// The pattern (and escape) of `similar_to_escape(p [, e])`.
-fn similar_to_escape(expr: &Expr) -> Option<(Expr, Option<Expr>)> {
-    match expr {
-        Expr::Function(f) if function_is(f, "similar_to_escape") => match plain_args(f)?.as_slice() {
-            [p] => Some((p.clone(), None)),
-            [p, e] => Some((p.clone(), Some(e.clone()))),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn function_is(f: &Function, name: &str) -> bool {
-    matches!(f.name.0.as_slice(), [ObjectNamePart::Identifier(i)] if i.value == name)
-}
-
-fn plain_args(f: &Function) -> Option<Vec<Expr>> {
-    match &f.args {
-        FunctionArguments::List(list) => list
-            .args
-            .iter()
-            .map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => None,
-    }
-}
-
-/// Values that resolve to one common type (CASE results, COALESCE, ARRAY
-/// elements): when any of them is not a literal, the literals' casts are
-/// decided by it.
-fn common_type(items: Vec<Expr>) -> Vec<Expr> {
-    if items.iter().all(is_literal) { items } else { items.into_iter().map(strip_typed).collect() }
-}
-
-/// Drops a cast on a literal whose type the context decides, unless the
-/// cast has a length or precision (it would truncate or round) or rounds a
-/// fraction to an integer.
-fn strip_typed(expr: Expr) -> Expr {
-    strip_cast_if(expr, |_| true)
-}
-
-fn strip_cast_if(expr: Expr, allowed: fn(&str) -> bool) -> Expr {
-    match expr {
-        Expr::Cast { expr: inner, data_type, kind, format } => {
-            let type_name = data_type.to_string();
-            let keeps_value = match literal(&inner) {
-                Some(Value::Number(n, _)) => !(is_integer_type(&type_name) && is_fractional(n)),
-                Some(_) => true,
-                None => false,
-            };
-            if keeps_value && !type_name.contains('(') && allowed(&type_name) {
-                untight(*inner)
+            let t = env.base_type(&node.ty());
+            let slice = subs.iter().any(|s| s.slice);
+            let ty = if env.is_array(t.id) {
+                if slice { t.clone() } else { Ty { id: env.elem_of(t.id), typmod: t.typmod.clone() } }
+            } else if t.id == oids::JSONB && !slice {
+                Ty::of(oids::JSONB)
             } else {
-                Expr::Cast { expr: inner, data_type, kind, format }
+                return Err(());
+            };
+            Ok(Node::Subscript { arg: Box::new(node), subscripts: std::mem::take(subs), ty })
+        };
+        for a in chain {
+            match a {
+                ast::AccessExpr::Subscript(s) => {
+                    let is_json = env.base_type(&node.ty()).id == oids::JSONB;
+                    // Array subscripts are integers; jsonb's are text or integers
+                    // (an untyped literal is taken as text).
+                    let index = |e: &Expr| -> Result<Node, Failed> {
+                        let n = self.try_expr(e, scope)?;
+                        match (is_json, n.type_id()) {
+                            (true, oids::UNKNOWN) => self.coerce_arg(n, oids::TEXT),
+                            (true, _) => Ok(n),
+                            (false, _) => self.coerce_arg(n, oids::INT4),
+                        }
+                    };
+                    subscripts.push(match s {
+                        ast::Subscript::Index { index: i } => Subscript { lower: None, upper: Some(index(i)?), slice: false },
+                        ast::Subscript::Slice { lower_bound, upper_bound, stride: None } => Subscript {
+                            lower: lower_bound.as_ref().map(index).transpose()?,
+                            upper: upper_bound.as_ref().map(index).transpose()?,
+                            slice: true,
+                        },
+                        _ => return Err(()),
+                    });
+                }
+                ast::AccessExpr::Dot(Expr::Identifier(field)) => {
+                    node = flush(node, &mut subscripts)?;
+                    let field = fold(field);
+                    let ty = env.field_type(&node.ty(), &field).ok_or(())?;
+                    node = Node::FieldSelect { arg: Box::new(node), field, ty };
+                }
+                _ => return Err(()),
             }
         }
+        flush(node, &mut subscripts)
+    }
+}
+
+impl Env<'_> {
+    /// Aggregate (`a`), window (`w`) or plain (`f`) function.
+    pub fn proc_kind(&self, f: &Func) -> u8 {
+        let types: Vec<TypeId> = f.args.iter().map(Node::type_id).collect();
+        match self.lookup_function(f.name.schema.as_deref(), &f.name.name, &types, &f.arg_names, f.variadic, false) {
+            FuncLookup::Found(c) => c.proc.kind,
+            _ => b'f',
+        }
+    }
+
+    /// The type of `field` of a composite value.
+    pub fn field_type(&self, ty: &Ty, field: &str) -> Option<Ty> {
+        match self.user_type_kind(ty.id)? {
+            crate::model::UserTypeKind::Composite { attributes } => {
+                let a = attributes.iter().find(|a| a.name == field)?;
+                self.lookup_type(&a.data_type)
+            }
+            _ => None,
+        }
+    }
+}
+
+pub fn fold(ident: &ast::Ident) -> String {
+    if ident.quote_style.is_some() { ident.value.clone() } else { ident.value.to_ascii_lowercase() }
+}
+
+pub fn peel(e: &Expr) -> &Expr {
+    match e {
+        Expr::Nested(inner) => peel(inner),
         other => other,
     }
 }
 
-fn same_type_operand(type_name: &str) -> bool {
-    matches!(type_name, "jsonb" | "json") || type_name.ends_with("[]")
+fn plain_args(args: &[FunctionArg]) -> Result<Vec<Expr>, Failed> {
+    args.iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e.clone()),
+            _ => Err(()),
+        })
+        .collect()
 }
 
-/// A literal, possibly under casts: something whose type a context may
-/// decide.
-fn is_literal(expr: &Expr) -> bool {
-    match expr {
-        Expr::Value(v) => !matches!(v.value, Value::Placeholder(_)),
-        Expr::Cast { expr, .. } | Expr::Nested(expr) => is_literal(expr),
-        _ => false,
+fn collation_name(name: &ast::ObjectName) -> String {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => fold(i),
+            other => other.to_string(),
+        })
+        .collect();
+    let parts: Vec<&String> = match parts.as_slice() {
+        [s, n] if s == "pg_catalog" || s == "public" => vec![n],
+        _ => parts.iter().collect(),
+    };
+    parts.iter().map(|p| format!("\"{}\"", p.replace('"', "\"\""))).collect::<Vec<_>>().join(".")
+}
+
+/// The text of a string literal in any of its spellings.
+fn string_value(v: &Value) -> Option<String> {
+    match v {
+        Value::SingleQuotedString(s)
+        | Value::EscapedStringLiteral(s)
+        | Value::UnicodeStringLiteral(s)
+        | Value::NationalStringLiteral(s)
+        | Value::TripleSingleQuotedString(s) => Some(s.clone()),
+        Value::DollarQuotedString(d) => Some(d.value.clone()),
+        _ => None,
     }
 }
 
-/// Before rewriting: a constant, seen through parentheses, casts and signs.
-fn raw_constant(expr: &Expr) -> bool {
-    match expr {
-        Expr::Value(v) => !matches!(v.value, Value::Placeholder(_)),
-        Expr::TypedString(_) => true,
-        Expr::Cast { expr, .. } | Expr::Nested(expr) | Expr::UnaryOp { expr, .. } => raw_constant(expr),
-        _ => false,
-    }
+fn int4_const(n: i64) -> Node {
+    Node::Const { ty: Ty::of(oids::INT4), value: Some(n.to_string()) }
 }
 
-fn is_arithmetic(op: &BinaryOperator) -> bool {
-    use BinaryOperator as B;
-    matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo | B::PGExp)
+/// `make_const` for a number: int4 when it fits, then int8, else numeric.
+fn number_const(text: &str) -> Option<Node> {
+    let integral = text.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && b == b'-'));
+    if integral {
+        if let Ok(v) = text.parse::<i32>() {
+            return Some(Node::Const { ty: Ty::of(oids::INT4), value: Some(v.to_string()) });
+        }
+        if let Ok(v) = text.parse::<i64>() {
+            return Some(Node::Const { ty: Ty::of(oids::INT8), value: Some(v.to_string()) });
+        }
+    }
+    let n = super::literal::numeric(text)?;
+    Some(Node::Const { ty: Ty::of(oids::NUMERIC), value: Some(n) })
 }
 
 /// Whether an IN-list element refers to a column (PostgreSQL's
-/// `contain_vars_of_level`); anything not understood counts as one, which
-/// keeps it out of the array like PostgreSQL does for subqueries.
-fn has_column_ref(expr: &Expr) -> bool {
-    match expr {
+/// `contain_vars_of_level`); anything not understood counts as one.
+fn has_column_ref(e: &Expr) -> bool {
+    match e {
         Expr::Value(_) | Expr::TypedString(_) => false,
-        Expr::Cast { expr, .. } | Expr::Nested(expr) | Expr::UnaryOp { expr, .. } | Expr::Collate { expr, .. } => {
-            has_column_ref(expr)
-        }
+        Expr::Cast { expr, .. } | Expr::Nested(expr) | Expr::UnaryOp { expr, .. } | Expr::Collate { expr, .. } => has_column_ref(expr),
         Expr::BinaryOp { left, right, .. } => has_column_ref(left) || has_column_ref(right),
         Expr::Function(f) => match &f.args {
             FunctionArguments::None => false,
             FunctionArguments::List(list) => list.args.iter().any(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                | FunctionArg::Named { arg: FunctionArgExpr::Expr(e), .. } => has_column_ref(e),
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) | FunctionArg::Named { arg: FunctionArgExpr::Expr(e), .. } => {
+                    has_column_ref(e)
+                }
                 _ => true,
             }),
             FunctionArguments::Subquery(_) => true,
         },
         Expr::Array(a) => a.elem.iter().any(has_column_ref),
         Expr::Tuple(items) => items.iter().any(has_column_ref),
+        Expr::Interval(i) => has_column_ref(&i.value),
         _ => true,
     }
-}
-
-/// Compound expressions need parentheses as operands; everything that
-/// delimits itself (names, literals, calls, casts, CASE … END, ARRAY[…],
-/// subqueries) does not.
-fn is_compound(expr: &Expr) -> bool {
-    match expr {
-        Expr::Identifier(_)
-        | Expr::CompoundIdentifier(_)
-        | Expr::CompoundFieldAccess { .. }
-        | Expr::Value(_)
-        | Expr::TypedString(_)
-        | Expr::Function(_)
-        | Expr::Cast { .. }
-        | Expr::Nested(_)
-        | Expr::Case { .. }
-        | Expr::Subquery(_)
-        | Expr::Array(_)
-        | Expr::Tuple(_)
-        | Expr::Extract { .. }
-        | Expr::Ceil { .. }
-        | Expr::Floor { .. }
-        | Expr::Position { .. }
-        | Expr::Substring { .. }
-        | Expr::Trim { .. }
-        | Expr::Overlay { .. }
-        | Expr::Interval(_)
-        | Expr::Wildcard(_)
-        | Expr::QualifiedWildcard(..) => false,
-        Expr::Exists { negated, .. } => *negated,
-        _ => true,
-    }
-}
-
-fn wrap(expr: Expr) -> Expr {
-    if is_compound(&expr) { Expr::Nested(Box::new(expr)) } else { expr }
-}
-
-/// The operand of `::` or `[…]`, which bind tighter than unary minus:
-/// `(-1)::integer`.
-fn tight_operand(expr: Expr) -> Expr {
-    if is_compound(&expr) || number_text(&expr).is_some_and(|n| n.starts_with('-')) {
-        Expr::Nested(Box::new(expr))
-    } else {
-        expr
-    }
-}
-
-fn peel(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Nested(inner) => peel(inner),
-        other => other,
-    }
-}
-
-fn untight(expr: Expr) -> Expr {
-    match expr {
-        Expr::Nested(inner) => *inner,
-        other => other,
-    }
-}
-
-fn strip_any_cast(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Cast { expr, .. } | Expr::Nested(expr) => strip_any_cast(expr),
-        other => other,
-    }
-}
-
-/// The literal value of `expr`, seen through parentheses.
-fn literal(expr: &Expr) -> Option<&Value> {
-    match expr {
-        Expr::Value(v) if !matches!(v.value, Value::Placeholder(_)) => Some(&v.value),
-        Expr::Nested(inner) => literal(inner),
-        _ => None,
-    }
-}
-
-fn number_text(expr: &Expr) -> Option<&str> {
-    match literal(expr) {
-        Some(Value::Number(n, _)) => Some(n),
-        _ => None,
-    }
-}
-
-/// Literals in one spelling: numbers as PostgreSQL prints them, every kind
-/// of string (`E'…'`, `$$…$$`) as a standard string, which is how
-/// PostgreSQL prints them.
-fn literal_value(v: &Value) -> Expr {
-    match v {
-        Value::Number(n, _) => number(normalize_number(n).unwrap_or_else(|| n.clone())),
-        Value::EscapedStringLiteral(s) => string(s.clone()),
-        Value::DollarQuotedString(d) => string(d.value.clone()),
-        other => value(other.clone()),
-    }
-}
-
-fn value(v: Value) -> Expr {
-    Expr::Value(ValueWithSpan { value: v, span: Span::empty() })
-}
-
-fn number(text: String) -> Expr {
-    value(Value::Number(text, false))
-}
-
-fn string(text: String) -> Expr {
-    value(Value::SingleQuotedString(text))
-}
-
-/// A data type printed exactly as `name` (already canonical).
-fn type_named(name: String) -> DataType {
-    DataType::Custom(ObjectName::from(vec![Ident::new(name)]), Vec::new())
-}
-
-/// Function names are folded like identifiers but quoted only when their
-/// characters need it: a key word is a fine function name (`left(x, 2)`,
-/// `coalesce(…)`), and quoting `coalesce` would name a function that does
-/// not exist.
-fn function_name(name: ObjectName) -> ObjectName {
-    ObjectName(
-        name.0
-            .into_iter()
-            .map(|part| match part {
-                ObjectNamePart::Identifier(mut ident) => {
-                    let plain = ident.value.chars().enumerate().all(|(i, c)| {
-                        c.is_ascii_lowercase() || c == '_' || (i > 0 && (c.is_ascii_digit() || c == '$'))
-                    }) && !ident.value.is_empty();
-                    ident.quote_style = if plain { None } else { Some('"') };
-                    ObjectNamePart::Identifier(ident)
-                }
-                other => other,
-            })
-            .collect(),
-    )
-}
-
-/// The SQL value functions PostgreSQL prints as bare key words.
-fn is_value_function(name: &str) -> bool {
-    matches!(
-        name,
-        "current_date"
-            | "current_time"
-            | "current_timestamp"
-            | "localtime"
-            | "localtimestamp"
-            | "current_user"
-            | "current_role"
-            | "session_user"
-            | "user"
-            | "current_catalog"
-            | "current_schema"
-            | "system_user"
-    )
-}
-
-fn keyword_function(name: &str) -> Expr {
-    Expr::Function(Function {
-        name: ObjectName::from(vec![Ident::new(name.to_ascii_uppercase())]),
-        uses_odbc_syntax: false,
-        parameters: FunctionArguments::None,
-        args: FunctionArguments::None,
-        within_group: Vec::new(),
-        filter: None,
-        null_treatment: None,
-        over: None,
-    })
-}
-
-fn is_text_like(type_name: &str) -> bool {
-    matches!(type_name, "text" | "character varying" | "bpchar")
-}
-
-fn is_integer_type(type_name: &str) -> bool {
-    matches!(type_name, "smallint" | "integer" | "bigint")
-}
-
-fn is_numeric_type(type_name: &str) -> bool {
-    is_integer_type(type_name) || matches!(type_name, "numeric" | "real" | "double precision")
 }

@@ -1,7 +1,7 @@
 //! Type names in casts, spelled the way PostgreSQL's `format_type` prints
 //! them, so that `x::int4`, `x::integer` and `CAST(x AS int)` agree.
 
-use super::fold_ident;
+use super::expr::fold as fold_ident;
 use crate::model::quote_ident;
 use sqlparser::ast::{
     ArrayElemTypeDef, CharacterLength, DataType, ExactNumberInfo, ObjectName, ObjectNamePart, TimezoneInfo,

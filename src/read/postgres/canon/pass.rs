@@ -1,0 +1,436 @@
+//! Making every expression of a model canonical, each in its own context:
+//! the columns it may refer to and the type it is coerced to, the way
+//! PostgreSQL analyzes it when the object is created.
+
+use super::coerce::Context;
+use super::deparse::Deparser;
+use super::env::Env;
+use super::expr::{Analyzer, RelScope, Scope, UNRESOLVED};
+use super::node::{Form, Node, Ty};
+use crate::model::{ConstraintKind, DataType, QName, Schema, UserTypeKind};
+
+/// Where an expression lives, which decides what it is resolved against.
+#[derive(Debug, Clone, Copy)]
+pub enum Place<'a> {
+    /// A column's DEFAULT: coerced to the column's type. A default that is
+    /// just NULL canonicalizes to the empty text: PostgreSQL stores none.
+    Default { table: &'a QName, column: &'a str },
+    /// A generated column's expression: coerced to the column's type.
+    Generated { table: &'a QName, column: &'a str },
+    /// A CHECK constraint (or a policy's condition): boolean.
+    Check { table: &'a QName },
+    /// An index key expression on a table or materialized view.
+    IndexKey { table: &'a QName },
+    /// A partial index's (or an exclusion constraint's) predicate: boolean.
+    IndexPredicate { table: &'a QName },
+    /// A trigger's WHEN: boolean, with `new` and `old`.
+    TriggerWhen { table: &'a QName },
+    /// A domain's CHECK: boolean, with `VALUE`.
+    DomainCheck { domain: &'a QName },
+    /// A domain's DEFAULT: coerced to the base type.
+    DomainDefault { domain: &'a QName },
+    /// A function argument's DEFAULT: coerced to the argument's type.
+    ArgDefault { data_type: &'a DataType },
+}
+
+/// The canonical text of `text` at `place` in `schema` (the text itself
+/// when it does not parse).
+pub fn canonicalize(schema: &Schema, place: Place<'_>, text: &str) -> String {
+    let env = Env::new(schema);
+    canonical_in(&env, place, text).unwrap_or_else(|| text.to_string())
+}
+
+/// The output columns of a view, with their types (`None` when the query
+/// cannot be resolved).
+pub fn view_output_columns(schema: &Schema, view: &QName) -> Option<Vec<(String, DataType)>> {
+    let env = Env::new(schema);
+    let cols = env.relation_columns(view)?;
+    cols.into_iter()
+        .map(|(n, t)| Some((n, DataType::parse(&Deparser { env: &env }.type_name(&t))?)))
+        .collect()
+}
+
+/// A view's query made canonical against `schema` as it is now (`None`
+/// when it cannot be resolved yet): the reader resolves a view when it is
+/// created, because `*` stands for the columns its tables have then.
+pub fn view_query_now(schema: &Schema, query: &sqlparser::ast::Query, columns: &[String]) -> Option<String> {
+    let env = Env::new(schema);
+    super::query::canonical_query(&env, query, columns)
+}
+
+fn parse_expr(text: &str) -> Option<sqlparser::ast::Expr> {
+    crate::read::postgres::compat::parser(text).ok()?.parse_expr().ok()
+}
+
+fn table_scope<'p>(env: &Env<'_>, table: &QName) -> Scope<'p> {
+    let columns = env.relation_columns(table).unwrap_or_default();
+    Scope::table(&table.name, columns)
+}
+
+fn column_type(env: &Env<'_>, table: &QName, column: &str) -> Option<Ty> {
+    env.relation_columns(table)?.into_iter().find(|(c, _)| c == column).map(|(_, t)| t)
+}
+
+fn canonical_in(env: &Env<'_>, place: Place<'_>, text: &str) -> Option<String> {
+    let e = parse_expr(text)?;
+    let a = Analyzer::new(env);
+    let p = Deparser { env };
+    let assign = |node: Node, target: Option<Ty>| -> Node {
+        match target {
+            Some(t) if node.type_id() != UNRESOLVED => {
+                env.coerce_to_target(node.clone(), &t, Context::Assignment, Form::Implicit).unwrap_or(node)
+            }
+            _ => node,
+        }
+    };
+    let boolean = |node: Node| -> Node {
+        if node.type_id() == UNRESOLVED {
+            return node;
+        }
+        env.coerce_to_boolean(node.clone()).unwrap_or(node)
+    };
+    let node = match place {
+        Place::Default { table, column } => {
+            let scope = table_scope(env, table);
+            let node = assign(a.expr(&e, &scope), column_type(env, table, column));
+            // PostgreSQL keeps no default that is just NULL (one over a
+            // domain is a domain coercion, not a bare constant, and stays).
+            if matches!(node, Node::Const { value: None, .. }) {
+                return Some(String::new());
+            }
+            node
+        }
+        Place::Generated { table, column } => {
+            let scope = table_scope(env, table);
+            assign(a.expr(&e, &scope), column_type(env, table, column))
+        }
+        Place::Check { table } | Place::IndexPredicate { table } => boolean(a.expr(&e, &table_scope(env, table))),
+        Place::IndexKey { table } => a.expr(&e, &table_scope(env, table)),
+        Place::TriggerWhen { table } => {
+            let columns = env.relation_columns(table).unwrap_or_default();
+            let rel = |n: &str| RelScope { refname: n.to_string(), names: vec![vec![n.to_string()]], columns: columns.clone(), hidden: false };
+            let scope = Scope { rels: vec![rel("new"), rel("old")], parent: None, value: None, qualify: true };
+            boolean(a.expr(&e, &scope))
+        }
+        Place::DomainCheck { domain } => {
+            let base = domain_base(env, domain);
+            let scope = Scope { rels: Vec::new(), parent: None, value: base, qualify: false };
+            boolean(a.expr(&e, &scope))
+        }
+        Place::DomainDefault { domain } => assign(a.expr(&e, &Scope::default()), domain_base(env, domain)),
+        Place::ArgDefault { data_type } => assign(a.expr(&e, &Scope::default()), env.lookup_type(data_type)),
+    };
+    Some(p.root(&node))
+}
+
+fn domain_base(env: &Env<'_>, domain: &QName) -> Option<Ty> {
+    let t = env.schema?.types.get(domain)?;
+    match &t.kind {
+        UserTypeKind::Domain { base, .. } => env.lookup_type(base).map(|b| env.base_type(&b)),
+        _ => None,
+    }
+}
+
+/// Where an expression sits in the model, to write its canonical text back.
+enum Slot {
+    Default(QName, usize),
+    Generated(QName, usize),
+    Check(QName, String),
+    ExcludePredicate(QName, String),
+    ExcludeElement(QName, String, usize),
+    IndexKey(QName, String, usize),
+    IndexPredicate(QName, String),
+    ViewIndexKey(QName, String, usize),
+    ViewIndexPredicate(QName, String),
+    TriggerWhen(QName, String),
+    ViewTriggerWhen(QName, String),
+    DomainCheck(QName, String),
+    DomainDefault(QName),
+    ArgDefault(String, usize),
+    PartitionBy(QName),
+    FunctionBody(String),
+    ViewQuery(QName),
+}
+
+/// Makes every expression and view query of `schema` canonical.
+pub fn resolve_schema(schema: &mut Schema) {
+    if schema.dialect != crate::model::Dialect::Postgres {
+        return;
+    }
+    let updates = {
+        let env = Env::new(schema);
+        collect(&env, schema)
+    };
+    for (slot, text) in updates {
+        apply(schema, slot, text);
+    }
+}
+
+fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
+    let mut out = Vec::new();
+    let mut other = Vec::new();
+    let mut push = |slot: Slot, place: Place<'_>, text: &str| {
+        if let Some(c) = canonical_in(env, place, text)
+            && c != text
+        {
+            out.push((slot, c));
+        }
+    };
+    for (name, t) in &schema.tables {
+        if let Some(by) = &t.partition_by
+            && let Some(c) = partition_key(env, name, by)
+            && c != *by
+        {
+            other.push((Slot::PartitionBy(name.clone()), c));
+        }
+        for (i, c) in t.columns.iter().enumerate() {
+            if let Some(d) = &c.default {
+                push(Slot::Default(name.clone(), i), Place::Default { table: name, column: &c.name }, &d.0);
+            }
+            if let Some(g) = &c.generated {
+                push(Slot::Generated(name.clone(), i), Place::Generated { table: name, column: &c.name }, &g.0);
+            }
+        }
+        for (cname, c) in &t.constraints {
+            match &c.kind {
+                ConstraintKind::Check { expr, .. } => push(Slot::Check(name.clone(), cname.clone()), Place::Check { table: name }, &expr.0),
+                ConstraintKind::Exclude { elements, predicate, .. } => {
+                    for (i, (el, _)) in elements.iter().enumerate() {
+                        if !is_plain_name(el) {
+                            push(Slot::ExcludeElement(name.clone(), cname.clone(), i), Place::IndexKey { table: name }, el);
+                        }
+                    }
+                    if let Some(p) = predicate {
+                        push(Slot::ExcludePredicate(name.clone(), cname.clone()), Place::IndexPredicate { table: name }, &p.0);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (iname, index) in &t.indexes {
+            for (k, key) in index.keys.iter().enumerate() {
+                if key.expression {
+                    push(Slot::IndexKey(name.clone(), iname.clone(), k), Place::IndexKey { table: name }, &key.expr);
+                }
+            }
+            if let Some(p) = &index.predicate {
+                push(Slot::IndexPredicate(name.clone(), iname.clone()), Place::IndexPredicate { table: name }, &p.0);
+            }
+        }
+        for (tname, trigger) in &t.triggers {
+            if let Some(w) = &trigger.when {
+                push(Slot::TriggerWhen(name.clone(), tname.clone()), Place::TriggerWhen { table: name }, &w.0);
+            }
+        }
+    }
+    for (name, v) in &schema.views {
+        for (iname, index) in &v.indexes {
+            for (k, key) in index.keys.iter().enumerate() {
+                if key.expression {
+                    push(Slot::ViewIndexKey(name.clone(), iname.clone(), k), Place::IndexKey { table: name }, &key.expr);
+                }
+            }
+            if let Some(p) = &index.predicate {
+                push(Slot::ViewIndexPredicate(name.clone(), iname.clone()), Place::IndexPredicate { table: name }, &p.0);
+            }
+        }
+        for (tname, trigger) in &v.triggers {
+            if let Some(w) = &trigger.when {
+                push(Slot::ViewTriggerWhen(name.clone(), tname.clone()), Place::TriggerWhen { table: name }, &w.0);
+            }
+        }
+    }
+    for (name, t) in &schema.types {
+        if let UserTypeKind::Domain { default, checks, .. } = &t.kind {
+            if let Some(d) = default {
+                push(Slot::DomainDefault(name.clone()), Place::DomainDefault { domain: name }, &d.0);
+            }
+            for (cname, check) in checks {
+                push(Slot::DomainCheck(name.clone(), cname.clone()), Place::DomainCheck { domain: name }, &check.0);
+            }
+        }
+    }
+    for (key, f) in &schema.functions {
+        if let Some(body) = sql_body(env, f)
+            && body != f.body
+        {
+            other.push((Slot::FunctionBody(key.clone()), body));
+        }
+        for (i, arg) in f.args.iter().enumerate() {
+            if let Some(d) = &arg.default {
+                push(Slot::ArgDefault(key.clone(), i), Place::ArgDefault { data_type: &arg.data_type }, &d.0);
+            }
+        }
+    }
+    out.extend(other);
+    for (name, v) in &schema.views {
+        if let Some(text) = super::query::canonical_view(env, v)
+            && (text != v.query || !v.columns.is_empty())
+        {
+            out.push((Slot::ViewQuery(name.clone()), text));
+        }
+    }
+    out
+}
+
+/// `PARTITION BY RANGE (a, lower(b))` as `pg_get_partkeydef` prints it:
+/// each expression key canonical, in parentheses unless it reads as a
+/// function call.
+fn partition_key(env: &Env<'_>, table: &QName, by: &str) -> Option<String> {
+    let open = by.find('(')?;
+    let strategy = by[..open].trim();
+    let inner = by[open + 1..].trim_end().strip_suffix(')')?;
+    let scope = table_scope(env, table);
+    let a = Analyzer::new(env);
+    let p = Deparser { env };
+    let keys: Vec<String> = crate::read::postgres::function::split_top_level(inner)
+        .iter()
+        .map(|k| match parse_expr(k) {
+            Some(sqlparser::ast::Expr::Identifier(id)) => crate::model::quote_ident(&super::expr::fold(&id)),
+            Some(e) => {
+                let node = a.expr(&e, &scope);
+                let text = p.root(&node);
+                if super::deparse::looks_like_function(&node) { text } else { format!("({text})") }
+            }
+            None => k.clone(),
+        })
+        .collect();
+    Some(format!("{strategy} ({})", keys.join(", ")))
+}
+
+/// A SQL-standard `RETURN expr` body as `pg_get_function_sqlbody` prints
+/// it: the parameters resolve to the function's arguments, qualified by the
+/// function's name where a relation of the query could hide them.
+fn sql_body(env: &Env<'_>, f: &crate::model::Function) -> Option<String> {
+    let expr_text = f.body.strip_prefix("RETURN ")?;
+    let e = parse_expr(expr_text)?;
+    let columns: Vec<(String, Ty)> = f
+        .args
+        .iter()
+        .filter(|a| a.mode != crate::model::ArgMode::Out)
+        .filter_map(|a| Some((a.name.clone()?, env.lookup_type(&a.data_type).unwrap_or_else(|| Ty::of(UNRESOLVED)))))
+        .collect();
+    let name = f.name.name.clone();
+    let mut names = vec![vec![name.clone()], vec![f.name.schema.clone(), name.clone()]];
+    names.dedup();
+    let params = RelScope { refname: name, names, columns, hidden: false };
+    let scope = Scope { rels: vec![params], parent: None, value: None, qualify: false };
+    let node = Analyzer::new(env).expr(&e, &scope);
+    Some(format!("RETURN {}", Deparser { env }.root(&node)))
+}
+
+fn is_plain_name(text: &str) -> bool {
+    matches!(parse_expr(text), Some(sqlparser::ast::Expr::Identifier(_)))
+}
+
+fn apply(schema: &mut Schema, slot: Slot, text: String) {
+    use crate::model::Expr;
+    match slot {
+        Slot::Default(t, i) => set(schema.tables.get_mut(&t).and_then(|t| t.columns.get_mut(i)).map(|c| &mut c.default), text),
+        Slot::Generated(t, i) => set(schema.tables.get_mut(&t).and_then(|t| t.columns.get_mut(i)).map(|c| &mut c.generated), text),
+        Slot::Check(t, c) => {
+            if let Some(ConstraintKind::Check { expr, .. }) = schema.tables.get_mut(&t).and_then(|t| t.constraints.get_mut(&c)).map(|c| &mut c.kind) {
+                *expr = Expr(text);
+            }
+        }
+        Slot::ExcludePredicate(t, c) => {
+            if let Some(ConstraintKind::Exclude { predicate, .. }) = schema.tables.get_mut(&t).and_then(|t| t.constraints.get_mut(&c)).map(|c| &mut c.kind) {
+                *predicate = Some(Expr(text));
+            }
+        }
+        Slot::ExcludeElement(t, c, i) => {
+            if let Some(ConstraintKind::Exclude { elements, .. }) = schema.tables.get_mut(&t).and_then(|t| t.constraints.get_mut(&c)).map(|c| &mut c.kind)
+                && let Some(el) = elements.get_mut(i)
+            {
+                el.0 = text;
+            }
+        }
+        Slot::IndexKey(t, i, k) => {
+            if let Some(key) = schema.tables.get_mut(&t).and_then(|t| t.indexes.get_mut(&i)).and_then(|i| i.keys.get_mut(k)) {
+                key.expr = text;
+            }
+        }
+        Slot::IndexPredicate(t, i) => set(schema.tables.get_mut(&t).and_then(|t| t.indexes.get_mut(&i)).map(|i| &mut i.predicate), text),
+        Slot::ViewIndexKey(v, i, k) => {
+            if let Some(key) = schema.views.get_mut(&v).and_then(|v| v.indexes.get_mut(&i)).and_then(|i| i.keys.get_mut(k)) {
+                key.expr = text;
+            }
+        }
+        Slot::ViewIndexPredicate(v, i) => set(schema.views.get_mut(&v).and_then(|v| v.indexes.get_mut(&i)).map(|i| &mut i.predicate), text),
+        Slot::TriggerWhen(t, g) => set(schema.tables.get_mut(&t).and_then(|t| t.triggers.get_mut(&g)).map(|g| &mut g.when), text),
+        Slot::ViewTriggerWhen(v, g) => set(schema.views.get_mut(&v).and_then(|v| v.triggers.get_mut(&g)).map(|g| &mut g.when), text),
+        Slot::DomainCheck(d, c) => {
+            if let Some(UserTypeKind::Domain { checks, .. }) = schema.types.get_mut(&d).map(|t| &mut t.kind)
+                && let Some(check) = checks.get_mut(&c)
+            {
+                *check = Expr(text);
+            }
+        }
+        Slot::DomainDefault(d) => {
+            if let Some(UserTypeKind::Domain { default, .. }) = schema.types.get_mut(&d).map(|t| &mut t.kind) {
+                *default = Some(Expr(text));
+            }
+        }
+        Slot::ArgDefault(f, i) => set(schema.functions.get_mut(&f).and_then(|f| f.args.get_mut(i)).map(|a| &mut a.default), text),
+        Slot::PartitionBy(t) => {
+            if let Some(table) = schema.tables.get_mut(&t) {
+                table.partition_by = Some(text);
+            }
+        }
+        Slot::FunctionBody(f) => {
+            if let Some(function) = schema.functions.get_mut(&f) {
+                function.body = text;
+            }
+        }
+        Slot::ViewQuery(v) => {
+            if let Some(view) = schema.views.get_mut(&v) {
+                view.query = text;
+                view.columns.clear();
+            }
+        }
+    }
+}
+
+fn set(slot: Option<&mut Option<crate::model::Expr>>, text: String) {
+    if let Some(s) = slot {
+        *s = (!text.is_empty()).then_some(crate::model::Expr(text));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(sql: &str) -> Schema {
+        crate::read::postgres::replay(Schema::new(crate::model::Dialect::Postgres), "test.sql", sql).expect("reads")
+    }
+
+    // Each expected text is what PostgreSQL 15 printed for the same object
+    // (tests/canon.rs checks hundreds more against a live server).
+    #[test]
+    fn expressions_print_as_postgres_stores_them() {
+        let s = schema(
+            "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE EXTENSION pgcrypto;
+             CREATE TABLE t (m mood, v varchar(20), i integer, ia integer[], ir int4range, tz timestamptz);",
+        );
+        let t = QName::new("public", "t");
+        let check = |e: &str| canonicalize(&s, Place::Check { table: &t }, e);
+        assert_eq!(check("m = 'a'"), "(m = 'a'::mood)");
+        assert_eq!(check("m IN ('a','b')"), "(m = ANY (ARRAY['a'::mood, 'b'::mood]))");
+        assert_eq!(check("v IN ('x','y')"), "((v)::text = ANY (ARRAY[('x'::character varying)::text, ('y'::character varying)::text]))");
+        assert_eq!(check("ir <> '(0,9]'"), "(ir <> '[1,10)'::int4range)");
+        assert_eq!(check("ia @> '{1}'"), "(ia @> '{1}'::integer[])");
+        assert_eq!(check("i BETWEEN 1 AND 3"), "((i >= 1) AND (i <= 3))");
+        assert_eq!(check("tz > now() - interval '1 day'"), "(tz > (now() - '1 day'::interval))");
+        let default = |c: &str, e: &str| canonicalize(&s, Place::Default { table: &t, column: c }, e);
+        assert_eq!(default("v", "'x'"), "'x'::character varying");
+        assert_eq!(default("i", "-1::integer"), "'-1'::integer");
+        assert_eq!(default("i", "NULL"), "", "PostgreSQL keeps no default that is just NULL");
+        // pgcrypto's gen_random_uuid() in public is not the built-in one.
+        assert_eq!(default("v", "public.gen_random_uuid()"), "public.gen_random_uuid()");
+        assert_eq!(default("v", "gen_random_uuid()"), "gen_random_uuid()");
+        // `'s'::text` is looked up on every call, `'s'::regclass` once.
+        assert_eq!(default("i", "nextval('s'::text)"), "nextval(('s'::text)::regclass)");
+        assert_eq!(default("i", "nextval('public.s')"), "nextval('s'::regclass)");
+    }
+}
