@@ -11,6 +11,7 @@ mod function;
 pub(crate) mod grant;
 mod hand;
 mod hints;
+mod inherit;
 mod names;
 mod objects;
 pub mod prepare;
