@@ -571,7 +571,7 @@ impl Lowering<'_> {
     }
 
     fn create_table(&mut self, table: &Table) {
-        self.p.tables.push(step(format!("create table {}", table.name), sql::create_table_sql(table)));
+        self.p.tables.push(step(format!("create table {}", table.name), sql::create_table_sql(table, &sql::parents(self.new, table))));
         let parent = table.partition_of.as_ref().and_then(|p| self.new.tables.get(&p.parent));
         let own: Vec<&crate::model::Constraint> = match parent {
             Some(p) => sql::partition_own_constraints(table, p),
