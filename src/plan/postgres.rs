@@ -722,8 +722,7 @@ impl Lowering<'_> {
                 format!("column {table}.{} is added NOT NULL without a default: this fails if the table has rows", column.name),
             );
         }
-        let last = self.new.tables.get(table).and_then(|t| t.columns.last()).is_some_and(|c| c.name == column.name);
-        if !last {
+        if !self.lands_in_place(table, &column.name) {
             self.warn(
                 change,
                 format!("column {table}.{} is added at the end of the table: PostgreSQL cannot place it where the schema does", column.name),
@@ -744,6 +743,18 @@ impl Lowering<'_> {
         }
     }
 
+    /// Whether a column added to `table` ends where the schema has it:
+    /// PostgreSQL appends, and every column after it is added too (in order).
+    fn lands_in_place(&self, table: &QName, column: &str) -> bool {
+        let Some(t) = self.new.tables.get(table) else { return true };
+        let old = self.old.tables.get(table);
+        t.columns
+            .iter()
+            .skip_while(|c| c.name != column)
+            .skip(1)
+            .all(|c| old.is_some_and(|o| o.column(&c.name).is_none()))
+    }
+
     /// A column a parent's ADD COLUMN brings to `table`: it arrives with
     /// the parent's default and NOT NULL, made the child's own afterwards
     /// where they differ (with ONLY, so that its own children keep theirs).
@@ -758,11 +769,13 @@ impl Lowering<'_> {
             });
         }
         if origins.iter().any(|o| o.nullable != column.nullable) {
+            if !column.nullable {
+                self.warn(change, format!("{table}.{} becomes NOT NULL: this fails if it holds NULLs; fill them first", column.name));
+            }
             let what = if column.nullable { "DROP NOT NULL" } else { "SET NOT NULL" };
             self.p.column_fixes.push(step(summary(&what.to_lowercase()), alter(what.into())));
         }
-        let last = self.new.tables.get(table).and_then(|t| t.columns.last()).is_some_and(|c| c.name == column.name);
-        if !last {
+        if !self.lands_in_place(table, &column.name) {
             self.warn(
                 change,
                 format!("column {table}.{} comes from its parent's new column, at the end of the table: PostgreSQL cannot place it where the schema does", column.name),
