@@ -503,6 +503,7 @@ cases!(
     inherit_parent_column_added,
     inherit_parent_column_dropped,
     inherit_parent_column_dropped_child_keeps,
+    inherit_parent_column_renamed,
     inherit_parent_dropped,
     matview_added_with_index,
     matview_definition_changed,

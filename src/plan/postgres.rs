@@ -306,6 +306,13 @@ impl Lowering<'_> {
                     self.recreate_foreign_keys_into(table, constraint);
                 }
             }
+            // A parent's CHECK renamed is renamed in the tables inheriting it.
+            RenameConstraint { table, from, to }
+                if self.inh.as_ref().is_some_and(|i| {
+                    i.kept_parents(table).iter().any(|p| {
+                        self.changes.iter().any(|c| matches!(c, Change::RenameConstraint { table: t, from: f, to: n } if t == p && f == from && n == to))
+                    })
+                }) => {}
             RenameConstraint { table, from, to } => self.p.renames.push(step(
                 format!("rename constraint {from} on {table} to {to}"),
                 format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {};", quote_ident(from), quote_ident(to)),
