@@ -619,7 +619,7 @@ fn alter_operations(
                     continue;
                 }
                 if !recurse && has_children(r, table) {
-                    return Err(only_refused(table, &format!("column {name} must be added to the tables that inherit from it too")));
+                    return Err(only_refused(table, &format!("column {name} must be added to the tables that inherit from it too"), st));
                 }
                 let before: Vec<String> = table.constraints.keys().cloned().collect();
                 let mut pending = Vec::new();
@@ -646,7 +646,7 @@ fn alter_operations(
                         return Err(Error::data(format!("column {c} of {} does not exist", table.name)).at(st.location()));
                     }
                     if inherit::column_is_inherited(r, table, &c) {
-                        return Err(inherited_refused(table, &format!("cannot drop inherited column {c}")));
+                        return Err(inherited_refused(table, &format!("cannot drop inherited column {c}"), st));
                     }
                     drop_column(r, table, &c);
                     inherit::drop_column_from_children(r, &table.name, &c, recurse);
@@ -655,7 +655,7 @@ fn alter_operations(
             AlterTableOperation::DropConstraint { name, if_exists, .. } => {
                 let n = ident(name);
                 if table.constraints.contains_key(&n) && inherit::check_is_inherited(r, table, &n) {
-                    return Err(inherited_refused(table, &format!("cannot drop inherited constraint {n}")));
+                    return Err(inherited_refused(table, &format!("cannot drop inherited constraint {n}"), st));
                 }
                 match table.constraints.remove(&n) {
                     Some(c) => {
@@ -674,10 +674,10 @@ fn alter_operations(
             AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
                 let (old, new) = (ident(old_column_name), ident(new_column_name));
                 if inherit::column_is_inherited(r, table, &old) {
-                    return Err(inherited_refused(table, &format!("cannot rename inherited column {old}")));
+                    return Err(inherited_refused(table, &format!("cannot rename inherited column {old}"), st));
                 }
                 if !recurse && has_children(r, table) {
-                    return Err(only_refused(table, &format!("column {old} must be renamed in the tables that inherit from it too")));
+                    return Err(only_refused(table, &format!("column {old} must be renamed in the tables that inherit from it too"), st));
                 }
                 rename_column(r, table, &old, &new, st)?;
                 for d in r.schema.descendants(&table.name) {
@@ -710,7 +710,7 @@ fn alter_operations(
             AlterTableOperation::RenameConstraint { old_name, new_name } => {
                 let (old, new) = (ident(old_name), ident(new_name));
                 if table.constraints.contains_key(&old) && inherit::check_is_inherited(r, table, &old) {
-                    return Err(inherited_refused(table, &format!("cannot rename inherited constraint {old}")));
+                    return Err(inherited_refused(table, &format!("cannot rename inherited constraint {old}"), st));
                 }
                 let mut c = table
                     .constraints
@@ -761,13 +761,14 @@ fn alter_operations(
 
 /// PostgreSQL refuses `ALTER TABLE ONLY` for actions that must reach the
 /// tables inheriting from this one.
-fn only_refused(table: &Table, what: &str) -> Error {
-    Error::data(format!("ALTER TABLE ONLY {}: {what}", table.name)).help("leave out ONLY")
+fn only_refused(table: &Table, what: &str, st: &Stmt<'_>) -> Error {
+    Error::data(format!("ALTER TABLE ONLY {}: {what}", table.name)).at(st.location()).help("leave out ONLY")
 }
 
 /// PostgreSQL refuses to change on a child alone what it inherits.
-fn inherited_refused(table: &Table, what: &str) -> Error {
+fn inherited_refused(table: &Table, what: &str, st: &Stmt<'_>) -> Error {
     Error::data(format!("{what} of {}: it comes from a table {} inherits from", table.name, table.name))
+        .at(st.location())
         .help("change it on the parent table, or detach the table first with NO INHERIT")
 }
 
@@ -778,7 +779,7 @@ fn add_new_checks_to_children(r: &mut PgReader, table: &Table, before: &[String]
         table.constraints.values().filter(|c| c.inheritable() && !before.contains(&c.name)).cloned().collect();
     for c in added {
         if !recurse && !r.schema.inheritors(&table.name).is_empty() {
-            return Err(only_refused(table, &format!("constraint {} must be added to the tables that inherit from it too", c.name)));
+            return Err(only_refused(table, &format!("constraint {} must be added to the tables that inherit from it too", c.name), st));
         }
         super::inherit::add_check_to_children(r, &table.name, &c, st)?;
     }
@@ -824,7 +825,7 @@ fn alter_column(
             below(r, table, &|c| c.default = None);
         }
         AlterColumnOperation::SetDataType { data_type, .. } => {
-            check_type_change(r, table, column, recurse)?;
+            check_type_change(r, table, column, recurse, st)?;
             // Without COLLATE the column takes the new type's default collation.
             let t = super::types::resolve(&data_type.to_string(), r.default_schema()).data_type;
             let col = table.column_mut(column).unwrap();
@@ -850,12 +851,12 @@ fn alter_column(
 
 /// PostgreSQL changes the type of an inherited column only from the top:
 /// on the parent, for every table below at once.
-fn check_type_change(r: &PgReader, table: &Table, column: &str, recurse: bool) -> Result<()> {
+fn check_type_change(r: &PgReader, table: &Table, column: &str, recurse: bool, st: &Stmt<'_>) -> Result<()> {
     if super::inherit::column_is_inherited(r, table, column) {
-        return Err(inherited_refused(table, &format!("cannot alter the type of inherited column {column}")));
+        return Err(inherited_refused(table, &format!("cannot alter the type of inherited column {column}"), st));
     }
     if !recurse && !r.schema.inheritors(&table.name).is_empty() {
-        return Err(only_refused(table, &format!("the type of column {column} must be changed in the tables that inherit from it too")));
+        return Err(only_refused(table, &format!("the type of column {column} must be changed in the tables that inherit from it too"), st));
     }
     Ok(())
 }
@@ -1161,7 +1162,7 @@ fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Appl
     // A type change and DROP EXPRESSION reach the tables that inherit from this one.
     match &action {
         Action::TypeCollate(type_text, collation) => {
-            check_type_change(r, table, &column, recurse)?;
+            check_type_change(r, table, &column, recurse, st)?;
             let data_type = super::types::resolve(type_text, &default_schema).data_type;
             let collation = Some(collation.clone());
             let set = |c: &mut Column| {
