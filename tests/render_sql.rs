@@ -126,6 +126,13 @@ fn partitions_do_not_repeat_what_they_inherit() {
 }
 
 #[test]
+fn inheriting_tables_list_only_their_own_columns() {
+    let sql = render_schema(&rich_model());
+    assert!(sql.contains("CREATE TABLE public.cache_archive (\n    archived_at date\n)\nINHERITS (public.cache);\nALTER TABLE ONLY public.cache_archive ALTER COLUMN k SET DEFAULT 'archived';\n"), "{sql}");
+    assert_before(&sql, "CREATE UNLOGGED TABLE public.cache (", "CREATE TABLE public.cache_archive (");
+}
+
+#[test]
 fn awkward_names_are_quoted() {
     let model = rich_model();
     let sql = render_schema(&model);
@@ -211,7 +218,7 @@ fn building_blocks() {
         "CREATE INDEX order_items_tags ON \"App\".\"Order Items\" USING gin (tags);"
     );
     assert_eq!(comment_on_sql("TABLE public.t", None), "COMMENT ON TABLE public.t IS NULL;");
-    let table = create_table_sql(&model.tables[&q("public", "cache")]);
+    let table = create_table_sql(&model.tables[&q("public", "cache")], &[]);
     assert_eq!(
         table,
         "CREATE UNLOGGED TABLE public.cache (\n    k text NOT NULL,\n    CONSTRAINT cache_pkey PRIMARY KEY (k)\n);"
