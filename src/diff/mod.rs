@@ -410,7 +410,9 @@ impl Differ<'_> {
         // declares a CHECK it also inherits (`local`) is no definition: it
         // follows from INHERIT and NO INHERIT, and nothing else changes it.
         let definition = |c: &Constraint| Constraint { name: String::new(), comment: None, local: true, ..c.clone() };
-        let same = |a: &Constraint, b: &Constraint| Constraint { comment: None, local: true, ..a.clone() } == Constraint { comment: None, local: true, ..b.clone() };
+        let same = |a: &Constraint, b: &Constraint| {
+            Constraint { comment: None, local: true, ..a.clone() } == Constraint { comment: None, local: true, ..b.clone() }
+        };
         let mut renamed_constraints: Vec<&str> = Vec::new();
         let mut renamed_to: Vec<&str> = Vec::new();
         for (name, nc) in &n.constraints {

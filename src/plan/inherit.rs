@@ -42,9 +42,7 @@ impl<'a> Inheritance<'a> {
 
     /// Whether `table` has children or parents in either schema.
     pub fn takes_part(&self, table: &QName) -> bool {
-        [self.old, self.new].iter().any(|s| {
-            s.tables.get(table).is_some_and(|t| !t.inherits.is_empty()) || !s.inheritors(table).is_empty()
-        })
+        [self.old, self.new].iter().any(|s| s.tables.get(table).is_some_and(|t| !t.inherits.is_empty()) || !s.inheritors(table).is_empty())
     }
 
     fn old_column(&self, table: &QName, column: &str) -> Option<&'a Column> {
@@ -108,15 +106,14 @@ impl<'a> Inheritance<'a> {
     /// `DROP COLUMN` on `parent` must be `ONLY` when a child keeps the column
     /// but only inherits it: PostgreSQL would drop it there too.
     pub fn drop_column_needs_only(&self, parent: &QName, column: &str) -> bool {
-        self.kept_children(parent).iter().any(|c| {
-            self.old_column(c, column).is_some() && self.new_column(c, column).is_some() && !self.column_local_at_drop(c, column)
-        })
+        self.kept_children(parent)
+            .iter()
+            .any(|c| self.old_column(c, column).is_some() && self.new_column(c, column).is_some() && !self.column_local_at_drop(c, column))
     }
 
     /// Whether a parent's DROP COLUMN already drops the column from `table`.
     pub fn column_goes_down(&self, table: &QName, column: &str) -> bool {
-        let providers: Vec<QName> =
-            self.kept_parents(table).into_iter().filter(|p| self.old_column(p, column).is_some()).collect();
+        let providers: Vec<QName> = self.kept_parents(table).into_iter().filter(|p| self.old_column(p, column).is_some()).collect();
         !providers.is_empty()
             && !self.column_local_at_drop(table, column)
             && providers.iter().all(|p| self.loses_column(p, column) && !self.drop_column_needs_only(p, column))
@@ -139,7 +136,9 @@ impl<'a> Inheritance<'a> {
     /// (new, or changed and so dropped and added again).
     fn gains_check(&self, parent: &QName, name: &str) -> bool {
         self.old.tables.contains_key(parent)
-            && self.new_check(parent, name).is_some_and(|n| n.inheritable() && self.old_check(parent, name).is_none_or(|o| !same_check(o, n)))
+            && self
+                .new_check(parent, name)
+                .is_some_and(|n| n.inheritable() && self.old_check(parent, name).is_none_or(|o| !same_check(o, n)))
     }
 
     fn loses_check(&self, parent: &QName, name: &str) -> bool {
@@ -171,11 +170,8 @@ impl<'a> Inheritance<'a> {
 
     /// Whether a parent's DROP CONSTRAINT already drops the CHECK from `table`.
     pub fn check_goes_down(&self, table: &QName, name: &str) -> bool {
-        let providers: Vec<QName> = self
-            .kept_parents(table)
-            .into_iter()
-            .filter(|p| self.old_check(p, name).is_some_and(|k| k.inheritable()))
-            .collect();
+        let providers: Vec<QName> =
+            self.kept_parents(table).into_iter().filter(|p| self.old_check(p, name).is_some_and(|k| k.inheritable())).collect();
         !providers.is_empty()
             && !self.check_local_at_drop(table, name)
             && providers.iter().all(|p| self.loses_check(p, name) && !self.drop_check_needs_only(p, name))

@@ -785,7 +785,11 @@ impl Lowering<'_> {
         if !self.lands_in_place(table, &column.name) {
             self.warn(
                 change,
-                format!("column {table}.{} comes from its parent's new column, at the end of the table: PostgreSQL cannot place it where the schema does", column.name),
+                format!(
+                    "column {table}.{} comes from its parent's new column, at the end of the table: \
+                     PostgreSQL cannot place it where the schema does",
+                    column.name
+                ),
             );
         }
         if column.comment.is_some() {
@@ -945,7 +949,8 @@ impl Lowering<'_> {
             if !to.nullable {
                 self.warn(change, format!("{table}.{} becomes NOT NULL: this fails if it holds NULLs; fill them first", to.name));
             }
-            out.push((summary(if to.nullable { "drop not null of" } else { "set not null on" }), alter_only(if to.nullable { "DROP NOT NULL" } else { "SET NOT NULL" })));
+            let (what, sql) = if to.nullable { ("drop not null of", "DROP NOT NULL") } else { ("set not null on", "SET NOT NULL") };
+            out.push((summary(what), alter_only(sql)));
         }
         for (summary, s) in out {
             self.p.columns.push(step(summary, s));

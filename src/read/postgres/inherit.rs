@@ -54,7 +54,9 @@ pub fn inherit_from_parents(r: &PgReader, table: &mut Table, parents: &[QName], 
                     c.nullable &= pc.nullable;
                     match (&c.default, &pc.default) {
                         (None, Some(d)) => c.default = Some(d.clone()),
-                        (Some(a), Some(b)) if a != b && !conflicting_defaults.contains(&pc.name) => conflicting_defaults.push(pc.name.clone()),
+                        (Some(a), Some(b)) if a != b && !conflicting_defaults.contains(&pc.name) => {
+                            conflicting_defaults.push(pc.name.clone())
+                        }
                         _ => {}
                     }
                 }
@@ -65,11 +67,8 @@ pub fn inherit_from_parents(r: &PgReader, table: &mut Table, parents: &[QName], 
             match table.constraints.get(&c.name) {
                 Some(existing) if existing.kind == c.kind => {}
                 Some(_) => {
-                    return Err(Error::data(format!(
-                        "check constraint {} appears in several parents with different expressions",
-                        c.name
-                    ))
-                    .at(st.location()));
+                    return Err(Error::data(format!("check constraint {} appears in several parents with different expressions", c.name))
+                        .at(st.location()));
                 }
                 // A copy made at creation is valid even if the parent's is NOT
                 // VALID: the new table has no rows to skip.
@@ -86,14 +85,7 @@ pub fn inherit_from_parents(r: &PgReader, table: &mut Table, parents: &[QName], 
 /// A parent's column as a child gets it: not declared by the child, without
 /// the parent's identity (PostgreSQL does not inherit it), comment or hint.
 fn inherited_column(pc: &Column, st: &Stmt<'_>) -> Column {
-    Column {
-        local: false,
-        identity: None,
-        comment: None,
-        renamed_from: RenameHint::default(),
-        location: st.location(),
-        ..pc.clone()
-    }
+    Column { local: false, identity: None, comment: None, renamed_from: RenameHint::default(), location: st.location(), ..pc.clone() }
 }
 
 fn inherited_check(c: &Constraint, not_valid: bool, st: &Stmt<'_>) -> Constraint {
@@ -152,11 +144,8 @@ pub fn add_column_to_children(r: &mut PgReader, parent: &QName, column: &Column,
                 Some(_) => {}
                 None => {
                     if column.identity.is_some() {
-                        return Err(Error::data(format!(
-                            "cannot add identity column {} to {parent}: tables inherit from it",
-                            column.name
-                        ))
-                        .at(st.location()));
+                        return Err(Error::data(format!("cannot add identity column {} to {parent}: tables inherit from it", column.name))
+                            .at(st.location()));
                     }
                     t.columns.push(inherited_column(column, st));
                     pending.push(child);
