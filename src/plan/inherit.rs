@@ -104,11 +104,22 @@ impl<'a> Inheritance<'a> {
     }
 
     /// `DROP COLUMN` on `parent` must be `ONLY` when a child keeps the column
-    /// but only inherits it: PostgreSQL would drop it there too.
+    /// but only inherits it: PostgreSQL would drop it there too (and further
+    /// down: so also when the child itself must drop it with ONLY).
     pub fn drop_column_needs_only(&self, parent: &QName, column: &str) -> bool {
-        self.kept_children(parent)
-            .iter()
-            .any(|c| self.old_column(c, column).is_some() && self.new_column(c, column).is_some() && !self.column_local_at_drop(c, column))
+        self.column_needs_only(parent, column, &mut Vec::new())
+    }
+
+    fn column_needs_only(&self, parent: &QName, column: &str, seen: &mut Vec<QName>) -> bool {
+        if seen.contains(parent) {
+            return false;
+        }
+        seen.push(parent.clone());
+        self.kept_children(parent).iter().any(|c| {
+            self.old_column(c, column).is_some()
+                && !self.column_local_at_drop(c, column)
+                && (self.new_column(c, column).is_some() || self.column_needs_only(c, column, seen))
+        })
     }
 
     /// Whether a parent's DROP COLUMN already drops the column from `table`.
@@ -157,14 +168,22 @@ impl<'a> Inheritance<'a> {
     }
 
     /// `DROP CONSTRAINT` on `parent` must be `ONLY` when a child keeps the
-    /// CHECK unchanged but only inherits it.
+    /// CHECK unchanged but only inherits it (or itself drops it with ONLY).
     pub fn drop_check_needs_only(&self, parent: &QName, name: &str) -> bool {
+        self.check_needs_only(parent, name, &mut Vec::new())
+    }
+
+    fn check_needs_only(&self, parent: &QName, name: &str, seen: &mut Vec<QName>) -> bool {
+        if seen.contains(parent) {
+            return false;
+        }
+        seen.push(parent.clone());
         self.kept_children(parent).iter().any(|c| {
             let kept = match (self.old_check(c, name), self.new_check(c, name)) {
                 (Some(o), Some(n)) => same_check(o, n),
                 _ => false,
             };
-            kept && !self.check_local_at_drop(c, name)
+            self.old_check(c, name).is_some() && !self.check_local_at_drop(c, name) && (kept || self.check_needs_only(c, name, seen))
         })
     }
 
