@@ -1016,18 +1016,30 @@ pub(super) fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
     None
 }
 
-/// A column default as PostgreSQL stores it: none for a null constant
-/// (`DEFAULT NULL`, `DEFAULT NULL::integer`: PostgreSQL keeps no default
-/// for them), except on a domain-typed column, where it overrides the
-/// domain's default and is kept.
+/// A column default as PostgreSQL stores it: none for a null constant of
+/// the column's own type (`DEFAULT NULL`, `DEFAULT NULL::integer` on an
+/// integer column: PostgreSQL keeps no default for them, and pg_dump writes
+/// `SET DEFAULT NULL` for a child that has none where its parent has one).
+/// Kept when the null needs converting: to a type with a modifier
+/// (`varchar(16)`: a length coercion), from another type, or to a domain,
+/// where it overrides the domain's default.
 fn column_default_or_none(r: &PgReader, e: &ast::Expr, column_type: &DataType) -> Option<Expr> {
+    fn null_of(r: &PgReader, e: &ast::Expr, column_type: &DataType) -> bool {
+        match e {
+            ast::Expr::Value(v) => matches!(v.value, ast::Value::Null),
+            ast::Expr::Nested(inner) => null_of(r, inner, column_type),
+            ast::Expr::Cast { expr, data_type, .. } => {
+                super::types::resolve(&data_type.to_string(), r.default_schema()).data_type == *column_type && null_of(r, expr, column_type)
+            }
+            _ => false,
+        }
+    }
     let d = column_default(r, e, column_type);
-    let null = d.0 == "NULL"
-        || d.0.strip_prefix("NULL::").is_some_and(|t| t.chars().all(|c| c.is_alphanumeric() || " _\".,()[]".contains(c)));
+    let null_of_column_type = null_of(r, e, column_type);
     let domain = r.schema.types.values().any(|t| {
         matches!(t.kind, crate::model::UserTypeKind::Domain { .. }) && crate::emit::postgres::order::names_type(&column_type.element(), &t.name)
     });
-    if null && !domain { None } else { Some(d) }
+    if null_of_column_type && column_type.args.is_empty() && !domain { None } else { Some(d) }
 }
 
 /// A column default in canonical form. A bit-string constant (`B'0101'`) on a
