@@ -501,6 +501,7 @@ cases!(
     inherit_column_type_changed,
     inherit_detached,
     inherit_detached_inherited_only,
+    inherit_generated_expression_dropped,
     inherit_parent_column_added,
     inherit_parent_column_dropped,
     inherit_parent_column_dropped_child_keeps,

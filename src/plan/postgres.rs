@@ -852,6 +852,10 @@ impl Lowering<'_> {
         // PostgreSQL 17): the column is computed, so dropping and adding it
         // loses nothing.
         if from.generated != to.generated && to.generated.is_some() {
+            // A child's column goes and comes back with its parent's.
+            if type_from_parent {
+                return;
+            }
             if from.generated.is_none() {
                 self.warn(change, format!("column {table}.{} becomes generated: its stored values are replaced by the expression", to.name));
             }
@@ -859,7 +863,8 @@ impl Lowering<'_> {
             self.p.columns.push(step(summary("add column"), format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(to))));
             return;
         }
-        if from.generated.is_some() && to.generated.is_none() {
+        // Like a type, a generation expression is dropped from the top only.
+        if from.generated.is_some() && to.generated.is_none() && !type_from_parent {
             out.push((summary("drop expression of"), alter("DROP EXPRESSION")));
         }
         let mut default_cleared = false;
