@@ -143,7 +143,7 @@ fn touched_tables(old: &Schema, new: &Schema, changes: &[Change]) -> Option<BTre
     }
     // A change to a table reaches the tables inheriting from it, and needs
     // its parents (what they give, whether a column is inherited).
-    for schema in [old, new] {
+    for schema in [old, new].into_iter().filter(|s| s.tables.values().any(|t| !t.inherits.is_empty())) {
         for name in named.clone() {
             named.extend(schema.descendants(&name));
             named.extend(schema.ancestors(&name));
@@ -385,6 +385,20 @@ mod tests {
             index_of: None,
         });
         assert!(verify(&old, &new, &stray_down).is_err());
+    }
+
+    #[test]
+    fn a_table_that_starts_inheriting_keeps_declaring_its_columns() {
+        let old = model("CREATE TABLE p (id int); CREATE TABLE c (id int, x int);");
+        let new = model("CREATE TABLE p (id int); CREATE TABLE c (x int) INHERITS (p);");
+        let plan = super::super::plan(&old, &new).expect("plans and verifies");
+        assert_eq!(plan.up_sql(), "ALTER TABLE public.c INHERIT public.p;\n");
+        assert!(plan.warnings.iter().any(|w| w.message.contains("public.c declares column id itself")), "{:?}", plan.warnings);
+        // Only whether the column is declared is let go: a plan that does not
+        // make c inherit is still wrong.
+        let mut wrong = plan.clone();
+        wrong.up.clear();
+        assert!(verify(&old, &new, &wrong).is_err());
     }
 
     #[test]
