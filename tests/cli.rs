@@ -84,6 +84,15 @@ fn bad_input_files_are_data_errors_with_positions() {
     assert_eq!(code, Some(65));
     assert!(err.contains("schema.sql:2:43") && err.contains("unterminated string"), "{err}");
     assert!(!err.contains("panicked"));
+
+    // A parent that no file creates: after every file is read, at the statement.
+    let (code, err) = inspect_bytes(b"CREATE TABLE a (id int);
+
+  CREATE TABLE b (x int) INHERITS (missing_table);
+");
+    assert_eq!(code, Some(65));
+    assert!(err.contains("schema.sql:3:3") && err.contains("missing_table"), "{err}");
+    assert!(!err.contains("panicked"));
 }
 
 /// Git with an isolated configuration (shared with the source tests).

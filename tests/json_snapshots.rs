@@ -439,11 +439,27 @@ fn canonical_json_round_trips_every_object_kind() {
         "\"kind\": \"domain\"",
         "\"kind\": \"composite\"",
         "\"partition_of\"",
+        "\"inherits\"",
+        "\"local\": false",
         "\"identity\"",
         "\"opaque\"",
     ] {
         assert!(json.contains(needle), "{needle} missing from the canonical JSON");
     }
+}
+
+#[test]
+fn canonical_json_refuses_missing_or_circular_parents() {
+    let mut model = rich_model::rich_model();
+    let json = to_canonical_json(&model).replace("\"public.cache\"\n", "\"public.nowhere\"\n");
+    let err = read_json("rich.json", &json).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Data);
+    assert!(err.message.contains("public.nowhere"), "{err}");
+    assert!(err.location.unwrap().line > 1);
+    let child = QName::new("public", "cache_archive");
+    model.tables.get_mut(&QName::new("public", "cache")).unwrap().inherits = vec![child];
+    let err = read_json("rich.json", &to_canonical_json(&model)).unwrap_err();
+    assert!(err.message.contains("circular"), "{err}");
 }
 
 #[test]

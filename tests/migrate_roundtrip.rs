@@ -80,7 +80,7 @@ struct Loaded {
 fn load(server: &PgServer, fx: &Fixture, what: &str, with_data: bool) -> String {
     let db = server.create_database(&format!("{}_{what}", fx.case));
     let text = if what == "new" { &fx.new } else { &fx.old };
-    if let Err(e) = server.load_settled(&db, text) {
+    if let Err(e) = server.psql_file(&db, text) {
         panic!("{}: {what}.sql does not load on PostgreSQL 15:\n{e}", fx.case);
     }
     if with_data && let Some(data) = &fx.data
@@ -493,6 +493,21 @@ cases!(
     index_partial_predicate_changed,
     index_renamed_hint,
     index_unique_to_constraint,
+    inherit_attached,
+    inherit_checks_changed,
+    inherit_child_default_differs,
+    inherit_child_table_added,
+    inherit_column_dropped_above_a_keeper,
+    inherit_column_type_changed,
+    inherit_detached,
+    inherit_detached_inherited_only,
+    inherit_generated_expression_dropped,
+    inherit_parent_column_added,
+    inherit_parent_column_dropped,
+    inherit_parent_column_dropped_child_keeps,
+    inherit_parent_column_renamed,
+    inherit_parent_dropped,
+    inherit_parent_table_renamed,
     matview_added_with_index,
     matview_definition_changed,
     matview_dropped,
@@ -505,6 +520,7 @@ cases!(
     noop_grant_spelling,
     noop_identity_spelling,
     noop_index_and_fk_spelling,
+    noop_inheritance_spelling,
     noop_inline_vs_table_constraints,
     noop_partition_spelling,
     noop_pg_dump_style,

@@ -383,6 +383,7 @@ cases!(
     fk_cycles,
     functions_triggers,
     indexes,
+    inheritance,
     multi_schema_search_path,
     partitioning,
     quoted_identifiers,
@@ -450,6 +451,48 @@ fn catalogs_differ_when_one_thing_differs() {
     }
     server.drop_database(&base_db);
     server.drop_database(&again_db);
+}
+
+/// Inheritance as the catalog sees it: which table declares a column or a
+/// CHECK (attislocal, conislocal), NO INHERIT, and the parents' order. A
+/// model that got any of these wrong must not pass a round trip.
+const INHERITANCE_BASE: &str = "
+CREATE TABLE parent (id integer, note text, CONSTRAINT parent_id_check CHECK (id > 0));
+CREATE TABLE other (id integer);
+CREATE TABLE child (extra integer) INHERITS (parent, other);
+";
+
+#[test]
+fn catalogs_see_inheritance() {
+    let Some(server) = pg::server() else { return };
+    let variants: &[(&str, &str, &str, &[&str])] = &[
+        ("column declared by the child", "(extra integer)", "(extra integer, note text)", &["~ column public.child.note"]),
+        (
+            "CHECK declared by the child",
+            "(extra integer)",
+            "(extra integer, CONSTRAINT parent_id_check CHECK (id > 0))",
+            &["~ constraint public.child.parent_id_check"],
+        ),
+        (
+            "NO INHERIT",
+            "CHECK (id > 0)",
+            "CHECK (id > 0) NO INHERIT",
+            &["- constraint public.child.parent_id_check (only in the first)", "~ constraint public.parent.parent_id_check"],
+        ),
+        ("parents' order", "INHERITS (parent, other)", "INHERITS (other, parent)", &["~ table public.child"]),
+        ("one parent less", "INHERITS (parent, other)", "INHERITS (parent)", &["~ column public.child.id", "~ table public.child"]),
+    ];
+    let base_db = load(server, "inheritance_base", INHERITANCE_BASE);
+    let base = catalog::catalog(server, &base_db);
+    for (what, from, to, objects) in variants {
+        assert!(INHERITANCE_BASE.contains(from), "{what}: {from:?} not in the base script");
+        let db = load(server, &format!("inheritance_{what}"), &INHERITANCE_BASE.replace(from, to));
+        let diff = catalog::diff(&base, &catalog::catalog(server, &db));
+        let changed_objects: Vec<&str> = diff.lines().filter(|l| !l.starts_with(' ')).collect();
+        assert_eq!(changed_objects, *objects, "{what}: expected exactly {objects:?} to differ, got:\n{diff}");
+        server.drop_database(&db);
+    }
+    server.drop_database(&base_db);
 }
 
 #[test]

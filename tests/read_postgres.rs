@@ -469,3 +469,193 @@ fn grants_compare_as_privilege_sets() {
     let other = read("CREATE TABLE t (a int); GRANT SELECT ON t TO bob;");
     assert_ne!(other.opaque.len(), hand.opaque.len());
 }
+
+// ---------------------------------------------------------------------------
+// Table inheritance. Expected layouts and flags are what PostgreSQL 15's
+// pg_attribute (attislocal) and pg_constraint (conislocal) say for the same
+// statements.
+
+fn columns(s: &Schema, table: &str) -> Vec<(String, bool)> {
+    s.tables[&q("public", table)].columns.iter().map(|c| (c.name.clone(), c.local)).collect()
+}
+
+fn cols(list: &[(&str, bool)]) -> Vec<(String, bool)> {
+    list.iter().map(|(n, l)| (n.to_string(), *l)).collect()
+}
+
+#[test]
+fn inherits_lays_out_parents_columns_first_and_merges() {
+    let s = read(
+        "CREATE TABLE p (id serial PRIMARY KEY, name text NOT NULL DEFAULT 'x', c int CHECK (c > 0), d int CONSTRAINT d_ni CHECK (d > 0) NO INHERIT);
+         CREATE TABLE ch (extra int, name text DEFAULT 'y') INHERITS (p);
+         CREATE TABLE q (z int DEFAULT 3, id int);
+         CREATE TABLE gc (w int) INHERITS (ch, q);",
+    );
+    assert_eq!(columns(&s, "ch"), cols(&[("id", false), ("name", true), ("c", false), ("d", false), ("extra", true)]));
+    // id comes from both parents and is merged in the first one's place.
+    assert_eq!(
+        columns(&s, "gc"),
+        cols(&[("id", false), ("name", false), ("c", false), ("d", false), ("extra", false), ("z", false), ("w", true)])
+    );
+    let ch = &s.tables[&q("public", "ch")];
+    assert_eq!(ch.inherits, vec![q("public", "p")]);
+    assert_eq!(s.tables[&q("public", "gc")].inherits, vec![q("public", "ch"), q("public", "q")]);
+    // Defaults and NOT NULL are copied; the declared default wins.
+    assert_eq!(ch.column("id").unwrap().default.as_ref().unwrap().0, "nextval('p_id_seq'::regclass)");
+    assert_eq!(ch.column("name").unwrap().default.as_ref().unwrap().0, "'y'::text");
+    assert!(!ch.column("name").unwrap().nullable);
+    // CHECKs are inherited under their name, not declared by the child;
+    // NO INHERIT ones and keys are not inherited at all.
+    assert!(!ch.constraints["p_c_check"].local);
+    assert!(!ch.constraints.contains_key("d_ni") && !ch.constraints.contains_key("p_pkey"));
+    assert!(s.tables[&q("public", "gc")].constraints.contains_key("p_c_check"));
+    assert!(s.tables[&q("public", "p")].constraints["p_c_check"].local);
+}
+
+#[test]
+fn pg_dump_sets_childrens_defaults_with_alter_table_only() {
+    let hand = read(
+        "CREATE TABLE cities (id serial PRIMARY KEY, name text, pop int DEFAULT 0);
+         CREATE TABLE capitals (state char(2)) INHERITS (cities);
+         ALTER TABLE ONLY capitals ALTER COLUMN pop SET DEFAULT 100;
+         CREATE TABLE towns () INHERITS (cities);
+         ALTER TABLE ONLY towns ALTER COLUMN pop DROP DEFAULT;",
+    );
+    let dumped = read(
+        "SELECT pg_catalog.set_config('search_path', '', false);
+         CREATE TABLE public.cities (id integer NOT NULL, name text, pop integer DEFAULT 0);
+         CREATE SEQUENCE public.cities_id_seq AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+         ALTER SEQUENCE public.cities_id_seq OWNED BY public.cities.id;
+         CREATE TABLE public.capitals (state character(2)) INHERITS (public.cities);
+         CREATE TABLE public.towns () INHERITS (public.cities);
+         ALTER TABLE ONLY public.capitals ALTER COLUMN id SET DEFAULT nextval('public.cities_id_seq'::regclass);
+         ALTER TABLE ONLY public.capitals ALTER COLUMN pop SET DEFAULT 100;
+         ALTER TABLE ONLY public.cities ALTER COLUMN id SET DEFAULT nextval('public.cities_id_seq'::regclass);
+         ALTER TABLE ONLY public.towns ALTER COLUMN id SET DEFAULT nextval('public.cities_id_seq'::regclass);
+         ALTER TABLE ONLY public.towns ALTER COLUMN pop SET DEFAULT NULL;
+         ALTER TABLE ONLY public.cities ADD CONSTRAINT cities_pkey PRIMARY KEY (id);",
+    );
+    assert_eq!(hand, dumped);
+    assert!(hand.tables[&q("public", "towns")].column("pop").unwrap().default.is_none());
+}
+
+#[test]
+fn alter_table_on_a_parent_reaches_its_children_unless_only() {
+    let s = read(
+        "CREATE TABLE p (id int, a int);
+         CREATE TABLE ch (b int, a int) INHERITS (p);
+         CREATE TABLE gc () INHERITS (ch);
+         ALTER TABLE ch ADD COLUMN f int;
+         ALTER TABLE p ADD COLUMN c int DEFAULT 4 CHECK (c > 0), ADD COLUMN f int;
+         ALTER TABLE p ALTER COLUMN c SET DEFAULT 5;
+         ALTER TABLE ONLY p ALTER COLUMN c SET NOT NULL;",
+    );
+    // ch declared f before p got it: merged, still declared; gc got it from ch.
+    assert_eq!(columns(&s, "ch"), cols(&[("id", false), ("a", true), ("b", true), ("f", true), ("c", false)]));
+    assert_eq!(columns(&s, "gc"), cols(&[("id", false), ("a", false), ("b", false), ("f", false), ("c", false)]));
+    let gc = &s.tables[&q("public", "gc")];
+    assert_eq!(gc.column("c").unwrap().default.as_ref().unwrap().0, "5");
+    assert!(gc.column("c").unwrap().nullable, "ONLY stays on p");
+    assert!(!gc.constraints["p_c_check"].local);
+
+    let dropped = read(
+        "CREATE TABLE p (id int, a int, f int, CONSTRAINT k CHECK (a > 0));
+         CREATE TABLE ch (a int, CONSTRAINT k CHECK (a > 0)) INHERITS (p);
+         CREATE TABLE ch2 () INHERITS (p);
+         ALTER TABLE p DROP COLUMN a;
+         ALTER TABLE ONLY p DROP COLUMN f;",
+    );
+    // a: ch declared it and keeps it; ch2 only inherited it. f: ONLY keeps
+    // it in both, now declared by them.
+    assert_eq!(columns(&dropped, "ch"), cols(&[("id", false), ("a", true), ("f", true)]));
+    assert_eq!(columns(&dropped, "ch2"), cols(&[("id", false), ("f", true)]));
+    // The CHECK on a goes with the column on p and ch2; ch's own copy stays
+    // with its column.
+    assert!(dropped.tables[&q("public", "ch")].constraints.contains_key("k"));
+    assert!(!dropped.tables[&q("public", "ch2")].constraints.contains_key("k"));
+
+    let detached = read(
+        "CREATE TABLE p (id int, CONSTRAINT k CHECK (id > 0));
+         CREATE TABLE ch (x int) INHERITS (p);
+         ALTER TABLE ch NO INHERIT p;",
+    );
+    let ch = &detached.tables[&q("public", "ch")];
+    assert!(ch.inherits.is_empty());
+    assert!(ch.columns.iter().all(|c| c.local) && ch.constraints["k"].local);
+    let attached = read(
+        "CREATE TABLE p (id int, CONSTRAINT k CHECK (id > 0));
+         CREATE TABLE ch (id int, x int, CONSTRAINT k CHECK (id > 0));
+         ALTER TABLE ch INHERIT p;",
+    );
+    let ach = &attached.tables[&q("public", "ch")];
+    assert_eq!(ach.inherits, vec![q("public", "p")]);
+    // INHERIT copies nothing: what the child had stays declared by it.
+    assert!(ach.columns.iter().all(|c| c.local) && ach.constraints["k"].local);
+}
+
+#[test]
+fn inheritance_in_several_files_waits_for_the_parent() {
+    let one = read(
+        "CREATE TABLE parent (id serial PRIMARY KEY, note text);
+         CREATE TABLE child (extra int) INHERITS (parent);
+         ALTER TABLE ONLY child ALTER COLUMN note SET DEFAULT 'n';
+         CREATE TABLE grandchild () INHERITS (child);",
+    );
+    let (split, _) = read_files(&[
+        ("a_child.sql", "CREATE TABLE child (extra int) INHERITS (parent);\nALTER TABLE ONLY child ALTER COLUMN note SET DEFAULT 'n';"),
+        ("b_grandchild.sql", "CREATE TABLE grandchild () INHERITS (child);"),
+        ("c_parent.sql", "CREATE TABLE parent (id serial PRIMARY KEY, note text);"),
+    ])
+    .unwrap();
+    assert_eq!(one, split);
+}
+
+#[test]
+fn inheritance_errors_name_the_statement() {
+    let data_error = |sql: &str| {
+        let err = read_files(&[("db/schema.sql", sql)]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Data, "{err}");
+        err
+    };
+    let err = data_error("CREATE TABLE ok (a int);\n\nCREATE TABLE child (a int) INHERITS (missing_table);");
+    assert!(err.message.contains("missing_table") && err.message.contains("does not exist"), "{err}");
+    let loc = err.location.unwrap();
+    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("db/schema.sql", 3, 1));
+    for (sql, expected) in [
+        ("CREATE TABLE a (x int DEFAULT 1); CREATE TABLE b (x int DEFAULT 2); CREATE TABLE c () INHERITS (a, b);", "conflicting default"),
+        ("CREATE TABLE a (x int); CREATE TABLE c (x bigint) INHERITS (a);", "type conflict"),
+        ("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a, a);", "more than once"),
+        ("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); ALTER TABLE a INHERIT c;", "circular"),
+        ("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); ALTER TABLE c DROP COLUMN x;", "cannot drop inherited column"),
+        ("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); ALTER TABLE c ALTER COLUMN x TYPE bigint;", "inherited column"),
+        ("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); ALTER TABLE c RENAME COLUMN x TO y;", "inherited column"),
+        ("CREATE TABLE a (x int CHECK (x > 0)); CREATE TABLE c () INHERITS (a); ALTER TABLE c DROP CONSTRAINT a_x_check;", "inherited constraint"),
+        ("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); ALTER TABLE ONLY a ADD COLUMN y int;", "ONLY"),
+        ("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); ALTER TABLE ONLY a ADD CHECK (x > 0);", "ONLY"),
+        ("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); DROP TABLE a;", "inherits from it"),
+        ("CREATE TABLE a (x int NOT NULL); CREATE TABLE c (y int); ALTER TABLE c INHERIT a;", "missing column x"),
+        ("CREATE TABLE a (x int NOT NULL); CREATE TABLE c (x int); ALTER TABLE c INHERIT a;", "NOT NULL"),
+        ("CREATE TABLE a (x int CHECK (x > 0)); CREATE TABLE c (x int); ALTER TABLE c INHERIT a;", "missing constraint"),
+        ("CREATE TABLE a (x int); CREATE TABLE c (x int); ALTER TABLE c NO INHERIT a;", "not a parent"),
+        ("CREATE TABLE a (x int) PARTITION BY LIST (x); CREATE TABLE c () INHERITS (a);", "partitioned"),
+    ] {
+        let err = data_error(sql);
+        assert!(err.message.contains(expected), "{sql}: {err}");
+        assert!(err.location.is_some(), "{sql}: {err}");
+    }
+    // With CASCADE, or together, a parent and its children go.
+    let s = read("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); CREATE TABLE g () INHERITS (c); DROP TABLE a CASCADE;");
+    assert!(s.tables.is_empty());
+    let s = read("CREATE TABLE a (x int); CREATE TABLE c () INHERITS (a); DROP TABLE c, a;");
+    assert!(s.tables.is_empty());
+}
+
+#[test]
+fn default_null_is_no_default() {
+    let a = read("CREATE TABLE t (a int DEFAULT NULL, b text DEFAULT NULL::text); ALTER TABLE t ALTER COLUMN a SET DEFAULT NULL;");
+    let b = read("CREATE TABLE t (a int, b text);");
+    assert_eq!(a, b);
+    // On a domain column it overrides the domain's default, and is kept.
+    let d = read("CREATE DOMAIN pos AS int DEFAULT 1; CREATE TABLE t (a pos DEFAULT NULL);");
+    assert!(d.tables[&q("public", "t")].column("a").unwrap().default.is_some());
+}

@@ -59,6 +59,11 @@ pub enum Change {
     SetLogged { table: QName, unlogged: bool },
     AttachPartition { table: QName, parent: QName, bound: String },
     DetachPartition { table: QName, parent: QName, bound: String },
+    /// `ALTER TABLE table INHERIT parent`: the table becomes a child of
+    /// `parent` (appended to its parents).
+    Inherit { table: QName, parent: QName },
+    /// `ALTER TABLE table NO INHERIT parent`.
+    NoInherit { table: QName, parent: QName },
     CreateView { view: View },
     DropView { view: View },
     /// A view whose query changed in a way `CREATE OR REPLACE VIEW` accepts.
@@ -99,7 +104,11 @@ impl Change {
             CreateIndex { table, index } | DropIndex { table, index } => format!("{}.{}", table.schema, index.name),
             RenameIndex { table, to, .. } => format!("{}.{to}", table.schema),
             CreateTrigger { table, trigger } | DropTrigger { table, trigger } => format!("{table}.{}", trigger.name),
-            SetLogged { table, .. } | AttachPartition { table, .. } | DetachPartition { table, .. } => table.to_string(),
+            SetLogged { table, .. }
+            | AttachPartition { table, .. }
+            | DetachPartition { table, .. }
+            | Inherit { table, .. }
+            | NoInherit { table, .. } => table.to_string(),
             CreateView { view } | DropView { view } => view.name.to_string(),
             ReplaceView { to, .. } => to.name.to_string(),
             CreateFunction { function } | DropFunction { function } => function.signature(),
@@ -155,6 +164,8 @@ impl Change {
             | SetLogged { .. }
             | AttachPartition { .. }
             | DetachPartition { .. }
+            | Inherit { .. }
+            | NoInherit { .. }
             | SetComment { .. } => (None, None),
         }
     }
@@ -395,8 +406,13 @@ impl Differ<'_> {
 
         // Constraints are compared by definition under their name; a changed
         // one is dropped and added again. One that only changed name (a
-        // table rename leaves `old_pkey` behind) is renamed.
-        let definition = |c: &Constraint| Constraint { name: String::new(), comment: None, ..c.clone() };
+        // table rename leaves `old_pkey` behind) is renamed. Whether a table
+        // declares a CHECK it also inherits (`local`) is no definition: it
+        // follows from INHERIT and NO INHERIT, and nothing else changes it.
+        let definition = |c: &Constraint| Constraint { name: String::new(), comment: None, local: true, ..c.clone() };
+        let same = |a: &Constraint, b: &Constraint| {
+            Constraint { comment: None, local: true, ..a.clone() } == Constraint { comment: None, local: true, ..b.clone() }
+        };
         let mut renamed_constraints: Vec<&str> = Vec::new();
         let mut renamed_to: Vec<&str> = Vec::new();
         for (name, nc) in &n.constraints {
@@ -417,7 +433,7 @@ impl Differ<'_> {
                 continue;
             }
             match o.constraints.get(name) {
-                Some(oc) if Constraint { comment: None, ..oc.clone() } == Constraint { comment: None, ..nc.clone() } => {
+                Some(oc) if same(oc, nc) => {
                     self.comment(format!("CONSTRAINT {} ON {t}", crate::model::quote_ident(name)), &oc.comment, &nc.comment);
                 }
                 Some(oc) => {
@@ -462,6 +478,27 @@ impl Differ<'_> {
             }
             if let Some(p) = &n.partition_of {
                 self.push(Change::AttachPartition { table: t.clone(), parent: p.parent.clone(), bound: p.bound.clone() });
+            }
+        }
+        if o.inherits != n.inherits {
+            // PostgreSQL can only append a parent: the old parents that the new
+            // list keeps in order stay, the others go, and the rest is added.
+            let mut kept = Vec::new();
+            let mut from = 0;
+            for p in &n.inherits {
+                match o.inherits[from..].iter().position(|x| x == p) {
+                    Some(i) => {
+                        kept.push(p);
+                        from += i + 1;
+                    }
+                    None => break,
+                }
+            }
+            for p in o.inherits.iter().filter(|p| !kept.contains(p)) {
+                self.push(Change::NoInherit { table: t.clone(), parent: p.clone() });
+            }
+            for p in &n.inherits[kept.len()..] {
+                self.push(Change::Inherit { table: t.clone(), parent: p.clone() });
             }
         }
         if o.partition_by != n.partition_by {

@@ -98,6 +98,14 @@ pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Option<Schema>, 
     for ((table, to), from) in &renames.columns {
         let Some(old_table) = table_in_old(table).and_then(|t| old.tables.get(&t)) else { continue };
         let Some(new_table) = new.tables.get(table) else { continue };
+        // Renaming a parent's column renames it in every table inheriting
+        // from it; a child that declares it too (with its own hint) follows.
+        let parent_renames = old.ancestors(&old_table.name).iter().any(|a| {
+            renames.columns.get(&(a.clone(), to.clone())) == Some(from) && old.tables.get(a).is_some_and(|t| t.column(from).is_some())
+        });
+        if parent_renames {
+            continue;
+        }
         if old_table.column(from).is_some() && old_table.column(to).is_none() && new_table.column(from).is_none() {
             sql.push_str(&format!("ALTER TABLE {table} RENAME COLUMN {} TO {};\n", quote_ident(from), quote_ident(to)));
             column_changes.push(Change::RenameColumn { table: table.clone(), from: from.clone(), to: to.clone() });

@@ -6,6 +6,7 @@
 //! serialization is deterministic.
 
 mod hint;
+mod inherit;
 mod location;
 mod name;
 mod types;
@@ -189,6 +190,12 @@ pub struct Table {
     /// Set when this table is a partition of another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_of: Option<PartitionOf>,
+    /// The parents of a table that uses inheritance (`INHERITS (a, b)`), in
+    /// order: PostgreSQL keeps that order (`pg_inherits.inhseqno`) and lays
+    /// out the inherited columns by it. The table's own `columns` include the
+    /// inherited ones, as `pg_attribute` does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<QName>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unlogged: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,6 +216,7 @@ impl Table {
             triggers: BTreeMap::new(),
             partition_by: None,
             partition_of: None,
+            inherits: Vec::new(),
             unlogged: false,
             comment: None,
             renamed_from: RenameHint::default(),
@@ -242,6 +250,15 @@ pub struct Column {
     pub data_type: DataType,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub nullable: bool,
+    /// Whether the table declares the column itself (`pg_attribute.attislocal`).
+    /// Only a column inherited from a parent and never declared by the table
+    /// is not local. The difference shows when the parent lets go of it: `ALTER
+    /// TABLE parent DROP COLUMN` drops a child's inherited-only column and keeps
+    /// a local one, and `NO INHERIT` turns inherited-only columns into local
+    /// ones. How many parents a column comes from (`attinhcount`) is not kept:
+    /// it is the number of parents that have a column of that name.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub local: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Expr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,6 +292,7 @@ impl Column {
             name,
             data_type,
             nullable: true,
+            local: true,
             default: None,
             identity: None,
             generated: None,
@@ -356,6 +374,16 @@ pub struct Constraint {
     /// Added `NOT VALID`: existing rows were not checked (CHECK and FOREIGN KEY).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_valid: bool,
+    /// Whether the table declares the constraint itself
+    /// (`pg_constraint.conislocal`): false only for a CHECK a table has because
+    /// a parent has it (inheritance, `INHERITS`). Like a column's, it decides
+    /// whether the CHECK survives its parent's dropping it or `NO INHERIT`.
+    /// The number of parents it comes from (`coninhcount`) is that of the
+    /// parents with an inheritable CHECK of the same name. (A partition's
+    /// copies of its parent's constraints are derived from the parent
+    /// instead, see `finish`, and stay marked local.)
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub local: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Location::is_unknown")]

@@ -7,6 +7,7 @@
 //! (see [`verify`]) before anything is printed.
 
 pub(crate) mod deps;
+mod inherit;
 mod postgres;
 pub mod verify;
 
@@ -62,8 +63,9 @@ fn script(steps: &[Step]) -> String {
 
 /// Plans the migration from `old` to `new`, and verifies it by replaying it.
 pub fn plan(old: &Schema, new: &Schema) -> Result<Plan> {
-    let plan = plan_unverified(old, new)?;
-    verify::verify(old, new, &plan)?;
+    let mut plan = plan_unverified(old, new)?;
+    let notes = verify::verify_noting(old, new, &plan)?;
+    plan.warnings.extend(notes);
     Ok(plan)
 }
 

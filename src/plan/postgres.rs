@@ -22,6 +22,7 @@
 //!    comments and privileges.
 
 use super::Step;
+use super::inherit::Inheritance;
 use crate::diff::Change;
 use crate::emit::postgres as sql;
 use crate::error::Warning;
@@ -36,14 +37,35 @@ struct Phases {
     pre: Vec<Step>,
     types: Vec<Step>,
     drop_views: Vec<Step>,
+    /// `NO INHERIT`, before anything is dropped from a parent: the child
+    /// keeps its columns and CHECKs.
+    no_inherit: Vec<Step>,
     drop_dependents: Vec<Step>,
+    /// CHECKs dropped from tables that take part in inheritance, by depth:
+    /// a parent's before its children's (a child cannot drop what it still
+    /// inherits); and defaults dropped before a type change in such tables,
+    /// which reaches every child at once.
+    inherited_drops: Vec<(usize, Step)>,
     functions: Vec<Step>,
     domains: Vec<Step>,
     renames: Vec<Step>,
     tables: Vec<Step>,
+    /// ADD COLUMN on a child that declares a column its parent gains in the
+    /// same migration, deepest first: the parent's ADD COLUMN then merges.
+    child_columns: Vec<(usize, Step)>,
     columns: Vec<Step>,
     drop_columns: Vec<Step>,
+    /// DROP COLUMN on tables that take part in inheritance, parents first.
+    inherited_drop_columns: Vec<(usize, Step)>,
+    /// Defaults and NOT NULL of columns a child got from its parent's ADD
+    /// COLUMN (or kept through its parent's type change) that are its own.
+    column_fixes: Vec<Step>,
+    /// New tables that inherit, parents first, once their parents have
+    /// their new columns (the child copies them, in order).
+    child_tables: Vec<(usize, Step)>,
     constraints: Vec<Step>,
+    /// `INHERIT`, once the child has its parent's columns and CHECKs.
+    inherit: Vec<Step>,
     foreign_keys: Vec<Step>,
     late_functions: Vec<Step>,
     views: Vec<Step>,
@@ -52,6 +74,12 @@ struct Phases {
     drop_extensions: Vec<Step>,
     drop_schemas: Vec<Step>,
     post: Vec<Step>,
+}
+
+/// Steps in order of their depth in the inheritance tree (stable).
+fn by_depth(mut steps: Vec<(usize, Step)>, deepest_first: bool) -> Vec<Step> {
+    steps.sort_by_key(|(depth, _)| if deepest_first { usize::MAX - depth } else { *depth });
+    steps.into_iter().map(|(_, s)| s).collect()
 }
 
 impl Phases {
@@ -63,13 +91,20 @@ impl Phases {
             // everything after can use the new names.
             self.renames,
             self.drop_views,
+            self.no_inherit,
             self.drop_dependents,
+            by_depth(self.inherited_drops, false),
             self.functions,
             self.domains,
             self.tables,
+            by_depth(self.child_columns, true),
             self.columns,
             self.drop_columns,
+            by_depth(self.inherited_drop_columns, false),
+            self.column_fixes,
+            by_depth(self.child_tables, false),
             self.constraints,
+            self.inherit,
             self.foreign_keys,
             self.late_functions,
             self.views,
@@ -96,6 +131,8 @@ fn index_step(summary: impl Into<String>, sql: impl Into<String>, table: &QName)
 struct Lowering<'a> {
     old: &'a Schema,
     new: &'a Schema,
+    /// Set when either schema uses inheritance.
+    inh: Option<Inheritance<'a>>,
     changes: &'a [Change],
     p: Phases,
     warnings: &'a mut Vec<Warning>,
@@ -106,7 +143,9 @@ struct Lowering<'a> {
 }
 
 pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> Vec<Step> {
-    let mut l = Lowering { old, new, changes, p: Phases::default(), warnings, rebuilt: BTreeSet::new(), recreated_views: BTreeSet::new() };
+    let inh = Inheritance::any(old, new).then_some(Inheritance { old, new });
+    let mut l =
+        Lowering { old, new, inh, changes, p: Phases::default(), warnings, rebuilt: BTreeSet::new(), recreated_views: BTreeSet::new() };
     l.views();
     l.create_types();
     for change in changes {
@@ -224,10 +263,7 @@ impl Lowering<'_> {
                 step(format!("rename table {from} to {to}"), crate::diff::rename_table_sql(from, to).trim_end().to_string()),
             ),
             AddColumn { table, column } => self.add_column(change, table, column),
-            DropColumn { table, column } => self.p.drop_columns.push(step(
-                format!("drop column {table}.{}", column.name),
-                format!("ALTER TABLE {table} DROP COLUMN {};", quote_ident(&column.name)),
-            )),
+            DropColumn { table, column } => self.drop_column(table, column),
             RenameColumn { table, from, to } => self.p.renames.push(step(
                 format!("rename column {table}.{from} to {to}"),
                 format!("ALTER TABLE {table} RENAME COLUMN {} TO {};", quote_ident(from), quote_ident(to)),
@@ -235,6 +271,10 @@ impl Lowering<'_> {
             AlterColumn { table, from, to } => self.alter_column(change, table, from, to),
             AddConstraint { table, constraint } => {
                 if self.inherited_constraint(self.new, table, constraint) {
+                    return;
+                }
+                // A CHECK the table only inherits comes with its parent's ADD CONSTRAINT.
+                if self.inh.as_ref().is_some_and(|i| i.check_comes_down(table, constraint)) {
                     return;
                 }
                 let s = step(format!("add constraint {} on {table}", constraint.name), sql::add_constraint_sql(table, constraint));
@@ -247,6 +287,9 @@ impl Lowering<'_> {
             }
             DropConstraint { table, constraint } => {
                 if self.inherited_constraint(self.old, table, constraint) {
+                    return;
+                }
+                if constraint.inheritable() && self.drop_check(table, &constraint.name, "") {
                     return;
                 }
                 let s = step(
@@ -263,6 +306,13 @@ impl Lowering<'_> {
                     self.recreate_foreign_keys_into(table, constraint);
                 }
             }
+            // A parent's CHECK renamed is renamed in the tables inheriting it.
+            RenameConstraint { table, from, to }
+                if self.inh.as_ref().is_some_and(|i| {
+                    i.kept_parents(table).iter().any(|p| {
+                        self.changes.iter().any(|c| matches!(c, Change::RenameConstraint { table: t, from: f, to: n } if t == p && f == from && n == to))
+                    })
+                }) => {}
             RenameConstraint { table, from, to } => self.p.renames.push(step(
                 format!("rename constraint {from} on {table} to {to}"),
                 format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {};", quote_ident(from), quote_ident(to)),
@@ -318,6 +368,13 @@ impl Lowering<'_> {
             DetachPartition { table, parent, .. } => self.p.drop_dependents.push(step(
                 format!("detach partition {table} from {parent}"),
                 format!("ALTER TABLE {parent} DETACH PARTITION {table};"),
+            )),
+            Inherit { table, parent } => {
+                self.p.inherit.push(step(format!("make {table} inherit from {parent}"), format!("ALTER TABLE {table} INHERIT {parent};")))
+            }
+            NoInherit { table, parent } => self.p.no_inherit.push(step(
+                format!("stop {table} inheriting from {parent}"),
+                format!("ALTER TABLE {table} NO INHERIT {parent};"),
             )),
             CreateView { .. } | DropView { .. } | ReplaceView { .. } | RenameView { .. } => {} // see views()
             CreateFunction { function } => self.create_function(function, false),
@@ -571,11 +628,23 @@ impl Lowering<'_> {
     }
 
     fn create_table(&mut self, table: &Table) {
-        self.p.tables.push(step(format!("create table {}", table.name), sql::create_table_sql(table)));
+        let parents = sql::parents(self.new, table);
+        let create = step(format!("create table {}", table.name), sql::create_table_sql(table, &parents));
+        if table.inherits.is_empty() {
+            self.p.tables.push(create);
+        } else {
+            // Once its parents have their new columns, which it copies in order.
+            let depth = self.new.inheritance_depth(&table.name);
+            self.p.child_tables.push((depth, create));
+            for fix in sql::inherited_column_fixes(table, &parents) {
+                self.p.child_tables.push((depth, step(format!("inherited column of {}", table.name), fix)));
+            }
+        }
         let parent = table.partition_of.as_ref().and_then(|p| self.new.tables.get(&p.parent));
         let own: Vec<&crate::model::Constraint> = match parent {
             Some(p) => sql::partition_own_constraints(table, p),
-            None => table.constraints.values().filter(|c| sql::added_after_tables(c)).collect(),
+            // A CHECK the table only inherits comes with its parent's.
+            None => table.constraints.values().filter(|c| c.local && sql::added_after_tables(c)).collect(),
         };
         for c in own {
             let s = step(format!("add constraint {} on {}", c.name, table.name), sql::add_constraint_sql(&table.name, c));
@@ -646,26 +715,120 @@ impl Lowering<'_> {
     }
 
     fn add_column(&mut self, change: &Change, table: &QName, column: &Column) {
+        let (adds_itself, comes_down) = match &self.inh {
+            Some(i) => (i.adds_column_itself(table, &column.name), i.column_comes_down(table, &column.name)),
+            None => (true, false),
+        };
+        if !adds_itself {
+            self.column_from_parent(change, table, column);
+            return;
+        }
         if !column.nullable && column.default.is_none() && column.identity.is_none() && column.generated.is_none() {
             self.warn(
                 change,
                 format!("column {table}.{} is added NOT NULL without a default: this fails if the table has rows", column.name),
             );
         }
-        let last = self.new.tables.get(table).and_then(|t| t.columns.last()).is_some_and(|c| c.name == column.name);
-        if !last {
+        if !self.lands_in_place(table, &column.name) {
             self.warn(
                 change,
                 format!("column {table}.{} is added at the end of the table: PostgreSQL cannot place it where the schema does", column.name),
             );
         }
-        self.p.columns.push(step(
+        let add = step(
             format!("add column {table}.{}", column.name),
             format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(column)),
-        ));
+        );
+        if comes_down {
+            // Declared by this child too: added before its parent's, which merges with it.
+            self.p.child_columns.push((self.new.inheritance_depth(table), add));
+        } else {
+            self.p.columns.push(add);
+        }
         if column.comment.is_some() {
             self.comment(format!("COLUMN {table}.{}", quote_ident(&column.name)), &column.comment);
         }
+    }
+
+    /// Whether a column added to `table` ends where the schema has it:
+    /// PostgreSQL appends, and every column after it is added too (in order).
+    fn lands_in_place(&self, table: &QName, column: &str) -> bool {
+        let Some(t) = self.new.tables.get(table) else { return true };
+        let old = self.old.tables.get(table);
+        t.columns
+            .iter()
+            .skip_while(|c| c.name != column)
+            .skip(1)
+            .all(|c| old.is_some_and(|o| o.column(&c.name).is_none()))
+    }
+
+    /// A column a parent's ADD COLUMN brings to `table`: it arrives with
+    /// the parent's default and NOT NULL, made the child's own afterwards
+    /// where they differ (with ONLY, so that its own children keep theirs).
+    fn column_from_parent(&mut self, change: &Change, table: &QName, column: &Column) {
+        let origins = self.inh.as_ref().map(|i| i.column_origins(table, &column.name)).unwrap_or_default();
+        let alter = |what: String| format!("ALTER TABLE ONLY {table} ALTER COLUMN {} {what};", quote_ident(&column.name));
+        let summary = |what: &str| format!("{what} {table}.{} (inherited)", column.name);
+        if origins.iter().any(|o| o.default != column.default) {
+            self.p.column_fixes.push(match &column.default {
+                Some(d) => step(summary("set default of"), alter(format!("SET DEFAULT {}", sql::default_sql(&column.data_type, d)))),
+                None => step(summary("drop default of"), alter("DROP DEFAULT".into())),
+            });
+        }
+        if origins.iter().any(|o| o.nullable != column.nullable) {
+            if !column.nullable {
+                self.warn(change, format!("{table}.{} becomes NOT NULL: this fails if it holds NULLs; fill them first", column.name));
+            }
+            let what = if column.nullable { "DROP NOT NULL" } else { "SET NOT NULL" };
+            self.p.column_fixes.push(step(summary(&what.to_lowercase()), alter(what.into())));
+        }
+        if !self.lands_in_place(table, &column.name) {
+            self.warn(
+                change,
+                format!(
+                    "column {table}.{} comes from its parent's new column, at the end of the table: \
+                     PostgreSQL cannot place it where the schema does",
+                    column.name
+                ),
+            );
+        }
+        if column.comment.is_some() {
+            self.comment(format!("COLUMN {table}.{}", quote_ident(&column.name)), &column.comment);
+        }
+    }
+
+    /// DROP COLUMN, once: not on a child whose parent's DROP COLUMN takes
+    /// the column with it; with ONLY on a parent whose child keeps it.
+    fn drop_column(&mut self, table: &QName, column: &Column) {
+        let summary = format!("drop column {table}.{}", column.name);
+        let Some(inh) = self.inh.as_ref().filter(|i| i.takes_part(table)) else {
+            self.p.drop_columns.push(step(summary, format!("ALTER TABLE {table} DROP COLUMN {};", quote_ident(&column.name))));
+            return;
+        };
+        if inh.column_goes_down(table, &column.name) {
+            return;
+        }
+        let only = if inh.drop_column_needs_only(table, &column.name) { "ONLY " } else { "" };
+        let depth = self.old.inheritance_depth(table);
+        self.p
+            .inherited_drop_columns
+            .push((depth, step(summary, format!("ALTER TABLE {only}{table} DROP COLUMN {};", quote_ident(&column.name)))));
+    }
+
+    /// For a CHECK of a table taking part in inheritance: whether its drop is
+    /// taken care of (by the parent's, or here, parents first, with ONLY where
+    /// a child keeps it). `why` goes into the summary.
+    fn drop_check(&mut self, table: &QName, name: &str, why: &str) -> bool {
+        let Some(inh) = self.inh.as_ref().filter(|i| i.takes_part(table)) else { return false };
+        if !inh.check_goes_down(table, name) {
+            let only = if inh.drop_check_needs_only(table, name) { "ONLY " } else { "" };
+            let depth = self.old.inheritance_depth(table);
+            self.p.inherited_drops.push((
+                depth,
+                step(format!("drop constraint {name} on {table}{why}"), format!("ALTER TABLE {only}{table} DROP CONSTRAINT {};", quote_ident(name))),
+            ));
+        }
+        true
     }
 
     fn alter_column(&mut self, change: &Change, table: &QName, from: &Column, to: &Column) {
@@ -673,11 +836,26 @@ impl Lowering<'_> {
         let alter = |what: &str| format!("ALTER TABLE {table} ALTER COLUMN {col} {what};");
         let mut out: Vec<(String, String)> = Vec::new();
         let summary = |what: &str| format!("{what} {table}.{}", to.name);
+        // In an inheritance tree, a default or NOT NULL is changed with ONLY
+        // (each child has its own, changed by its own step), while a type
+        // changes on the topmost table only and reaches the children by
+        // itself: around it, every default is dropped before and set after.
+        let inheritance = self.inh.as_ref().filter(|i| i.takes_part(table));
+        let takes_part = inheritance.is_some();
+        let type_from_parent = inheritance.is_some_and(|i| i.column_inherited_during(table, &to.name));
+        let has_children = !self.old.inheritors(table).is_empty() || !self.new.inheritors(table).is_empty();
+        let only = if has_children { "ONLY " } else { "" };
+        let alter_only = |what: &str| format!("ALTER TABLE {only}{table} ALTER COLUMN {col} {what};");
+        let depth = self.old.inheritance_depth(table);
 
         // A generated column's expression cannot be changed in place (before
         // PostgreSQL 17): the column is computed, so dropping and adding it
         // loses nothing.
         if from.generated != to.generated && to.generated.is_some() {
+            // A child's column goes and comes back with its parent's.
+            if type_from_parent {
+                return;
+            }
             if from.generated.is_none() {
                 self.warn(change, format!("column {table}.{} becomes generated: its stored values are replaced by the expression", to.name));
             }
@@ -685,7 +863,8 @@ impl Lowering<'_> {
             self.p.columns.push(step(summary("add column"), format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(to))));
             return;
         }
-        if from.generated.is_some() && to.generated.is_none() {
+        // Like a type, a generation expression is dropped from the top only.
+        if from.generated.is_some() && to.generated.is_none() && !type_from_parent {
             out.push((summary("drop expression of"), alter("DROP EXPRESSION")));
         }
         let mut default_cleared = false;
@@ -693,12 +872,18 @@ impl Lowering<'_> {
         if type_changed {
             self.rebuild_column_dependents(table, &to.name);
             if from.default.is_some() {
-                out.push((summary("drop default of"), alter("DROP DEFAULT")));
+                if takes_part {
+                    self.p.inherited_drops.push((depth, step(summary("drop default of"), alter_only("DROP DEFAULT"))));
+                } else {
+                    out.push((summary("drop default of"), alter("DROP DEFAULT")));
+                }
                 default_cleared = true;
             }
-            let collate = to.collation.as_deref().map(|c| format!(" COLLATE {}", collation_ref(c))).unwrap_or_default();
-            let using = using_cast(&col, &from.data_type, &to.data_type, self.new);
-            out.push((summary("change type of"), alter(&format!("TYPE {}{collate}{using}", to.data_type))));
+            if !type_from_parent {
+                let collate = to.collation.as_deref().map(|c| format!(" COLLATE {}", collation_ref(c))).unwrap_or_default();
+                let using = using_cast(&col, &from.data_type, &to.data_type, self.new);
+                out.push((summary("change type of"), alter(&format!("TYPE {}{collate}{using}", to.data_type))));
+            }
         }
         if from.identity != to.identity {
             match (&from.identity, &to.identity) {
@@ -753,9 +938,15 @@ impl Lowering<'_> {
             }
         }
         if from.default != to.default || (default_cleared && to.default.is_some()) {
-            match &to.default {
-                Some(d) => out.push((summary("set default of"), alter(&format!("SET DEFAULT {}", sql::default_sql(&to.data_type, d))))),
-                None if !default_cleared => out.push((summary("drop default of"), alter("DROP DEFAULT"))),
+            let set = match &to.default {
+                Some(d) => Some((summary("set default of"), alter_only(&format!("SET DEFAULT {}", sql::default_sql(&to.data_type, d))))),
+                None if !default_cleared => Some((summary("drop default of"), alter_only("DROP DEFAULT"))),
+                None => None,
+            };
+            match set {
+                // After every type change of the tree.
+                Some((summary, s)) if takes_part && default_cleared => self.p.column_fixes.push(step(summary, s)),
+                Some(set) => out.push(set),
                 None => {}
             }
         }
@@ -763,7 +954,8 @@ impl Lowering<'_> {
             if !to.nullable {
                 self.warn(change, format!("{table}.{} becomes NOT NULL: this fails if it holds NULLs; fill them first", to.name));
             }
-            out.push((summary(if to.nullable { "drop not null of" } else { "set not null on" }), alter(if to.nullable { "DROP NOT NULL" } else { "SET NOT NULL" })));
+            let (what, sql) = if to.nullable { ("drop not null of", "DROP NOT NULL") } else { ("set not null on", "SET NOT NULL") };
+            out.push((summary(what), alter_only(sql)));
         }
         for (summary, s) in out {
             self.p.columns.push(step(summary, s));
@@ -796,10 +988,20 @@ impl Lowering<'_> {
             if handled || !self.rebuilt.insert(format!("constraint {table} {}", c.name)) {
                 continue;
             }
-            self.p.drop_dependents.push(step(
+            let drop = step(
                 format!("drop constraint {} on {table} (type change)", c.name),
                 format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&c.name)),
-            ));
+            );
+            if self.inh.as_ref().is_some_and(|i| i.takes_part(table)) {
+                // A CHECK only inherited goes and comes back with the parent's;
+                // one declared too is dropped after the parent's.
+                if !c.local && !self.old.check_providers(old_table, &c.name).is_empty() {
+                    continue;
+                }
+                self.p.inherited_drops.push((self.old.inheritance_depth(table), drop));
+            } else {
+                self.p.drop_dependents.push(drop);
+            }
             if let Some(n) = new_table.and_then(|t| t.constraints.get(&c.name)) {
                 self.p.constraints.push(step(format!("add constraint {} on {table}", n.name), sql::add_constraint_sql(table, n)));
             }

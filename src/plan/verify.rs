@@ -6,7 +6,7 @@
 
 use super::Plan;
 use crate::diff::Change;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning};
 use crate::model::{ConstraintKind, QName, Schema, Table};
 use crate::read::postgres::OutsideNames;
 use serde_json::Value;
@@ -23,15 +23,78 @@ use std::collections::BTreeSet;
 /// part-replay cannot show to be right is checked again on whole copies,
 /// which alone decide a failure.
 pub fn verify(old: &Schema, new: &Schema, plan: &Plan) -> Result<()> {
+    verify_noting(old, new, plan).map(|_| ())
+}
+
+/// [`verify`], returning what the migrations leave different from the
+/// schemas in the one way PostgreSQL allows no migration to avoid (see
+/// [`settle_locality`]): for the plan's warnings.
+pub fn verify_noting(old: &Schema, new: &Schema, plan: &Plan) -> Result<Vec<Warning>> {
     if let Some(tables) = touched_tables(old, new, &plan.changes)
         && untouched_are_same(old, new, &tables)
-        && replays_in_part("up", old, new, &plan.up_sql(), &tables)
-        && replays_in_part("down", new, old, &plan.down_sql(), &tables)
+        && let Some(mut notes) = replays_in_part("up", old, new, &plan.up_sql(), &tables)
+        && let Some(down_notes) = replays_in_part("down", new, old, &plan.down_sql(), &tables)
     {
-        return Ok(());
+        notes.extend(down_notes);
+        return Ok(notes);
     }
-    check("up", old, new, &plan.up_sql())?;
-    check("down", new, old, &plan.down_sql())
+    let mut notes = check("up", old, new, &plan.up_sql())?;
+    notes.extend(check("down", new, old, &plan.down_sql())?);
+    Ok(notes)
+}
+
+/// Whether a table declares an inherited column or CHECK itself
+/// (`attislocal`, `conislocal`) is the one thing a migration cannot always
+/// give: PostgreSQL makes a column or CHECK inherited-only only when it
+/// creates it that way (CREATE TABLE … INHERITS, a parent's ADD COLUMN or
+/// ADD CONSTRAINT), so a table that starts inheriting keeps declaring what
+/// it had. Where the replayed model differs from the target only so, on a
+/// column or CHECK that is inherited in both, the target's word is taken
+/// and the difference returned as a note.
+fn settle_locality(direction: &str, replayed: &mut Schema, target: &Schema) -> Vec<Warning> {
+    let mut columns = Vec::new();
+    let mut checks = Vec::new();
+    for (name, a) in &replayed.tables {
+        let Some(b) = target.tables.get(name).filter(|b| b.inherits == a.inherits && !a.inherits.is_empty()) else { continue };
+        for c in &a.columns {
+            if let Some(bc) = b.column(&c.name).filter(|bc| bc.local != c.local && !replayed.column_providers(a, &c.name).is_empty()) {
+                columns.push((name.clone(), c.name.clone(), bc.local, bc.location.clone()));
+            }
+        }
+        for k in a.constraints.values() {
+            if let Some(bk) = b.constraints.get(&k.name).filter(|bk| bk.local != k.local && !replayed.check_providers(a, &k.name).is_empty()) {
+                checks.push((name.clone(), k.name.clone(), bk.local, bk.location.clone()));
+            }
+        }
+    }
+    // `wanted`: whether the target has it declared by the table.
+    let note = |table: &QName, what: &str, wanted: bool| {
+        if wanted {
+            format!(
+                "after the {direction} migration, {table} only inherits {what}, where the schema declares it too: \
+                 PostgreSQL cannot change that in place; dropping it from the parent will drop it from {table}"
+            )
+        } else {
+            format!(
+                "after the {direction} migration, {table} declares {what} itself, where the schema only inherits it: \
+                 PostgreSQL cannot change that in place; dropping it from the parent will leave it in {table}"
+            )
+        }
+    };
+    let mut notes = Vec::new();
+    for (table, column, wanted, location) in columns {
+        notes.push(Warning { message: note(&table, &format!("column {column}"), wanted), location });
+        if let Some(c) = replayed.tables.get_mut(&table).and_then(|t| t.column_mut(&column)) {
+            c.local = wanted;
+        }
+    }
+    for (table, check, wanted, location) in checks {
+        notes.push(Warning { message: note(&table, &format!("CHECK {check}"), wanted), location });
+        if let Some(k) = replayed.tables.get_mut(&table).and_then(|t| t.constraints.get_mut(&check)) {
+            k.local = wanted;
+        }
+    }
+    notes
 }
 
 /// The tables a plan of only table-level changes can touch: the tables it
@@ -62,6 +125,10 @@ fn touched_tables(old: &Schema, new: &Schema, changes: &[Change]) -> Option<BTre
             Change::CreateTable { table } | Change::DropTable { table } => {
                 named.insert(table.name.clone());
             }
+            Change::Inherit { table, parent } | Change::NoInherit { table, parent } => {
+                named.insert(table.clone());
+                named.insert(parent.clone());
+            }
             Change::CreateSequence { sequence } | Change::DropSequence { sequence } => {
                 named.extend(sequence.owned_by.iter().map(|(t, _)| t.clone()));
             }
@@ -72,6 +139,14 @@ fn touched_tables(old: &Schema, new: &Schema, changes: &[Change]) -> Option<BTre
             // whole-model check runs (an untouched table must be the same on both sides).
             Change::SetComment { .. } => {}
             _ => return None,
+        }
+    }
+    // A change to a table reaches the tables inheriting from it, and needs
+    // its parents (what they give, whether a column is inherited).
+    for schema in [old, new].into_iter().filter(|s| s.tables.values().any(|t| !t.inherits.is_empty())) {
+        for name in named.clone() {
+            named.extend(schema.descendants(&name));
+            named.extend(schema.ancestors(&name));
         }
     }
     let mut tables = named.clone();
@@ -114,7 +189,8 @@ fn untouched_are_same(old: &Schema, new: &Schema, tables: &BTreeSet<QName>) -> b
 
 /// Replays `sql` onto a copy of `from` holding only `tables`, and compares
 /// the result with `to` there and everywhere but in the other tables.
-fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, tables: &BTreeSet<QName>) -> bool {
+/// `None` when they differ (or the replay fails).
+fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, tables: &BTreeSet<QName>) -> Option<Vec<Warning>> {
     let part = Schema {
         dialect: from.dialect,
         schemas: from.schemas.clone(),
@@ -137,23 +213,26 @@ fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, table
         }
     }
     let file = format!("<{direction} migration>");
-    let Ok(replayed) = crate::read::postgres::replay_part(part, &file, sql, Some(outside)) else { return false };
-    same_but_tables(&replayed, to)
+    let Ok(mut replayed) = crate::read::postgres::replay_part(part, &file, sql, Some(outside)) else { return None };
+    let notes = settle_locality(direction, &mut replayed, to);
+    let same = same_but_tables(&replayed, to)
         && replayed.tables.keys().all(|n| tables.contains(n))
         && tables.iter().all(|n| match (replayed.tables.get(n), to.tables.get(n)) {
             (Some(a), Some(b)) => same_table(a, b),
             (None, None) => true,
             _ => false,
-        })
+        });
+    same.then_some(notes)
 }
 
-fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<()> {
-    let replayed = crate::read::postgres::replay(from.clone(), &format!("<{direction} migration>"), sql).map_err(|e| {
+fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<Vec<Warning>> {
+    let mut replayed = crate::read::postgres::replay(from.clone(), &format!("<{direction} migration>"), sql).map_err(|e| {
         Error::internal(format!("the planned {direction} migration does not replay: {e}"))
             .help("this is a bug in schemashift; please report it with the two schemas")
     })?;
+    let notes = settle_locality(direction, &mut replayed, to);
     if same(&replayed, to) {
-        return Ok(());
+        return Ok(notes);
     }
     let a = serde_json::to_value(comparable(&replayed)).expect("model serializes");
     let b = serde_json::to_value(comparable(to)).expect("model serializes");
@@ -200,6 +279,7 @@ fn same_table(ta: &Table, tb: &Table) -> bool {
         && ta.triggers == tb.triggers
         && ta.partition_by == tb.partition_by
         && ta.partition_of == tb.partition_of
+        && ta.inherits == tb.inherits
         && ta.unlogged == tb.unlogged
         && ta.comment == tb.comment
 }
@@ -276,8 +356,8 @@ mod tests {
         let names: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
         assert_eq!(names, ["public.a", "public.b", "public.c"]);
         assert!(untouched_are_same(&old, &new, &tables));
-        assert!(replays_in_part("up", &old, &new, &plan.up_sql(), &tables), "{}", plan.up_sql());
-        assert!(replays_in_part("down", &new, &old, &plan.down_sql(), &tables), "{}", plan.down_sql());
+        assert!(replays_in_part("up", &old, &new, &plan.up_sql(), &tables).is_some(), "{}", plan.up_sql());
+        assert!(replays_in_part("down", &new, &old, &plan.down_sql(), &tables).is_some(), "{}", plan.down_sql());
         verify(&old, &new, &plan).expect("verifies");
     }
 
@@ -308,6 +388,20 @@ mod tests {
     }
 
     #[test]
+    fn a_table_that_starts_inheriting_keeps_declaring_its_columns() {
+        let old = model("CREATE TABLE p (id int); CREATE TABLE c (id int, x int);");
+        let new = model("CREATE TABLE p (id int); CREATE TABLE c (x int) INHERITS (p);");
+        let plan = super::super::plan(&old, &new).expect("plans and verifies");
+        assert_eq!(plan.up_sql(), "ALTER TABLE public.c INHERIT public.p;\n");
+        assert!(plan.warnings.iter().any(|w| w.message.contains("public.c declares column id itself")), "{:?}", plan.warnings);
+        // Only whether the column is declared is let go: a plan that does not
+        // make c inherit is still wrong.
+        let mut wrong = plan.clone();
+        wrong.up.clear();
+        assert!(verify(&old, &new, &wrong).is_err());
+    }
+
+    #[test]
     fn generated_names_avoid_the_tables_outside_the_part() {
         // The new unnamed UNIQUE on c.extra is named c_extra_key; a constraint
         // of that name on d (outside the part) makes PostgreSQL pick c_extra_key1.
@@ -321,6 +415,6 @@ mod tests {
         for step in &mut plan.up {
             step.sql = step.sql.replace("CONSTRAINT c_extra_key1 ", "");
         }
-        assert!(replays_in_part("up", &old, &new, &plan.up_sql(), &tables), "{}", plan.up_sql());
+        assert!(replays_in_part("up", &old, &new, &plan.up_sql(), &tables).is_some(), "{}", plan.up_sql());
     }
 }

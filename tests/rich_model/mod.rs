@@ -21,6 +21,7 @@ fn col(name: &str, ty: &str) -> Column {
 fn constraint(name: &str, kind: ConstraintKind) -> Constraint {
     Constraint {
         not_valid: false,
+        local: true,
         name: name.into(),
         kind,
         deferrable: false,
@@ -429,7 +430,19 @@ pub fn rich_model() -> Schema {
         "cache_pkey".into(),
         constraint("cache_pkey", ConstraintKind::PrimaryKey { columns: strings(&["k"]), include: vec![] }),
     );
-    s.tables.insert(cache_name, cache);
+    s.tables.insert(cache_name.clone(), cache);
+
+    // Inheritance: the child has the parent's column (not declared by it,
+    // with a default of its own) and one of its own.
+    let archive_name = q("public", "cache_archive");
+    let mut archive = Table::new(archive_name.clone(), loc(75));
+    let mut inherited_k = col("k", "text");
+    inherited_k.nullable = false;
+    inherited_k.local = false;
+    inherited_k.default = Some(Expr("'archived'".into()));
+    archive.columns = vec![inherited_k, col("archived_at", "date")];
+    archive.inherits = vec![cache_name];
+    s.tables.insert(archive_name, archive);
 
     // Views: a_summary sorts first but reads z_base, so it must come after it.
     let z = view(q("public", "z_base"), "SELECT id, b_id FROM public.parent_a");

@@ -127,7 +127,9 @@ objects(kind, name, fields) AS (
                                 FROM pg_catalog.pg_collation co
                                 JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
                                 WHERE co.oid = a.attcollation) END,
+        -- Inheritance: declared by the table itself, and how many parents give it.
         'local', a.attislocal,
+        'inherited_from', a.attinhcount,
         'acl', a.attacl::text,
         'comment', pg_catalog.col_description(r.oid, a.attnum))
     FROM rels r
@@ -141,6 +143,11 @@ objects(kind, name, fields) AS (
         'type', c.contype,
         'definition', pg_catalog.pg_get_constraintdef(c.oid),
         'local', c.conislocal,
+        'inherited_from', c.coninhcount,
+        -- Only a CHECK is inherited or not; on other kinds PostgreSQL sets the
+        -- flag inconsistently (a partition's primary key has it when the
+        -- partition was attached, not when created with PARTITION OF).
+        'no_inherit', CASE WHEN c.contype = 'c' THEN c.connoinherit END,
         'comment', pg_catalog.obj_description(c.oid, 'pg_constraint'))
     FROM pg_catalog.pg_constraint c JOIN rels r ON r.oid = c.conrelid
 

@@ -69,9 +69,19 @@ pub fn diff_cases() -> Vec<String> {
 ///   value `0`, `(0)::numeric` or `'0'::numeric` depending on how it was written;
 /// - an ACL spelled out that equals the owner's default privileges: after a
 ///   `GRANT` and its `REVOKE`, PostgreSQL keeps `{owner=arwdDxt/owner}` where
-///   a fresh table has `NULL`; both grant exactly the same (`acldefault`).
+///   a fresh table has `NULL`; both grant exactly the same (`acldefault`);
+/// - the two printouts PostgreSQL stores differently when it reads them back
+///   (see [`settled`]): schemashift writes the settled one, a fresh load of a
+///   schema file holds the other.
 pub fn comparable(c: &catalog::Catalog) -> catalog::Catalog {
     let mut c = c.clone();
+    for fields in c.objects.values_mut() {
+        for value in fields.values_mut() {
+            if value.contains("(ARRAY[") || value.contains("(- ") {
+                *value = settled(value);
+            }
+        }
+    }
     for (key, fields) in c.objects.iter_mut() {
         if key.kind == "extension" {
             fields.remove("comment");
@@ -86,6 +96,111 @@ pub fn comparable(c: &catalog::Catalog) -> catalog::Catalog {
         }
     }
     c
+}
+
+/// Expression text as PostgreSQL stores it once its own printout is read
+/// back (what a dump and restore gives; `tests/canon.rs` proves both forms
+/// against PostgreSQL):
+/// - an array coerced to another array type, `(ARRAY[a, b])::text[]`, is read
+///   as a cast of each element: `ARRAY[(a)::text, (b)::text]`;
+/// - `(- 1)`, the negation of a constant, is read as the constant `'-1'::integer`.
+pub fn settled(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("(ARRAY[").into_iter().chain(rest.find("(- ")).min() {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some((replacement, used)) = settle_array_cast(tail).or_else(|| settle_negation(tail)) {
+            out.push_str(&replacement);
+            rest = &tail[used..];
+        } else {
+            out.push('(');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `(ARRAY[a, b])::t[]` at the start of `text` → (`ARRAY[(a)::t, (b)::t]`, bytes used).
+fn settle_array_cast(text: &str) -> Option<(String, usize)> {
+    let inner_start = "(ARRAY[".len();
+    let close = matching(text, inner_start - 1, '[', ']')?;
+    let after = &text[close + 1..];
+    let after = after.strip_prefix(")::")?;
+    // The type runs to its `[]`: words, quotes, a typmod in parentheses.
+    let type_end = after.find("[]")?;
+    let elem_type = &after[..type_end];
+    if elem_type.contains([',', ')', '(']) && !elem_type.ends_with(')') {
+        return None;
+    }
+    let elems = split_top_level(&text[inner_start..close]);
+    if elems.is_empty() || elems.iter().any(|e| e.starts_with("ARRAY[")) {
+        return None;
+    }
+    let cast: Vec<String> = elems.iter().map(|e| format!("({})::{elem_type}", e.trim())).collect();
+    let used = close + 1 + ")::".len() + type_end + "[]".len();
+    Some((format!("ARRAY[{}]", cast.join(", ")), used))
+}
+
+/// `(- 12)` at the start of `text` → (`'-12'::integer`, bytes used).
+fn settle_negation(text: &str) -> Option<(String, usize)> {
+    let body = text.strip_prefix("(- ")?;
+    let end = body.find(')')?;
+    let number = &body[..end];
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let typed = if number.contains('.') {
+        format!("'-{number}'::numeric")
+    } else if number.parse::<i32>().is_ok() {
+        format!("'-{number}'::integer")
+    } else {
+        return None;
+    };
+    Some((typed, "(- ".len() + end + 1))
+}
+
+/// The index of the bracket closing the one at `open` (quotes respected).
+fn matching(text: &str, open: usize, open_ch: char, close_ch: char) -> Option<usize> {
+    let mut depth = 0;
+    let mut quoted = false;
+    for (i, c) in text.char_indices().skip_while(|(i, _)| *i < open) {
+        match c {
+            '\'' => quoted = !quoted,
+            c if c == open_ch && !quoted => depth += 1,
+            c if c == close_ch && !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `a, f(b, c), 'x, y'` → its top-level items.
+fn split_top_level(text: &str) -> Vec<String> {
+    let (mut items, mut current, mut depth, mut quoted) = (Vec::new(), String::new(), 0, false);
+    for c in text.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' | '[' if !quoted => depth += 1,
+            ')' | ']' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                items.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        items.push(current);
+    }
+    items
 }
 
 /// `0`, `(0)::numeric`, `'0'::numeric`, `'-1'::integer` → the number.

@@ -313,22 +313,6 @@ impl PgServer {
         run_with_stdin(cmd, sql_text.as_bytes())
     }
 
-    /// Loads a schema the way a database holds it after a dump and restore:
-    /// the script goes into a scratch database, and its `pg_dump` into `db`.
-    ///
-    /// PostgreSQL prints a few expressions in a form it stores differently
-    /// when the printout is read back (`(ARRAY['a'::character varying])::text[]`
-    /// becomes `ARRAY[('a'::character varying)::text]`); schemashift writes
-    /// the settled form, so a database a migration built is compared with a
-    /// settled one. Everything else is the same either way (see
-    /// `pg_dump_roundtrip`).
-    pub fn load_settled(&self, db: &str, sql_text: &str) -> Result<(), String> {
-        let scratch = self.create_database("settle");
-        let result = self.psql_file(&scratch, sql_text).and_then(|_| self.pg_dump(&scratch, &["--schema-only"]));
-        self.drop_database(&scratch);
-        self.psql_file(db, &result?).map(drop)
-    }
-
     /// Runs one statement and returns its unaligned, tuples-only output
     /// (`psql -At`), without the final newline.
     pub fn query(&self, db: &str, sql: &str) -> Result<String, String> {

@@ -5,7 +5,9 @@
 //! can still be compared with what it held before. Partitioned parents are
 //! left out (their rows are their partitions' rows, snapshotted as leaves):
 //! detaching or attaching a partition then moves no row from one table to
-//! another as far as the comparison is concerned.
+//! another as far as the comparison is concerned. Likewise a table's rows are
+//! read with `FROM ONLY`, without those of the tables inheriting from it:
+//! `INHERIT` and `NO INHERIT` then move no row either.
 //!
 //! [`compare`] matches tables and columns across a migration, following the
 //! renames a schema declares with hint comments ([`Renames::from_hints`]), and
@@ -110,7 +112,7 @@ pub fn snapshot(server: &PgServer, db: &str) -> Snapshot {
                 format!("ARRAY[{}]", list.join(", "))
             };
             format!(
-                "SELECT {i} AS n, (SELECT COALESCE(json_agg(to_json({values})), '[]') FROM {}.{} t) AS r",
+                "SELECT {i} AS n, (SELECT COALESCE(json_agg(to_json({values})), '[]') FROM ONLY {}.{} t) AS r",
                 quote_ident(schema),
                 quote_ident(table)
             )

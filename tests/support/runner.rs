@@ -245,7 +245,7 @@ pub fn expected_catalog(server: &PgServer, i: usize) -> Catalog {
 /// The catalog of a fresh database loaded with `schema`.
 pub fn catalog_of_schema(server: &PgServer, schema: &str) -> Catalog {
     let db = server.create_database("expected");
-    server.load_settled(&db, schema).unwrap_or_else(|e| panic!("the schema does not load: {e}\n{schema}"));
+    server.psql_file(&db, schema).unwrap_or_else(|e| panic!("the schema does not load: {e}\n{schema}"));
     let c = super::comparable(&catalog::catalog(server, &db));
     server.drop_database(&db);
     c
@@ -254,7 +254,7 @@ pub fn catalog_of_schema(server: &PgServer, schema: &str) -> Catalog {
 /// A database at the first revision, with [`SEED_ROWS`].
 pub fn database_at_first_revision(server: &PgServer, prefix: &str) -> String {
     let db = server.create_database(prefix);
-    server.load_settled(&db, REVISIONS[0]).expect("revision 1 loads");
+    server.psql_file(&db, REVISIONS[0]).expect("revision 1 loads");
     server.psql_file(&db, SEED_ROWS).expect("seed rows load");
     db
 }

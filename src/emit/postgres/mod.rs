@@ -7,8 +7,10 @@
 //!    tables that are created later (pg_dump does the same).
 //! 2. schemas, extensions, types (dependencies between types first),
 //!    sequences, functions and procedures: everything a table can refer to.
-//! 3. tables without foreign keys, partitioned parents before partitions;
-//!    then `OWNED BY` of sequences, now that their columns exist.
+//! 3. tables without foreign keys, partitioned parents before partitions and
+//!    parents before the tables inheriting from them (each followed by the
+//!    defaults and NOT NULL it does not take from its parents); then
+//!    `OWNED BY` of sequences, now that their columns exist.
 //! 4. views and materialized views, each after the views it mentions.
 //! 5. indexes, then foreign keys (last, so that cycles between tables work),
 //!    triggers and comments.
@@ -27,7 +29,7 @@ pub use objects::{
     sequence_options_sql, sequence_owned_by_sql,
 };
 pub use table::{
-    add_constraint_sql, column_definition_sql, constraint_sql, create_table_sql, inline_constraints,
+    add_constraint_sql, column_definition_sql, constraint_sql, create_table_sql, inherited_column_fixes, inline_constraints,
     partition_own_constraints, added_after_tables, default_sql,
 };
 
@@ -66,7 +68,18 @@ pub fn render_schema(schema: &Schema) -> String {
     sections.push(plain.into_iter().map(create_function_sql).collect());
 
     let tables = order::tables(schema);
-    sections.push(tables.iter().map(|t| create_table_sql(t)).collect());
+    // A table that inherits is followed by the defaults and NOT NULL of its
+    // inherited columns that are not its parents' (before its own children
+    // copy them).
+    sections.push(
+        tables
+            .iter()
+            .flat_map(|t| {
+                let parents = parents(schema, t);
+                std::iter::once(create_table_sql(t, &parents)).chain(inherited_column_fixes(t, &parents))
+            })
+            .collect(),
+    );
     sections.push(row_typed.into_iter().map(create_function_sql).collect());
     // A partition's own constraints (those not cloned from its parent).
     sections.push(
@@ -106,7 +119,8 @@ pub fn render_schema(schema: &Schema) -> String {
     for t in &tables {
         let own = match parent(schema, t) {
             Some(p) => partition_own_constraints(t, p),
-            None => t.constraints.values().collect(),
+            // A CHECK a child only inherits comes with its parent's.
+            None => t.constraints.values().filter(|c| c.local).collect(),
         };
         foreign_keys
             .extend(own.into_iter().filter(|c| added_after_tables(c)).map(|c| add_constraint_sql(&t.name, c)));
@@ -154,6 +168,11 @@ pub fn render_schema(schema: &Schema) -> String {
         }
     }
     out
+}
+
+/// The tables `table` inherits from, in order.
+pub fn parents<'a>(schema: &'a Schema, table: &Table) -> Vec<&'a Table> {
+    table.inherits.iter().filter_map(|p| schema.tables.get(p)).collect()
 }
 
 fn parent<'a>(schema: &'a Schema, table: &Table) -> Option<&'a Table> {

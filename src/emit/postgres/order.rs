@@ -35,10 +35,11 @@ pub fn names_type(data_type: &DataType, name: &QName) -> bool {
     data_type.name == name.to_string() || (name.schema == "public" && data_type.name == quote_ident(&name.name))
 }
 
-/// Partitioned tables before their partitions.
+/// Partitioned tables before their partitions, parents before the tables
+/// that inherit from them.
 pub fn tables(schema: &Schema) -> Vec<&Table> {
     dependency_order(schema.tables.values().collect(), |a, b| {
-        a.partition_of.as_ref().is_some_and(|p| p.parent == b.name)
+        a.partition_of.as_ref().is_some_and(|p| p.parent == b.name) || a.inherits.contains(&b.name)
     })
 }
 

@@ -126,9 +126,10 @@ fn rank(constraint: &Constraint) -> u8 {
 }
 
 /// The constraints written inside CREATE TABLE: all but foreign keys, which
-/// are added once every table exists so that cycles and forward references work.
+/// are added once every table exists so that cycles and forward references
+/// work, and CHECKs a child only inherits (its parents give them).
 pub fn inline_constraints(table: &Table) -> Vec<&Constraint> {
-    let mut constraints: Vec<&Constraint> = table.constraints.values().filter(|c| !added_after_tables(c)).collect();
+    let mut constraints: Vec<&Constraint> = table.constraints.values().filter(|c| c.local && !added_after_tables(c)).collect();
     constraints.sort_by(|a, b| (rank(a), &a.name).cmp(&(rank(b), &b.name)));
     constraints
 }
@@ -138,7 +139,13 @@ pub fn inline_constraints(table: &Table) -> Vec<&Constraint> {
 /// A partition is written as `CREATE TABLE p PARTITION OF parent FOR VALUES …`
 /// with no columns and no constraints: both come from the parent. Constraints
 /// of its own are added separately (see `partition_own_constraints`).
-pub fn create_table_sql(table: &Table) -> String {
+///
+/// A table that inherits (`parents`, in its `inherits` order, as they are
+/// when it is created) lists only the columns and CHECKs it declares itself
+/// and ends with `INHERITS (…)`: PostgreSQL adds the inherited ones, in
+/// front. Where an inherited column's default or NOT NULL is not the
+/// parents', [`inherited_column_fixes`] says so afterwards.
+pub fn create_table_sql(table: &Table, parents: &[&Table]) -> String {
     let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
     let mut sql = format!("CREATE {unlogged}TABLE {}", table.name);
     if let Some(partition) = &table.partition_of {
@@ -148,6 +155,7 @@ pub fn create_table_sql(table: &Table) -> String {
         let mut elements: Vec<(String, Option<String>)> = table
             .columns
             .iter()
+            .filter(|c| c.local)
             // MySQL's ON UPDATE has no PostgreSQL equivalent; say so where it
             // would have been instead of dropping it without a trace.
             .map(|c| {
@@ -155,7 +163,14 @@ pub fn create_table_sql(table: &Table) -> String {
                     .on_update
                     .as_ref()
                     .map(|e| format!(" -- ON UPDATE {e}: not supported by PostgreSQL, not rendered"));
-                (column_definition_sql(c), remark)
+                // A declared column without DEFAULT takes an inherited
+                // default; DEFAULT NULL is how to say it has none.
+                let definition = if c.default.is_none() && c.generated.is_none() && inherited(parents, &c.name).default.is_some() {
+                    column_definition_sql(&Column { default: Some(crate::model::Expr("NULL".into())), ..c.clone() })
+                } else {
+                    column_definition_sql(c)
+                };
+                (definition, remark)
             })
             .collect();
         for c in inline_constraints(table) {
@@ -174,6 +189,10 @@ pub fn create_table_sql(table: &Table) -> String {
         } else {
             sql.push_str(&format!(" (\n{}\n)", lines.join("\n")));
         }
+        if !table.inherits.is_empty() {
+            let names: Vec<String> = table.inherits.iter().map(|p| p.to_string()).collect();
+            sql.push_str(&format!("\nINHERITS ({})", names.join(", ")));
+        }
     }
     if let Some(partition_by) = &table.partition_by {
         let upper = partition_by.trim_start().to_uppercase();
@@ -185,6 +204,48 @@ pub fn create_table_sql(table: &Table) -> String {
     }
     sql.push(';');
     sql
+}
+
+/// What a new table gets for column `name` from its parents at creation:
+/// the default of the first parent that has one, NOT NULL if any says so.
+pub struct Inherited {
+    pub default: Option<crate::model::Expr>,
+    pub not_null: bool,
+}
+
+pub fn inherited(parents: &[&Table], name: &str) -> Inherited {
+    let columns: Vec<&Column> = parents.iter().filter_map(|p| p.column(name)).collect();
+    Inherited {
+        default: columns.iter().find_map(|c| c.default.clone()),
+        not_null: columns.iter().any(|c| !c.nullable),
+    }
+}
+
+/// `ALTER TABLE ONLY child ALTER COLUMN …` for the columns whose default
+/// or NOT NULL differs from what CREATE TABLE … INHERITS gave them (pg_dump
+/// writes the same; ONLY keeps it from reaching the child's own children).
+pub fn inherited_column_fixes(table: &Table, parents: &[&Table]) -> Vec<String> {
+    if table.inherits.is_empty() || parents.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for c in &table.columns {
+        let got = inherited(parents, &c.name);
+        let alter = |what: String| format!("ALTER TABLE ONLY {} ALTER COLUMN {} {what};", table.name, quote_ident(&c.name));
+        // A declared column has its own default in CREATE TABLE.
+        if !c.local && c.default != got.default && c.generated.is_none() {
+            out.push(match &c.default {
+                Some(d) => alter(format!("SET DEFAULT {}", default_sql(&c.data_type, d))),
+                None => alter("DROP DEFAULT".into()),
+            });
+        }
+        // NOT NULL is written on a declared column, and inherited anyway.
+        let not_null = !c.nullable;
+        if not_null != got.not_null && (got.not_null || !c.local) {
+            out.push(alter(if not_null { "SET NOT NULL".into() } else { "DROP NOT NULL".into() }));
+        }
+    }
+    out
 }
 
 /// The constraints of a partition that it does not get from its parent.

@@ -25,7 +25,26 @@ pub(super) fn read(path: &str, text: &str, root: Value) -> Result<Schema> {
             .help(format!("this schemashift reads \"{CANONICAL_FORMAT}\"; a newer file needs a newer schemashift")));
     }
     // Deserializing straight from the text gives errors with line:column.
-    serde_json::from_str::<Document>(text).map(|d| d.schema).map_err(|e| json_error(path, &e, "invalid schema"))
+    let schema = serde_json::from_str::<Document>(text).map(|d| d.schema).map_err(|e| json_error(path, &e, "invalid schema"))?;
+    check_inheritance(path, text, &schema)?;
+    Ok(schema)
+}
+
+/// Every parent a table inherits from exists, and none inherits from itself
+/// (PostgreSQL refuses both, and the planner walks the parents).
+fn check_inheritance(path: &str, text: &str, schema: &Schema) -> Result<()> {
+    for (name, table) in &schema.tables {
+        let bad = if let Some(missing) = table.inherits.iter().find(|p| !schema.tables.contains_key(*p)) {
+            format!("table {name} inherits from {missing}, which is not in the schema")
+        } else if table.inherits.iter().any(|p| p == name || schema.ancestors(p).contains(name)) {
+            format!("table {name} inherits from itself (circular inheritance)")
+        } else {
+            continue;
+        };
+        let key = name.to_string();
+        return Err(Error::data(bad).at(location(path, &Positions::scan(text), &["schema", "tables", &key, "inherits"])));
+    }
+    Ok(())
 }
 
 fn location(path: &str, positions: &Positions, keys: &[&str]) -> Location {

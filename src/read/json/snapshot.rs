@@ -561,6 +561,7 @@ impl Reader<'_> {
             table: table.name.clone(),
             constraint: Constraint {
                 not_valid: false,
+                local: true,
                 name,
                 kind: ConstraintKind::ForeignKey {
                     columns,
@@ -737,7 +738,7 @@ struct PendingForeignKey {
 }
 
 fn constraint(name: String, kind: ConstraintKind, location: Location) -> Constraint {
-    Constraint { name, kind, deferrable: false, initially_deferred: false, not_valid: false, comment: None, location }
+    Constraint { name, kind, deferrable: false, initially_deferred: false, not_valid: false, local: true, comment: None, location }
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -303,6 +303,40 @@ pub fn attach_or_detach_partition(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cur
     Ok(Some(Applied::Done))
 }
 
+/// `ALTER TABLE [IF EXISTS] [ONLY] child [NO] INHERIT parent` (sqlparser 0.63
+/// does not parse it). Returns `None` for other ALTER TABLE forms.
+pub fn inherit_or_no_inherit(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Option<Applied>> {
+    if !super::table::contains_word(st.text, "INHERIT") {
+        return Ok(None);
+    }
+    let start = cur.pos;
+    cur.eat_kw("TABLE");
+    let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
+    cur.eat_kw("ONLY");
+    let child = cur.object_name();
+    let inherit = cur.eat_kw("INHERIT");
+    let (Some(child), true) = (child, inherit || cur.eat_kws(&["NO", "INHERIT"])) else {
+        cur.pos = start;
+        return Ok(None);
+    };
+    let parent = cur.object_name().ok_or_else(|| expected(st, "a parent table name after INHERIT"))?;
+    if !cur.at_end() {
+        return Err(Error::data("schemashift reads INHERIT and NO INHERIT only as the one action of an ALTER TABLE")
+            .at(st.location())
+            .help("write the other actions in an ALTER TABLE of their own"));
+    }
+    let lookup = |parts: &[String]| match parts {
+        [one] => r.lookup_table(&sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote('"', one.clone())])),
+        _ => r.qname_parts(parts),
+    };
+    let (child, parent) = (lookup(&child), lookup(&parent));
+    if if_exists && !r.schema.tables.contains_key(&child) {
+        return Ok(Some(Applied::Done));
+    }
+    let applied = if inherit { super::inherit::inherit(r, &child, &parent, st)? } else { super::inherit::no_inherit(r, &child, &parent, st)? };
+    Ok(Some(applied))
+}
+
 /// `COMMENT ON <kind> <name> IS '…' | NULL`.
 pub fn comment(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Applied> {
     cur.next();

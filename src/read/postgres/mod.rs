@@ -12,6 +12,7 @@ mod function;
 pub(crate) mod grant;
 mod hand;
 mod hints;
+mod inherit;
 mod names;
 mod objects;
 pub mod prepare;

@@ -564,6 +564,9 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if names.is_empty() {
         return Err(Error::data("invalid SQL: expected a name to drop").at(st.location()));
     }
+    if kind == "TABLE" || kind == "FOREIGN TABLE" {
+        drop_inheritors(r, st, &names, cascade)?;
+    }
     for (parts, args) in names.into_iter().zip(arg_lists) {
         let privilege_kind = match kind.as_str() {
             "TABLE" | "FOREIGN TABLE" | "VIEW" | "MATERIALIZED VIEW" => Some("TABLE"),
@@ -628,6 +631,38 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         }
     }
     Ok(Applied::Done)
+}
+
+/// A table that others inherit from is dropped only together with them, or
+/// with CASCADE, which drops them (and the tables inheriting from them) too.
+fn drop_inheritors(r: &mut PgReader, st: &Stmt<'_>, names: &[Vec<String>], cascade: bool) -> Result<()> {
+    let dropped: Vec<QName> = names
+        .iter()
+        .map(|parts| match parts.as_slice() {
+            [one] => r.lookup_table(&ast::ObjectName::from(vec![ast::Ident::with_quote('"', one.clone())])),
+            _ => r.qname_parts(parts),
+        })
+        .collect();
+    let mut orphans: Vec<QName> = Vec::new();
+    for t in &dropped {
+        for d in r.schema.descendants(t) {
+            if !dropped.contains(&d) && !orphans.contains(&d) {
+                orphans.push(d);
+            }
+        }
+    }
+    let Some(first) = orphans.first() else { return Ok(()) };
+    if !cascade {
+        let parent = dropped.iter().find(|t| r.schema.descendants(t).contains(first)).expect("found above");
+        return Err(Error::data(format!("cannot drop table {parent}: table {first} inherits from it"))
+            .at(st.location())
+            .help("drop the inheriting tables too, detach them first with ALTER TABLE … NO INHERIT, or add CASCADE"));
+    }
+    for t in orphans {
+        r.schema.tables.remove(&t);
+        r.schema.sequences.retain(|_, s| s.owned_by.as_ref().is_none_or(|(owner, _)| *owner != t));
+    }
+    Ok(())
 }
 
 fn drop_index(r: &mut PgReader, name: &QName) -> bool {

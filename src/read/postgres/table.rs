@@ -102,15 +102,33 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if let Some(by) = &ct.partition_by {
         table.partition_by = Some(normalize_partition_by(&by.to_string()));
     }
+    let mut conflicting_defaults = Vec::new();
+    if let Some(parents) = ct.inherits.as_ref().filter(|p| !p.is_empty()) {
+        let parents: Vec<QName> = parents.iter().map(|p| r.lookup_table(p)).collect();
+        // Checked before anything is created (a serial column's sequence):
+        // with a schema split over files, the parent may come later.
+        if let Some(missing) = parents.iter().find(|p| !r.schema.tables.contains_key(*p)) {
+            return Ok(Applied::MissingTable(missing.clone()));
+        }
+        if table.partition_of.is_some() {
+            return Err(Error::data("a partition cannot also inherit from other tables").at(st.location()));
+        }
+        conflicting_defaults = super::inherit::inherit_from_parents(r, &mut table, &parents, st)?;
+    }
     let mut pending = Vec::new();
     for col in &ct.columns {
-        add_column(r, &mut table, col, &mut identity, st, &mut pending)?;
+        let default_given = add_column(r, &mut table, col, &mut identity, st, &mut pending, true)?;
+        if default_given {
+            conflicting_defaults.retain(|c| *c != ident(&col.name));
+        }
+    }
+    if let Some(column) = conflicting_defaults.first() {
+        return Err(Error::data(format!("column {column} of {name} inherits conflicting default values"))
+            .at(st.location())
+            .help("declare the column with a DEFAULT of its own in this CREATE TABLE"));
     }
     for c in &ct.constraints {
         pending.push(table_constraint(r, c, st)?);
-    }
-    if ct.inherits.is_some() {
-        r.warn(st.location(), "INHERITS is not modelled; the inherited columns are not part of this table's model");
     }
     commit_constraints(r, &mut table, pending)?;
     let hints = super::hints::statement_hints(st.text, st.leading_comments);
@@ -134,6 +152,9 @@ pub struct Pending {
     pub location: Location,
 }
 
+/// Adds a column declared in CREATE TABLE or ALTER TABLE … ADD COLUMN to
+/// `table`; in CREATE TABLE (`merge`) one of the same name inherited from a
+/// parent merges with it. Returns whether a DEFAULT clause was written.
 fn add_column(
     r: &mut PgReader,
     table: &mut Table,
@@ -141,11 +162,15 @@ fn add_column(
     identity: &mut IdentityOptions,
     st: &Stmt<'_>,
     pending: &mut Vec<Pending>,
-) -> Result<()> {
+    merge: bool,
+) -> Result<bool> {
     let name = ident(&col.name);
-    if table.column(&name).is_some() {
-        return Err(Error::data(format!("column {name} of {} is defined twice", table.name)).at(st.location()));
-    }
+    let merges = match table.column(&name) {
+        Some(existing) if merge && !existing.local => true,
+        Some(_) => return Err(Error::data(format!("column {name} of {} is defined twice", table.name)).at(st.location())),
+        None => false,
+    };
+    let mut default_given = false;
     let written = col.data_type.to_string();
     let resolved = super::types::resolve(&written, r.default_schema());
     // Where the column's name is, when the parser kept its position.
@@ -172,13 +197,17 @@ fn add_column(
         );
         column.default = Some(nextval_default(&seq));
         column.nullable = false;
+        default_given = true;
     }
     for opt in &col.options {
         let cname = opt.name.as_ref().map(ident);
         match &opt.option {
             ColumnOption::Null => column.nullable = true,
             ColumnOption::NotNull => column.nullable = false,
-            ColumnOption::Default(e) => column.default = Some(column_default(e)),
+            ColumnOption::Default(e) => {
+                column.default = Some(column_default(e));
+                default_given = true;
+            }
             ColumnOption::Collation(c) => column.collation = Some(collation_name(c)),
             ColumnOption::PrimaryKey(pk) => {
                 column.nullable = false;
@@ -245,8 +274,12 @@ fn add_column(
             }
         }
     }
-    table.columns.push(column);
-    Ok(())
+    if merges {
+        super::inherit::merge_local_column(table, column, default_given)?;
+    } else {
+        table.columns.push(column);
+    }
+    Ok(default_given)
 }
 
 fn make_identity(
@@ -419,8 +452,16 @@ pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pend
             Some(n) => n,
             None => generated_name(r, table, &p.kind, &taken),
         };
-        if table.constraints.contains_key(&name) {
-            return Err(Error::data(format!("constraint {name} of {} is defined twice", table.name)).at(p.location));
+        if let Some(existing) = table.constraints.get_mut(&name) {
+            // A CHECK declared by a table that inherits the same CHECK (same
+            // name and expression) merges with it: the table now declares it too.
+            if !existing.local && super::inherit::same_check(r, &table.name, &existing.kind, &p.kind) && existing.inheritable() {
+                existing.local = true;
+                existing.location = p.location;
+                continue;
+            }
+            let what = if existing.local { "is defined twice" } else { "conflicts with the inherited constraint of that name" };
+            return Err(Error::data(format!("constraint {name} of {} {what}", table.name)).at(p.location));
         }
         taken.push(name.clone());
         r.note_name(&table.name.schema, &name);
@@ -432,6 +473,7 @@ pub fn commit_constraints(r: &mut PgReader, table: &mut Table, pending: Vec<Pend
                 deferrable: p.deferrable,
                 initially_deferred: p.initially_deferred,
                 not_valid: p.not_valid,
+                local: true,
                 comment: None,
                 location: p.location,
             },
@@ -520,6 +562,9 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
     if let Some(applied) = hand::attach_or_detach_partition(r, st, cur)? {
         return Ok(applied);
     }
+    if let Some(applied) = hand::inherit_or_no_inherit(r, st, cur)? {
+        return Ok(applied);
+    }
     if let Some(applied) = identity_or_expression(r, st)? {
         return Ok(applied);
     }
@@ -545,7 +590,8 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
         }
         return Ok(Applied::MissingTable(name));
     };
-    let result = alter_operations(r, &mut table, &at.operations, &mut identity, st);
+    // Without ONLY, PostgreSQL carries most actions down to the tables that inherit from this one.
+    let result = alter_operations(r, &mut table, &at.operations, &mut identity, st, !at.only);
     let new_name = table.name.clone();
     r.schema.tables.insert(new_name, table);
     result.map(|()| Applied::Done)
@@ -557,21 +603,34 @@ fn alter_operations(
     ops: &[AlterTableOperation],
     identity: &mut IdentityOptions,
     st: &Stmt<'_>,
+    recurse: bool,
 ) -> Result<()> {
+    use super::inherit;
+    let has_children = |r: &PgReader, table: &Table| !r.schema.inheritors(&table.name).is_empty();
     for op in ops {
         match op {
             AlterTableOperation::AddColumn { column_def, if_not_exists, .. } => {
-                if *if_not_exists && table.column(&ident(&column_def.name)).is_some() {
+                let name = ident(&column_def.name);
+                if *if_not_exists && table.column(&name).is_some() {
                     continue;
                 }
+                if !recurse && has_children(r, table) {
+                    return Err(only_refused(table, &format!("column {name} must be added to the tables that inherit from it too"), st));
+                }
+                let before: Vec<String> = table.constraints.keys().cloned().collect();
                 let mut pending = Vec::new();
-                add_column(r, table, column_def, identity, st, &mut pending)?;
+                add_column(r, table, column_def, identity, st, &mut pending, false)?;
                 commit_constraints(r, table, pending)?;
+                let column = table.column(&name).cloned().expect("just added");
+                inherit::add_column_to_children(r, &table.name, &column, st)?;
+                add_new_checks_to_children(r, table, &before, recurse, st)?;
             }
             AlterTableOperation::AddConstraint { constraint, not_valid } => {
+                let before: Vec<String> = table.constraints.keys().cloned().collect();
                 let mut p = table_constraint(r, constraint, st)?;
                 p.not_valid = *not_valid;
                 commit_constraints(r, table, vec![p])?;
+                add_new_checks_to_children(r, table, &before, recurse, st)?;
             }
             AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
                 for c in column_names {
@@ -582,23 +641,47 @@ fn alter_operations(
                         }
                         return Err(Error::data(format!("column {c} of {} does not exist", table.name)).at(st.location()));
                     }
+                    if inherit::column_is_inherited(r, table, &c) {
+                        return Err(inherited_refused(table, &format!("cannot drop inherited column {c}"), st));
+                    }
                     drop_column(r, table, &c);
+                    inherit::drop_column_from_children(r, &table.name, &c, recurse);
                 }
             }
             AlterTableOperation::DropConstraint { name, if_exists, .. } => {
                 let n = ident(name);
+                if table.constraints.contains_key(&n) && inherit::check_is_inherited(r, table, &n) {
+                    return Err(inherited_refused(table, &format!("cannot drop inherited constraint {n}"), st));
+                }
                 match table.constraints.remove(&n) {
-                    // The partitions' copies go with it (same kind, or same name for a CHECK).
-                    Some(c) => super::objects::remove_partition_clones(r, &table.name, |t| {
-                        t.constraints.retain(|cn, x| !(x.kind == c.kind && (cn == &c.name || !matches!(c.kind, ConstraintKind::Check { .. }))))
-                    }),
+                    Some(c) => {
+                        // The partitions' copies go with it (same kind, or same name for a CHECK).
+                        super::objects::remove_partition_clones(r, &table.name, |t| {
+                            t.constraints.retain(|cn, x| !(x.kind == c.kind && (cn == &c.name || !matches!(c.kind, ConstraintKind::Check { .. }))))
+                        });
+                        if c.inheritable() {
+                            inherit::drop_check_from_children(r, &table.name, &n, recurse);
+                        }
+                    }
                     None if *if_exists => {}
                     None => return Err(Error::data(format!("constraint {n} of {} does not exist", table.name)).at(st.location())),
                 }
             }
             AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
                 let (old, new) = (ident(old_column_name), ident(new_column_name));
+                if inherit::column_is_inherited(r, table, &old) {
+                    return Err(inherited_refused(table, &format!("cannot rename inherited column {old}"), st));
+                }
+                if !recurse && has_children(r, table) {
+                    return Err(only_refused(table, &format!("column {old} must be renamed in the tables that inherit from it too"), st));
+                }
                 rename_column(r, table, &old, &new, st)?;
+                for d in r.schema.descendants(&table.name) {
+                    let mut t = r.schema.tables.remove(&d).expect("listed by descendants");
+                    let result = if t.column(&old).is_some() { rename_column(r, &mut t, &old, &new, st) } else { Ok(()) };
+                    r.schema.tables.insert(d, t);
+                    result?;
+                }
             }
             AlterTableOperation::RenameTable { table_name } => {
                 let new = match table_name {
@@ -622,20 +705,43 @@ fn alter_operations(
             }
             AlterTableOperation::RenameConstraint { old_name, new_name } => {
                 let (old, new) = (ident(old_name), ident(new_name));
+                if table.constraints.contains_key(&old) && inherit::check_is_inherited(r, table, &old) {
+                    return Err(inherited_refused(table, &format!("cannot rename inherited constraint {old}"), st));
+                }
                 let mut c = table
                     .constraints
                     .remove(&old)
                     .ok_or_else(|| Error::data(format!("constraint {old} of {} does not exist", table.name)).at(st.location()))?;
+                let inheritable = c.inheritable();
                 c.name = new.clone();
                 r.note_name(&table.name.schema, &new);
-                table.constraints.insert(new, c);
+                table.constraints.insert(new.clone(), c);
+                if inheritable {
+                    for d in r.schema.descendants(&table.name) {
+                        let t = r.schema.tables.get_mut(&d).expect("listed by descendants");
+                        if let Some(mut k) = t.constraints.remove(&old) {
+                            k.name = new.clone();
+                            t.constraints.insert(new.clone(), k);
+                        }
+                    }
+                }
             }
-            AlterTableOperation::AlterColumn { column_name, op } => alter_column(r, table, &ident(column_name), op, identity, st)?,
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                alter_column(r, table, &ident(column_name), op, identity, st, recurse)?
+            }
             AlterTableOperation::SetLogged => table.unlogged = false,
             AlterTableOperation::SetUnlogged => table.unlogged = true,
             AlterTableOperation::ValidateConstraint { name } => {
-                if let Some(c) = table.constraints.get_mut(&ident(name)) {
+                let n = ident(name);
+                if let Some(c) = table.constraints.get_mut(&n) {
                     c.not_valid = false;
+                    if c.inheritable() && recurse {
+                        for d in r.schema.descendants(&table.name) {
+                            if let Some(k) = r.schema.tables.get_mut(&d).and_then(|t| t.constraints.get_mut(&n)) {
+                                k.not_valid = false;
+                            }
+                        }
+                    }
                 }
             }
             AlterTableOperation::OwnerTo { .. } => {}
@@ -649,6 +755,33 @@ fn alter_operations(
     Ok(())
 }
 
+/// PostgreSQL refuses `ALTER TABLE ONLY` for actions that must reach the
+/// tables inheriting from this one.
+fn only_refused(table: &Table, what: &str, st: &Stmt<'_>) -> Error {
+    Error::data(format!("ALTER TABLE ONLY {}: {what}", table.name)).at(st.location()).help("leave out ONLY")
+}
+
+/// PostgreSQL refuses to change on a child alone what it inherits.
+fn inherited_refused(table: &Table, what: &str, st: &Stmt<'_>) -> Error {
+    Error::data(format!("{what} of {}: it comes from a table {} inherits from", table.name, table.name))
+        .at(st.location())
+        .help("change it on the parent table, or detach the table first with NO INHERIT")
+}
+
+/// The inheritable CHECKs `table` has now and did not have `before`, carried
+/// down to the tables that inherit from it (PostgreSQL refuses ONLY there).
+fn add_new_checks_to_children(r: &mut PgReader, table: &Table, before: &[String], recurse: bool, st: &Stmt<'_>) -> Result<()> {
+    let added: Vec<Constraint> =
+        table.constraints.values().filter(|c| c.inheritable() && !before.contains(&c.name)).cloned().collect();
+    for c in added {
+        if !recurse && !r.schema.inheritors(&table.name).is_empty() {
+            return Err(only_refused(table, &format!("constraint {} must be added to the tables that inherit from it too", c.name), st));
+        }
+        super::inherit::add_check_to_children(r, &table.name, &c, st)?;
+    }
+    Ok(())
+}
+
 fn alter_column(
     r: &mut PgReader,
     table: &mut Table,
@@ -656,23 +789,48 @@ fn alter_column(
     op: &AlterColumnOperation,
     identity: &mut IdentityOptions,
     st: &Stmt<'_>,
+    recurse: bool,
 ) -> Result<()> {
     if table.column(column).is_none() {
         return Err(Error::data(format!("column {column} of {} does not exist", table.name)).at(st.location()));
     }
-    match op {
-        AlterColumnOperation::SetNotNull => table.column_mut(column).unwrap().nullable = false,
-        AlterColumnOperation::DropNotNull => table.column_mut(column).unwrap().nullable = true,
-        AlterColumnOperation::SetDefault { value } => {
-            table.column_mut(column).unwrap().default = Some(column_default(value));
+    // The same change on every table below, unless ONLY (ALTER TABLE's recursion).
+    let below = |r: &mut PgReader, table: &Table, f: &dyn Fn(&mut Column)| {
+        if recurse {
+            super::inherit::alter_column_below(r, &table.name, column, f);
         }
-        AlterColumnOperation::DropDefault => table.column_mut(column).unwrap().default = None,
+    };
+    match op {
+        AlterColumnOperation::SetNotNull => {
+            table.column_mut(column).unwrap().nullable = false;
+            below(r, table, &|c| c.nullable = false);
+        }
+        AlterColumnOperation::DropNotNull => {
+            table.column_mut(column).unwrap().nullable = true;
+            below(r, table, &|c| c.nullable = true);
+        }
+        AlterColumnOperation::SetDefault { value } => {
+            // A default that is just NULL is dropped with the model's other
+            // expressions made canonical (PostgreSQL stores none).
+            let d = Some(column_default(value));
+            table.column_mut(column).unwrap().default = d.clone();
+            below(r, table, &|c| c.default = d.clone());
+        }
+        AlterColumnOperation::DropDefault => {
+            table.column_mut(column).unwrap().default = None;
+            below(r, table, &|c| c.default = None);
+        }
         AlterColumnOperation::SetDataType { data_type, .. } => {
+            check_type_change(r, table, column, recurse, st)?;
             // Without COLLATE the column takes the new type's default collation.
             let t = super::types::resolve(&data_type.to_string(), r.default_schema()).data_type;
             let col = table.column_mut(column).unwrap();
-            col.data_type = t;
+            col.data_type = t.clone();
             col.collation = None;
+            below(r, table, &|c| {
+                c.data_type = t.clone();
+                c.collation = None;
+            });
         }
         AlterColumnOperation::AddGenerated { generated_as, .. } => {
             let (options, seq_name) = identity.found.pop_front().unwrap_or_default();
@@ -683,6 +841,18 @@ fn alter_column(
             col.identity = Some(id);
             col.nullable = false;
         }
+    }
+    Ok(())
+}
+
+/// PostgreSQL changes the type of an inherited column only from the top:
+/// on the parent, for every table below at once.
+fn check_type_change(r: &PgReader, table: &Table, column: &str, recurse: bool, st: &Stmt<'_>) -> Result<()> {
+    if super::inherit::column_is_inherited(r, table, column) {
+        return Err(inherited_refused(table, &format!("cannot alter the type of inherited column {column}"), st));
+    }
+    if !recurse && !r.schema.inheritors(&table.name).is_empty() {
+        return Err(only_refused(table, &format!("the type of column {column} must be changed in the tables that inherit from it too"), st));
     }
     Ok(())
 }
@@ -811,6 +981,9 @@ fn rename_table_refs(r: &mut PgReader, old: &QName, new: &QName) {
             && p.parent == *old {
                 p.parent = new.clone();
             }
+        for p in t.inherits.iter_mut().filter(|p| *p == old) {
+            *p = new.clone();
+        }
     }
     for s in r.schema.sequences.values_mut() {
         if let Some((t, _)) = &mut s.owned_by
@@ -823,7 +996,7 @@ fn rename_table_refs(r: &mut PgReader, old: &QName, new: &QName) {
 /// ALTER TABLE actions that are table properties schemashift keeps as text
 /// (sqlparser 0.63 does not parse them; pg_dump writes CLUSTER ON).
 pub(super) fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
-    if !["CLUSTER", "WITHOUT", "INHERIT"].iter().any(|w| contains_word(text, w)) {
+    if !["CLUSTER", "WITHOUT"].iter().any(|w| contains_word(text, w)) {
         return None;
     }
     let Ok(mut cur) = Cursor::new(text) else { return None };
@@ -834,18 +1007,14 @@ pub(super) fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
         if cur.peek_kw("SET") && cur.peek_kw_at(1, "WITHOUT") {
             return Some("ALTER TABLE SET WITHOUT");
         }
-        // `INHERIT parent` / `NO INHERIT parent` as an action; after a CHECK,
-        // NO INHERIT is the constraint's own option.
-        if (cur.peek_kw("INHERIT") || (cur.peek_kw("NO") && cur.peek_kw_at(1, "INHERIT"))) && !text.to_ascii_uppercase().contains("CHECK") {
-            return Some("ALTER TABLE INHERIT");
-        }
         cur.next();
     }
     None
 }
 
 /// A column default as written; made canonical for the column's type with
-/// the rest of the model's expressions.
+/// the rest of the model's expressions (a default that is just NULL is then
+/// dropped: PostgreSQL stores none).
 fn column_default(e: &ast::Expr) -> Expr {
     Expr(canon::expr_text(e))
 }
@@ -900,7 +1069,7 @@ fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Appl
     cur.eat_kw("ALTER");
     cur.eat_kw("TABLE");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
-    cur.eat_kw("ONLY");
+    let recurse = !cur.eat_kw("ONLY");
     let Some(parts) = cur.object_name() else { return Ok(None) };
     if !cur.eat_kw("ALTER") {
         return Ok(None);
@@ -961,19 +1130,41 @@ fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Appl
         [one] => r.lookup_table(&ast::ObjectName::from(vec![ast::Ident::with_quote('"', one.clone())])),
         _ => r.qname_parts(&parts),
     };
-    let Some(table) = r.schema.tables.get_mut(&name) else {
+    let Some(table) = r.schema.tables.get(&name) else {
         return Ok(Some(if if_exists { Applied::Done } else { Applied::MissingTable(name) }));
     };
-    let col = table
-        .column_mut(&column)
-        .ok_or_else(|| Error::data(format!("column {column} of {name} does not exist")).at(st.location()))?;
-    match action {
+    if table.column(&column).is_none() {
+        return Err(Error::data(format!("column {column} of {name} does not exist")).at(st.location()));
+    }
+    // A type change and DROP EXPRESSION reach the tables that inherit from this one.
+    match &action {
         Action::TypeCollate(type_text, collation) => {
-            col.data_type = super::types::resolve(&type_text, &default_schema).data_type;
-            col.collation = Some(collation);
+            check_type_change(r, table, &column, recurse, st)?;
+            let data_type = super::types::resolve(type_text, &default_schema).data_type;
+            let collation = Some(collation.clone());
+            let set = |c: &mut Column| {
+                c.data_type = data_type.clone();
+                c.collation = collation.clone();
+            };
+            set(r.schema.tables.get_mut(&name).and_then(|t| t.column_mut(&column)).expect("checked above"));
+            if recurse {
+                super::inherit::alter_column_below(r, &name, &column, set);
+            }
+            return Ok(Some(Applied::Done));
         }
+        Action::DropExpression => {
+            r.schema.tables.get_mut(&name).and_then(|t| t.column_mut(&column)).expect("checked above").generated = None;
+            if recurse {
+                super::inherit::alter_column_below(r, &name, &column, |c| c.generated = None);
+            }
+            return Ok(Some(Applied::Done));
+        }
+        _ => {}
+    }
+    let col = r.schema.tables.get_mut(&name).and_then(|t| t.column_mut(&column)).expect("checked above");
+    match action {
+        Action::TypeCollate(..) | Action::DropExpression => unreachable!("handled above"),
         Action::DropIdentity => col.identity = None,
-        Action::DropExpression => col.generated = None,
         Action::SetGenerated(always) => {
             let id = col.identity.as_mut().ok_or_else(|| Error::data(format!("column {column} of {name} is not an identity column")).at(st.location()))?;
             id.always = always;
