@@ -124,6 +124,8 @@ fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, table
         tables: from.tables.iter().filter(|(n, _)| tables.contains(*n)).map(|(n, t)| (n.clone(), t.clone())).collect(),
         views: from.views.clone(),
         functions: from.functions.clone(),
+        statistics: from.statistics.clone(),
+        publications: from.publications.clone(),
         opaque: from.opaque.clone(),
     };
     let mut outside = OutsideNames::default();

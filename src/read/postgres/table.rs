@@ -75,8 +75,94 @@ pub(super) fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOpt
     Ok((text, IdentityOptions { found, nulls_not_distinct, unique_seen: 0 }))
 }
 
+/// What [`cut_table_clauses`] takes out of a CREATE TABLE.
+#[derive(Default)]
+struct TableClauses {
+    /// `WITH (…)` storage parameters, as [`super::properties::storage_parameters`] gives them.
+    with: Vec<String>,
+    /// `column COMPRESSION method` (PostgreSQL 14+).
+    compression: Vec<(String, String)>,
+    /// `column STORAGE kind` (PostgreSQL 16+).
+    storage: Vec<(String, crate::model::Storage)>,
+}
+
+/// Blanks out what sqlparser 0.63 does not read in a CREATE TABLE — the
+/// table's `WITH (…)` storage parameters (it rejects `toast.` names),
+/// `WITHOUT OIDS`, and the column options `COMPRESSION` and `STORAGE` —
+/// and returns them.
+fn cut_table_clauses(st: &Stmt<'_>, text: &mut String) -> Result<TableClauses> {
+    let mut clauses = TableClauses::default();
+    let lower = text.to_ascii_lowercase();
+    let with_list = lower.match_indices("with").any(|(i, _)| lower[i + 4..].trim_start().starts_with('('));
+    if !with_list && !contains_word(text, "COMPRESSION") && !contains_word(text, "STORAGE") && !contains_word(text, "OIDS") {
+        return Ok(clauses);
+    }
+    let original = text.clone();
+    let mut cur = Cursor::new(&original).map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let (mut depth, mut element_start, mut column): (i32, bool, Option<String>) = (0, false, None);
+    let error = |what: &str| Error::data(format!("invalid SQL: {what}")).at(st.location());
+    while !cur.at_end() {
+        match cur.peek() {
+            Some(Token::LParen) if depth == 0 => {
+                depth = 1;
+                element_start = true;
+                cur.next();
+                continue;
+            }
+            Some(Token::LParen) => depth += 1,
+            Some(Token::RParen) => depth -= 1,
+            Some(Token::Comma) if depth == 1 => {
+                element_start = true;
+                column = None;
+                cur.next();
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 1 && element_start {
+            element_start = false;
+            let constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE", "LIKE"].iter().any(|w| cur.peek_kw(w));
+            column = if constraint { None } else { cur.ident() };
+            continue;
+        }
+        let option = if cur.peek_kw("COMPRESSION") { Some(true) } else if cur.peek_kw("STORAGE") { Some(false) } else { None };
+        if let (1, Some(compression), Some(name), Some(Token::Word(w))) = (depth, option, column.clone(), cur.peek_at(1).cloned()) {
+            let start = cur.offset();
+            cur.pos += 2;
+            let end = cur.tok(cur.pos - 1).map_or(original.len(), |t| t.end);
+            blank_out(text, start, end);
+            if compression {
+                clauses.compression.push((name, w.value.to_ascii_lowercase()));
+            } else {
+                let storage = crate::model::Storage::parse(&w.value).ok_or_else(|| error("expected PLAIN, EXTERNAL, EXTENDED or MAIN after STORAGE"))?;
+                clauses.storage.push((name, storage));
+            }
+            continue;
+        }
+        if depth == 0 && cur.peek_kw("WITH") && cur.peek_at(1) == Some(&Token::LParen) {
+            let start = cur.offset();
+            cur.next();
+            let (a, b) = cur.paren_group().ok_or_else(|| error("unbalanced parentheses"))?;
+            let items = super::properties::storage_parameters(&original[a..b], true)
+                .map_err(|what| error(&format!("expected {what} in WITH (…)")))?;
+            super::properties::merge_parameters(&mut clauses.with, &items, &[]);
+            blank_out(text, start, b + 1);
+            continue;
+        }
+        if depth == 0 && cur.peek_kw("WITHOUT") && cur.peek_kw_at(1, "OIDS") {
+            let start = cur.offset();
+            cur.pos += 2;
+            blank_out(text, start, cur.tok(cur.pos - 1).map_or(original.len(), |t| t.end));
+            continue;
+        }
+        cur.next();
+    }
+    Ok(clauses)
+}
+
 pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let (text, mut identity) = cut_identity_options(st)?;
+    let (mut text, mut identity) = cut_identity_options(st)?;
+    let clauses = cut_table_clauses(st, &mut text)?;
     let parsed = r.parse_shared(st, &text)?;
     let ct = match &*parsed {
         Statement::CreateTable(ct) => ct,
@@ -113,6 +199,16 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         r.warn(st.location(), "INHERITS is not modelled; the inherited columns are not part of this table's model");
     }
     commit_constraints(r, &mut table, pending)?;
+    table.with = clauses.with;
+    for (column, method) in clauses.compression {
+        let col = table.column_mut(&column).ok_or_else(|| Error::data(format!("column {column} of {name} does not exist")).at(st.location()))?;
+        col.compression = (method != "default").then_some(method);
+    }
+    for (column, storage) in clauses.storage {
+        let default = super::properties::default_storage(&r.schema.types, &table.column(&column).map(|c| c.data_type.clone()).unwrap_or(DataType::simple("")));
+        let col = table.column_mut(&column).ok_or_else(|| Error::data(format!("column {column} of {name} does not exist")).at(st.location()))?;
+        col.storage = Some(storage).filter(|s| Some(*s) != default);
+    }
     let hints = super::hints::statement_hints(st.text, st.leading_comments);
     table.renamed_from = crate::model::RenameHint(hints.object);
     for (column, old) in hints.elements {
@@ -530,6 +626,19 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
     if let Some(applied) = set_schema(r, st)? {
         return Ok(applied);
     }
+    if let Some(split) = super::properties::split(st)? {
+        // The other actions first (PostgreSQL adds columns before it sets
+        // their properties), then the property actions.
+        if let Some(rest) = &split.rest {
+            let sub = Stmt { text: rest, prepared: None, ..*st };
+            let mut sub_cur = sub.cursor().map_err(|e| Error::data(e.message).at(sub.location_at(e.line, e.column)))?;
+            sub_cur.next();
+            if let Applied::MissingTable(t) = alter_table(r, &sub, &mut sub_cur)? {
+                return Ok(Applied::MissingTable(t));
+            }
+        }
+        return super::properties::apply(r, split);
+    }
     if let Some(kind) = unmodelled_alter_table(st.text) {
         // Kept as text, with the table name qualified as pg_dump writes it.
         let text = qualified_alter_table(r, st.text).unwrap_or_else(|| st.text.to_string());
@@ -593,9 +702,12 @@ fn alter_operations(
                 let n = ident(name);
                 match table.constraints.remove(&n) {
                     // The partitions' copies go with it (same kind, or same name for a CHECK).
-                    Some(c) => super::objects::remove_partition_clones(r, &table.name, |t| {
-                        t.constraints.retain(|cn, x| !(x.kind == c.kind && (cn == &c.name || !matches!(c.kind, ConstraintKind::Check { .. }))))
-                    }),
+                    Some(c) => {
+                        super::properties::forget_index(table, &n);
+                        super::objects::remove_partition_clones(r, &table.name, |t| {
+                            t.constraints.retain(|cn, x| !(x.kind == c.kind && (cn == &c.name || !matches!(c.kind, ConstraintKind::Check { .. }))))
+                        })
+                    }
                     None if *if_exists => {}
                     None => return Err(Error::data(format!("constraint {n} of {} does not exist", table.name)).at(st.location())),
                 }
@@ -632,6 +744,8 @@ fn alter_operations(
                     .ok_or_else(|| Error::data(format!("constraint {old} of {} does not exist", table.name)).at(st.location()))?;
                 c.name = new.clone();
                 r.note_name(&table.name.schema, &new);
+                // The constraint's index (if it has one) is renamed with it.
+                super::properties::rename_index(table, &old, &new);
                 table.constraints.insert(new, c);
             }
             AlterTableOperation::AlterColumn { column_name, op } => alter_column(r, table, &ident(column_name), op, identity, st)?,
@@ -680,6 +794,7 @@ fn alter_column(
             let col = table.column_mut(column).unwrap();
             col.data_type = t;
             col.collation = None;
+            super::properties::reset_after_type_change(col);
         }
         AlterColumnOperation::AddGenerated { generated_as, .. } => {
             let (options, seq_name) = identity.found.pop_front().unwrap_or_default();
@@ -698,8 +813,31 @@ fn alter_column(
 /// it, and the sequences it owns.
 pub fn drop_column(r: &mut PgReader, table: &mut Table, column: &str) {
     table.columns.retain(|c| c.name != column);
-    table.constraints.retain(|_, c| !constraint_uses(&c.kind, column));
-    table.indexes.retain(|_, i| !i.keys.iter().any(|k| k.expr == column || k.expression && referenced_in(&k.expr, column)));
+    let mut gone: Vec<String> = Vec::new();
+    table.constraints.retain(|n, c| constraint_uses(&c.kind, column).then(|| gone.push(n.clone())).is_none());
+    table.indexes.retain(|n, i| {
+        let uses = i.keys.iter().any(|k| k.expr == column || k.expression && referenced_in(&k.expr, column))
+            || i.predicate.as_ref().is_some_and(|p| referenced_in(&p.0, column));
+        uses.then(|| gone.push(n.clone())).is_none()
+    });
+    for n in gone {
+        super::properties::forget_index(table, &n);
+    }
+    // So do the policies and extended statistics that mention it
+    // (PostgreSQL refuses to drop a column a policy uses; the policy would
+    // have to go first).
+    table.policies.retain(|_, p| {
+        !p.using.iter().chain(&p.with_check).any(|e| referenced_in(&e.0, column))
+    });
+    let tname = table.name.clone();
+    r.schema.statistics.retain(|_, s| {
+        s.table != tname || !(s.columns.iter().any(|c| c == column) || s.expressions.iter().any(|e| referenced_in(&e.0, column)))
+    });
+    for p in r.schema.publications.values_mut() {
+        if let Some(t) = p.tables.get_mut(&tname) {
+            t.columns.retain(|c| c != column);
+        }
+    }
     let owned: Vec<QName> = r
         .schema
         .sequences
@@ -803,6 +941,28 @@ fn rename_column(r: &mut PgReader, table: &mut Table, old: &str, new: &str, st: 
                 *c = new.to_string();
             }
     }
+    let rename_expr = |e: &mut Expr| e.0 = rename_identifier(&e.0, old, new);
+    for p in table.policies.values_mut() {
+        p.using.iter_mut().chain(p.with_check.iter_mut()).for_each(rename_expr);
+    }
+    for rule in table.rules.values_mut() {
+        rule.condition.iter_mut().for_each(rename_expr);
+        for a in &mut rule.actions {
+            *a = rename_identifier(a, old, new);
+        }
+    }
+    for s in r.schema.statistics.values_mut().filter(|s| s.table == tname) {
+        rename(&mut s.columns);
+        s.columns.sort();
+        s.expressions.iter_mut().for_each(rename_expr);
+    }
+    for p in r.schema.publications.values_mut() {
+        if let Some(t) = p.tables.get_mut(&tname) {
+            rename(&mut t.columns);
+            t.columns.sort();
+            t.row_filter.iter_mut().for_each(rename_expr);
+        }
+    }
     Ok(())
 }
 
@@ -824,6 +984,14 @@ fn rename_table_refs(r: &mut PgReader, old: &QName, new: &QName) {
             && t == old {
                 *t = new.clone();
             }
+    }
+    for s in r.schema.statistics.values_mut().filter(|s| s.table == *old) {
+        s.table = new.clone();
+    }
+    for p in r.schema.publications.values_mut() {
+        if let Some(t) = p.tables.remove(old) {
+            p.tables.insert(new.clone(), t);
+        }
     }
 }
 
@@ -984,6 +1152,7 @@ fn identity_or_expression(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Appl
         Action::TypeCollate(type_text, collation) => {
             col.data_type = super::types::resolve(&type_text, &default_schema).data_type;
             col.collation = Some(collation);
+            super::properties::reset_after_type_change(col);
         }
         Action::DropIdentity => col.identity = None,
         Action::DropExpression => col.generated = None,
