@@ -174,6 +174,21 @@ pub fn drop_sql(statement: &Opaque) -> Option<String> {
     Some(format!("DROP {};", identity(statement, "public")?))
 }
 
+/// `COMMENT ON <object> IS NULL` for an opaque `COMMENT ON <object> IS '…'`:
+/// how a removed comment is undone.
+pub fn uncomment_sql(statement: &Opaque) -> Option<String> {
+    let mut cur = Cursor::new(&statement.text).ok()?;
+    let (verb, kind) = verb_and_kind(&mut cur)?;
+    if verb != "COMMENT ON" {
+        return None;
+    }
+    identity_at(&kind, &mut cur, "public")?;
+    if !cur.peek_kw("IS") {
+        return None;
+    }
+    Some(format!("{} IS NULL;", statement.text[..cur.offset()].trim_end()))
+}
+
 /// `a AS b` inside `CAST (…)`.
 fn split_as(text: &str) -> Option<(String, String)> {
     let upper = text.to_ascii_uppercase();
