@@ -385,6 +385,7 @@ cases!(
     indexes,
     multi_schema_search_path,
     partitioning,
+    pg_dump_forms,
     quoted_identifiers,
     rails_app,
     sequences_identity,

@@ -354,7 +354,7 @@ impl PgReader {
     /// Keeps a statement as text; `warn` when it is something the user may
     /// expect schemashift to understand.
     pub fn opaque(&mut self, st: &Stmt<'_>, kind: &str, warn: bool) {
-        let text = st.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = opaque::normalize(st.text);
         if warn {
             self.warn(st.location(), format!("{kind} is not modelled; kept as an opaque statement and compared as text"));
         }

@@ -189,6 +189,31 @@ pub fn uncomment_sql(statement: &Opaque) -> Option<String> {
     Some(format!("{} IS NULL;", statement.text[..cur.offset()].trim_end()))
 }
 
+/// A statement's normalised text, how statements kept as text are
+/// compared: tokens separated by one space where the text had any
+/// whitespace or comment between them and after every comma, and by none
+/// inside parentheses and brackets, before a comma and around a period (`OPTIONS ( host 'x' )`,
+/// pg_dump's layout, and `OPTIONS (host 'x')` are one text). Quoted strings
+/// and identifiers are kept exactly.
+pub fn normalize(text: &str) -> String {
+    let Ok(cur) = Cursor::new(text) else { return text.split_whitespace().collect::<Vec<_>>().join(" ") };
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<&super::tokens::Tok> = None;
+    for i in 0..cur.len() {
+        let tok = cur.tok(i).expect("in range");
+        if let Some(p) = prev {
+            let tight = matches!(p.token, Token::LParen | Token::LBracket | Token::Period)
+                || matches!(tok.token, Token::RParen | Token::RBracket | Token::Comma | Token::Period | Token::SemiColon);
+            if !tight && (p.end < tok.start || p.token == Token::Comma) {
+                out.push(' ');
+            }
+        }
+        out.push_str(&text[tok.start..tok.end]);
+        prev = Some(tok);
+    }
+    out
+}
+
 /// `a AS b` inside `CAST (…)`.
 fn split_as(text: &str) -> Option<(String, String)> {
     let upper = text.to_ascii_uppercase();
@@ -292,6 +317,11 @@ mod tests {
         );
         assert_eq!(id("CREATE AGGREGATE s(x int) (SFUNC = int4pl, STYPE = int)").as_deref(), Some("AGGREGATE public.s(integer)"));
         assert_eq!(id("CREATE AGGREGATE public.s(integer) (SFUNC = int4pl, STYPE = integer)").as_deref(), Some("AGGREGATE public.s(integer)"));
+        assert_eq!(
+            normalize("CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (\n    host 'x' , port '5432'\n) -- c\n"),
+            "CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (host 'x', port '5432')"
+        );
+        assert_eq!(normalize("SELECT  'a  b' ,\"x  y\" . z"), "SELECT 'a  b', \"x  y\".z");
         assert_eq!(
             drop_sql(&Opaque { kind: "CREATE COLLATION".into(), text: "CREATE COLLATION c (provider = icu, locale = 'de')".into(), location: Default::default() })
                 .as_deref(),

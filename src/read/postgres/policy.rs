@@ -111,13 +111,14 @@ pub fn create_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         };
     }
     if cur.eat_kw("FOR") {
+        let at = cur.offset();
         policy.command = match cur.ident().as_deref() {
             Some("all") => PolicyCommand::All,
             Some("select") => PolicyCommand::Select,
             Some("insert") => PolicyCommand::Insert,
             Some("update") => PolicyCommand::Update,
             Some("delete") => PolicyCommand::Delete,
-            _ => return Err(Error::data("invalid SQL: expected ALL, SELECT, INSERT, UPDATE or DELETE after FOR").at(location_of(st, cur.offset()))),
+            _ => return Err(Error::data("invalid SQL: expected ALL, SELECT, INSERT, UPDATE or DELETE after FOR").at(location_of(st, at))),
         };
     }
     clauses(&r.canon(), st, &mut cur, &mut policy)?;

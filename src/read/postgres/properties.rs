@@ -169,15 +169,21 @@ fn parse_action(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Option<Action>> {
             if cur.eat_kw("DEFAULT") {
                 return Ok(Some(Action::ColumnStorage { column, storage: None }));
             }
-            let storage = cur
-                .ident()
-                .and_then(|w| Storage::parse(&w))
-                .ok_or_else(|| expected(st, cur, "PLAIN, EXTERNAL, EXTENDED or MAIN after SET STORAGE"))?;
+            let at = cur.pos;
+            let Some(storage) = cur.ident().and_then(|w| Storage::parse(&w)) else {
+                cur.pos = at;
+                return Err(expected(st, cur, "PLAIN, EXTERNAL, EXTENDED or MAIN after SET STORAGE"));
+            };
             return Ok(Some(Action::ColumnStorage { column, storage: Some(storage) }));
         }
         if cur.eat_kws(&["SET", "COMPRESSION"]) {
+            let at = cur.pos;
             let method = cur.ident().ok_or_else(|| expected(st, cur, "a compression method after SET COMPRESSION"))?;
-            return Ok(Some(Action::ColumnCompression { column, method: compression_method(st, cur, &method)? }));
+            let method = compression_method(&method).map_err(|what| {
+                cur.pos = at;
+                expected(st, cur, &what)
+            })?;
+            return Ok(Some(Action::ColumnCompression { column, method }));
         }
         if cur.peek_kw("SET") && cur.peek_at(1) == Some(&Token::LParen) {
             cur.next();
@@ -275,11 +281,11 @@ fn statistics_target(st: &Stmt<'_>, n: i64) -> Result<Option<i32>> {
 }
 
 /// `pglz` or `lz4`; `default` means none (the `default_toast_compression` setting).
-fn compression_method(st: &Stmt<'_>, cur: &Cursor<'_>, method: &str) -> Result<Option<String>> {
+fn compression_method(method: &str) -> std::result::Result<Option<String>, String> {
     match method.to_ascii_lowercase().as_str() {
         "default" => Ok(None),
         m @ ("pglz" | "lz4") => Ok(Some(m.to_string())),
-        other => Err(expected(st, cur, &format!("pglz, lz4 or default as compression method, found `{other}`"))),
+        other => Err(format!("pglz, lz4 or default as compression method, found `{other}`")),
     }
 }
 

@@ -27,12 +27,13 @@ pub fn create_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if !cur.eat_kws(&["AS", "ON"]) {
         return Err(expected_at(st, &cur, "AS ON"));
     }
+    let at = cur.offset();
     let event = match cur.ident().as_deref() {
         Some("select") => RuleEvent::Select,
         Some("insert") => RuleEvent::Insert,
         Some("update") => RuleEvent::Update,
         Some("delete") => RuleEvent::Delete,
-        _ => return Err(Error::data("invalid SQL: expected SELECT, INSERT, UPDATE or DELETE after ON").at(location_of(st, cur.offset()))),
+        _ => return Err(Error::data("invalid SQL: expected SELECT, INSERT, UPDATE or DELETE after ON").at(location_of(st, at))),
     };
     if !cur.eat_kw("TO") {
         return Err(expected_at(st, &cur, "TO table"));

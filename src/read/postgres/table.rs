@@ -139,7 +139,9 @@ fn cut_table_clauses(st: &Stmt<'_>, text: &mut String) -> Result<TableClauses> {
             }
             continue;
         }
-        if depth == 0 && cur.peek_kw("WITH") && cur.peek_at(1) == Some(&Token::LParen) {
+        // `FOR VALUES WITH (MODULUS …)` is a hash partition's bound, not parameters.
+        let after_values = cur.pos > 0 && matches!(cur.tok(cur.pos - 1).map(|t| &t.token), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("VALUES"));
+        if depth == 0 && !after_values && cur.peek_kw("WITH") && cur.peek_at(1) == Some(&Token::LParen) {
             let start = cur.offset();
             cur.next();
             let (a, b) = cur.paren_group().ok_or_else(|| error("unbalanced parentheses"))?;
@@ -180,8 +182,14 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if let Some(parent) = &ct.partition_of {
         let parent = r.lookup_table(parent);
         let Some(parent_table) = r.schema.tables.get(&parent) else { return Ok(Applied::MissingTable(parent)) };
-        // A partition has its parent's columns (defaults and NOT NULL included).
-        table.columns = parent_table.columns.iter().map(|c| Column { location: st.location(), ..c.clone() }).collect();
+        // A partition has its parent's columns (defaults and NOT NULL
+        // included, storage and compression too), but not their statistics
+        // targets or options.
+        table.columns = parent_table
+            .columns
+            .iter()
+            .map(|c| Column { location: st.location(), statistics: None, options: Vec::new(), ..c.clone() })
+            .collect();
         let bound = ct.for_values.as_ref().map_or("DEFAULT".to_string(), |v| v.to_string());
         table.partition_of = Some(PartitionOf { parent, bound: normalize_bound(&bound) });
     }
