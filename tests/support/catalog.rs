@@ -12,6 +12,16 @@
 //! The query runs with an empty `search_path`, so every name in a definition
 //! is schema-qualified and the diff messages are unambiguous.
 //!
+//! Every property the model holds is here, or a round trip would prove
+//! nothing: column statistics targets, storage (when it is not the type's
+//! own, as pg_dump decides), compression and options; table and TOAST
+//! storage parameters, replica identity, row-level security; policies,
+//! rules, extended statistics and publications; and the objects the model
+//! keeps as text (event triggers, foreign data wrappers, servers and user
+//! mappings, text search objects, operators and their classes and families,
+//! aggregates, casts, collations, conversions, access methods, default
+//! privileges), so that a migration carrying them is checked too.
+//!
 //! Objects that belong to an extension (pgcrypto's functions, citext's type,
 //! …) are left out: they are the extension's, and the extension is listed.
 //! Deliberately left out as well, because they are state rather than schema or
