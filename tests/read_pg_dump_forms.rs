@@ -6,13 +6,21 @@
 //! `pg_dump_roundtrip` (fixture `pg_dump_forms`) and `migrate_roundtrip`.
 
 use assert_cmd::Command;
-use schemashift::model::{Dialect, Enabled, PolicyCommand, QName, ReplicaIdentity, Schema, Storage, UserTypeKind};
+use schemashift::model::{
+    Dialect, Enabled, PolicyCommand, QName, ReplicaIdentity, Schema, Storage, UserTypeKind,
+};
 use schemashift::source::SourceFile;
 use schemashift::{ErrorKind, Warning};
 
 fn read_files(files: &[(&str, &str)]) -> schemashift::Result<(Schema, Vec<Warning>)> {
-    let files: Vec<SourceFile> =
-        files.iter().map(|(p, t)| SourceFile { path: p.to_string(), bytes: t.as_bytes().to_vec(), blob_id: None }).collect();
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(p, t)| SourceFile {
+            path: p.to_string(),
+            bytes: t.as_bytes().to_vec(),
+            blob_id: None,
+        })
+        .collect();
     schemashift::read::read_schema(&files, Dialect::Postgres)
 }
 
@@ -95,18 +103,35 @@ fn the_rails_structure_sql_that_stopped_at_set_statistics_reads() {
     let jobs = &s.tables[&q("public", "good_jobs")];
     let column = |name: &str| jobs.column(name).unwrap();
     assert_eq!(column("finished_at").statistics, Some(1000));
-    assert_eq!(column("serialized_params").compression.as_deref(), Some("lz4"));
+    assert_eq!(
+        column("serialized_params").compression.as_deref(),
+        Some("lz4")
+    );
     assert_eq!(column("error").storage, Some(Storage::External));
     assert_eq!(column("queue_name").options, ["n_distinct=100"]);
     assert!(jobs.row_level_security);
-    assert_eq!(jobs.policies["good_jobs_tenant"].comment.as_deref(), Some("one queue per session"));
+    assert_eq!(
+        jobs.policies["good_jobs_tenant"].comment.as_deref(),
+        Some("one queue per session")
+    );
 
     // And on the command line: exit 0 where it was 65, for inspect and diff.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("structure.sql");
     std::fs::write(&path, RAILS_STRUCTURE).unwrap();
-    Command::cargo_bin("schemashift").unwrap().args(["inspect", "--no-index"]).arg(&path).assert().success();
-    Command::cargo_bin("schemashift").unwrap().args(["diff", "--no-index"]).arg(&path).arg(&path).assert().success();
+    Command::cargo_bin("schemashift")
+        .unwrap()
+        .args(["inspect", "--no-index"])
+        .arg(&path)
+        .assert()
+        .success();
+    Command::cargo_bin("schemashift")
+        .unwrap()
+        .args(["diff", "--no-index"])
+        .arg(&path)
+        .arg(&path)
+        .assert()
+        .success();
 }
 
 #[test]
@@ -187,12 +212,25 @@ fn hand_written_and_pg_dump_spellings_meet() {
         ),
     ];
     for (hand, dump) in pairs {
-        assert_eq!(read(hand), read(dump), "\n{hand}\n  and\n{dump}\nshould be one model");
+        assert_eq!(
+            read(hand),
+            read(dump),
+            "\n{hand}\n  and\n{dump}\nshould be one model"
+        );
     }
     // And what must not meet.
-    assert_ne!(read("CREATE TABLE t (a int) WITH (fillfactor = 70);"), read("CREATE TABLE t (a int) WITH (fillfactor = 80);"));
-    assert_ne!(read("CREATE TABLE t (a text); ALTER TABLE t ALTER a SET STORAGE MAIN;"), read("CREATE TABLE t (a text);"));
-    assert_ne!(read("CREATE TABLE t (a int); CREATE PUBLICATION p FOR TABLE t;"), read("CREATE TABLE t (a int); CREATE PUBLICATION p;"));
+    assert_ne!(
+        read("CREATE TABLE t (a int) WITH (fillfactor = 70);"),
+        read("CREATE TABLE t (a int) WITH (fillfactor = 80);")
+    );
+    assert_ne!(
+        read("CREATE TABLE t (a text); ALTER TABLE t ALTER a SET STORAGE MAIN;"),
+        read("CREATE TABLE t (a text);")
+    );
+    assert_ne!(
+        read("CREATE TABLE t (a int); CREATE PUBLICATION p FOR TABLE t;"),
+        read("CREATE TABLE t (a int); CREATE PUBLICATION p;")
+    );
 }
 
 #[test]
@@ -220,16 +258,42 @@ fn statements_a_migration_replays_follow_the_objects() {
     );
     let t = &s.tables[&q("public", "t2")];
     assert_eq!(t.cluster_on.as_deref(), Some("t_a_key"));
-    assert_eq!(t.replica_identity, Some(ReplicaIdentity::Index("t_a_key".into())));
+    assert_eq!(
+        t.replica_identity,
+        Some(ReplicaIdentity::Index("t_a_key".into()))
+    );
     assert_eq!(t.column("c").unwrap().storage, Some(Storage::Main));
     // The type change kept the statistics target and reset the storage.
-    assert_eq!((t.column("b").unwrap().statistics, t.column("b").unwrap().storage), (Some(50), None));
+    assert_eq!(
+        (
+            t.column("b").unwrap().statistics,
+            t.column("b").unwrap().storage
+        ),
+        (Some(50), None)
+    );
     let p = &t.policies["p2"];
-    assert_eq!((p.roles.clone(), p.using.as_ref().unwrap().0.as_str(), p.with_check.as_ref().unwrap().0.as_str()), (vec!["app_user".to_string()], "aa > 0", "aa > 1"));
+    assert_eq!(
+        (
+            p.roles.clone(),
+            p.using.as_ref().unwrap().0.as_str(),
+            p.with_check.as_ref().unwrap().0.as_str()
+        ),
+        (vec!["app_user".to_string()], "aa > 0", "aa > 1")
+    );
     let st = &s.statistics[&q("public", "s2")];
-    assert_eq!((st.table.clone(), st.columns.clone(), st.target), (q("public", "t2"), vec!["aa".to_string(), "b".to_string()], Some(10)));
+    assert_eq!(
+        (st.table.clone(), st.columns.clone(), st.target),
+        (
+            q("public", "t2"),
+            vec!["aa".to_string(), "b".to_string()],
+            Some(10)
+        )
+    );
     assert_eq!(t.rules["r2"].enabled, Enabled::Disabled);
-    assert_eq!(s.publications["pub"].tables[&q("public", "t2")].columns, ["aa", "id"]);
+    assert_eq!(
+        s.publications["pub"].tables[&q("public", "t2")].columns,
+        ["aa", "id"]
+    );
 
     // What goes with what is dropped.
     let s = read(
@@ -249,19 +313,31 @@ fn statements_a_migration_replays_follow_the_objects() {
          ALTER PUBLICATION pub DROP TABLE t;",
     );
     let t = &s.tables[&q("public", "t")];
-    assert_eq!((t.cluster_on.clone(), t.replica_identity.clone()), (None, None));
+    assert_eq!(
+        (t.cluster_on.clone(), t.replica_identity.clone()),
+        (None, None)
+    );
     assert!(t.policies.is_empty());
     assert!(s.statistics.is_empty());
     assert!(s.publications["pub"].tables.is_empty());
-    assert_eq!(s.publications["pu"].tables.keys().collect::<Vec<_>>(), [&q("public", "t")]);
-    let s = read("CREATE TABLE t (a int); CREATE STATISTICS s ON a, (a + 1) FROM t; CREATE PUBLICATION p; DROP STATISTICS s; DROP PUBLICATION p;");
+    assert_eq!(
+        s.publications["pu"].tables.keys().collect::<Vec<_>>(),
+        [&q("public", "t")]
+    );
+    let s = read(
+        "CREATE TABLE t (a int); CREATE STATISTICS s ON a, (a + 1) FROM t; CREATE PUBLICATION p; DROP STATISTICS s; DROP PUBLICATION p;",
+    );
     assert!(s.statistics.is_empty() && s.publications.is_empty());
 }
 
 #[test]
 fn domain_constraint_comments_are_modelled() {
-    let s = read("CREATE DOMAIN d AS int CONSTRAINT d_check CHECK (VALUE > 0); COMMENT ON CONSTRAINT d_check ON DOMAIN d IS 'positive';");
-    let UserTypeKind::Domain { check_comments, .. } = &s.types[&q("public", "d")].kind else { panic!("a domain") };
+    let s = read(
+        "CREATE DOMAIN d AS int CONSTRAINT d_check CHECK (VALUE > 0); COMMENT ON CONSTRAINT d_check ON DOMAIN d IS 'positive';",
+    );
+    let UserTypeKind::Domain { check_comments, .. } = &s.types[&q("public", "d")].kind else {
+        panic!("a domain")
+    };
     assert_eq!(check_comments["d_check"], "positive");
     assert!(s.opaque.is_empty());
 }
@@ -284,39 +360,163 @@ fn every_policy_clause() {
 fn malformed_statements_of_modelled_kinds_are_errors_where_they_are() {
     let setup = "CREATE TABLE t (a int, b text);\n";
     let cases: &[(&str, &str, u32, u32)] = &[
-        ("ALTER TABLE t ALTER COLUMN a SET STATISTICS lots;", "a number after SET STATISTICS", 2, 45),
-        ("ALTER TABLE t ALTER COLUMN a SET STATISTICS -5;", "too low", 2, 1),
-        ("ALTER TABLE t ALTER COLUMN b SET STORAGE SIDEWAYS;", "PLAIN, EXTERNAL, EXTENDED or MAIN", 2, 42),
-        ("ALTER TABLE t ALTER COLUMN a SET STORAGE MAIN;", "can only have storage PLAIN", 2, 15),
-        ("ALTER TABLE t ALTER COLUMN b SET COMPRESSION zstd;", "pglz, lz4 or default", 2, 46),
-        ("ALTER TABLE t ALTER COLUMN nope SET STATISTICS 10;", "column nope of public.t does not exist", 2, 15),
-        ("ALTER TABLE t SET (fillfactor = );", "a value after `=`", 2, 20),
-        ("ALTER TABLE t REPLICA IDENTITY SOMETIMES;", "DEFAULT, FULL, NOTHING or USING INDEX", 2, 32),
-        ("ALTER TABLE t CLUSTER ON missing_idx;", "index missing_idx for table public.t does not exist", 2, 15),
-        ("ALTER TABLE t DISABLE TRIGGER nope;", "trigger nope for table public.t does not exist", 2, 15),
-        ("ALTER TABLE t ENABLE ROW LEVEL SECURITY extra;", "`,` or the end of the statement", 2, 41),
-        ("CREATE POLICY p ON t FOR EVERYTHING USING (true);", "ALL, SELECT, INSERT, UPDATE or DELETE", 2, 26),
-        ("CREATE POLICY p ON t FOR INSERT USING (a > 0);", "only WITH CHECK expression allowed for INSERT", 2, 1),
+        (
+            "ALTER TABLE t ALTER COLUMN a SET STATISTICS lots;",
+            "a number after SET STATISTICS",
+            2,
+            45,
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN a SET STATISTICS -5;",
+            "too low",
+            2,
+            1,
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN b SET STORAGE SIDEWAYS;",
+            "PLAIN, EXTERNAL, EXTENDED or MAIN",
+            2,
+            42,
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN a SET STORAGE MAIN;",
+            "can only have storage PLAIN",
+            2,
+            15,
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN b SET COMPRESSION zstd;",
+            "pglz, lz4 or default",
+            2,
+            46,
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN nope SET STATISTICS 10;",
+            "column nope of public.t does not exist",
+            2,
+            15,
+        ),
+        (
+            "ALTER TABLE t SET (fillfactor = );",
+            "a value after `=`",
+            2,
+            20,
+        ),
+        (
+            "ALTER TABLE t REPLICA IDENTITY SOMETIMES;",
+            "DEFAULT, FULL, NOTHING or USING INDEX",
+            2,
+            32,
+        ),
+        (
+            "ALTER TABLE t CLUSTER ON missing_idx;",
+            "index missing_idx for table public.t does not exist",
+            2,
+            15,
+        ),
+        (
+            "ALTER TABLE t DISABLE TRIGGER nope;",
+            "trigger nope for table public.t does not exist",
+            2,
+            15,
+        ),
+        (
+            "ALTER TABLE t ENABLE ROW LEVEL SECURITY extra;",
+            "`,` or the end of the statement",
+            2,
+            41,
+        ),
+        (
+            "CREATE POLICY p ON t FOR EVERYTHING USING (true);",
+            "ALL, SELECT, INSERT, UPDATE or DELETE",
+            2,
+            26,
+        ),
+        (
+            "CREATE POLICY p ON t FOR INSERT USING (a > 0);",
+            "only WITH CHECK expression allowed for INSERT",
+            2,
+            1,
+        ),
         ("CREATE POLICY p ON t USING (a >);", "invalid SQL", 2, 33),
-        ("CREATE POLICY p ON t USING (true) SOMETHING;", "TO, USING or WITH CHECK", 2, 35),
-        ("CREATE RULE r AS ON TRUNCATE TO t DO NOTHING;", "SELECT, INSERT, UPDATE or DELETE", 2, 21),
-        ("CREATE RULE r AS ON DELETE TO t DO INSTEAD DELETE FROM;", "invalid SQL", 2, 55),
-        ("CREATE STATISTICS s (histogram) ON a, b FROM t;", "unrecognized statistics kind", 2, 1),
-        ("CREATE STATISTICS s ON a FROM t;", "at least 2 columns", 2, 1),
-        ("CREATE STATISTICS s ON a, nope FROM t;", "column nope of public.t does not exist", 2, 1),
-        ("CREATE PUBLICATION p FOR t;", "TABLE or TABLES IN SCHEMA", 2, 26),
-        ("CREATE PUBLICATION p WITH (publish = 'insert, upsert');", "\"upsert\"", 2, 1),
-        ("ALTER PUBLICATION nope ADD TABLE t;", "publication \"nope\" does not exist", 2, 1),
-        ("COMMENT ON POLICY nope ON t IS 'x';", "policy nope for table public.t does not exist", 2, 1),
+        (
+            "CREATE POLICY p ON t USING (true) SOMETHING;",
+            "TO, USING or WITH CHECK",
+            2,
+            35,
+        ),
+        (
+            "CREATE RULE r AS ON TRUNCATE TO t DO NOTHING;",
+            "SELECT, INSERT, UPDATE or DELETE",
+            2,
+            21,
+        ),
+        (
+            "CREATE RULE r AS ON DELETE TO t DO INSTEAD DELETE FROM;",
+            "invalid SQL",
+            2,
+            55,
+        ),
+        (
+            "CREATE STATISTICS s (histogram) ON a, b FROM t;",
+            "unrecognized statistics kind",
+            2,
+            1,
+        ),
+        (
+            "CREATE STATISTICS s ON a FROM t;",
+            "at least 2 columns",
+            2,
+            1,
+        ),
+        (
+            "CREATE STATISTICS s ON a, nope FROM t;",
+            "column nope of public.t does not exist",
+            2,
+            1,
+        ),
+        (
+            "CREATE PUBLICATION p FOR t;",
+            "TABLE or TABLES IN SCHEMA",
+            2,
+            26,
+        ),
+        (
+            "CREATE PUBLICATION p WITH (publish = 'insert, upsert');",
+            "\"upsert\"",
+            2,
+            1,
+        ),
+        (
+            "ALTER PUBLICATION nope ADD TABLE t;",
+            "publication \"nope\" does not exist",
+            2,
+            1,
+        ),
+        (
+            "COMMENT ON POLICY nope ON t IS 'x';",
+            "policy nope for table public.t does not exist",
+            2,
+            1,
+        ),
     ];
     let mut wrong = Vec::new();
     for (statement, message, line, column) in cases {
         let text = format!("{setup}{statement}");
-        let err = read_files(&[("db/schema.sql", &text)]).err().unwrap_or_else(|| panic!("{statement}: read without error"));
+        let err = read_files(&[("db/schema.sql", &text)])
+            .err()
+            .unwrap_or_else(|| panic!("{statement}: read without error"));
         assert_eq!(err.kind, ErrorKind::Data, "{statement}: {err}");
-        let loc = err.location.as_ref().unwrap_or_else(|| panic!("{statement}: no location"));
-        if !err.message.contains(message) || (loc.file.as_str(), loc.line, loc.column) != ("db/schema.sql", *line, *column) {
-            wrong.push(format!("{statement}\n  expected {message:?} at {line}:{column}\n  got {err}"));
+        let loc = err
+            .location
+            .as_ref()
+            .unwrap_or_else(|| panic!("{statement}: no location"));
+        if !err.message.contains(message)
+            || (loc.file.as_str(), loc.line, loc.column) != ("db/schema.sql", *line, *column)
+        {
+            wrong.push(format!(
+                "{statement}\n  expected {message:?} at {line}:{column}\n  got {err}"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -375,7 +575,10 @@ fn opaque_kinds_are_never_errors() {
          CREATE SERVER s FOREIGN DATA WRAPPER w;
          DROP TEXT SEARCH CONFIGURATION IF EXISTS public.cfg;",
     );
-    assert_eq!(s.opaque.iter().map(|o| o.kind.as_str()).collect::<Vec<_>>(), ["CREATE SERVER"]);
+    assert_eq!(
+        s.opaque.iter().map(|o| o.kind.as_str()).collect::<Vec<_>>(),
+        ["CREATE SERVER"]
+    );
 }
 
 /// Every prefix of every statement of a modelled kind reads or fails
@@ -399,7 +602,11 @@ fn no_prefix_of_these_statements_panics() {
         "DROP POLICY IF EXISTS p ON t CASCADE",
     ];
     for statement in statements {
-        let tokens: Vec<usize> = statement.match_indices([' ', ',', '(', ')', '\'']).map(|(i, _)| i).chain([statement.len()]).collect();
+        let tokens: Vec<usize> = statement
+            .match_indices([' ', ',', '(', ')', '\''])
+            .map(|(i, _)| i)
+            .chain([statement.len()])
+            .collect();
         for end in tokens {
             let text = format!("{setup}{};", &statement[..end]);
             // Ok or Err, both fine: the point is that it returns.

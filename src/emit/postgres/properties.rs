@@ -3,8 +3,8 @@
 //! the planner builds migrations from.
 
 use crate::model::{
-    Column, Enabled, Policy, PolicyCommand, Publication, QName, ReplicaIdentity, Rule, Statistics, Table, quote_ident,
-    quote_literal,
+    Column, Enabled, Policy, PolicyCommand, Publication, QName, ReplicaIdentity, Rule, Statistics,
+    Table, quote_ident, quote_literal,
 };
 
 /// `name=value` items as a parameter list, values quoted (PostgreSQL takes
@@ -22,7 +22,10 @@ pub fn parameters_sql(items: &[String]) -> String {
 
 /// The names of `name=value` items, for `RESET (…)`.
 pub fn parameter_names(items: &[String]) -> Vec<String> {
-    items.iter().map(|i| i.split_once('=').map_or(i.as_str(), |(n, _)| n).to_string()).collect()
+    items
+        .iter()
+        .map(|i| i.split_once('=').map_or(i.as_str(), |(n, _)| n).to_string())
+        .collect()
 }
 
 /// `ALTER TABLE ONLY t ALTER COLUMN c …` for each of a column's properties
@@ -30,7 +33,12 @@ pub fn parameter_names(items: &[String]) -> Vec<String> {
 /// partitioned table the change must not reach the partitions, which the
 /// model describes on their own.
 pub fn column_properties_sql(table: &QName, column: &Column) -> Vec<String> {
-    let alter = |what: String| format!("ALTER TABLE ONLY {table} ALTER COLUMN {} {what};", quote_ident(&column.name));
+    let alter = |what: String| {
+        format!(
+            "ALTER TABLE ONLY {table} ALTER COLUMN {} {what};",
+            quote_ident(&column.name)
+        )
+    };
     let mut out = Vec::new();
     if let Some(n) = column.statistics {
         out.push(alter(format!("SET STATISTICS {n}")));
@@ -49,7 +57,10 @@ pub fn column_properties_sql(table: &QName, column: &Column) -> Vec<String> {
 
 /// `ALTER TABLE t REPLICA IDENTITY …`.
 pub fn replica_identity_sql(table: &QName, identity: Option<&ReplicaIdentity>) -> String {
-    format!("ALTER TABLE ONLY {table} REPLICA IDENTITY {};", ReplicaIdentity::sql(identity))
+    format!(
+        "ALTER TABLE ONLY {table} REPLICA IDENTITY {};",
+        ReplicaIdentity::sql(identity)
+    )
 }
 
 /// `ALTER TABLE t CLUSTER ON i` or `SET WITHOUT CLUSTER`.
@@ -61,11 +72,17 @@ pub fn cluster_on_sql(table: &QName, index: Option<&str>) -> String {
 }
 
 pub fn row_level_security_sql(table: &QName, enabled: bool) -> String {
-    format!("ALTER TABLE {table} {} ROW LEVEL SECURITY;", if enabled { "ENABLE" } else { "DISABLE" })
+    format!(
+        "ALTER TABLE {table} {} ROW LEVEL SECURITY;",
+        if enabled { "ENABLE" } else { "DISABLE" }
+    )
 }
 
 pub fn force_row_level_security_sql(table: &QName, force: bool) -> String {
-    format!("ALTER TABLE ONLY {table} {}FORCE ROW LEVEL SECURITY;", if force { "" } else { "NO " })
+    format!(
+        "ALTER TABLE ONLY {table} {}FORCE ROW LEVEL SECURITY;",
+        if force { "" } else { "NO " }
+    )
 }
 
 /// The statements after CREATE TABLE (and its indexes) that give a table
@@ -73,7 +90,10 @@ pub fn force_row_level_security_sql(table: &QName, force: bool) -> String {
 pub fn table_properties_sql(table: &Table) -> Vec<String> {
     let mut out = Vec::new();
     if table.replica_identity.is_some() {
-        out.push(replica_identity_sql(&table.name, table.replica_identity.as_ref()));
+        out.push(replica_identity_sql(
+            &table.name,
+            table.replica_identity.as_ref(),
+        ));
     }
     if let Some(i) = &table.cluster_on {
         out.push(cluster_on_sql(&table.name, Some(i)));
@@ -101,7 +121,16 @@ fn role_sql(role: &str) -> String {
 }
 
 pub fn policy_roles_sql(policy: &Policy) -> String {
-    if policy.roles.is_empty() { "PUBLIC".into() } else { policy.roles.iter().map(|r| role_sql(r)).collect::<Vec<_>>().join(", ") }
+    if policy.roles.is_empty() {
+        "PUBLIC".into()
+    } else {
+        policy
+            .roles
+            .iter()
+            .map(|r| role_sql(r))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 pub fn create_policy_sql(table: &QName, policy: &Policy) -> String {
@@ -126,11 +155,19 @@ pub fn create_policy_sql(table: &QName, policy: &Policy) -> String {
 }
 
 pub fn create_rule_sql(relation: &QName, rule: &Rule) -> String {
-    let mut sql = format!("CREATE RULE {} AS ON {} TO {relation}", quote_ident(&rule.name), rule.event.sql());
+    let mut sql = format!(
+        "CREATE RULE {} AS ON {} TO {relation}",
+        quote_ident(&rule.name),
+        rule.event.sql()
+    );
     if let Some(c) = &rule.condition {
         sql.push_str(&format!(" WHERE ({c})"));
     }
-    sql.push_str(if rule.instead { " DO INSTEAD" } else { " DO ALSO" });
+    sql.push_str(if rule.instead {
+        " DO INSTEAD"
+    } else {
+        " DO ALSO"
+    });
     match rule.actions.as_slice() {
         [] => sql.push_str(" NOTHING"),
         [one] => sql.push_str(&format!(" {one}")),
@@ -145,15 +182,23 @@ pub fn create_statistics_sql(s: &Statistics) -> String {
     if !s.kinds.is_empty() {
         sql.push_str(&format!(" ({})", s.kinds.join(", ")));
     }
-    let elements: Vec<String> =
-        s.columns.iter().map(|c| quote_ident(c)).chain(s.expressions.iter().map(|e| format!("({e})"))).collect();
+    let elements: Vec<String> = s
+        .columns
+        .iter()
+        .map(|c| quote_ident(c))
+        .chain(s.expressions.iter().map(|e| format!("({e})")))
+        .collect();
     sql.push_str(&format!(" ON {} FROM {};", elements.join(", "), s.table));
     sql
 }
 
 /// `ALTER STATISTICS s SET STATISTICS n` (-1 for the default).
 pub fn statistics_target_sql(s: &Statistics) -> String {
-    format!("ALTER STATISTICS {} SET STATISTICS {};", s.name, s.target.unwrap_or(-1))
+    format!(
+        "ALTER STATISTICS {} SET STATISTICS {};",
+        s.name,
+        s.target.unwrap_or(-1)
+    )
 }
 
 /// One table of a publication's list: `[ONLY] t [(cols)] [WHERE (e)]`.
@@ -170,8 +215,16 @@ pub fn publication_table_sql(name: &QName, table: &crate::model::PublicationTabl
 
 pub fn create_publication_sql(p: &Publication) -> String {
     let mut sql = format!("CREATE PUBLICATION {}", quote_ident(&p.name));
-    let mut objects: Vec<String> = p.tables.iter().map(|(n, t)| publication_table_sql(n, t)).collect();
-    objects.extend(p.schemas.iter().map(|s| format!("TABLES IN SCHEMA {}", quote_ident(s))));
+    let mut objects: Vec<String> = p
+        .tables
+        .iter()
+        .map(|(n, t)| publication_table_sql(n, t))
+        .collect();
+    objects.extend(
+        p.schemas
+            .iter()
+            .map(|s| format!("TABLES IN SCHEMA {}", quote_ident(s))),
+    );
     if p.all_tables {
         sql.push_str(" FOR ALL TABLES");
     } else if !objects.is_empty() {

@@ -22,32 +22,50 @@ use super::{Lowering, step};
 use crate::diff::Change;
 use crate::emit::postgres::order::{OpaquePlace, opaque_place};
 use crate::emit::postgres::properties as sql;
-use crate::model::{Column, Enabled, Opaque, Policy, Publication, QName, ReplicaIdentity, Rule, Statistics, Table, quote_ident};
+use crate::model::{
+    Column, Enabled, Opaque, Policy, Publication, QName, ReplicaIdentity, Rule, Statistics, Table,
+    quote_ident,
+};
 use crate::read::postgres::opaque;
 
 impl Lowering<'_> {
     /// The properties of a column that was just added (or built again).
     pub(super) fn column_properties(&mut self, table: &QName, column: &Column) {
         for s in sql::column_properties_sql(table, column) {
-            self.p.columns.push(step(format!("set properties of {table}.{}", column.name), s));
+            self.p.columns.push(step(
+                format!("set properties of {table}.{}", column.name),
+                s,
+            ));
         }
     }
 
     /// The property steps of a column change; `type_changed` when an
     /// `ALTER COLUMN … TYPE` ran before, which reset storage and compression.
-    pub(super) fn column_property_changes(&mut self, table: &QName, from: &Column, to: &Column, type_changed: bool) -> Vec<(String, String)> {
+    pub(super) fn column_property_changes(
+        &mut self,
+        table: &QName,
+        from: &Column,
+        to: &Column,
+        type_changed: bool,
+    ) -> Vec<(String, String)> {
         let col = quote_ident(&to.name);
         let alter = |what: String| format!("ALTER TABLE ONLY {table} ALTER COLUMN {col} {what};");
         let summary = |what: &str| format!("{what} {table}.{}", to.name);
         let mut out = Vec::new();
         if from.statistics != to.statistics {
-            out.push((summary("set statistics target of"), alter(format!("SET STATISTICS {}", to.statistics.unwrap_or(-1)))));
+            out.push((
+                summary("set statistics target of"),
+                alter(format!("SET STATISTICS {}", to.statistics.unwrap_or(-1))),
+            ));
         }
         let storage_before = if type_changed { None } else { from.storage };
         if storage_before != to.storage {
             let target = match to.storage {
                 Some(s) => s.sql().to_string(),
-                None => match crate::read::postgres::properties::default_storage(&self.new.types, &to.data_type) {
+                None => match crate::read::postgres::properties::default_storage(
+                    &self.new.types,
+                    &to.data_type,
+                ) {
                     Some(s) => s.sql().to_string(),
                     None => {
                         self.warnings.push(crate::error::Warning {
@@ -61,21 +79,47 @@ impl Lowering<'_> {
                     }
                 },
             };
-            out.push((summary("set storage of"), alter(format!("SET STORAGE {target}"))));
+            out.push((
+                summary("set storage of"),
+                alter(format!("SET STORAGE {target}")),
+            ));
         }
-        let compression_before = if type_changed { None } else { from.compression.clone() };
+        let compression_before = if type_changed {
+            None
+        } else {
+            from.compression.clone()
+        };
         if compression_before != to.compression {
-            out.push((summary("set compression of"), alter(format!("SET COMPRESSION {}", to.compression.as_deref().unwrap_or("default")))));
+            out.push((
+                summary("set compression of"),
+                alter(format!(
+                    "SET COMPRESSION {}",
+                    to.compression.as_deref().unwrap_or("default")
+                )),
+            ));
         }
         if from.options != to.options {
-            let reset: Vec<String> =
-                sql::parameter_names(&from.options).into_iter().filter(|n| !sql::parameter_names(&to.options).contains(n)).collect();
+            let reset: Vec<String> = sql::parameter_names(&from.options)
+                .into_iter()
+                .filter(|n| !sql::parameter_names(&to.options).contains(n))
+                .collect();
             if !reset.is_empty() {
-                out.push((summary("reset options of"), alter(format!("RESET ({})", reset.join(", ")))));
+                out.push((
+                    summary("reset options of"),
+                    alter(format!("RESET ({})", reset.join(", "))),
+                ));
             }
-            let set: Vec<String> = to.options.iter().filter(|o| !from.options.contains(o)).cloned().collect();
+            let set: Vec<String> = to
+                .options
+                .iter()
+                .filter(|o| !from.options.contains(o))
+                .cloned()
+                .collect();
             if !set.is_empty() {
-                out.push((summary("set options of"), alter(format!("SET ({})", sql::parameters_sql(&set)))));
+                out.push((
+                    summary("set options of"),
+                    alter(format!("SET ({})", sql::parameters_sql(&set))),
+                ));
             }
         }
         out
@@ -86,11 +130,16 @@ impl Lowering<'_> {
     pub(super) fn created_table_properties(&mut self, table: &Table) {
         for c in &table.columns {
             for s in sql::column_properties_sql(&table.name, c) {
-                self.p.tables.push(step(format!("set properties of {}.{}", table.name, c.name), s));
+                self.p.tables.push(step(
+                    format!("set properties of {}.{}", table.name, c.name),
+                    s,
+                ));
             }
         }
         for s in sql::table_properties_sql(table) {
-            self.p.constraints.push(step(format!("set properties of {}", table.name), s));
+            self.p
+                .constraints
+                .push(step(format!("set properties of {}", table.name), s));
         }
         for trigger in table.triggers.values().filter(|t| !t.enabled.is_default()) {
             self.p.triggers.push(step(
@@ -107,7 +156,11 @@ impl Lowering<'_> {
     }
 
     /// A created view's rules (its triggers and indexes are made with it).
-    pub(super) fn created_view_rules(&mut self, view: &QName, rules: &std::collections::BTreeMap<String, Rule>) {
+    pub(super) fn created_view_rules(
+        &mut self,
+        view: &QName,
+        rules: &std::collections::BTreeMap<String, Rule>,
+    ) {
         for rule in rules.values() {
             self.create_rule(view, rule);
         }
@@ -115,9 +168,15 @@ impl Lowering<'_> {
 
     pub(super) fn set_storage_parameters(&mut self, table: &QName, from: &[String], to: &[String]) {
         let names_to = sql::parameter_names(to);
-        let reset: Vec<String> = sql::parameter_names(from).into_iter().filter(|n| !names_to.contains(n)).collect();
+        let reset: Vec<String> = sql::parameter_names(from)
+            .into_iter()
+            .filter(|n| !names_to.contains(n))
+            .collect();
         if !reset.is_empty() {
-            self.p.columns.push(step(format!("reset storage parameters of {table}"), format!("ALTER TABLE {table} RESET ({});", reset.join(", "))));
+            self.p.columns.push(step(
+                format!("reset storage parameters of {table}"),
+                format!("ALTER TABLE {table} RESET ({});", reset.join(", ")),
+            ));
         }
         let set: Vec<String> = to.iter().filter(|o| !from.contains(o)).cloned().collect();
         if !set.is_empty() {
@@ -131,7 +190,10 @@ impl Lowering<'_> {
     /// An identity on an index once the index exists; any other before an
     /// index it named is dropped (PostgreSQL keeps a dangling `USING INDEX`).
     pub(super) fn set_replica_identity(&mut self, table: &QName, to: &Option<ReplicaIdentity>) {
-        let s = step(format!("set replica identity of {table}"), sql::replica_identity_sql(table, to.as_ref()));
+        let s = step(
+            format!("set replica identity of {table}"),
+            sql::replica_identity_sql(table, to.as_ref()),
+        );
         if matches!(to, Some(ReplicaIdentity::Index(_))) {
             self.p.constraints.push(s);
         } else {
@@ -140,7 +202,10 @@ impl Lowering<'_> {
     }
 
     pub(super) fn set_cluster_on(&mut self, table: &QName, to: &Option<String>) {
-        let s = step(format!("set the clustering index of {table}"), sql::cluster_on_sql(table, to.as_deref()));
+        let s = step(
+            format!("set the clustering index of {table}"),
+            sql::cluster_on_sql(table, to.as_deref()),
+        );
         if to.is_some() {
             self.p.constraints.push(s);
         } else {
@@ -149,8 +214,14 @@ impl Lowering<'_> {
     }
 
     pub(super) fn create_policy(&mut self, table: &QName, policy: &Policy) {
-        self.p.policies.push(step(format!("create policy {} on {table}", policy.name), sql::create_policy_sql(table, policy)));
-        self.comment(sql::policy_comment_target(table, &policy.name), &policy.comment);
+        self.p.policies.push(step(
+            format!("create policy {} on {table}", policy.name),
+            sql::create_policy_sql(table, policy),
+        ));
+        self.comment(
+            sql::policy_comment_target(table, &policy.name),
+            &policy.comment,
+        );
     }
 
     pub(super) fn drop_policy(&mut self, table: &QName, policy: &Policy) {
@@ -176,15 +247,24 @@ impl Lowering<'_> {
         {
             sql.push_str(&format!(" WITH CHECK ({e})"));
         }
-        self.p.policies.push(step(format!("alter policy {} on {table}", to.name), format!("{sql};")));
+        self.p.policies.push(step(
+            format!("alter policy {} on {table}", to.name),
+            format!("{sql};"),
+        ));
     }
 
     pub(super) fn create_rule(&mut self, relation: &QName, rule: &Rule) {
-        self.p.policies.push(step(format!("create rule {} on {relation}", rule.name), sql::create_rule_sql(relation, rule)));
+        self.p.policies.push(step(
+            format!("create rule {} on {relation}", rule.name),
+            sql::create_rule_sql(relation, rule),
+        ));
         if !rule.enabled.is_default() {
             self.set_rule_enabled(relation, &rule.name, rule.enabled);
         }
-        self.comment(sql::rule_comment_target(relation, &rule.name), &rule.comment);
+        self.comment(
+            sql::rule_comment_target(relation, &rule.name),
+            &rule.comment,
+        );
     }
 
     pub(super) fn drop_rule(&mut self, relation: &QName, rule: &Rule) {
@@ -198,13 +278,22 @@ impl Lowering<'_> {
     }
 
     pub(super) fn set_rule_enabled(&mut self, relation: &QName, rule: &str, enabled: Enabled) {
-        self.p.policies.push(step(format!("set firing of rule {rule} on {relation}"), sql::enabled_sql(relation, "RULE", rule, enabled)));
+        self.p.policies.push(step(
+            format!("set firing of rule {rule} on {relation}"),
+            sql::enabled_sql(relation, "RULE", rule, enabled),
+        ));
     }
 
     pub(super) fn create_statistics(&mut self, s: &Statistics) {
-        self.p.constraints.push(step(format!("create statistics {}", s.name), sql::create_statistics_sql(s)));
+        self.p.constraints.push(step(
+            format!("create statistics {}", s.name),
+            sql::create_statistics_sql(s),
+        ));
         if s.target.is_some() {
-            self.p.constraints.push(step(format!("set statistics target of {}", s.name), sql::statistics_target_sql(s)));
+            self.p.constraints.push(step(
+                format!("set statistics target of {}", s.name),
+                sql::statistics_target_sql(s),
+            ));
         }
         self.comment(sql::statistics_comment_target(&s.name), &s.comment);
     }
@@ -212,16 +301,25 @@ impl Lowering<'_> {
     pub(super) fn drop_statistics(&mut self, s: &Statistics) {
         // Dropped with its table (or a column it uses) anyway, but early is
         // harmless, and it may be gone before a column changes type.
-        self.p.drop_dependents.push(step(format!("drop statistics {}", s.name), format!("DROP STATISTICS {};", s.name)));
+        self.p.drop_dependents.push(step(
+            format!("drop statistics {}", s.name),
+            format!("DROP STATISTICS {};", s.name),
+        ));
     }
 
     pub(super) fn create_publication(&mut self, p: &Publication) {
-        self.p.policies.push(step(format!("create publication {}", p.name), sql::create_publication_sql(p)));
+        self.p.policies.push(step(
+            format!("create publication {}", p.name),
+            sql::create_publication_sql(p),
+        ));
         self.comment(sql::publication_comment_target(&p.name), &p.comment);
     }
 
     pub(super) fn drop_publication(&mut self, p: &Publication) {
-        self.p.drop_dependents.push(step(format!("drop publication {}", p.name), format!("DROP PUBLICATION {};", quote_ident(&p.name))));
+        self.p.drop_dependents.push(step(
+            format!("drop publication {}", p.name),
+            format!("DROP PUBLICATION {};", quote_ident(&p.name)),
+        ));
     }
 
     /// Tables and schemas leave a publication before the changes (a table
@@ -229,36 +327,85 @@ impl Lowering<'_> {
     /// it after them; parameters change with the additions.
     pub(super) fn alter_publication(&mut self, from: &Publication, to: &Publication) {
         let name = quote_ident(&to.name);
-        let leaving: Vec<&QName> = from.tables.iter().filter(|(t, d)| to.tables.get(*t) != Some(*d)).map(|(t, _)| t).collect();
-        let joining: Vec<String> =
-            to.tables.iter().filter(|(t, d)| from.tables.get(*t) != Some(*d)).map(|(t, d)| sql::publication_table_sql(t, d)).collect();
-        let schemas_leaving: Vec<&String> = from.schemas.iter().filter(|s| !to.schemas.contains(s)).collect();
-        let schemas_joining: Vec<&String> = to.schemas.iter().filter(|s| !from.schemas.contains(s)).collect();
+        let leaving: Vec<&QName> = from
+            .tables
+            .iter()
+            .filter(|(t, d)| to.tables.get(*t) != Some(*d))
+            .map(|(t, _)| t)
+            .collect();
+        let joining: Vec<String> = to
+            .tables
+            .iter()
+            .filter(|(t, d)| from.tables.get(*t) != Some(*d))
+            .map(|(t, d)| sql::publication_table_sql(t, d))
+            .collect();
+        let schemas_leaving: Vec<&String> = from
+            .schemas
+            .iter()
+            .filter(|s| !to.schemas.contains(s))
+            .collect();
+        let schemas_joining: Vec<&String> = to
+            .schemas
+            .iter()
+            .filter(|s| !from.schemas.contains(s))
+            .collect();
         let mut drop: Vec<String> = leaving.iter().map(|t| format!("TABLE ONLY {t}")).collect();
-        drop.extend(schemas_leaving.iter().map(|s| format!("TABLES IN SCHEMA {}", quote_ident(s))));
+        drop.extend(
+            schemas_leaving
+                .iter()
+                .map(|s| format!("TABLES IN SCHEMA {}", quote_ident(s))),
+        );
         if !drop.is_empty() {
-            self.p.drop_dependents.push(step(format!("remove from publication {}", to.name), format!("ALTER PUBLICATION {name} DROP {};", drop.join(", "))));
+            self.p.drop_dependents.push(step(
+                format!("remove from publication {}", to.name),
+                format!("ALTER PUBLICATION {name} DROP {};", drop.join(", ")),
+            ));
         }
         if from.options != to.options {
             let parameter = |options: &[String], key: &str, default: &str| -> String {
-                options.iter().find(|o| o.starts_with(&format!("{key} = "))).cloned().unwrap_or_else(|| format!("{key} = {default}"))
+                options
+                    .iter()
+                    .find(|o| o.starts_with(&format!("{key} = ")))
+                    .cloned()
+                    .unwrap_or_else(|| format!("{key} = {default}"))
             };
             let mut set = Vec::new();
-            for (key, default) in [("publish", "'insert, update, delete, truncate'"), ("publish_via_partition_root", "false")] {
-                let (a, b) = (parameter(&from.options, key, default), parameter(&to.options, key, default));
+            for (key, default) in [
+                ("publish", "'insert, update, delete, truncate'"),
+                ("publish_via_partition_root", "false"),
+            ] {
+                let (a, b) = (
+                    parameter(&from.options, key, default),
+                    parameter(&to.options, key, default),
+                );
                 if a != b {
                     set.push(b);
                 }
             }
-            set.extend(to.options.iter().filter(|o| !from.options.contains(o) && !o.starts_with("publish")).cloned());
+            set.extend(
+                to.options
+                    .iter()
+                    .filter(|o| !from.options.contains(o) && !o.starts_with("publish"))
+                    .cloned(),
+            );
             if !set.is_empty() {
-                self.p.policies.push(step(format!("set parameters of publication {}", to.name), format!("ALTER PUBLICATION {name} SET ({});", set.join(", "))));
+                self.p.policies.push(step(
+                    format!("set parameters of publication {}", to.name),
+                    format!("ALTER PUBLICATION {name} SET ({});", set.join(", ")),
+                ));
             }
         }
         let mut add = joining;
-        add.extend(schemas_joining.iter().map(|s| format!("TABLES IN SCHEMA {}", quote_ident(s))));
+        add.extend(
+            schemas_joining
+                .iter()
+                .map(|s| format!("TABLES IN SCHEMA {}", quote_ident(s))),
+        );
         if !add.is_empty() {
-            self.p.policies.push(step(format!("add to publication {}", to.name), format!("ALTER PUBLICATION {name} ADD {};", add.join(", "))));
+            self.p.policies.push(step(
+                format!("add to publication {}", to.name),
+                format!("ALTER PUBLICATION {name} ADD {};", add.join(", ")),
+            ));
         }
     }
 
@@ -268,7 +415,12 @@ impl Lowering<'_> {
     /// drops and adds back changed (`replaced`), and only drops (`dropped`).
     pub(super) fn opaque_objects(&self) -> (Vec<String>, Vec<String>) {
         let ids = |f: fn(&Change) -> Option<&Opaque>| -> Vec<String> {
-            self.changes.iter().filter_map(f).filter(|o| o.kind.starts_with("CREATE ")).filter_map(|o| opaque::identity(o, "public")).collect()
+            self.changes
+                .iter()
+                .filter_map(f)
+                .filter(|o| o.kind.starts_with("CREATE "))
+                .filter_map(|o| opaque::identity(o, "public"))
+                .collect()
         };
         let added = ids(|c| match c {
             Change::AddOpaque { statement } => Some(statement),
@@ -278,8 +430,15 @@ impl Lowering<'_> {
             Change::DropOpaque { statement } => Some(statement),
             _ => None,
         });
-        let replaced: Vec<String> = removed.iter().filter(|i| added.contains(i)).cloned().collect();
-        let dropped: Vec<String> = removed.into_iter().filter(|i| !replaced.contains(i)).collect();
+        let replaced: Vec<String> = removed
+            .iter()
+            .filter(|i| added.contains(i))
+            .cloned()
+            .collect();
+        let dropped: Vec<String> = removed
+            .into_iter()
+            .filter(|i| !replaced.contains(i))
+            .collect();
         (replaced, dropped)
     }
 
@@ -319,10 +478,19 @@ impl Lowering<'_> {
     /// undone with `DROP`; what is said about an object that goes (or is
     /// replaced) goes with it; a comment is set back to none. `Ok(false)`
     /// when none of this applies.
-    pub(super) fn drop_recognised_opaque(&mut self, statement: &Opaque, replaced: &[String], dropped: &[String]) -> bool {
-        let Some(id) = opaque::identity(statement, "public") else { return false };
+    pub(super) fn drop_recognised_opaque(
+        &mut self,
+        statement: &Opaque,
+        replaced: &[String],
+        dropped: &[String],
+    ) -> bool {
+        let Some(id) = opaque::identity(statement, "public") else {
+            return false;
+        };
         if statement.kind.starts_with("CREATE ") {
-            let Some(drop) = opaque::drop_sql(statement) else { return false };
+            let Some(drop) = opaque::drop_sql(statement) else {
+                return false;
+            };
             let s = step(format!("drop {}", id.to_lowercase()), drop);
             if replaced.contains(&id) {
                 // Dropped before its replacement is created, early.
@@ -339,7 +507,10 @@ impl Lowering<'_> {
         if statement.kind.starts_with("COMMENT ON ")
             && let Some(undo) = opaque::uncomment_sql(statement)
         {
-            self.p.post.push(step(format!("remove the comment on {}", id.to_lowercase()), undo));
+            self.p.post.push(step(
+                format!("remove the comment on {}", id.to_lowercase()),
+                undo,
+            ));
             return true;
         }
         false

@@ -104,13 +104,21 @@ pub fn identity_at(kind: &str, cur: &mut Cursor<'_>, default_schema: &str) -> Op
             cur.eat_kw("FOR");
             let role = cur.ident()?;
             cur.eat_kw("SERVER");
-            format!("FOR {} SERVER {}", quote_ident(&role), quote_ident(&cur.ident()?))
+            format!(
+                "FOR {} SERVER {}",
+                quote_ident(&role),
+                quote_ident(&cur.ident()?)
+            )
         }
         "CAST" => {
             let (a, b) = cur.paren_group()?;
             let inside = cur.text[a..b].to_string();
             let (from, to) = split_as(&inside)?;
-            format!("({} AS {})", data_type(&from, default_schema), data_type(&to, default_schema))
+            format!(
+                "({} AS {})",
+                data_type(&from, default_schema),
+                data_type(&to, default_schema)
+            )
         }
         "TRANSFORM" => {
             cur.eat_kw("FOR");
@@ -129,10 +137,18 @@ pub fn identity_at(kind: &str, cur: &mut Cursor<'_>, default_schema: &str) -> Op
                 cur.next();
             }
             let symbol: String = cur.text[start..cur.offset()].split_whitespace().collect();
-            let symbol = if symbol.contains('.') { symbol } else { format!("{}.{symbol}", quote_ident(default_schema)) };
+            let symbol = if symbol.contains('.') {
+                symbol
+            } else {
+                format!("{}.{symbol}", quote_ident(default_schema))
+            };
             let (a, b) = cur.paren_group()?;
             let inside = cur.text[a..b].to_string();
-            let args = if inside.contains('=') { operator_args_of_definition(&inside, default_schema)? } else { operator_args(&inside, default_schema) };
+            let args = if inside.contains('=') {
+                operator_args_of_definition(&inside, default_schema)?
+            } else {
+                operator_args(&inside, default_schema)
+            };
             format!("{symbol} ({args})")
         }
         "OPERATOR CLASS" | "OPERATOR FAMILY" => {
@@ -186,7 +202,10 @@ pub fn uncomment_sql(statement: &Opaque) -> Option<String> {
     if !cur.peek_kw("IS") {
         return None;
     }
-    Some(format!("{} IS NULL;", statement.text[..cur.offset()].trim_end()))
+    Some(format!(
+        "{} IS NULL;",
+        statement.text[..cur.offset()].trim_end()
+    ))
 }
 
 /// A statement's normalised text, how statements kept as text are
@@ -196,14 +215,23 @@ pub fn uncomment_sql(statement: &Opaque) -> Option<String> {
 /// pg_dump's layout, and `OPTIONS (host 'x')` are one text). Quoted strings
 /// and identifiers are kept exactly.
 pub fn normalize(text: &str) -> String {
-    let Ok(cur) = Cursor::new(text) else { return text.split_whitespace().collect::<Vec<_>>().join(" ") };
+    let Ok(cur) = Cursor::new(text) else {
+        return text.split_whitespace().collect::<Vec<_>>().join(" ");
+    };
     let mut out = String::with_capacity(text.len());
     let mut prev: Option<&super::tokens::Tok> = None;
     for i in 0..cur.len() {
         let tok = cur.tok(i).expect("in range");
         if let Some(p) = prev {
             let tight = matches!(p.token, Token::LParen | Token::LBracket | Token::Period)
-                || matches!(tok.token, Token::RParen | Token::RBracket | Token::Comma | Token::Period | Token::SemiColon);
+                || matches!(
+                    tok.token,
+                    Token::RParen
+                        | Token::RBracket
+                        | Token::Comma
+                        | Token::Period
+                        | Token::SemiColon
+                );
             if !tight && (p.end < tok.start || p.token == Token::Comma) {
                 out.push(' ');
             }
@@ -218,19 +246,27 @@ pub fn normalize(text: &str) -> String {
 fn split_as(text: &str) -> Option<(String, String)> {
     let upper = text.to_ascii_uppercase();
     let at = upper.find(" AS ")?;
-    Some((text[..at].trim().to_string(), text[at + 4..].trim().to_string()))
+    Some((
+        text[..at].trim().to_string(),
+        text[at + 4..].trim().to_string(),
+    ))
 }
 
 fn data_type(text: &str, default_schema: &str) -> String {
     if text.eq_ignore_ascii_case("NONE") {
         return "NONE".into();
     }
-    super::types::resolve(text, default_schema).data_type.to_string()
+    super::types::resolve(text, default_schema)
+        .data_type
+        .to_string()
 }
 
 /// `(left, right)` of DROP/ALTER/COMMENT ON OPERATOR.
 fn operator_args(text: &str, default_schema: &str) -> String {
-    text.split(',').map(|t| data_type(t.trim(), default_schema)).collect::<Vec<_>>().join(", ")
+    text.split(',')
+        .map(|t| data_type(t.trim(), default_schema))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `(LEFTARG = a, RIGHTARG = b, …)` of CREATE OPERATOR, as `a, b`.
@@ -270,13 +306,22 @@ fn aggregate_args(text: &str, default_schema: &str) -> String {
                 };
                 // `name type` or just `type`.
                 let whole = data_type(&words.join(" "), default_schema);
-                if words.len() > 1 && whole.contains('.') { data_type(&words[1..].join(" "), default_schema) } else { whole }
+                if words.len() > 1 && whole.contains('.') {
+                    data_type(&words[1..].join(" "), default_schema)
+                } else {
+                    whole
+                }
             })
             .collect()
     };
     let mut out = types(direct).join(", ");
     if let Some(o) = ordered {
-        out = format!("{}{}ORDER BY {}", out, if out.is_empty() { "" } else { " " }, types(o).join(", "));
+        out = format!(
+            "{}{}ORDER BY {}",
+            out,
+            if out.is_empty() { "" } else { " " },
+            types(o).join(", ")
+        );
     }
     out
 }
@@ -287,7 +332,14 @@ mod tests {
 
     fn id(text: &str) -> Option<String> {
         let (verb, kind) = statement_kind(text)?;
-        identity(&Opaque { kind: format!("{verb} {kind}"), text: text.into(), location: Default::default() }, "public")
+        identity(
+            &Opaque {
+                kind: format!("{verb} {kind}"),
+                text: text.into(),
+                location: Default::default(),
+            },
+            "public",
+        )
     }
 
     #[test]
@@ -299,32 +351,70 @@ mod tests {
             "DROP TEXT SEARCH CONFIGURATION IF EXISTS my_cfg",
         ];
         for text in same {
-            assert_eq!(id(text).as_deref(), Some("TEXT SEARCH CONFIGURATION public.my_cfg"), "{text}");
+            assert_eq!(
+                id(text).as_deref(),
+                Some("TEXT SEARCH CONFIGURATION public.my_cfg"),
+                "{text}"
+            );
         }
-        assert_eq!(id("CREATE EVENT TRIGGER Evt ON ddl_command_end EXECUTE FUNCTION f()").as_deref(), Some("EVENT TRIGGER evt"));
-        assert_eq!(id("CREATE SERVER s FOREIGN DATA WRAPPER w").as_deref(), Some("SERVER s"));
-        assert_eq!(id("CREATE USER MAPPING FOR app_user SERVER s OPTIONS (user 'u')").as_deref(), Some("USER MAPPING FOR app_user SERVER s"));
-        assert_eq!(id("CREATE CAST (int4 AS text) WITH INOUT").as_deref(), Some("CAST (integer AS text)"));
-        assert_eq!(id("DROP CAST (integer AS text)").as_deref(), Some("CAST (integer AS text)"));
+        assert_eq!(
+            id("CREATE EVENT TRIGGER Evt ON ddl_command_end EXECUTE FUNCTION f()").as_deref(),
+            Some("EVENT TRIGGER evt")
+        );
+        assert_eq!(
+            id("CREATE SERVER s FOREIGN DATA WRAPPER w").as_deref(),
+            Some("SERVER s")
+        );
+        assert_eq!(
+            id("CREATE USER MAPPING FOR app_user SERVER s OPTIONS (user 'u')").as_deref(),
+            Some("USER MAPPING FOR app_user SERVER s")
+        );
+        assert_eq!(
+            id("CREATE CAST (int4 AS text) WITH INOUT").as_deref(),
+            Some("CAST (integer AS text)")
+        );
+        assert_eq!(
+            id("DROP CAST (integer AS text)").as_deref(),
+            Some("CAST (integer AS text)")
+        );
         assert_eq!(
             id("CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int4, FUNCTION = f)").as_deref(),
             Some("OPERATOR public.=== (integer, integer)")
         );
-        assert_eq!(id("DROP OPERATOR public.=== (integer, integer)").as_deref(), Some("OPERATOR public.=== (integer, integer)"));
         assert_eq!(
-            id("CREATE OPERATOR CLASS c DEFAULT FOR TYPE int USING hash AS OPERATOR 1 =").as_deref(),
+            id("DROP OPERATOR public.=== (integer, integer)").as_deref(),
+            Some("OPERATOR public.=== (integer, integer)")
+        );
+        assert_eq!(
+            id("CREATE OPERATOR CLASS c DEFAULT FOR TYPE int USING hash AS OPERATOR 1 =")
+                .as_deref(),
             Some("OPERATOR CLASS public.c USING hash")
         );
-        assert_eq!(id("CREATE AGGREGATE s(x int) (SFUNC = int4pl, STYPE = int)").as_deref(), Some("AGGREGATE public.s(integer)"));
-        assert_eq!(id("CREATE AGGREGATE public.s(integer) (SFUNC = int4pl, STYPE = integer)").as_deref(), Some("AGGREGATE public.s(integer)"));
         assert_eq!(
-            normalize("CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (\n    host 'x' , port '5432'\n) -- c\n"),
+            id("CREATE AGGREGATE s(x int) (SFUNC = int4pl, STYPE = int)").as_deref(),
+            Some("AGGREGATE public.s(integer)")
+        );
+        assert_eq!(
+            id("CREATE AGGREGATE public.s(integer) (SFUNC = int4pl, STYPE = integer)").as_deref(),
+            Some("AGGREGATE public.s(integer)")
+        );
+        assert_eq!(
+            normalize(
+                "CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (\n    host 'x' , port '5432'\n) -- c\n"
+            ),
             "CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (host 'x', port '5432')"
         );
-        assert_eq!(normalize("SELECT  'a  b' ,\"x  y\" . z"), "SELECT 'a  b', \"x  y\".z");
         assert_eq!(
-            drop_sql(&Opaque { kind: "CREATE COLLATION".into(), text: "CREATE COLLATION c (provider = icu, locale = 'de')".into(), location: Default::default() })
-                .as_deref(),
+            normalize("SELECT  'a  b' ,\"x  y\" . z"),
+            "SELECT 'a  b', \"x  y\".z"
+        );
+        assert_eq!(
+            drop_sql(&Opaque {
+                kind: "CREATE COLLATION".into(),
+                text: "CREATE COLLATION c (provider = icu, locale = 'de')".into(),
+                location: Default::default()
+            })
+            .as_deref(),
             Some("DROP COLLATION public.c;")
         );
     }

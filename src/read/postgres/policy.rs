@@ -4,8 +4,8 @@
 //! CHECK constraint's: PostgreSQL stores them as parse trees and pg_dump
 //! prints them deparsed (`((tenant_id = (current_setting('app.tenant'::text))::integer))`).
 
-use super::tokens::Cursor;
 use super::canon::{self, CanonContext};
+use super::tokens::Cursor;
 use super::{Applied, PgReader, Stmt, expected_at, location_of};
 use crate::error::{Error, Result};
 use crate::model::{Expr, Location, Policy, PolicyCommand, QName};
@@ -17,7 +17,9 @@ fn roles(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Vec<String>> {
     let mut public = false;
     loop {
         let quoted = matches!(cur.peek(), Some(sqlparser::tokenizer::Token::Word(w)) if w.quote_style.is_some());
-        let role = cur.ident().ok_or_else(|| expected_at(st, cur, "a role name"))?;
+        let role = cur
+            .ident()
+            .ok_or_else(|| expected_at(st, cur, "a role name"))?;
         if role == "public" && !quoted {
             public = true;
         }
@@ -35,8 +37,19 @@ fn roles(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Vec<String>> {
 }
 
 /// A parenthesized expression at the cursor, canonical.
-pub(super) fn paren_expr(ctx: &CanonContext<'_>, st: &Stmt<'_>, cur: &mut Cursor<'_>, clause: &str) -> Result<Expr> {
-    let (a, b) = cur.paren_group().ok_or_else(|| expected_at(st, cur, &format!("a parenthesized expression after {clause}")))?;
+pub(super) fn paren_expr(
+    ctx: &CanonContext<'_>,
+    st: &Stmt<'_>,
+    cur: &mut Cursor<'_>,
+    clause: &str,
+) -> Result<Expr> {
+    let (a, b) = cur.paren_group().ok_or_else(|| {
+        expected_at(
+            st,
+            cur,
+            &format!("a parenthesized expression after {clause}"),
+        )
+    })?;
     let e = super::parse_expr_at(st, a, b)?;
     Ok(Expr(canon::canonical_expr(&e, ctx)))
 }
@@ -44,13 +57,20 @@ pub(super) fn paren_expr(ctx: &CanonContext<'_>, st: &Stmt<'_>, cur: &mut Cursor
 /// The table a policy is on: an existing one, else the name to wait for.
 pub(super) fn table_name(r: &PgReader, parts: &[String]) -> QName {
     match parts {
-        [one] => r.lookup_table(&sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote('"', one.clone())])),
+        [one] => r.lookup_table(&sqlparser::ast::ObjectName::from(vec![
+            sqlparser::ast::Ident::with_quote('"', one.clone()),
+        ])),
         parts => r.qname_parts(parts),
     }
 }
 
 /// `[TO roles] [USING (…)] [WITH CHECK (…)]`, on top of `policy`.
-fn clauses(ctx: &CanonContext<'_>, st: &Stmt<'_>, cur: &mut Cursor<'_>, policy: &mut Policy) -> Result<()> {
+fn clauses(
+    ctx: &CanonContext<'_>,
+    st: &Stmt<'_>,
+    cur: &mut Cursor<'_>,
+    policy: &mut Policy,
+) -> Result<()> {
     if cur.eat_kw("TO") {
         policy.roles = roles(st, cur)?;
     }
@@ -70,7 +90,9 @@ fn clauses(ctx: &CanonContext<'_>, st: &Stmt<'_>, cur: &mut Cursor<'_>, policy: 
 /// and DELETE policies only USING.
 fn check_clauses(policy: &Policy, location: &Location) -> Result<()> {
     let wrong = match policy.command {
-        PolicyCommand::Insert if policy.using.is_some() => Some("only WITH CHECK expression allowed for INSERT"),
+        PolicyCommand::Insert if policy.using.is_some() => {
+            Some("only WITH CHECK expression allowed for INSERT")
+        }
         PolicyCommand::Select | PolicyCommand::Delete if policy.with_check.is_some() => {
             Some("WITH CHECK cannot be applied to SELECT or DELETE")
         }
@@ -83,14 +105,20 @@ fn check_clauses(policy: &Policy, location: &Location) -> Result<()> {
 }
 
 pub fn create_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("CREATE");
     cur.eat_kw("POLICY");
-    let name = cur.ident().ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
+    let name = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
     if !cur.eat_kw("ON") {
         return Err(expected_at(st, &cur, "ON table"));
     }
-    let parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
     let mut policy = Policy {
         name: name.clone(),
         restrictive: false,
@@ -118,15 +146,25 @@ pub fn create_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             Some("insert") => PolicyCommand::Insert,
             Some("update") => PolicyCommand::Update,
             Some("delete") => PolicyCommand::Delete,
-            _ => return Err(Error::data("invalid SQL: expected ALL, SELECT, INSERT, UPDATE or DELETE after FOR").at(location_of(st, at))),
+            _ => {
+                return Err(Error::data(
+                    "invalid SQL: expected ALL, SELECT, INSERT, UPDATE or DELETE after FOR",
+                )
+                .at(location_of(st, at)));
+            }
         };
     }
     clauses(&r.canon(), st, &mut cur, &mut policy)?;
     check_clauses(&policy, &st.location())?;
     let table = table_name(r, &parts);
-    let Some(t) = r.schema.tables.get_mut(&table) else { return Ok(Applied::MissingTable(table)) };
+    let Some(t) = r.schema.tables.get_mut(&table) else {
+        return Ok(Applied::MissingTable(table));
+    };
     if t.policies.contains_key(&name) {
-        return Err(Error::data(format!("policy {name} for table {table} already exists")).at(st.location()));
+        return Err(
+            Error::data(format!("policy {name} for table {table} already exists"))
+                .at(st.location()),
+        );
     }
     t.policies.insert(name, policy);
     Ok(Applied::Done)
@@ -134,20 +172,31 @@ pub fn create_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `ALTER POLICY name ON table { RENAME TO new | [TO …] [USING (…)] [WITH CHECK (…)] }`.
 pub fn alter_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("ALTER");
     cur.eat_kw("POLICY");
-    let name = cur.ident().ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
+    let name = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
     if !cur.eat_kw("ON") {
         return Err(expected_at(st, &cur, "ON table"));
     }
-    let parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
     let table = table_name(r, &parts);
     let ctx = r.canon();
-    let Some(t) = r.schema.tables.get_mut(&table) else { return Ok(Applied::MissingTable(table)) };
-    let missing = || Error::data(format!("policy {name} for table {table} does not exist")).at(st.location());
+    let Some(t) = r.schema.tables.get_mut(&table) else {
+        return Ok(Applied::MissingTable(table));
+    };
+    let missing =
+        || Error::data(format!("policy {name} for table {table} does not exist")).at(st.location());
     if cur.eat_kws(&["RENAME", "TO"]) {
-        let new = cur.ident().ok_or_else(|| expected_at(st, &cur, "a new name"))?;
+        let new = cur
+            .ident()
+            .ok_or_else(|| expected_at(st, &cur, "a new name"))?;
         let mut p = t.policies.remove(&name).ok_or_else(missing)?;
         p.name = new.clone();
         t.policies.insert(new, p);
@@ -162,21 +211,34 @@ pub fn alter_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `DROP POLICY [IF EXISTS] name ON table [CASCADE | RESTRICT]`.
 pub fn drop_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("DROP");
     cur.eat_kw("POLICY");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
-    let name = cur.ident().ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
+    let name = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
     if !cur.eat_kw("ON") {
         return Err(expected_at(st, &cur, "ON table"));
     }
-    let parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
     let table = table_name(r, &parts);
     let Some(t) = r.schema.tables.get_mut(&table) else {
-        return Ok(if if_exists { Applied::Done } else { Applied::MissingTable(table) });
+        return Ok(if if_exists {
+            Applied::Done
+        } else {
+            Applied::MissingTable(table)
+        });
     };
     if t.policies.remove(&name).is_none() && !if_exists {
-        return Err(Error::data(format!("policy {name} for table {table} does not exist")).at(st.location()));
+        return Err(
+            Error::data(format!("policy {name} for table {table} does not exist"))
+                .at(st.location()),
+        );
     }
     Ok(Applied::Done)
 }

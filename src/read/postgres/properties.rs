@@ -14,24 +14,46 @@ use super::tokens::Cursor;
 use super::{Applied, PgReader, Stmt};
 use crate::error::{Error, Result};
 use crate::model::{DataType, Enabled, QName, ReplicaIdentity, Storage, UserType, UserTypeKind};
-use std::collections::BTreeMap;
 use sqlparser::tokenizer::Token;
+use std::collections::BTreeMap;
 
 /// One property action and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Action {
-    ColumnStatistics { column: String, target: Option<i32> },
+    ColumnStatistics {
+        column: String,
+        target: Option<i32>,
+    },
     /// `None`: `SET STORAGE DEFAULT` (PostgreSQL 16+), the type's own storage.
-    ColumnStorage { column: String, storage: Option<Storage> },
-    ColumnCompression { column: String, method: Option<String> },
-    ColumnOptions { column: String, set: Vec<String>, reset: Vec<String> },
-    TableOptions { set: Vec<String>, reset: Vec<String> },
+    ColumnStorage {
+        column: String,
+        storage: Option<Storage>,
+    },
+    ColumnCompression {
+        column: String,
+        method: Option<String>,
+    },
+    ColumnOptions {
+        column: String,
+        set: Vec<String>,
+        reset: Vec<String>,
+    },
+    TableOptions {
+        set: Vec<String>,
+        reset: Vec<String>,
+    },
     ReplicaIdentity(Option<ReplicaIdentity>),
     ClusterOn(String),
     SetWithoutCluster,
     /// `name` is `None` for `ALL` and `USER` (every trigger the model holds).
-    TriggerEnabled { name: Option<String>, enabled: Enabled },
-    RuleEnabled { name: String, enabled: Enabled },
+    TriggerEnabled {
+        name: Option<String>,
+        enabled: Enabled,
+    },
+    RuleEnabled {
+        name: String,
+        enabled: Enabled,
+    },
     RowLevelSecurity(bool),
     ForceRowLevelSecurity(bool),
     /// `SET WITHOUT OIDS`: accepted and ignored since PostgreSQL 12.
@@ -50,24 +72,42 @@ pub(super) struct Split {
 
 /// Words at least one of which every property action contains: statements
 /// without any are not tokenized again.
-const CUE_WORDS: &[&str] = &["STATISTICS", "STORAGE", "COMPRESSION", "REPLICA", "CLUSTER", "TRIGGER", "RULE", "SECURITY", "OIDS", "RESET", "SET"];
+const CUE_WORDS: &[&str] = &[
+    "STATISTICS",
+    "STORAGE",
+    "COMPRESSION",
+    "REPLICA",
+    "CLUSTER",
+    "TRIGGER",
+    "RULE",
+    "SECURITY",
+    "OIDS",
+    "RESET",
+    "SET",
+];
 
 /// Splits the property actions off an `ALTER TABLE`; `None` when it has none.
 pub(super) fn split(st: &Stmt<'_>) -> Result<Option<Split>> {
-    if !CUE_WORDS.iter().any(|w| super::table::contains_word(st.text, w)) {
+    if !CUE_WORDS
+        .iter()
+        .any(|w| super::table::contains_word(st.text, w))
+    {
         return Ok(None);
     }
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("ALTER");
     if !cur.eat_kw("TABLE") {
         return Ok(None);
     }
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
     cur.eat_kw("ONLY");
-    let Some(table) = cur.object_name() else { return Ok(None) };
+    let Some(table) = cur.object_name() else {
+        return Ok(None);
+    };
     cur.eat(&Token::Mul);
-    // (start, end, comma after: (start, end)) of every action.
-    let mut ranges: Vec<(usize, usize, Option<(usize, usize)>, Option<Action>)> = Vec::new();
+    let mut ranges: Vec<Written> = Vec::new();
     while !cur.at_end() {
         let start_pos = cur.pos;
         let start = cur.offset();
@@ -87,11 +127,18 @@ pub(super) fn split(st: &Stmt<'_>) -> Result<Option<Split>> {
             if action.is_some() {
                 // A property action must end here: anything more is a mistake.
                 let found: String = cur.rest().chars().take(30).collect();
-                return Err(expected(st, &cur, &format!("`,` or the end of the statement, found `{found}`")));
+                return Err(expected(
+                    st,
+                    &cur,
+                    &format!("`,` or the end of the statement, found `{found}`"),
+                ));
             }
             cur.next();
         }
-        let end = cur.tok(cur.pos.saturating_sub(1)).map_or(st.text.len(), |t| t.end).max(start);
+        let end = cur
+            .tok(cur.pos.saturating_sub(1))
+            .map_or(st.text.len(), |t| t.end)
+            .max(start);
         let comma = if cur.peek() == Some(&Token::Comma) {
             let t = cur.tok(cur.pos).expect("peeked");
             let r = (t.start, t.end);
@@ -100,42 +147,61 @@ pub(super) fn split(st: &Stmt<'_>) -> Result<Option<Split>> {
         } else {
             None
         };
-        ranges.push((start, end, comma, action));
+        ranges.push(Written {
+            start,
+            end,
+            comma,
+            action,
+        });
     }
-    if ranges.iter().all(|r| r.3.is_none()) {
+    if ranges.iter().all(|r| r.action.is_none()) {
         return Ok(None);
     }
-    let rest = if ranges.iter().all(|r| r.3.is_some()) {
+    let rest = if ranges.iter().all(|r| r.action.is_some()) {
         None
     } else {
         // Blank every action and comma, then bring back the other actions
         // and one comma between each two of them.
         let mut text = st.text.to_string();
-        for (start, end, comma, _) in &ranges {
-            super::tokens::blank_out(&mut text, *start, *end);
-            if let Some((a, b)) = comma {
-                super::tokens::blank_out(&mut text, *a, *b);
+        for r in &ranges {
+            super::tokens::blank_out(&mut text, r.start, r.end);
+            if let Some((a, b)) = r.comma {
+                super::tokens::blank_out(&mut text, a, b);
             }
         }
-        let kept: Vec<&(usize, usize, Option<(usize, usize)>, Option<Action>)> = ranges.iter().filter(|r| r.3.is_none()).collect();
-        for (i, (start, end, comma, _)) in kept.iter().enumerate() {
-            text.replace_range(*start..*end, &st.text[*start..*end]);
+        let kept: Vec<&Written> = ranges.iter().filter(|r| r.action.is_none()).collect();
+        for (i, r) in kept.iter().enumerate() {
+            text.replace_range(r.start..r.end, &st.text[r.start..r.end]);
             if i + 1 < kept.len()
-                && let Some((a, b)) = comma
+                && let Some((a, b)) = r.comma
             {
-                text.replace_range(*a..*b, &st.text[*a..*b]);
+                text.replace_range(a..b, &st.text[a..b]);
             }
         }
         Some(text)
     };
     let actions = ranges
         .into_iter()
-        .filter_map(|(start, _, _, action)| {
-            let (line, column) = line_column(st.text, start);
-            action.map(|a| (a, st.location_at(line, column)))
+        .filter_map(|r| {
+            let (line, column) = line_column(st.text, r.start);
+            r.action.map(|a| (a, st.location_at(line, column)))
         })
         .collect();
-    Ok(Some(Split { if_exists, table, actions, rest }))
+    Ok(Some(Split {
+        if_exists,
+        table,
+        actions,
+        rest,
+    }))
+}
+
+/// One action of an ALTER TABLE as written: its byte range, the comma
+/// after it, and what it is when it is a property action.
+struct Written {
+    start: usize,
+    end: usize,
+    comma: Option<(usize, usize)>,
+    action: Option<Action>,
 }
 
 /// 1-based line and column of a byte offset.
@@ -157,28 +223,50 @@ fn parse_action(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Option<Action>> {
     if cur.peek_kw("ALTER") {
         cur.next();
         cur.eat_kw("COLUMN");
-        let Some(column) = cur.ident() else { return Ok(None) };
+        let Some(column) = cur.ident() else {
+            return Ok(None);
+        };
         if cur.eat_kws(&["SET", "STATISTICS"]) {
             if cur.eat_kw("DEFAULT") {
-                return Ok(Some(Action::ColumnStatistics { column, target: None }));
+                return Ok(Some(Action::ColumnStatistics {
+                    column,
+                    target: None,
+                }));
             }
-            let n = cur.integer().ok_or_else(|| expected(st, cur, "a number after SET STATISTICS"))?;
-            return Ok(Some(Action::ColumnStatistics { column, target: statistics_target(st, n)? }));
+            let n = cur
+                .integer()
+                .ok_or_else(|| expected(st, cur, "a number after SET STATISTICS"))?;
+            return Ok(Some(Action::ColumnStatistics {
+                column,
+                target: statistics_target(st, n)?,
+            }));
         }
         if cur.eat_kws(&["SET", "STORAGE"]) {
             if cur.eat_kw("DEFAULT") {
-                return Ok(Some(Action::ColumnStorage { column, storage: None }));
+                return Ok(Some(Action::ColumnStorage {
+                    column,
+                    storage: None,
+                }));
             }
             let at = cur.pos;
             let Some(storage) = cur.ident().and_then(|w| Storage::parse(&w)) else {
                 cur.pos = at;
-                return Err(expected(st, cur, "PLAIN, EXTERNAL, EXTENDED or MAIN after SET STORAGE"));
+                return Err(expected(
+                    st,
+                    cur,
+                    "PLAIN, EXTERNAL, EXTENDED or MAIN after SET STORAGE",
+                ));
             };
-            return Ok(Some(Action::ColumnStorage { column, storage: Some(storage) }));
+            return Ok(Some(Action::ColumnStorage {
+                column,
+                storage: Some(storage),
+            }));
         }
         if cur.eat_kws(&["SET", "COMPRESSION"]) {
             let at = cur.pos;
-            let method = cur.ident().ok_or_else(|| expected(st, cur, "a compression method after SET COMPRESSION"))?;
+            let method = cur
+                .ident()
+                .ok_or_else(|| expected(st, cur, "a compression method after SET COMPRESSION"))?;
             let method = compression_method(&method).map_err(|what| {
                 cur.pos = at;
                 expected(st, cur, &what)
@@ -188,22 +276,36 @@ fn parse_action(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Option<Action>> {
         if cur.peek_kw("SET") && cur.peek_at(1) == Some(&Token::LParen) {
             cur.next();
             let set = option_list(st, cur, true)?;
-            return Ok(Some(Action::ColumnOptions { column, set, reset: vec![] }));
+            return Ok(Some(Action::ColumnOptions {
+                column,
+                set,
+                reset: vec![],
+            }));
         }
         if cur.peek_kw("RESET") && cur.peek_at(1) == Some(&Token::LParen) {
             cur.next();
             let reset = option_list(st, cur, false)?;
-            return Ok(Some(Action::ColumnOptions { column, set: vec![], reset }));
+            return Ok(Some(Action::ColumnOptions {
+                column,
+                set: vec![],
+                reset,
+            }));
         }
         return Ok(None);
     }
     if cur.peek_kw("SET") && cur.peek_at(1) == Some(&Token::LParen) {
         cur.next();
-        return Ok(Some(Action::TableOptions { set: option_list(st, cur, true)?, reset: vec![] }));
+        return Ok(Some(Action::TableOptions {
+            set: option_list(st, cur, true)?,
+            reset: vec![],
+        }));
     }
     if cur.peek_kw("RESET") && cur.peek_at(1) == Some(&Token::LParen) {
         cur.next();
-        return Ok(Some(Action::TableOptions { set: vec![], reset: option_list(st, cur, false)? }));
+        return Ok(Some(Action::TableOptions {
+            set: vec![],
+            reset: option_list(st, cur, false)?,
+        }));
     }
     if cur.eat_kws(&["REPLICA", "IDENTITY"]) {
         let identity = if cur.eat_kw("DEFAULT") {
@@ -213,14 +315,23 @@ fn parse_action(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Option<Action>> {
         } else if cur.eat_kw("NOTHING") {
             Some(ReplicaIdentity::Nothing)
         } else if cur.eat_kws(&["USING", "INDEX"]) {
-            Some(ReplicaIdentity::Index(cur.ident().ok_or_else(|| expected(st, cur, "an index name"))?))
+            Some(ReplicaIdentity::Index(
+                cur.ident()
+                    .ok_or_else(|| expected(st, cur, "an index name"))?,
+            ))
         } else {
-            return Err(expected(st, cur, "DEFAULT, FULL, NOTHING or USING INDEX after REPLICA IDENTITY"));
+            return Err(expected(
+                st,
+                cur,
+                "DEFAULT, FULL, NOTHING or USING INDEX after REPLICA IDENTITY",
+            ));
         };
         return Ok(Some(Action::ReplicaIdentity(identity)));
     }
     if cur.eat_kws(&["CLUSTER", "ON"]) {
-        return Ok(Some(Action::ClusterOn(cur.ident().ok_or_else(|| expected(st, cur, "an index name after CLUSTER ON"))?)));
+        return Ok(Some(Action::ClusterOn(cur.ident().ok_or_else(|| {
+            expected(st, cur, "an index name after CLUSTER ON")
+        })?)));
     }
     if cur.eat_kws(&["SET", "WITHOUT", "CLUSTER"]) {
         return Ok(Some(Action::SetWithoutCluster));
@@ -250,12 +361,17 @@ fn parse_action(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Option<Action>> {
             let name = if cur.eat_kw("ALL") || cur.eat_kw("USER") {
                 None
             } else {
-                Some(cur.ident().ok_or_else(|| expected(st, cur, "a trigger name, ALL or USER"))?)
+                Some(
+                    cur.ident()
+                        .ok_or_else(|| expected(st, cur, "a trigger name, ALL or USER"))?,
+                )
             };
             return Ok(Some(Action::TriggerEnabled { name, enabled }));
         }
         if cur.eat_kw("RULE") {
-            let name = cur.ident().ok_or_else(|| expected(st, cur, "a rule name"))?;
+            let name = cur
+                .ident()
+                .ok_or_else(|| expected(st, cur, "a rule name"))?;
             return Ok(Some(Action::RuleEnabled { name, enabled }));
         }
         cur.pos = save;
@@ -275,7 +391,9 @@ fn parse_action(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Option<Action>> {
 fn statistics_target(st: &Stmt<'_>, n: i64) -> Result<Option<i32>> {
     match n {
         -1 => Ok(None),
-        n if n < -1 => Err(Error::data(format!("statistics target {n} is too low")).at(st.location())),
+        n if n < -1 => {
+            Err(Error::data(format!("statistics target {n} is too low")).at(st.location()))
+        }
         n => Ok(Some(n.min(10_000) as i32)),
     }
 }
@@ -285,14 +403,18 @@ fn compression_method(method: &str) -> std::result::Result<Option<String>, Strin
     match method.to_ascii_lowercase().as_str() {
         "default" => Ok(None),
         m @ ("pglz" | "lz4") => Ok(Some(m.to_string())),
-        other => Err(format!("pglz, lz4 or default as compression method, found `{other}`")),
+        other => Err(format!(
+            "pglz, lz4 or default as compression method, found `{other}`"
+        )),
     }
 }
 
 /// A parenthesized option list at the cursor: `name=value` items as
 /// PostgreSQL stores them (`values`), or the bare names of a RESET.
 fn option_list(st: &Stmt<'_>, cur: &mut Cursor<'_>, values: bool) -> Result<Vec<String>> {
-    let (a, b) = cur.paren_group().ok_or_else(|| expected(st, cur, "a parenthesized list"))?;
+    let (a, b) = cur
+        .paren_group()
+        .ok_or_else(|| expected(st, cur, "a parenthesized list"))?;
     let items = storage_parameters(&st.text[a..b], values).map_err(|what| {
         let (line, column) = line_column(st.text, a);
         Error::data(format!("invalid SQL: expected {what}")).at(st.location_at(line, column))
@@ -311,7 +433,10 @@ pub fn storage_parameters(text: &str, values: bool) -> std::result::Result<Vec<S
     while !cur.at_end() {
         let mut name = cur.ident().ok_or("a parameter name")?;
         if cur.eat(&Token::Period) {
-            name = format!("{name}.{}", cur.ident().ok_or("a parameter name after `.`")?);
+            name = format!(
+                "{name}.{}",
+                cur.ident().ok_or("a parameter name after `.`")?
+            );
         }
         if !values {
             out.push(name);
@@ -326,9 +451,10 @@ pub fn storage_parameters(text: &str, values: bool) -> std::result::Result<Vec<S
             if let Some(t) = cur.peek().filter(|t| **t != Token::Comma) {
                 let piece = match t {
                     Token::SingleQuotedString(s) => s.clone(),
-                    Token::Number(n, _) if n.bytes().all(|b| b.is_ascii_digit()) => {
-                        n.parse::<i64>().map(|v| v.to_string()).unwrap_or_else(|_| n.clone())
-                    }
+                    Token::Number(n, _) if n.bytes().all(|b| b.is_ascii_digit()) => n
+                        .parse::<i64>()
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|_| n.clone()),
                     Token::Number(n, _) => n.clone(),
                     Token::Word(w) if w.quote_style.is_none() => w.value.to_lowercase(),
                     Token::Word(w) => w.value.clone(),
@@ -380,12 +506,35 @@ pub fn default_storage(types: &BTreeMap<QName, UserType>, t: &DataType) -> Optio
     }
     let bare = t.name.rsplit('.').next().unwrap_or(&t.name);
     match t.name.as_str() {
-        "text" | "character varying" | "character" | "bpchar" | "bytea" | "json" | "jsonb" | "jsonpath" | "xml" | "tsvector"
-        | "bit" | "bit varying" | "path" | "polygon" | "refcursor" | "txid_snapshot" | "pg_snapshot" => Some(Storage::Extended),
+        "text" | "character varying" | "character" | "bpchar" | "bytea" | "json" | "jsonb"
+        | "jsonpath" | "xml" | "tsvector" | "bit" | "bit varying" | "path" | "polygon"
+        | "refcursor" | "txid_snapshot" | "pg_snapshot" => Some(Storage::Extended),
         "numeric" | "inet" | "cidr" => Some(Storage::Main),
-        "smallint" | "integer" | "bigint" | "real" | "double precision" | "boolean" | "date" | "time without time zone"
-        | "time with time zone" | "timestamp without time zone" | "timestamp with time zone" | "interval" | "uuid" | "money"
-        | "point" | "line" | "lseg" | "box" | "circle" | "macaddr" | "macaddr8" | "oid" | "pg_lsn" | "tsquery" | "\"char\""
+        "smallint"
+        | "integer"
+        | "bigint"
+        | "real"
+        | "double precision"
+        | "boolean"
+        | "date"
+        | "time without time zone"
+        | "time with time zone"
+        | "timestamp without time zone"
+        | "timestamp with time zone"
+        | "interval"
+        | "uuid"
+        | "money"
+        | "point"
+        | "line"
+        | "lseg"
+        | "box"
+        | "circle"
+        | "macaddr"
+        | "macaddr8"
+        | "oid"
+        | "pg_lsn"
+        | "tsquery"
+        | "\"char\""
         | "name" => Some(Storage::Plain),
         n if n.ends_with("range") || n.ends_with("multirange") => Some(Storage::Extended),
         // Common extension types, by their own definitions.
@@ -397,43 +546,74 @@ pub fn default_storage(types: &BTreeMap<QName, UserType>, t: &DataType) -> Optio
 /// Applies the property actions of a split ALTER TABLE.
 pub(super) fn apply(r: &mut PgReader, split: Split) -> Result<Applied> {
     let name = match split.table.as_slice() {
-        [one] => r.lookup_table(&sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote('"', one.clone())])),
+        [one] => r.lookup_table(&sqlparser::ast::ObjectName::from(vec![
+            sqlparser::ast::Ident::with_quote('"', one.clone()),
+        ])),
         parts => r.qname_parts(parts),
     };
     if !r.schema.tables.contains_key(&name) {
         // pg_dump enables and disables the triggers and rules of views with ALTER TABLE too.
         if r.schema.views.contains_key(&name)
-            && split.actions.iter().all(|(a, _)| matches!(a, Action::TriggerEnabled { .. } | Action::RuleEnabled { .. }))
+            && split.actions.iter().all(|(a, _)| {
+                matches!(
+                    a,
+                    Action::TriggerEnabled { .. } | Action::RuleEnabled { .. }
+                )
+            })
         {
             return apply_to_view(r, &name, split);
         }
-        return Ok(if split.if_exists { Applied::Done } else { Applied::MissingTable(name) });
+        return Ok(if split.if_exists {
+            Applied::Done
+        } else {
+            Applied::MissingTable(name)
+        });
     }
     let schema_types = r.schema.types.clone();
     let table = r.schema.tables.get_mut(&name).expect("checked above");
     for (action, at) in split.actions {
-        let missing_column = |c: &str| Error::data(format!("column {c} of {name} does not exist")).at(at.clone());
+        let missing_column =
+            |c: &str| Error::data(format!("column {c} of {name} does not exist")).at(at.clone());
         match action {
             Action::ColumnStatistics { column, target } => {
-                table.column_mut(&column).ok_or_else(|| missing_column(&column))?.statistics = target;
+                table
+                    .column_mut(&column)
+                    .ok_or_else(|| missing_column(&column))?
+                    .statistics = target;
             }
             Action::ColumnStorage { column, storage } => {
-                let col = table.column_mut(&column).ok_or_else(|| missing_column(&column))?;
+                let col = table
+                    .column_mut(&column)
+                    .ok_or_else(|| missing_column(&column))?;
                 let default = default_storage(&schema_types, &col.data_type);
                 if storage.is_some() && default == Some(Storage::Plain) && storage != default {
-                    return Err(Error::data(format!("column data type {} can only have storage PLAIN", col.data_type)).at(at));
+                    return Err(Error::data(format!(
+                        "column data type {} can only have storage PLAIN",
+                        col.data_type
+                    ))
+                    .at(at));
                 }
                 col.storage = storage.filter(|s| Some(*s) != default);
             }
             Action::ColumnCompression { column, method } => {
-                let col = table.column_mut(&column).ok_or_else(|| missing_column(&column))?;
-                if method.is_some() && default_storage(&schema_types, &col.data_type) == Some(Storage::Plain) {
-                    return Err(Error::data(format!("column data type {} does not support compression", col.data_type)).at(at));
+                let col = table
+                    .column_mut(&column)
+                    .ok_or_else(|| missing_column(&column))?;
+                if method.is_some()
+                    && default_storage(&schema_types, &col.data_type) == Some(Storage::Plain)
+                {
+                    return Err(Error::data(format!(
+                        "column data type {} does not support compression",
+                        col.data_type
+                    ))
+                    .at(at));
                 }
                 col.compression = method;
             }
             Action::ColumnOptions { column, set, reset } => {
-                let col = table.column_mut(&column).ok_or_else(|| missing_column(&column))?;
+                let col = table
+                    .column_mut(&column)
+                    .ok_or_else(|| missing_column(&column))?;
                 merge_parameters(&mut col.options, &set, &reset);
             }
             Action::TableOptions { set, reset } => merge_parameters(&mut table.with, &set, &reset),
@@ -441,21 +621,36 @@ pub(super) fn apply(r: &mut PgReader, split: Split) -> Result<Applied> {
                 if let Some(ReplicaIdentity::Index(i)) = &identity
                     && !has_index(table, i)
                 {
-                    return Err(Error::data(format!("index {i} for table {name} does not exist")).at(at));
+                    return Err(
+                        Error::data(format!("index {i} for table {name} does not exist")).at(at),
+                    );
                 }
                 table.replica_identity = identity;
             }
             Action::ClusterOn(i) => {
                 if !has_index(table, &i) {
-                    return Err(Error::data(format!("index {i} for table {name} does not exist")).at(at));
+                    return Err(
+                        Error::data(format!("index {i} for table {name} does not exist")).at(at),
+                    );
                 }
                 table.cluster_on = Some(i);
             }
             Action::SetWithoutCluster => table.cluster_on = None,
-            Action::TriggerEnabled { name: trigger, enabled } => set_trigger_enabled(&mut table.triggers, trigger, enabled, &name, at)?,
-            Action::RuleEnabled { name: rule, enabled } => {
-                table.rules.get_mut(&rule).ok_or_else(|| Error::data(format!("rule {rule} for table {name} does not exist")).at(at))?.enabled =
-                    enabled;
+            Action::TriggerEnabled {
+                name: trigger,
+                enabled,
+            } => set_trigger_enabled(&mut table.triggers, trigger, enabled, &name, at)?,
+            Action::RuleEnabled {
+                name: rule,
+                enabled,
+            } => {
+                table
+                    .rules
+                    .get_mut(&rule)
+                    .ok_or_else(|| {
+                        Error::data(format!("rule {rule} for table {name} does not exist")).at(at)
+                    })?
+                    .enabled = enabled;
             }
             Action::RowLevelSecurity(on) => table.row_level_security = on,
             Action::ForceRowLevelSecurity(on) => table.force_row_level_security = on,
@@ -469,10 +664,21 @@ fn apply_to_view(r: &mut PgReader, name: &QName, split: Split) -> Result<Applied
     let view = r.schema.views.get_mut(name).expect("checked by the caller");
     for (action, at) in split.actions {
         match action {
-            Action::TriggerEnabled { name: trigger, enabled } => set_trigger_enabled(&mut view.triggers, trigger, enabled, name, at)?,
-            Action::RuleEnabled { name: rule, enabled } => {
-                view.rules.get_mut(&rule).ok_or_else(|| Error::data(format!("rule {rule} for relation {name} does not exist")).at(at))?.enabled =
-                    enabled;
+            Action::TriggerEnabled {
+                name: trigger,
+                enabled,
+            } => set_trigger_enabled(&mut view.triggers, trigger, enabled, name, at)?,
+            Action::RuleEnabled {
+                name: rule,
+                enabled,
+            } => {
+                view.rules
+                    .get_mut(&rule)
+                    .ok_or_else(|| {
+                        Error::data(format!("rule {rule} for relation {name} does not exist"))
+                            .at(at)
+                    })?
+                    .enabled = enabled;
             }
             _ => unreachable!("only trigger and rule actions reach a view"),
         }
@@ -489,7 +695,12 @@ fn set_trigger_enabled(
 ) -> Result<()> {
     match trigger {
         Some(t) => {
-            triggers.get_mut(&t).ok_or_else(|| Error::data(format!("trigger {t} for table {table} does not exist")).at(at))?.enabled = enabled;
+            triggers
+                .get_mut(&t)
+                .ok_or_else(|| {
+                    Error::data(format!("trigger {t} for table {table} does not exist")).at(at)
+                })?
+                .enabled = enabled;
         }
         None => triggers.values_mut().for_each(|t| t.enabled = enabled),
     }
@@ -503,7 +714,9 @@ fn has_index(table: &crate::model::Table, name: &str) -> bool {
         || table.constraints.get(name).is_some_and(|c| {
             matches!(
                 c.kind,
-                crate::model::ConstraintKind::PrimaryKey { .. } | crate::model::ConstraintKind::Unique { .. } | crate::model::ConstraintKind::Exclude { .. }
+                crate::model::ConstraintKind::PrimaryKey { .. }
+                    | crate::model::ConstraintKind::Unique { .. }
+                    | crate::model::ConstraintKind::Exclude { .. }
             )
         })
 }
@@ -548,11 +761,26 @@ mod tests {
     #[test]
     fn storage_parameters_as_postgres_stores_them() {
         let p = |t: &str| storage_parameters(t, true).unwrap();
-        assert_eq!(p("fillfactor = 70, autovacuum_enabled = false"), ["fillfactor=70", "autovacuum_enabled=false"]);
-        assert_eq!(p("fillfactor='70', autovacuum_enabled='false'"), ["fillfactor=70", "autovacuum_enabled=false"]);
-        assert_eq!(p("FILLFACTOR=070, toast.autovacuum_enabled = OFF"), ["fillfactor=70", "toast.autovacuum_enabled=off"]);
-        assert_eq!(p("n_distinct = -0.5, autovacuum_enabled"), ["n_distinct=-0.5", "autovacuum_enabled=true"]);
-        assert_eq!(storage_parameters("fillfactor, toast.x", false).unwrap(), ["fillfactor", "toast.x"]);
+        assert_eq!(
+            p("fillfactor = 70, autovacuum_enabled = false"),
+            ["fillfactor=70", "autovacuum_enabled=false"]
+        );
+        assert_eq!(
+            p("fillfactor='70', autovacuum_enabled='false'"),
+            ["fillfactor=70", "autovacuum_enabled=false"]
+        );
+        assert_eq!(
+            p("FILLFACTOR=070, toast.autovacuum_enabled = OFF"),
+            ["fillfactor=70", "toast.autovacuum_enabled=off"]
+        );
+        assert_eq!(
+            p("n_distinct = -0.5, autovacuum_enabled"),
+            ["n_distinct=-0.5", "autovacuum_enabled=true"]
+        );
+        assert_eq!(
+            storage_parameters("fillfactor, toast.x", false).unwrap(),
+            ["fillfactor", "toast.x"]
+        );
         assert!(storage_parameters("= 3", true).is_err());
         assert!(storage_parameters("a = ", true).is_err());
         assert!(storage_parameters("a = 1 b = 2", true).is_err());
@@ -560,8 +788,15 @@ mod tests {
 
     #[test]
     fn merging_replaces_and_resets() {
-        let mut current = vec!["fillfactor=70".to_string(), "autovacuum_enabled=false".to_string()];
-        merge_parameters(&mut current, &["fillfactor=80".into()], &["autovacuum_enabled".into()]);
+        let mut current = vec![
+            "fillfactor=70".to_string(),
+            "autovacuum_enabled=false".to_string(),
+        ];
+        merge_parameters(
+            &mut current,
+            &["fillfactor=80".into()],
+            &["autovacuum_enabled".into()],
+        );
         assert_eq!(current, ["fillfactor=80"]);
     }
 }

@@ -25,7 +25,13 @@ struct Objects {
 }
 
 /// `TABLE [ONLY] t [*] [(cols)] [WHERE (e)], … | TABLES IN SCHEMA s, …`, repeated.
-fn objects(r: &PgReader, ctx: &CanonContext<'_>, st: &Stmt<'_>, cur: &mut Cursor<'_>, with_details: bool) -> Result<Objects> {
+fn objects(
+    r: &PgReader,
+    ctx: &CanonContext<'_>,
+    st: &Stmt<'_>,
+    cur: &mut Cursor<'_>,
+    with_details: bool,
+) -> Result<Objects> {
     let mut out = Objects::default();
     let mut in_schema = None;
     loop {
@@ -37,20 +43,28 @@ fn objects(r: &PgReader, ctx: &CanonContext<'_>, st: &Stmt<'_>, cur: &mut Cursor
         match in_schema {
             None => return Err(expected_at(st, cur, "TABLE or TABLES IN SCHEMA")),
             Some(true) => {
-                let schema = if cur.eat_kw("CURRENT_SCHEMA") { r.default_schema().to_string() } else {
-                    cur.ident().ok_or_else(|| expected_at(st, cur, "a schema name"))?
+                let schema = if cur.eat_kw("CURRENT_SCHEMA") {
+                    r.default_schema().to_string()
+                } else {
+                    cur.ident()
+                        .ok_or_else(|| expected_at(st, cur, "a schema name"))?
                 };
                 out.schemas.push(schema);
             }
             Some(false) => {
                 cur.eat_kw("ONLY");
-                let parts = cur.object_name().ok_or_else(|| expected_at(st, cur, "a table name"))?;
+                let parts = cur
+                    .object_name()
+                    .ok_or_else(|| expected_at(st, cur, "a table name"))?;
                 cur.eat(&Token::Mul);
                 let mut table = PublicationTable::default();
                 if with_details && cur.peek() == Some(&Token::LParen) {
                     cur.next();
                     loop {
-                        table.columns.push(cur.ident().ok_or_else(|| expected_at(st, cur, "a column name"))?);
+                        table.columns.push(
+                            cur.ident()
+                                .ok_or_else(|| expected_at(st, cur, "a column name"))?,
+                        );
                         if !cur.eat(&Token::Comma) {
                             break;
                         }
@@ -63,7 +77,8 @@ fn objects(r: &PgReader, ctx: &CanonContext<'_>, st: &Stmt<'_>, cur: &mut Cursor
                 if with_details && cur.eat_kw("WHERE") {
                     table.row_filter = Some(super::policy::paren_expr(ctx, st, cur, "WHERE")?);
                 }
-                out.tables.insert(super::policy::table_name(r, &parts), table);
+                out.tables
+                    .insert(super::policy::table_name(r, &parts), table);
             }
         }
         if !cur.eat(&Token::Comma) {
@@ -78,24 +93,44 @@ fn objects(r: &PgReader, ctx: &CanonContext<'_>, st: &Stmt<'_>, cur: &mut Cursor
 /// `WITH (…)` / `SET (…)` parameters as the model keeps them: defaults left
 /// out, `publish` in one spelling.
 fn parameters(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<Vec<(String, Option<String>)>> {
-    let (a, b) = cur.paren_group().ok_or_else(|| expected_at(st, cur, "a parenthesized parameter list"))?;
-    let items = super::properties::storage_parameters(&st.text[a..b], true)
-        .map_err(|what| Error::data(format!("invalid SQL: expected {what}")).at(super::location_of(st, a)))?;
+    let (a, b) = cur
+        .paren_group()
+        .ok_or_else(|| expected_at(st, cur, "a parenthesized parameter list"))?;
+    let items = super::properties::storage_parameters(&st.text[a..b], true).map_err(|what| {
+        Error::data(format!("invalid SQL: expected {what}")).at(super::location_of(st, a))
+    })?;
     let mut out = Vec::new();
     for item in items {
-        let (name, value) = item.split_once('=').expect("storage_parameters gives name=value");
+        let (name, value) = item
+            .split_once('=')
+            .expect("storage_parameters gives name=value");
         let normalized = match name {
             "publish" => {
-                let listed: Vec<String> = value.split(',').map(|v| v.trim().to_ascii_lowercase()).filter(|v| !v.is_empty()).collect();
+                let listed: Vec<String> = value
+                    .split(',')
+                    .map(|v| v.trim().to_ascii_lowercase())
+                    .filter(|v| !v.is_empty())
+                    .collect();
                 if let Some(bad) = listed.iter().find(|v| !PUBLISH.contains(&v.as_str())) {
-                    return Err(Error::data(format!("unrecognized value for publication option \"publish\": \"{bad}\"")).at(st.location()));
+                    return Err(Error::data(format!(
+                        "unrecognized value for publication option \"publish\": \"{bad}\""
+                    ))
+                    .at(st.location()));
                 }
-                let ordered: Vec<&str> = PUBLISH.iter().copied().filter(|p| listed.iter().any(|v| v == p)).collect();
-                (ordered.len() < PUBLISH.len()).then(|| format!("publish = {}", crate::model::quote_literal(&ordered.join(", "))))
+                let ordered: Vec<&str> = PUBLISH
+                    .iter()
+                    .copied()
+                    .filter(|p| listed.iter().any(|v| v == p))
+                    .collect();
+                (ordered.len() < PUBLISH.len()).then(|| {
+                    format!(
+                        "publish = {}",
+                        crate::model::quote_literal(&ordered.join(", "))
+                    )
+                })
             }
-            "publish_via_partition_root" => {
-                matches!(value, "true" | "on" | "1" | "yes").then(|| "publish_via_partition_root = true".to_string())
-            }
+            "publish_via_partition_root" => matches!(value, "true" | "on" | "1" | "yes")
+                .then(|| "publish_via_partition_root = true".to_string()),
             other => Some(format!("{other} = {value}")),
         };
         out.push((name.to_string(), normalized));
@@ -112,10 +147,14 @@ fn set_parameters(options: &mut Vec<String>, changes: Vec<(String, Option<String
 }
 
 pub fn create_publication(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("CREATE");
     cur.eat_kw("PUBLICATION");
-    let name = cur.ident().ok_or_else(|| expected_at(st, &cur, "a publication name"))?;
+    let name = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a publication name"))?;
     let mut p = Publication {
         name: name.clone(),
         all_tables: false,
@@ -138,10 +177,16 @@ pub fn create_publication(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         set_parameters(&mut p.options, parameters(st, &mut cur)?);
     }
     if !cur.at_end() {
-        return Err(expected_at(st, &cur, "FOR, WITH or the end of the statement"));
+        return Err(expected_at(
+            st,
+            &cur,
+            "FOR, WITH or the end of the statement",
+        ));
     }
     if r.schema.publications.contains_key(&name) {
-        return Err(Error::data(format!("publication \"{name}\" already exists")).at(st.location()));
+        return Err(
+            Error::data(format!("publication \"{name}\" already exists")).at(st.location()),
+        );
     }
     if let Some(missing) = p.tables.keys().find(|t| !r.schema.tables.contains_key(*t)) {
         return Ok(Applied::MissingTable(missing.clone()));
@@ -152,16 +197,24 @@ pub fn create_publication(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `ALTER PUBLICATION name { ADD | SET | DROP } objects | SET (…) | RENAME TO new`.
 pub fn alter_publication(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("ALTER");
     cur.eat_kw("PUBLICATION");
-    let name = cur.ident().ok_or_else(|| expected_at(st, &cur, "a publication name"))?;
+    let name = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a publication name"))?;
     let Some(mut p) = r.schema.publications.get(&name).cloned() else {
-        return Err(Error::data(format!("publication \"{name}\" does not exist")).at(st.location()));
+        return Err(
+            Error::data(format!("publication \"{name}\" does not exist")).at(st.location()),
+        );
     };
     let ctx = r.canon();
     if cur.eat_kws(&["RENAME", "TO"]) {
-        let new = cur.ident().ok_or_else(|| expected_at(st, &cur, "a new name"))?;
+        let new = cur
+            .ident()
+            .ok_or_else(|| expected_at(st, &cur, "a new name"))?;
         r.schema.publications.remove(&name);
         p.name = new.clone();
         r.schema.publications.insert(new, p);
@@ -190,7 +243,11 @@ pub fn alter_publication(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         let o = objects(r, &ctx, st, &mut cur, false)?;
         for t in o.tables.keys() {
             if p.tables.remove(t).is_none() {
-                return Err(Error::data(format!("relation \"{}\" is not part of the publication", t.name)).at(st.location()));
+                return Err(Error::data(format!(
+                    "relation \"{}\" is not part of the publication",
+                    t.name
+                ))
+                .at(st.location()));
             }
         }
         p.schemas.retain(|s| !o.schemas.contains(s));

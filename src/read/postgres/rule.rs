@@ -19,11 +19,15 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 pub fn create_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("CREATE");
     let or_replace = cur.eat_kws(&["OR", "REPLACE"]);
     cur.eat_kw("RULE");
-    let name = cur.ident().ok_or_else(|| expected_at(st, &cur, "a rule name"))?;
+    let name = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a rule name"))?;
     if !cur.eat_kws(&["AS", "ON"]) {
         return Err(expected_at(st, &cur, "AS ON"));
     }
@@ -33,19 +37,26 @@ pub fn create_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         Some("insert") => RuleEvent::Insert,
         Some("update") => RuleEvent::Update,
         Some("delete") => RuleEvent::Delete,
-        _ => return Err(Error::data("invalid SQL: expected SELECT, INSERT, UPDATE or DELETE after ON").at(location_of(st, at))),
+        _ => {
+            return Err(Error::data(
+                "invalid SQL: expected SELECT, INSERT, UPDATE or DELETE after ON",
+            )
+            .at(location_of(st, at)));
+        }
     };
     if !cur.eat_kw("TO") {
         return Err(expected_at(st, &cur, "TO table"));
     }
-    let parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
     let relation = super::policy::table_name(r, &parts);
     let ctx = r.canon();
     let mut condition = None;
     if cur.eat_kw("WHERE") {
         let start = cur.offset();
         let mut depth = 0;
-        while !cur.at_end() && !(depth == 0 && cur.peek_kw("DO")) {
+        while !cur.at_end() && (depth != 0 || !cur.peek_kw("DO")) {
             match cur.peek() {
                 Some(Token::LParen) => depth += 1,
                 Some(Token::RParen) => depth -= 1,
@@ -69,13 +80,23 @@ pub fn create_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     if cur.eat_kw("NOTHING") {
         if !cur.at_end() {
-            return Err(expected_at(st, &cur, "the end of the statement after NOTHING"));
+            return Err(expected_at(
+                st,
+                &cur,
+                "the end of the statement after NOTHING",
+            ));
         }
     } else if cur.peek() == Some(&Token::LParen) {
         let open = cur.pos;
-        let (a, b) = cur.paren_group().ok_or_else(|| expected_at(st, &cur, "a closing parenthesis"))?;
+        let (a, b) = cur
+            .paren_group()
+            .ok_or_else(|| expected_at(st, &cur, "a closing parenthesis"))?;
         if !cur.at_end() {
-            return Err(expected_at(st, &cur, "the end of the statement after the commands"));
+            return Err(expected_at(
+                st,
+                &cur,
+                "the end of the statement after the commands",
+            ));
         }
         // Commands end at semicolons outside their own parentheses.
         cur.pos = open + 1;
@@ -103,7 +124,16 @@ pub fn create_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         }
         actions.push(canonical_action(r, st, &ctx, a, b)?);
     }
-    let rule = Rule { name: name.clone(), event, instead, condition, actions, enabled: Enabled::Origin, comment: None, location: st.location() };
+    let rule = Rule {
+        name: name.clone(),
+        event,
+        instead,
+        condition,
+        actions,
+        enabled: Enabled::Origin,
+        comment: None,
+        location: st.location(),
+    };
     let existing = if let Some(t) = r.schema.tables.get_mut(&relation) {
         &mut t.rules
     } else if let Some(v) = r.schema.views.get_mut(&relation) {
@@ -115,9 +145,21 @@ pub fn create_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         Some(old) if or_replace => {
             // CREATE OR REPLACE keeps the rule's comment and firing state.
             let (comment, enabled) = (old.comment.clone(), old.enabled);
-            existing.insert(name, Rule { comment, enabled, ..rule });
+            existing.insert(
+                name,
+                Rule {
+                    comment,
+                    enabled,
+                    ..rule
+                },
+            );
         }
-        Some(_) => return Err(Error::data(format!("rule {name} for relation {relation} already exists")).at(st.location())),
+        Some(_) => {
+            return Err(Error::data(format!(
+                "rule {name} for relation {relation} already exists"
+            ))
+            .at(st.location()));
+        }
         None => {
             existing.insert(name, rule);
         }
@@ -126,15 +168,28 @@ pub fn create_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 }
 
 /// One command of a rule in canonical text.
-fn canonical_action(r: &PgReader, st: &Stmt<'_>, ctx: &CanonContext<'_>, start: usize, end: usize) -> Result<String> {
+fn canonical_action(
+    r: &PgReader,
+    st: &Stmt<'_>,
+    ctx: &CanonContext<'_>,
+    start: usize,
+    end: usize,
+) -> Result<String> {
     let mut text = st.text[..end].to_string();
     super::tokens::blank_out(&mut text, 0, start);
-    let parsed = Parser::new(&PostgreSqlDialect {}).try_with_sql(&text).and_then(|mut p| {
-        let s = p.parse_statement()?;
-        p.expect_token(&Token::EOF)?;
-        Ok(s)
-    });
-    let written = || st.text[start..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    let parsed = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(&text)
+        .and_then(|mut p| {
+            let s = p.parse_statement()?;
+            p.expect_token(&Token::EOF)?;
+            Ok(s)
+        });
+    let written = || {
+        st.text[start..end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let statement = match parsed {
         Ok(s) => s,
         // NOTIFY and the like, which sqlparser may not read: kept as text.
@@ -143,8 +198,12 @@ fn canonical_action(r: &PgReader, st: &Stmt<'_>, ctx: &CanonContext<'_>, start: 
     };
     Ok(match statement {
         Statement::Query(q) => canon::canonical_query(&q, ctx),
-        Statement::Insert(ins) if ins.on.is_none() && ins.returning.is_none() && ins.assignments.is_empty() => {
-            let ast::TableObject::TableName(name) = &ins.table else { return Ok(written()) };
+        Statement::Insert(ins)
+            if ins.on.is_none() && ins.returning.is_none() && ins.assignments.is_empty() =>
+        {
+            let ast::TableObject::TableName(name) = &ins.table else {
+                return Ok(written());
+            };
             let target = r.lookup_table(name);
             let mut columns: Vec<String> = ins.columns.iter().map(super::ident_of_name).collect();
             if columns.is_empty()
@@ -152,13 +211,24 @@ fn canonical_action(r: &PgReader, st: &Stmt<'_>, ctx: &CanonContext<'_>, start: 
             {
                 // Without a column list the values go to the first columns, and
                 // PostgreSQL records (and pg_dump prints) those columns.
-                let n = ins.source.as_deref().and_then(source_width).unwrap_or(t.columns.len());
+                let n = ins
+                    .source
+                    .as_deref()
+                    .and_then(source_width)
+                    .unwrap_or(t.columns.len());
                 columns = t.columns.iter().take(n).map(|c| c.name.clone()).collect();
             }
             let columns = if columns.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "))
+                format!(
+                    " ({})",
+                    columns
+                        .iter()
+                        .map(|c| quote_ident(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             let source = match &ins.source {
                 Some(q) => canon::canonical_query(q, ctx),
@@ -166,31 +236,75 @@ fn canonical_action(r: &PgReader, st: &Stmt<'_>, ctx: &CanonContext<'_>, start: 
             };
             format!("INSERT INTO {target}{columns} {source}")
         }
-        Statement::Update(u) if u.from.is_none() && u.returning.is_none() && u.table.joins.is_empty() => {
-            let ast::TableFactor::Table { name, alias, .. } = &u.table.relation else { return Ok(written()) };
+        Statement::Update(u)
+            if u.from.is_none() && u.returning.is_none() && u.table.joins.is_empty() =>
+        {
+            let ast::TableFactor::Table { name, alias, .. } = &u.table.relation else {
+                return Ok(written());
+            };
             let target = r.lookup_table(name);
-            let qualifier = alias.as_ref().map_or(target.name.clone(), |a| super::ident(&a.name));
-            let alias_sql = alias.as_ref().map(|a| format!(" {}", quote_ident(&super::ident(&a.name)))).unwrap_or_default();
+            let qualifier = alias
+                .as_ref()
+                .map_or(target.name.clone(), |a| super::ident(&a.name));
+            let alias_sql = alias
+                .as_ref()
+                .map(|a| format!(" {}", quote_ident(&super::ident(&a.name))))
+                .unwrap_or_default();
             let mut sets = Vec::new();
             for a in &u.assignments {
-                let ast::AssignmentTarget::ColumnName(c) = &a.target else { return Ok(written()) };
+                let ast::AssignmentTarget::ColumnName(c) = &a.target else {
+                    return Ok(written());
+                };
                 let value = unqualify(&canon::canonical_expr(&a.value, ctx), &qualifier);
-                sets.push(format!("{} = {value}", quote_ident(&super::ident_of_name(c))));
+                sets.push(format!(
+                    "{} = {value}",
+                    quote_ident(&super::ident_of_name(c))
+                ));
             }
-            let filter = u.selection.as_ref().map(|w| format!(" WHERE {}", unqualify(&canon::canonical_expr(w, ctx), &qualifier))).unwrap_or_default();
+            let filter = u
+                .selection
+                .as_ref()
+                .map(|w| {
+                    format!(
+                        " WHERE {}",
+                        unqualify(&canon::canonical_expr(w, ctx), &qualifier)
+                    )
+                })
+                .unwrap_or_default();
             format!("UPDATE {target}{alias_sql} SET {}{filter}", sets.join(", "))
         }
-        Statement::Delete(d) if d.using.is_none() && d.returning.is_none() && d.tables.is_empty() => {
-            let (ast::FromTable::WithFromKeyword(from) | ast::FromTable::WithoutKeyword(from)) = &d.from;
-            let [only] = from.as_slice() else { return Ok(written()) };
-            let ast::TableFactor::Table { name, alias, .. } = &only.relation else { return Ok(written()) };
+        Statement::Delete(d)
+            if d.using.is_none() && d.returning.is_none() && d.tables.is_empty() =>
+        {
+            let (ast::FromTable::WithFromKeyword(from) | ast::FromTable::WithoutKeyword(from)) =
+                &d.from;
+            let [only] = from.as_slice() else {
+                return Ok(written());
+            };
+            let ast::TableFactor::Table { name, alias, .. } = &only.relation else {
+                return Ok(written());
+            };
             if !only.joins.is_empty() {
                 return Ok(written());
             }
             let target = r.lookup_table(name);
-            let qualifier = alias.as_ref().map_or(target.name.clone(), |a| super::ident(&a.name));
-            let alias_sql = alias.as_ref().map(|a| format!(" {}", quote_ident(&super::ident(&a.name)))).unwrap_or_default();
-            let filter = d.selection.as_ref().map(|w| format!(" WHERE {}", unqualify(&canon::canonical_expr(w, ctx), &qualifier))).unwrap_or_default();
+            let qualifier = alias
+                .as_ref()
+                .map_or(target.name.clone(), |a| super::ident(&a.name));
+            let alias_sql = alias
+                .as_ref()
+                .map(|a| format!(" {}", quote_ident(&super::ident(&a.name))))
+                .unwrap_or_default();
+            let filter = d
+                .selection
+                .as_ref()
+                .map(|w| {
+                    format!(
+                        " WHERE {}",
+                        unqualify(&canon::canonical_expr(w, ctx), &qualifier)
+                    )
+                })
+                .unwrap_or_default();
             format!("DELETE FROM {target}{alias_sql}{filter}")
         }
         _ => written(),
@@ -198,7 +312,11 @@ fn canonical_action(r: &PgReader, st: &Stmt<'_>, ctx: &CanonContext<'_>, start: 
 }
 
 fn starts_with_dml(text: &str) -> bool {
-    let first = text.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
     ["INSERT", "UPDATE", "DELETE", "SELECT", "WITH", "VALUES"].contains(&first.as_str())
 }
 
@@ -206,7 +324,14 @@ fn starts_with_dml(text: &str) -> bool {
 fn source_width(q: &ast::Query) -> Option<usize> {
     match q.body.as_ref() {
         ast::SetExpr::Values(v) => v.rows.first().map(|row| row.content.len()),
-        ast::SetExpr::Select(s) if !s.projection.iter().any(|i| matches!(i, ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..))) => {
+        ast::SetExpr::Select(s)
+            if !s.projection.iter().any(|i| {
+                matches!(
+                    i,
+                    ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..)
+                )
+            }) =>
+        {
             Some(s.projection.len())
         }
         _ => None,
@@ -216,7 +341,9 @@ fn source_width(q: &ast::Query) -> Option<usize> {
 /// `qualifier.column` → `column` in canonical text: inside an UPDATE or
 /// DELETE the target's columns need no qualifier, and pg_dump adds one.
 fn unqualify(text: &str, qualifier: &str) -> String {
-    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, text).tokenize() else { return text.to_string() };
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, text).tokenize() else {
+        return text.to_string();
+    };
     let folded = |t: &Token| match t {
         Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
         Token::Word(w) => Some(w.value.to_lowercase()),
@@ -229,7 +356,9 @@ fn unqualify(text: &str, qualifier: &str) -> String {
         if !after_period
             && folded(&tokens[i]).as_deref() == Some(qualifier)
             && tokens.get(i + 1) == Some(&Token::Period)
-            && tokens.get(i + 2).is_some_and(|t| matches!(t, Token::Word(_)))
+            && tokens
+                .get(i + 2)
+                .is_some_and(|t| matches!(t, Token::Word(_)))
             && tokens.get(i + 3) != Some(&Token::Period)
         {
             i += 2;
@@ -242,7 +371,10 @@ fn unqualify(text: &str, qualifier: &str) -> String {
 }
 
 /// The relation a `… ON relation` names, for COMMENT ON RULE and DROP RULE.
-pub fn rules_of<'a>(r: &'a mut PgReader, relation: &QName) -> Option<&'a mut std::collections::BTreeMap<String, Rule>> {
+pub fn rules_of<'a>(
+    r: &'a mut PgReader,
+    relation: &QName,
+) -> Option<&'a mut std::collections::BTreeMap<String, Rule>> {
     if r.schema.tables.contains_key(relation) {
         return r.schema.tables.get_mut(relation).map(|t| &mut t.rules);
     }
@@ -251,42 +383,70 @@ pub fn rules_of<'a>(r: &'a mut PgReader, relation: &QName) -> Option<&'a mut std
 
 /// `DROP RULE [IF EXISTS] name ON relation [CASCADE | RESTRICT]`.
 pub fn drop_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("DROP");
     cur.eat_kw("RULE");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
-    let name = cur.ident().ok_or_else(|| expected_at(st, &cur, "a rule name"))?;
+    let name = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a rule name"))?;
     if !cur.eat_kw("ON") {
         return Err(expected_at(st, &cur, "ON table"));
     }
-    let parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
     let relation = super::policy::table_name(r, &parts);
     let Some(rules) = rules_of(r, &relation) else {
-        return Ok(if if_exists { Applied::Done } else { Applied::MissingTable(relation) });
+        return Ok(if if_exists {
+            Applied::Done
+        } else {
+            Applied::MissingTable(relation)
+        });
     };
     if rules.remove(&name).is_none() && !if_exists {
-        return Err(Error::data(format!("rule {name} for relation {relation} does not exist")).at(st.location()));
+        return Err(Error::data(format!(
+            "rule {name} for relation {relation} does not exist"
+        ))
+        .at(st.location()));
     }
     Ok(Applied::Done)
 }
 
 /// `ALTER RULE name ON relation RENAME TO new`.
 pub fn alter_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur: Cursor<'_> = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur: Cursor<'_> = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("ALTER");
     cur.eat_kw("RULE");
-    let name = cur.ident().ok_or_else(|| expected_at(st, &cur, "a rule name"))?;
+    let name = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a rule name"))?;
     if !cur.eat_kw("ON") {
         return Err(expected_at(st, &cur, "ON table"));
     }
-    let parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
     if !cur.eat_kws(&["RENAME", "TO"]) {
         return Err(expected_at(st, &cur, "RENAME TO"));
     }
-    let new = cur.ident().ok_or_else(|| expected_at(st, &cur, "a new name"))?;
+    let new = cur
+        .ident()
+        .ok_or_else(|| expected_at(st, &cur, "a new name"))?;
     let relation = super::policy::table_name(r, &parts);
-    let Some(rules) = rules_of(r, &relation) else { return Ok(Applied::MissingTable(relation)) };
-    let mut rule = rules.remove(&name).ok_or_else(|| Error::data(format!("rule {name} for relation {relation} does not exist")).at(st.location()))?;
+    let Some(rules) = rules_of(r, &relation) else {
+        return Ok(Applied::MissingTable(relation));
+    };
+    let mut rule = rules.remove(&name).ok_or_else(|| {
+        Error::data(format!(
+            "rule {name} for relation {relation} does not exist"
+        ))
+        .at(st.location())
+    })?;
     rule.name = new.clone();
     rules.insert(new, rule);
     Ok(Applied::Done)
@@ -299,7 +459,10 @@ mod tests {
     #[test]
     fn target_qualifiers_are_dropped() {
         assert_eq!(unqualify("b.id = old.id", "b"), "id = old.id");
-        assert_eq!(unqualify("x.b.id = old.id AND b.c > 0", "b"), "x.b.id = old.id AND c > 0");
+        assert_eq!(
+            unqualify("x.b.id = old.id AND b.c > 0", "b"),
+            "x.b.id = old.id AND c > 0"
+        );
         assert_eq!(unqualify("'b.id' = bb.id", "b"), "'b.id' = bb.id");
     }
 }

@@ -12,19 +12,28 @@ use sqlparser::tokenizer::Token;
 const KINDS: [&str; 3] = ["ndistinct", "dependencies", "mcv"];
 
 pub fn create_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("CREATE");
     cur.eat_kw("STATISTICS");
     let if_not_exists = cur.eat_kws(&["IF", "NOT", "EXISTS"]);
-    let parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a statistics name"))?;
+    let parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a statistics name"))?;
     let name = r.qname_parts(&parts);
     let mut kinds = Vec::new();
     if cur.peek() == Some(&Token::LParen) {
         cur.next();
         loop {
-            let kind = cur.ident().ok_or_else(|| expected_at(st, &cur, "a statistics kind"))?;
+            let kind = cur
+                .ident()
+                .ok_or_else(|| expected_at(st, &cur, "a statistics kind"))?;
             if !KINDS.contains(&kind.as_str()) {
-                return Err(Error::data(format!("unrecognized statistics kind \"{kind}\"")).at(st.location()));
+                return Err(
+                    Error::data(format!("unrecognized statistics kind \"{kind}\""))
+                        .at(st.location()),
+                );
             }
             kinds.push(kind);
             if !cur.eat(&Token::Comma) {
@@ -41,7 +50,7 @@ pub fn create_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     // Elements up to FROM at depth 0, split at commas.
     let mut elements: Vec<(usize, usize)> = Vec::new();
     let (mut start, mut depth) = (cur.offset(), 0);
-    while !cur.at_end() && !(depth == 0 && cur.peek_kw("FROM")) {
+    while !cur.at_end() && (depth != 0 || !cur.peek_kw("FROM")) {
         match cur.peek() {
             Some(Token::LParen) => depth += 1,
             Some(Token::RParen) => depth -= 1,
@@ -57,7 +66,9 @@ pub fn create_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if !cur.eat_kw("FROM") {
         return Err(expected_at(st, &cur, "FROM table"));
     }
-    let table_parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let table_parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
     if !cur.at_end() {
         return Err(expected_at(st, &cur, "the end of the statement"));
     }
@@ -67,7 +78,10 @@ pub fn create_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let mut expressions = Vec::new();
     for (a, b) in elements {
         if st.text[a..b].trim().is_empty() {
-            return Err(Error::data("invalid SQL: expected a column or an expression").at(location_of(st, a)));
+            return Err(
+                Error::data("invalid SQL: expected a column or an expression")
+                    .at(location_of(st, a)),
+            );
         }
         let e = super::parse_expr_at(st, a, b)?;
         // A bare column, parenthesized or not, is a column (PostgreSQL
@@ -81,7 +95,9 @@ pub fn create_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             None => expressions.push(Expr(canon::canonical_expr(&e, &ctx))),
         }
     }
-    let Some(t) = r.schema.tables.get(&table) else { return Ok(Applied::MissingTable(table)) };
+    let Some(t) = r.schema.tables.get(&table) else {
+        return Ok(Applied::MissingTable(table));
+    };
     if let Some(c) = columns.iter().find(|c| t.column(c).is_none()) {
         return Err(Error::data(format!("column {c} of {table} does not exist")).at(st.location()));
     }
@@ -91,35 +107,62 @@ pub fn create_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         return Err(Error::data("when building statistics on a single expression, statistics kinds may not be specified").at(st.location()));
     }
     if columns.len() + expressions.len() < 2 && !single_expression {
-        return Err(Error::data("extended statistics require at least 2 columns").at(st.location()));
+        return Err(
+            Error::data("extended statistics require at least 2 columns").at(st.location()),
+        );
     }
     // All kinds is what an omitted list means, and how pg_dump prints it.
-    let kinds: Vec<String> = KINDS.iter().filter(|k| kinds.iter().any(|x| x == *k)).map(|k| k.to_string()).collect();
-    let kinds = if kinds.len() == KINDS.len() { Vec::new() } else { kinds };
+    let kinds: Vec<String> = KINDS
+        .iter()
+        .filter(|k| kinds.iter().any(|x| x == *k))
+        .map(|k| k.to_string())
+        .collect();
+    let kinds = if kinds.len() == KINDS.len() {
+        Vec::new()
+    } else {
+        kinds
+    };
     if r.schema.statistics.contains_key(&name) {
         if if_not_exists {
             return Ok(Applied::Done);
         }
-        return Err(Error::data(format!("statistics object {name} already exists")).at(st.location()));
+        return Err(
+            Error::data(format!("statistics object {name} already exists")).at(st.location()),
+        );
     }
-    let statistics = Statistics { name: name.clone(), table, kinds, columns, expressions, target: None, comment: None, location: st.location() };
+    let statistics = Statistics {
+        name: name.clone(),
+        table,
+        kinds,
+        columns,
+        expressions,
+        target: None,
+        comment: None,
+        location: st.location(),
+    };
     r.schema.statistics.insert(name, statistics);
     Ok(Applied::Done)
 }
 
 /// `ALTER STATISTICS name { SET STATISTICS n | RENAME TO new | SET SCHEMA s }`.
 pub fn alter_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st
+        .cursor()
+        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
     cur.eat_kw("ALTER");
     cur.eat_kw("STATISTICS");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
-    let parts = cur.object_name().ok_or_else(|| expected_at(st, &cur, "a statistics name"))?;
+    let parts = cur
+        .object_name()
+        .ok_or_else(|| expected_at(st, &cur, "a statistics name"))?;
     let name = r.qname_parts(&parts);
     let Some(mut s) = r.schema.statistics.remove(&name) else {
         if if_exists {
             return Ok(Applied::Done);
         }
-        return Err(Error::data(format!("statistics object {name} does not exist")).at(st.location()));
+        return Err(
+            Error::data(format!("statistics object {name} does not exist")).at(st.location()),
+        );
     };
     let result = alter(st, &mut cur, &mut s);
     r.schema.statistics.insert(s.name.clone(), s);
@@ -132,18 +175,37 @@ fn alter(st: &Stmt<'_>, cur: &mut Cursor<'_>, s: &mut Statistics) -> Result<()> 
         s.target = if cur.eat_kw("DEFAULT") {
             None
         } else {
-            match cur.integer().ok_or_else(|| expected_at(st, cur, "a number after SET STATISTICS"))? {
+            match cur
+                .integer()
+                .ok_or_else(|| expected_at(st, cur, "a number after SET STATISTICS"))?
+            {
                 -1 => None,
-                n if n < -1 => return Err(Error::data(format!("statistics target {n} is too low")).at(st.location())),
+                n if n < -1 => {
+                    return Err(
+                        Error::data(format!("statistics target {n} is too low")).at(st.location())
+                    );
+                }
                 n => Some(n.min(10_000) as i32),
             }
         };
     } else if cur.eat_kws(&["RENAME", "TO"]) {
-        s.name = QName::new(s.name.schema.clone(), cur.ident().ok_or_else(|| expected_at(st, cur, "a new name"))?);
+        s.name = QName::new(
+            s.name.schema.clone(),
+            cur.ident()
+                .ok_or_else(|| expected_at(st, cur, "a new name"))?,
+        );
     } else if cur.eat_kws(&["SET", "SCHEMA"]) {
-        s.name = QName::new(cur.ident().ok_or_else(|| expected_at(st, cur, "a schema name"))?, s.name.name.clone());
+        s.name = QName::new(
+            cur.ident()
+                .ok_or_else(|| expected_at(st, cur, "a schema name"))?,
+            s.name.name.clone(),
+        );
     } else {
-        return Err(expected_at(st, cur, "SET STATISTICS, RENAME TO or SET SCHEMA"));
+        return Err(expected_at(
+            st,
+            cur,
+            "SET STATISTICS, RENAME TO or SET SCHEMA",
+        ));
     }
     if !cur.at_end() {
         return Err(expected_at(st, cur, "the end of the statement"));
