@@ -213,7 +213,8 @@ pub fn uncomment_sql(statement: &Opaque) -> Option<String> {
 /// whitespace or comment between them and after every comma, and by none
 /// inside parentheses and brackets, before a comma and around a period (`OPTIONS ( host 'x' )`,
 /// pg_dump's layout, and `OPTIONS (host 'x')` are one text). Quoted strings
-/// and identifiers are kept exactly.
+/// and identifiers are kept exactly; unquoted words, case-insensitive,
+/// are written in one case.
 pub fn normalize(text: &str) -> String {
     let Ok(cur) = Cursor::new(text) else {
         return text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -236,7 +237,24 @@ pub fn normalize(text: &str) -> String {
                 out.push(' ');
             }
         }
-        out.push_str(&text[tok.start..tok.end]);
+        // A part of a dotted name is a name, whatever word it is (`public.t`).
+        let in_name = prev.is_some_and(|p| p.token == Token::Period)
+            || cur.tok(i + 1).is_some_and(|n| n.token == Token::Period);
+        match &tok.token {
+            // Unquoted words are case-insensitive in PostgreSQL: key words
+            // upper case, other names lower case, as pg_dump prints them.
+            Token::Word(w)
+                if w.quote_style.is_none()
+                    && w.keyword != sqlparser::keywords::Keyword::NoKeyword
+                    && !in_name =>
+            {
+                out.push_str(&w.value.to_ascii_uppercase())
+            }
+            Token::Word(w) if w.quote_style.is_none() => {
+                out.push_str(&w.value.to_ascii_lowercase())
+            }
+            _ => out.push_str(&text[tok.start..tok.end]),
+        }
         prev = Some(tok);
     }
     out

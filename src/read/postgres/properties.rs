@@ -544,7 +544,7 @@ pub fn default_storage(types: &BTreeMap<QName, UserType>, t: &DataType) -> Optio
 }
 
 /// Applies the property actions of a split ALTER TABLE.
-pub(super) fn apply(r: &mut PgReader, split: Split) -> Result<Applied> {
+pub(super) fn apply(r: &mut PgReader, st: &Stmt<'_>, split: Split) -> Result<Applied> {
     let name = match split.table.as_slice() {
         [one] => r.lookup_table(&sqlparser::ast::ObjectName::from(vec![
             sqlparser::ast::Ident::with_quote('"', one.clone()),
@@ -571,6 +571,11 @@ pub(super) fn apply(r: &mut PgReader, split: Split) -> Result<Applied> {
     }
     let schema_types = r.schema.types.clone();
     let table = r.schema.tables.get_mut(&name).expect("checked above");
+    // A partition's copies of its parent's indexes and row triggers are
+    // made once the whole schema is read (and pg_dump names the cloned
+    // triggers it writes a firing state for): they are not checked here.
+    let partition = table.partition_of.is_some();
+    let mut kept_as_text = false;
     for (action, at) in split.actions {
         let missing_column =
             |c: &str| Error::data(format!("column {c} of {name} does not exist")).at(at.clone());
@@ -620,6 +625,7 @@ pub(super) fn apply(r: &mut PgReader, split: Split) -> Result<Applied> {
             Action::ReplicaIdentity(identity) => {
                 if let Some(ReplicaIdentity::Index(i)) = &identity
                     && !has_index(table, i)
+                    && !partition
                 {
                     return Err(
                         Error::data(format!("index {i} for table {name} does not exist")).at(at),
@@ -628,7 +634,7 @@ pub(super) fn apply(r: &mut PgReader, split: Split) -> Result<Applied> {
                 table.replica_identity = identity;
             }
             Action::ClusterOn(i) => {
-                if !has_index(table, &i) {
+                if !has_index(table, &i) && !partition {
                     return Err(
                         Error::data(format!("index {i} for table {name} does not exist")).at(at),
                     );
@@ -636,6 +642,10 @@ pub(super) fn apply(r: &mut PgReader, split: Split) -> Result<Applied> {
                 table.cluster_on = Some(i);
             }
             Action::SetWithoutCluster => table.cluster_on = None,
+            Action::TriggerEnabled {
+                name: Some(trigger),
+                ..
+            } if partition && !table.triggers.contains_key(&trigger) => kept_as_text = true,
             Action::TriggerEnabled {
                 name: trigger,
                 enabled,
@@ -656,6 +666,11 @@ pub(super) fn apply(r: &mut PgReader, split: Split) -> Result<Applied> {
             Action::ForceRowLevelSecurity(on) => table.force_row_level_security = on,
             Action::Nothing => {}
         }
+    }
+    if kept_as_text {
+        // With the table name qualified, as pg_dump writes it.
+        let text = super::table::qualified_alter_table(r, st.text).unwrap_or_else(|| st.text.to_string());
+        r.opaque(&Stmt { text: &text, prepared: None, ..*st }, "ALTER TABLE", false);
     }
     Ok(Applied::Done)
 }

@@ -651,7 +651,7 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
                 return Ok(Applied::MissingTable(t));
             }
         }
-        return super::properties::apply(r, split);
+        return super::properties::apply(r, st, split);
     }
     if let Some(kind) = unmodelled_alter_table(st.text) {
         // Kept as text, with the table name qualified as pg_dump writes it.
@@ -1042,7 +1042,7 @@ fn column_default(r: &PgReader, e: &ast::Expr, column_type: &DataType) -> Expr {
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name rest` as `ALTER TABLE schema.name rest`.
-fn qualified_alter_table(r: &PgReader, text: &str) -> Option<String> {
+pub(super) fn qualified_alter_table(r: &PgReader, text: &str) -> Option<String> {
     let mut cur = Cursor::new(text).ok()?;
     cur.eat_kw("ALTER");
     cur.eat_kw("TABLE");
