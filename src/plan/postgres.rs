@@ -17,9 +17,17 @@
 //!    every table they refer to exists;
 //! 8. `views`: views in dependency order, including those dropped in (3)
 //!    only to let a change through;
-//! 9. `triggers`, then `drops` of tables, functions, types, sequences,
-//!    schemas and extensions (reverse dependency order), and last
-//!    comments and privileges.
+//! 9. `triggers`, then `policies` (row-level security policies, rules,
+//!    extended statistics, publications: they may use any table, view or
+//!    function), then `drops` of tables, of objects kept as text, then of
+//!    functions, types, sequences, schemas and extensions (reverse
+//!    dependency order), and last comments and privileges.
+//!
+//! Objects kept as text (see `properties`) are created in two more phases:
+//! collations and text search objects before functions, operators, casts,
+//! servers and the like after them, before the tables.
+//! Table and column properties, policies, rules, statistics and
+//! publications are lowered in `properties`, which says where each goes.
 
 mod properties;
 
@@ -384,7 +392,7 @@ impl Lowering<'_> {
             SetRuleEnabled { table, rule, to, .. } => self.set_rule_enabled(table, rule, *to),
             CreateStatistics { statistics } => self.create_statistics(statistics),
             DropStatistics { statistics } => self.drop_statistics(statistics),
-            AlterStatistics { to, .. } => self.p.constraints.push(step(
+            AlterStatistics { to, .. } => self.p.policies.push(step(
                 format!("set statistics target of {}", to.name),
                 sql::properties::statistics_target_sql(to),
             )),

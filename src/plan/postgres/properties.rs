@@ -12,7 +12,8 @@
 //! - policies, rules and publications after tables, views and functions
 //!   (their expressions and commands may use any of them), dropped before
 //!   any of those change;
-//! - extended statistics with the indexes (their expressions may call functions);
+//! - extended statistics with them too (their expressions may call any
+//!   function, and nothing depends on them);
 //! - opaque objects by kind: collations and text search objects before
 //!   types and tables, operators, casts, aggregates, servers, … after
 //!   functions, event triggers last; dropped after the tables that may use
@@ -285,12 +286,14 @@ impl Lowering<'_> {
     }
 
     pub(super) fn create_statistics(&mut self, s: &Statistics) {
-        self.p.constraints.push(step(
+        // With the policies: nothing depends on statistics, and their
+        // expressions may call any function.
+        self.p.policies.push(step(
             format!("create statistics {}", s.name),
             sql::create_statistics_sql(s),
         ));
         if s.target.is_some() {
-            self.p.constraints.push(step(
+            self.p.policies.push(step(
                 format!("set statistics target of {}", s.name),
                 sql::statistics_target_sql(s),
             ));
