@@ -91,6 +91,17 @@ impl Lowering<'_> {
             from.compression.clone()
         };
         if compression_before != to.compression {
+            // PostgreSQL compresses the values it stores from now on; the
+            // ones already stored keep their method until rewritten.
+            if !type_changed && from.compression != to.compression {
+                self.warnings.push(crate::error::Warning {
+                    message: format!(
+                        "the compression of {table}.{} changes for values stored from now on; existing values keep theirs until the table is rewritten (VACUUM FULL)",
+                        to.name
+                    ),
+                    location: to.location.clone(),
+                });
+            }
             out.push((
                 summary("set compression of"),
                 alter(format!(
