@@ -443,6 +443,14 @@ fn canonical_json_round_trips_every_object_kind() {
         "\"local\": false",
         "\"identity\"",
         "\"opaque\"",
+        "\"policies\"",
+        "\"rules\"",
+        "\"statistics\"",
+        "\"publications\"",
+        "\"replica_identity\"",
+        "\"check_comments\"",
+        "\"enabled\": \"always\"",
+        "\"storage\": \"main\"",
     ] {
         assert!(json.contains(needle), "{needle} missing from the canonical JSON");
     }

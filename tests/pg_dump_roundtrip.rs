@@ -386,6 +386,7 @@ cases!(
     inheritance,
     multi_schema_search_path,
     partitioning,
+    pg_dump_forms,
     quoted_identifiers,
     rails_app,
     sequences_identity,

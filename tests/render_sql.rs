@@ -228,7 +228,44 @@ fn building_blocks() {
     let table = create_table_sql(&model.tables[&q("public", "cache")], &[]);
     assert_eq!(
         table,
-        "CREATE UNLOGGED TABLE public.cache (\n    k text NOT NULL,\n    CONSTRAINT cache_pkey PRIMARY KEY (k)\n);"
+        "CREATE UNLOGGED TABLE public.cache (\n    k text NOT NULL,\n    v text,\n    CONSTRAINT cache_pkey PRIMARY KEY (k)\n);"
+    );
+    // What CREATE TABLE cannot say, as pg_dump writes it.
+    let cache = &model.tables[&q("public", "cache")];
+    assert_eq!(
+        properties::column_properties_sql(&cache.name, &cache.columns[1]),
+        [
+            "ALTER TABLE ONLY public.cache ALTER COLUMN v SET STORAGE MAIN;",
+            "ALTER TABLE ONLY public.cache ALTER COLUMN v SET COMPRESSION pglz;",
+            "ALTER TABLE ONLY public.cache ALTER COLUMN v SET (n_distinct='-1');",
+        ]
+    );
+    let b = &model.tables[&q("public", "parent_b")];
+    assert!(create_table_sql(b, &[]).ends_with(") WITH (autovacuum_enabled='false', fillfactor='80');"), "{}", create_table_sql(b, &[]));
+    assert_eq!(
+        properties::table_properties_sql(b),
+        [
+            "ALTER TABLE ONLY public.parent_b REPLICA IDENTITY FULL;",
+            "ALTER TABLE public.parent_b CLUSTER ON parent_b_pkey;",
+            "ALTER TABLE public.parent_b ENABLE ROW LEVEL SECURITY;",
+            "ALTER TABLE ONLY public.parent_b FORCE ROW LEVEL SECURITY;",
+        ]
+    );
+    assert_eq!(
+        properties::create_policy_sql(&b.name, &b.policies["mine"]),
+        "CREATE POLICY mine ON public.parent_b AS RESTRICTIVE FOR SELECT TO CURRENT_USER USING (id < 1000);"
+    );
+    assert_eq!(
+        properties::create_rule_sql(&b.name, &b.rules["keep b"]),
+        "CREATE RULE \"keep b\" AS ON DELETE TO public.parent_b WHERE (old.id < 0) DO INSTEAD NOTHING;"
+    );
+    assert_eq!(
+        properties::create_statistics_sql(&model.statistics[&q("App", "a stats")]),
+        "CREATE STATISTICS \"App\".\"a stats\" (ndistinct, mcv) ON b_id, id, (date_trunc('day', updated_at)) FROM public.parent_a;"
+    );
+    assert_eq!(
+        properties::create_publication_sql(&model.publications["changes"]),
+        "CREATE PUBLICATION changes FOR TABLE ONLY public.parent_a (b_id, id) WHERE (id > 0) WITH (publish = 'insert, update');"
     );
 }
 

@@ -8,10 +8,11 @@ pub use renames::Renames;
 
 use crate::error::Warning;
 use crate::model::{
-    Column, Constraint, Extension, Function, Index, Location, Namespace, Opaque, QName, Schema, Sequence, Table,
-    Trigger, UserType, UserTypeKind, View,
+    Column, Constraint, Enabled, Extension, Function, Index, Location, Namespace, Opaque, Policy, Publication, QName,
+    ReplicaIdentity, Rule, Schema, Sequence, Statistics, Table, Trigger, UserType, UserTypeKind, View,
 };
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One difference between two schemas.
 // Changes are few and short-lived; boxing the table-sized variants would
@@ -57,6 +58,32 @@ pub enum Change {
     CreateTrigger { table: QName, trigger: Trigger },
     DropTrigger { table: QName, trigger: Trigger },
     SetLogged { table: QName, unlogged: bool },
+    /// Storage parameters: `ALTER TABLE … SET (…)` / `RESET (…)`.
+    SetStorageParameters { table: QName, from: Vec<String>, to: Vec<String> },
+    /// `REPLICA IDENTITY`; also when the index it names is built again.
+    SetReplicaIdentity { table: QName, from: Option<ReplicaIdentity>, to: Option<ReplicaIdentity> },
+    /// `CLUSTER ON` / `SET WITHOUT CLUSTER`; also when the index is built again.
+    SetClusterOn { table: QName, from: Option<String>, to: Option<String> },
+    SetRowLevelSecurity { table: QName, enabled: bool },
+    SetForceRowLevelSecurity { table: QName, force: bool },
+    /// A trigger's firing state (`ENABLE`, `DISABLE`, `ENABLE REPLICA | ALWAYS`).
+    SetTriggerEnabled { table: QName, trigger: String, from: Enabled, to: Enabled },
+    CreatePolicy { table: QName, policy: Policy },
+    DropPolicy { table: QName, policy: Policy },
+    /// Roles or expressions changed, in a way `ALTER POLICY` can make.
+    AlterPolicy { table: QName, from: Policy, to: Policy },
+    /// A rule on a table or view (changed rules are dropped and created).
+    CreateRule { table: QName, rule: Rule },
+    DropRule { table: QName, rule: Rule },
+    SetRuleEnabled { table: QName, rule: String, from: Enabled, to: Enabled },
+    CreateStatistics { statistics: Statistics },
+    DropStatistics { statistics: Statistics },
+    /// Only the statistics target changed.
+    AlterStatistics { from: Statistics, to: Statistics },
+    CreatePublication { publication: Publication },
+    DropPublication { publication: Publication },
+    /// Tables, schemas or parameters changed.
+    AlterPublication { from: Publication, to: Publication },
     AttachPartition { table: QName, parent: QName, bound: String },
     DetachPartition { table: QName, parent: QName, bound: String },
     /// `ALTER TABLE table INHERIT parent`: the table becomes a child of
@@ -108,7 +135,21 @@ impl Change {
             | AttachPartition { table, .. }
             | DetachPartition { table, .. }
             | Inherit { table, .. }
-            | NoInherit { table, .. } => table.to_string(),
+            | NoInherit { table, .. }
+            | SetStorageParameters { table, .. }
+            | SetReplicaIdentity { table, .. }
+            | SetClusterOn { table, .. }
+            | SetRowLevelSecurity { table, .. }
+            | SetForceRowLevelSecurity { table, .. } => table.to_string(),
+            SetTriggerEnabled { table, trigger, .. } => format!("{table}.{trigger}"),
+            CreatePolicy { table, policy } | DropPolicy { table, policy } => format!("{table}.{}", policy.name),
+            AlterPolicy { table, to, .. } => format!("{table}.{}", to.name),
+            CreateRule { table, rule } | DropRule { table, rule } => format!("{table}.{}", rule.name),
+            SetRuleEnabled { table, rule, .. } => format!("{table}.{rule}"),
+            CreateStatistics { statistics } | DropStatistics { statistics } => statistics.name.to_string(),
+            AlterStatistics { to, .. } => to.name.to_string(),
+            CreatePublication { publication } | DropPublication { publication } => publication.name.clone(),
+            AlterPublication { to, .. } => to.name.clone(),
             CreateView { view } | DropView { view } => view.name.to_string(),
             ReplaceView { to, .. } => to.name.to_string(),
             CreateFunction { function } | DropFunction { function } => function.signature(),
@@ -154,6 +195,17 @@ impl Change {
             ReplaceFunction { from, to } => (Some(&from.location), Some(&to.location)),
             AddOpaque { statement } => (None, Some(&statement.location)),
             DropOpaque { statement } => (Some(&statement.location), None),
+            CreatePolicy { policy, .. } => (None, Some(&policy.location)),
+            DropPolicy { policy, .. } => (Some(&policy.location), None),
+            AlterPolicy { from, to, .. } => (Some(&from.location), Some(&to.location)),
+            CreateRule { rule, .. } => (None, Some(&rule.location)),
+            DropRule { rule, .. } => (Some(&rule.location), None),
+            CreateStatistics { statistics } => (None, Some(&statistics.location)),
+            DropStatistics { statistics } => (Some(&statistics.location), None),
+            AlterStatistics { from, to } => (Some(&from.location), Some(&to.location)),
+            CreatePublication { publication } => (None, Some(&publication.location)),
+            DropPublication { publication } => (Some(&publication.location), None),
+            AlterPublication { from, to } => (Some(&from.location), Some(&to.location)),
             AddEnumValues { .. }
             | RenameTable { .. }
             | RenameColumn { .. }
@@ -162,6 +214,13 @@ impl Change {
             | RenameSequence { .. }
             | RenameConstraint { .. }
             | SetLogged { .. }
+            | SetStorageParameters { .. }
+            | SetReplicaIdentity { .. }
+            | SetClusterOn { .. }
+            | SetRowLevelSecurity { .. }
+            | SetForceRowLevelSecurity { .. }
+            | SetTriggerEnabled { .. }
+            | SetRuleEnabled { .. }
             | AttachPartition { .. }
             | DetachPartition { .. }
             | Inherit { .. }
@@ -201,6 +260,8 @@ pub fn diff<'a>(old: &'a Schema, new: &Schema, renames: &Renames) -> Diff<'a> {
     d.tables(old, new);
     d.views(old, new);
     d.functions(old, new);
+    d.statistics(old, new);
+    d.publications(old, new);
     d.opaque(old, new);
     Diff { changes: d.changes, warnings: d.warnings, renamed_old }
 }
@@ -260,7 +321,7 @@ impl Differ<'_> {
                 self.push(Change::CreateType { user_type: n.clone() });
                 continue;
             };
-            if o.kind != n.kind {
+            if without_check_comments(&o.kind) != without_check_comments(&n.kind) {
                 let change = match (&o.kind, &n.kind) {
                     (UserTypeKind::Enum { values: from }, UserTypeKind::Enum { values: to }) => {
                         if is_subsequence(from, to) {
@@ -278,6 +339,16 @@ impl Differ<'_> {
             }
             let kind = if matches!(n.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
             self.comment(format!("{kind} {name}"), &o.comment, &n.comment);
+            if let (UserTypeKind::Domain { checks: oc, check_comments: a, .. }, UserTypeKind::Domain { checks: nc, check_comments: b, .. }) =
+                (&o.kind, &n.kind)
+            {
+                for c in nc.keys() {
+                    // A check dropped and added again loses its comment: set it again.
+                    let from = if oc.get(c) == nc.get(c) { a.get(c).cloned() } else { None };
+                    let target = crate::emit::postgres::properties::domain_constraint_comment_target(name, c);
+                    self.comment(target, &from, &b.get(c).cloned());
+                }
+            }
         }
         for (name, o) in &old.types {
             if !new.types.contains_key(name) {
@@ -452,9 +523,13 @@ impl Differ<'_> {
         self.indexes(t, &o.indexes, &n.indexes);
 
         for (name, nt) in &n.triggers {
+            let definition = |tr: &Trigger| Trigger { comment: None, enabled: Enabled::Origin, ..tr.clone() };
             match o.triggers.get(name) {
-                Some(ot) if Trigger { comment: None, ..ot.clone() } == Trigger { comment: None, ..nt.clone() } => {
+                Some(ot) if definition(ot) == definition(nt) => {
                     self.comment(format!("TRIGGER {} ON {t}", crate::model::quote_ident(name)), &ot.comment, &nt.comment);
+                    if ot.enabled != nt.enabled {
+                        self.push(Change::SetTriggerEnabled { table: t.clone(), trigger: name.clone(), from: ot.enabled, to: nt.enabled });
+                    }
                 }
                 Some(ot) => {
                     self.push(Change::DropTrigger { table: t.clone(), trigger: ot.clone() });
@@ -472,6 +547,7 @@ impl Differ<'_> {
         if o.unlogged != n.unlogged {
             self.push(Change::SetLogged { table: t.clone(), unlogged: n.unlogged });
         }
+        self.table_properties(o, n);
         if o.partition_of != n.partition_of {
             if let Some(p) = &o.partition_of {
                 self.push(Change::DetachPartition { table: t.clone(), parent: p.parent.clone(), bound: p.bound.clone() });
@@ -510,6 +586,145 @@ impl Differ<'_> {
             });
         }
         self.comment(format!("TABLE {t}"), &o.comment, &n.comment);
+    }
+
+    /// Storage parameters, replica identity, clustering, row-level security,
+    /// policies and rules.
+    fn table_properties(&mut self, o: &Table, n: &Table) {
+        let t = &n.name;
+        if o.with != n.with {
+            self.push(Change::SetStorageParameters { table: t.clone(), from: o.with.clone(), to: n.with.clone() });
+        }
+        // An index built again (its definition changed) loses its part in
+        // the replica identity and clustering: they are set again.
+        let rebuilt = |name: &str| {
+            self.changes.iter().any(|c| match c {
+                Change::DropIndex { table, index } => table == t && index.name == name,
+                Change::DropConstraint { table, constraint } => table == t && constraint.name == name,
+                _ => false,
+            })
+        };
+        let identity_rebuilt = matches!(&n.replica_identity, Some(ReplicaIdentity::Index(i)) if rebuilt(i));
+        let cluster_rebuilt = n.cluster_on.as_deref().is_some_and(rebuilt);
+        if o.replica_identity != n.replica_identity || identity_rebuilt {
+            self.push(Change::SetReplicaIdentity { table: t.clone(), from: o.replica_identity.clone(), to: n.replica_identity.clone() });
+        }
+        if o.cluster_on != n.cluster_on || cluster_rebuilt {
+            self.push(Change::SetClusterOn { table: t.clone(), from: o.cluster_on.clone(), to: n.cluster_on.clone() });
+        }
+        if o.row_level_security != n.row_level_security {
+            self.push(Change::SetRowLevelSecurity { table: t.clone(), enabled: n.row_level_security });
+        }
+        if o.force_row_level_security != n.force_row_level_security {
+            self.push(Change::SetForceRowLevelSecurity { table: t.clone(), force: n.force_row_level_security });
+        }
+        self.policies(t, &o.policies, &n.policies);
+        self.rules(t, &o.rules, &n.rules);
+    }
+
+    fn policies(&mut self, t: &QName, old: &BTreeMap<String, Policy>, new: &BTreeMap<String, Policy>) {
+        let target = |name: &str| crate::emit::postgres::properties::policy_comment_target(t, name);
+        for (name, np) in new {
+            match old.get(name) {
+                None => self.push(Change::CreatePolicy { table: t.clone(), policy: np.clone() }),
+                Some(op) if Policy { comment: None, ..op.clone() } == Policy { comment: None, ..np.clone() } => {
+                    self.comment(target(name), &op.comment, &np.comment);
+                }
+                Some(op) if alterable_policy(op, np) => {
+                    self.push(Change::AlterPolicy { table: t.clone(), from: op.clone(), to: np.clone() });
+                    self.comment(target(name), &op.comment, &np.comment);
+                }
+                Some(op) => {
+                    self.push(Change::DropPolicy { table: t.clone(), policy: op.clone() });
+                    self.push(Change::CreatePolicy { table: t.clone(), policy: np.clone() });
+                }
+            }
+        }
+        for (name, op) in old {
+            if !new.contains_key(name) {
+                self.push(Change::DropPolicy { table: t.clone(), policy: op.clone() });
+            }
+        }
+    }
+
+    /// Rules on a table or view: a changed rule is dropped and created
+    /// again; only its comment and firing state change in place.
+    fn rules(&mut self, t: &QName, old: &BTreeMap<String, Rule>, new: &BTreeMap<String, Rule>) {
+        let definition = |r: &Rule| Rule { comment: None, enabled: Enabled::Origin, ..r.clone() };
+        for (name, nr) in new {
+            match old.get(name) {
+                None => self.push(Change::CreateRule { table: t.clone(), rule: nr.clone() }),
+                Some(or) if definition(or) == definition(nr) => {
+                    self.comment(crate::emit::postgres::properties::rule_comment_target(t, name), &or.comment, &nr.comment);
+                    if or.enabled != nr.enabled {
+                        self.push(Change::SetRuleEnabled { table: t.clone(), rule: name.clone(), from: or.enabled, to: nr.enabled });
+                    }
+                }
+                Some(or) => {
+                    self.push(Change::DropRule { table: t.clone(), rule: or.clone() });
+                    self.push(Change::CreateRule { table: t.clone(), rule: nr.clone() });
+                }
+            }
+        }
+        for (name, or) in old {
+            if !new.contains_key(name) {
+                self.push(Change::DropRule { table: t.clone(), rule: or.clone() });
+            }
+        }
+    }
+
+    /// Extended statistics: only the target changes in place (`ALTER
+    /// STATISTICS … SET STATISTICS`); a changed definition is dropped and
+    /// created again (a statistics object holds nothing ANALYZE cannot rebuild).
+    fn statistics(&mut self, old: &Schema, new: &Schema) {
+        let definition = |s: &Statistics| Statistics { comment: None, target: None, ..s.clone() };
+        for (name, ns) in &new.statistics {
+            let target = crate::emit::postgres::properties::statistics_comment_target(name);
+            match old.statistics.get(name) {
+                None => self.push(Change::CreateStatistics { statistics: ns.clone() }),
+                Some(os) if definition(os) == definition(ns) => {
+                    if os.target != ns.target {
+                        self.push(Change::AlterStatistics { from: os.clone(), to: ns.clone() });
+                    }
+                    self.comment(target, &os.comment, &ns.comment);
+                }
+                Some(os) => {
+                    self.push(Change::DropStatistics { statistics: os.clone() });
+                    self.push(Change::CreateStatistics { statistics: ns.clone() });
+                }
+            }
+        }
+        for (name, os) in &old.statistics {
+            if !new.statistics.contains_key(name) {
+                self.push(Change::DropStatistics { statistics: os.clone() });
+            }
+        }
+    }
+
+    fn publications(&mut self, old: &Schema, new: &Schema) {
+        for (name, np) in &new.publications {
+            let target = crate::emit::postgres::properties::publication_comment_target(name);
+            match old.publications.get(name) {
+                None => self.push(Change::CreatePublication { publication: np.clone() }),
+                Some(op) if Publication { comment: None, ..op.clone() } == Publication { comment: None, ..np.clone() } => {
+                    self.comment(target, &op.comment, &np.comment);
+                }
+                // FOR ALL TABLES cannot be altered into a table list or back.
+                Some(op) if op.all_tables != np.all_tables => {
+                    self.push(Change::DropPublication { publication: op.clone() });
+                    self.push(Change::CreatePublication { publication: np.clone() });
+                }
+                Some(op) => {
+                    self.push(Change::AlterPublication { from: op.clone(), to: np.clone() });
+                    self.comment(target, &op.comment, &np.comment);
+                }
+            }
+        }
+        for (name, op) in &old.publications {
+            if !new.publications.contains_key(name) {
+                self.push(Change::DropPublication { publication: op.clone() });
+            }
+        }
     }
 
     fn indexes(
@@ -580,7 +795,14 @@ impl Differ<'_> {
                     }
                 },
             };
-            let same = |v: &View| View { comment: None, indexes: Default::default(), triggers: Default::default(), name: name.clone(), ..v.clone() };
+            let same = |v: &View| View {
+                comment: None,
+                indexes: Default::default(),
+                triggers: Default::default(),
+                rules: Default::default(),
+                name: name.clone(),
+                ..v.clone()
+            };
             if same(o) != same(n) {
                 if replaceable(o, n) {
                     self.push(Change::ReplaceView { from: View { name: name.clone(), ..o.clone() }, to: n.clone() });
@@ -607,6 +829,7 @@ impl Differ<'_> {
                     self.push(Change::DropTrigger { table: name.clone(), trigger: ot.clone() });
                 }
             }
+            self.rules(name, &o.rules, &n.rules);
             let kind = if n.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
             self.comment(format!("{kind} {name}"), &o.comment, &n.comment);
         }
@@ -650,6 +873,30 @@ impl Differ<'_> {
             }
         }
     }
+}
+
+/// A domain's definition without the comments on its checks (those change by COMMENT ON).
+fn without_check_comments(kind: &UserTypeKind) -> UserTypeKind {
+    match kind {
+        UserTypeKind::Domain { .. } => {
+            let mut k = kind.clone();
+            if let UserTypeKind::Domain { check_comments, .. } = &mut k {
+                check_comments.clear();
+            }
+            k
+        }
+        other => other.clone(),
+    }
+}
+
+/// `ALTER POLICY` changes the roles and the expressions, but cannot make a
+/// policy restrictive or permissive, change its command, or take an
+/// expression away.
+fn alterable_policy(from: &Policy, to: &Policy) -> bool {
+    from.restrictive == to.restrictive
+        && from.command == to.command
+        && (to.using.is_some() || from.using.is_none())
+        && (to.with_check.is_some() || from.with_check.is_none())
 }
 
 /// Whether `to` keeps every label of `from` in the same order (labels only added).

@@ -9,11 +9,15 @@ mod hint;
 mod inherit;
 mod location;
 mod name;
+mod properties;
 mod types;
 
 pub use hint::{RenameHint, parse_hint};
 pub use location::Location;
 pub use name::{QName, name_parts_folded, quote_ident, quote_literal};
+pub use properties::{
+    Enabled, Policy, PolicyCommand, Publication, PublicationTable, ReplicaIdentity, Rule, RuleEvent, Statistics, Storage,
+};
 pub use types::DataType;
 
 use serde::{Deserialize, Serialize};
@@ -77,6 +81,13 @@ pub struct Schema {
     /// (`schema.name(argtype, …)`) because PostgreSQL allows overloading.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub functions: BTreeMap<String, Function>,
+    /// Extended statistics objects (`CREATE STATISTICS`), by name: they live
+    /// in a namespace of their own choosing, not necessarily their table's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<QName, Statistics>,
+    /// Publications for logical replication, by name (database-wide objects).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub publications: BTreeMap<String, Publication>,
     /// Statements the reader could not model. They are kept with their text so
     /// that a change to them is still reported, never silently dropped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -127,9 +138,15 @@ impl Schema {
             + self.extensions.len()
             + self.types.len()
             + self.sequences.len()
-            + self.tables.values().map(|t| 1 + t.columns.len() + t.constraints.len() + t.indexes.len() + t.triggers.len()).sum::<usize>()
+            + self
+                .tables
+                .values()
+                .map(|t| 1 + t.columns.len() + t.constraints.len() + t.indexes.len() + t.triggers.len() + t.policies.len() + t.rules.len())
+                .sum::<usize>()
             + self.views.len()
             + self.functions.len()
+            + self.statistics.len()
+            + self.publications.len()
             + self.opaque.len()
     }
 }
@@ -198,6 +215,29 @@ pub struct Table {
     pub inherits: Vec<QName>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unlogged: bool,
+    /// Storage parameters (`WITH (fillfactor = 70)`, `SET (…)`), each
+    /// `name=value` as PostgreSQL stores it in `reloptions`, sorted; those of
+    /// the TOAST table keep their `toast.` prefix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
+    /// `REPLICA IDENTITY`; `None` is `DEFAULT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_identity: Option<ReplicaIdentity>,
+    /// `CLUSTER ON index`: the index `CLUSTER` without an index name uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_on: Option<String>,
+    /// `ENABLE ROW LEVEL SECURITY`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub row_level_security: bool,
+    /// `FORCE ROW LEVEL SECURITY`: the policies apply to the owner too.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_row_level_security: bool,
+    /// Row-level security policies, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Policy>,
+    /// Rewrite rules (`CREATE RULE`), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Rule>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "RenameHint::is_none")]
@@ -218,6 +258,13 @@ impl Table {
             partition_of: None,
             inherits: Vec::new(),
             unlogged: false,
+            with: Vec::new(),
+            replica_identity: None,
+            cluster_on: None,
+            row_level_security: false,
+            force_row_level_security: false,
+            policies: BTreeMap::new(),
+            rules: BTreeMap::new(),
             comment: None,
             renamed_from: RenameHint::default(),
             location,
@@ -268,6 +315,19 @@ pub struct Column {
     pub generated: Option<Expr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// `SET STATISTICS n` (`attstattarget`); `None` is the default (-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+    /// `SET STORAGE …`; `None` is the column type's own storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Storage>,
+    /// `SET COMPRESSION pglz | lz4`; `None` is `default_toast_compression`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    /// Attribute options (`SET (n_distinct = 100)`), each `name=value` as
+    /// PostgreSQL stores it in `attoptions`, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
@@ -297,6 +357,10 @@ impl Column {
             identity: None,
             generated: None,
             collation: None,
+            statistics: None,
+            storage: None,
+            compression: None,
+            options: Vec::new(),
             comment: None,
             on_update: None,
             renamed_from: RenameHint::default(),
@@ -540,6 +604,9 @@ pub struct View {
     /// `INSTEAD OF` (and statement-level) triggers on a view.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// Rewrite rules on the view (`CREATE RULE … ON INSERT TO view DO INSTEAD …`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Rule>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "RenameHint::is_none")]
@@ -580,6 +647,9 @@ pub enum UserTypeKind {
         /// CHECK constraints by name.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         checks: BTreeMap<String, Expr>,
+        /// `COMMENT ON CONSTRAINT c ON DOMAIN d`, by constraint name.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        check_comments: BTreeMap<String, String>,
     },
     /// `CREATE TYPE … AS RANGE`.
     Range {
@@ -693,6 +763,9 @@ pub struct Trigger {
     pub deferrable: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub initially_deferred: bool,
+    /// `ALTER TABLE … DISABLE TRIGGER` / `ENABLE REPLICA | ALWAYS TRIGGER`.
+    #[serde(default, skip_serializing_if = "Enabled::is_default")]
+    pub enabled: Enabled,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Location::is_unknown")]

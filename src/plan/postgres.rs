@@ -17,9 +17,19 @@
 //!    every table they refer to exists;
 //! 8. `views`: views in dependency order, including those dropped in (3)
 //!    only to let a change through;
-//! 9. `triggers`, then `drops` of tables, functions, types, sequences,
-//!    schemas and extensions (reverse dependency order), and last
-//!    comments and privileges.
+//! 9. `triggers`, then `policies` (row-level security policies, rules,
+//!    extended statistics, publications: they may use any table, view or
+//!    function), then `drops` of tables, of objects kept as text, then of
+//!    functions, types, sequences, schemas and extensions (reverse
+//!    dependency order), and last comments and privileges.
+//!
+//! Objects kept as text (see `properties`) are created in two more phases:
+//! collations and text search objects before functions, operators, casts,
+//! servers and the like after them, before the tables.
+//! Table and column properties, policies, rules, statistics and
+//! publications are lowered in `properties`, which says where each goes.
+
+mod properties;
 
 use super::Step;
 use super::inherit::Inheritance;
@@ -46,8 +56,10 @@ struct Phases {
     /// inherits); and defaults dropped before a type change in such tables,
     /// which reaches every child at once.
     inherited_drops: Vec<(usize, Step)>,
+    opaque_early: Vec<Step>,
     functions: Vec<Step>,
     domains: Vec<Step>,
+    opaque_late: Vec<Step>,
     renames: Vec<Step>,
     tables: Vec<Step>,
     /// ADD COLUMN on a child that declares a column its parent gains in the
@@ -70,6 +82,9 @@ struct Phases {
     late_functions: Vec<Step>,
     views: Vec<Step>,
     triggers: Vec<Step>,
+    policies: Vec<Step>,
+    drop_tables: Vec<Step>,
+    drop_opaque: Vec<Step>,
     drops: Vec<Step>,
     drop_extensions: Vec<Step>,
     drop_schemas: Vec<Step>,
@@ -94,8 +109,14 @@ impl Phases {
             self.no_inherit,
             self.drop_dependents,
             by_depth(self.inherited_drops, false),
+            // Collations and text search objects, which types, columns
+            // and indexes may use.
+            self.opaque_early,
             self.functions,
             self.domains,
+            // Operators, casts, aggregates, servers, …: they use functions,
+            // and indexes and columns may use them.
+            self.opaque_late,
             self.tables,
             by_depth(self.child_columns, true),
             self.columns,
@@ -109,6 +130,13 @@ impl Phases {
             self.late_functions,
             self.views,
             self.triggers,
+            // Policies, rules and publications: their expressions and
+            // commands may use any table, view or function.
+            self.policies,
+            self.drop_tables,
+            // Objects kept as text, once the tables that use them are gone
+            // and before the functions they use go.
+            self.drop_opaque,
             self.drops,
             self.drop_extensions,
             // A schema goes last, once everything in it is gone.
@@ -140,17 +168,37 @@ struct Lowering<'a> {
     rebuilt: BTreeSet<String>,
     /// Old views dropped (and created again if they remain), computed once by `views()`.
     recreated_views: BTreeSet<QName>,
+    /// Opaque statements to add, by place and rank (see `place_opaque`).
+    opaque_adds: Vec<(sql::order::OpaquePlace, usize, Step)>,
+    /// Opaque objects to drop, by rank.
+    opaque_drops: Vec<(usize, Step)>,
 }
 
 pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> Vec<Step> {
     let inh = Inheritance::any(old, new).then_some(Inheritance { old, new });
-    let mut l =
-        Lowering { old, new, inh, changes, p: Phases::default(), warnings, rebuilt: BTreeSet::new(), recreated_views: BTreeSet::new() };
+    let mut l = Lowering {
+        old,
+        new,
+        inh,
+        changes,
+        p: Phases::default(),
+        warnings,
+        rebuilt: BTreeSet::new(),
+        recreated_views: BTreeSet::new(),
+        opaque_adds: Vec::new(),
+        opaque_drops: Vec::new(),
+    };
     l.views();
     l.create_types();
+    let (replaced, dropped) = l.opaque_objects();
     for change in changes {
-        l.change(change);
+        match change {
+            Change::DropOpaque { statement } if l.drop_recognised_opaque(statement, &replaced, &dropped) => {}
+            _ => l.change(change),
+        }
     }
+    l.re_add_opaque_of_replaced(&replaced);
+    l.place_opaque();
     l.drop_tables();
     l.drop_types();
     l.p.into_steps()
@@ -343,6 +391,12 @@ impl Lowering<'_> {
             )),
             CreateTrigger { table, trigger } => {
                 self.p.triggers.push(step(format!("create trigger {} on {table}", trigger.name), sql::create_trigger_sql(table, trigger)));
+                if !trigger.enabled.is_default() {
+                    self.p.triggers.push(step(
+                        format!("set firing of trigger {} on {table}", trigger.name),
+                        sql::properties::enabled_sql(table, "TRIGGER", &trigger.name, trigger.enabled),
+                    ));
+                }
                 self.comment(format!("TRIGGER {} ON {table}", quote_ident(&trigger.name)), &trigger.comment);
             }
             DropTrigger { table, trigger } => {
@@ -361,6 +415,40 @@ impl Lowering<'_> {
                 format!("set {table} {}", if *unlogged { "unlogged" } else { "logged" }),
                 format!("ALTER TABLE {table} SET {};", if *unlogged { "UNLOGGED" } else { "LOGGED" }),
             )),
+            SetStorageParameters { table, from, to } => self.set_storage_parameters(table, from, to),
+            SetReplicaIdentity { table, to, .. } => self.set_replica_identity(table, to),
+            SetClusterOn { table, to, .. } => self.set_cluster_on(table, to),
+            SetRowLevelSecurity { table, enabled } => self.p.columns.push(step(
+                format!("{} row level security on {table}", if *enabled { "enable" } else { "disable" }),
+                sql::properties::row_level_security_sql(table, *enabled),
+            )),
+            SetForceRowLevelSecurity { table, force } => self.p.columns.push(step(
+                format!("{} row level security on {table}", if *force { "force" } else { "stop forcing" }),
+                sql::properties::force_row_level_security_sql(table, *force),
+            )),
+            SetTriggerEnabled { table, trigger, to, .. } => self.p.triggers.push(step(
+                format!("set firing of trigger {trigger} on {table}"),
+                sql::properties::enabled_sql(table, "TRIGGER", trigger, *to),
+            )),
+            CreatePolicy { table, policy } => self.create_policy(table, policy),
+            DropPolicy { table, policy } => self.drop_policy(table, policy),
+            AlterPolicy { table, from, to } => self.alter_policy(table, from, to),
+            CreateRule { table, rule } => {
+                if !(self.new.views.contains_key(table) && self.recreated_view(table)) {
+                    self.create_rule(table, rule);
+                }
+            }
+            DropRule { table, rule } => self.drop_rule(table, rule),
+            SetRuleEnabled { table, rule, to, .. } => self.set_rule_enabled(table, rule, *to),
+            CreateStatistics { statistics } => self.create_statistics(statistics),
+            DropStatistics { statistics } => self.drop_statistics(statistics),
+            AlterStatistics { to, .. } => self.p.policies.push(step(
+                format!("set statistics target of {}", to.name),
+                sql::properties::statistics_target_sql(to),
+            )),
+            CreatePublication { publication } => self.create_publication(publication),
+            DropPublication { publication } => self.drop_publication(publication),
+            AlterPublication { from, to } => self.alter_publication(from, to),
             AttachPartition { table, parent, bound } => self.p.constraints.push(step(
                 format!("attach partition {table} to {parent}"),
                 format!("ALTER TABLE {parent} ATTACH PARTITION {table} {bound};"),
@@ -398,8 +486,7 @@ impl Lowering<'_> {
                 if statement.kind != "GRANT" && statement.kind != "REVOKE" {
                     self.warn(change, format!("{} is not modelled; it is copied into the migration as written", statement.kind));
                 }
-                let text = statement.text.trim_end_matches(';');
-                self.p.post.push(step(statement.kind.to_lowercase().to_string(), format!("{text};")));
+                self.add_opaque(statement);
             }
             DropOpaque { statement } => self.undo_opaque(change, statement),
         }
@@ -439,6 +526,11 @@ impl Lowering<'_> {
                 }
                 let kind = if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
                 self.comment(format!("{kind} {}", t.name), &t.comment);
+                if let UserTypeKind::Domain { check_comments, .. } = &t.kind {
+                    for (c, text) in check_comments {
+                        self.comment(sql::properties::domain_constraint_comment_target(&t.name, c), &Some(text.clone()));
+                    }
+                }
             }
         }
     }
@@ -491,6 +583,14 @@ impl Lowering<'_> {
                     format!("convert {}.{} to the new enum", table.name, column.name),
                     format!("ALTER TABLE {} ALTER COLUMN {col} TYPE {} USING {col}::text::{};", table.name, column.data_type, column.data_type),
                 ));
+                // The conversion resets storage and compression (an array of the enum has them).
+                let reset = crate::model::Column { storage: None, compression: None, ..column.clone() };
+                for (summary, s) in self.column_property_changes(&table.name, &reset, column, false) {
+                    if s.contains(" SET STORAGE ") || s.contains(" SET COMPRESSION ") {
+                        self.p.tables.push(step(summary, s));
+                    }
+                }
+                let t = &mut self.p.tables;
                 // A default that changes too is set by the column's own step,
                 // which comes after this conversion.
                 let unchanged = self.old.tables.get(&table.name).and_then(|t| t.column(&column.name)).is_some_and(|c| c.default == column.default);
@@ -538,6 +638,13 @@ impl Lowering<'_> {
                         fields.join(", ")
                     ),
                 ));
+                // The conversion resets storage and compression.
+                let reset = crate::model::Column { storage: None, compression: None, ..column.clone() };
+                for (summary, s) in self.column_property_changes(&table.name, &reset, column, false) {
+                    if s.contains(" SET STORAGE ") || s.contains(" SET COMPRESSION ") {
+                        self.p.tables.push(step(summary, s));
+                    }
+                }
             }
         }
         self.p.drops.push(step(format!("drop the old type {name}"), format!("DROP TYPE {old_name};")));
@@ -676,6 +783,7 @@ impl Lowering<'_> {
         for i in table.indexes.values().filter(|i| i.comment.is_some()) {
             self.comment(format!("INDEX {}", QName::new(table.name.schema.clone(), i.name.clone())), &i.comment);
         }
+        self.created_table_properties(table);
     }
 
     /// Dropped types, a type before the types it uses.
@@ -711,7 +819,7 @@ impl Lowering<'_> {
         }
         let names: Vec<String> = dropped.iter().map(|t| t.name.to_string()).collect();
         // Tables go before the types and functions their columns use.
-        self.p.drops.insert(0, step(format!("drop table {}", names.join(", ")), format!("DROP TABLE {};", names.join(", "))));
+        self.p.drop_tables.push(step(format!("drop table {}", names.join(", ")), format!("DROP TABLE {};", names.join(", "))));
     }
 
     fn add_column(&mut self, change: &Change, table: &QName, column: &Column) {
@@ -745,6 +853,7 @@ impl Lowering<'_> {
         } else {
             self.p.columns.push(add);
         }
+        self.column_properties(table, column);
         if column.comment.is_some() {
             self.comment(format!("COLUMN {table}.{}", quote_ident(&column.name)), &column.comment);
         }
@@ -861,6 +970,7 @@ impl Lowering<'_> {
             }
             self.p.columns.push(step(summary("drop column"), format!("ALTER TABLE {table} DROP COLUMN {col};")));
             self.p.columns.push(step(summary("add column"), format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(to))));
+            self.column_properties(table, to);
             return;
         }
         // Like a type, a generation expression is dropped from the top only.
@@ -957,6 +1067,7 @@ impl Lowering<'_> {
             let (what, sql) = if to.nullable { ("drop not null of", "DROP NOT NULL") } else { ("set not null on", "SET NOT NULL") };
             out.push((summary(what), alter_only(sql)));
         }
+        out.extend(self.column_property_changes(table, from, to, type_changed));
         for (summary, s) in out {
             self.p.columns.push(step(summary, s));
         }
@@ -1025,6 +1136,42 @@ impl Lowering<'_> {
                 self.p.constraints.push(index_step(format!("create index {}", n.name), sql::create_index_sql(table, n), table));
             }
         }
+        // PostgreSQL refuses to change the type of a column a policy or a
+        // rule uses: they are dropped first and created again after.
+        let policies: Vec<crate::model::Policy> = old_table
+            .policies
+            .values()
+            .filter(|p| p.using.iter().chain(&p.with_check).any(|e| mentions(&e.0)))
+            .cloned()
+            .collect();
+        for p in policies {
+            let handled = self.changes.iter().any(|ch| {
+                matches!(ch, Change::DropPolicy { table: t, policy } if t == table && policy.name == p.name)
+            });
+            if handled || !self.rebuilt.insert(format!("policy {table} {}", p.name)) {
+                continue;
+            }
+            self.drop_policy(table, &p);
+            if let Some(n) = new_table.and_then(|t| t.policies.get(&p.name)) {
+                self.create_policy(table, &n.clone());
+            }
+        }
+        let rules: Vec<crate::model::Rule> = old_table
+            .rules
+            .values()
+            .filter(|r| r.condition.iter().any(|e| mentions(&e.0)) || r.actions.iter().any(|a| mentions(a)))
+            .cloned()
+            .collect();
+        for r in rules {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropRule { table: t, rule } if t == table && rule.name == r.name));
+            if handled || !self.rebuilt.insert(format!("rule {table} {}", r.name)) {
+                continue;
+            }
+            self.drop_rule(table, &r);
+            if let Some(n) = new_table.and_then(|t| t.rules.get(&r.name)) {
+                self.create_rule(table, &n.clone());
+            }
+        }
     }
 
     /// Whether a constraint on a partition is PostgreSQL's clone of its parent's.
@@ -1089,7 +1236,7 @@ impl Lowering<'_> {
         // Functions over row types and with SQL-standard bodies need the
         // tables; so do SQL-language ones, whose bodies PostgreSQL checks at
         // creation — unless a default or CHECK calls them.
-        let sql_body = function.language == "sql" && !self.used_by_tables(function);
+        let sql_body = function.language == "sql" && !self.used_by_tables(function) && !self.used_by_opaque(function);
         if sql::order::uses_row_type(self.new, function) || sql::order::has_sql_standard_body(function) || sql_body {
             self.p.late_functions.push(s);
         } else {
@@ -1218,7 +1365,14 @@ impl Lowering<'_> {
         }
         for t in v.triggers.values() {
             self.p.triggers.push(step(format!("create trigger {}", t.name), sql::create_trigger_sql(&v.name, t)));
+            if !t.enabled.is_default() {
+                self.p.triggers.push(step(
+                    format!("set firing of trigger {} on {}", t.name, v.name),
+                    sql::properties::enabled_sql(&v.name, "TRIGGER", &t.name, t.enabled),
+                ));
+            }
         }
+        self.created_view_rules(&v.name.clone(), &v.rules.clone());
         let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
         if v.comment.is_some() {
             self.comment(format!("{kind} {}", v.name), &v.comment);
@@ -1248,6 +1402,23 @@ impl Lowering<'_> {
                 self.p.post.push(step("grant", format!("GRANT{} TO {grantee};", head.trim_start_matches("REVOKE"))));
                 return;
             }
+        // `ALTER DEFAULT PRIVILEGES [FOR ROLE r] [IN SCHEMA s] GRANT p ON kind TO g`
+        // is undone by the same with REVOKE … FROM g, and the other way round.
+        if statement.kind == "ALTER DEFAULT PRIVILEGES" {
+            let text = text.trim_end_matches(';').trim_end_matches(" WITH GRANT OPTION");
+            let undo = match (text.split_once(" GRANT "), text.split_once(" REVOKE ")) {
+                (Some((head, rest)), None) => rest.rsplit_once(" TO ").map(|(what, to)| format!("{head} REVOKE {what} FROM {to};")),
+                (None, Some((head, rest))) => {
+                    let rest = rest.trim_start_matches("GRANT OPTION FOR ");
+                    rest.rsplit_once(" FROM ").map(|(what, from)| format!("{head} GRANT {what} TO {};", from.trim_end_matches(" CASCADE").trim_end_matches(" RESTRICT")))
+                }
+                _ => None,
+            };
+            if let Some(undo) = undo {
+                self.p.post.push(step("undo default privileges", undo));
+                return;
+            }
+        }
         self.warn(change, format!("cannot undo a statement schemashift does not model: {text}"));
         self.p.post.push(step(format!("cannot undo {}", statement.kind), format!("-- schemashift cannot undo: {text}")));
     }
@@ -1279,6 +1450,13 @@ impl Lowering<'_> {
                     || c.generated.as_ref().is_some_and(|g| super::deps::identifiers(&g.0).contains(name))
             }) || t.constraints.values().any(|c| matches!(&c.kind, ConstraintKind::Check { expr, .. } if super::deps::identifiers(&expr.0).contains(name)))
         })
+    }
+
+    /// Whether a statement kept as text (an operator, a cast, an aggregate,
+    /// …) names `function`: it is created before them.
+    fn used_by_opaque(&self, function: &Function) -> bool {
+        let name = &function.name.name;
+        self.new.opaque.iter().any(|o| super::deps::identifiers(&o.text).contains(name))
     }
 
     fn becomes_identity(&self, table: &QName, column: &str) -> bool {

@@ -119,7 +119,19 @@ fn touched_tables(old: &Schema, new: &Schema, changes: &[Change]) -> Option<BTre
             | Change::RenameIndex { table, .. }
             | Change::CreateTrigger { table, .. }
             | Change::DropTrigger { table, .. }
-            | Change::SetLogged { table, .. } => {
+            | Change::SetLogged { table, .. }
+            | Change::SetStorageParameters { table, .. }
+            | Change::SetReplicaIdentity { table, .. }
+            | Change::SetClusterOn { table, .. }
+            | Change::SetRowLevelSecurity { table, .. }
+            | Change::SetForceRowLevelSecurity { table, .. }
+            | Change::SetTriggerEnabled { table, .. }
+            | Change::CreatePolicy { table, .. }
+            | Change::DropPolicy { table, .. }
+            | Change::AlterPolicy { table, .. }
+            | Change::CreateRule { table, .. }
+            | Change::DropRule { table, .. }
+            | Change::SetRuleEnabled { table, .. } => {
                 named.insert(table.clone());
             }
             Change::CreateTable { table } | Change::DropTable { table } => {
@@ -200,6 +212,8 @@ fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, table
         tables: from.tables.iter().filter(|(n, _)| tables.contains(*n)).map(|(n, t)| (n.clone(), t.clone())).collect(),
         views: from.views.clone(),
         functions: from.functions.clone(),
+        statistics: from.statistics.clone(),
+        publications: from.publications.clone(),
         opaque: from.opaque.clone(),
     };
     let mut outside = OutsideNames::default();
@@ -267,6 +281,8 @@ fn same_but_tables(a: &Schema, b: &Schema) -> bool {
         && a.sequences == b.sequences
         && a.views == b.views
         && a.functions == b.functions
+        && a.statistics == b.statistics
+        && a.publications == b.publications
         && privileges(a) == privileges(b)
 }
 
@@ -281,6 +297,13 @@ fn same_table(ta: &Table, tb: &Table) -> bool {
         && ta.partition_of == tb.partition_of
         && ta.inherits == tb.inherits
         && ta.unlogged == tb.unlogged
+        && ta.with == tb.with
+        && ta.replica_identity == tb.replica_identity
+        && ta.cluster_on == tb.cluster_on
+        && ta.row_level_security == tb.row_level_security
+        && ta.force_row_level_security == tb.force_row_level_security
+        && ta.policies == tb.policies
+        && ta.rules == tb.rules
         && ta.comment == tb.comment
 }
 

@@ -40,6 +40,11 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
     // do not end the statement; CASE … END nests inside it (as psql counts).
     let mut atomic_depth = 0u32;
     let mut prev_word = String::new();
+    // In `CREATE RULE … DO ( command; command )` semicolons inside the
+    // parentheses do not end the statement (psql counts parentheses too).
+    let mut words_in_statement = 0u32;
+    let mut in_rule = false;
+    let mut paren_depth = 0u32;
 
     while pos.i < bytes.len() {
         let c = bytes[pos.i];
@@ -91,7 +96,15 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
         }
         // Inside a statement.
         match c {
-            b';' if atomic_depth > 0 => pos.advance(sql, 1),
+            b';' if atomic_depth > 0 || paren_depth > 0 => pos.advance(sql, 1),
+            b'(' if in_rule => {
+                paren_depth += 1;
+                pos.advance(sql, 1);
+            }
+            b')' if in_rule => {
+                paren_depth = paren_depth.saturating_sub(1);
+                pos.advance(sql, 1);
+            }
             c if (c.is_ascii_alphabetic() || c == b'_') && !ident_char_before(bytes, pos.i) => {
                 let end = pos.i + sql[pos.i..].find(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$')).unwrap_or(sql.len() - pos.i);
                 let word = sql[pos.i..end].to_ascii_uppercase();
@@ -101,9 +114,11 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
                         "ATOMIC" if prev_word == "BEGIN" => atomic_depth += 1,
                         "CASE" if atomic_depth > 0 => atomic_depth += 1,
                         "END" if atomic_depth > 0 => atomic_depth -= 1,
+                        "RULE" if words_in_statement == 1 || (words_in_statement == 3 && prev_word == "REPLACE") => in_rule = true,
                         _ => {}
                     }
                 }
+                words_in_statement += 1;
                 prev_word = word;
                 pos.advance(sql, end - pos.i);
             }
@@ -111,6 +126,9 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
                 let s = start.take().expect("inside a statement");
                 push(&mut out, sql, s, pos.i, std::mem::take(&mut comments));
                 prev_word.clear();
+                words_in_statement = 0;
+                in_rule = false;
+                paren_depth = 0;
                 blank_since_comment = false;
                 pos.advance(sql, 1);
             }
@@ -304,6 +322,21 @@ mod tests {
         );
         // Outside CREATE, BEGIN is a transaction.
         assert_eq!(texts("BEGIN; SELECT 1; END;"), vec!["BEGIN", "SELECT 1", "END"]);
+    }
+
+    #[test]
+    fn rule_commands_in_parentheses_keep_their_semicolons() {
+        let sql = "CREATE RULE r AS ON DELETE TO t DO INSTEAD ( DELETE FROM a; NOTIFY x; );\nCREATE OR REPLACE RULE s AS ON INSERT TO t DO (INSERT INTO a VALUES (1); );SELECT 1;";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "CREATE RULE r AS ON DELETE TO t DO INSTEAD ( DELETE FROM a; NOTIFY x; )",
+                "CREATE OR REPLACE RULE s AS ON INSERT TO t DO (INSERT INTO a VALUES (1); )",
+                "SELECT 1"
+            ]
+        );
+        // Elsewhere parentheses do not hold a statement open.
+        assert_eq!(texts("SELECT (1; SELECT 2"), vec!["SELECT (1", "SELECT 2"]);
     }
 
     #[test]

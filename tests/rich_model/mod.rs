@@ -71,6 +71,7 @@ fn view(name: QName, query: &str) -> View {
         options: vec![],
         indexes: BTreeMap::new(),
         triggers: BTreeMap::new(),
+        rules: BTreeMap::new(),
         comment: None,
         renamed_from: Default::default(),
         location: loc(4),
@@ -111,6 +112,7 @@ pub fn rich_model() -> Schema {
                 not_null: true,
                 collation: None,
                 checks: BTreeMap::from([("positive_int_check".to_string(), Expr("VALUE > 0".into()))]),
+                check_comments: BTreeMap::from([("positive_int_check".to_string(), "must be positive".to_string())]),
             },
             comment: Some("a domain".into()),
             location: loc(8),
@@ -333,6 +335,7 @@ pub fn rich_model() -> Schema {
     a_id.default = Some(Expr("nextval('public.parent_a_id_seq'::regclass)".into()));
     let mut updated = col("updated_at", "timestamp with time zone");
     updated.default = Some(Expr("CURRENT_TIMESTAMP".into()));
+    updated.statistics = Some(500);
     a.columns = vec![a_id, col("b_id", "integer"), updated];
     let fk_ab = ConstraintKind::ForeignKey {
         columns: strings(&["b_id"]),
@@ -361,6 +364,7 @@ pub fn rich_model() -> Schema {
             constraint: false,
             deferrable: false,
             initially_deferred: false,
+            enabled: Enabled::Always,
             comment: Some("a trigger".into()),
             location: loc(31),
         },
@@ -389,7 +393,80 @@ pub fn rich_model() -> Schema {
     {
         b.constraints.insert(c.name.clone(), c);
     }
+    // Every table property, a policy of each sort and a rule.
+    b.with = strings(&["autovacuum_enabled=false", "fillfactor=80"]);
+    b.replica_identity = Some(ReplicaIdentity::Full);
+    b.cluster_on = Some("parent_b_pkey".into());
+    b.row_level_security = true;
+    b.force_row_level_security = true;
+    b.policies.insert(
+        "any b".into(),
+        Policy {
+            name: "any b".into(),
+            restrictive: false,
+            command: PolicyCommand::All,
+            roles: vec![],
+            using: Some(Expr("a_id IS NOT NULL".into())),
+            with_check: Some(Expr("id > 0".into())),
+            comment: Some("a policy".into()),
+            location: loc(41),
+        },
+    );
+    b.policies.insert(
+        "mine".into(),
+        Policy {
+            name: "mine".into(),
+            restrictive: true,
+            command: PolicyCommand::Select,
+            roles: strings(&["current_user"]),
+            using: Some(Expr("id < 1000".into())),
+            with_check: None,
+            comment: None,
+            location: loc(42),
+        },
+    );
+    b.rules.insert(
+        "keep b".into(),
+        Rule {
+            name: "keep b".into(),
+            event: RuleEvent::Delete,
+            instead: true,
+            condition: Some(Expr("old.id < 0".into())),
+            actions: vec![],
+            enabled: Enabled::Replica,
+            comment: Some("a rule".into()),
+            location: loc(43),
+        },
+    );
     s.tables.insert(b_name, b);
+    s.statistics.insert(
+        q("App", "a stats"),
+        Statistics {
+            name: q("App", "a stats"),
+            table: q("public", "parent_a"),
+            kinds: strings(&["ndistinct", "mcv"]),
+            columns: strings(&["b_id", "id"]),
+            expressions: vec![Expr("date_trunc('day', updated_at)".into())],
+            target: Some(200),
+            comment: Some("extended statistics".into()),
+            location: loc(44),
+        },
+    );
+    s.publications.insert(
+        "changes".into(),
+        Publication {
+            name: "changes".into(),
+            all_tables: false,
+            tables: BTreeMap::from([(
+                q("public", "parent_a"),
+                PublicationTable { columns: strings(&["b_id", "id"]), row_filter: Some(Expr("id > 0".into())) },
+            )]),
+            schemas: vec![],
+            options: strings(&["publish = 'insert, update'"]),
+            comment: Some("a publication".into()),
+            location: loc(45),
+        },
+    );
 
     // Range partitioning: the partition repeats what it inherits (as a
     // reader of pg_dump output would record it) plus one check of its own.
@@ -424,7 +501,11 @@ pub fn rich_model() -> Schema {
     let mut cache = Table::new(cache_name.clone(), loc(70));
     let mut k = col("k", "text");
     k.nullable = false;
-    cache.columns = vec![k];
+    let mut v = col("v", "text");
+    v.storage = Some(Storage::Main);
+    v.compression = Some("pglz".into());
+    v.options = strings(&["n_distinct=-1"]);
+    cache.columns = vec![k, v];
     cache.unlogged = true;
     cache.constraints.insert(
         "cache_pkey".into(),
@@ -445,7 +526,20 @@ pub fn rich_model() -> Schema {
     s.tables.insert(archive_name, archive);
 
     // Views: a_summary sorts first but reads z_base, so it must come after it.
-    let z = view(q("public", "z_base"), "SELECT id, b_id FROM public.parent_a");
+    let mut z = view(q("public", "z_base"), "SELECT id, b_id FROM public.parent_a");
+    z.rules.insert(
+        "z_insert".into(),
+        Rule {
+            name: "z_insert".into(),
+            event: RuleEvent::Insert,
+            instead: true,
+            condition: None,
+            actions: vec!["INSERT INTO public.parent_a (id, b_id) VALUES (new.id, new.b_id)".into()],
+            enabled: Enabled::Origin,
+            comment: None,
+            location: loc(46),
+        },
+    );
     let mut a_summary = view(q("public", "a_summary"), "SELECT count(*) AS n FROM public.z_base");
     a_summary.comment = Some("a view".into());
     let mut checked = view(q("public", "checked"), "SELECT id, b_id FROM public.parent_a WHERE id > 0");

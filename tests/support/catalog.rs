@@ -12,6 +12,16 @@
 //! The query runs with an empty `search_path`, so every name in a definition
 //! is schema-qualified and the diff messages are unambiguous.
 //!
+//! Every property the model holds is here, or a round trip would prove
+//! nothing: column statistics targets, storage (when it is not the type's
+//! own, as pg_dump decides), compression and options; table and TOAST
+//! storage parameters, replica identity, row-level security; policies,
+//! rules, extended statistics and publications; and the objects the model
+//! keeps as text (event triggers, foreign data wrappers, servers and user
+//! mappings, text search objects, operators and their classes and families,
+//! aggregates, casts, collations, conversions, access methods, default
+//! privileges), so that a migration carrying them is checked too.
+//!
 //! Objects that belong to an extension (pgcrypto's functions, citext's type,
 //! …) are left out: they are the extension's, and the extension is listed.
 //! Deliberately left out as well, because they are state rather than schema or
@@ -74,7 +84,7 @@ members AS (  -- objects owned by an extension
 ),
 rels AS (
     SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relpartbound, c.reloptions, c.relacl,
-           c.relowner, c.relrowsecurity, c.relispartition, ns.nspname,
+           c.relowner, c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.reltoastrelid, c.relispartition, ns.nspname,
            pg_catalog.format('%I.%I', ns.nspname, c.relname) AS qname
     FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace
     WHERE NOT EXISTS (SELECT 1 FROM members m
@@ -108,7 +118,11 @@ objects(kind, name, fields) AS (
         'definition', CASE WHEN r.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(r.oid) END,
         -- Storage options are a set of settings; PostgreSQL keeps them in the order written.
         'options', (SELECT pg_catalog.array_agg(o ORDER BY o) FROM pg_catalog.unnest(r.reloptions) o)::text,
+        'toast_options', (SELECT pg_catalog.array_agg(o ORDER BY o)
+                          FROM pg_catalog.pg_class t, pg_catalog.unnest(t.reloptions) o WHERE t.oid = r.reltoastrelid)::text,
         'row_security', r.relrowsecurity,
+        'force_row_security', r.relforcerowsecurity,
+        'replica_identity', r.relreplident,
         'owner', pg_catalog.pg_get_userbyid(r.relowner),
         'acl', r.relacl::text,
         'comment', pg_catalog.obj_description(r.oid, 'pg_class'))
@@ -130,6 +144,11 @@ objects(kind, name, fields) AS (
         -- Inheritance: declared by the table itself, and how many parents give it.
         'local', a.attislocal,
         'inherited_from', a.attinhcount,
+        'statistics_target', NULLIF(a.attstattarget, -1),
+        -- Storage only when it is not the type's own, as pg_dump decides.
+        'storage', NULLIF(a.attstorage, t.typstorage),
+        'compression', NULLIF(a.attcompression, ''),
+        'options', (SELECT pg_catalog.array_agg(o ORDER BY o) FROM pg_catalog.unnest(a.attoptions) o)::text,
         'acl', a.attacl::text,
         'comment', pg_catalog.col_description(r.oid, a.attnum))
     FROM rels r
@@ -241,12 +260,171 @@ objects(kind, name, fields) AS (
     WHERE NOT g.tgisinternal
 
     UNION ALL
+    SELECT 'rule', pg_catalog.format('%s.%I', r.qname, w.rulename), pg_catalog.json_build_object(
+        'definition', pg_catalog.pg_get_ruledef(w.oid),
+        'enabled', w.ev_enabled,
+        'comment', pg_catalog.obj_description(w.oid, 'pg_rewrite'))
+    FROM pg_catalog.pg_rewrite w JOIN rels r ON r.oid = w.ev_class
+    WHERE w.rulename <> '_RETURN'
+
+    UNION ALL
+    SELECT 'statistics', pg_catalog.format('%I.%I', ns.nspname, s.stxname), pg_catalog.json_build_object(
+        'definition', pg_catalog.pg_get_statisticsobjdef(s.oid),
+        'target', NULLIF(s.stxstattarget, -1),
+        'comment', pg_catalog.obj_description(s.oid, 'pg_statistic_ext'))
+    FROM pg_catalog.pg_statistic_ext s JOIN ns ON ns.oid = s.stxnamespace
+
+    UNION ALL
+    SELECT 'publication', pg_catalog.format('%I', p.pubname), pg_catalog.json_build_object(
+        'all_tables', p.puballtables,
+        'publish', pg_catalog.concat_ws(',', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
+                                        CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END),
+        'via_root', p.pubviaroot,
+        'tables', (SELECT pg_catalog.json_agg(r.qname
+                        || COALESCE(' (' || (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                                             FROM pg_catalog.pg_attribute a WHERE a.attrelid = pr.prrelid AND a.attnum = ANY (pr.prattrs)) || ')', '')
+                        || COALESCE(' WHERE ' || pg_catalog.pg_get_expr(pr.prqual, pr.prrelid), '')
+                        ORDER BY r.qname)
+                   FROM pg_catalog.pg_publication_rel pr JOIN rels r ON r.oid = pr.prrelid WHERE pr.prpubid = p.oid),
+        'schemas', (SELECT pg_catalog.json_agg(n.nspname ORDER BY n.nspname)
+                    FROM pg_catalog.pg_publication_namespace pn JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid
+                    WHERE pn.pnpubid = p.oid),
+        'comment', pg_catalog.obj_description(p.oid, 'pg_publication'))
+    FROM pg_catalog.pg_publication p
+
+    UNION ALL
     SELECT 'policy', pg_catalog.format('%s.%I', r.qname, pol.polname), pg_catalog.json_build_object(
         'command', pol.polcmd,
         'permissive', pol.polpermissive,
+        'roles', (SELECT pg_catalog.json_agg(n ORDER BY n)
+                  FROM (SELECT CASE WHEN x = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(x) END AS n
+                        FROM pg_catalog.unnest(pol.polroles) x) roles),
         'using', pg_catalog.pg_get_expr(pol.polqual, pol.polrelid),
-        'check', pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid))
+        'check', pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid),
+        'comment', pg_catalog.obj_description(pol.oid, 'pg_policy'))
     FROM pg_catalog.pg_policy pol JOIN rels r ON r.oid = pol.polrelid
+
+    UNION ALL
+    SELECT 'event trigger', pg_catalog.format('%I', e.evtname), pg_catalog.json_build_object(
+        'event', e.evtevent, 'function', e.evtfoid::pg_catalog.regprocedure::text, 'enabled', e.evtenabled,
+        'tags', e.evttags::text, 'comment', pg_catalog.obj_description(e.oid, 'pg_event_trigger'))
+    FROM pg_catalog.pg_event_trigger e
+
+    UNION ALL
+    SELECT 'foreign data wrapper', pg_catalog.format('%I', w.fdwname), pg_catalog.json_build_object(
+        'handler', NULLIF(w.fdwhandler, 0)::pg_catalog.regproc::text, 'validator', NULLIF(w.fdwvalidator, 0)::pg_catalog.regproc::text,
+        'options', w.fdwoptions::text, 'comment', pg_catalog.obj_description(w.oid, 'pg_foreign_data_wrapper'))
+    FROM pg_catalog.pg_foreign_data_wrapper w
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass AND m.objid = w.oid)
+
+    UNION ALL
+    SELECT 'server', pg_catalog.format('%I', s.srvname), pg_catalog.json_build_object(
+        'wrapper', (SELECT w.fdwname FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.oid = s.srvfdw),
+        'type', s.srvtype, 'version', s.srvversion, 'options', s.srvoptions::text,
+        'user_mappings', (SELECT pg_catalog.json_object_agg(n, o ORDER BY n)
+                          FROM (SELECT CASE WHEN u.umuser = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(u.umuser) END AS n,
+                                       u.umoptions::text AS o
+                                FROM pg_catalog.pg_user_mapping u WHERE u.umserver = s.oid) mappings),
+        'comment', pg_catalog.obj_description(s.oid, 'pg_foreign_server'))
+    FROM pg_catalog.pg_foreign_server s
+
+    UNION ALL
+    SELECT 'foreign table options', r.qname, pg_catalog.json_build_object(
+        'server', (SELECT s.srvname FROM pg_catalog.pg_foreign_server s WHERE s.oid = f.ftserver), 'options', f.ftoptions::text)
+    FROM pg_catalog.pg_foreign_table f JOIN rels r ON r.oid = f.ftrelid
+
+    UNION ALL
+    SELECT 'text search dictionary', pg_catalog.format('%I.%I', ns.nspname, d.dictname), pg_catalog.json_build_object(
+        'template', (SELECT pg_catalog.format('%I.%I', tn.nspname, t.tmplname) FROM pg_catalog.pg_ts_template t
+                     JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace WHERE t.oid = d.dicttemplate),
+        'options', d.dictinitoption,
+        'comment', pg_catalog.obj_description(d.oid, 'pg_ts_dict'))
+    FROM pg_catalog.pg_ts_dict d JOIN ns ON ns.oid = d.dictnamespace
+
+    UNION ALL
+    SELECT 'text search configuration', pg_catalog.format('%I.%I', ns.nspname, c.cfgname), pg_catalog.json_build_object(
+        'parser', (SELECT pg_catalog.format('%I.%I', pn.nspname, p.prsname) FROM pg_catalog.pg_ts_parser p
+                   JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace WHERE p.oid = c.cfgparser),
+        'mappings', (SELECT pg_catalog.json_agg(pg_catalog.format('%s %s %s', m.maptokentype, m.mapseqno, m.mapdict::pg_catalog.regdictionary)
+                                                ORDER BY m.maptokentype, m.mapseqno)
+                     FROM pg_catalog.pg_ts_config_map m WHERE m.mapcfg = c.oid),
+        'comment', pg_catalog.obj_description(c.oid, 'pg_ts_config'))
+    FROM pg_catalog.pg_ts_config c JOIN ns ON ns.oid = c.cfgnamespace
+
+    UNION ALL
+    SELECT 'operator', pg_catalog.format('%I.%s(%s, %s)', ns.nspname, o.oprname, NULLIF(o.oprleft, 0)::pg_catalog.regtype, NULLIF(o.oprright, 0)::pg_catalog.regtype),
+        pg_catalog.json_build_object(
+        'function', o.oprcode::text, 'commutator', NULLIF(o.oprcom, 0)::pg_catalog.regoperator::text,
+        'negator', NULLIF(o.oprnegate, 0)::pg_catalog.regoperator::text, 'restrict', NULLIF(o.oprrest, 0)::pg_catalog.regproc::text,
+        'join', NULLIF(o.oprjoin, 0)::pg_catalog.regproc::text, 'hashes', o.oprcanhash, 'merges', o.oprcanmerge,
+        'comment', pg_catalog.obj_description(o.oid, 'pg_operator'))
+    FROM pg_catalog.pg_operator o JOIN ns ON ns.oid = o.oprnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND m.objid = o.oid)
+
+    UNION ALL
+    SELECT 'operator family', pg_catalog.format('%I.%I USING %s', ns.nspname, f.opfname, am.amname), pg_catalog.json_build_object(
+        'operators', (SELECT pg_catalog.json_agg(pg_catalog.format('%s %s', a.amopstrategy, a.amopopr::pg_catalog.regoperator)
+                                                 ORDER BY a.amopstrategy, a.amopopr::pg_catalog.regoperator::text)
+                      FROM pg_catalog.pg_amop a WHERE a.amopfamily = f.oid),
+        'functions', (SELECT pg_catalog.json_agg(pg_catalog.format('%s %s', p.amprocnum, p.amproc::pg_catalog.regprocedure)
+                                                 ORDER BY p.amprocnum, p.amproc::pg_catalog.regprocedure::text)
+                      FROM pg_catalog.pg_amproc p WHERE p.amprocfamily = f.oid),
+        'comment', pg_catalog.obj_description(f.oid, 'pg_opfamily'))
+    FROM pg_catalog.pg_opfamily f JOIN ns ON ns.oid = f.opfnamespace JOIN pg_catalog.pg_am am ON am.oid = f.opfmethod
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND m.objid = f.oid)
+
+    UNION ALL
+    SELECT 'operator class', pg_catalog.format('%I.%I USING %s', ns.nspname, c.opcname, am.amname), pg_catalog.json_build_object(
+        'family', (SELECT pg_catalog.format('%I.%I', fn.nspname, f.opfname) FROM pg_catalog.pg_opfamily f
+                   JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace WHERE f.oid = c.opcfamily),
+        'type', c.opcintype::pg_catalog.regtype::text, 'default', c.opcdefault,
+        'comment', pg_catalog.obj_description(c.oid, 'pg_opclass'))
+    FROM pg_catalog.pg_opclass c JOIN ns ON ns.oid = c.opcnamespace JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_opclass'::pg_catalog.regclass AND m.objid = c.oid)
+
+    UNION ALL
+    SELECT 'aggregate definition', pg_catalog.format('%I.%I(%s)', ns.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),
+        pg_catalog.json_build_object(
+        'transition', a.aggtransfn::text, 'final', NULLIF(a.aggfinalfn, 0)::pg_catalog.regproc::text,
+        'state_type', a.aggtranstype::pg_catalog.regtype::text, 'initial', a.agginitval, 'kind', a.aggkind,
+        'combine', NULLIF(a.aggcombinefn, 0)::pg_catalog.regproc::text, 'sort_operator', NULLIF(a.aggsortop, 0)::pg_catalog.regoperator::text)
+    FROM pg_catalog.pg_aggregate a JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid JOIN ns ON ns.oid = p.pronamespace
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND m.objid = p.oid)
+
+    UNION ALL
+    SELECT 'cast', pg_catalog.format('(%s AS %s)', c.castsource::pg_catalog.regtype, c.casttarget::pg_catalog.regtype), pg_catalog.json_build_object(
+        'function', NULLIF(c.castfunc, 0)::pg_catalog.regprocedure::text, 'context', c.castcontext, 'method', c.castmethod,
+        'comment', pg_catalog.obj_description(c.oid, 'pg_cast'))
+    FROM pg_catalog.pg_cast c
+    WHERE c.oid >= 16384
+      AND NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND m.objid = c.oid)
+
+    UNION ALL
+    SELECT 'collation', pg_catalog.format('%I.%I', ns.nspname, c.collname), pg_catalog.json_build_object(
+        'provider', c.collprovider, 'deterministic', c.collisdeterministic, 'encoding', c.collencoding,
+        'collate', c.collcollate, 'ctype', c.collctype, 'icu_locale', c.colliculocale,
+        'comment', pg_catalog.obj_description(c.oid, 'pg_collation'))
+    FROM pg_catalog.pg_collation c JOIN ns ON ns.oid = c.collnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_collation'::pg_catalog.regclass AND m.objid = c.oid)
+
+    UNION ALL
+    SELECT 'conversion', pg_catalog.format('%I.%I', ns.nspname, c.conname), pg_catalog.json_build_object(
+        'from', pg_catalog.pg_encoding_to_char(c.conforencoding), 'to', pg_catalog.pg_encoding_to_char(c.contoencoding),
+        'function', c.conproc::text, 'default', c.condefault, 'comment', pg_catalog.obj_description(c.oid, 'pg_conversion'))
+    FROM pg_catalog.pg_conversion c JOIN ns ON ns.oid = c.connamespace
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_conversion'::pg_catalog.regclass AND m.objid = c.oid)
+
+    UNION ALL
+    SELECT 'access method', pg_catalog.format('%I', a.amname), pg_catalog.json_build_object(
+        'type', a.amtype, 'handler', a.amhandler::text, 'comment', pg_catalog.obj_description(a.oid, 'pg_am'))
+    FROM pg_catalog.pg_am a
+    WHERE a.oid >= 16384
+      AND NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_am'::pg_catalog.regclass AND m.objid = a.oid)
+
+    UNION ALL
+    SELECT 'default privileges', pg_catalog.format('%s %s %s', pg_catalog.pg_get_userbyid(d.defaclrole), COALESCE((SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = d.defaclnamespace), '-'), d.defaclobjtype),
+        pg_catalog.json_build_object('acl', d.defaclacl::text)
+    FROM pg_catalog.pg_default_acl d
 )
 SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_array(kind, name, pg_catalog.json_strip_nulls(fields))
                                     ORDER BY kind, name), '[]')

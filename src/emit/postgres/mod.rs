@@ -21,6 +21,7 @@
 
 mod objects;
 pub mod order;
+pub mod properties;
 mod table;
 
 pub use objects::{
@@ -33,7 +34,8 @@ pub use table::{
     partition_own_constraints, added_after_tables, default_sql,
 };
 
-use crate::model::{QName, Schema, Table, quote_ident};
+use crate::model::{Opaque, QName, Schema, Table, quote_ident};
+use order::OpaquePlace;
 use std::collections::BTreeSet;
 
 /// Comma-separated quoted identifiers.
@@ -47,6 +49,7 @@ pub fn render_schema(schema: &Schema) -> String {
         vec!["SET check_function_bodies = false;".into()],
         schema.schemas.values().filter(|n| n.name != schema.dialect.default_schema()).map(create_schema_sql).collect(),
         schema.extensions.values().map(create_extension_sql).collect(),
+        opaque_sql(schema, OpaquePlace::Early),
         order::types(schema).into_iter().map(create_type_sql).collect(),
     ];
 
@@ -66,6 +69,7 @@ pub fn render_schema(schema: &Schema) -> String {
     let (row_typed, plain): (Vec<_>, Vec<_>) =
         schema.functions.values().partition(|f| order::uses_row_type(schema, f) || order::has_sql_standard_body(f));
     sections.push(plain.into_iter().map(create_function_sql).collect());
+    sections.push(opaque_sql(schema, OpaquePlace::AfterFunctions));
 
     let tables = order::tables(schema);
     // A table that inherits is followed by the defaults and NOT NULL of its
@@ -79,6 +83,11 @@ pub fn render_schema(schema: &Schema) -> String {
                 std::iter::once(create_table_sql(t, &parents)).chain(inherited_column_fixes(t, &parents))
             })
             .collect(),
+    );
+    // Column properties, `ONLY` so that a partitioned table's do not reach
+    // its partitions, which carry their own.
+    sections.push(
+        tables.iter().flat_map(|t| t.columns.iter().flat_map(|c| properties::column_properties_sql(&t.name, c))).collect(),
     );
     sections.push(row_typed.into_iter().map(create_function_sql).collect());
     // A partition's own constraints (those not cloned from its parent).
@@ -142,20 +151,50 @@ pub fn render_schema(schema: &Schema) -> String {
     for v in schema.views.values() {
         triggers.extend(v.triggers.values().map(|trigger| create_trigger_sql(&v.name, trigger)));
     }
+    // A trigger fires in `origin` mode unless told otherwise.
+    for t in &tables {
+        for trigger in t.triggers.values().filter(|tr| !tr.enabled.is_default()) {
+            if parent(schema, t).is_some_and(|p| p.triggers.get(&trigger.name) == Some(trigger)) {
+                continue;
+            }
+            triggers.push(properties::enabled_sql(&t.name, "TRIGGER", &trigger.name, trigger.enabled));
+        }
+    }
+    for v in schema.views.values() {
+        for trigger in v.triggers.values().filter(|tr| !tr.enabled.is_default()) {
+            triggers.push(properties::enabled_sql(&v.name, "TRIGGER", &trigger.name, trigger.enabled));
+        }
+    }
     sections.push(triggers);
-    sections.push(comments(schema));
-
+    // Replica identity and clustering name indexes; row-level security
+    // comes with the policies after it.
+    sections.push(tables.iter().flat_map(|t| properties::table_properties_sql(t)).collect());
     sections.push(
-        schema
-            .opaque
-            .iter()
-            .map(|o| {
-                let text = o.text.trim_end();
-                let semicolon = if text.ends_with(';') { "" } else { ";" };
-                format!("-- opaque: {}\n{text}{semicolon}", o.kind)
-            })
-            .collect(),
+        tables.iter().flat_map(|t| t.policies.values().map(|p| properties::create_policy_sql(&t.name, p))).collect(),
     );
+    // Rules may name any table or view in their commands.
+    let mut rules = Vec::new();
+    let relations = tables.iter().map(|t| (&t.name, &t.rules)).chain(order::views(schema).into_iter().map(|v| (&v.name, &v.rules)));
+    for (name, relation_rules) in relations {
+        for rule in relation_rules.values() {
+            rules.push(properties::create_rule_sql(name, rule));
+            if !rule.enabled.is_default() {
+                rules.push(properties::enabled_sql(name, "RULE", &rule.name, rule.enabled));
+            }
+        }
+    }
+    sections.push(rules);
+    let mut statistics = Vec::new();
+    for s in schema.statistics.values() {
+        statistics.push(properties::create_statistics_sql(s));
+        if s.target.is_some() {
+            statistics.push(properties::statistics_target_sql(s));
+        }
+    }
+    sections.push(statistics);
+    sections.push(schema.publications.values().map(properties::create_publication_sql).collect());
+    sections.push(comments(schema));
+    sections.push(opaque_sql(schema, OpaquePlace::Last));
 
     let mut out = String::new();
     for section in sections.into_iter().filter(|s| !s.is_empty()) {
@@ -173,6 +212,20 @@ pub fn render_schema(schema: &Schema) -> String {
 /// The tables `table` inherits from, in order.
 pub fn parents<'a>(schema: &'a Schema, table: &Table) -> Vec<&'a Table> {
     table.inherits.iter().filter_map(|p| schema.tables.get(p)).collect()
+}
+
+/// The opaque statements of one place, in dependency order (stable otherwise).
+fn opaque_sql(schema: &Schema, place: OpaquePlace) -> Vec<String> {
+    let mut here: Vec<(usize, &Opaque)> =
+        schema.opaque.iter().map(|o| (order::opaque_place(o), o)).filter(|((p, _), _)| *p == place).map(|((_, rank), o)| (rank, o)).collect();
+    here.sort_by_key(|(rank, _)| *rank);
+    here.into_iter()
+        .map(|(_, o)| {
+            let text = o.text.trim_end();
+            let semicolon = if text.ends_with(';') { "" } else { ";" };
+            format!("-- opaque: {}\n{text}{semicolon}", o.kind)
+        })
+        .collect()
 }
 
 fn parent<'a>(schema: &'a Schema, table: &Table) -> Option<&'a Table> {
@@ -205,6 +258,11 @@ fn comments(schema: &Schema) -> Vec<String> {
     for t in schema.types.values() {
         let kind = if matches!(t.kind, crate::model::UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
         comment(format!("{kind} {}", t.name), &t.comment);
+        if let crate::model::UserTypeKind::Domain { check_comments, .. } = &t.kind {
+            for (c, text) in check_comments {
+                comment(properties::domain_constraint_comment_target(&t.name, c), &Some(text.clone()));
+            }
+        }
     }
     for s in schema.sequences.values() {
         comment(format!("SEQUENCE {}", s.name), &s.comment);
@@ -226,6 +284,12 @@ fn comments(schema: &Schema) -> Vec<String> {
         for tr in t.triggers.values() {
             comment(format!("TRIGGER {} ON {}", quote_ident(&tr.name), t.name), &tr.comment);
         }
+        for p in t.policies.values() {
+            comment(properties::policy_comment_target(&t.name, &p.name), &p.comment);
+        }
+        for r in t.rules.values() {
+            comment(properties::rule_comment_target(&t.name, &r.name), &r.comment);
+        }
     }
     for v in schema.views.values() {
         let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
@@ -236,6 +300,15 @@ fn comments(schema: &Schema) -> Vec<String> {
         for tr in v.triggers.values() {
             comment(format!("TRIGGER {} ON {}", quote_ident(&tr.name), v.name), &tr.comment);
         }
+        for r in v.rules.values() {
+            comment(properties::rule_comment_target(&v.name, &r.name), &r.comment);
+        }
+    }
+    for s in schema.statistics.values() {
+        comment(properties::statistics_comment_target(&s.name), &s.comment);
+    }
+    for p in schema.publications.values() {
+        comment(properties::publication_comment_target(&p.name), &p.comment);
     }
     out
 }

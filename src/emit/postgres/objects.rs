@@ -49,7 +49,7 @@ pub fn create_type_sql(user_type: &UserType) -> String {
             all.extend(options.iter().cloned());
             format!("CREATE TYPE {name} AS RANGE ({});", all.join(", "))
         }
-        UserTypeKind::Domain { base, default, not_null, collation, checks } => {
+        UserTypeKind::Domain { base, default, not_null, collation, checks, .. } => {
             let mut sql = format!("CREATE DOMAIN {name} AS {base}");
             if let Some(c) = collation {
                 sql.push_str(&format!(" COLLATE {}", collation_sql(c)));

@@ -154,3 +154,63 @@ mod tests {
         assert_eq!(ordered.len(), 3);
     }
 }
+
+/// Where an opaque statement goes among the modelled objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OpaquePlace {
+    /// Before types, functions and tables: collations, conversions and text
+    /// search objects, which columns, indexes and defaults may use.
+    Early,
+    /// After functions, before tables: operators, operator classes and
+    /// families, aggregates, casts, access methods, foreign data wrappers,
+    /// servers, user mappings and foreign tables, which use functions and
+    /// which indexes and columns may use.
+    AfterFunctions,
+    /// After everything: event triggers (which would fire on the DDL that
+    /// follows them, so pg_dump writes them last too), privileges and
+    /// statements schemashift does not recognise.
+    Last,
+}
+
+/// Kinds in the order they may depend on one another.
+const OPAQUE_ORDER: &[&str] = &[
+    "COLLATION",
+    "CONVERSION",
+    "TEXT SEARCH PARSER",
+    "TEXT SEARCH TEMPLATE",
+    "TEXT SEARCH DICTIONARY",
+    "TEXT SEARCH CONFIGURATION",
+    "LANGUAGE",
+    "ACCESS METHOD",
+    "FOREIGN DATA WRAPPER",
+    "SERVER",
+    "USER MAPPING",
+    "FOREIGN TABLE",
+    "OPERATOR FAMILY",
+    "OPERATOR",
+    "OPERATOR CLASS",
+    "AGGREGATE",
+    "CAST",
+    "TRANSFORM",
+    "EVENT TRIGGER",
+    "SUBSCRIPTION",
+];
+
+/// An opaque statement's place, and its rank there: kinds in dependency
+/// order, and of one kind the CREATE before the ALTERs before the COMMENT.
+pub fn opaque_place(statement: &crate::model::Opaque) -> (OpaquePlace, usize) {
+    let (verb, kind) = match statement.kind.split_once(' ') {
+        Some(("COMMENT", rest)) => (2, rest.strip_prefix("ON ").unwrap_or(rest)),
+        Some(("ALTER", rest)) => (1, rest),
+        Some(("CREATE", rest)) => (0, rest),
+        _ => return (OpaquePlace::Last, usize::MAX),
+    };
+    let Some(i) = OPAQUE_ORDER.iter().position(|k| *k == kind) else { return (OpaquePlace::Last, usize::MAX) };
+    let place = match kind {
+        "COLLATION" | "CONVERSION" => OpaquePlace::Early,
+        k if k.starts_with("TEXT SEARCH") => OpaquePlace::Early,
+        "EVENT TRIGGER" | "SUBSCRIPTION" => OpaquePlace::Last,
+        _ => OpaquePlace::AfterFunctions,
+    };
+    (place, i * 3 + verb)
+}

@@ -202,6 +202,9 @@ pub fn create_table_sql(table: &Table, parents: &[&Table]) -> String {
             sql.push_str(&format!(" PARTITION BY {partition_by}"));
         }
     }
+    if !table.with.is_empty() {
+        sql.push_str(&format!(" WITH ({})", super::properties::parameters_sql(&table.with)));
+    }
     sql.push(';');
     sql
 }

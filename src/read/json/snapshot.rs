@@ -689,6 +689,7 @@ impl Reader<'_> {
             options: Vec::new(),
             indexes: Default::default(),
             triggers: Default::default(),
+            rules: Default::default(),
             comment: self.string(map, "comment", path)?.map(str::to_string),
             renamed_from: Default::default(),
             location: self.loc(path),

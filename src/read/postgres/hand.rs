@@ -343,11 +343,18 @@ pub fn comment(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<
     if !cur.eat_kw("ON") {
         return Err(expected(st, "ON after COMMENT"));
     }
+    // Comments on the objects kept as text (see `opaque`) are kept as text too.
+    let start = cur.pos;
+    if let Some(kind) = super::opaque::eat_kind(cur) {
+        r.opaque(st, &format!("COMMENT ON {kind}"), false);
+        return Ok(Applied::Done);
+    }
+    cur.pos = start;
     let mut kind = Vec::new();
     while let Some(Token::Word(w)) = cur.peek() {
         let upper = w.value.to_ascii_uppercase();
         if w.quote_style.is_none()
-            && ["TABLE", "COLUMN", "VIEW", "MATERIALIZED", "INDEX", "SEQUENCE", "TYPE", "DOMAIN", "FUNCTION", "PROCEDURE", "SCHEMA", "EXTENSION", "CONSTRAINT", "TRIGGER", "FOREIGN"]
+            && ["TABLE", "COLUMN", "VIEW", "MATERIALIZED", "INDEX", "SEQUENCE", "TYPE", "DOMAIN", "FUNCTION", "PROCEDURE", "SCHEMA", "EXTENSION", "CONSTRAINT", "TRIGGER", "POLICY", "RULE", "STATISTICS", "PUBLICATION"]
                 .contains(&upper.as_str())
             && kind.last().is_none_or(|k: &String| k == "MATERIALIZED" || k == "FOREIGN")
         {
@@ -365,8 +372,9 @@ pub fn comment(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<
         args = Some(cur.text[a..b].to_string());
     }
     let mut on_table = None;
+    let mut on_domain = false;
     if cur.eat_kw("ON") {
-        cur.eat_kw("DOMAIN");
+        on_domain = cur.eat_kw("DOMAIN");
         on_table = Some(cur.object_name().ok_or_else(|| expected(st, "a table name"))?);
     }
     if !cur.eat_kw("IS") {
@@ -375,5 +383,6 @@ pub fn comment(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<
     // PostgreSQL stores an empty comment as no comment.
     let text = if cur.eat_kw("NULL") { None } else { Some(cur.string().ok_or_else(|| expected(st, "a string after IS"))?) };
     let text = text.filter(|t| !t.is_empty());
+    let kind = if on_domain { "CONSTRAINT ON DOMAIN".to_string() } else { kind };
     super::objects::set_comment(r, st, &kind, &name, args.as_deref(), on_table.as_deref(), text)
 }

@@ -15,7 +15,13 @@ mod hints;
 mod inherit;
 mod names;
 mod objects;
+pub mod opaque;
+mod policy;
 pub mod prepare;
+pub mod properties;
+mod publication;
+mod rule;
+mod statistics;
 mod table;
 mod tokens;
 pub mod types;
@@ -276,8 +282,14 @@ impl PgReader {
             "DOMAIN" => objects::create_domain(self, st),
             "FUNCTION" | "PROCEDURE" => function::create_function(self, st),
             "TRIGGER" => objects::create_trigger(self, st),
+            "POLICY" => policy::create_policy(self, st),
+            "RULE" => rule::create_rule(self, st),
+            "STATISTICS" => statistics::create_statistics(self, st),
+            "PUBLICATION" => publication::create_publication(self, st),
             _ => {
-                // CREATE AGGREGATE, OPERATOR, CAST, COLLATION, POLICY, RULE, …
+                // CREATE AGGREGATE, OPERATOR, CAST, COLLATION, EVENT TRIGGER, …:
+                // kept as text, under their whole kind (`CREATE TEXT SEARCH DICTIONARY`).
+                let kind = opaque::statement_kind(st.text).map_or(kind, |(_, k)| k);
                 self.opaque(st, &format!("CREATE {kind}"), true);
                 Ok(Applied::Done)
             }
@@ -295,8 +307,17 @@ impl PgReader {
             Some(sqlparser::tokenizer::Token::Word(w)) => w.value.to_ascii_uppercase(),
             _ => return Err(not_a_statement(st)),
         };
+        if let Some((_, opaque_kind)) = opaque::statement_kind(st.text) {
+            // The other statements about an object kept as text, like its CREATE.
+            self.opaque(st, &format!("ALTER {opaque_kind}"), false);
+            return Ok(Applied::Done);
+        }
         match kind.as_str() {
-            "TABLE" | "FOREIGN" => table::alter_table(self, st, &mut cur),
+            "TABLE" => table::alter_table(self, st, &mut cur),
+            "POLICY" => policy::alter_policy(self, st),
+            "RULE" => rule::alter_rule(self, st),
+            "STATISTICS" => statistics::alter_statistics(self, st),
+            "PUBLICATION" => publication::alter_publication(self, st),
             "SEQUENCE" => hand::alter_sequence(self, st, &mut cur),
             "INDEX" => objects::alter_index(self, st, &mut cur),
             "TYPE" => objects::alter_type(self, st),
@@ -313,10 +334,17 @@ impl PgReader {
         }
     }
 
+    /// Whether an object kept as text (see [`opaque`]) has this identity,
+    /// e.g. `FOREIGN TABLE public.remote`.
+    pub fn has_opaque_object(&self, identity: &str) -> bool {
+        let default_schema = self.default_schema().to_string();
+        self.schema.opaque.iter().any(|o| o.kind.starts_with("CREATE ") && opaque::identity(o, &default_schema).as_deref() == Some(identity))
+    }
+
     /// Keeps a statement as text; `warn` when it is something the user may
     /// expect schemashift to understand.
     pub fn opaque(&mut self, st: &Stmt<'_>, kind: &str, warn: bool) {
-        let text = st.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = opaque::normalize(st.text);
         if warn {
             self.warn(st.location(), format!("{kind} is not modelled; kept as an opaque statement and compared as text"));
         }
@@ -476,6 +504,35 @@ pub fn parse_error(st: &Stmt<'_>, message: &str) -> Error {
     };
     let text = text.replace("found: EOF", "found: end of statement");
     Error::data(format!("invalid SQL: {text}")).at(loc)
+}
+
+/// Parses the expression written at `st.text[start..end]` (the inside of a
+/// parenthesized clause): everything before it is blanked out, so that a
+/// parse error names its line and column in the statement.
+pub fn parse_expr_at(st: &Stmt<'_>, start: usize, end: usize) -> Result<ast::Expr> {
+    let mut text = st.text[..end].to_string();
+    tokens::blank_out(&mut text, 0, start);
+    let parsed = compat::parser(&text).and_then(|mut p| {
+        let e = p.parse_expr()?;
+        p.expect_token(&sqlparser::tokenizer::Token::EOF)?;
+        Ok(e)
+    });
+    parsed.map_err(|e| parse_error(st, &e.to_string()))
+}
+
+/// The 1-based line and column of a byte offset of a statement, as a location.
+pub fn location_of(st: &Stmt<'_>, offset: usize) -> Location {
+    let before = &st.text[..offset.min(st.text.len())];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
+    st.location_at(line, column)
+}
+
+/// `invalid SQL: expected …` at the cursor's position in the statement.
+pub fn expected_at(st: &Stmt<'_>, cur: &Cursor<'_>, what: &str) -> Error {
+    let found: String = cur.rest().chars().take(30).collect();
+    let found = if found.is_empty() { "the end of the statement".to_string() } else { format!("`{}`", found.split_whitespace().collect::<Vec<_>>().join(" ")) };
+    Error::data(format!("invalid SQL: expected {what}, found {found}")).at(location_of(st, cur.offset()))
 }
 
 /// Applies a script (a migration) to a model and returns the result.

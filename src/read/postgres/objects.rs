@@ -183,6 +183,7 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     options.sort();
     let indexes = r.schema.views.get(&name).map(|v| v.indexes.clone()).unwrap_or_default();
     let triggers = r.schema.views.get(&name).map(|v| v.triggers.clone()).unwrap_or_default();
+    let rules = r.schema.views.get(&name).map(|v| v.rules.clone()).unwrap_or_default();
     // The query is resolved now, against the relations as they are: `*`
     // stands for the columns a table has when the view is created.
     let written_columns: Vec<String> = cv.columns.iter().map(|c| ident(&c.name)).collect();
@@ -198,6 +199,7 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         options,
         indexes,
         triggers,
+        rules,
         comment: r.schema.views.get(&name).and_then(|v| v.comment.clone()),
         renamed_from: crate::model::RenameHint(super::hints::statement_hints(st.text, st.leading_comments).object),
         location: st.location(),
@@ -379,6 +381,7 @@ pub fn create_domain(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         not_null,
         collation: collation.or_else(|| cd.collation.as_ref().map(|c| crate::model::quote_ident(&ident(c)))),
         checks,
+        check_comments: BTreeMap::new(),
     };
     r.schema.types.insert(name.clone(), UserType { name, kind, comment: None, location: st.location() });
     Ok(Applied::Done)
@@ -511,6 +514,7 @@ pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         constraint: ct.is_constraint,
         deferrable: super::table::characteristics(&ct.characteristics).0,
         initially_deferred: super::table::characteristics(&ct.characteristics).1,
+        enabled: crate::model::Enabled::default(),
         comment: None,
         location: st.location(),
     };
@@ -531,10 +535,19 @@ pub fn create_trigger(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location()))?;
     cur.next();
+    if cur.peek_kw("POLICY") {
+        return super::policy::drop_policy(r, st);
+    }
+    if cur.peek_kw("RULE") {
+        return super::rule::drop_rule(r, st);
+    }
+    if let Some(kind) = super::opaque::eat_kind(&mut cur) {
+        return drop_opaque(r, st, &kind, &mut cur);
+    }
     let mut kind = Vec::new();
     while let Some(Token::Word(w)) = cur.peek() {
         let upper = w.value.to_ascii_uppercase();
-        if ["MATERIALIZED", "VIEW", "TABLE", "INDEX", "SEQUENCE", "TYPE", "DOMAIN", "SCHEMA", "EXTENSION", "FUNCTION", "PROCEDURE", "TRIGGER", "FOREIGN"]
+        if ["MATERIALIZED", "VIEW", "TABLE", "INDEX", "SEQUENCE", "TYPE", "DOMAIN", "SCHEMA", "EXTENSION", "FUNCTION", "PROCEDURE", "TRIGGER", "STATISTICS", "PUBLICATION"]
             .contains(&upper.as_str())
             && w.quote_style.is_none()
         {
@@ -589,6 +602,11 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                 let found = r.schema.tables.remove(&name).is_some();
                 if found {
                     r.schema.sequences.retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| *t != name));
+                    // Its extended statistics go with it, and it leaves every publication.
+                    r.schema.statistics.retain(|_, s| s.table != name);
+                    for p in r.schema.publications.values_mut() {
+                        p.tables.remove(&name);
+                    }
                     if cascade {
                         for t in r.schema.tables.values_mut() {
                             t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if *references == name));
@@ -603,6 +621,8 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             "TYPE" | "DOMAIN" => r.schema.types.remove(&r.qname_parts(&parts)).is_some(),
             "SCHEMA" => r.schema.schemas.remove(&parts[parts.len() - 1]).is_some(),
             "EXTENSION" => r.schema.extensions.remove(&parts[parts.len() - 1]).is_some(),
+            "STATISTICS" => r.schema.statistics.remove(&r.qname_parts(&parts)).is_some(),
+            "PUBLICATION" => r.schema.publications.remove(&parts[parts.len() - 1]).is_some(),
             "FUNCTION" | "PROCEDURE" => {
                 let name = r.qname_parts(&parts);
                 let prefix = format!("{name}(");
@@ -665,10 +685,34 @@ fn drop_inheritors(r: &mut PgReader, st: &Stmt<'_>, names: &[Vec<String>], casca
     Ok(())
 }
 
+/// `DROP <kind> [IF EXISTS] object [, …]` of an object kept as text: its
+/// CREATE, ALTERs and COMMENT go. A DROP of something the model does not
+/// hold (a migration dropping an object made outside the schema files) is
+/// kept as text itself.
+fn drop_opaque(r: &mut PgReader, st: &Stmt<'_>, kind: &str, cur: &mut Cursor<'_>) -> Result<Applied> {
+    let default_schema = r.default_schema().to_string();
+    let mut identities = Vec::new();
+    cur.eat_kws(&["IF", "EXISTS"]);
+    while let Some(id) = super::opaque::identity_at(kind, cur, &default_schema) {
+        identities.push(id);
+        if !cur.eat(&Token::Comma) {
+            break;
+        }
+    }
+    let before = r.schema.opaque.len();
+    r.schema.opaque.retain(|o| super::opaque::identity(o, &default_schema).is_none_or(|id| !identities.contains(&id)));
+    if r.schema.opaque.len() == before {
+        r.opaque(st, &format!("DROP {kind}"), false);
+    }
+    Ok(Applied::Done)
+}
+
 fn drop_index(r: &mut PgReader, name: &QName) -> bool {
     let owner = r.schema.tables.values().find(|t| t.name.schema == name.schema && t.indexes.contains_key(&name.name)).map(|t| t.name.clone());
     if let Some(owner) = owner {
-        let index = r.schema.tables.get_mut(&owner).and_then(|t| t.indexes.remove(&name.name)).expect("found above");
+        let table = r.schema.tables.get_mut(&owner).expect("found above");
+        let index = table.indexes.remove(&name.name).expect("found above");
+        super::properties::forget_index(table, &name.name);
         // The copies PostgreSQL made on the partitions go with it.
         remove_partition_clones(r, &owner, |t| t.indexes.retain(|_, i| !crate::emit::postgres::same_index(i, &index)));
         return true;
@@ -700,12 +744,14 @@ pub fn alter_index(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
     for t in r.schema.tables.values_mut().filter(|t| t.name.schema == name.schema) {
         if let Some(mut i) = t.indexes.remove(&name.name) {
             i.name = new.clone();
+            super::properties::rename_index(t, &name.name, &new);
             t.indexes.insert(new, i);
             return Ok(Applied::Done);
         }
         // Renaming the index of a PRIMARY KEY / UNIQUE constraint renames the constraint.
         if let Some(mut c) = t.constraints.remove(&name.name) {
             c.name = new.clone();
+            super::properties::rename_index(t, &name.name, &new);
             t.constraints.insert(new, c);
             return Ok(Applied::Done);
         }
@@ -828,12 +874,18 @@ pub fn set_comment(
         "COLUMN" => {
             let (column, table) = parts.split_last().ok_or_else(|| target("column"))?;
             let name = r.qname_parts(table);
+            // Columns of views, attributes of composite types and columns
+            // of foreign tables (kept as text).
+            let elsewhere = !r.schema.tables.contains_key(&name)
+                && (r.schema.views.contains_key(&name)
+                    || r.schema.types.contains_key(&name)
+                    || r.has_opaque_object(&format!("FOREIGN TABLE {name}")));
+            if elsewhere {
+                r.opaque(st, "COMMENT ON COLUMN", false);
+                return Ok(Applied::Done);
+            }
             match r.schema.tables.get_mut(&name) {
                 Some(t) => t.column_mut(column).ok_or_else(|| target(&format!("column {name}.{column}")))?.comment = text,
-                // Columns of views and attributes of composite types.
-                None if r.schema.views.contains_key(&name) || r.schema.types.contains_key(&name) => {
-                    r.opaque(st, "COMMENT ON COLUMN", false)
-                }
                 None => return Ok(Applied::MissingTable(name)),
             }
         }
@@ -843,12 +895,11 @@ pub fn set_comment(
         }
         "INDEX" => {
             let name = r.qname_parts(parts);
-            let index = r
-                .schema
-                .tables
-                .values_mut()
-                .filter(|t| t.name.schema == name.schema)
-                .find_map(|t| t.indexes.get_mut(&name.name));
+            let in_views = r.schema.views.values_mut().filter(|v| v.name.schema == name.schema).find_map(|v| v.indexes.get_mut(&name.name));
+            let index = match in_views {
+                Some(i) => Some(i),
+                None => r.schema.tables.values_mut().filter(|t| t.name.schema == name.schema).find_map(|t| t.indexes.get_mut(&name.name)),
+            };
             match index {
                 Some(i) => i.comment = text,
                 None => r.opaque(st, "COMMENT ON INDEX", false),
@@ -874,6 +925,43 @@ pub fn set_comment(
             let key = find_function(r, &name, args).ok_or_else(|| target(&format!("function {name}")))?;
             r.schema.functions.get_mut(&key).expect("key just found").comment = text;
         }
+        "CONSTRAINT ON DOMAIN" => {
+            let domain = r.qname_parts(on_table.unwrap_or_default());
+            let name = parts.last().cloned().unwrap_or_default();
+            let ty = r.schema.types.get_mut(&domain).ok_or_else(|| target(&format!("domain {domain}")))?;
+            let UserTypeKind::Domain { checks, check_comments, .. } = &mut ty.kind else {
+                return Err(Error::data(format!("{domain} is not a domain")).at(st.location()));
+            };
+            if !checks.contains_key(&name) {
+                // NOT NULL constraints of a domain are not modelled by name.
+                r.opaque(st, "COMMENT ON CONSTRAINT", false);
+                return Ok(Applied::Done);
+            }
+            match text {
+                Some(text) => check_comments.insert(name, text),
+                None => check_comments.remove(&name),
+            };
+        }
+        "POLICY" => {
+            let table = super::policy::table_name(r, on_table.unwrap_or_default());
+            let name = parts.last().cloned().unwrap_or_default();
+            let Some(t) = r.schema.tables.get_mut(&table) else { return Ok(Applied::MissingTable(table)) };
+            t.policies.get_mut(&name).ok_or_else(|| target(&format!("policy {name} for table {table}")))?.comment = text;
+        }
+        "RULE" => {
+            let relation = super::policy::table_name(r, on_table.unwrap_or_default());
+            let name = parts.last().cloned().unwrap_or_default();
+            let Some(rules) = super::rule::rules_of(r, &relation) else { return Ok(Applied::MissingTable(relation)) };
+            rules.get_mut(&name).ok_or_else(|| target(&format!("rule {name} for relation {relation}")))?.comment = text;
+        }
+        "STATISTICS" => {
+            let name = r.qname_parts(parts);
+            r.schema.statistics.get_mut(&name).ok_or_else(|| target(&format!("statistics object {name}")))?.comment = text;
+        }
+        "PUBLICATION" => {
+            let name = parts.last().cloned().unwrap_or_default();
+            r.schema.publications.get_mut(&name).ok_or_else(|| target(&format!("publication {name}")))?.comment = text;
+        }
         "CONSTRAINT" | "TRIGGER" => {
             let table = r.qname_parts(on_table.unwrap_or_default());
             let name = parts.last().cloned().unwrap_or_default();
@@ -882,13 +970,7 @@ pub fn set_comment(
                 v.triggers.get_mut(&name).ok_or_else(|| target(&format!("trigger {name} on {table}")))?.comment = text;
                 return Ok(Applied::Done);
             }
-            let Some(t) = r.schema.tables.get_mut(&table) else {
-                if kind == "CONSTRAINT" && r.schema.types.contains_key(&table) {
-                    r.opaque(st, "COMMENT ON CONSTRAINT", false);
-                    return Ok(Applied::Done);
-                }
-                return Ok(Applied::MissingTable(table));
-            };
+            let Some(t) = r.schema.tables.get_mut(&table) else { return Ok(Applied::MissingTable(table)) };
             if kind == "CONSTRAINT" {
                 t.constraints.get_mut(&name).ok_or_else(|| target(&format!("constraint {name} on {table}")))?.comment = text;
             } else {

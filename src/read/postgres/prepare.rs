@@ -89,13 +89,17 @@ fn text_to_parse(st: &Stmt<'_>) -> Option<String> {
     let mut cur: Cursor<'_> = st.head_cursor().ok()?;
     if cur.eat_kw("CREATE") {
         match super::create_kind(&mut cur)?.as_str() {
-            "TABLE" => table::cut_identity_options(st).ok().map(|(text, _)| text),
+            "TABLE" => table::create_table_text(st).ok().map(|(text, ..)| text),
             "INDEX" => Some(objects::index_text(st)),
             "VIEW" | "MATERIALIZED" => Some(objects::view_text(st)),
             _ => None,
         }
     } else if cur.eat_kw("ALTER") && cur.peek_kw("TABLE") {
-        if hand::is_owner_to(st.text) || table::unmodelled_alter_table(st.text).is_some() {
+        if hand::is_owner_to(st.text) {
+            return None;
+        }
+        // Property actions are read by hand; what remains is parsed then.
+        if super::properties::split(st).map_or(true, |split| split.is_some()) {
             return None;
         }
         table::cut_identity_options(st).ok().map(|(text, _)| text)

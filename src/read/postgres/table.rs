@@ -75,8 +75,102 @@ pub(super) fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOpt
     Ok((text, IdentityOptions { found, nulls_not_distinct, unique_seen: 0 }))
 }
 
+/// What [`cut_table_clauses`] takes out of a CREATE TABLE.
+#[derive(Default)]
+pub(super) struct TableClauses {
+    /// `WITH (…)` storage parameters, as [`super::properties::storage_parameters`] gives them.
+    with: Vec<String>,
+    /// `column COMPRESSION method` (PostgreSQL 14+).
+    compression: Vec<(String, String)>,
+    /// `column STORAGE kind` (PostgreSQL 16+).
+    storage: Vec<(String, crate::model::Storage)>,
+}
+
+/// Blanks out what sqlparser 0.63 does not read in a CREATE TABLE — the
+/// table's `WITH (…)` storage parameters (it rejects `toast.` names),
+/// `WITHOUT OIDS`, and the column options `COMPRESSION` and `STORAGE` —
+/// and returns them.
+fn cut_table_clauses(st: &Stmt<'_>, text: &mut String) -> Result<TableClauses> {
+    let mut clauses = TableClauses::default();
+    let lower = text.to_ascii_lowercase();
+    let with_list = lower.match_indices("with").any(|(i, _)| lower[i + 4..].trim_start().starts_with('('));
+    if !with_list && !contains_word(text, "COMPRESSION") && !contains_word(text, "STORAGE") && !contains_word(text, "OIDS") {
+        return Ok(clauses);
+    }
+    let original = text.clone();
+    let mut cur = Cursor::new(&original).map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let (mut depth, mut element_start, mut column): (i32, bool, Option<String>) = (0, false, None);
+    let error = |what: &str| Error::data(format!("invalid SQL: {what}")).at(st.location());
+    while !cur.at_end() {
+        match cur.peek() {
+            Some(Token::LParen) if depth == 0 => {
+                depth = 1;
+                element_start = true;
+                cur.next();
+                continue;
+            }
+            Some(Token::LParen) => depth += 1,
+            Some(Token::RParen) => depth -= 1,
+            Some(Token::Comma) if depth == 1 => {
+                element_start = true;
+                column = None;
+                cur.next();
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 1 && element_start {
+            element_start = false;
+            let constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE", "LIKE"].iter().any(|w| cur.peek_kw(w));
+            column = if constraint { None } else { cur.ident() };
+            continue;
+        }
+        let option = if cur.peek_kw("COMPRESSION") { Some(true) } else if cur.peek_kw("STORAGE") { Some(false) } else { None };
+        if let (1, Some(compression), Some(name), Some(Token::Word(w))) = (depth, option, column.clone(), cur.peek_at(1).cloned()) {
+            let start = cur.offset();
+            cur.pos += 2;
+            let end = cur.tok(cur.pos - 1).map_or(original.len(), |t| t.end);
+            blank_out(text, start, end);
+            if compression {
+                clauses.compression.push((name, w.value.to_ascii_lowercase()));
+            } else {
+                let storage = crate::model::Storage::parse(&w.value).ok_or_else(|| error("expected PLAIN, EXTERNAL, EXTENDED or MAIN after STORAGE"))?;
+                clauses.storage.push((name, storage));
+            }
+            continue;
+        }
+        // `FOR VALUES WITH (MODULUS …)` is a hash partition's bound, not parameters.
+        let after_values = cur.pos > 0 && matches!(cur.tok(cur.pos - 1).map(|t| &t.token), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("VALUES"));
+        if depth == 0 && !after_values && cur.peek_kw("WITH") && cur.peek_at(1) == Some(&Token::LParen) {
+            let start = cur.offset();
+            cur.next();
+            let (a, b) = cur.paren_group().ok_or_else(|| error("unbalanced parentheses"))?;
+            let items = super::properties::storage_parameters(&original[a..b], true)
+                .map_err(|what| error(&format!("expected {what} in WITH (…)")))?;
+            super::properties::merge_parameters(&mut clauses.with, &items, &[]);
+            blank_out(text, start, b + 1);
+            continue;
+        }
+        if depth == 0 && cur.peek_kw("WITHOUT") && cur.peek_kw_at(1, "OIDS") {
+            let start = cur.offset();
+            cur.pos += 2;
+            blank_out(text, start, cur.tok(cur.pos - 1).map_or(original.len(), |t| t.end));
+            continue;
+        }
+        cur.next();
+    }
+    Ok(clauses)
+}
+
+/// The CREATE TABLE text sqlparser is given, and what was cut out of it.
+pub(super) fn create_table_text(st: &Stmt<'_>) -> Result<(String, IdentityOptions, TableClauses)> {
+    let (mut text, identity) = cut_identity_options(st)?;
+    let clauses = cut_table_clauses(st, &mut text)?;
+    Ok((text, identity, clauses))
+}
+
 pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let (text, mut identity) = cut_identity_options(st)?;
+    let (text, mut identity, clauses) = create_table_text(st)?;
     let parsed = r.parse_shared(st, &text)?;
     let ct = match &*parsed {
         Statement::CreateTable(ct) => ct,
@@ -94,8 +188,14 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if let Some(parent) = &ct.partition_of {
         let parent = r.lookup_table(parent);
         let Some(parent_table) = r.schema.tables.get(&parent) else { return Ok(Applied::MissingTable(parent)) };
-        // A partition has its parent's columns (defaults and NOT NULL included).
-        table.columns = parent_table.columns.iter().map(|c| Column { location: st.location(), ..c.clone() }).collect();
+        // A partition has its parent's columns (defaults and NOT NULL
+        // included, storage and compression too), but not their statistics
+        // targets or options.
+        table.columns = parent_table
+            .columns
+            .iter()
+            .map(|c| Column { location: st.location(), statistics: None, options: Vec::new(), ..c.clone() })
+            .collect();
         let bound = ct.for_values.as_ref().map_or("DEFAULT".to_string(), |v| v.to_string());
         table.partition_of = Some(PartitionOf { parent, bound: normalize_bound(&bound) });
     }
@@ -131,6 +231,16 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         pending.push(table_constraint(r, c, st)?);
     }
     commit_constraints(r, &mut table, pending)?;
+    table.with = clauses.with;
+    for (column, method) in clauses.compression {
+        let col = table.column_mut(&column).ok_or_else(|| Error::data(format!("column {column} of {name} does not exist")).at(st.location()))?;
+        col.compression = (method != "default").then_some(method);
+    }
+    for (column, storage) in clauses.storage {
+        let default = super::properties::default_storage(&r.schema.types, &table.column(&column).map(|c| c.data_type.clone()).unwrap_or(DataType::simple("")));
+        let col = table.column_mut(&column).ok_or_else(|| Error::data(format!("column {column} of {name} does not exist")).at(st.location()))?;
+        col.storage = Some(storage).filter(|s| Some(*s) != default);
+    }
     let hints = super::hints::statement_hints(st.text, st.leading_comments);
     table.renamed_from = crate::model::RenameHint(hints.object);
     for (column, old) in hints.elements {
@@ -571,11 +681,18 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
     if let Some(applied) = set_schema(r, st)? {
         return Ok(applied);
     }
-    if let Some(kind) = unmodelled_alter_table(st.text) {
-        // Kept as text, with the table name qualified as pg_dump writes it.
-        let text = qualified_alter_table(r, st.text).unwrap_or_else(|| st.text.to_string());
-        r.opaque(&Stmt { text: &text, ..*st }, kind, false);
-        return Ok(Applied::Done);
+    if let Some(split) = super::properties::split(st)? {
+        // The other actions first (PostgreSQL adds columns before it sets
+        // their properties), then the property actions.
+        if let Some(rest) = &split.rest {
+            let sub = Stmt { text: rest, prepared: None, ..*st };
+            let mut sub_cur = sub.cursor().map_err(|e| Error::data(e.message).at(sub.location_at(e.line, e.column)))?;
+            sub_cur.next();
+            if let Applied::MissingTable(t) = alter_table(r, &sub, &mut sub_cur)? {
+                return Ok(Applied::MissingTable(t));
+            }
+        }
+        return super::properties::apply(r, st, split);
     }
     let (text, mut identity) = cut_identity_options(st)?;
     let parsed = r.parse_shared(st, &text)?;
@@ -655,6 +772,7 @@ fn alter_operations(
                 }
                 match table.constraints.remove(&n) {
                     Some(c) => {
+                        super::properties::forget_index(table, &n);
                         // The partitions' copies go with it (same kind, or same name for a CHECK).
                         super::objects::remove_partition_clones(r, &table.name, |t| {
                             t.constraints.retain(|cn, x| !(x.kind == c.kind && (cn == &c.name || !matches!(c.kind, ConstraintKind::Check { .. }))))
@@ -715,6 +833,8 @@ fn alter_operations(
                 let inheritable = c.inheritable();
                 c.name = new.clone();
                 r.note_name(&table.name.schema, &new);
+                // The constraint's index (if it has one) is renamed with it.
+                super::properties::rename_index(table, &old, &new);
                 table.constraints.insert(new.clone(), c);
                 if inheritable {
                     for d in r.schema.descendants(&table.name) {
@@ -827,6 +947,7 @@ fn alter_column(
             let col = table.column_mut(column).unwrap();
             col.data_type = t.clone();
             col.collation = None;
+            super::properties::reset_after_type_change(col);
             below(r, table, &|c| {
                 c.data_type = t.clone();
                 c.collation = None;
@@ -861,8 +982,31 @@ fn check_type_change(r: &PgReader, table: &Table, column: &str, recurse: bool, s
 /// it, and the sequences it owns.
 pub fn drop_column(r: &mut PgReader, table: &mut Table, column: &str) {
     table.columns.retain(|c| c.name != column);
-    table.constraints.retain(|_, c| !constraint_uses(&c.kind, column));
-    table.indexes.retain(|_, i| !i.keys.iter().any(|k| k.expr == column || k.expression && referenced_in(&k.expr, column)));
+    let mut gone: Vec<String> = Vec::new();
+    table.constraints.retain(|n, c| constraint_uses(&c.kind, column).then(|| gone.push(n.clone())).is_none());
+    table.indexes.retain(|n, i| {
+        let uses = i.keys.iter().any(|k| k.expr == column || k.expression && referenced_in(&k.expr, column))
+            || i.predicate.as_ref().is_some_and(|p| referenced_in(&p.0, column));
+        uses.then(|| gone.push(n.clone())).is_none()
+    });
+    for n in gone {
+        super::properties::forget_index(table, &n);
+    }
+    // So do the policies and extended statistics that mention it
+    // (PostgreSQL refuses to drop a column a policy uses; the policy would
+    // have to go first).
+    table.policies.retain(|_, p| {
+        !p.using.iter().chain(&p.with_check).any(|e| referenced_in(&e.0, column))
+    });
+    let tname = table.name.clone();
+    r.schema.statistics.retain(|_, s| {
+        s.table != tname || !(s.columns.iter().any(|c| c == column) || s.expressions.iter().any(|e| referenced_in(&e.0, column)))
+    });
+    for p in r.schema.publications.values_mut() {
+        if let Some(t) = p.tables.get_mut(&tname) {
+            t.columns.retain(|c| c != column);
+        }
+    }
     let owned: Vec<QName> = r
         .schema
         .sequences
@@ -966,6 +1110,28 @@ fn rename_column(r: &mut PgReader, table: &mut Table, old: &str, new: &str, st: 
                 *c = new.to_string();
             }
     }
+    let rename_expr = |e: &mut Expr| e.0 = rename_identifier(&e.0, old, new);
+    for p in table.policies.values_mut() {
+        p.using.iter_mut().chain(p.with_check.iter_mut()).for_each(rename_expr);
+    }
+    for rule in table.rules.values_mut() {
+        rule.condition.iter_mut().for_each(rename_expr);
+        for a in &mut rule.actions {
+            *a = rename_identifier(a, old, new);
+        }
+    }
+    for s in r.schema.statistics.values_mut().filter(|s| s.table == tname) {
+        rename(&mut s.columns);
+        s.columns.sort();
+        s.expressions.iter_mut().for_each(rename_expr);
+    }
+    for p in r.schema.publications.values_mut() {
+        if let Some(t) = p.tables.get_mut(&tname) {
+            rename(&mut t.columns);
+            t.columns.sort();
+            t.row_filter.iter_mut().for_each(rename_expr);
+        }
+    }
     Ok(())
 }
 
@@ -991,25 +1157,14 @@ fn rename_table_refs(r: &mut PgReader, old: &QName, new: &QName) {
                 *t = new.clone();
             }
     }
-}
-
-/// ALTER TABLE actions that are table properties schemashift keeps as text
-/// (sqlparser 0.63 does not parse them; pg_dump writes CLUSTER ON).
-pub(super) fn unmodelled_alter_table(text: &str) -> Option<&'static str> {
-    if !["CLUSTER", "WITHOUT"].iter().any(|w| contains_word(text, w)) {
-        return None;
+    for s in r.schema.statistics.values_mut().filter(|s| s.table == *old) {
+        s.table = new.clone();
     }
-    let Ok(mut cur) = Cursor::new(text) else { return None };
-    while !cur.at_end() {
-        if cur.peek_kw("CLUSTER") && cur.peek_kw_at(1, "ON") {
-            return Some("ALTER TABLE CLUSTER ON");
+    for p in r.schema.publications.values_mut() {
+        if let Some(t) = p.tables.remove(old) {
+            p.tables.insert(new.clone(), t);
         }
-        if cur.peek_kw("SET") && cur.peek_kw_at(1, "WITHOUT") {
-            return Some("ALTER TABLE SET WITHOUT");
-        }
-        cur.next();
     }
-    None
 }
 
 /// A column default as written; made canonical for the column's type with
@@ -1020,7 +1175,7 @@ fn column_default(e: &ast::Expr) -> Expr {
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name rest` as `ALTER TABLE schema.name rest`.
-fn qualified_alter_table(r: &PgReader, text: &str) -> Option<String> {
+pub(super) fn qualified_alter_table(r: &PgReader, text: &str) -> Option<String> {
     let mut cur = Cursor::new(text).ok()?;
     cur.eat_kw("ALTER");
     cur.eat_kw("TABLE");

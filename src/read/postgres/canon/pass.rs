@@ -58,6 +58,36 @@ pub fn view_query_now(schema: &Schema, query: &sqlparser::ast::Query, columns: &
     super::query::canonical_query(&env, query, columns)
 }
 
+/// An expression that sees the relations `rels` (each under its name: a
+/// rule's `new` and `old`, an UPDATE's target), resolved against `schema`
+/// as it is now, with its columns qualified.
+pub fn scoped_expr(schema: &Schema, rels: &[(String, QName)], e: &sqlparser::ast::Expr) -> String {
+    let env = Env::new(schema);
+    let scope = rel_scope(&env, rels);
+    Deparser { env: &env }.root(&Analyzer::new(&env).expr(e, &scope))
+}
+
+/// A query that sees the relations `rels` (see [`scoped_expr`]); as
+/// written when it cannot be resolved.
+pub fn scoped_query(schema: &Schema, rels: &[(String, QName)], q: &sqlparser::ast::Query) -> String {
+    let env = Env::new(schema);
+    let scope = rel_scope(&env, rels);
+    super::query::analyze_subquery(&Analyzer::new(&env), q, &scope).map(|a| a.text).unwrap_or_else(|()| super::query_text(q))
+}
+
+fn rel_scope<'p>(env: &Env<'_>, rels: &[(String, QName)]) -> Scope<'p> {
+    let rels = rels
+        .iter()
+        .map(|(refname, table)| RelScope {
+            refname: refname.clone(),
+            names: vec![vec![refname.clone()]],
+            columns: env.relation_columns(table).unwrap_or_default(),
+            hidden: false,
+        })
+        .collect();
+    Scope { rels, parent: None, value: None, qualify: true }
+}
+
 fn parse_expr(text: &str) -> Option<sqlparser::ast::Expr> {
     crate::read::postgres::compat::parser(text).ok()?.parse_expr().ok()
 }
@@ -149,6 +179,10 @@ enum Slot {
     ArgDefault(String, usize),
     PartitionBy(QName),
     FunctionBody(String),
+    PolicyUsing(QName, String),
+    PolicyCheck(QName, String),
+    StatisticsExpr(QName, usize),
+    RowFilter(String, QName),
     ViewQuery(QName),
 }
 
@@ -220,6 +254,27 @@ fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
         for (tname, trigger) in &t.triggers {
             if let Some(w) = &trigger.when {
                 push(Slot::TriggerWhen(name.clone(), tname.clone()), Place::TriggerWhen { table: name }, &w.0);
+            }
+        }
+        // A policy's conditions are boolean expressions over the table's rows.
+        for (pname, policy) in &t.policies {
+            if let Some(u) = &policy.using {
+                push(Slot::PolicyUsing(name.clone(), pname.clone()), Place::Check { table: name }, &u.0);
+            }
+            if let Some(c) = &policy.with_check {
+                push(Slot::PolicyCheck(name.clone(), pname.clone()), Place::Check { table: name }, &c.0);
+            }
+        }
+    }
+    for (name, s) in &schema.statistics {
+        for (i, e) in s.expressions.iter().enumerate() {
+            push(Slot::StatisticsExpr(name.clone(), i), Place::IndexKey { table: &s.table }, &e.0);
+        }
+    }
+    for (name, p) in &schema.publications {
+        for (table, t) in &p.tables {
+            if let Some(f) = &t.row_filter {
+                push(Slot::RowFilter(name.clone(), table.clone()), Place::Check { table }, &f.0);
             }
         }
     }
@@ -372,6 +427,16 @@ fn apply(schema: &mut Schema, slot: Slot, text: String) {
             }
         }
         Slot::ArgDefault(f, i) => set(schema.functions.get_mut(&f).and_then(|f| f.args.get_mut(i)).map(|a| &mut a.default), text),
+        Slot::PolicyUsing(t, p) => set(schema.tables.get_mut(&t).and_then(|t| t.policies.get_mut(&p)).map(|p| &mut p.using), text),
+        Slot::PolicyCheck(t, p) => set(schema.tables.get_mut(&t).and_then(|t| t.policies.get_mut(&p)).map(|p| &mut p.with_check), text),
+        Slot::StatisticsExpr(s, i) => {
+            if let Some(e) = schema.statistics.get_mut(&s).and_then(|s| s.expressions.get_mut(i)) {
+                *e = Expr(text);
+            }
+        }
+        Slot::RowFilter(p, t) => {
+            set(schema.publications.get_mut(&p).and_then(|p| p.tables.get_mut(&t)).map(|t| &mut t.row_filter), text)
+        }
         Slot::PartitionBy(t) => {
             if let Some(table) = schema.tables.get_mut(&t) {
                 table.partition_by = Some(text);
