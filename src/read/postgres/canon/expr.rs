@@ -929,32 +929,24 @@ impl<'e, 'a> Analyzer<'e, 'a> {
         let mut explicit_variadic = false;
         for a in &list.args {
             match a {
-                // `VARIADIC arg`, as rewritten for sqlparser.
-                FunctionArg::Named { name: n, arg: FunctionArgExpr::Expr(e), .. }
-                    if n.quote_style.is_some() && n.value == compat::VARIADIC_ARG =>
-                {
-                    args.push(self.try_expr(e, scope)?);
-                    names.push(None);
-                    explicit_variadic = true;
-                }
                 FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
                     args.push(self.try_expr(e, scope)?);
                     names.push(None);
                 }
                 FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if list.args.len() == 1 => agg.star = true,
-                FunctionArg::Named { name: n, arg: FunctionArgExpr::Expr(e), operator } => {
+                FunctionArg::Named { name: n, arg: FunctionArgExpr::Expr(e), operator }
+                | FunctionArg::ExprNamed { name: Expr::Identifier(n), arg: FunctionArgExpr::Expr(e), operator } => {
                     if !matches!(operator, ast::FunctionArgOperator::RightArrow | ast::FunctionArgOperator::Assignment) {
                         return Err(());
                     }
                     args.push(self.try_expr(e, scope)?);
-                    names.push(Some(fold(n)));
-                }
-                FunctionArg::ExprNamed { name: Expr::Identifier(n), arg: FunctionArgExpr::Expr(e), operator } => {
-                    if !matches!(operator, ast::FunctionArgOperator::RightArrow | ast::FunctionArgOperator::Assignment) {
-                        return Err(());
+                    // `VARIADIC arg`, as rewritten for sqlparser.
+                    if n.quote_style.is_some() && n.value == compat::VARIADIC_ARG {
+                        names.push(None);
+                        explicit_variadic = true;
+                    } else {
+                        names.push(Some(fold(n)));
                     }
-                    args.push(self.try_expr(e, scope)?);
-                    names.push(Some(fold(n)));
                 }
                 _ => return Err(()),
             }

@@ -36,12 +36,12 @@ pub fn print(a: &Analyzer<'_, '_>, e: &Expr, scope: &Scope<'_>) -> String {
                 match arg {
                     FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => args.push(part(x)),
                     FunctionArg::Named { name, arg: FunctionArgExpr::Expr(x), .. }
-                        if name.quote_style.is_some() && name.value == crate::read::postgres::compat::VARIADIC_ARG =>
-                    {
-                        args.push(format!("VARIADIC {}", part(x)))
-                    }
-                    FunctionArg::Named { name, arg: FunctionArgExpr::Expr(x), .. } => {
-                        args.push(format!("{} => {}", quote_ident(&fold(name)), part(x)))
+                    | FunctionArg::ExprNamed { name: Expr::Identifier(name), arg: FunctionArgExpr::Expr(x), .. } => {
+                        if name.quote_style.is_some() && name.value == crate::read::postgres::compat::VARIADIC_ARG {
+                            args.push(format!("VARIADIC {}", part(x)))
+                        } else {
+                            args.push(format!("{} => {}", quote_ident(&fold(name)), part(x)))
+                        }
                     }
                     _ => return crate::read::postgres::compat::restore(&e.to_string()),
                 }
