@@ -171,3 +171,47 @@ fn a_rebuilt_enum_whose_default_also_changes_sets_it_once() {
     // The unchanged default is put back after the conversion.
     assert_eq!(sql.matches("ALTER COLUMN n SET DEFAULT 'b'").count(), 1, "{sql}");
 }
+
+/// The JSON `changes` list every object the migration drops and creates
+/// again unchanged, with the change that reaches it; objects a change does
+/// not reach are not listed (nor rebuilt).
+#[test]
+fn json_changes_list_the_objects_rebuilt_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "old.sql",
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
+         CREATE VIEW reads_a AS SELECT id, a FROM t;\n\
+         CREATE VIEW reads_b AS SELECT id, b FROM t;\n\
+         CREATE VIEW over_reads_a AS SELECT id FROM reads_a;\n",
+    );
+    write(
+        dir.path(),
+        "new.sql",
+        "CREATE TABLE t (id int PRIMARY KEY, a bigint, b int);\n\
+         CREATE VIEW reads_a AS SELECT id, a FROM t;\n\
+         CREATE VIEW reads_b AS SELECT id, b FROM t;\n\
+         CREATE VIEW over_reads_a AS SELECT id FROM reads_a;\n",
+    );
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = json["changes"].as_array().unwrap();
+    let rebuilt: Vec<(&str, &str, &str)> = changes
+        .iter()
+        .filter(|c| c["kind"].as_str().unwrap().starts_with("rebuild_"))
+        .map(|c| (c["kind"].as_str().unwrap(), c["object"].as_str().unwrap(), c["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rebuilt,
+        [
+            ("rebuild_view", "public.over_reads_a", "it reads view public.reads_a, which is dropped and created again"),
+            ("rebuild_view", "public.reads_a", "the type of column public.t.a changes"),
+        ],
+        "{json:#}"
+    );
+    let up = json["up"].as_str().unwrap();
+    assert!(!up.contains("reads_b"), "a view that does not read the changed column stays: {up}");
+    assert!(changes.iter().all(|c| c["kind"] == "alter_column" || c["reason"].is_string()), "{json:#}");
+}

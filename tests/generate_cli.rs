@@ -1,10 +1,9 @@
 //! `schemashift generate`: numbering, refusals, determinism, detection,
 //! configuration, and reading the written migrations back.
 
-#[path = "support/git.rs"]
-mod git_support;
+mod support;
 
-use git_support::TestRepo;
+use support::git::TestRepo;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -365,4 +364,43 @@ fn every_layout_reads_back_into_the_schema() {
         };
         assert_eq!(model(&back), model(&schema), "{format}: the migrations in {dir} read back into another schema");
     }
+}
+
+/// With `--concurrently`, a view that must be rebuilt around a column's
+/// type change is dropped and created again in the same migration: the
+/// concurrent index build goes into a migration after it, so the view is
+/// never missing between two migrations (nor for good if the build fails).
+/// The migrations are then run, in order, on PostgreSQL.
+#[test]
+fn concurrently_keeps_a_rebuilt_view_in_one_migration() {
+    let old = "CREATE TABLE events (id bigint PRIMARY KEY, kind text, score integer);\n\
+               CREATE VIEW scores AS SELECT id, score FROM events;\n";
+    let new = "CREATE TABLE events (id bigint PRIMARY KEY, kind text, score bigint);\n\
+               CREATE VIEW scores AS SELECT id, score FROM events;\n\
+               CREATE INDEX events_kind_idx ON events (kind);\n";
+    let repo = TestRepo::new();
+    repo.write("schema.sql", old);
+    repo.commit_all("old");
+    repo.write("schema.sql", new);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "plain", "--concurrently"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = repo.path().join("migrations");
+    let ups: Vec<String> = files(&dir).into_iter().filter(|f| f.ends_with(".up.sql")).collect();
+    assert_eq!(ups.len(), 2, "{ups:?}");
+    let texts: Vec<String> = ups.iter().map(|f| std::fs::read_to_string(dir.join(f)).unwrap()).collect();
+    assert!(texts[0].contains("DROP VIEW public.scores;") && texts[0].contains("CREATE VIEW public.scores"), "{}", texts[0]);
+    assert!(texts[0].contains("ALTER COLUMN score TYPE bigint"), "{}", texts[0]);
+    assert!(texts[1].contains("CREATE INDEX CONCURRENTLY events_kind_idx"), "{}", texts[1]);
+    assert!(!texts[1].contains("VIEW"), "{}", texts[1]);
+
+    let Some(server) = support::pg::server() else { return };
+    let db = server.create_database("concurrently_views");
+    server.psql_file(&db, old).expect("the old schema loads");
+    server.psql_file(&db, "INSERT INTO events VALUES (1, 'a', 5), (2, 'b', 7);").expect("rows");
+    for text in &texts {
+        server.psql_file(&db, text).unwrap_or_else(|e| panic!("a migration fails: {e}\n{text}"));
+    }
+    let total = server.query(&db, "SELECT sum(score) FROM scores").expect("the view is there");
+    assert_eq!(total.trim(), "12");
+    server.drop_database(&db);
 }

@@ -21,7 +21,9 @@
 //!   2. down must then give the catalog of a database built from `old.sql`
 //!      and the original rows of every column the new schema kept.
 //!
-//!   For a `noop_*` case the plan must be empty.
+//!   For a `noop_*` case the plan must be empty. A case may also say what
+//!   its plan must and must not contain (`expect_plan`, see
+//!   [`check_plan_expectations`]).
 //!
 //! Catalogs are compared through `support::comparable` (number-constant
 //! defaults spelled either way are equal). After the down, a table that lost
@@ -342,6 +344,40 @@ fn report(case: &str, failures: &[Failure], up: &Script, down: &Script) -> Strin
     text
 }
 
+/// A case's `expect_plan` file states what its plan must (not) do, one
+/// line each: `up has: <text>`, `up lacks: <text>` (and `down …`), and
+/// `rebuilds: <kind> <object>` for every object the up migration drops and
+/// creates again unchanged (`rebuilds: none` when there must be none). A
+/// catalog comparison cannot see a needless rebuild; these lines can.
+fn check_plan_expectations(case: &str, plan: &schemashift::plan::Plan) {
+    let Ok(text) = std::fs::read_to_string(support::diff_fixtures_dir().join(case).join("expect_plan")) else { return };
+    let (up, down) = (plan.up_sql(), plan.down_sql());
+    let mut rebuilds: Vec<String> = Vec::new();
+    let mut listed = false;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (what, arg) = line.split_once(": ").unwrap_or_else(|| panic!("{case}: expect_plan: cannot read {line:?}"));
+        match what {
+            "up has" => assert!(up.contains(arg), "{case}: the up migration lacks {arg:?}:\n{up}"),
+            "up lacks" => assert!(!up.contains(arg), "{case}: the up migration has {arg:?}:\n{up}"),
+            "down has" => assert!(down.contains(arg), "{case}: the down migration lacks {arg:?}:\n{down}"),
+            "down lacks" => assert!(!down.contains(arg), "{case}: the down migration has {arg:?}:\n{down}"),
+            "rebuilds" => {
+                listed = true;
+                if arg != "none" {
+                    rebuilds.push(arg.to_string());
+                }
+            }
+            other => panic!("{case}: expect_plan: unknown expectation {other:?}"),
+        }
+    }
+    if listed {
+        let mut actual: Vec<String> = plan.rebuilds.iter().map(|r| format!("{} {}", r.kind, r.object)).collect();
+        actual.sort();
+        rebuilds.sort();
+        assert_eq!(actual, rebuilds, "{case}: the objects rebuilt ({:?})", plan.rebuilds);
+    }
+}
+
 fn migrates(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
     let started = Instant::now();
     let fx = fixture(case);
@@ -356,6 +392,7 @@ fn migrates(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
         return;
     }
     assert!(!plan.is_empty(), "{case}: the schemas differ but the plan is empty");
+    check_plan_expectations(case, &plan);
     let l = loaded(server, &fx, cell);
     let (up, down) = (Script::planned(&plan.up), Script::planned(&plan.down));
     assert_eq!(up.sql, plan.up_sql(), "{case}: up_sql() is the up steps' SQL");
@@ -517,6 +554,7 @@ cases!(
     matview_added_with_index,
     matview_definition_changed,
     matview_dropped,
+    matview_rebuilt_keeps_data_state,
     multi_schema_cross_references,
     multi_schema_same_names,
     noop_case_and_whitespace,
@@ -540,6 +578,7 @@ cases!(
     order_dependants_around_type_change,
     order_drop_reverse_dependencies,
     order_fk_key_type_change,
+    order_functions_and_types_by_use,
     order_type_before_column,
     partition_added,
     partition_attached,
@@ -561,6 +600,7 @@ cases!(
     rename_column_sqldef_hint,
     rename_column_used_by_index_and_view,
     rename_column_with_type_change,
+    rename_table_and_view_dependents_follow,
     rename_table_hint,
     rename_table_sqldef_hint,
     rename_without_hint_is_drop_add,
@@ -585,16 +625,19 @@ cases!(
     trigger_dropped_with_function,
     trigger_enabled_changed,
     trigger_function_body_changed,
+    type_change_rebuilds_trigger_and_policy,
     unique_added_dropped,
     unique_changed_columns,
     unique_nulls_not_distinct,
     view_added_dropped,
     view_chain_over_dropped_column,
+    view_column_type_changes_recreate,
     view_columns_removed,
     view_definition_changed,
     view_on_view_changed,
     view_options_changed,
     view_over_changed_column,
+    view_rebuilds_only_readers,
     view_renamed_hint,
     view_with_rule_recreated,
 );

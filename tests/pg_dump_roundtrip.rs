@@ -85,12 +85,15 @@ fn dump_restores_same_catalog(server: &PgServer, case: &str, first: &Loaded) {
     if let Err(e) = server.psql_file(&db, &first.dump) {
         panic!("{case}: the pg_dump output does not load:\n{e}");
     }
-    let restored = catalog::catalog(server, &db);
+    // A schema-only dump creates every materialized view WITH NO DATA:
+    // whether one is populated is data, which such a dump does not carry.
+    let restored = catalog::catalog(server, &db).without("populated");
+    let original = first.catalog.without("populated");
     assert!(
-        first.catalog == restored,
+        original == restored,
         "{case}: the database restored from pg_dump differs from the one built from schema.sql \
          (first = from schema.sql, second = from the dump):\n{}",
-        catalog::diff(&first.catalog, &restored)
+        catalog::diff(&original, &restored)
     );
 }
 
@@ -173,6 +176,12 @@ fn reader_roundtrip(case: &str, first: &Loaded) {
             d.err().unwrap_or_else(|| "read fine".into()),
         ),
     };
+    // A schema-only dump declares every materialized view WITH NO DATA:
+    // whether one holds data is not part of what a schema dump carries.
+    let (mut written, mut dumped) = (written, dumped);
+    for v in written.views.values_mut().chain(dumped.views.values_mut()) {
+        v.with_no_data = false;
+    }
     if written == dumped {
         return;
     }

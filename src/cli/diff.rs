@@ -25,7 +25,7 @@ pub struct DiffArgs {
 pub enum Format {
     /// The up migration (or the down, with --reverse).
     Sql,
-    /// One JSON object: up, down, changes, warnings.
+    /// One JSON object: up, down, changes (with the objects rebuilt), warnings.
     Json,
 }
 
@@ -35,6 +35,9 @@ struct JsonChange {
     object: String,
     old_location: Option<String>,
     new_location: Option<String>,
+    /// For an object rebuilt (`rebuild_view`, …): the change that reaches it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -66,8 +69,15 @@ pub fn run(args: DiffArgs, cwd: &Path) -> Result<i32> {
                     let kind = serde_json::to_value(c).ok().and_then(|v| v.get("kind").and_then(|k| k.as_str().map(str::to_string)));
                     let (o, n) = c.locations();
                     let loc = |l: Option<&crate::model::Location>| l.filter(|l| !l.is_unknown()).map(|l| l.to_string());
-                    JsonChange { kind: kind.unwrap_or_default(), object: c.object(), old_location: loc(o), new_location: loc(n) }
+                    JsonChange { kind: kind.unwrap_or_default(), object: c.object(), old_location: loc(o), new_location: loc(n), reason: None }
                 })
+                .chain(plan.rebuilds.iter().map(|r| JsonChange {
+                    kind: format!("rebuild_{}", r.kind.replace(' ', "_")),
+                    object: r.object.clone(),
+                    old_location: None,
+                    new_location: None,
+                    reason: Some(r.reason.clone()),
+                }))
                 .collect();
             let warnings = plan
                 .warnings

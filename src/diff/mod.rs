@@ -775,28 +775,19 @@ impl Differ<'_> {
     }
 
     fn views(&mut self, old: &Schema, new: &Schema) {
-        let mut renamed_away: Vec<QName> = Vec::new();
+        // Declared renames are already applied to `old` (see `renames::apply`).
         for (name, n) in &new.views {
-            let hinted = self.renames.views.get(name).filter(|o| old.views.contains_key(*o) && !new.views.contains_key(*o));
-            if hinted.is_none() && old.views.get(name) == Some(n) {
-                continue;
-            }
-            let o = match hinted {
-                Some(old_name) => {
-                    renamed_away.push(old_name.clone());
-                    self.push(Change::RenameView { from: old_name.clone(), to: name.clone() });
-                    &old.views[old_name]
+            let o = match old.views.get(name) {
+                Some(o) if o == n => continue,
+                Some(o) => o,
+                None => {
+                    self.push(Change::CreateView { view: n.clone() });
+                    continue;
                 }
-                None => match old.views.get(name) {
-                    Some(o) => o,
-                    None => {
-                        self.push(Change::CreateView { view: n.clone() });
-                        continue;
-                    }
-                },
             };
             let same = |v: &View| View {
                 comment: None,
+                with_no_data: false,
                 indexes: Default::default(),
                 triggers: Default::default(),
                 rules: Default::default(),
@@ -804,7 +795,7 @@ impl Differ<'_> {
                 ..v.clone()
             };
             if same(o) != same(n) {
-                if replaceable(o, n) {
+                if replaceable(old, o, new, n) {
                     self.push(Change::ReplaceView { from: View { name: name.clone(), ..o.clone() }, to: n.clone() });
                 } else {
                     self.push(Change::DropView { view: View { name: name.clone(), ..o.clone() } });
@@ -834,7 +825,7 @@ impl Differ<'_> {
             self.comment(format!("{kind} {name}"), &o.comment, &n.comment);
         }
         for (name, o) in &old.views {
-            if !new.views.contains_key(name) && !renamed_away.contains(name) {
+            if !new.views.contains_key(name) {
                 self.push(Change::DropView { view: o.clone() });
             }
         }
@@ -906,37 +897,19 @@ fn is_subsequence(from: &[String], to: &[String]) -> bool {
 }
 
 /// `CREATE OR REPLACE VIEW` keeps the existing columns: the new query must
-/// produce the same leading column names (new ones may only be appended),
-/// and the kind and options must match. Column types are not known here, so
-/// a type change shows up when the statement runs; the planner drops and
-/// recreates instead whenever the view's dependencies change type.
-fn replaceable(o: &View, n: &View) -> bool {
+/// produce the same leading columns, with the same names and types (new
+/// ones may only be appended), and the kind must match. The columns come
+/// from analyzing both queries; when either cannot be analyzed the view is
+/// dropped and created instead, which PostgreSQL always accepts.
+fn replaceable(old: &Schema, o: &View, new: &Schema, n: &View) -> bool {
+    use crate::read::postgres::canon::view_output_columns;
     if o.materialized || n.materialized || o.columns != n.columns || !n.columns.is_empty() {
         return false;
     }
-    match (output_names(&o.query), output_names(&n.query)) {
+    match (view_output_columns(old, &o.name), view_output_columns(new, &n.name)) {
         (Some(a), Some(b)) => b.len() >= a.len() && b[..a.len()] == a[..],
         _ => false,
     }
-}
-
-/// The output column names of a canonical SELECT, when they can be read
-/// off the select list (`col`, `t.col`, `expr AS name`).
-pub fn output_names(query: &str) -> Option<Vec<String>> {
-    use sqlparser::ast::{Expr, SelectItem, SetExpr};
-    let dialect = sqlparser::dialect::PostgreSqlDialect {};
-    let q = sqlparser::parser::Parser::new(&dialect).try_with_sql(query).ok()?.parse_query().ok()?;
-    let SetExpr::Select(select) = q.body.as_ref() else { return None };
-    select
-        .projection
-        .iter()
-        .map(|item| match item {
-            SelectItem::ExprWithAlias { alias, .. } => Some(crate::read::postgres::ident(alias)),
-            SelectItem::UnnamedExpr(Expr::Identifier(id)) => Some(crate::read::postgres::ident(id)),
-            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => parts.last().map(crate::read::postgres::ident),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The statements that rename (and, across schemas, move) a table.

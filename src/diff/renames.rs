@@ -77,8 +77,8 @@ impl Renames {
 /// Applies the declared renames that make sense (the old name exists in
 /// `old`, the new one does not yet, and the old one is gone from `new`) to
 /// a copy of `old`, by replaying the rename statements with the reader —
-/// the same rules PostgreSQL follows: constraints, indexes and foreign keys
-/// follow a renamed column or table.
+/// the same rules PostgreSQL follows: constraints, indexes, foreign keys
+/// and the views that read them follow a renamed column, table or view.
 pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Option<Schema>, Vec<super::Change>) {
     use super::Change;
     use crate::model::quote_ident;
@@ -120,6 +120,18 @@ pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Option<Schema>, 
         }
     }
     changes.extend(column_changes);
+    for (to, from) in &renames.views {
+        if let Some(v) = old.views.get(from)
+            && !old.views.contains_key(to)
+            && !new.views.contains_key(from)
+            && new.views.contains_key(to)
+            && from.schema == to.schema
+        {
+            let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+            sql.push_str(&format!("ALTER {kind} {from} RENAME TO {};\n", quote_ident(&to.name)));
+            changes.push(Change::RenameView { from: from.clone(), to: to.clone() });
+        }
+    }
     if sql.is_empty() {
         return (None, changes);
     }

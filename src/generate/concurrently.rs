@@ -11,8 +11,8 @@ use crate::model::{QName, Schema};
 use crate::plan::Step;
 
 /// Rewrites the index steps of `steps`, a migration from `from` to `to`.
-pub fn rewrite(steps: &mut [Step], from: &Schema, to: &Schema) {
-    for step in steps {
+pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
+    for step in steps.iter_mut() {
         let Some(table) = &step.index_of else { continue };
         if !(plain_table(from, table) && plain_table(to, table)) {
             continue;
@@ -22,6 +22,74 @@ pub fn rewrite(steps: &mut [Step], from: &Schema, to: &Schema) {
             step.transactional = false;
         }
     }
+
+    keep_rebuilds_together(steps);
+}
+
+/// A concurrent index build ends the transaction it would sit in. When it
+/// sits between the drop of an object the migration rebuilds (a view over a
+/// changed column, a trigger, a policy, a CHECK) and its re-creation, the
+/// object would be missing while the index builds, and for good if the
+/// build fails. Such builds move after the re-creations, with the steps
+/// that need the new index (`CLUSTER ON`, `REPLICA IDENTITY USING INDEX`,
+/// its comment, a foreign key into the table of a new unique index).
+fn keep_rebuilds_together(steps: &mut Vec<Step>) {
+    let is_build = |s: &Step| !s.transactional && s.index_of.is_some() && s.sql.starts_with("CREATE");
+    let Some(first_build) = steps.iter().position(is_build) else { return };
+    // The last re-creation of something dropped before the first build.
+    let dropped: Vec<&str> = steps[..first_build].iter().filter_map(|s| rebuilt_object(&s.summary, "drop ")).collect();
+    let Some(last) = steps
+        .iter()
+        .rposition(|s| ["create ", "add "].iter().any(|p| rebuilt_object(&s.summary, p).is_some_and(|o| dropped.contains(&o))))
+    else {
+        return;
+    };
+    if last < first_build {
+        return;
+    }
+    let mut moved_indexes: Vec<(String, bool, QName)> = Vec::new();
+    let mut kept = Vec::new();
+    let mut moved = Vec::new();
+    for (i, s) in std::mem::take(steps).into_iter().enumerate() {
+        let in_window = (first_build..=last).contains(&i);
+        let needs_moved = || {
+            let names = crate::plan::deps::identifiers(&s.sql);
+            moved_indexes.iter().any(|(index, unique, table)| {
+                names.contains(index) || (*unique && s.sql.contains("FOREIGN KEY") && s.sql.contains(&format!("REFERENCES {table}")))
+            })
+        };
+        if in_window && (is_build(&s) || needs_moved()) {
+            if is_build(&s)
+                && let (Some(table), Some(index)) = (&s.index_of, index_name(&s.sql))
+            {
+                moved_indexes.push((index, s.sql.starts_with("CREATE UNIQUE"), table.clone()));
+            }
+            moved.push(s);
+        } else {
+            kept.push(s);
+            if i == last {
+                kept.append(&mut moved);
+            }
+        }
+    }
+    kept.append(&mut moved);
+    *steps = kept;
+}
+
+/// The object of a step summary that starts with `verb` (`drop view
+/// public.v` → `view public.v`), without the note on why.
+fn rebuilt_object<'s>(summary: &'s str, verb: &str) -> Option<&'s str> {
+    let rest = summary.strip_prefix(verb)?;
+    let rest = rest.split(" (").next().unwrap_or(rest);
+    let kind = rest.split(' ').next()?;
+    ["view", "trigger", "policy", "rule", "constraint"].contains(&kind).then_some(rest)
+}
+
+/// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY name ON …` creates.
+fn index_name(sql: &str) -> Option<String> {
+    let rest = sql.split_once("CONCURRENTLY ")?.1;
+    let name = rest.split(" ON ").next()?.trim();
+    Some(crate::model::name_parts_folded(name).pop().unwrap_or_default())
 }
 
 /// A table that exists, is not partitioned and is not a partition.

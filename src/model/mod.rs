@@ -595,6 +595,12 @@ pub struct View {
     pub columns: Vec<String>,
     /// The query in canonical text.
     pub query: String,
+    /// A materialized view created `WITH NO DATA` (and not refreshed since):
+    /// it cannot be queried until `REFRESH MATERIALIZED VIEW`. Not a
+    /// difference between two schemas (it is the state of the data), but
+    /// kept when the planner creates the view.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub with_no_data: bool,
     /// `WITH (…)` options and `WITH CHECK OPTION`, canonical text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,

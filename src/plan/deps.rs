@@ -1,11 +1,8 @@
-//! Which views depend on what, read off their queries.
-//!
-//! A view is taken to depend on every table, view or function whose name
-//! appears as an identifier in its query. A false match only means a view
+//! The names a text mentions: what an object is taken to depend on when
+//! its expressions cannot be analyzed. A false match only means an object
 //! is dropped and created again unchanged, which is safe; a missed one
-//! would make PostgreSQL refuse the migration, which the tests would show.
+//! would make PostgreSQL refuse the migration.
 
-use crate::model::{QName, View};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 use std::collections::BTreeSet;
@@ -22,9 +19,4 @@ pub fn identifiers(query: &str) -> BTreeSet<String> {
             _ => None,
         })
         .collect()
-}
-
-/// Whether `view` mentions the object `name`.
-pub fn mentions(view: &View, name: &QName) -> bool {
-    identifiers(&view.query).contains(&name.name)
 }

@@ -33,6 +33,16 @@ pub struct Step {
     pub index_of: Option<crate::model::QName>,
 }
 
+/// An object a migration drops and creates again, unchanged, because a
+/// change reaches it (a view over a column whose type changes).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rebuild {
+    /// `view`, `materialized view`, `policy`, `trigger`, `index`, …
+    pub kind: String,
+    pub object: String,
+    pub reason: String,
+}
+
 /// A migration between two schemas.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Plan {
@@ -40,6 +50,8 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub up: Vec<Step>,
     pub down: Vec<Step>,
+    /// What the up migration rebuilds.
+    pub rebuilds: Vec<Rebuild>,
     pub warnings: Vec<Warning>,
 }
 
@@ -74,7 +86,7 @@ pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
     let renames = Renames::from_hints(new);
     let reversed = renames.reversed();
     // Up and down are planned independently, so side by side.
-    let ((changes, up, warnings), down) = std::thread::scope(|s| {
+    let ((changes, (up, rebuilds), warnings), (down, _)) = std::thread::scope(|s| {
         let down = s.spawn(|| {
             let backward = crate::diff::diff(new, old, &reversed);
             postgres::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new())
@@ -84,5 +96,5 @@ pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
         let up = postgres::lower(&forward.renamed_old, new, &forward.changes, &mut warnings);
         ((forward.changes, up, warnings), down.join().expect("the planner does not panic"))
     });
-    Ok(Plan { changes, up, down, warnings })
+    Ok(Plan { changes, up, down, rebuilds, warnings })
 }

@@ -29,17 +29,24 @@
 //! Table and column properties, policies, rules, statistics and
 //! publications are lowered in `properties`, which says where each goes.
 
+mod facts;
 mod properties;
+mod rebuild;
+mod routines;
+mod views;
 
-use super::Step;
+use super::{Rebuild, Step};
+use facts::{Obj, Ordered};
+use routines::facts_of;
 use super::inherit::Inheritance;
 use crate::diff::Change;
 use crate::emit::postgres as sql;
 use crate::error::Warning;
 use crate::model::{
-    Column, ConstraintKind, DataType, Function, Index, QName, Schema, Table, UserType, UserTypeKind, View, quote_ident,
+    Column, ConstraintKind, DataType, Function, Index, QName, Schema, Table, UserType, UserTypeKind, quote_ident,
     quote_literal,
 };
+use crate::read::postgres::canon::Dependencies;
 use std::collections::BTreeSet;
 
 #[derive(Default)]
@@ -57,8 +64,9 @@ struct Phases {
     /// which reaches every child at once.
     inherited_drops: Vec<(usize, Step)>,
     opaque_early: Vec<Step>,
-    functions: Vec<Step>,
-    domains: Vec<Step>,
+    /// New types and functions that need nothing this migration creates
+    /// later, ordered by what each uses (see `facts`).
+    functions: Vec<Ordered>,
     opaque_late: Vec<Step>,
     renames: Vec<Step>,
     tables: Vec<Step>,
@@ -75,17 +83,23 @@ struct Phases {
     /// New tables that inherit, parents first, once their parents have
     /// their new columns (the child copies them, in order).
     child_tables: Vec<(usize, Step)>,
+    /// Functions that need a table or column this migration creates (a
+    /// row type, a body PostgreSQL checks), before the indexes and CHECKs
+    /// that may call them.
+    table_functions: Vec<Ordered>,
     constraints: Vec<Step>,
     /// `INHERIT`, once the child has its parent's columns and CHECKs.
     inherit: Vec<Step>,
     foreign_keys: Vec<Step>,
-    late_functions: Vec<Step>,
     views: Vec<Step>,
+    /// Functions that need a view this migration creates.
+    late_functions: Vec<Ordered>,
     triggers: Vec<Step>,
     policies: Vec<Step>,
     drop_tables: Vec<Step>,
     drop_opaque: Vec<Step>,
-    drops: Vec<Step>,
+    /// Functions, types and sequences, users before what they use.
+    drops: Vec<Ordered>,
     drop_extensions: Vec<Step>,
     drop_schemas: Vec<Step>,
     post: Vec<Step>,
@@ -112,8 +126,7 @@ impl Phases {
             // Collations and text search objects, which types, columns
             // and indexes may use.
             self.opaque_early,
-            self.functions,
-            self.domains,
+            facts::creation_order(self.functions),
             // Operators, casts, aggregates, servers, …: they use functions,
             // and indexes and columns may use them.
             self.opaque_late,
@@ -124,11 +137,12 @@ impl Phases {
             by_depth(self.inherited_drop_columns, false),
             self.column_fixes,
             by_depth(self.child_tables, false),
+            facts::creation_order(self.table_functions),
             self.constraints,
             self.inherit,
             self.foreign_keys,
-            self.late_functions,
             self.views,
+            facts::creation_order(self.late_functions),
             self.triggers,
             // Policies, rules and publications: their expressions and
             // commands may use any table, view or function.
@@ -137,7 +151,7 @@ impl Phases {
             // Objects kept as text, once the tables that use them are gone
             // and before the functions they use go.
             self.drop_opaque,
-            self.drops,
+            facts::drop_order(self.drops),
             self.drop_extensions,
             // A schema goes last, once everything in it is gone.
             self.drop_schemas,
@@ -172,9 +186,16 @@ struct Lowering<'a> {
     opaque_adds: Vec<(sql::order::OpaquePlace, usize, Step)>,
     /// Opaque objects to drop, by rank.
     opaque_drops: Vec<(usize, Step)>,
+    /// Objects dropped and created again unchanged, with why.
+    rebuilds: Vec<Rebuild>,
+    /// What the old model's expressions and views use, analyzed on demand.
+    old_deps: std::cell::OnceCell<Dependencies<'a>>,
+    /// The same for the new model.
+    new_deps: std::cell::OnceCell<Dependencies<'a>>,
 }
 
-pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> Vec<Step> {
+/// The steps of the migration, and the objects it rebuilds.
+pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> (Vec<Step>, Vec<Rebuild>) {
     let inh = Inheritance::any(old, new).then_some(Inheritance { old, new });
     let mut l = Lowering {
         old,
@@ -187,6 +208,9 @@ pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<
         recreated_views: BTreeSet::new(),
         opaque_adds: Vec::new(),
         opaque_drops: Vec::new(),
+        rebuilds: Vec::new(),
+        old_deps: std::cell::OnceCell::new(),
+        new_deps: std::cell::OnceCell::new(),
     };
     l.views();
     l.create_types();
@@ -201,10 +225,15 @@ pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<
     l.place_opaque();
     l.drop_tables();
     l.drop_types();
-    l.p.into_steps()
+    (l.p.into_steps(), l.rebuilds)
 }
 
-impl Lowering<'_> {
+impl<'a> Lowering<'a> {
+    /// What the old model's objects use.
+    fn old_deps(&self) -> &Dependencies<'a> {
+        self.old_deps.get_or_init(|| Dependencies::new(self.old))
+    }
+
     fn warn(&mut self, change: &Change, message: String) {
         let location = change.locations().1.or(change.locations().0).cloned().unwrap_or_default();
         self.warnings.push(Warning { message, location });
@@ -277,7 +306,7 @@ impl Lowering<'_> {
                         || self.becomes_identity(t, c)
                 });
                 if !goes_with_owner {
-                    self.p.drops.push(step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {};", sequence.name)));
+                    self.p.drops.push(Ordered::plain(step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {};", sequence.name))));
                 }
             }
             AlterSequence { from, to } => {
@@ -389,27 +418,12 @@ impl Lowering<'_> {
                 format!("rename index {from} to {to}"),
                 format!("ALTER INDEX {} RENAME TO {};", QName::new(table.schema.clone(), from.clone()), quote_ident(to)),
             )),
-            CreateTrigger { table, trigger } => {
-                self.p.triggers.push(step(format!("create trigger {} on {table}", trigger.name), sql::create_trigger_sql(table, trigger)));
-                if !trigger.enabled.is_default() {
-                    self.p.triggers.push(step(
-                        format!("set firing of trigger {} on {table}", trigger.name),
-                        sql::properties::enabled_sql(table, "TRIGGER", &trigger.name, trigger.enabled),
-                    ));
-                }
-                self.comment(format!("TRIGGER {} ON {table}", quote_ident(&trigger.name)), &trigger.comment);
-            }
+            CreateTrigger { table, trigger } => self.create_trigger(table, trigger),
             DropTrigger { table, trigger } => {
                 if self.old.views.contains_key(table) && self.recreated_view(table) {
                     return; // goes with the view
                 }
-                self.p.drop_dependents.insert(
-                    0,
-                    step(
-                        format!("drop trigger {} on {table}", trigger.name),
-                        format!("DROP TRIGGER {} ON {table};", quote_ident(&trigger.name)),
-                    ),
-                )
+                self.drop_trigger(table, trigger);
             }
             SetLogged { table, unlogged } => self.p.columns.push(step(
                 format!("set {table} {}", if *unlogged { "unlogged" } else { "logged" }),
@@ -466,10 +480,7 @@ impl Lowering<'_> {
             )),
             CreateView { .. } | DropView { .. } | ReplaceView { .. } | RenameView { .. } => {} // see views()
             CreateFunction { function } => self.create_function(function, false),
-            DropFunction { function } => self.p.drops.push(step(
-                format!("drop function {}", function.signature()),
-                format!("DROP {} {};", routine_keyword(function), function_ref(function)),
-            )),
+            DropFunction { function } => self.drop_function(function),
             ReplaceFunction { from, to } => {
                 if replaceable_function(from, to) {
                     self.create_function(to, true);
@@ -517,13 +528,11 @@ impl Lowering<'_> {
             .collect();
         for t in sql::order::types(self.new) {
             if created.contains(&t.name) {
+                // With the functions: a domain's CHECK may call one, and one
+                // may take any new type.
                 let s = step(format!("create type {}", t.name), sql::create_type_sql(t));
-                // A domain's CHECK may call a function created in this migration.
-                if matches!(t.kind, UserTypeKind::Domain { .. }) {
-                    self.p.domains.push(s);
-                } else {
-                    self.p.types.push(s);
-                }
+                let uses = facts_of(&self.new_deps().user_type(t));
+                self.p.functions.push(Ordered::new(s, Obj::Type(t.name.clone()), uses));
                 let kind = if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
                 self.comment(format!("{kind} {}", t.name), &t.comment);
                 if let UserTypeKind::Domain { check_comments, .. } = &t.kind {
@@ -603,7 +612,7 @@ impl Lowering<'_> {
             }
         }
         // Dropped once the columns still using it (being dropped themselves) are gone.
-        self.p.drops.push(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};")));
+        self.p.drops.push(Ordered::plain(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};"))));
     }
 
     fn rebuild_composite(
@@ -647,7 +656,7 @@ impl Lowering<'_> {
                 }
             }
         }
-        self.p.drops.push(step(format!("drop the old type {name}"), format!("DROP TYPE {old_name};")));
+        self.p.drops.push(Ordered::plain(step(format!("drop the old type {name}"), format!("DROP TYPE {old_name};"))));
     }
 
     fn alter_domain(&mut self, from: &UserType, to: &UserType) {
@@ -798,7 +807,9 @@ impl Lowering<'_> {
             .collect();
         for t in sql::order::types(self.old).into_iter().rev() {
             if dropped.contains(&t.name) {
-                self.p.drops.push(step(format!("drop type {}", t.name), format!("DROP {} {};", type_keyword(t), t.name)));
+                let s = step(format!("drop type {}", t.name), format!("DROP {} {};", type_keyword(t), t.name));
+                let uses = facts_of(&self.old_deps().user_type(t));
+                self.p.drops.push(Ordered::new(s, Obj::Type(t.name.clone()), uses));
             }
         }
     }
@@ -1073,107 +1084,6 @@ impl Lowering<'_> {
         }
     }
 
-    /// CHECKs, EXCLUDEs and expression or partial indexes that mention a column
-    /// whose type changes are dropped before and created again after: kept in
-    /// place, PostgreSQL would convert them in its own way (or refuse, when an
-    /// operator does not exist for the new type), and the result would differ
-    /// from the schema's.
-    fn rebuild_column_dependents(&mut self, table: &QName, column: &str) {
-        let mentions = |text: &str| crate::plan::deps::identifiers(text).contains(column);
-        let Some(old_table) = self.old.tables.get(table) else { return };
-        let new_table = self.new.tables.get(table);
-        let constraints: Vec<crate::model::Constraint> = old_table
-            .constraints
-            .values()
-            .filter(|c| match &c.kind {
-                ConstraintKind::Check { expr, .. } => mentions(&expr.0),
-                ConstraintKind::Exclude { elements, predicate, .. } => {
-                    elements.iter().any(|(e, _)| e == column || mentions(e)) || predicate.as_ref().is_some_and(|p| mentions(&p.0))
-                }
-                _ => false,
-            })
-            .cloned()
-            .collect();
-        for c in constraints {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropConstraint { table: t, constraint } if t == table && constraint.name == c.name));
-            if handled || !self.rebuilt.insert(format!("constraint {table} {}", c.name)) {
-                continue;
-            }
-            let drop = step(
-                format!("drop constraint {} on {table} (type change)", c.name),
-                format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&c.name)),
-            );
-            if self.inh.as_ref().is_some_and(|i| i.takes_part(table)) {
-                // A CHECK only inherited goes and comes back with the parent's;
-                // one declared too is dropped after the parent's.
-                if !c.local && !self.old.check_providers(old_table, &c.name).is_empty() {
-                    continue;
-                }
-                self.p.inherited_drops.push((self.old.inheritance_depth(table), drop));
-            } else {
-                self.p.drop_dependents.push(drop);
-            }
-            if let Some(n) = new_table.and_then(|t| t.constraints.get(&c.name)) {
-                self.p.constraints.push(step(format!("add constraint {} on {table}", n.name), sql::add_constraint_sql(table, n)));
-            }
-        }
-        let indexes: Vec<Index> = old_table
-            .indexes
-            .values()
-            .filter(|i| i.keys.iter().any(|k| k.expression && mentions(&k.expr)) || i.predicate.as_ref().is_some_and(|p| mentions(&p.0)))
-            .cloned()
-            .collect();
-        for i in indexes {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropIndex { table: t, index } if t == table && index.name == i.name));
-            if handled || !self.rebuilt.insert(format!("index {table} {}", i.name)) {
-                continue;
-            }
-            self.p.drop_dependents.push(step(
-                format!("drop index {} (type change)", i.name),
-                format!("DROP INDEX {};", QName::new(table.schema.clone(), i.name.clone())),
-            ));
-            if let Some(n) = new_table.and_then(|t| t.indexes.get(&i.name)) {
-                self.p.constraints.push(index_step(format!("create index {}", n.name), sql::create_index_sql(table, n), table));
-            }
-        }
-        // PostgreSQL refuses to change the type of a column a policy or a
-        // rule uses: they are dropped first and created again after.
-        let policies: Vec<crate::model::Policy> = old_table
-            .policies
-            .values()
-            .filter(|p| p.using.iter().chain(&p.with_check).any(|e| mentions(&e.0)))
-            .cloned()
-            .collect();
-        for p in policies {
-            let handled = self.changes.iter().any(|ch| {
-                matches!(ch, Change::DropPolicy { table: t, policy } if t == table && policy.name == p.name)
-            });
-            if handled || !self.rebuilt.insert(format!("policy {table} {}", p.name)) {
-                continue;
-            }
-            self.drop_policy(table, &p);
-            if let Some(n) = new_table.and_then(|t| t.policies.get(&p.name)) {
-                self.create_policy(table, &n.clone());
-            }
-        }
-        let rules: Vec<crate::model::Rule> = old_table
-            .rules
-            .values()
-            .filter(|r| r.condition.iter().any(|e| mentions(&e.0)) || r.actions.iter().any(|a| mentions(a)))
-            .cloned()
-            .collect();
-        for r in rules {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropRule { table: t, rule } if t == table && rule.name == r.name));
-            if handled || !self.rebuilt.insert(format!("rule {table} {}", r.name)) {
-                continue;
-            }
-            self.drop_rule(table, &r);
-            if let Some(n) = new_table.and_then(|t| t.rules.get(&r.name)) {
-                self.create_rule(table, &n.clone());
-            }
-        }
-    }
-
     /// Whether a constraint on a partition is PostgreSQL's clone of its parent's.
     fn inherited_constraint(&self, schema: &Schema, table: &QName, constraint: &crate::model::Constraint) -> bool {
         let Some(parent) = schema.tables.get(table).and_then(|t| t.partition_of.as_ref()).and_then(|p| schema.tables.get(&p.parent)) else {
@@ -1214,6 +1124,11 @@ impl Lowering<'_> {
                     );
                     continue;
                 }
+                self.rebuilds.push(Rebuild {
+                    kind: "foreign key".into(),
+                    object: format!("{} on {}", fk.name, t.name),
+                    reason: format!("constraint {} on {table}, which it references, is dropped", constraint.name),
+                });
                 self.p.drop_dependents.insert(
                     0,
                     step(format!("drop constraint {} on {} (re-added below)", fk.name, t.name), format!("ALTER TABLE {} DROP CONSTRAINT {};", t.name, quote_ident(&fk.name))),
@@ -1222,160 +1137,6 @@ impl Lowering<'_> {
                     self.p.foreign_keys.push(step(format!("add constraint {} on {}", n.name, t.name), sql::add_constraint_sql(&t.name, n)));
                 }
             }
-        }
-    }
-
-    // ----- functions -------------------------------------------------------
-
-    fn create_function(&mut self, function: &Function, replace: bool) {
-        let mut text = sql::create_function_sql(function);
-        if replace {
-            text = text.replacen("CREATE ", "CREATE OR REPLACE ", 1);
-        }
-        let s = step(format!("create function {}", function.signature()), text);
-        // Functions over row types and with SQL-standard bodies need the
-        // tables; so do SQL-language ones, whose bodies PostgreSQL checks at
-        // creation — unless a default or CHECK calls them.
-        let sql_body = function.language == "sql" && !self.used_by_tables(function) && !self.used_by_opaque(function);
-        if sql::order::uses_row_type(self.new, function) || sql::order::has_sql_standard_body(function) || sql_body {
-            self.p.late_functions.push(s);
-        } else {
-            self.p.functions.push(s);
-        }
-        if function.comment.is_some() {
-            self.comment(sql::function_comment_target(function), &function.comment);
-        }
-    }
-
-    // ----- views -----------------------------------------------------------
-
-    /// The views to drop before the changes and create after them: those
-    /// that changed, and those that depend on something that changes shape
-    /// (a table whose columns change, a view recreated, a function
-    /// replaced), transitively.
-    fn views_to_recreate(&self) -> (BTreeSet<QName>, BTreeSet<QName>) {
-        let mut touched_tables: BTreeSet<QName> = BTreeSet::new();
-        let mut touched_names: BTreeSet<QName> = BTreeSet::new();
-        let mut dropped_views: BTreeSet<QName> = BTreeSet::new();
-        let mut created_views: BTreeSet<QName> = BTreeSet::new();
-        for c in self.changes {
-            match c {
-                Change::AlterColumn { table, from, to } if from.data_type != to.data_type || from.collation != to.collation || from.generated != to.generated => {
-                    touched_tables.insert(table.clone());
-                }
-                Change::DropColumn { table, .. } | Change::RenameColumn { table, .. } | Change::DropTable { table: Table { name: table, .. } } => {
-                    touched_tables.insert(table.clone());
-                }
-                Change::RenameTable { from, to } => {
-                    touched_names.insert(from.clone());
-                    touched_tables.insert(to.clone());
-                }
-                Change::RebuildEnum { to, .. } | Change::ReplaceType { to, .. } => {
-                    for t in self.new.tables.values() {
-                        if t.columns.iter().any(|col| col.data_type.name == to.name.to_string()) {
-                            touched_tables.insert(t.name.clone());
-                        }
-                    }
-                }
-                Change::ReplaceFunction { from, to } if !replaceable_function(from, to) => {
-                    touched_names.insert(from.name.clone());
-                }
-                Change::DropFunction { function } => {
-                    touched_names.insert(function.name.clone());
-                }
-                Change::DropView { view } => {
-                    dropped_views.insert(view.name.clone());
-                }
-                Change::CreateView { view } => {
-                    created_views.insert(view.name.clone());
-                }
-                Change::RenameView { from, to } => {
-                    dropped_views.insert(from.clone());
-                    created_views.insert(to.clone());
-                }
-                _ => {}
-            }
-        }
-        // Old views to drop: changed ones and dependants, to a fixed point.
-        let mut drop: BTreeSet<QName> = dropped_views;
-        loop {
-            let before = drop.len();
-            for v in self.old.views.values() {
-                if drop.contains(&v.name) {
-                    continue;
-                }
-                let depends = touched_tables.iter().chain(&touched_names).chain(drop.iter()).any(|n| super::deps::mentions(v, n));
-                if depends {
-                    drop.insert(v.name.clone());
-                }
-            }
-            if drop.len() == before {
-                break;
-            }
-        }
-        // New views to create: the new ones, and every dropped one that still exists.
-        let mut create: BTreeSet<QName> = created_views;
-        for name in &drop {
-            let renamed_to = self.changes.iter().find_map(|c| match c {
-                Change::RenameView { from, to } if from == name => Some(to.clone()),
-                _ => None,
-            });
-            let name = renamed_to.unwrap_or_else(|| name.clone());
-            if self.new.views.contains_key(&name) {
-                create.insert(name);
-            }
-        }
-        (drop, create)
-    }
-
-    fn recreated_view(&self, name: &QName) -> bool {
-        self.recreated_views.contains(name)
-    }
-
-    fn views(&mut self) {
-        let (drop, create) = self.views_to_recreate();
-        if drop.is_empty() && create.is_empty() && !self.changes.iter().any(|c| matches!(c, Change::ReplaceView { .. })) {
-            // Nothing to order (ordering every view of a large schema is not free).
-            return;
-        }
-        self.recreated_views = drop.clone();
-        // Dependants first: the reverse of the creation order.
-        for v in sql::order::views(self.old).into_iter().rev().filter(|v| drop.contains(&v.name)) {
-            let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
-            self.p.drop_views.push(step(format!("drop view {}", v.name), format!("DROP {kind} {};", v.name)));
-        }
-        for v in sql::order::views(self.new) {
-            if create.contains(&v.name) {
-                self.create_view(v);
-            } else if let Some(Change::ReplaceView { to, .. }) =
-                self.changes.iter().find(|c| matches!(c, Change::ReplaceView { to, .. } if to.name == v.name))
-            {
-                let text = sql::create_view_sql(to).replacen("CREATE VIEW", "CREATE OR REPLACE VIEW", 1);
-                self.p.views.push(step(format!("replace view {}", to.name), text));
-            }
-        }
-    }
-
-    fn create_view(&mut self, v: &View) {
-        // A migration fills a materialized view, as CREATE MATERIALIZED VIEW does by default.
-        let text = sql::create_view_sql(v).replace("\nWITH NO DATA;", ";");
-        self.p.views.push(step(format!("create view {}", v.name), text));
-        for i in v.indexes.values() {
-            self.p.views.push(step(format!("create index {}", i.name), sql::create_index_sql(&v.name, i)));
-        }
-        for t in v.triggers.values() {
-            self.p.triggers.push(step(format!("create trigger {}", t.name), sql::create_trigger_sql(&v.name, t)));
-            if !t.enabled.is_default() {
-                self.p.triggers.push(step(
-                    format!("set firing of trigger {} on {}", t.name, v.name),
-                    sql::properties::enabled_sql(&v.name, "TRIGGER", &t.name, t.enabled),
-                ));
-            }
-        }
-        self.created_view_rules(&v.name.clone(), &v.rules.clone());
-        let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
-        if v.comment.is_some() {
-            self.comment(format!("{kind} {}", v.name), &v.comment);
         }
     }
 
@@ -1439,24 +1200,6 @@ impl Lowering<'_> {
             }
             _ => None,
         })
-    }
-
-    /// Whether a column default, generated column or CHECK of the new schema calls `function`.
-    fn used_by_tables(&self, function: &Function) -> bool {
-        let name = &function.name.name;
-        self.new.tables.values().any(|t| {
-            t.columns.iter().any(|c| {
-                c.default.as_ref().is_some_and(|d| super::deps::identifiers(&d.0).contains(name))
-                    || c.generated.as_ref().is_some_and(|g| super::deps::identifiers(&g.0).contains(name))
-            }) || t.constraints.values().any(|c| matches!(&c.kind, ConstraintKind::Check { expr, .. } if super::deps::identifiers(&expr.0).contains(name)))
-        })
-    }
-
-    /// Whether a statement kept as text (an operator, a cast, an aggregate,
-    /// …) names `function`: it is created before them.
-    fn used_by_opaque(&self, function: &Function) -> bool {
-        let name = &function.name.name;
-        self.new.opaque.iter().any(|o| super::deps::identifiers(&o.text).contains(name))
     }
 
     fn becomes_identity(&self, table: &QName, column: &str) -> bool {

@@ -68,6 +68,7 @@ fn view(name: QName, query: &str) -> View {
         materialized: false,
         columns: vec![],
         query: query.into(),
+        with_no_data: false,
         options: vec![],
         indexes: BTreeMap::new(),
         triggers: BTreeMap::new(),
@@ -546,6 +547,7 @@ pub fn rich_model() -> Schema {
     checked.options = strings(&["security_barrier=true", "CASCADED CHECK OPTION"]);
     let mut stats = view(q("App", "Stats"), "SELECT count(*) FROM public.parent_b");
     stats.materialized = true;
+    stats.with_no_data = true;
     stats.columns = strings(&["n"]);
     stats.comment = Some("a materialized view".into());
     stats.indexes.insert("stats_n_idx".into(), index("stats_n_idx", vec![key("n")]));

@@ -62,6 +62,15 @@ impl Catalog {
         self.objects.get(&ObjectKey { kind: kind.into(), name: name.into() })
     }
 
+    /// The catalog without one field of every object.
+    pub fn without(&self, field: &str) -> Catalog {
+        let mut c = self.clone();
+        for fields in c.objects.values_mut() {
+            fields.remove(field);
+        }
+        c
+    }
+
     /// How many objects of a kind there are.
     pub fn count(&self, kind: &str) -> usize {
         self.objects.keys().filter(|k| k.kind == kind).count()
@@ -83,7 +92,7 @@ members AS (  -- objects owned by an extension
     SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e'
 ),
 rels AS (
-    SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relpartbound, c.reloptions, c.relacl,
+    SELECT c.oid, c.relname, c.relkind, c.relispopulated, c.relpersistence, c.relpartbound, c.reloptions, c.relacl,
            c.relowner, c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.reltoastrelid, c.relispartition, ns.nspname,
            pg_catalog.format('%I.%I', ns.nspname, c.relname) AS qname
     FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace
@@ -116,6 +125,8 @@ objects(kind, name, fields) AS (
                      FROM pg_catalog.pg_inherits i JOIN rels p ON p.oid = i.inhparent
                      WHERE i.inhrelid = r.oid),
         'definition', CASE WHEN r.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(r.oid) END,
+        -- A materialized view created WITH NO DATA cannot be read until refreshed.
+        'populated', CASE WHEN r.relkind = 'm' THEN r.relispopulated END,
         -- Storage options are a set of settings; PostgreSQL keeps them in the order written.
         'options', (SELECT pg_catalog.array_agg(o ORDER BY o) FROM pg_catalog.unnest(r.reloptions) o)::text,
         'toast_options', (SELECT pg_catalog.array_agg(o ORDER BY o)

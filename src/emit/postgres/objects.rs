@@ -160,8 +160,8 @@ fn dollar_tag(body: &str) -> String {
         .expect("some tag is free")
 }
 
-/// CREATE [MATERIALIZED] VIEW; a materialized view is created `WITH NO DATA`
-/// (its contents are not part of the schema, and filling it could be slow).
+/// CREATE [MATERIALIZED] VIEW; a materialized view declared `WITH NO DATA`
+/// is created so (otherwise PostgreSQL fills it when it is created).
 pub fn create_view_sql(view: &View) -> String {
     let kind = if view.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
     let mut sql = format!("CREATE {kind} {}", view.name);
@@ -184,7 +184,7 @@ pub fn create_view_sql(view: &View) -> String {
             sql.push_str(&format!("\nWITH {option}"));
         }
     }
-    if view.materialized {
+    if view.materialized && view.with_no_data {
         sql.push_str("\nWITH NO DATA");
     }
     sql.push(';');

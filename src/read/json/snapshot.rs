@@ -686,6 +686,7 @@ impl Reader<'_> {
             materialized: self.bool(map, "materialized", path)?.unwrap_or(false),
             columns,
             query,
+            with_no_data: false,
             options: Vec::new(),
             indexes: Default::default(),
             triggers: Default::default(),

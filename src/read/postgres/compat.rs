@@ -11,6 +11,8 @@
 //! - `f(a, VARIADIC b)`: `f(a, "$variadic" => b)`: a named argument with a
 //!   name no parameter has ([`VARIADIC_ARG`]), which the analyzer reads as
 //!   the VARIADIC mark.
+//! - `money '1.00'` (a constant typed by a name sqlparser does not know as
+//!   a type): `('1.00'::money)`, the same constant.
 
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Word};
@@ -26,7 +28,13 @@ fn is_kw(t: &Token, kw: Keyword) -> bool {
 
 /// The tokens with the rewrites applied (whitespace tokens included or not).
 pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    if !tokens.iter().any(|t| is_kw(&t.token, Keyword::TRIM) || is_kw(&t.token, Keyword::COLLATE) || is_kw(&t.token, Keyword::VARIADIC)) {
+    // `OPTIONS (host 'db', port '5432')` of foreign data wrappers reads
+    // like typed constants: left alone.
+    let options = tokens.iter().any(|t| is_kw(&t.token, Keyword::OPTIONS));
+    let typed_constant = |i: usize| if options { None } else { typed_constant_at(&tokens, i) };
+    if !tokens.iter().any(|t| is_kw(&t.token, Keyword::TRIM) || is_kw(&t.token, Keyword::COLLATE) || is_kw(&t.token, Keyword::VARIADIC))
+        && !(0..tokens.len()).any(|i| typed_constant(i).is_some())
+    {
         return tokens;
     }
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len() + 4);
@@ -71,6 +79,17 @@ pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
                 continue;
             }
         }
+        // type 'constant' → ('constant'::type)
+        if let Some(string) = typed_constant(i) {
+            let span = t.span;
+            out.push(TokenWithSpan { token: Token::LParen, span });
+            out.push(tokens[string].clone());
+            out.push(TokenWithSpan { token: Token::DoubleColon, span });
+            out.push(t.clone());
+            out.push(TokenWithSpan { token: Token::RParen, span });
+            i = string + 1;
+            continue;
+        }
         // <operand> :: <type> COLLATE: parenthesize the cast.
         if is_kw(&t.token, Keyword::COLLATE)
             && let Some(start) = cast_start(&out)
@@ -84,6 +103,25 @@ pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         i += 1;
     }
     out
+}
+
+/// When `tokens[i]` is a name sqlparser does not know as a type (no key
+/// word, unquoted, not part of a dotted name or a cast's type) directly
+/// followed by a string: the string's index. `money '1.00'` is a typed
+/// constant; a name followed by a string means nothing else in SQL.
+fn typed_constant_at(tokens: &[TokenWithSpan], i: usize) -> Option<usize> {
+    let Token::Word(w) = &tokens[i].token else { return None };
+    if w.keyword != Keyword::NoKeyword || w.quote_style.is_some() {
+        return None;
+    }
+    let next = (i + 1..tokens.len()).find(|&j| !matches!(tokens[j].token, Token::Whitespace(_)))?;
+    if !matches!(tokens[next].token, Token::SingleQuotedString(_)) {
+        return None;
+    }
+    let prev = (0..i).rev().find(|&j| !matches!(tokens[j].token, Token::Whitespace(_)));
+    let after_name = prev.is_some_and(|p| matches!(tokens[p].token, Token::Period | Token::DoubleColon | Token::Word(_)))
+        && !prev.is_some_and(|p| matches!(&tokens[p].token, Token::Word(k) if k.keyword != Keyword::NoKeyword));
+    (!after_name).then_some(next)
 }
 
 /// When the tokens so far end with `operand::type`, where the operand

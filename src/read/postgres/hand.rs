@@ -36,6 +36,23 @@ pub fn is_owner_to(text: &str) -> bool {
 }
 
 /// `SET search_path = a, b` / `SET search_path TO …`; other settings do not affect the schema.
+/// `REFRESH MATERIALIZED VIEW [CONCURRENTLY] name [WITH [NO] DATA]`: fills
+/// (or empties) the view; its definition is unchanged.
+pub fn refresh(r: &mut PgReader, st: &Stmt<'_>) {
+    let Ok(mut cur) = st.cursor() else { return };
+    cur.eat_kw("REFRESH");
+    if !cur.eat_kws(&["MATERIALIZED", "VIEW"]) {
+        return;
+    }
+    cur.eat_kw("CONCURRENTLY");
+    let Some(parts) = cur.object_name() else { return };
+    let no_data = cur.eat_kws(&["WITH", "NO", "DATA"]);
+    let name = r.qname_parts(&parts);
+    if let Some(v) = r.schema.views.get_mut(&name) {
+        v.with_no_data = no_data;
+    }
+}
+
 pub fn set(r: &mut PgReader, _st: &Stmt<'_>, cur: &mut Cursor<'_>) {
     cur.next();
     cur.eat_kw("SESSION");

@@ -8,6 +8,7 @@
 
 pub mod canon;
 pub mod compat;
+mod follow;
 mod function;
 pub(crate) mod grant;
 mod hand;
@@ -253,7 +254,11 @@ impl PgReader {
             // (Rails' structure.sql ends with INSERTs into schema_migrations).
             "BEGIN" | "COMMIT" | "START" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "SELECT" | "INSERT"
             | "UPDATE" | "DELETE" | "COPY" | "VALUES" | "WITH" | "ANALYZE" | "VACUUM" | "CHECKPOINT" | "LOCK"
-            | "NOTIFY" | "LISTEN" | "DISCARD" | "TRUNCATE" | "REFRESH" | "CLUSTER" | "REINDEX" => Ok(Applied::Done),
+            | "NOTIFY" | "LISTEN" | "DISCARD" | "TRUNCATE" | "CLUSTER" | "REINDEX" => Ok(Applied::Done),
+            "REFRESH" => {
+                hand::refresh(self, st);
+                Ok(Applied::Done)
+            }
             "CREATE" => self.create(st, cur),
             "ALTER" => self.alter(st, cur),
             "DROP" => objects::drop(self, st),

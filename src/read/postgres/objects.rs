@@ -128,10 +128,12 @@ pub fn create_index(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     Ok(Applied::Done)
 }
 
-/// The CREATE VIEW text sqlparser is given, and the `WITH … CHECK OPTION` cut from it.
-fn view_text_and_check_option(st: &Stmt<'_>) -> (String, Option<String>) {
+/// The CREATE VIEW text sqlparser is given, the `WITH … CHECK OPTION` cut
+/// from it, and whether it ends `WITH NO DATA`.
+fn view_text_and_check_option(st: &Stmt<'_>) -> (String, Option<String>, bool) {
     // `WITH [NO] DATA` ends pg_dump's materialized views; sqlparser rejects it.
     let mut text = st.text.to_string();
+    let mut no_data = false;
     if let Some(mut cur) = super::table::contains_word(st.text, "DATA").then(|| st.cursor().ok()).flatten() {
         let n = cur.len();
         for (skip, words) in [(3, ["WITH", "NO", "DATA"].as_slice()), (2, ["WITH", "DATA"].as_slice())] {
@@ -140,6 +142,7 @@ fn view_text_and_check_option(st: &Stmt<'_>) -> (String, Option<String>) {
                 if cur.eat_kws(words) {
                     let start = cur.tok(n - skip).map_or(text.len(), |t| t.start);
                     blank_out(&mut text, start, st.text.len());
+                    no_data = skip == 3;
                     break;
                 }
             }
@@ -149,7 +152,7 @@ fn view_text_and_check_option(st: &Stmt<'_>) -> (String, Option<String>) {
     if let Some(rewritten) = recursive_view_as_cte(&text) {
         text = rewritten;
     }
-    (text, check_option)
+    (text, check_option, no_data)
 }
 
 /// The CREATE VIEW text sqlparser is given.
@@ -158,7 +161,7 @@ pub fn view_text(st: &Stmt<'_>) -> String {
 }
 
 pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let (text, mut check_option) = view_text_and_check_option(st);
+    let (text, mut check_option, no_data) = view_text_and_check_option(st);
     let cv = match r.parse(st, &text)? {
         Statement::CreateView(cv) => cv,
         _ => return Err(Error::data("expected CREATE VIEW").at(st.location())),
@@ -191,11 +194,13 @@ pub fn create_view(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         Some(text) => (text, Vec::new()),
         None => (canon::query_text(&cv.query), written_columns),
     };
+    let with_no_data = cv.materialized && no_data;
     let view = View {
         name: name.clone(),
         materialized: cv.materialized,
         columns,
         query,
+        with_no_data,
         options,
         indexes,
         triggers,
@@ -845,8 +850,13 @@ pub fn alter_rename(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Re
         r.schema.schemas.insert(new, ns);
     } else {
         let name = r.qname_parts(&parts);
-        let mut v = r.schema.views.remove(&name).ok_or_else(|| missing(st, &format!("view {name}")))?;
-        v.name = QName::new(name.schema.clone(), new);
+        if !r.schema.views.contains_key(&name) {
+            return Err(missing(st, &format!("view {name}")));
+        }
+        let new_name = QName::new(name.schema.clone(), new);
+        super::follow::views_after_renames(r, None, &super::follow::relation(&name, &new_name));
+        let mut v = r.schema.views.remove(&name).expect("checked");
+        v.name = new_name;
         r.schema.views.insert(v.name.clone(), v);
     }
     Ok(Applied::Done)

@@ -793,6 +793,13 @@ fn alter_operations(
                 if !recurse && has_children(r, table) {
                     return Err(only_refused(table, &format!("column {old} must be renamed in the tables that inherit from it too"), st));
                 }
+                let mut renames = super::follow::column(&table.name, &old, &new);
+                for d in r.schema.descendants(&table.name) {
+                    if r.schema.tables.get(&d).is_some_and(|t| t.column(&old).is_some()) {
+                        renames.columns.insert((d, old.clone()), new.clone());
+                    }
+                }
+                super::follow::views_after_renames(r, Some(table), &renames);
                 rename_column(r, table, &old, &new, st)?;
                 for d in r.schema.descendants(&table.name) {
                     let mut t = r.schema.tables.remove(&d).expect("listed by descendants");
@@ -811,6 +818,7 @@ fn alter_operations(
                     Some(ast::ObjectNamePart::Identifier(id)) => QName::new(table.name.schema.clone(), ident(id)),
                     _ => new_name,
                 };
+                super::follow::views_after_renames(r, Some(table), &super::follow::relation(&table.name, &new_name));
                 rename_table_refs(r, &table.name, &new_name);
                 for c in table.constraints.values_mut() {
                     if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
@@ -1384,6 +1392,7 @@ fn set_schema(r: &mut PgReader, st: &Stmt<'_>) -> Result<Option<Applied>> {
         return Ok(Some(if if_exists { Applied::Done } else { Applied::MissingTable(name) }));
     };
     let new_name = QName::new(schema.clone(), name.name.clone());
+    super::follow::views_after_renames(r, Some(&table), &super::follow::relation(&name, &new_name));
     rename_table_refs(r, &name, &new_name);
     for c in table.constraints.values_mut() {
         if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind

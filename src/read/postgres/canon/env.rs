@@ -78,6 +78,9 @@ pub struct Proc {
     /// The columns of a function returning a row (`RETURNS TABLE`, OUT arguments).
     pub out_columns: Vec<(String, Ty)>,
     pub volatility: u8,
+    /// For one of the schema's own functions: its key in the model
+    /// (`public.f(integer)`).
+    pub key: Option<String>,
 }
 
 /// An operator.
@@ -189,8 +192,9 @@ impl<'a> Env<'a> {
                 _ => {}
             }
         }
-        for f in schema.functions.values() {
-            if let Some(p) = env.user_proc(f, USER_PROCS + env.user_procs.len() as ProcId) {
+        for (key, f) in &schema.functions {
+            if let Some(mut p) = env.user_proc(f, USER_PROCS + env.user_procs.len() as ProcId) {
+                p.key = Some(key.clone());
                 env.user_procs.push(p);
             }
         }
@@ -252,6 +256,7 @@ impl<'a> Env<'a> {
             ndefaults,
             arg_names,
             out_columns,
+            key: None,
             volatility: if f.attributes.iter().any(|a| a == "IMMUTABLE") {
                 b'i'
             } else if f.attributes.iter().any(|a| a == "STABLE") {
@@ -452,6 +457,12 @@ impl<'a> Env<'a> {
         in_schema(schema.unwrap_or(DEFAULT_SCHEMA))
     }
 
+    /// The schema's own type `id` is (or is an array of).
+    pub fn user_type_name(&self, id: TypeId) -> Option<QName> {
+        let elem = if id >= USER_ARRAYS { id - USER_ARRAYS + USER_TYPES } else { id };
+        (USER_TYPES..USER_ARRAYS).contains(&elem).then(|| self.user_types[(elem - USER_TYPES) as usize].qname.clone())
+    }
+
     pub fn user_type_kind(&self, id: TypeId) -> Option<&UserTypeKind> {
         if !(USER_TYPES..USER_ARRAYS).contains(&id) {
             return None;
@@ -524,6 +535,7 @@ impl<'a> Env<'a> {
             arg_names,
             out_columns,
             volatility: p.volatility,
+            key: None,
         }
     }
 

@@ -18,6 +18,10 @@ use super::node::{
 };
 use super::resolve::FuncLookup;
 use crate::read::postgres::compat;
+use super::deps::{Deps, Renames};
+use crate::model::QName;
+use std::cell::RefCell;
+use std::cell::Cell;
 use sqlparser::ast::{
     self, BinaryOperator, CastKind, DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
     FunctionArguments, ObjectNamePart, TrimWhereField, UnaryOperator, Value,
@@ -49,8 +53,16 @@ pub struct RelScope {
     /// the alias, or the table name with and without its schema.
     pub names: Vec<Vec<String>>,
     pub columns: Vec<(String, Ty)>,
-    /// Columns merged by `JOIN … USING`: found unqualified here.
-    pub hidden: bool,
+    /// The table or view the columns are of (none for a subquery's), with
+    /// the names its columns have there (a column alias list renames them).
+    pub source: Option<(QName, Vec<String>)>,
+}
+
+impl RelScope {
+    pub fn new(refname: &str, names: Vec<Vec<String>>, columns: Vec<(String, Ty)>, source: Option<QName>) -> RelScope {
+        let source = source.map(|q| (q, columns.iter().map(|(n, _)| n.clone()).collect()));
+        RelScope { refname: refname.to_string(), names, columns, source }
+    }
 }
 
 /// What column names resolve against.
@@ -66,9 +78,10 @@ pub struct Scope<'p> {
 
 impl<'p> Scope<'p> {
     /// The columns of one table, printed unqualified (CHECK, DEFAULT, index).
-    pub fn table(name: &str, columns: Vec<(String, Ty)>) -> Scope<'p> {
+    pub fn table(table: &QName, columns: Vec<(String, Ty)>) -> Scope<'p> {
+        let name = &table.name;
         Scope {
-            rels: vec![RelScope { refname: name.to_string(), names: vec![vec![name.to_string()]], columns, hidden: false }],
+            rels: vec![RelScope::new(name, vec![vec![name.to_string()]], columns, Some(table.clone()))],
             parent: None,
             value: None,
             qualify: false,
@@ -100,16 +113,45 @@ impl<'p> Scope<'p> {
     }
 }
 
-/// The analyzer: resolves against an environment, prints through a deparser.
+/// The analyzer: resolves against an environment, prints through a
+/// deparser, and notes what the analyzed text uses.
 pub struct Analyzer<'e, 'a> {
     pub env: &'e Env<'a>,
+    pub deps: RefCell<Deps>,
+    pub renames: Option<&'e Renames>,
+    /// Set when part of the text could not be resolved (and is kept as
+    /// written): what it uses is then not all known.
+    pub unresolved: Cell<bool>,
 }
 
 type Failed = ();
 
 impl<'e, 'a> Analyzer<'e, 'a> {
     pub fn new(env: &'e Env<'a>) -> Analyzer<'e, 'a> {
-        Analyzer { env }
+        Analyzer { env, deps: RefCell::new(Deps::default()), renames: None, unresolved: Cell::new(false) }
+    }
+
+    /// A column of `rel` is used: noted, and printed under its new name
+    /// when it was renamed.
+    pub fn use_column(&self, rel: &RelScope, column: &str) -> String {
+        let Some((source, origin)) = &rel.source else { return column.to_string() };
+        let Some(at) = rel.columns.iter().position(|(n, _)| n == column) else { return column.to_string() };
+        let key = (source.clone(), origin[at].clone());
+        let mut deps = self.deps.borrow_mut();
+        deps.relations.insert(source.clone());
+        deps.columns.insert(key.clone());
+        match self.renames.and_then(|r| r.columns.get(&key)) {
+            // Under an alias list the column keeps the alias.
+            Some(new) if origin[at] == column => new.clone(),
+            _ => column.to_string(),
+        }
+    }
+
+    /// A relation is used (in FROM, or as a sequence): noted, and returned
+    /// under the name it has now.
+    pub fn use_relation(&self, rel: &QName) -> QName {
+        self.deps.borrow_mut().relations.insert(rel.clone());
+        self.renames.and_then(|r| r.relations.get(rel)).cloned().unwrap_or_else(|| rel.clone())
     }
 
     fn printer(&self) -> Deparser<'_, 'a> {
@@ -127,6 +169,7 @@ impl<'e, 'a> Analyzer<'e, 'a> {
     /// An expression kept as written: its parts canonical where they can be,
     /// printed with the syntax it was written in.
     fn verbatim(&self, e: &Expr, scope: &Scope<'_>) -> Node {
+        self.unresolved.set(true);
         let text = super::fallback::print(self, e, scope);
         Node::Verbatim { text, ty: Ty::of(UNRESOLVED) }
     }
@@ -329,6 +372,9 @@ impl<'e, 'a> Analyzer<'e, 'a> {
                     })
                     .collect::<Result<_, _>>()?;
                 let rel = scope.find_rel(&parts).ok_or(())?;
+                for (c, _) in &rel.columns {
+                    self.use_column(rel, c);
+                }
                 Node::WholeRow { rel: rel.refname.clone(), ty: Ty::of(oids::RECORD) }
             }
         })
@@ -340,8 +386,9 @@ impl<'e, 'a> Analyzer<'e, 'a> {
         match parts {
             [name] => {
                 if let Some((rel, ty, _outer)) = scope.find_column(name) {
+                    let printed = rel.map_or_else(|| name.clone(), |r| self.use_column(r, name));
                     let rel = rel.filter(|_| scope.qualify).map(|r| r.refname.clone());
-                    return Ok(Node::Var { rel, name: name.clone(), ty });
+                    return Ok(Node::Var { rel, name: printed, ty });
                 }
                 if name == "value"
                     && let Some(ty) = &scope.value
@@ -362,7 +409,8 @@ impl<'e, 'a> Analyzer<'e, 'a> {
                 } else {
                     None
                 };
-                Ok(Node::Var { rel: refname, name: column.clone(), ty: ty.clone() })
+                let printed = self.use_column(rel, column);
+                Ok(Node::Var { rel: refname, name: printed, ty: ty.clone() })
             }
             [] => Err(()),
         }
@@ -391,7 +439,11 @@ impl<'e, 'a> Analyzer<'e, 'a> {
     fn type_of(&self, dt: &ast::DataType) -> Result<Ty, Failed> {
         let text = super::types::canonical_type_name(dt);
         let parsed = crate::model::DataType::parse(&text).ok_or(())?;
-        self.env.lookup_type(&parsed).ok_or(())
+        let ty = self.env.lookup_type(&parsed).ok_or(())?;
+        if let Some(q) = self.env.user_type_name(ty.id) {
+            self.deps.borrow_mut().types.insert(q);
+        }
+        Ok(ty)
     }
 
     // ----- constants -----
@@ -1043,6 +1095,9 @@ impl<'e, 'a> Analyzer<'e, 'a> {
         };
         if candidate.proc.retset && over.is_none() && candidate.proc.kind == b'f' {
             // A set-returning function in an expression: not modelled.
+        }
+        if let Some(key) = &candidate.proc.key {
+            self.deps.borrow_mut().functions.insert(key.clone());
         }
         let mut declared = candidate.args.clone();
         let mut ret = candidate.proc.ret.clone();

@@ -23,6 +23,7 @@ fn normalize(env: &Env<'_>, id: TypeId, text: &str) -> Option<String> {
     match id {
         oids::INT2 | oids::INT4 | oids::INT8 | oids::OID => integer(text),
         oids::NUMERIC => numeric(text.trim()),
+        oids::MONEY => money(text.trim()),
         oids::FLOAT8 => float(text, false),
         oids::FLOAT4 => float(text, true),
         oids::BOOL => boolean(text).map(|b| if b { "t" } else { "f" }.to_string()),
@@ -104,6 +105,42 @@ pub fn numeric(text: &str) -> Option<String> {
     let zero = int_part == "0" && frac_part.bytes().all(|b| b == b'0');
     let sign = if negative && !zero { "-" } else { "" };
     Some(if frac_part.is_empty() { format!("{sign}{int_part}") } else { format!("{sign}{int_part}.{frac_part}") })
+}
+
+/// `cash_in` then `cash_out` under the C locale (PostgreSQL's fallbacks:
+/// `$`, `,` between thousands, two decimals): the amount rounded half away
+/// from zero to cents, `(5)` read as negative.
+fn money(text: &str) -> Option<String> {
+    let (negative, body) = match text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        Some(inner) => (true, inner.trim()),
+        None => match text.strip_prefix('-') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        },
+    };
+    let body = body.strip_prefix('$').unwrap_or(body).replace(',', "");
+    let (int, frac) = body.split_once('.').unwrap_or((&body, ""));
+    if int.is_empty() && frac.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let cents_text = format!("{int}{:0<2}", &frac[..frac.len().min(2)]);
+    let mut cents: i128 = cents_text.trim_start_matches('0').parse().unwrap_or(0);
+    if frac.as_bytes().get(2).is_some_and(|d| *d >= b'5') {
+        cents += 1;
+    }
+    if cents > i64::MAX as i128 {
+        return None;
+    }
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if negative && cents != 0 { "-" } else { "" };
+    Some(format!("{sign}${grouped}.{:02}", cents % 100))
 }
 
 /// `float4out`/`float8out`: the shortest text that reads back as the same

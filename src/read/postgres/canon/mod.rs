@@ -30,6 +30,7 @@
 pub mod catalog;
 mod coerce;
 mod deparse;
+pub mod deps;
 pub mod env;
 mod expr;
 mod fallback;
@@ -41,6 +42,7 @@ mod query;
 mod resolve;
 mod types;
 
+pub use deps::{Dependencies, Deps, Renames};
 pub use pass::{Place, canonicalize, resolve_schema, scoped_expr, scoped_query, view_output_columns, view_query_now};
 pub use types::canonical_type_name;
 

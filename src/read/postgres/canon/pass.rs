@@ -78,11 +78,8 @@ pub fn scoped_query(schema: &Schema, rels: &[(String, QName)], q: &sqlparser::as
 fn rel_scope<'p>(env: &Env<'_>, rels: &[(String, QName)]) -> Scope<'p> {
     let rels = rels
         .iter()
-        .map(|(refname, table)| RelScope {
-            refname: refname.clone(),
-            names: vec![vec![refname.clone()]],
-            columns: env.relation_columns(table).unwrap_or_default(),
-            hidden: false,
+        .map(|(refname, table)| {
+            RelScope::new(refname, vec![vec![refname.clone()]], env.relation_columns(table).unwrap_or_default(), Some(table.clone()))
         })
         .collect();
     Scope { rels, parent: None, value: None, qualify: true }
@@ -94,7 +91,7 @@ fn parse_expr(text: &str) -> Option<sqlparser::ast::Expr> {
 
 fn table_scope<'p>(env: &Env<'_>, table: &QName) -> Scope<'p> {
     let columns = env.relation_columns(table).unwrap_or_default();
-    Scope::table(&table.name, columns)
+    Scope::table(table, columns)
 }
 
 fn column_type(env: &Env<'_>, table: &QName, column: &str) -> Option<Ty> {
@@ -102,8 +99,14 @@ fn column_type(env: &Env<'_>, table: &QName, column: &str) -> Option<Ty> {
 }
 
 fn canonical_in(env: &Env<'_>, place: Place<'_>, text: &str) -> Option<String> {
+    canonical_with(&Analyzer::new(env), place, text)
+}
+
+/// [`canonical_in`] with an analyzer of the caller's (which notes what the
+/// text uses).
+pub(super) fn canonical_with(a: &Analyzer<'_, '_>, place: Place<'_>, text: &str) -> Option<String> {
+    let env = a.env;
     let e = parse_expr(text)?;
-    let a = Analyzer::new(env);
     let p = Deparser { env };
     let assign = |node: Node, target: Option<Ty>| -> Node {
         match target {
@@ -138,7 +141,7 @@ fn canonical_in(env: &Env<'_>, place: Place<'_>, text: &str) -> Option<String> {
         Place::IndexKey { table } => a.expr(&e, &table_scope(env, table)),
         Place::TriggerWhen { table } => {
             let columns = env.relation_columns(table).unwrap_or_default();
-            let rel = |n: &str| RelScope { refname: n.to_string(), names: vec![vec![n.to_string()]], columns: columns.clone(), hidden: false };
+            let rel = |n: &str| RelScope::new(n, vec![vec![n.to_string()]], columns.clone(), Some((*table).clone()));
             let scope = Scope { rels: vec![rel("new"), rel("old")], parent: None, value: None, qualify: true };
             boolean(a.expr(&e, &scope))
         }
@@ -357,6 +360,12 @@ fn partition_key(env: &Env<'_>, table: &QName, by: &str) -> Option<String> {
 /// it: the parameters resolve to the function's arguments, qualified by the
 /// function's name where a relation of the query could hide them.
 fn sql_body(env: &Env<'_>, f: &crate::model::Function) -> Option<String> {
+    sql_body_with(&Analyzer::new(env), f)
+}
+
+/// [`sql_body`] with an analyzer of the caller's.
+pub(super) fn sql_body_with(a: &Analyzer<'_, '_>, f: &crate::model::Function) -> Option<String> {
+    let env = a.env;
     let expr_text = f.body.strip_prefix("RETURN ")?;
     let e = parse_expr(expr_text)?;
     let columns: Vec<(String, Ty)> = f
@@ -368,9 +377,9 @@ fn sql_body(env: &Env<'_>, f: &crate::model::Function) -> Option<String> {
     let name = f.name.name.clone();
     let mut names = vec![vec![name.clone()], vec![f.name.schema.clone(), name.clone()]];
     names.dedup();
-    let params = RelScope { refname: name, names, columns, hidden: false };
+    let params = RelScope::new(&name, names, columns, None);
     let scope = Scope { rels: vec![params], parent: None, value: None, qualify: false };
-    let node = Analyzer::new(env).expr(&e, &scope);
+    let node = a.expr(&e, &scope);
     Some(format!("RETURN {}", Deparser { env }.root(&node)))
 }
 

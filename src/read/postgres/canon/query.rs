@@ -74,9 +74,13 @@ pub fn view_columns(env: &Env<'_>, view: &View) -> Option<Columns> {
 
 /// A view's query in canonical form, its column list folded into it.
 pub fn canonical_view(env: &Env<'_>, view: &View) -> Option<String> {
+    analyze_view(&Analyzer::new(env), view)
+}
+
+/// [`canonical_view`] with an analyzer of the caller's.
+pub fn analyze_view(a: &Analyzer<'_, '_>, view: &View) -> Option<String> {
     let query = parse_query(&view.query)?;
-    let a = Analyzer::new(env);
-    analyze(&a, &query, None, Output { names: &view.columns, ..VIEW }).ok().map(|r| r.text)
+    analyze(a, &query, None, Output { names: &view.columns, ..VIEW }).ok().map(|r| r.text)
 }
 
 /// A parsed query in canonical form, `columns` naming its first outputs.
@@ -345,9 +349,9 @@ fn select_stmt(
                 targets.push((n, fold(alias)));
             }
             SelectItem::Wildcard(opts) if is_plain_wildcard(opts) => {
-                for r in rels.iter().filter(|r| !r.hidden) {
+                for r in &rels {
                     for (c, t) in &r.columns {
-                        targets.push((Node::Var { rel: Some(r.refname.clone()), name: c.clone(), ty: t.clone() }, c.clone()));
+                        targets.push((Node::Var { rel: Some(r.refname.clone()), name: a.use_column(r, c), ty: t.clone() }, c.clone()));
                     }
                 }
             }
@@ -355,7 +359,7 @@ fn select_stmt(
                 let parts: Vec<String> = name.0.iter().map(part).collect();
                 let r = rels.iter().find(|r| r.names.contains(&parts)).ok_or(())?;
                 for (c, t) in &r.columns {
-                    targets.push((Node::Var { rel: Some(r.refname.clone()), name: c.clone(), ty: t.clone() }, c.clone()));
+                    targets.push((Node::Var { rel: Some(r.refname.clone()), name: a.use_column(r, c), ty: t.clone() }, c.clone()));
                 }
             }
             _ => return Err(()),
@@ -532,25 +536,38 @@ fn table_factor(a: &Analyzer<'_, '_>, tf: &TableFactor, base: &Scope<'_>) -> Res
                 return Err(());
             }
             let parts: Vec<String> = name.0.iter().map(part).collect();
-            let (qname, columns, printed) = match parts.as_slice() {
-                [n] if visible_cte(n).is_some() => (QName::new("", n.clone()), visible_cte(n).ok_or(())?, quote_ident(n)),
+            let (qname, columns, source) = match parts.as_slice() {
+                [n] if visible_cte(n).is_some() => (QName::new("", n.clone()), visible_cte(n).ok_or(())?, None),
                 [n] => {
                     let q = QName::new("public", n.clone());
-                    (q.clone(), env.relation_columns(&q).ok_or(())?, quote_ident(n))
+                    (q.clone(), env.relation_columns(&q).ok_or(())?, Some(q))
                 }
                 [s, n] => {
                     let q = QName::new(s.clone(), n.clone());
-                    let printed = if s == "public" { quote_ident(n) } else { q.to_string() };
-                    (q.clone(), env.relation_columns(&q).ok_or(())?, printed)
+                    (q.clone(), env.relation_columns(&q).ok_or(())?, Some(q))
                 }
                 _ => return Err(()),
             };
-            let (refname, columns, alias_text) = apply_alias(&qname.name, columns, alias.as_ref())?;
+            // A renamed relation is printed, and named, as it is called now.
+            let current = source.as_ref().map(|q| a.use_relation(q));
+            let printed = match &current {
+                None => quote_ident(&qname.name),
+                Some(q) if q.schema == "public" => quote_ident(&q.name),
+                Some(q) => q.to_string(),
+            };
+            let shown = current.as_ref().map_or(qname.name.as_str(), |q| q.name.as_str());
+            let (refname, aliased, alias_text) = apply_alias(shown, columns.clone(), alias.as_ref())?;
             let mut names = vec![vec![refname.clone()]];
-            if alias.is_none() && !qname.schema.is_empty() {
-                names.push(vec![qname.schema.clone(), qname.name.clone()]);
+            if alias.is_none() {
+                names.push(vec![qname.name.clone()]);
+                if !qname.schema.is_empty() {
+                    names.push(vec![qname.schema.clone(), qname.name.clone()]);
+                }
+                names.dedup();
             }
-            Ok((format!("{printed}{alias_text}"), vec![RelScope { refname, names, columns, hidden: false }]))
+            let mut rel = RelScope::new(&refname, names, aliased, None);
+            rel.source = source.map(|q| (q, columns.into_iter().map(|(n, _)| n).collect()));
+            Ok((format!("{printed}{alias_text}"), vec![rel]))
         }
         TableFactor::Derived { lateral, subquery, alias, sample: None } => {
             let outer = if *lateral { Some(base) } else { base.parent };
@@ -561,7 +578,7 @@ fn table_factor(a: &Analyzer<'_, '_>, tf: &TableFactor, base: &Scope<'_>) -> Res
             let alias = alias.as_ref().ok_or(())?;
             let (refname, columns, alias_text) = apply_alias("", inner.columns, Some(alias))?;
             let lat = if *lateral { "LATERAL " } else { "" };
-            Ok((format!("{lat}({}){alias_text}", inner.text), vec![RelScope { refname: refname.clone(), names: vec![vec![refname]], columns, hidden: false }]))
+            Ok((format!("{lat}({}){alias_text}", inner.text), vec![RelScope::new(&refname, vec![vec![refname.clone()]], columns, None)]))
         }
         TableFactor::NestedJoin { table_with_joins, alias: None } => table_with_joins_inner(a, table_with_joins, base),
         _ => Err(()),
