@@ -116,6 +116,12 @@ pub struct Env<'a> {
     /// The output columns of views, worked out when first asked for
     /// (`None` while being worked out, and for a view that cannot be).
     pub view_columns: RefCell<HashMap<QName, Option<Columns>>>,
+    /// The columns of tables, with their types, once asked for: a table's
+    /// expressions all resolve against them.
+    table_columns: RefCell<HashMap<QName, Columns>>,
+    /// Operators resolved, by name and operand types (unqualified names
+    /// only): a schema asks for the same few over and over.
+    pub oper_cache: RefCell<HashMap<String, HashMap<(Option<TypeId>, TypeId), Option<Oper>>>>,
     /// Display name of a built-in type → OID (`integer` → 23).
     display_names: &'static HashMap<&'static str, Oid>,
 }
@@ -142,6 +148,8 @@ impl<'a> Env<'a> {
             user_type_ids: HashMap::new(),
             user_procs: Vec::new(),
             view_columns: RefCell::new(HashMap::new()),
+            table_columns: RefCell::new(HashMap::new()),
+            oper_cache: RefCell::new(HashMap::new()),
             display_names: display_names(),
         }
     }
@@ -571,12 +579,16 @@ impl<'a> Env<'a> {
     pub fn relation_columns(&self, name: &QName) -> Option<Vec<(String, Ty)>> {
         let schema = self.schema?;
         if let Some(t) = schema.tables.get(name) {
-            return Some(
-                t.columns
-                    .iter()
-                    .map(|c| (c.name.clone(), self.lookup_type(&c.data_type).unwrap_or_else(|| Ty::of(super::expr::UNRESOLVED))))
-                    .collect(),
-            );
+            if let Some(known) = self.table_columns.borrow().get(name) {
+                return Some(known.clone());
+            }
+            let columns: Columns = t
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), self.lookup_type(&c.data_type).unwrap_or_else(|| Ty::of(super::expr::UNRESOLVED))))
+                .collect();
+            self.table_columns.borrow_mut().insert(name.clone(), columns.clone());
+            return Some(columns);
         }
         if schema.views.contains_key(name) {
             if let Some(known) = self.view_columns.borrow().get(name) {

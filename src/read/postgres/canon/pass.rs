@@ -8,6 +8,7 @@ use super::env::Env;
 use super::expr::{Analyzer, RelScope, Scope, UNRESOLVED};
 use super::node::{Form, Node, Ty};
 use crate::model::{ConstraintKind, DataType, QName, Schema, UserTypeKind};
+use std::collections::HashMap;
 
 /// Where an expression lives, which decides what it is resolved against.
 #[derive(Debug, Clone, Copy)]
@@ -206,6 +207,20 @@ pub fn resolve_schema(schema: &mut Schema) {
 fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
     let mut out = Vec::new();
     let mut other = Vec::new();
+    // A column default cannot refer to columns: the same text for the same
+    // type is the same default wherever it is (large schemas repeat a few
+    // defaults thousands of times).
+    let mut defaults: HashMap<(&DataType, &str), Option<String>> = HashMap::new();
+    for (name, t) in &schema.tables {
+        for (i, c) in t.columns.iter().enumerate() {
+            let Some(d) = &c.default else { continue };
+            let place = Place::Default { table: name, column: &c.name };
+            let canonical = defaults.entry((&c.data_type, d.0.as_str())).or_insert_with(|| canonical_in(env, place, &d.0));
+            if let Some(text) = canonical.as_ref().filter(|text| **text != d.0) {
+                out.push((Slot::Default(name.clone(), i), text.clone()));
+            }
+        }
+    }
     let mut push = |slot: Slot, place: Place<'_>, text: &str| {
         if let Some(c) = canonical_in(env, place, text)
             && c != text
@@ -221,9 +236,6 @@ fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
             other.push((Slot::PartitionBy(name.clone()), c));
         }
         for (i, c) in t.columns.iter().enumerate() {
-            if let Some(d) = &c.default {
-                push(Slot::Default(name.clone(), i), Place::Default { table: name, column: &c.name }, &d.0);
-            }
             if let Some(g) = &c.generated {
                 push(Slot::Generated(name.clone(), i), Place::Generated { table: name, column: &c.name }, &g.0);
             }

@@ -189,6 +189,18 @@ impl Env<'_> {
     /// `oper()` / `left_oper()`: the operator `left name right` means
     /// (`left` is `None` for a prefix operator).
     pub fn lookup_operator(&self, schema: Option<&str>, name: &str, left: Option<TypeId>, right: TypeId) -> Option<Oper> {
+        if schema.is_some() {
+            return self.resolve_operator(schema, name, left, right);
+        }
+        if let Some(known) = self.oper_cache.borrow().get(name).and_then(|m| m.get(&(left, right))) {
+            return known.clone();
+        }
+        let found = self.resolve_operator(None, name, left, right);
+        self.oper_cache.borrow_mut().entry(name.to_string()).or_default().insert((left, right), found.clone());
+        found
+    }
+
+    fn resolve_operator(&self, schema: Option<&str>, name: &str, left: Option<TypeId>, right: TypeId) -> Option<Oper> {
         let candidates = self.oper_candidates(schema, name, left.is_none());
         let exact = |l: TypeId, r: TypeId| candidates.iter().find(|o| o.left == l && o.right == r).cloned();
         match left {
