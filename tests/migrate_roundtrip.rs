@@ -520,6 +520,7 @@ cases!(
     fk_to_new_table,
     function_attributes_changed,
     function_body_changed,
+    function_recreated_rebuilds_callers,
     function_return_type_changed,
     function_signature_changed,
     function_used_by_default_and_check,

@@ -485,6 +485,7 @@ impl<'a> Lowering<'a> {
                 if replaceable_function(from, to) {
                     self.create_function(to, true);
                 } else {
+                    self.rebuild_function_dependents(from);
                     self.p.drop_dependents.push(step(
                         format!("drop function {}", from.signature()),
                         format!("DROP {} {};", routine_keyword(from), function_ref(from)),

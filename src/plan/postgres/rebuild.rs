@@ -7,6 +7,8 @@
 //! It refuses the change outright while a trigger (`WHEN`, `UPDATE OF`),
 //! a policy (of any table) or a rule uses the column: those are dropped
 //! and created again too. Nothing that does not use the column is touched.
+//! The same holds around a function dropped and created again (its result
+//! type changes): what calls it is dropped first and created after.
 
 use super::{Lowering, index_step, step};
 use crate::diff::Change;
@@ -156,6 +158,132 @@ impl Lowering<'_> {
             self.drop_policy(&tname, &p);
             if let Some(n) = self.new.tables.get(&tname).and_then(|t| t.policies.get(&p.name)) {
                 self.create_policy(&tname, &n.clone());
+            }
+        }
+    }
+
+    /// Rebuilds what calls `function`, which is dropped and created again
+    /// (its result type or arguments change): PostgreSQL refuses to drop a
+    /// function a CHECK, an index, a column default, a trigger or a policy
+    /// uses. Views are rebuilt with the others (see `views`).
+    pub(super) fn rebuild_function_dependents(&mut self, function: &crate::model::Function) {
+        let signature = function.signature();
+        let reason = format!("function {signature} is dropped and created again");
+        let name = &function.name.name;
+        let uses = |deps: &crate::read::postgres::canon::Dependencies<'_>, place: Place<'_>, text: &str| {
+            crate::plan::deps::identifiers(text).contains(name) && {
+                let d = deps.expr(place, text);
+                d.functions.contains(&signature) || d.unresolved
+            }
+        };
+        let mut constraints: Vec<(QName, Constraint)> = Vec::new();
+        let mut indexes: Vec<(QName, Index)> = Vec::new();
+        let mut defaults: Vec<(QName, String)> = Vec::new();
+        let mut triggers: Vec<(QName, Trigger)> = Vec::new();
+        let mut policies: Vec<(QName, Policy)> = Vec::new();
+        {
+            let deps = self.old_deps();
+            for (tname, t) in &self.old.tables {
+                let check = |text: &str| uses(deps, Place::Check { table: tname }, text);
+                let key = |text: &str| uses(deps, Place::IndexKey { table: tname }, text);
+                for c in t.constraints.values() {
+                    let calls = match &c.kind {
+                        ConstraintKind::Check { expr, .. } => check(&expr.0),
+                        ConstraintKind::Exclude { elements, predicate, .. } => {
+                            elements.iter().any(|(e, _)| key(e)) || predicate.as_ref().is_some_and(|p| check(&p.0))
+                        }
+                        _ => false,
+                    };
+                    if calls {
+                        constraints.push((tname.clone(), c.clone()));
+                    }
+                }
+                for i in t.indexes.values() {
+                    if i.keys.iter().any(|k| k.expression && key(&k.expr)) || i.predicate.as_ref().is_some_and(|p| check(&p.0)) {
+                        indexes.push((tname.clone(), i.clone()));
+                    }
+                }
+                for c in &t.columns {
+                    if c.default.as_ref().is_some_and(|d| uses(deps, Place::Default { table: tname, column: &c.name }, &d.0)) {
+                        defaults.push((tname.clone(), c.name.clone()));
+                    }
+                }
+                for tr in t.triggers.values() {
+                    if deps.trigger(tname, tr).functions.contains(&signature) {
+                        triggers.push((tname.clone(), tr.clone()));
+                    }
+                }
+                for p in t.policies.values() {
+                    if p.using.iter().chain(&p.with_check).any(|e| check(&e.0)) {
+                        policies.push((tname.clone(), p.clone()));
+                    }
+                }
+            }
+        }
+        for (table, c) in constraints {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropConstraint { table: t, constraint } if *t == table && constraint.name == c.name));
+            if handled || !self.note_rebuild("constraint", format!("{} on {table}", c.name), &reason) {
+                continue;
+            }
+            self.p.drop_dependents.push(step(
+                format!("drop constraint {} on {table} (function change)", c.name),
+                format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&c.name)),
+            ));
+            if let Some(n) = self.new.tables.get(&table).and_then(|t| t.constraints.get(&c.name)) {
+                self.p.constraints.push(step(format!("add constraint {} on {table}", n.name), sql::add_constraint_sql(&table, n)));
+            }
+        }
+        for (table, i) in indexes {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropIndex { table: t, index } if *t == table && index.name == i.name));
+            let qualified = QName::new(table.schema.clone(), i.name.clone());
+            if handled || !self.note_rebuild("index", qualified.to_string(), &reason) {
+                continue;
+            }
+            self.p.drop_dependents.push(step(format!("drop index {} (function change)", i.name), format!("DROP INDEX {qualified};")));
+            if let Some(n) = self.new.tables.get(&table).and_then(|t| t.indexes.get(&i.name)) {
+                self.p.constraints.push(index_step(format!("create index {}", n.name), sql::create_index_sql(&table, n), &table));
+            }
+        }
+        for (table, column) in defaults {
+            let changed = self.changes.iter().any(|ch| {
+                matches!(ch, Change::AlterColumn { table: t, from, to } if *t == table && to.name == column && from.default != to.default)
+                    || matches!(ch, Change::DropColumn { table: t, column: c } if *t == table && c.name == column)
+            });
+            if changed || !self.note_rebuild("default", format!("{table}.{column}"), &reason) {
+                continue;
+            }
+            let col = quote_ident(&column);
+            self.p.drop_dependents.push(step(
+                format!("drop default of {table}.{column} (function change)"),
+                format!("ALTER TABLE {table} ALTER COLUMN {col} DROP DEFAULT;"),
+            ));
+            if let Some(c) = self.new.tables.get(&table).and_then(|t| t.column(&column))
+                && let Some(d) = &c.default
+            {
+                self.p.columns.push(step(
+                    format!("set default of {table}.{column}"),
+                    format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {};", sql::default_sql(&c.data_type, d)),
+                ));
+            }
+        }
+        for (table, t) in triggers {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropTrigger { table: tt, trigger } if *tt == table && trigger.name == t.name));
+            if handled || !self.note_rebuild("trigger", format!("{} on {table}", t.name), &reason) {
+                continue;
+            }
+            self.drop_trigger(&table, &t);
+            if let Some(n) = self.new.tables.get(&table).and_then(|nt| nt.triggers.get(&t.name)) {
+                self.create_trigger(&table, &n.clone());
+            }
+        }
+        for (table, p) in policies {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropPolicy { table: t, policy } if *t == table && policy.name == p.name));
+            if handled || !self.note_rebuild("policy", format!("{} on {table}", p.name), &reason) {
+                continue;
+            }
+            self.drop_policy(&table, &p);
+            if let Some(n) = self.new.tables.get(&table).and_then(|t| t.policies.get(&p.name)) {
+                self.create_policy(&table, &n.clone());
             }
         }
     }
