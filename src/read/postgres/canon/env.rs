@@ -20,6 +20,9 @@ pub type TypeId = u32;
 /// A relation's columns: names and types.
 pub type Columns = Vec<(String, Ty)>;
 
+/// Operators of one name resolved, by operand types (left `None` for a prefix operator).
+pub type OperatorsByOperands = HashMap<(Option<TypeId>, TypeId), Option<Oper>>;
+
 /// A function: a catalog OID, or one of the schema's own (from [`USER_PROCS`]).
 pub type ProcId = u32;
 
@@ -121,7 +124,7 @@ pub struct Env<'a> {
     table_columns: RefCell<HashMap<QName, Columns>>,
     /// Operators resolved, by name and operand types (unqualified names
     /// only): a schema asks for the same few over and over.
-    pub oper_cache: RefCell<HashMap<String, HashMap<(Option<TypeId>, TypeId), Option<Oper>>>>,
+    pub oper_cache: RefCell<HashMap<String, OperatorsByOperands>>,
     /// Display name of a built-in type → OID (`integer` → 23).
     display_names: &'static HashMap<&'static str, Oid>,
 }
