@@ -524,6 +524,7 @@ cases!(
     function_return_type_changed,
     function_signature_changed,
     function_used_by_default_and_check,
+    generated_column_readded_keeps_dependents,
     grants_added,
     grants_revoked_and_changed,
     index_added,

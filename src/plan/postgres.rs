@@ -983,6 +983,7 @@ impl<'a> Lowering<'a> {
             self.p.columns.push(step(summary("drop column"), format!("ALTER TABLE {table} DROP COLUMN {col};")));
             self.p.columns.push(step(summary("add column"), format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(to))));
             self.column_properties(table, to);
+            self.rebuild_around_readded_column(table, &to.name);
             return;
         }
         // Like a type, a generation expression is dropped from the top only.

@@ -162,6 +162,94 @@ impl Lowering<'_> {
         }
     }
 
+    /// What goes with `table.column` when it is dropped and added again (a
+    /// generated column's new expression): PostgreSQL drops the indexes
+    /// and constraints on it along with it, so they are created again after
+    /// the new column, and refuses while a trigger, a policy or another
+    /// table's foreign key uses it, so those go first and come back after.
+    pub(super) fn rebuild_around_readded_column(&mut self, table: &QName, column: &str) {
+        let reason = format!("column {table}.{column} is dropped and added again with its new expression");
+        let mentions = |text: &str| crate::plan::deps::identifiers(text).contains(column);
+        let Some(old_table) = self.old.tables.get(table) else { return };
+        let new_table = self.new.tables.get(table);
+        let on_column = |c: &Constraint| match &c.kind {
+            ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+                columns.iter().chain(include).any(|c| c == column)
+            }
+            ConstraintKind::ForeignKey { columns, .. } => columns.iter().any(|c| c == column),
+            ConstraintKind::Check { expr, .. } => mentions(&expr.0),
+            ConstraintKind::Exclude { elements, predicate, .. } => {
+                elements.iter().any(|(e, _)| e == column || mentions(e)) || predicate.as_ref().is_some_and(|p| mentions(&p.0))
+            }
+        };
+        let constraints: Vec<String> = old_table.constraints.values().filter(|c| on_column(c)).map(|c| c.name.clone()).collect();
+        let indexes: Vec<String> = old_table
+            .indexes
+            .values()
+            .filter(|i| {
+                i.keys.iter().any(|k| if k.expression { mentions(&k.expr) } else { k.expr == column })
+                    || i.include.iter().any(|c| c == column)
+                    || i.predicate.as_ref().is_some_and(|p| mentions(&p.0))
+            })
+            .map(|i| i.name.clone())
+            .collect();
+        for name in constraints {
+            let handled = self.changes.iter().any(|ch| {
+                matches!(ch, Change::DropConstraint { table: t, constraint } | Change::AddConstraint { table: t, constraint } if t == table && constraint.name == name)
+            });
+            let Some(n) = new_table.and_then(|t| t.constraints.get(&name)) else { continue };
+            if handled || !self.note_rebuild("constraint", format!("{name} on {table}"), &reason) {
+                continue;
+            }
+            let s = step(format!("add constraint {name} on {table}"), sql::add_constraint_sql(table, n));
+            if matches!(n.kind, ConstraintKind::ForeignKey { .. }) {
+                self.p.foreign_keys.push(s);
+            } else {
+                self.p.constraints.push(s);
+            }
+        }
+        for name in indexes {
+            let handled = self.changes.iter().any(|ch| {
+                matches!(ch, Change::DropIndex { table: t, index } | Change::CreateIndex { table: t, index } if t == table && index.name == name)
+            });
+            let Some(n) = new_table.and_then(|t| t.indexes.get(&name)) else { continue };
+            if handled || !self.note_rebuild("index", QName::new(table.schema.clone(), name.clone()).to_string(), &reason) {
+                continue;
+            }
+            self.p.constraints.push(index_step(format!("create index {name}"), sql::create_index_sql(table, n), table));
+        }
+        // Foreign keys of other tables into the column.
+        let into: Vec<(QName, String)> = self
+            .old
+            .tables
+            .values()
+            .filter(|t| t.name != *table)
+            .flat_map(|t| {
+                t.constraints.values().filter_map(move |c| match &c.kind {
+                    ConstraintKind::ForeignKey { references, ref_columns, .. } if references == table && ref_columns.iter().any(|r| r == column) => {
+                        Some((t.name.clone(), c.name.clone()))
+                    }
+                    _ => None,
+                })
+            })
+            .collect();
+        for (other, name) in into {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropConstraint { table: t, constraint } if *t == other && constraint.name == name));
+            if handled || !self.note_rebuild("foreign key", format!("{name} on {other}"), &reason) {
+                continue;
+            }
+            self.p.drop_dependents.insert(
+                0,
+                step(format!("drop constraint {name} on {other} (re-added below)"), format!("ALTER TABLE {other} DROP CONSTRAINT {};", quote_ident(&name))),
+            );
+            if let Some(n) = self.new.tables.get(&other).and_then(|t| t.constraints.get(&name)) {
+                self.p.foreign_keys.push(step(format!("add constraint {name} on {other}"), sql::add_constraint_sql(&other, n)));
+            }
+        }
+        self.rebuild_triggers(table, column, &reason);
+        self.rebuild_policies(table, column, &reason);
+    }
+
     /// Rebuilds what calls `function`, which is dropped and created again
     /// (its result type or arguments change): PostgreSQL refuses to drop a
     /// function a CHECK, an index, a column default, a trigger or a policy
