@@ -13,9 +13,18 @@
 use super::{Lowering, index_step, step};
 use crate::diff::Change;
 use crate::emit::postgres as sql;
-use crate::model::{Constraint, ConstraintKind, Index, Policy, QName, Rule, Trigger, quote_ident};
+use crate::model::{Constraint, ConstraintKind, Policy, QName, Rule, Trigger, quote_ident};
 use crate::plan::Rebuild;
 use crate::read::postgres::canon::Place;
+
+/// How a rebuilt object goes before it comes back.
+#[derive(Clone, Copy, PartialEq)]
+enum Gone {
+    /// Dropped by a step of its own, noted with why (`type change`).
+    Drop(&'static str),
+    /// Dropped by PostgreSQL with the column it is on.
+    WithColumn,
+}
 
 impl Lowering<'_> {
     /// Records a rebuild; false when this object is already rebuilt.
@@ -27,13 +36,101 @@ impl Lowering<'_> {
         true
     }
 
+    /// Whether the changes already drop (or create) the constraint `name` of `table`.
+    fn constraint_changes(&self, table: &QName, name: &str) -> bool {
+        self.changes.iter().any(|ch| {
+            matches!(ch, Change::DropConstraint { table: t, constraint } | Change::AddConstraint { table: t, constraint } if t == table && constraint.name == name)
+        })
+    }
+
+    /// Drops and creates again the constraint `name` of `table`.
+    fn rebuild_constraint(&mut self, table: &QName, name: &str, reason: &str, gone: Gone) {
+        let Some(old_table) = self.old.tables.get(table) else { return };
+        let Some(c) = old_table.constraints.get(name) else { return };
+        let in_tree = self.inh.as_ref().is_some_and(|i| i.takes_part(table));
+        // A CHECK only inherited goes and comes back with the parent's.
+        let inherited_only = in_tree && !c.local && !self.old.check_providers(old_table, name).is_empty();
+        let kind = if matches!(c.kind, ConstraintKind::ForeignKey { .. }) { "foreign key" } else { "constraint" };
+        if self.constraint_changes(table, name) || inherited_only || !self.note_rebuild(kind, format!("{name} on {table}"), reason) {
+            return;
+        }
+        if let Gone::Drop(why) = gone {
+            let drop = step(format!("drop constraint {name} on {table} ({why})"), format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(name)));
+            if in_tree {
+                // One declared too is dropped after the parent's.
+                self.p.inherited_drops.push((self.old.inheritance_depth(table), drop));
+            } else if kind == "foreign key" {
+                self.p.drop_dependents.insert(0, drop);
+            } else {
+                self.p.drop_dependents.push(drop);
+            }
+        }
+        if let Some(n) = self.new.tables.get(table).and_then(|t| t.constraints.get(name)) {
+            let add = step(format!("add constraint {name} on {table}"), sql::add_constraint_sql(table, n));
+            if kind == "foreign key" {
+                self.p.foreign_keys.push(add);
+            } else {
+                self.p.constraints.push(add);
+            }
+        }
+    }
+
+    /// Drops and creates again the index `name` of `table`.
+    fn rebuild_index(&mut self, table: &QName, name: &str, reason: &str, gone: Gone) {
+        let handled = self.changes.iter().any(|ch| {
+            matches!(ch, Change::DropIndex { table: t, index } | Change::CreateIndex { table: t, index } if t == table && index.name == name)
+        });
+        let qualified = QName::new(table.schema.clone(), name.to_string());
+        if handled || !self.note_rebuild("index", qualified.to_string(), reason) {
+            return;
+        }
+        if let Gone::Drop(why) = gone {
+            self.p.drop_dependents.push(step(format!("drop index {name} ({why})"), format!("DROP INDEX {qualified};")));
+        }
+        if let Some(n) = self.new.tables.get(table).and_then(|t| t.indexes.get(name)) {
+            self.p.constraints.push(index_step(format!("create index {name}"), sql::create_index_sql(table, n), table));
+        }
+    }
+
+    fn rebuild_trigger(&mut self, table: &QName, t: &Trigger, reason: &str) {
+        let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropTrigger { table: tt, trigger } if tt == table && trigger.name == t.name));
+        if handled || !self.note_rebuild("trigger", format!("{} on {table}", t.name), reason) {
+            return;
+        }
+        self.drop_trigger(table, t);
+        if let Some(n) = self.new.tables.get(table).and_then(|nt| nt.triggers.get(&t.name)) {
+            self.create_trigger(table, &n.clone());
+        }
+    }
+
+    fn rebuild_policy(&mut self, table: &QName, p: &Policy, reason: &str) {
+        let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropPolicy { table: t, policy } if t == table && policy.name == p.name));
+        if handled || !self.note_rebuild("policy", format!("{} on {table}", p.name), reason) {
+            return;
+        }
+        self.drop_policy(table, p);
+        if let Some(n) = self.new.tables.get(table).and_then(|t| t.policies.get(&p.name)) {
+            self.create_policy(table, &n.clone());
+        }
+    }
+
+    fn rebuild_rule(&mut self, table: &QName, r: &Rule, reason: &str) {
+        let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropRule { table: t, rule } if t == table && rule.name == r.name));
+        if handled || !self.note_rebuild("rule", format!("{} on {table}", r.name), reason) {
+            return;
+        }
+        self.drop_rule(table, r);
+        if let Some(n) = self.new.tables.get(table).and_then(|t| t.rules.get(&r.name)) {
+            self.create_rule(table, &n.clone());
+        }
+    }
+
     /// Rebuilds what uses `table.column`, whose type or collation changes.
     pub(super) fn rebuild_column_dependents(&mut self, table: &QName, column: &str) {
         let reason = format!("the type of column {table}.{column} changes");
         let mentions = |text: &str| crate::plan::deps::identifiers(text).contains(column);
         let Some(old_table) = self.old.tables.get(table) else { return };
-        let new_table = self.new.tables.get(table);
-        let constraints: Vec<Constraint> = old_table
+        let constraints: Vec<String> = old_table
             .constraints
             .values()
             .filter(|c| match &c.kind {
@@ -43,71 +140,35 @@ impl Lowering<'_> {
                 }
                 _ => false,
             })
-            .cloned()
+            .map(|c| c.name.clone())
             .collect();
-        for c in constraints {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropConstraint { table: t, constraint } if t == table && constraint.name == c.name));
-            let in_tree = self.inh.as_ref().is_some_and(|i| i.takes_part(table));
-            // A CHECK only inherited goes and comes back with the parent's.
-            let inherited_only = in_tree && !c.local && !self.old.check_providers(old_table, &c.name).is_empty();
-            if handled || inherited_only || !self.note_rebuild("constraint", format!("{} on {table}", c.name), &reason) {
-                continue;
-            }
-            let drop = step(
-                format!("drop constraint {} on {table} (type change)", c.name),
-                format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&c.name)),
-            );
-            if in_tree {
-                // One declared too is dropped after the parent's.
-                self.p.inherited_drops.push((self.old.inheritance_depth(table), drop));
-            } else {
-                self.p.drop_dependents.push(drop);
-            }
-            if let Some(n) = new_table.and_then(|t| t.constraints.get(&c.name)) {
-                self.p.constraints.push(step(format!("add constraint {} on {table}", n.name), sql::add_constraint_sql(table, n)));
-            }
-        }
-        let indexes: Vec<Index> = old_table
+        let indexes: Vec<String> = old_table
             .indexes
             .values()
             .filter(|i| i.keys.iter().any(|k| k.expression && mentions(&k.expr)) || i.predicate.as_ref().is_some_and(|p| mentions(&p.0)))
-            .cloned()
+            .map(|i| i.name.clone())
             .collect();
-        for i in indexes {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropIndex { table: t, index } if t == table && index.name == i.name));
-            if handled || !self.note_rebuild("index", QName::new(table.schema.clone(), i.name.clone()).to_string(), &reason) {
-                continue;
-            }
-            self.p.drop_dependents.push(step(
-                format!("drop index {} (type change)", i.name),
-                format!("DROP INDEX {};", QName::new(table.schema.clone(), i.name.clone())),
-            ));
-            if let Some(n) = new_table.and_then(|t| t.indexes.get(&i.name)) {
-                self.p.constraints.push(index_step(format!("create index {}", n.name), sql::create_index_sql(table, n), table));
-            }
-        }
-        self.rebuild_triggers(table, column, &reason);
-        self.rebuild_policies(table, column, &reason);
         let rules: Vec<Rule> = old_table
             .rules
             .values()
             .filter(|r| r.condition.iter().any(|e| mentions(&e.0)) || r.actions.iter().any(|a| mentions(a)))
             .cloned()
             .collect();
+        for name in constraints {
+            self.rebuild_constraint(table, &name, &reason, Gone::Drop("type change"));
+        }
+        for name in indexes {
+            self.rebuild_index(table, &name, &reason, Gone::Drop("type change"));
+        }
+        self.rebuild_triggers_using(table, column, &reason);
+        self.rebuild_policies_using(table, column, &reason);
         for r in rules {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropRule { table: t, rule } if t == table && rule.name == r.name));
-            if handled || !self.note_rebuild("rule", format!("{} on {table}", r.name), &reason) {
-                continue;
-            }
-            self.drop_rule(table, &r);
-            if let Some(n) = new_table.and_then(|t| t.rules.get(&r.name)) {
-                self.create_rule(table, &n.clone());
-            }
+            self.rebuild_rule(table, &r, &reason);
         }
     }
 
     /// Triggers of `table` whose `WHEN` or `UPDATE OF` uses the column.
-    fn rebuild_triggers(&mut self, table: &QName, column: &str, reason: &str) {
+    fn rebuild_triggers_using(&mut self, table: &QName, column: &str, reason: &str) {
         let Some(old_table) = self.old.tables.get(table) else { return };
         let key = (table.clone(), column.to_string());
         let using: Vec<Trigger> = {
@@ -115,19 +176,12 @@ impl Lowering<'_> {
             old_table.triggers.values().filter(|t| deps.trigger(table, t).columns.contains(&key)).cloned().collect()
         };
         for t in using {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropTrigger { table: tt, trigger } if tt == table && trigger.name == t.name));
-            if handled || !self.note_rebuild("trigger", format!("{} on {table}", t.name), reason) {
-                continue;
-            }
-            self.drop_trigger(table, &t);
-            if let Some(n) = self.new.tables.get(table).and_then(|nt| nt.triggers.get(&t.name)) {
-                self.create_trigger(table, &n.clone());
-            }
+            self.rebuild_trigger(table, &t, reason);
         }
     }
 
     /// Policies, of any table, whose conditions use the column.
-    fn rebuild_policies(&mut self, table: &QName, column: &str, reason: &str) {
+    fn rebuild_policies_using(&mut self, table: &QName, column: &str, reason: &str) {
         let key = (table.clone(), column.to_string());
         let using: Vec<(QName, Policy)> = {
             let deps = self.old_deps();
@@ -151,14 +205,7 @@ impl Lowering<'_> {
             out
         };
         for (tname, p) in using {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropPolicy { table: t, policy } if *t == tname && policy.name == p.name));
-            if handled || !self.note_rebuild("policy", format!("{} on {tname}", p.name), reason) {
-                continue;
-            }
-            self.drop_policy(&tname, &p);
-            if let Some(n) = self.new.tables.get(&tname).and_then(|t| t.policies.get(&p.name)) {
-                self.create_policy(&tname, &n.clone());
-            }
+            self.rebuild_policy(&tname, &p, reason);
         }
     }
 
@@ -171,7 +218,6 @@ impl Lowering<'_> {
         let reason = format!("column {table}.{column} is dropped and added again with its new expression");
         let mentions = |text: &str| crate::plan::deps::identifiers(text).contains(column);
         let Some(old_table) = self.old.tables.get(table) else { return };
-        let new_table = self.new.tables.get(table);
         let on_column = |c: &Constraint| match &c.kind {
             ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
                 columns.iter().chain(include).any(|c| c == column)
@@ -193,31 +239,6 @@ impl Lowering<'_> {
             })
             .map(|i| i.name.clone())
             .collect();
-        for name in constraints {
-            let handled = self.changes.iter().any(|ch| {
-                matches!(ch, Change::DropConstraint { table: t, constraint } | Change::AddConstraint { table: t, constraint } if t == table && constraint.name == name)
-            });
-            let Some(n) = new_table.and_then(|t| t.constraints.get(&name)) else { continue };
-            if handled || !self.note_rebuild("constraint", format!("{name} on {table}"), &reason) {
-                continue;
-            }
-            let s = step(format!("add constraint {name} on {table}"), sql::add_constraint_sql(table, n));
-            if matches!(n.kind, ConstraintKind::ForeignKey { .. }) {
-                self.p.foreign_keys.push(s);
-            } else {
-                self.p.constraints.push(s);
-            }
-        }
-        for name in indexes {
-            let handled = self.changes.iter().any(|ch| {
-                matches!(ch, Change::DropIndex { table: t, index } | Change::CreateIndex { table: t, index } if t == table && index.name == name)
-            });
-            let Some(n) = new_table.and_then(|t| t.indexes.get(&name)) else { continue };
-            if handled || !self.note_rebuild("index", QName::new(table.schema.clone(), name.clone()).to_string(), &reason) {
-                continue;
-            }
-            self.p.constraints.push(index_step(format!("create index {name}"), sql::create_index_sql(table, n), table));
-        }
         // Foreign keys of other tables into the column.
         let into: Vec<(QName, String)> = self
             .old
@@ -233,21 +254,17 @@ impl Lowering<'_> {
                 })
             })
             .collect();
-        for (other, name) in into {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropConstraint { table: t, constraint } if *t == other && constraint.name == name));
-            if handled || !self.note_rebuild("foreign key", format!("{name} on {other}"), &reason) {
-                continue;
-            }
-            self.p.drop_dependents.insert(
-                0,
-                step(format!("drop constraint {name} on {other} (re-added below)"), format!("ALTER TABLE {other} DROP CONSTRAINT {};", quote_ident(&name))),
-            );
-            if let Some(n) = self.new.tables.get(&other).and_then(|t| t.constraints.get(&name)) {
-                self.p.foreign_keys.push(step(format!("add constraint {name} on {other}"), sql::add_constraint_sql(&other, n)));
-            }
+        for name in constraints {
+            self.rebuild_constraint(table, &name, &reason, Gone::WithColumn);
         }
-        self.rebuild_triggers(table, column, &reason);
-        self.rebuild_policies(table, column, &reason);
+        for name in indexes {
+            self.rebuild_index(table, &name, &reason, Gone::WithColumn);
+        }
+        for (other, name) in into {
+            self.rebuild_constraint(&other, &name, &reason, Gone::Drop("re-added below"));
+        }
+        self.rebuild_triggers_using(table, column, &reason);
+        self.rebuild_policies_using(table, column, &reason);
     }
 
     /// Rebuilds what calls `function`, which is dropped and created again
@@ -264,8 +281,8 @@ impl Lowering<'_> {
                 d.functions.contains(&signature) || d.unresolved
             }
         };
-        let mut constraints: Vec<(QName, Constraint)> = Vec::new();
-        let mut indexes: Vec<(QName, Index)> = Vec::new();
+        let mut constraints: Vec<(QName, String)> = Vec::new();
+        let mut indexes: Vec<(QName, String)> = Vec::new();
         let mut defaults: Vec<(QName, String)> = Vec::new();
         let mut triggers: Vec<(QName, Trigger)> = Vec::new();
         let mut policies: Vec<(QName, Policy)> = Vec::new();
@@ -283,12 +300,12 @@ impl Lowering<'_> {
                         _ => false,
                     };
                     if calls {
-                        constraints.push((tname.clone(), c.clone()));
+                        constraints.push((tname.clone(), c.name.clone()));
                     }
                 }
                 for i in t.indexes.values() {
                     if i.keys.iter().any(|k| k.expression && key(&k.expr)) || i.predicate.as_ref().is_some_and(|p| check(&p.0)) {
-                        indexes.push((tname.clone(), i.clone()));
+                        indexes.push((tname.clone(), i.name.clone()));
                     }
                 }
                 for c in &t.columns {
@@ -309,70 +326,43 @@ impl Lowering<'_> {
             }
         }
         for (table, c) in constraints {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropConstraint { table: t, constraint } if *t == table && constraint.name == c.name));
-            if handled || !self.note_rebuild("constraint", format!("{} on {table}", c.name), &reason) {
-                continue;
-            }
-            self.p.drop_dependents.push(step(
-                format!("drop constraint {} on {table} (function change)", c.name),
-                format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&c.name)),
-            ));
-            if let Some(n) = self.new.tables.get(&table).and_then(|t| t.constraints.get(&c.name)) {
-                self.p.constraints.push(step(format!("add constraint {} on {table}", n.name), sql::add_constraint_sql(&table, n)));
-            }
+            self.rebuild_constraint(&table, &c, &reason, Gone::Drop("function change"));
         }
         for (table, i) in indexes {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropIndex { table: t, index } if *t == table && index.name == i.name));
-            let qualified = QName::new(table.schema.clone(), i.name.clone());
-            if handled || !self.note_rebuild("index", qualified.to_string(), &reason) {
-                continue;
-            }
-            self.p.drop_dependents.push(step(format!("drop index {} (function change)", i.name), format!("DROP INDEX {qualified};")));
-            if let Some(n) = self.new.tables.get(&table).and_then(|t| t.indexes.get(&i.name)) {
-                self.p.constraints.push(index_step(format!("create index {}", n.name), sql::create_index_sql(&table, n), &table));
-            }
+            self.rebuild_index(&table, &i, &reason, Gone::Drop("function change"));
         }
         for (table, column) in defaults {
-            let changed = self.changes.iter().any(|ch| {
-                matches!(ch, Change::AlterColumn { table: t, from, to } if *t == table && to.name == column && from.default != to.default)
-                    || matches!(ch, Change::DropColumn { table: t, column: c } if *t == table && c.name == column)
-            });
-            if changed || !self.note_rebuild("default", format!("{table}.{column}"), &reason) {
-                continue;
-            }
-            let col = quote_ident(&column);
-            self.p.drop_dependents.push(step(
-                format!("drop default of {table}.{column} (function change)"),
-                format!("ALTER TABLE {table} ALTER COLUMN {col} DROP DEFAULT;"),
-            ));
-            if let Some(c) = self.new.tables.get(&table).and_then(|t| t.column(&column))
-                && let Some(d) = &c.default
-            {
-                self.p.columns.push(step(
-                    format!("set default of {table}.{column}"),
-                    format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {};", sql::default_sql(&c.data_type, d)),
-                ));
-            }
+            self.rebuild_default(&table, &column, &reason);
         }
         for (table, t) in triggers {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropTrigger { table: tt, trigger } if *tt == table && trigger.name == t.name));
-            if handled || !self.note_rebuild("trigger", format!("{} on {table}", t.name), &reason) {
-                continue;
-            }
-            self.drop_trigger(&table, &t);
-            if let Some(n) = self.new.tables.get(&table).and_then(|nt| nt.triggers.get(&t.name)) {
-                self.create_trigger(&table, &n.clone());
-            }
+            self.rebuild_trigger(&table, &t, &reason);
         }
         for (table, p) in policies {
-            let handled = self.changes.iter().any(|ch| matches!(ch, Change::DropPolicy { table: t, policy } if *t == table && policy.name == p.name));
-            if handled || !self.note_rebuild("policy", format!("{} on {table}", p.name), &reason) {
-                continue;
-            }
-            self.drop_policy(&table, &p);
-            if let Some(n) = self.new.tables.get(&table).and_then(|t| t.policies.get(&p.name)) {
-                self.create_policy(&table, &n.clone());
-            }
+            self.rebuild_policy(&table, &p, &reason);
+        }
+    }
+
+    /// Drops a column's default before, and sets it again after.
+    fn rebuild_default(&mut self, table: &QName, column: &str, reason: &str) {
+        let changed = self.changes.iter().any(|ch| {
+            matches!(ch, Change::AlterColumn { table: t, from, to } if t == table && to.name == column && from.default != to.default)
+                || matches!(ch, Change::DropColumn { table: t, column: c } if t == table && c.name == column)
+        });
+        if changed || !self.note_rebuild("default", format!("{table}.{column}"), reason) {
+            return;
+        }
+        let col = quote_ident(column);
+        self.p.drop_dependents.push(step(
+            format!("drop default of {table}.{column} (function change)"),
+            format!("ALTER TABLE {table} ALTER COLUMN {col} DROP DEFAULT;"),
+        ));
+        if let Some(c) = self.new.tables.get(table).and_then(|t| t.column(column))
+            && let Some(d) = &c.default
+        {
+            self.p.columns.push(step(
+                format!("set default of {table}.{column}"),
+                format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {};", sql::default_sql(&c.data_type, d)),
+            ));
         }
     }
 
