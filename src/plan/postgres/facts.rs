@@ -32,6 +32,11 @@ impl Ordered {
         Ordered { step, object: Some(object), uses }
     }
 
+    /// A step that creates nothing others use, after what it uses.
+    pub fn using(step: Step, uses: Vec<Obj>) -> Ordered {
+        Ordered { step, object: None, uses }
+    }
+
     /// A step nothing is ordered by (kept where it is).
     pub fn plain(step: Step) -> Ordered {
         Ordered { step, object: None, uses: Vec::new() }

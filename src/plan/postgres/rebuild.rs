@@ -10,10 +10,11 @@
 //! The same holds around a function dropped and created again (its result
 //! type changes): what calls it is dropped first and created after.
 
+use super::facts::{Obj, Ordered};
 use super::{Lowering, index_step, step};
 use crate::diff::Change;
 use crate::emit::postgres as sql;
-use crate::model::{Constraint, ConstraintKind, Policy, QName, Rule, Trigger, quote_ident};
+use crate::model::{Constraint, ConstraintKind, Policy, QName, Rule, Trigger, UserTypeKind, quote_ident};
 use crate::plan::Rebuild;
 use crate::read::postgres::canon::Place;
 
@@ -339,6 +340,48 @@ impl Lowering<'_> {
         }
         for (table, p) in policies {
             self.rebuild_policy(&table, &p, &reason);
+        }
+        self.rebuild_domain_checks_calling(function, &reason);
+    }
+
+    /// Domain CHECKs that call `function`: dropped first, added again once
+    /// the function is back.
+    fn rebuild_domain_checks_calling(&mut self, function: &crate::model::Function, reason: &str) {
+        let signature = function.signature();
+        let calling: Vec<(QName, String)> = {
+            let deps = self.old_deps();
+            self.old
+                .types
+                .values()
+                .flat_map(|t| match &t.kind {
+                    UserTypeKind::Domain { checks, .. } => checks
+                        .iter()
+                        .filter(|(_, e)| deps.expr(Place::DomainCheck { domain: &t.name }, &e.0).functions.contains(&signature))
+                        .map(|(c, _)| (t.name.clone(), c.clone()))
+                        .collect::<Vec<_>>(),
+                    _ => Vec::new(),
+                })
+                .collect()
+        };
+        for (domain, check) in calling {
+            let handled = self.changes.iter().any(|ch| matches!(ch, Change::AlterDomain { to, .. } | Change::DropType { user_type: to } if to.name == domain));
+            if handled || !self.note_rebuild("domain constraint", format!("{check} on {domain}"), reason) {
+                continue;
+            }
+            let name = quote_ident(&check);
+            self.p.drop_dependents.push(step(
+                format!("drop constraint {check} on domain {domain} (function change)"),
+                format!("ALTER DOMAIN {domain} DROP CONSTRAINT {name};"),
+            ));
+            let expr = self.new.types.get(&domain).and_then(|t| match &t.kind {
+                UserTypeKind::Domain { checks, .. } => checks.get(&check).cloned(),
+                _ => None,
+            });
+            if let Some(expr) = expr {
+                // With the functions, after the one it calls.
+                let add = step(format!("add constraint {check} on domain {domain}"), format!("ALTER DOMAIN {domain} ADD CONSTRAINT {name} CHECK ({});", expr.0));
+                self.p.functions.push(Ordered::using(add, vec![Obj::Function(signature.clone())]));
+            }
         }
     }
 
