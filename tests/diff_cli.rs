@@ -215,3 +215,57 @@ fn json_changes_list_the_objects_rebuilt_and_why() {
     assert!(!up.contains("reads_b"), "a view that does not read the changed column stays: {up}");
     assert!(changes.iter().all(|c| c["kind"] == "alter_column" || c["reason"].is_string()), "{json:#}");
 }
+
+/// An empty file, one of comments only, or a pg_dump preamble with no
+/// objects is the empty schema: from it to a schema is the first migration.
+#[test]
+fn the_first_migration_starts_from_an_empty_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let preamble = "--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nSET client_encoding = 'UTF8';\n\
+                    SELECT pg_catalog.set_config('search_path', '', false);\n\n--\n-- PostgreSQL database dump complete\n--\n";
+    write(dir.path(), "schema.sql", "CREATE TABLE t (id int PRIMARY KEY);\n");
+    for (name, text) in [("empty.sql", ""), ("comments.sql", "-- nothing yet\n/* later */\n"), ("preamble.sql", preamble)] {
+        write(dir.path(), name, text);
+        let out = schemashift(dir.path()).args(["diff", "--no-index", name, "schema.sql"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let up = String::from_utf8_lossy(&out.stdout);
+        assert!(up.contains("CREATE TABLE public.t"), "{name}: {up}");
+    }
+}
+
+/// From a schema to an empty one would drop everything: refused (exit 65,
+/// naming the empty side) unless --allow-empty says it is meant.
+#[test]
+fn emptying_the_schema_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "schema.sql", "CREATE TABLE t (id int PRIMARY KEY);\nCREATE VIEW v AS SELECT id FROM t;\n");
+    write(dir.path(), "empty.sql", "-- emptied by mistake\n");
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "schema.sql", "empty.sql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("empty.sql") && err.contains("holds no objects") && err.contains("1 table, 1 view"), "{err}");
+    assert!(err.contains("--allow-empty"), "{err}");
+    assert!(out.stdout.is_empty());
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "schema.sql", "empty.sql", "--allow-empty"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let up = String::from_utf8_lossy(&out.stdout);
+    assert!(up.contains("DROP VIEW public.v;") && up.contains("DROP TABLE public.t;"), "{up}");
+}
+
+/// In git: a revision without the schema file is the empty schema too.
+#[test]
+fn a_revision_without_the_schema_file_is_empty() {
+    let repo = git_support::TestRepo::new();
+    repo.write("README.md", "no schema yet\n");
+    repo.commit_all("start");
+    repo.write("schema.sql", "CREATE TABLE t (id int);\n");
+    let out = schemashift(repo.path()).args(["diff", "HEAD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CREATE TABLE public.t"));
+    // And deleting it is refused like emptying it.
+    repo.commit_all("schema");
+    std::fs::remove_file(repo.path().join("schema.sql")).unwrap();
+    let out = schemashift(repo.path()).args(["diff", "HEAD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no schema files"));
+}

@@ -23,6 +23,10 @@ pub struct Sources {
     /// SQL dialect of the schema files [default: from schemashift.toml, else postgres]
     #[arg(long)]
     pub dialect: Option<String>,
+    /// Allow the new schema to be empty: the migration then drops every
+    /// object of the old one.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Pathspecs choosing the schema files (globs), after `--`.
     #[arg(last = true)]
     pub paths: Vec<String>,
@@ -61,6 +65,9 @@ impl Sources {
         let (old_files, new_files) = source::resolve_pair(&self.source_args()?, cwd)?;
         // Both sides together: files the same on both are parsed once (BENCHMARKS.md).
         let ((old, old_warnings), (new, new_warnings)) = crate::read::read_pair(&old_files, &new_files, dialect)?;
+        if new.is_empty() && !old.is_empty() && !self.allow_empty {
+            return Err(emptied(&old_files, &old, &new_files));
+        }
         super::print_warnings(&old_warnings);
         super::print_warnings(&new_warnings);
         let plan = crate::plan::plan(&old, &new)?;
@@ -77,5 +84,23 @@ impl Compared {
     /// the process is about to end.
     pub fn drop_aside(self) {
         std::thread::spawn(move || drop(self));
+    }
+}
+
+/// The new side holds nothing while the old one has objects: more often a
+/// wrong path, revision or pathspec (or a file emptied by mistake) than a
+/// wish to drop everything, so it is refused unless said explicitly.
+fn emptied(old_files: &FileSet, old: &Schema, new_files: &FileSet) -> Error {
+    let what = if new_files.files.is_empty() { "has no schema files" } else { "holds no objects" };
+    let error = Error::data(format!(
+        "the new schema ({}) {what}, while the old one ({}) has {}: the migration would drop all of it",
+        new_files.label,
+        old_files.label,
+        old.summary()
+    ))
+    .help("check the revision and the schema paths; if dropping everything is meant, pass --allow-empty");
+    match new_files.files.first() {
+        Some(f) => error.at(crate::model::Location::new(&f.path, 1, 1)),
+        None => error,
     }
 }

@@ -106,6 +106,37 @@ impl Schema {
         s
     }
 
+    /// Whether the schema holds nothing but what every database has (the
+    /// `public` schema): an empty file, only comments, a pg_dump preamble.
+    pub fn is_empty(&self) -> bool {
+        self.schemas.keys().all(|s| s == "public")
+            && self.extensions.is_empty()
+            && self.types.is_empty()
+            && self.sequences.is_empty()
+            && self.tables.is_empty()
+            && self.views.is_empty()
+            && self.functions.is_empty()
+            && self.statistics.is_empty()
+            && self.publications.is_empty()
+            && self.opaque.is_empty()
+    }
+
+    /// What the schema holds, counted for a message (`12 tables, 3 views`).
+    pub fn summary(&self) -> String {
+        let counts = [
+            (self.tables.len(), "table"),
+            (self.views.len(), "view"),
+            (self.types.len(), "type"),
+            (self.functions.len(), "function"),
+            (self.sequences.len(), "sequence"),
+            (self.extensions.len(), "extension"),
+            (self.opaque.len(), "other statement"),
+        ];
+        let parts: Vec<String> =
+            counts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" })).collect();
+        if parts.is_empty() { "no objects".to_string() } else { parts.join(", ") }
+    }
+
     /// Every relation-like name in a namespace: PostgreSQL keeps tables,
     /// views, sequences and indexes in one catalog (`pg_class`), so a generated
     /// name must avoid all of them.

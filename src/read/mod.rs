@@ -46,7 +46,7 @@ pub fn read_schema(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Ve
     let mut reader = PgReader::new();
     let mut deferred = Vec::new();
     for file in &files {
-        for st in statements_of(file, files.len())? {
+        for st in statements_of(file)? {
             if let Applied::MissingTable(t) = reader.apply(&file.path, &st)? {
                 deferred.push((file.path.as_str(), st, t));
             }
@@ -55,22 +55,20 @@ pub fn read_schema(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Ve
     apply_deferred(&mut reader, deferred)?;
     let PgReader { mut schema, warnings, .. } = reader;
     postgres::finish(&mut schema);
+    postgres::validate::validate(&schema)?;
     Ok((schema, warnings))
 }
 
-/// The statements of one of `files_in_schema` files.
-fn statements_of(file: &SourceFile, files_in_schema: usize) -> Result<Vec<split::RawStatement<'_>>> {
+/// The statements of one file.
+fn statements_of(file: &SourceFile) -> Result<Vec<split::RawStatement<'_>>> {
     let text = decode(file)?;
     let statements = split::split_statements(text).map_err(|u| {
         Error::data(format!("unterminated {} at end of file", u.what))
             .at(crate::model::Location::new(&file.path, u.line, u.column))
             .help("the statement starting here never ends; check for a missing quote or `*/`")
     })?;
-    if statements.is_empty() && files_in_schema == 1 {
-        return Err(Error::data(format!("{} contains no SQL statements", file.path))
-            .at(crate::model::Location::new(&file.path, 1, 1))
-            .help("point schemashift at the schema file with `-- <path>` or the `schema` list in schemashift.toml"));
-    }
+    // An empty file (or one of only comments) is the empty schema: the
+    // start of a project's first migration.
     Ok(statements)
 }
 

@@ -111,7 +111,7 @@ fn side<'a>(files: &[&'a SourceFile], chunks: &mut Vec<Chunk<'a>>, other: Option
                 (f.statements.clone(), f.chunks.clone())
             }
             None => {
-                let statements = Arc::new(super::statements_of(source, files.len()));
+                let statements = Arc::new(super::statements_of(source));
                 let first = chunks.len();
                 if let Ok(stmts) = statements.as_ref() {
                     chunks.extend(stmts.chunks(CHUNK).map(|run| Chunk { texts: run.iter().map(|s| s.text).collect(), uses: 1 }));
@@ -162,6 +162,7 @@ fn read_side<'a>(side: &'a Side<'a>, pool: &Pool<'a>, me: usize, prefix: usize, 
     super::apply_deferred(&mut reader, deferred)?;
     let PgReader { mut schema, warnings, .. } = reader;
     postgres::finish(&mut schema);
+    postgres::validate::validate(&schema)?;
     Ok((schema, warnings))
 }
 
@@ -359,7 +360,7 @@ mod tests {
     #[test]
     fn same_models_and_warnings_as_reading_each_side_alone() {
         let shared = tables("t", 700);
-        let old_only = format!("{}\nCREATE TABLE t_1_code_key (x int);\n", tables("gone", 3));
+        let old_only = format!("{}\nCREATE TABLE t_1_code (x int);\n", tables("gone", 3));
         let changed_old = "CREATE TABLE c (a int);\nALTER TABLE late ADD COLUMN b int;\n";
         let changed_new = "CREATE TABLE c (a int, z int UNIQUE);\nALTER TABLE late ADD COLUMN b int;\nCREATE AGGREGATE agg (int) (sfunc = int4pl, stype = int);\n";
         let old = set(&[("a.sql", &shared), ("b.sql", changed_old), ("c.sql", &old_only), ("d.sql", "CREATE TABLE late (a int);")]);

@@ -54,6 +54,12 @@ pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                 body = format!("{body}, {symbol}");
             }
         } else if cur.peek_kw("RETURN") || cur.peek_kw("BEGIN") {
+            // A SQL-standard body: `RETURN expr` or `BEGIN ATOMIC … END`.
+            if cur.peek_kw("BEGIN") && !cur.peek_kw_at(1, "ATOMIC") {
+                cur.next();
+                return Err(super::expected_at(st, &cur, "ATOMIC after BEGIN")
+                    .help("a body written without quotes is `BEGIN ATOMIC … END` or `RETURN …`; otherwise quote it: `AS $$ … $$`"));
+            }
             body = sql_standard_body(&name.name, cur.rest());
             break;
         } else if ["IMMUTABLE", "STABLE"].iter().any(|w| cur.peek_kw(w)) {
@@ -393,5 +399,6 @@ fn sql_standard_body(function: &str, text: &str) -> String {
 
 fn strip_keyword<'t>(text: &'t str, kw: &str) -> Option<&'t str> {
     let t = text.trim_start();
-    (t.len() >= kw.len() && t[..kw.len()].eq_ignore_ascii_case(kw)).then(|| &t[kw.len()..])
+    // `get`: the text may hold multi-byte characters where the key word would end.
+    t.get(..kw.len()).filter(|head| head.eq_ignore_ascii_case(kw)).map(|_| &t[kw.len()..])
 }

@@ -8,7 +8,7 @@
 
 use super::tokens::Cursor;
 use super::{Applied, PgReader, Stmt};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Opaque, quote_ident};
 use sqlparser::tokenizer::Token;
 
@@ -37,6 +37,17 @@ pub fn grant_or_revoke(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) ->
         cur.eat_kws(&["GRANT", "OPTION", "FOR"]);
     }
     let Some(parsed) = parse(r, cur, grant) else {
+        // Forms kept as text (role membership, `ON ALL TABLES IN SCHEMA`, …)
+        // still name who gets (or loses) the privilege: without that the
+        // statement is a mistake, not something to carry into a migration.
+        let to = if grant { "TO" } else { "FROM" };
+        if !names_grantee(st, to) {
+            let mut end = st.cursor().map_err(|e| Error::data(e.message).at(st.location()))?;
+            while !end.at_end() && end.peek() != Some(&Token::SemiColon) {
+                end.next();
+            }
+            return Err(super::expected_at(st, &end, &format!("{to} and the roles {}", if grant { "granted to" } else { "revoked from" })));
+        }
         r.opaque(st, if grant { "GRANT" } else { "REVOKE" }, false);
         return Ok(Applied::Done);
     };
@@ -199,4 +210,24 @@ pub fn forget_privileges(r: &mut PgReader, kind: &str, object: &str) {
         !((o.kind == "GRANT" || o.kind == "REVOKE")
             && privilege_object(&o.text).is_some_and(|x| x == target || (kind == "FUNCTION" && x.starts_with(&format!("{target}(")))))
     });
+}
+
+/// Whether the statement has the key word `to` (TO or FROM) outside
+/// parentheses, followed by a name.
+fn names_grantee(st: &Stmt<'_>, to: &str) -> bool {
+    let Ok(mut cur) = st.cursor() else { return false };
+    let mut depth = 0usize;
+    while !cur.at_end() {
+        match cur.peek() {
+            Some(Token::LParen) => depth += 1,
+            Some(Token::RParen) => depth = depth.saturating_sub(1),
+            _ if depth == 0 && cur.peek_kw(to) => {
+                cur.next();
+                return matches!(cur.peek(), Some(Token::Word(_)));
+            }
+            _ => {}
+        }
+        cur.next();
+    }
+    false
 }

@@ -14,6 +14,7 @@ pub(crate) mod grant;
 mod hand;
 mod hints;
 mod inherit;
+mod keywords;
 mod names;
 mod objects;
 pub mod opaque;
@@ -25,6 +26,7 @@ mod rule;
 mod statistics;
 mod table;
 mod tokens;
+pub mod validate;
 pub mod types;
 
 use crate::error::{Error, Result, Warning};
@@ -269,13 +271,16 @@ impl PgReader {
                 self.opaque(st, &first, false);
                 Ok(Applied::Done)
             }
-            _ => Err(not_a_statement(st)),
+            // The other commands (SHOW, EXPLAIN, PREPARE, …) change no schema.
+            word if keywords::COMMANDS.contains(&word) => Ok(Applied::Done),
+            _ => Err(unknown_word(st, &first, keywords::COMMANDS, "", 0, "a SQL command")),
         }
     }
 
     fn create(&mut self, st: &Stmt<'_>, mut cur: Cursor<'_>) -> Result<Applied> {
         cur.next();
-        let Some(kind) = create_kind(&mut cur) else { return Err(not_a_statement(st)) };
+        let Some(kind) = create_kind(&mut cur) else { return Err(expected_at(st, &cur, "what to create (TABLE, INDEX, VIEW, …)")) };
+        let at = cur.offset();
         match kind.as_str() {
             "TABLE" => table::create_table(self, st),
             "INDEX" => objects::create_index(self, st),
@@ -293,8 +298,13 @@ impl PgReader {
             "PUBLICATION" => publication::create_publication(self, st),
             _ => {
                 // CREATE AGGREGATE, OPERATOR, CAST, COLLATION, EVENT TRIGGER, …:
-                // kept as text, under their whole kind (`CREATE TEXT SEARCH DICTIONARY`).
-                let kind = opaque::statement_kind(st.text).map_or(kind, |(_, k)| k);
+                // kept as text, under their whole kind (`CREATE TEXT SEARCH DICTIONARY`),
+                // and so are roles, databases and tablespaces; anything else is a mistake.
+                let kind = match opaque::statement_kind(st.text) {
+                    Some((_, k)) => k,
+                    None if keywords::CLUSTER_KINDS.contains(&kind.as_str()) => kind,
+                    None => return Err(unknown_word(st, &kind, keywords::CREATE_KINDS, "CREATE ", at, "what to create")),
+                };
                 self.opaque(st, &format!("CREATE {kind}"), true);
                 Ok(Applied::Done)
             }
@@ -308,9 +318,10 @@ impl PgReader {
             return Ok(Applied::Done);
         }
         cur.next();
+        let at = cur.offset();
         let kind = match cur.peek() {
             Some(sqlparser::tokenizer::Token::Word(w)) => w.value.to_ascii_uppercase(),
-            _ => return Err(not_a_statement(st)),
+            _ => return Err(expected_at(st, &cur, "what to alter (TABLE, INDEX, VIEW, …)")),
         };
         if let Some((_, opaque_kind)) = opaque::statement_kind(st.text) {
             // The other statements about an object kept as text, like its CREATE.
@@ -332,10 +343,11 @@ impl PgReader {
                 self.opaque(st, "ALTER DEFAULT PRIVILEGES", false);
                 Ok(Applied::Done)
             }
-            _ => {
+            _ if keywords::ALTER_KINDS.contains(&kind.as_str()) => {
                 self.opaque(st, &format!("ALTER {kind}"), true);
                 Ok(Applied::Done)
             }
+            _ => Err(unknown_word(st, &kind, keywords::ALTER_KINDS, "ALTER ", at, "what to alter")),
         }
     }
 
@@ -482,6 +494,20 @@ pub fn column_of(expr: &ast::Expr) -> Option<String> {
     match expr {
         ast::Expr::Identifier(id) => Some(ident(id)),
         _ => None,
+    }
+}
+
+/// `word` (at byte `at` of the statement) is none of the key words that
+/// may stand there: an error, naming the one meant when it is a typo.
+pub(crate) fn unknown_word(st: &Stmt<'_>, word: &str, expected: &[&'static str], before: &str, at: usize, what: &str) -> Error {
+    // As written (the key word lists are upper case).
+    let written: String = st.text.get(at..).unwrap_or(word).chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let written = if written.is_empty() { word.to_string() } else { written };
+    let error = Error::data(format!("invalid SQL: `{before}{written}` is not a statement PostgreSQL knows; expected {what}"))
+        .at(location_of(st, at));
+    match keywords::suggestion(word, expected, before) {
+        Some(help) => error.help(help),
+        None => error.help("schema files hold DDL statements (CREATE, ALTER, COMMENT, GRANT, …) separated by `;`"),
     }
 }
 

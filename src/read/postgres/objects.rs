@@ -549,6 +549,14 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if let Some(kind) = super::opaque::eat_kind(&mut cur) {
         return drop_opaque(r, st, &kind, &mut cur);
     }
+    let at = cur.offset();
+    let first = match cur.peek() {
+        Some(Token::Word(w)) if w.quote_style.is_none() => w.value.to_ascii_uppercase(),
+        _ => return Err(super::expected_at(st, &cur, "what to drop (TABLE, INDEX, VIEW, …)")),
+    };
+    if !super::keywords::DROP_KINDS.contains(&first.as_str()) {
+        return Err(super::unknown_word(st, &first, super::keywords::DROP_KINDS, "DROP ", at, "what to drop"));
+    }
     let mut kind = Vec::new();
     while let Some(Token::Word(w)) = cur.peek() {
         let upper = w.value.to_ascii_uppercase();

@@ -31,6 +31,13 @@ pub struct Deps {
     /// Part of the text could not be resolved: what it uses may be more
     /// than the above (callers then fall back to reading names).
     pub unresolved: bool,
+    /// Column names found in no relation in scope (`t.c` for a qualified one).
+    pub missing_columns: BTreeSet<String>,
+    /// Relations read that do not exist.
+    pub missing_relations: BTreeSet<QName>,
+    /// Relations read that exist but whose columns could not be worked out
+    /// (a view that cannot be analyzed, or one that reads this one).
+    pub unreadable_relations: BTreeSet<QName>,
 }
 
 impl Deps {
@@ -40,6 +47,9 @@ impl Deps {
         self.functions.extend(other.functions);
         self.types.extend(other.types);
         self.unresolved |= other.unresolved;
+        self.missing_columns.extend(other.missing_columns);
+        self.missing_relations.extend(other.missing_relations);
+        self.unreadable_relations.extend(other.unreadable_relations);
     }
 }
 

@@ -149,6 +149,17 @@ impl<'e, 'a> Analyzer<'e, 'a> {
 
     /// A relation is used (in FROM, or as a sequence): noted, and returned
     /// under the name it has now.
+    /// A relation read in FROM whose columns are not known: missing, or
+    /// there but unreadable (noted apart, for telling a cycle of views).
+    pub fn note_unknown_relation(&self, rel: &QName) {
+        let mut deps = self.deps.borrow_mut();
+        if self.env.relation_exists(rel) {
+            deps.unreadable_relations.insert(rel.clone());
+        } else {
+            deps.missing_relations.insert(rel.clone());
+        }
+    }
+
     pub fn use_relation(&self, rel: &QName) -> QName {
         self.deps.borrow_mut().relations.insert(rel.clone());
         self.renames.and_then(|r| r.relations.get(rel)).cloned().unwrap_or_else(|| rel.clone())
@@ -399,11 +410,15 @@ impl<'e, 'a> Analyzer<'e, 'a> {
                 if unquoted_single && let Some(n) = self.sql_value(name, None) {
                     return Ok(n);
                 }
+                self.deps.borrow_mut().missing_columns.insert(name.clone());
                 Err(())
             }
             [qualifier @ .., column] => {
                 let rel = scope.find_rel(qualifier).ok_or(())?;
-                let (_, ty) = rel.columns.iter().find(|(c, _)| c == column).ok_or(())?;
+                let Some((_, ty)) = rel.columns.iter().find(|(c, _)| c == column) else {
+                    self.deps.borrow_mut().missing_columns.insert(format!("{}.{column}", qualifier.join(".")));
+                    return Err(());
+                };
                 let refname = if scope.qualify || scope.rels.iter().all(|r| r.refname != rel.refname) {
                     Some(rel.refname.clone())
                 } else {

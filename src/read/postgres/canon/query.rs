@@ -529,7 +529,6 @@ fn table_with_joins(a: &Analyzer<'_, '_>, twj: &TableWithJoins, base: &Scope<'_>
 }
 
 fn table_factor(a: &Analyzer<'_, '_>, tf: &TableFactor, base: &Scope<'_>) -> Result<(String, Vec<RelScope>), Failed> {
-    let env = a.env;
     match tf {
         TableFactor::Table { name, alias, args: None, with_hints, version: None, with_ordinality: false, partitions, json_path: None, sample: None, index_hints } => {
             if !with_hints.is_empty() || !partitions.is_empty() || !index_hints.is_empty() {
@@ -540,11 +539,11 @@ fn table_factor(a: &Analyzer<'_, '_>, tf: &TableFactor, base: &Scope<'_>) -> Res
                 [n] if visible_cte(n).is_some() => (QName::new("", n.clone()), visible_cte(n).ok_or(())?, None),
                 [n] => {
                     let q = QName::new("public", n.clone());
-                    (q.clone(), env.relation_columns(&q).ok_or(())?, Some(q))
+                    (q.clone(), columns_of(a, &q)?, Some(q))
                 }
                 [s, n] => {
                     let q = QName::new(s.clone(), n.clone());
-                    (q.clone(), env.relation_columns(&q).ok_or(())?, Some(q))
+                    (q.clone(), columns_of(a, &q)?, Some(q))
                 }
                 _ => return Err(()),
             };
@@ -591,6 +590,11 @@ fn table_with_joins_inner(a: &Analyzer<'_, '_>, twj: &TableWithJoins, base: &Sco
 
 /// An alias (with column aliases) over a relation's columns: the name its
 /// columns are qualified with, the renamed columns, and how it is printed.
+/// The columns of a relation read in FROM; one not known is noted.
+fn columns_of(a: &Analyzer<'_, '_>, q: &QName) -> Result<Columns, Failed> {
+    a.env.relation_columns(q).ok_or_else(|| a.note_unknown_relation(q))
+}
+
 fn apply_alias(name: &str, mut columns: Columns, alias: Option<&ast::TableAlias>) -> Result<Aliased, Failed> {
     let Some(alias) = alias else { return Ok((name.to_string(), columns, String::new())) };
     let refname = fold(&alias.name);
