@@ -464,6 +464,7 @@ macro_rules! cases {
 
 cases!(
     check_added_changed_dropped,
+    check_named_during_type_change,
     check_renamed_explicit_name,
     cluster_on_changed,
     column_added_not_null_default,
@@ -497,6 +498,7 @@ cases!(
     composite_type_added_and_used,
     composite_type_attribute_added,
     domain_added_and_used,
+    domain_base_type_changed,
     domain_changed,
     domain_dropped,
     enum_added_and_dropped,
@@ -611,6 +613,7 @@ cases!(
     rule_added_changed_dropped,
     schema_added_with_objects,
     schema_dropped,
+    schema_named_like_a_keyword,
     sequence_added_owned_by,
     sequence_dropped,
     sequence_options_changed,

@@ -568,6 +568,9 @@ impl<'a> Lowering<'a> {
     /// old type is renamed, the new one created, every column converted
     /// through text (rows holding a removed label make this fail, rather than
     /// lose data), and the old type dropped.
+    /// An enum or a domain created again under its name, its columns
+    /// converted through their text form: PostgreSQL cannot drop an enum's
+    /// labels or change a domain's base type in place.
     fn rebuild_enum(&mut self, change: &Change, from: &UserType, to: &UserType) {
         let name = &to.name;
         if let (UserTypeKind::Enum { values: a }, UserTypeKind::Enum { values: b }) = (&from.kind, &to.kind) {
@@ -576,10 +579,11 @@ impl<'a> Lowering<'a> {
                 self.warn(change, format!("enum {name} loses labels {removed:?}: rows holding them make this migration fail; update them first"));
             }
         }
+        let kind = if matches!(to.kind, UserTypeKind::Domain { .. }) { "domain" } else { "enum" };
         let old_name = QName::new(name.schema.clone(), format!("{}__old", name.name));
         let t = &mut self.p.tables;
-        t.push(step(format!("rename enum {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))));
-        t.push(step(format!("create enum {name}"), sql::create_type_sql(to)));
+        t.push(step(format!("rename {kind} {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))));
+        t.push(step(format!("create {kind} {name}"), sql::create_type_sql(to)));
         for table in self.new.tables.values() {
             for column in &table.columns {
                 if column.data_type.name != name.to_string() || self.is_added_column(&table.name, &column.name) {
@@ -590,7 +594,7 @@ impl<'a> Lowering<'a> {
                 let t = &mut self.p.tables;
                 t.push(step(format!("drop default of {}.{}", table.name, column.name), format!("ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT;", table.name)));
                 t.push(step(
-                    format!("convert {}.{} to the new enum", table.name, column.name),
+                    format!("convert {}.{} to the new {kind}", table.name, column.name),
                     format!("ALTER TABLE {} ALTER COLUMN {col} TYPE {} USING {col}::text::{};", table.name, column.data_type, column.data_type),
                 ));
                 // The conversion resets storage and compression (an array of the enum has them).
@@ -613,7 +617,7 @@ impl<'a> Lowering<'a> {
             }
         }
         // Dropped once the columns still using it (being dropped themselves) are gone.
-        self.p.drops.push(Ordered::plain(step(format!("drop the old enum {name}"), format!("DROP TYPE {old_name};"))));
+        self.p.drops.push(Ordered::plain(step(format!("drop the old {kind} {name}"), format!("DROP TYPE {old_name};"))));
     }
 
     fn rebuild_composite(
@@ -731,6 +735,11 @@ impl<'a> Lowering<'a> {
                 }
                 return;
             }
+        }
+        if let (UserTypeKind::Domain { .. }, UserTypeKind::Domain { .. }) = (&from.kind, &to.kind) {
+            // A new base type (or collation): the columns are converted.
+            self.rebuild_enum(change, from, to);
+            return;
         }
         self.warn(change, format!("type {name} is dropped and created again: this fails while columns use it"));
         self.p.drop_dependents.push(step(format!("drop type {name}"), format!("DROP {} {name};", type_keyword(from))));

@@ -44,10 +44,16 @@ impl Lowering<'_> {
         })
     }
 
-    /// Drops and creates again the constraint `name` of `table`.
+    /// Drops and creates again the constraint `name` of `table` (under the
+    /// name a rename gives it: renames run first).
     fn rebuild_constraint(&mut self, table: &QName, name: &str, reason: &str, gone: Gone) {
         let Some(old_table) = self.old.tables.get(table) else { return };
         let Some(c) = old_table.constraints.get(name) else { return };
+        let renamed = self.changes.iter().find_map(|ch| match ch {
+            Change::RenameConstraint { table: t, from, to } if t == table && from == name => Some(to.as_str()),
+            _ => None,
+        });
+        let name = renamed.unwrap_or(name);
         let in_tree = self.inh.as_ref().is_some_and(|i| i.takes_part(table));
         // A CHECK only inherited goes and comes back with the parent's.
         let inherited_only = in_tree && !c.local && !self.old.check_providers(old_table, name).is_empty();

@@ -557,20 +557,18 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     if !super::keywords::DROP_KINDS.contains(&first.as_str()) {
         return Err(super::unknown_word(st, &first, super::keywords::DROP_KINDS, "DROP ", at, "what to drop"));
     }
-    let mut kind = Vec::new();
-    while let Some(Token::Word(w)) = cur.peek() {
-        let upper = w.value.to_ascii_uppercase();
-        if ["MATERIALIZED", "VIEW", "TABLE", "INDEX", "SEQUENCE", "TYPE", "DOMAIN", "SCHEMA", "EXTENSION", "FUNCTION", "PROCEDURE", "TRIGGER", "STATISTICS", "PUBLICATION"]
-            .contains(&upper.as_str())
-            && w.quote_style.is_none()
-        {
-            kind.push(upper);
-            cur.next();
-        } else {
-            break;
-        }
-    }
-    let kind = kind.join(" ");
+    // The kind: one key word, or MATERIALIZED VIEW (the name after it may
+    // itself be a key word: `DROP SCHEMA type`).
+    let kind = if cur.eat_kws(&["MATERIALIZED", "VIEW"]) {
+        "MATERIALIZED VIEW".to_string()
+    } else if ["VIEW", "TABLE", "INDEX", "SEQUENCE", "TYPE", "DOMAIN", "SCHEMA", "EXTENSION", "FUNCTION", "PROCEDURE", "TRIGGER", "STATISTICS", "PUBLICATION"]
+        .contains(&first.as_str())
+    {
+        cur.next();
+        first.clone()
+    } else {
+        String::new()
+    };
     cur.eat_kw("CONCURRENTLY");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
     let mut names = Vec::new();
