@@ -172,6 +172,21 @@ fn git_edge_cases_exit_with_their_own_codes_and_reasons() {
 }
 
 #[test]
+fn inspect_migrations_of_a_missing_directory_exits_66_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = schemashift(dir.path()).args(["inspect", "--migrations", "nosuchdir"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nosuchdir") && stderr(&out).contains("no such directory"), "{}", stderr(&out));
+    // Also with the framework given, which skips detection.
+    let out = schemashift(dir.path()).args(["inspect", "--migrations", "nosuchdir", "--framework", "plain"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr(&out));
+    std::fs::write(dir.path().join("file.sql"), "SELECT 1;\n").unwrap();
+    let out = schemashift(dir.path()).args(["inspect", "--migrations", "file.sql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr(&out));
+    assert!(stderr(&out).contains("file.sql: not a directory"), "{}", stderr(&out));
+}
+
+#[test]
 fn opaque_statements_warn_on_stderr_and_still_succeed() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.sql"), "CREATE TABLE t (a int);\nCREATE AGGREGATE s (int) (SFUNC = int4pl, STYPE = int);\n").unwrap();
