@@ -126,6 +126,66 @@ fn missing_input_exits_66_naming_what_was_looked_for() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("public.t"));
 }
 
+/// A repository at `dir` whose `schema.sql` went through three commits.
+fn three_commits(dir: &Path) -> Vec<String> {
+    git(dir, &["init", "-q"]);
+    let mut ids = Vec::new();
+    for table in ["a", "b", "c"] {
+        std::fs::write(dir.join("schema.sql"), format!("CREATE TABLE {table} (id int);\n")).unwrap();
+        git(dir, &["add", "."]);
+        git(dir, &["commit", "-qm", table]);
+        ids.push(git_support::git_in(dir, &["rev-parse", "HEAD"]));
+    }
+    ids
+}
+
+#[test]
+fn git_edge_cases_exit_with_their_own_codes_and_reasons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let ids = three_commits(&repo);
+
+    // A clone one commit deep: HEAD~1 is not there, and the message says why.
+    let url = format!("file://{}", repo.display());
+    git(tmp.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    let out = schemashift(&tmp.path().join("shallow")).args(["diff", "HEAD~1", "HEAD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr(&out));
+    assert!(stderr(&out).contains("shallow clone") && stderr(&out).contains("git fetch --deepen"), "{}", stderr(&out));
+
+    // A schema file that is a symbolic link: 66 and the reason.
+    std::fs::remove_file(repo.join("schema.sql")).unwrap();
+    std::fs::write(repo.join("real.sql"), "CREATE TABLE t (id int);\n").unwrap();
+    std::os::unix::fs::symlink("real.sql", repo.join("schema.sql")).unwrap();
+    let out = schemashift(&repo).args(["inspect"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr(&out));
+    assert!(stderr(&out).contains("schema.sql is a symbolic link in the working tree"), "{}", stderr(&out));
+
+    // A corrupt commit: 74, naming it, not "unknown revision".
+    let object = repo.join(".git/objects").join(&ids[1][..2]).join(&ids[1][2..]);
+    std::fs::remove_file(&object).unwrap();
+    std::fs::write(&object, b"garbage").unwrap();
+    let out = schemashift(&repo).args(["inspect", "HEAD~1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(74), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("corrupt object {}", ids[1])), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("unknown revision"), "{}", stderr(&out));
+}
+
+#[test]
+fn inspect_migrations_of_a_missing_directory_exits_66_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = schemashift(dir.path()).args(["inspect", "--migrations", "nosuchdir"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nosuchdir") && stderr(&out).contains("no such directory"), "{}", stderr(&out));
+    // Also with the framework given, which skips detection.
+    let out = schemashift(dir.path()).args(["inspect", "--migrations", "nosuchdir", "--framework", "plain"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr(&out));
+    std::fs::write(dir.path().join("file.sql"), "SELECT 1;\n").unwrap();
+    let out = schemashift(dir.path()).args(["inspect", "--migrations", "file.sql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr(&out));
+    assert!(stderr(&out).contains("file.sql: not a directory"), "{}", stderr(&out));
+}
+
 #[test]
 fn opaque_statements_warn_on_stderr_and_still_succeed() {
     let dir = tempfile::tempdir().unwrap();

@@ -144,6 +144,30 @@ fn the_name_cannot_escape_the_directory() {
 }
 
 #[test]
+fn an_overlong_name_is_a_usage_error_before_anything_is_written() {
+    let repo = repo_with_change();
+    let long = "add ".repeat(1250); // 5,000 characters
+    let out = schemashift(repo.path(), &["generate", "--name", &long, "--format", "alembic", "--dir", "versions"]);
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    assert!(stderr(&out).contains("too long") && stderr(&out).contains("at most 150"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("File name too long"), "{}", stderr(&out));
+    assert!(!repo.path().join("versions").exists(), "nothing is written, not even the directory");
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--version", &"1".repeat(33), "--format", "plain"]);
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at most 32"), "{}", stderr(&out));
+
+    // At the limit, the longest layout (Alembic: version, revision and name)
+    // with the longest version still writes.
+    let longest = "n".repeat(150);
+    let version = "1".repeat(32);
+    let out = schemashift(repo.path(), &["generate", "--name", &longest, "--format", "alembic", "--dir", "versions", "--version", &version]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = files(&repo.path().join("versions"));
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(written[0].ends_with(&format!("_{longest}.py")) && written[0].len() < 255, "{written:?}");
+}
+
+#[test]
 fn detects_the_framework_from_the_directory() {
     // dbmate by its marker comments.
     let repo = repo_with_change();

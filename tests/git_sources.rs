@@ -572,3 +572,210 @@ fn unresolved_merge_conflict_in_index_is_a_data_error() {
     // Two revisions do not involve the index, so they still work mid-merge.
     assert!(resolve_pair(&revs(&["main", "other"]), repo.path()).is_ok());
 }
+
+// ---------------------------------------------------------------- git edge cases
+
+/// The error of `resolve_one`, which must fail.
+fn one_err(cwd: &Path, rev: Option<&str>, paths: &[&str]) -> Error {
+    let paths: Vec<String> = paths.iter().map(|s| s.to_string()).collect();
+    match resolve_one(rev, &paths, cwd) {
+        Ok(set) => panic!("{rev:?} {paths:?} should fail, got {:?}", self::paths(&set)),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn a_symlinked_schema_file_is_named_in_revisions_the_index_and_the_working_tree() {
+    let repo = TestRepo::new();
+    repo.write("shared/s.sql", "CREATE TABLE a (id int);\n");
+    repo.symlink("db/schema.sql", "../shared/s.sql");
+    repo.commit_all("linked");
+    let checks = [
+        (one_err(repo.path(), Some("HEAD"), &[]), "in HEAD"),
+        (one_err(repo.path(), None, &[]), "in the working tree"),
+        // Index → working tree: the index is read first.
+        (pair_err(repo.path(), &revs(&[])), "in the index"),
+        // A pathspec naming the link, from a subdirectory.
+        (one_err(&repo.path().join("db"), Some("HEAD"), &["schema.sql"]), "in HEAD"),
+    ];
+    for (e, place) in checks {
+        assert_eq!(e.kind, ErrorKind::NoInput, "{e}");
+        assert!(e.message.contains(&format!("db/schema.sql is a symbolic link {place}")), "{e}");
+        assert!(e.message.contains("regular files only") && e.message.contains("../shared/s.sql"), "{e}");
+        assert!(e.help.as_deref().unwrap().contains("-- shared/s.sql"), "{e}");
+    }
+    // What the help suggests works.
+    let set = resolve_one(Some("HEAD"), &["shared/s.sql".to_string()], repo.path()).unwrap();
+    assert_eq!(paths(&set), ["shared/s.sql"]);
+}
+
+#[test]
+fn a_symlink_among_schema_files_is_refused_rather_than_left_out() {
+    // Leaving db/schema/b.sql out would make its table vanish from the schema,
+    // and the migration would drop it.
+    let repo = TestRepo::new();
+    repo.write("db/schema/a.sql", "a\n");
+    repo.write("elsewhere/b.sql", "b\n");
+    repo.symlink("db/schema/b.sql", "../../elsewhere/b.sql");
+    repo.commit_all("one link among files");
+    for e in [one_err(repo.path(), Some("HEAD"), &[]), one_err(repo.path(), None, &[])] {
+        assert_eq!(e.kind, ErrorKind::NoInput, "{e}");
+        assert!(e.message.contains("db/schema/b.sql is a symbolic link"), "{e}");
+    }
+}
+
+#[test]
+fn a_symlinked_directory_where_the_schema_should_be_is_named() {
+    let repo = TestRepo::new();
+    repo.write("database/schema.sql", "a\n");
+    repo.symlink("db", "database");
+    repo.commit_all("linked directory");
+    for e in [one_err(repo.path(), Some("HEAD"), &[]), one_err(repo.path(), None, &[])] {
+        assert_eq!(e.kind, ErrorKind::NoInput, "{e}");
+        assert!(e.message.contains("db is a symbolic link") && e.message.contains("(to database)"), "{e}");
+        assert!(e.help.as_deref().unwrap().contains("-- database"), "{e}");
+    }
+}
+
+/// A repository whose `db` is a submodule holding `schema.sql`.
+fn with_submodule() -> (TestRepo, TestRepo) {
+    let sub = TestRepo::new();
+    sub.write("schema.sql", "CREATE TABLE a (id int);\n");
+    sub.commit_all("sub");
+    let repo = TestRepo::new();
+    let url = format!("file://{}", sub.path().display());
+    repo.git(&["-c", "protocol.file.allow=always", "submodule", "add", "-q", &url, "db"]);
+    repo.commit_all("add submodule");
+    (repo, sub)
+}
+
+#[test]
+fn a_submodule_where_the_schema_should_be_is_named() {
+    let (repo, _sub) = with_submodule();
+    let checks = [
+        (one_err(repo.path(), Some("HEAD"), &[]), "in HEAD"),
+        (one_err(repo.path(), None, &[]), "in the working tree"),
+        (pair_err(repo.path(), &staged(&[])), "in HEAD"),
+        (one_err(repo.path(), None, &["db/schema.sql"]), "in the working tree"),
+        (one_err(repo.path(), Some("HEAD"), &["db"]), "in HEAD"),
+    ];
+    for (e, place) in checks {
+        assert_eq!(e.kind, ErrorKind::NoInput, "{e}");
+        assert!(e.message.contains(&format!("db is a git submodule {place}")), "{e}");
+        assert!(e.message.contains("another repository"), "{e}");
+        assert!(e.help.as_deref().unwrap().contains("cd db"), "{e}");
+    }
+    // In the index: what `git diff` compares first.
+    let e = pair_err(repo.path(), &revs(&[]));
+    assert!(e.message.contains("db is a git submodule in the index"), "{e}");
+
+    // A schema of its own elsewhere: the submodule is none of its business.
+    repo.write("schema.sql", "CREATE TABLE b (id int);\n");
+    repo.commit_all("own schema");
+    assert_eq!(paths(&resolve_one(Some("HEAD"), &[], repo.path()).unwrap()), ["schema.sql"]);
+    assert_eq!(paths(&resolve_one(None, &[], repo.path()).unwrap()), ["schema.sql"]);
+    // But a pathspec into it still says why it finds nothing there.
+    let e = one_err(repo.path(), Some("HEAD"), &["db/schema.sql"]);
+    assert!(e.message.contains("db is a git submodule"), "{e}");
+}
+
+#[test]
+fn an_uninitialized_submodule_is_named_too() {
+    // Cloned without --recurse-submodules, `db` is an empty directory on disk.
+    let (repo, _sub) = with_submodule();
+    let clone = repo.clone_to("clone", &[]);
+    assert_eq!(std::fs::read_dir(clone.join("db")).unwrap().count(), 0);
+    let e = one_err(&clone, None, &[]);
+    assert_eq!(e.kind, ErrorKind::NoInput, "{e}");
+    assert!(e.message.contains("db is a git submodule in the working tree"), "{e}");
+}
+
+#[test]
+fn a_corrupt_commit_is_an_io_error_naming_it_not_an_unknown_revision() {
+    for how in ["garbage", "truncated"] {
+        let (repo, [c1, c2, _]) = three_commits();
+        let stored = std::fs::read(repo.loose_object(&c2)).unwrap();
+        let bytes = if how == "garbage" { b"this is not zlib".to_vec() } else { stored[..stored.len() / 2].to_vec() };
+        repo.overwrite_object(&c2, &bytes);
+        // HEAD~1 is the commit itself, HEAD~2 is reached through it, and the
+        // id names it directly.
+        for rev in ["HEAD~1", "HEAD~2", c2.as_str()] {
+            let e = one_err(repo.path(), Some(rev), &[]);
+            assert_eq!(e.kind, ErrorKind::Io, "{how} {rev}: {e}");
+            assert!(e.message.starts_with(&format!("corrupt object {c2}: ")), "{how} {rev}: {e}");
+            assert!(e.help.as_deref().unwrap().contains("git fsck"), "{e}");
+        }
+        let e = pair_err(repo.path(), &revs(&["HEAD~2..HEAD"]));
+        assert_eq!(e.kind, ErrorKind::Io, "{how}: {e}");
+        assert!(e.message.contains(&format!("corrupt object {c2}")), "{how}: {e}");
+        // What does not pass through it still reads.
+        assert!(resolve_one(Some("HEAD"), &[], repo.path()).is_ok());
+        assert!(resolve_one(Some(&c1), &[], repo.path()).is_ok());
+    }
+}
+
+#[test]
+fn a_commit_whose_tree_is_missing_and_a_corrupt_blob_are_io_errors() {
+    let (repo, _) = three_commits();
+    let tree = repo.git(&["rev-parse", "HEAD~1^{tree}"]);
+    std::fs::remove_file(repo.loose_object(&tree)).unwrap();
+    let e = one_err(repo.path(), Some("HEAD~1"), &[]);
+    assert_eq!(e.kind, ErrorKind::Io, "{e}");
+    assert!(e.message.contains(&format!("corrupt object {tree}: missing")), "{e}");
+    assert!(e.message.contains("HEAD~1"), "{e}");
+
+    let blob = repo.git(&["rev-parse", "HEAD~2:schema.sql"]);
+    repo.overwrite_object(&blob, b"garbage");
+    let e = one_err(repo.path(), Some("HEAD~2"), &[]);
+    assert_eq!(e.kind, ErrorKind::Io, "{e}");
+    assert!(e.message.contains(&format!("corrupt object {blob}")) && e.message.contains("schema.sql in HEAD~2"), "{e}");
+    // An intact revision is unaffected; one past the end is still unknown.
+    assert!(resolve_one(Some("HEAD"), &[], repo.path()).is_ok());
+    assert!(one_err(repo.path(), Some("HEAD~3"), &[]).message.contains("unknown revision 'HEAD~3'"));
+}
+
+#[test]
+fn a_revision_beyond_a_shallow_clone_says_how_to_deepen_it() {
+    let (repo, [c1, _, c3]) = three_commits();
+    let clone = repo.clone_to("shallow", &["--depth", "1"]);
+    assert_eq!(git_in(&clone, &["rev-parse", "--is-shallow-repository"]), "true");
+    assert_eq!(paths(&resolve_one(Some("HEAD"), &[], &clone).unwrap()), ["schema.sql"]);
+    for e in [one_err(&clone, Some("HEAD~1"), &[]), pair_err(&clone, &revs(&["HEAD~1"])), pair_err(&clone, &revs(&["HEAD^..HEAD"]))] {
+        assert_eq!(e.kind, ErrorKind::NoInput, "{e}");
+        assert!(e.message.contains("shallow clone") && e.message.contains(&c3[..7]), "{e}");
+        let help = e.help.unwrap();
+        assert!(help.contains("git fetch --deepen=") && help.contains("git fetch --unshallow"), "{help}");
+    }
+    // A commit id of the full history may be older than the clone: a hint.
+    let e = one_err(&clone, Some(&c1), &[]);
+    assert!(e.message.contains("unknown revision"), "{e}");
+    assert!(e.help.unwrap().contains("--unshallow"));
+    // Deepened, the same revision reads.
+    git_in(&clone, &["fetch", "-q", "--deepen=1"]);
+    assert!(resolve_one(Some("HEAD~1"), &[], &clone).is_ok());
+}
+
+#[test]
+fn a_merge_base_beyond_a_shallow_clone_says_how_to_deepen_it() {
+    let (repo, _) = diverged();
+    let clone = repo.clone_to("shallow", &["--depth", "1", "--no-single-branch"]);
+    let e = pair_err(&clone, &revs(&["origin/main...origin/feature"]));
+    assert_eq!(e.kind, ErrorKind::NoInput, "{e}");
+    assert!(e.message.contains("no common ancestor") && e.message.contains("shallow clone"), "{e}");
+    assert!(e.help.unwrap().contains("--unshallow"));
+    // The full repository has one.
+    assert!(resolve_pair(&revs(&["main...feature"]), repo.path()).is_ok());
+}
+
+#[test]
+fn an_object_a_partial_clone_has_not_fetched_is_not_called_corrupt() {
+    let (repo, _) = three_commits();
+    repo.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = repo.clone_to("partial", &["--filter=blob:none"]);
+    let blob = repo.git(&["rev-parse", "HEAD~1:schema.sql"]);
+    let e = one_err(&clone, Some("HEAD~1"), &[]);
+    assert_eq!(e.kind, ErrorKind::Io, "{e}");
+    assert!(e.message.contains(&format!("object {blob} has not been fetched into this partial clone")), "{e}");
+    assert!(!e.message.contains("corrupt"), "{e}");
+    assert!(e.help.unwrap().contains("git cat-file -p"));
+}

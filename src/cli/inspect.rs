@@ -45,12 +45,12 @@ pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
         if args.rev.is_some() || args.no_index || !args.paths.is_empty() {
             return Err(Error::usage("--migrations reads a directory on disk; it takes no revision, --no-index or paths"));
         }
+        // Before detection, which would blame the framework it cannot tell
+        // in a directory that is not there.
+        require_dir(dir, cwd)?;
         let dialect = resolve_dialect(args.dialect.as_deref(), cwd)?;
         let root = source::repo_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
         let choice = crate::generate::detect::choose(&root, cwd, Some(dir), None, args.framework.as_deref())?;
-        if !choice.dir.is_dir() {
-            return Err(Error::no_input(format!("no directory {dir}")));
-        }
         let schema = crate::generate::read_back::read_migrations(&choice.dir, Path::new(dir), choice.format, dialect)?;
         return print(&schema, args.format);
     }
@@ -64,6 +64,20 @@ pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
     let (schema, warnings) = crate::read::read_files(&files, dialect)?;
     super::print_warnings(&warnings);
     print(&schema, args.format)
+}
+
+/// `--migrations <dir>` (relative to `cwd`) must be an existing directory:
+/// missing input (66) otherwise, naming it.
+fn require_dir(dir: &str, cwd: &Path) -> Result<()> {
+    let help = "--migrations takes the directory of the migration files, relative to the current directory";
+    match std::fs::metadata(cwd.join(dir)) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(Error::no_input(format!("--migrations {dir}: not a directory")).help(help)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(Error::no_input(format!("--migrations {dir}: no such directory")).help(help))
+        }
+        Err(e) => Err(Error::io(format!("cannot read {dir}: {e}"))),
+    }
 }
 
 fn print(schema: &crate::model::Schema, format: Format) -> Result<i32> {

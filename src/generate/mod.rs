@@ -290,10 +290,21 @@ fn versions(format: &dyn Format, existing: &[Existing], opts: &Options, count: u
     Ok(out)
 }
 
+/// The longest slug a migration name may give. File names hold at most 255
+/// bytes on the usual file systems (ext4, APFS, NTFS), and the slug shares
+/// its file name with the version (at most [`version::MAX_LEN`], 32) and
+/// the layout: the longest is Alembic's `<version>_<12-hex revision>_<slug>.py`,
+/// 17 bytes besides the two, and a change cut into several migrations adds
+/// `_<n>` to the slug. 150 + 32 + 17 leaves 56 bytes for that `_<n>`, and
+/// is still more than any description of one change needs.
+pub const MAX_SLUG_LEN: usize = 150;
+
 /// Reduces a migration name to what every framework accepts: lower-case
 /// ASCII letters, digits and single underscores (`Add users.email` →
 /// `add_users_email`). Path separators, `..` and `__` (Flyway's separator)
-/// cannot survive.
+/// cannot survive. Longer than [`MAX_SLUG_LEN`] is a usage error, found
+/// before anything is read or written rather than as "File name too long"
+/// from the file system.
 pub fn sanitize_slug(name: &str) -> Result<String> {
     let mut slug = String::new();
     for c in name.chars() {
@@ -307,6 +318,13 @@ pub fn sanitize_slug(name: &str) -> Result<String> {
     if slug.is_empty() {
         return Err(Error::usage(format!("the migration name `{name}` has no letters or digits"))
             .help("give a short description such as `--name add_users_email`"));
+    }
+    if slug.len() > MAX_SLUG_LEN {
+        return Err(Error::usage(format!(
+            "the migration name is too long: it gives a file name part of {} characters, and at most {MAX_SLUG_LEN} are allowed",
+            slug.len()
+        ))
+        .help("file names are limited to 255 bytes; give a short description such as `--name add_users_email`"));
     }
     Ok(slug)
 }
@@ -322,5 +340,33 @@ mod tests {
         assert_eq!(sanitize_slug("a__b--c").unwrap(), "a_b_c");
         assert_eq!(sanitize_slug("ünïcode").unwrap(), "n_code");
         assert!(sanitize_slug("../..").is_err());
+    }
+
+    #[test]
+    fn slugs_are_limited_so_that_every_file_name_fits_in_255_bytes() {
+        let longest = "a".repeat(MAX_SLUG_LEN);
+        assert_eq!(sanitize_slug(&longest).unwrap(), longest);
+        // Separators collapse, so the limit is on the slug, not the name typed.
+        assert!(sanitize_slug(&format!("{longest}  ")).is_ok());
+        let e = sanitize_slug(&"a".repeat(MAX_SLUG_LEN + 1)).unwrap_err();
+        assert_eq!(e.exit_code(), 64);
+        assert!(e.message.contains(&MAX_SLUG_LEN.to_string()), "{e}");
+
+        // Every format's files for the longest slug, the longest version and
+        // a part number, with a no-transaction statement (Flyway's `.sql.conf`).
+        let step = Step { summary: String::new(), sql: "CREATE INDEX CONCURRENTLY i ON t (a);".into(), transactional: false, index_of: None };
+        let slug = format!("{longest}_999");
+        let version = "1".repeat(version::MAX_LEN);
+        let steps = [step];
+        for format in formats::all() {
+            let m = Migration { version: &version, slug: &slug, header: "h", up: &steps, down: &steps, transaction: false, previous: None };
+            let mut paths: Vec<PathBuf> = format.render(&m).unwrap().into_iter().map(|f| f.path).collect();
+            paths.push(format.runbook_path(&m));
+            for path in paths {
+                for part in path.iter() {
+                    assert!(part.len() < 255, "{}: {} is {} bytes", format.name(), path.display(), part.len());
+                }
+            }
+        }
     }
 }

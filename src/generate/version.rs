@@ -96,10 +96,19 @@ pub fn same(a: &str, b: &str) -> bool {
     }
 }
 
+/// The longest version `--version` takes: more than a timestamp (14), a
+/// dashed one (17) or any dotted Flyway version needs, and short enough to
+/// keep file names within 255 bytes (see [`super::MAX_SLUG_LEN`]).
+pub const MAX_LEN: usize = 32;
+
 /// Checks a version given with `--version`: digits, optionally separated by
-/// `.`, `_` or `-` (Flyway's `1.2`, diesel's dashes); nothing that could
-/// reach outside the directory.
+/// `.`, `_` or `-` (Flyway's `1.2`, diesel's dashes), at most [`MAX_LEN`]
+/// long; nothing that could reach outside the directory.
 pub fn validate(version: &str) -> Result<()> {
+    if version.len() > MAX_LEN {
+        return Err(Error::usage(format!("the version is {} characters long; at most {MAX_LEN} are allowed", version.len()))
+            .help("a version is a number or a timestamp, e.g. 42 or 20261121093000"));
+    }
     let ok = !version.is_empty()
         && version.starts_with(|c: char| c.is_ascii_digit())
         && version.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
@@ -247,5 +256,7 @@ mod tests {
         assert!(validate("../x").is_err());
         assert!(validate("1.2").is_ok());
         assert!(validate("").is_err());
+        assert!(validate(&"1".repeat(MAX_LEN)).is_ok());
+        assert!(validate(&"1".repeat(MAX_LEN + 1)).unwrap_err().message.contains("at most 32"));
     }
 }

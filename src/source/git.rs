@@ -3,7 +3,9 @@
 //! touches the user's working tree.
 
 use super::SourceFile;
+use super::damage::{no_merge_base, object_error, unreadable_revision, unresolved_revision};
 use super::pathspec::Selection;
+use super::unreadable::{Found, What};
 use crate::error::{Error, Result};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -58,20 +60,23 @@ impl Repo {
                 if rev == "HEAD" && self.repo.head().is_ok_and(|h| h.is_unborn()) {
                     return Ok((None, None));
                 }
-                return Err(unknown_revision(rev, &e));
+                return Err(unresolved_revision(&self.repo, rev, &e));
             }
         };
         let object = id
             .object()
             .and_then(|o| o.peel_tags_to_end())
-            .map_err(|e| Error::io(format!("cannot read revision '{rev}': {}", first_line(&e))))?;
+            .map_err(|e| unreadable_revision(&self.repo, rev, id.detach(), &e))?;
         match object.kind {
             gix::objs::Kind::Commit => {
                 let commit = object.into_commit();
+                // Decoding the whole commit, not only its first line, so that a
+                // damaged commit is reported as such rather than half read.
                 let tree = commit
-                    .tree_id()
-                    .map_err(|e| Error::io(format!("cannot read the tree of '{rev}': {}", first_line(&e))))?;
-                Ok((Some(commit.id), Some(tree.detach())))
+                    .decode()
+                    .map(|c| c.tree())
+                    .map_err(|e| object_error(&self.repo, commit.id, &format!("the commit '{rev}'"), &e))?;
+                Ok((Some(commit.id), Some(tree)))
             }
             gix::objs::Kind::Tree => Ok((None, Some(object.id))),
             kind => Err(Error::no_input(format!("revision '{rev}' names a {kind}, not a commit or tree"))
@@ -92,34 +97,40 @@ impl Repo {
         let (ca, cb) = (commit(a)?, commit(b)?);
         match self.repo.merge_base(ca, cb) {
             Ok(Some(id)) => Ok(id.detach()),
-            Ok(None) => Err(Error::no_input(format!("'{a}' and '{b}' have no common ancestor"))
-                .help(format!("compare them directly with `{a} {b}` or `{a}..{b}`"))),
+            Ok(None) => Err(no_merge_base(&self.repo, a, b)),
             Err(e) => Err(Error::io(format!("cannot compute the merge base of '{a}' and '{b}': {}", first_line(&e)))),
         }
     }
 
-    /// The schema files of a tree, walking only directories that may hold one.
-    pub fn read_tree(&self, tree: ObjectId, sel: &Selection) -> Result<Vec<SourceFile>> {
-        let mut out = Vec::new();
-        self.walk_tree(tree, "", sel, &mut out)?;
-        Ok(out)
+    /// The schema files of a tree, walking only directories that may hold
+    /// one; `place` says whose tree it is for messages (`in HEAD~1`).
+    pub fn read_tree(&self, tree: ObjectId, sel: &Selection, place: &str) -> Result<Vec<SourceFile>> {
+        let mut found = Found::default();
+        self.walk_tree(tree, "", sel, place, &mut found)?;
+        found.into_files(place)
     }
 
-    fn walk_tree(&self, tree: ObjectId, dir: &str, sel: &Selection, out: &mut Vec<SourceFile>) -> Result<()> {
-        let tree = self.repo.find_tree(tree).map_err(|e| read_error(dir, &e))?;
-        for entry in tree.iter() {
-            let entry = entry.map_err(|e| read_error(dir, &e))?;
-            let name = entry.inner.filename.to_str_lossy();
+    fn walk_tree(&self, tree: ObjectId, dir: &str, sel: &Selection, place: &str, found: &mut Found) -> Result<()> {
+        let context = || if dir.is_empty() { format!("the root tree {place}") } else { format!("the tree of {dir} {place}") };
+        let tree = self.repo.find_tree(tree).map_err(|e| object_error(&self.repo, tree, &context(), &e))?;
+        let entries = tree.decode().map_err(|e| object_error(&self.repo, tree.id, &context(), &e))?;
+        for entry in &entries.entries {
+            let name = entry.filename.to_str_lossy();
             let path = if dir.is_empty() { name.into_owned() } else { format!("{dir}/{name}") };
-            let mode = entry.inner.mode;
+            let (mode, oid) = (entry.mode, entry.oid.to_owned());
             if mode.is_tree() {
                 if sel.may_contain(&path) {
-                    self.walk_tree(entry.inner.oid.to_owned(), &path, sel, out)?;
+                    self.walk_tree(oid, &path, sel, place, found)?;
                 }
-            } else if mode.is_blob() && sel.matches(&path) {
-                // Symlinks and submodules are skipped: their blob is a target
-                // path or a commit id, never SQL.
-                out.push(self.read_blob(entry.inner.oid.to_owned(), path)?);
+            } else if mode.is_blob() {
+                if sel.matches(&path) {
+                    found.files.push(self.read_blob(oid, path, place)?);
+                }
+            } else if mode.is_link() {
+                // The blob of a link is its target, a path: useful in the message.
+                found.note_unreadable(sel, &path, || What::Symlink { target: self.blob_text(oid) });
+            } else if mode.is_commit() {
+                found.note_unreadable(sel, &path, || What::Submodule);
             }
         }
         Ok(())
@@ -132,10 +143,19 @@ impl Repo {
             .repo
             .index_or_empty()
             .map_err(|e| Error::io(format!("cannot read the git index: {}", first_line(&e))))?;
-        let mut out = Vec::new();
+        let mut found = Found::default();
         let mut conflicted = Vec::new();
         for entry in index.entries() {
             let path = entry.path(&index).to_str_lossy().into_owned();
+            let mode = entry.mode;
+            if mode == gix::index::entry::Mode::SYMLINK {
+                found.note_unreadable(sel, &path, || What::Symlink { target: self.blob_text(entry.id) });
+                continue;
+            }
+            if mode == gix::index::entry::Mode::COMMIT {
+                found.note_unreadable(sel, &path, || What::Submodule);
+                continue;
+            }
             if !sel.matches(&path) {
                 continue;
             }
@@ -145,9 +165,8 @@ impl Repo {
                 }
                 continue;
             }
-            let mode = entry.mode;
             if mode == gix::index::entry::Mode::FILE || mode == gix::index::entry::Mode::FILE_EXECUTABLE {
-                out.push(self.read_blob(entry.id, path)?);
+                found.files.push(self.read_blob(entry.id, path, "in the index")?);
             }
         }
         if !conflicted.is_empty() {
@@ -156,24 +175,33 @@ impl Repo {
             return Err(Error::data(format!("unresolved merge conflict in the index: {}", conflicted.join(", ")))
                 .help("resolve the conflict and `git add` the file, then run schemashift again"));
         }
-        Ok(out)
+        found.into_files("in the index")
     }
 
     /// One blob by its path in HEAD's tree, if HEAD and the file exist.
     pub fn head_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let Ok(tree) = self.repo.head_tree() else { return Ok(None) };
-        let entry = tree.lookup_entry_by_path(path).map_err(|e| read_error(path, &e))?;
+        let entry =
+            tree.lookup_entry_by_path(path).map_err(|e| object_error(&self.repo, tree.id, "HEAD's tree", &e))?;
         match entry {
             Some(entry) if entry.mode().is_blob() => {
-                Ok(Some(self.read_blob(entry.object_id(), path.to_string())?.bytes))
+                Ok(Some(self.read_blob(entry.object_id(), path.to_string(), "in HEAD")?.bytes))
             }
             _ => Ok(None),
         }
     }
 
-    fn read_blob(&self, id: ObjectId, path: String) -> Result<SourceFile> {
-        let mut blob = self.repo.find_blob(id).map_err(|e| read_error(&path, &e))?;
+    /// The file `path` of blob `id`; `place` says where it was found.
+    fn read_blob(&self, id: ObjectId, path: String, place: &str) -> Result<SourceFile> {
+        let mut blob = self.repo.find_blob(id).map_err(|e| object_error(&self.repo, id, &format!("{path} {place}"), &e))?;
         Ok(SourceFile { bytes: blob.take_data(), blob_id: Some(id.to_string()), path })
+    }
+
+    /// A small blob as text (a link's target), or `None` when unreadable:
+    /// only ever used to make a message more helpful.
+    fn blob_text(&self, id: ObjectId) -> Option<String> {
+        let blob = self.repo.find_blob(id).ok()?;
+        String::from_utf8(blob.data.clone()).ok()
     }
 }
 
@@ -188,19 +216,6 @@ fn relative_prefix(workdir: &Path, cwd: &Path) -> String {
         }
         _ => String::new(),
     }
-}
-
-fn unknown_revision(rev: &str, e: &gix::Error) -> Error {
-    Error::no_input(format!("unknown revision '{rev}'")).help(format!(
-        "give a branch, tag, commit id or expression such as `HEAD~1` or `main@{{1}}` \
-         (`git branch -a` and `git tag` list them); reason: {}",
-        first_line(e)
-    ))
-}
-
-fn read_error(path: &str, e: &dyn std::fmt::Display) -> Error {
-    let what = if path.is_empty() { "the root tree".to_string() } else { format!("'{path}'") };
-    Error::io(format!("cannot read {what} from the git object database: {}", first_line(e)))
 }
 
 /// gix errors can chain several lines of context; the first says what failed.

@@ -5,7 +5,9 @@
 //! - [`pathspec`]: which files form the schema;
 //! - `git`: commit trees, the index, revisions and merge bases;
 //! - `worktree`: the files on disk, honouring `.gitignore`;
-//! - `no_index`: plain files and directories, without git.
+//! - `no_index`: plain files and directories, without git;
+//! - `unreadable`: symbolic links and submodules where the schema should be;
+//! - `damage`: corrupt objects, shallow clones, revisions that do not resolve.
 //!
 //! Which files: pathspecs after `--` win, else the `schema` globs of
 //! `schemashift.toml`, else [`DEFAULT_SCHEMA_GLOBS`]. The configuration is read
@@ -15,9 +17,11 @@
 //! that editing the config does not make files appear or vanish from one side.
 
 mod args;
+mod damage;
 mod git;
 mod no_index;
 mod pathspec;
+mod unreadable;
 mod worktree;
 
 pub use args::{Side, SourceArgs};
@@ -130,12 +134,13 @@ fn read_want(repo: &Repo, want: &Want, sel: &Selection) -> Result<FileSet> {
         Want::MergeBase(a, b) => {
             let base = repo.merge_base(a, b)?;
             let tree = repo.resolve(&base.to_string())?.1;
+            let label = format!("merge-base({a}, {b})");
             let files = match tree {
-                Some(tree) => sorted(repo.read_tree(tree, sel)?),
+                Some(tree) => sorted(repo.read_tree(tree, sel, &format!("in {label}"))?),
                 None => Vec::new(),
             };
             Ok(FileSet {
-                label: format!("merge-base({a}, {b})"),
+                label,
                 commit: Some(base.to_string()),
                 files,
                 root: repo.workdir(),
@@ -151,7 +156,7 @@ fn read_side(repo: &Repo, side: &Side, sel: &Selection) -> Result<FileSet> {
         Side::Rev(rev) => {
             let (commit, tree) = repo.resolve(rev)?;
             let files = match tree {
-                Some(tree) => repo.read_tree(tree, sel)?,
+                Some(tree) => repo.read_tree(tree, sel, &format!("in {rev}"))?,
                 None => Vec::new(),
             };
             (rev.clone(), commit.map(|c| c.to_string()), files)

@@ -120,6 +120,23 @@ impl Selection {
         })
     }
 
+    /// Does a pattern name `path` or something below it by its literal part (a
+    /// file or directory, or a glob's leading directories)? `db/schema.sql`
+    /// and `db/**/*.sql` reach into `db`; `**/*.sql` names no directory in
+    /// particular. Asked of entries the walkers cannot enter (a submodule, a
+    /// symbolic link), to tell one the schema was expected behind from one
+    /// that merely sits somewhere a wide glob looks.
+    pub fn reaches_into(&self, path: &str) -> bool {
+        !path.is_empty()
+            && self.patterns.iter().any(|p| {
+                let base = match p {
+                    Pattern::Path(p) => p,
+                    Pattern::Glob { base, .. } => base,
+                };
+                base == path || is_under(base, path)
+            })
+    }
+
     /// What was looked for, for "no file matched" messages.
     pub fn describe(&self) -> String {
         let list = self.texts.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
@@ -242,5 +259,16 @@ mod tests {
         }
         assert!(!d.may_contain("node_modules"));
         assert!(d.may_contain("db") && d.may_contain("schema/x"));
+    }
+
+    #[test]
+    fn reaches_into_only_what_a_pattern_names() {
+        let d = Selection::defaults();
+        // `db/schema.sql` and `db/schema/**/*.sql` lie behind `db`.
+        assert!(d.reaches_into("db") && d.reaches_into("db/schema") && d.reaches_into("schema.sql"));
+        assert!(!d.reaches_into("vendor") && !d.reaches_into("db/migrations") && !d.reaches_into(""));
+        // A glob from the root names no directory: a submodule anywhere is not "the schema".
+        let wide = specs(&["**/*.sql"], "");
+        assert!(wide.may_contain("vendor") && !wide.reaches_into("vendor"));
     }
 }

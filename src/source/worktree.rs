@@ -6,21 +6,33 @@
 //! the ignore rules say. Untracked, non-ignored files are read: a new schema
 //! file you have not `git add`ed yet is still part of the schema you are
 //! working on. Bytes are read raw; no clean filters (CRLF, LFS) are applied.
+//!
+//! Symbolic links are not followed, as the tree and index readers cannot
+//! follow them either; submodules and other nested repositories are not
+//! entered. Both are reported when the schema is expected there
+//! (see [`super::unreadable`]).
 
 use super::SourceFile;
 use super::git::{Repo, first_line};
 use super::pathspec::Selection;
+use super::unreadable::{Found, What};
 use crate::error::{Error, Result};
 use gix::index::entry::Mode;
 use std::collections::BTreeSet;
 use std::path::Path;
+
+/// Where the working tree's problems are said to be.
+const PLACE: &str = "in the working tree";
 
 struct Walk<'a> {
     sel: &'a Selection,
     excludes: gix::AttributeStack<'a>,
     /// Paths in the index, to keep tracked files that ignore rules would hide.
     tracked: BTreeSet<String>,
-    out: Vec<SourceFile>,
+    /// Submodules in the index: an uninitialized one is an empty directory
+    /// on disk, with no `.git` to tell it apart.
+    gitlinks: BTreeSet<String>,
+    found: Found,
 }
 
 pub(crate) fn read(repo: &Repo, sel: &Selection) -> Result<Vec<SourceFile>> {
@@ -28,13 +40,15 @@ pub(crate) fn read(repo: &Repo, sel: &Selection) -> Result<Vec<SourceFile>> {
     let index =
         repo.repo.index_or_empty().map_err(|e| Error::io(format!("cannot read the git index: {}", first_line(&e))))?;
     let tracked = index.entries().iter().map(|e| e.path(&index).to_string()).collect();
+    let gitlinks =
+        index.entries().iter().filter(|e| e.mode == Mode::COMMIT).map(|e| e.path(&index).to_string()).collect();
     let excludes = repo
         .repo
         .excludes(&index, None, gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped)
         .map_err(|e| Error::io(format!("cannot load .gitignore rules: {}", first_line(&e))))?;
-    let mut walk = Walk { sel, excludes, tracked, out: Vec::new() };
+    let mut walk = Walk { sel, excludes, tracked, gitlinks, found: Found::default() };
     walk.dir(&root, "", false)?;
-    Ok(walk.out)
+    walk.found.into_files(PLACE)
 }
 
 impl Walk<'_> {
@@ -49,12 +63,18 @@ impl Walk<'_> {
                 continue;
             }
             let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-            // file_type() does not follow symlinks: linked files and dirs are
-            // skipped, matching what the tree and index readers do.
+            // file_type() does not follow symlinks.
             let kind = entry.file_type().map_err(|e| io_error(&entry.path(), &e))?;
             if kind.is_dir() {
-                if !self.sel.may_contain(&child) || entry.path().join(".git").exists() {
-                    // Nested repositories and submodules are not our files.
+                if !self.sel.may_contain(&child) {
+                    continue;
+                }
+                if self.gitlinks.contains(&child) {
+                    self.found.note_unreadable(self.sel, &child, || What::Submodule);
+                    continue;
+                }
+                if entry.path().join(".git").exists() {
+                    self.found.note_unreadable(self.sel, &child, || What::NestedRepository);
                     continue;
                 }
                 let child_ignored = ignored || self.is_excluded(&child, Mode::DIR)?;
@@ -62,16 +82,23 @@ impl Walk<'_> {
                     continue;
                 }
                 self.dir(&entry.path(), &child, child_ignored)?;
-            } else if kind.is_file() && self.sel.matches(&child) {
-                let keep = self.tracked.contains(&child) || !(ignored || self.is_excluded(&child, Mode::FILE)?);
-                if keep {
-                    let path = entry.path();
-                    let bytes = std::fs::read(&path).map_err(|e| io_error(&path, &e))?;
-                    self.out.push(SourceFile { path: child, bytes, blob_id: None });
+            } else if kind.is_symlink() && (self.sel.matches(&child) || self.sel.reaches_into(&child)) {
+                if self.keeps(&child, ignored, Mode::SYMLINK)? {
+                    let target = || std::fs::read_link(entry.path()).ok().map(|t| t.to_string_lossy().into_owned());
+                    self.found.note_unreadable(self.sel, &child, || What::Symlink { target: target() });
                 }
+            } else if kind.is_file() && self.sel.matches(&child) && self.keeps(&child, ignored, Mode::FILE)? {
+                let path = entry.path();
+                let bytes = std::fs::read(&path).map_err(|e| io_error(&path, &e))?;
+                self.found.files.push(SourceFile { path: child, bytes, blob_id: None });
             }
         }
         Ok(())
+    }
+
+    /// Whether an entry is part of the project: tracked, or not ignored.
+    fn keeps(&mut self, rel: &str, in_ignored_dir: bool, mode: Mode) -> Result<bool> {
+        Ok(self.tracked.contains(rel) || !(in_ignored_dir || self.is_excluded(rel, mode)?))
     }
 
     fn is_excluded(&mut self, rel: &str, mode: Mode) -> Result<bool> {

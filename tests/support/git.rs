@@ -71,6 +71,42 @@ impl TestRepo {
         std::fs::remove_file(self.root.join(rel)).unwrap();
     }
 
+    /// A symbolic link at `rel` pointing to `target` (as written, relative to the link).
+    pub fn symlink(&self, rel: &str, target: &str) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, path).unwrap();
+    }
+
+    /// The file of a loose object: the tests make repositories with plain
+    /// `git commit`, which writes every object loose until a gc packs them.
+    pub fn loose_object(&self, id: &str) -> PathBuf {
+        let path = self.root.join(".git/objects").join(&id[..2]).join(&id[2..]);
+        assert!(path.is_file(), "{id} is not a loose object");
+        path
+    }
+
+    /// Replaces the stored bytes of object `id` (git writes them read-only).
+    pub fn overwrite_object(&self, id: &str, bytes: &[u8]) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.loose_object(id);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// `git clone <args> file://<this repository> <sibling name>`; the
+    /// `file://` URL makes git use its transport, which `--depth` and
+    /// `--filter` need (a plain path would copy the object files).
+    pub fn clone_to(&self, name: &str, args: &[&str]) -> PathBuf {
+        let url = format!("file://{}", self.root.display());
+        let dest = self.sibling(name);
+        let mut all = vec!["clone", "-q"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&[url.as_str(), dest.to_str().unwrap()]);
+        git_in(self.root.parent().unwrap(), &all);
+        dest
+    }
+
     /// Stages everything and commits; returns the full commit id.
     pub fn commit_all(&self, message: &str) -> String {
         self.git(&["add", "-A"]);
