@@ -10,6 +10,7 @@ pub mod concurrently;
 pub mod detect;
 pub mod escape;
 pub mod formats;
+pub mod interrupt;
 pub mod read_back;
 pub mod segment;
 pub mod version;
