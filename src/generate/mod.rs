@@ -8,7 +8,9 @@
 
 pub mod concurrently;
 pub mod detect;
+pub mod escape;
 pub mod formats;
+pub mod interrupt;
 pub mod read_back;
 pub mod segment;
 pub mod version;
@@ -143,14 +145,16 @@ fn rollback_runbook(format: &dyn Format, m: &Migration<'_>, down: &str) -> OutFi
         Some(hint) => format!("{hint} Without it, to undo this migration"),
         None => format!("{} has no down migrations. To undo this migration", format.name()),
     };
+    // The header (paths, revision names) and the SQL come from outside:
+    // Markdown text on one line, SQL in a fence it cannot close.
     let text = format!(
-        "# Rolling back {version}_{slug}\n\n{header}.\n\n{intro}, run the \
-         following SQL{tx}, then remove the migration's row from {name}'s history table.\n\n```sql\n{down}```\n",
-        version = m.version,
-        slug = m.slug,
-        header = m.header,
+        "# Rolling back {title}\n\n{header}.\n\n{intro}, run the \
+         following SQL{tx}, then remove the migration's row from {name}'s history table.\n\n{down}",
+        title = escape::markdown_text(&format!("{}_{}", m.version, m.slug)),
+        header = escape::markdown_text(m.header),
         name = format.name(),
         tx = if m.transaction { " in one transaction" } else { " statement by statement, outside a transaction" },
+        down = escape::markdown_code_block("sql", down),
     );
     OutFile::new(format.runbook_path(m), text)
 }
@@ -332,6 +336,24 @@ pub fn sanitize_slug(name: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_runbook_keeps_outside_text_in_its_place() {
+        let down = [Step { summary: String::new(), sql: "COMMENT ON TABLE t IS '\n```\n# Injected';".into(), transactional: true, index_of: None }];
+        let m = Migration {
+            version: "1",
+            slug: "x",
+            header: "from <b>x</b>\n# DROP TABLE users;",
+            up: &[],
+            down: &down,
+            transaction: true,
+            previous: None,
+        };
+        let book = rollback_runbook(formats::by_name("refinery").unwrap(), &m, &formats::sql_of(&down));
+        let text = String::from_utf8(book.bytes).unwrap();
+        assert!(text.starts_with("# Rolling back 1_x\n\nfrom \\<b\\>x\\</b\\>\\\\n\\# DROP TABLE users;.\n\n"), "{text}");
+        assert!(text.ends_with("\n````sql\nCOMMENT ON TABLE t IS '\n```\n# Injected';\n````\n"), "{text}");
+    }
 
     #[test]
     fn slugs_are_safe_everywhere() {

@@ -1,13 +1,42 @@
-//! Writing a migration's files: all of them or none, never over an existing one.
+//! Writing a migration's files: all of them or none, never over an existing
+//! one, and durable once `generate` says they are written.
 //!
-//! Files are first written into a staging directory inside the migrations
-//! directory (same file system, so moving them is a rename), then moved into
-//! place one by one with an operation that fails when the target exists (a
-//! hard link for files). If any step fails, what was already moved is
-//! removed again, so an interrupted `generate` leaves the directory as it was.
+//! 1. **Stage.** Files are written into a staging directory inside the
+//!    migrations directory (same file system, so moving them is a rename),
+//!    and each is fsynced, as is each new directory among them: what is moved
+//!    into place next is already on disk.
+//! 2. **Place.** They are moved into place one by one with an operation that
+//!    fails when the target exists (a hard link for files), index files
+//!    (`atlas.sum`) last, each replaced in one rename. Then the migrations
+//!    directory is fsynced, so the new names survive a crash too.
+//! 3. **Clean up.** The staging directory is removed, whatever happened.
+//!
+//! If any step fails, what was already moved is removed again, so the
+//! directory is left as it was. SIGINT, SIGTERM and SIGHUP are held off
+//! while this runs ([`super::interrupt`]): one that arrives before the last
+//! file is in place is a failure like any other (everything is undone),
+//! one that arrives after finds the migration complete; either way the
+//! staging directory is gone before the signal is let through.
+//!
+//! `SCHEMASHIFT_PAUSE_WRITE=<point>` is a debugging aid: the writer stops at
+//! that point, says so on standard error, and waits (up to 30 seconds) for
+//! a signal, so that an interruption can be tried at an exact moment. The
+//! points, in order: `staging` (staging directory made, nothing in it),
+//! `staged-1` (the first file staged), `synced` (everything staged and on
+//! disk, nothing placed), `placed-1` (the first file or directory in place,
+//! the others not), `placed` (all in place but the index files),
+//! `committed` (the migration complete, the staging directory not yet
+//! removed). `tests/generate_interrupt.rs` interrupts `generate` at each.
 
+use super::interrupt;
 use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The environment variable of the debugging pause, see the module documentation.
+pub const PAUSE_VAR: &str = "SCHEMASHIFT_PAUSE_WRITE";
 
 /// One file to write, relative to the migrations directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,20 +79,132 @@ pub fn check(dir: &Path, files: &[OutFile]) -> Result<()> {
 /// Writes every file or none. Returns the paths written, in order.
 pub fn write_all(dir: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>> {
     check(dir, files)?;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".schemashift-")
-        .tempdir_in(dir)
-        .map_err(|e| Error::io(format!("cannot write in {}: {e}", dir.display())))?;
-    for f in files {
-        let staged = staging.path().join(&f.path);
-        if let Some(parent) = staged.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("cannot create {}: {e}", parent.display())))?;
-        }
-        std::fs::write(&staged, &f.bytes).map_err(|e| Error::io(format!("cannot write {}: {e}", staged.display())))?;
-    }
-    commit(dir, staging.path(), files)?;
+    let held = interrupt::Deferred::new();
+    let result = write_held(dir, files);
+    // Lets a signal that came meanwhile through, now that the directory is
+    // either as it was or complete: by default it ends the process here.
+    drop(held);
+    result?;
     Ok(files.iter().map(|f| dir.join(&f.path)).collect())
+}
+
+/// [`write_all`]'s work, with signals held off.
+fn write_held(dir: &Path, files: &[OutFile]) -> Result<()> {
+    let created = create_dirs(dir)?;
+    let staging = match tempfile::Builder::new().prefix(".schemashift-").tempdir_in(dir) {
+        Ok(s) => s,
+        Err(e) => {
+            remove_created(&created);
+            return Err(Error::io(format!("cannot write in {}: {e}", dir.display())));
+        }
+    };
+    let result = stage(staging.path(), files).and_then(|()| commit(dir, staging.path(), files));
+    if result.is_ok() {
+        pause_at("committed");
+    }
+    // Removing the staging directory is tidying up: the migration is
+    // already in place (or undone), so a failure here changes nothing.
+    let _ = staging.close();
+    match result {
+        // The index files' renames and the staging directory's removal,
+        // made durable (the new migration's names already are).
+        Ok(()) => sync_dir(dir),
+        Err(e) => {
+            remove_created(&created);
+            Err(e)
+        }
+    }
+}
+
+/// Writes the files into `staging`, each fsynced, then fsyncs the new
+/// directories among them (their entries are what a rename moves).
+fn stage(staging: &Path, files: &[OutFile]) -> Result<()> {
+    checkpoint("staging")?;
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let staged = staging.join(&f.path);
+        if let Some(parent) = staged.parent()
+            && parent != staging
+        {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("cannot create {}: {e}", parent.display())))?;
+            if !dirs.iter().any(|d| d == parent) {
+                dirs.push(parent.to_path_buf());
+            }
+        }
+        write_synced(&staged, &f.bytes)?;
+        if i == 0 {
+            checkpoint("staged-1")?;
+        } else {
+            interrupt::check()?;
+        }
+    }
+    for d in &dirs {
+        sync_dir(d)?;
+    }
+    checkpoint("synced")
+}
+
+/// Creates `path` with `bytes` and waits until they are on disk.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let fail = |e: std::io::Error| Error::io(format!("cannot write {}: {e}", path.display()));
+    let mut file = File::create_new(path).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)?;
+    file.sync_all().map_err(fail)
+}
+
+/// Makes `dir` and its missing ancestors, each made durable in its parent.
+/// Returns the directories made, outermost first.
+fn create_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut missing: Vec<PathBuf> = Vec::new();
+    let mut at = Some(dir);
+    while let Some(d) = at.filter(|d| !d.as_os_str().is_empty() && d.symlink_metadata().is_err()) {
+        missing.push(d.to_path_buf());
+        at = d.parent();
+    }
+    missing.reverse();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+    for d in &missing {
+        if let Some(parent) = d.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(parent)?;
+        }
+    }
+    Ok(missing)
+}
+
+/// Removes the directories [`create_dirs`] made, innermost first, if empty.
+fn remove_created(created: &[PathBuf]) {
+    for d in created.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+}
+
+/// Flushes a directory's entries to disk (a new, renamed or removed name).
+/// Only Unix can open a directory for that; elsewhere it is a no-op.
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(format!("cannot sync {}: {e}", dir.display())))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// The debugging pause at `point` (see the module documentation), then an
+/// error if a signal has arrived.
+fn checkpoint(point: &str) -> Result<()> {
+    pause_at(point);
+    interrupt::check()
+}
+
+/// Waits at `point` when [`PAUSE_VAR`] names it, until a signal arrives.
+fn pause_at(point: &str) {
+    if std::env::var_os(PAUSE_VAR).is_none_or(|p| p != point) {
+        return;
+    }
+    eprintln!("schemashift: paused at {point} ({PAUSE_VAR}), waiting for a signal");
+    let start = Instant::now();
+    while !interrupt::pending() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// Moves the staged files into place; on failure removes those already moved.
@@ -86,7 +227,12 @@ fn place(dir: &Path, staging: &Path, files: &[OutFile], placed: &mut Vec<PathBuf
             tops.push(top);
         }
     }
-    for top in &tops {
+    for (i, top) in tops.iter().enumerate() {
+        if i == 1 {
+            checkpoint("placed-1")?;
+        } else {
+            interrupt::check()?;
+        }
         let (from, to) = (staging.join(top), dir.join(top));
         if from.is_dir() {
             // No portable no-replace rename for directories: check, then rename.
@@ -100,6 +246,10 @@ fn place(dir: &Path, staging: &Path, files: &[OutFile], placed: &mut Vec<PathBuf
         }
         placed.push(to);
     }
+    sync_dir(dir)?;
+    // The last moment to back out: once an index file is replaced, the
+    // migration is complete.
+    checkpoint("placed")?;
     // Index files last, each replaced in one rename.
     for f in files.iter().filter(|f| f.replace) {
         let to = dir.join(&f.path);
@@ -115,6 +265,12 @@ fn first_component(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`write_all`] holding the lock of the tests that change signal actions.
+    fn write_all(dir: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>> {
+        let _alone = interrupt::TEST_GUARDS.lock().unwrap_or_else(|e| e.into_inner());
+        super::write_all(dir, files)
+    }
 
     #[test]
     fn writes_files_and_new_directories() {
@@ -150,6 +306,18 @@ mod tests {
         sum.replace = true;
         write_all(dir.path(), &[OutFile::new("1_a.sql", "x"), sum]).unwrap();
         assert_eq!(std::fs::read_to_string(dir.path().join("atlas.sum")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_directory_it_made() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("db/migrations");
+        // The same name twice: the second cannot be staged.
+        let files = vec![OutFile::new("1_a.sql", "x"), OutFile::new("1_a.sql", "y")];
+        assert!(write_all(&dir, &files).is_err());
+        assert!(!root.path().join("db").exists(), "db/migrations, made for the write, is removed again");
+        write_all(&dir, &files[..1]).unwrap();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
     }
 
     #[test]

@@ -39,6 +39,7 @@
 use super::python::{self, Placer, Tok, error_at};
 use super::{Existing, Format, Migration, Probe, list_dir, read_text};
 use crate::error::{Error, Result};
+use crate::generate::escape::hash_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use crate::plan::Step;
@@ -100,7 +101,7 @@ impl Format for Alembic {
             _ => text.push_str("Revises:\n"),
         }
         text.push_str("\"\"\"\n\n");
-        text.push_str(&format!("# {}.\n\n", m.header.replace(['\r', '\n'], " ")));
+        text.push_str(&format!("# {}.\n\n", hash_comment(m.header)));
         text.push_str("from alembic import op\n\n# revision identifiers, used by Alembic.\n");
         text.push_str(&format!("revision = {}\n", python::short_literal(&rev)));
         match &parent {
@@ -486,6 +487,15 @@ mod tests {
         assert_eq!(statements, ["CREATE TABLE users (id int);", "COMMENT ON TABLE users IS 'a \"\"\" b \\ c :d';"]);
         let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap();
         assert_eq!(sql.lines().position(|l| l.starts_with("CREATE")).unwrap(), line_of("CREATE TABLE users"));
+    }
+
+    #[test]
+    fn the_header_is_one_comment_line() {
+        let up = [step("SELECT 1;", true)];
+        let m = Migration { header: "from x\nrevision = 'evil'\r\"\"\"", ..migration("0001", &up, &[], None) };
+        let text = String::from_utf8(ALEMBIC.render(&m).unwrap()[0].bytes.clone()).unwrap();
+        assert!(text.contains("\n# from x\\nrevision = 'evil'\\r\"\"\".\n\n"), "{text}");
+        assert_eq!(chain_header(&text, "f.py").unwrap().revision, revision_of(&m));
     }
 
     #[test]

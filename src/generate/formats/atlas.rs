@@ -21,6 +21,7 @@
 
 use super::{Existing, Format, Migration, Probe, list_dir, read_text, sql_of, versioned_sql_file};
 use crate::error::{Error, Result};
+use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use sha2::{Digest, Sha256};
@@ -65,7 +66,9 @@ impl Format for Atlas {
         if !m.transaction {
             text.push_str("-- atlas:txmode none\n\n");
         }
-        text.push_str(&format!("-- {}\n\n", m.header));
+        // Without the txmode directive the header is the file's first comment
+        // block, where Atlas looks for `atlas:<directive>`.
+        text.push_str(&format!("-- {}\n\n", sql_comment(m.header, &["atlas:"])));
         text.push_str(&sql_of(m.up));
         Ok(vec![OutFile::new(format!("{}_{}.sql", m.version, m.slug), text)])
     }
@@ -77,6 +80,15 @@ impl Format for Atlas {
         for (name, is_dir) in list_dir(dir)? {
             if !is_dir && name.ends_with(".sql") {
                 let path = dir.join(&name);
+                // `atlas.sum` holds one `<name> h1:<hash>` per line: a name
+                // with a line break in it would start a line of its own.
+                if name.contains(|c: char| c.is_control()) {
+                    return Err(Error::data(format!(
+                        "{} has a control character in its name, which atlas.sum cannot list",
+                        crate::generate::escape::one_line(&path.display().to_string())
+                    ))
+                    .help("rename the file; Atlas reads each line of atlas.sum as one file"));
+                }
                 let bytes = std::fs::read(&path).map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
                 files.push((name, bytes));
             }

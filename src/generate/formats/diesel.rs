@@ -4,6 +4,7 @@
 
 use super::{Existing, Format, Migration, Probe, read_text, sql_of};
 use crate::error::Result;
+use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use std::path::Path;
@@ -42,7 +43,8 @@ impl Format for Diesel {
     }
     fn render(&self, m: &Migration<'_>) -> Result<Vec<OutFile>> {
         let dir = format!("{}_{}", m.version, m.slug);
-        let text = |steps| format!("-- {}\n\n{}", m.header, sql_of(steps));
+        let header = sql_comment(m.header, &[]);
+        let text = |steps| format!("-- {header}\n\n{}", sql_of(steps));
         let mut files = vec![OutFile::new(format!("{dir}/up.sql"), text(m.up)), OutFile::new(format!("{dir}/down.sql"), text(m.down))];
         if !m.transaction {
             files.push(OutFile::new(format!("{dir}/metadata.toml"), "run_in_transaction = false\n"));

@@ -12,6 +12,7 @@
 use super::python::{self, Placer, Tok, error_at};
 use super::{Existing, Format, Migration, Probe, read_text};
 use crate::error::{Error, Result};
+use crate::generate::escape::hash_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use crate::plan::Step;
@@ -72,7 +73,7 @@ impl Format for Django {
         u32::from(names) + 2 * u32::from(telltale) + 4 * u32::from(content)
     }
     fn render(&self, m: &Migration<'_>) -> Result<Vec<OutFile>> {
-        let mut text = format!("# {}.\n\nfrom django.db import migrations\n\n\nclass Migration(migrations.Migration):\n", m.header.replace(['\r', '\n'], " "));
+        let mut text = format!("# {}.\n\nfrom django.db import migrations\n\n\nclass Migration(migrations.Migration):\n", hash_comment(m.header));
         // Only the migration's own flag: a step marked non-transactional in
         // a transactional migration (`ALTER TYPE … ADD VALUE`) is fine in
         // a transaction; the migration ends after it so it commits.
@@ -270,6 +271,25 @@ mod tests {
         assert!(err.to_string().contains("migrations.CreateModel"), "{err}");
         let params = "class Migration(migrations.Migration):\n    operations = [migrations.RunSQL([('INSERT INTO t VALUES (%s)', [1])])]\n";
         assert!(read_forward_sql(params, "f.py").is_err());
+    }
+
+    #[test]
+    fn outside_text_is_escaped_for_python() {
+        let django = Django { label: Some("notes".into()) };
+        let header = "from x\nDROP TABLE users; # -*- coding: latin-1 -*-\r\"\"\" \\ \0 é";
+        let prev = Existing { version: "0001".into(), name: "0001_it's \"\"\"\n\\".into(), paths: vec![], id: None, parent: None };
+        let up = [step("SELECT 1;", true)];
+        let m = Migration { version: "0002", slug: "x", header, up: &up, down: &[], transaction: true, previous: Some(&prev) };
+        let text = text(&django.render(&m).unwrap());
+        assert_eq!(
+            text.lines().next().unwrap(),
+            r#"# from x\nDROP TABLE users; # \u{2d}*- coding\u{3a} latin-1 \u{2d}*-\r""" \\ \u{0} é."#
+        );
+        // The dependency reads back as the existing migration's name.
+        let lines = python::logical_lines(&text, "f.py").unwrap();
+        let deps = lines.iter().find(|l| l.starts_with_names(&["dependencies"])).unwrap();
+        let names: Vec<String> = deps.tokens.iter().filter_map(|t| match &t.tok { Tok::Str { value, .. } => Some(value.clone()), _ => None }).collect();
+        assert_eq!(names, ["notes", "0001_it's \"\"\"\n\\"]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::{Existing, Format, Migration, Probe, read_text, sql_of};
 use crate::error::Result;
+use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use std::path::Path;
@@ -87,8 +88,12 @@ impl Format for VersionedScripts {
         u32::from(names) + 2 * u32::from(telltale) + 4 * u32::from(layout)
     }
     fn render(&self, m: &Migration<'_>) -> Result<Vec<OutFile>> {
+        // Flyway replaces `${name}` placeholders in the whole script, comments
+        // included, and fails on one it has no value for.
+        let markers: &[&str] = if self.kind == Kind::Flyway { &["${"] } else { &[] };
+        let header = sql_comment(m.header, markers);
         let script = |prefix: char, steps: &[crate::plan::Step]| {
-            OutFile::new(format!("{prefix}{}__{}.sql", m.version, m.slug), format!("-- {}\n\n{}", m.header, sql_of(steps)))
+            OutFile::new(format!("{prefix}{}__{}.sql", m.version, m.slug), format!("-- {header}\n\n{}", sql_of(steps)))
         };
         let mut files = vec![script('V', m.up)];
         if self.kind == Kind::Flyway {

@@ -28,6 +28,7 @@
 
 use super::{Existing, Format, Migration, Probe, blank_lines_except, has_inner_semicolon, read_text, versioned_sql_file};
 use crate::error::{Error, Result};
+use crate::generate::escape::{json_string, sql_comment, xml_attribute};
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use crate::model::Location;
@@ -63,15 +64,11 @@ fn is_directive(line: &str) -> bool {
 
 impl Liquibase {
     fn body(&self, m: &Migration<'_>) -> Result<String> {
-        for s in m.up.iter().chain(m.down) {
-            if let Some(line) = s.sql.lines().find(|l| is_directive(l)) {
-                return Err(Error::usage(format!(
-                    "the statement for `{}` has a line Liquibase would read as a directive: {line}",
-                    s.summary
-                ))
-                .help("choose another framework with --format, or write this migration by hand"));
-            }
-        }
+        // Liquibase reads the file with `readLine`, so a lone `\r` inside a
+        // statement ends a line too: the check and the `--rollback` lines
+        // below split the SQL where Liquibase will.
+        super::refuse_directive_lines("Liquibase", m.up, is_directive)?;
+        super::refuse_directive_lines("Liquibase", m.down, is_directive)?;
         let split = |steps: &[Step]| steps.iter().any(|s| has_inner_semicolon(&s.sql));
         let mut attrs = String::new();
         if !m.transaction {
@@ -84,7 +81,8 @@ impl Liquibase {
             attrs.push_str(" rollbackSplitStatements:false");
         }
         let mut text = format!("--liquibase formatted sql\n\n--changeset {AUTHOR}:{}_{}{attrs}\n", m.version, m.slug);
-        text.push_str(&format!("--comment: {}\n", m.header));
+        // Liquibase expands `${property}` in every line, comments included.
+        text.push_str(&format!("--comment: {}\n", sql_comment(m.header, &["${"])));
         for s in m.up {
             text.push_str(&s.sql);
             text.push('\n');
@@ -93,7 +91,7 @@ impl Liquibase {
             text.push_str("--rollback empty\n");
         }
         for s in m.down {
-            for line in s.sql.lines() {
+            for line in super::runner_lines(&s.sql) {
                 // `--rollback ` with its space even for an empty line: without
                 // it the line would be SQL of the changeset.
                 text.push_str("--rollback ");
@@ -156,12 +154,18 @@ impl Format for Liquibase {
             format!("{}/", dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
         };
         let ext = master.extension().and_then(|e| e.to_str()).unwrap_or("");
+        // Lines to paste into the master changelog: the directory's name may
+        // hold anything, so each value is escaped for the changelog's language
+        // (a JSON string is also a YAML scalar).
         let lines: Vec<String> = names
             .iter()
-            .map(|n| match ext {
-                "xml" => format!("    <include file=\"{prefix}{n}\" relativeToChangelogFile=\"true\"/>"),
-                "json" => format!("    {{ \"include\": {{ \"file\": \"{prefix}{n}\", \"relativeToChangelogFile\": true }} }}"),
-                _ => format!("  - include:\n      file: {prefix}{n}\n      relativeToChangelogFile: true"),
+            .map(|n| {
+                let file = format!("{prefix}{n}");
+                match ext {
+                    "xml" => format!("    <include file=\"{}\" relativeToChangelogFile=\"true\"/>", xml_attribute(&file)),
+                    "json" => format!("    {{ \"include\": {{ \"file\": {}, \"relativeToChangelogFile\": true }} }}", json_string(&file)),
+                    _ => format!("  - include:\n      file: {}\n      relativeToChangelogFile: true", json_string(&file)),
+                }
             })
             .collect();
         Ok(vec![format!(
@@ -226,6 +230,36 @@ mod tests {
         let m = Migration { version: "0003", slug: "i", header: "h", up: &idx, down: &idx, transaction: false, previous: None };
         let text = String::from_utf8(LIQUIBASE.render(&m).unwrap().remove(0).bytes).unwrap();
         assert!(text.contains("--changeset schemashift:0003_i runInTransaction:false\n"), "{text}");
+    }
+
+    #[test]
+    fn outside_text_stays_in_its_place() {
+        // The header on its one comment line, placeholders broken up.
+        let up = [step("CREATE TABLE t (x int);", true)];
+        let down = [step("COMMENT ON TABLE users IS 'a\rDROP TABLE users;';", true)];
+        let m = Migration { version: "1", slug: "t", header: "from x\nDROP TABLE users; ${p}", up: &up, down: &down, transaction: true, previous: None };
+        let text = String::from_utf8(LIQUIBASE.render(&m).unwrap().remove(0).bytes).unwrap();
+        assert!(text.contains("--comment: from x\\nDROP TABLE users; \\u{24}{p}\n"), "{text}");
+        // A lone carriage return in the down SQL is a line break to Liquibase:
+        // the line after it is a rollback line too, never changeset SQL.
+        assert!(text.ends_with("--rollback COMMENT ON TABLE users IS 'a\n--rollback DROP TABLE users;';\n"), "{text:?}");
+        let bad = [step("COMMENT ON TABLE t IS 'a\r--changeset evil:1';", true)];
+        let m = Migration { version: "1", slug: "t", header: "h", up: &bad, down: &[], transaction: true, previous: None };
+        assert!(LIQUIBASE.render(&m).is_err(), "the check splits lines where Liquibase does");
+    }
+
+    #[test]
+    fn changelog_lines_to_paste_are_escaped() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("a\"<b>&c");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(root.path().join("db.changelog-master.xml"), "<databaseChangeLog/>\n").unwrap();
+        let notes = LIQUIBASE.notes(&dir, &[OutFile::new("0001_x.sql", "")]).unwrap();
+        assert!(notes[0].contains("<include file=\"a&quot;&lt;b&gt;&amp;c/0001_x.sql\" relativeToChangelogFile=\"true\"/>"), "{notes:?}");
+        std::fs::remove_file(root.path().join("db.changelog-master.xml")).unwrap();
+        std::fs::write(root.path().join("db.changelog-master.yaml"), "databaseChangeLog: []\n").unwrap();
+        let notes = LIQUIBASE.notes(&dir, &[OutFile::new("0001_x.sql", "")]).unwrap();
+        assert!(notes[0].contains("      file: \"a\\\"<b>&c/0001_x.sql\"\n"), "{notes:?}");
     }
 
     #[test]

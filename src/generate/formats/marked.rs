@@ -4,6 +4,7 @@
 
 use super::{Existing, Format, Migration, Probe, blank_lines_except, has_inner_semicolon, read_text};
 use crate::error::{Error, Result};
+use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use crate::model::Location;
@@ -75,6 +76,20 @@ impl Marked {
         }
         out
     }
+    /// Whether the runner reads `line` as one of its annotations, as its
+    /// parser decides: goose takes any `--` line mentioning `+goose`
+    /// (internal/sqlparser/parser.go), sql-migrate a line starting with
+    /// `-- +` (sqlparse.go: a command, or dropped from the SQL), dbmate a
+    /// line starting with `--` and `migrate:` (its `upRegExp`/`downRegExp`).
+    /// Case is ignored: stricter than the runners, never looser.
+    fn is_annotation(&self, line: &str) -> bool {
+        let lower = line.to_ascii_lowercase();
+        match self.kind {
+            Kind::Goose => lower.trim_start().starts_with("--") && lower.contains("+goose"),
+            Kind::SqlMigrate => lower.starts_with("-- +"),
+            Kind::Dbmate => lower.strip_prefix("--").is_some_and(|rest| rest.trim_start().starts_with("migrate:")),
+        }
+    }
     fn version_and_name(&self, stem: &str) -> Option<(String, String)> {
         // sql-migrate's own `new` names files `<timestamp>-<name>.sql`.
         let cut = stem.find(|c: char| !c.is_ascii_digit())?;
@@ -123,7 +138,11 @@ impl Format for Marked {
         u32::from(names) + 2 * u32::from(telltale) + 4 * u32::from(marker)
     }
     fn render(&self, m: &Migration<'_>) -> Result<Vec<OutFile>> {
-        let mut text = format!("-- {}\n", m.header);
+        super::refuse_directive_lines(self.name(), m.up, |l| self.is_annotation(l))?;
+        super::refuse_directive_lines(self.name(), m.down, |l| self.is_annotation(l))?;
+        // goose reads `+goose` anywhere on a comment line, the header's included.
+        let markers: &[&str] = if self.kind == Kind::Goose { &["+goose"] } else { &[] };
+        let mut text = format!("-- {}\n", sql_comment(m.header, markers));
         if self.kind == Kind::Goose && !m.transaction {
             text.push_str("-- +goose NO TRANSACTION\n");
         }
@@ -192,6 +211,30 @@ mod tests {
         let sm = SQL_MIGRATE.render(&m).unwrap().remove(0);
         assert_eq!(sm.path.to_str(), Some("20240101000000-i.sql"));
         assert!(String::from_utf8(sm.bytes).unwrap().contains("-- +migrate Up notransaction\n"));
+    }
+
+    #[test]
+    fn headers_and_statements_cannot_hold_annotations() {
+        let up = [step("CREATE TABLE t (x int);")];
+        let m = Migration { version: "1", slug: "t", header: "from a\n-- +goose Down\nDROP TABLE users; +goose", up: &up, down: &[], transaction: true, previous: None };
+        let text = String::from_utf8(GOOSE.render(&m).unwrap().remove(0).bytes).unwrap();
+        assert!(text.starts_with("-- from a\\n-- \\u{2b}goose Down\\nDROP TABLE users; \\u{2b}goose\n"), "{text}");
+        assert_eq!(text.lines().filter(|l| l.contains("+goose")).count(), 2, "only the Up and Down markers: {text}");
+        for (format, sql) in [
+            (&GOOSE, "COMMENT ON TABLE t IS 'a\n-- +goose Down\nDROP TABLE users;';"),
+            (&GOOSE, "COMMENT ON TABLE t IS 'a\n  --+GOOSE NO TRANSACTION';"),
+            (&SQL_MIGRATE, "COMMENT ON TABLE t IS 'a\r-- +migrate Down';"),
+            (&DBMATE, "COMMENT ON TABLE t IS 'a\n--  migrate:down';"),
+        ] {
+            let bad = [step(sql)];
+            let m = Migration { version: "1", slug: "t", header: "h", up: &up, down: &bad, transaction: true, previous: None };
+            let err = format.render(&m).unwrap_err();
+            assert!(err.to_string().contains("would read as a directive"), "{err}");
+        }
+        // Mid-line, the same words are SQL to every runner.
+        let fine = [step("COMMENT ON TABLE t IS 'a\nx -- migrate:down, -- +migrate Down, -- +goose Down';")];
+        let m = Migration { version: "1", slug: "t", header: "h", up: &fine, down: &[], transaction: true, previous: None };
+        assert!(GOOSE.render(&m).is_ok() && DBMATE.render(&m).is_ok() && SQL_MIGRATE.render(&m).is_ok());
     }
 
     #[test]

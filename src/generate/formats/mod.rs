@@ -273,6 +273,44 @@ pub fn sql_of(steps: &[Step]) -> String {
     steps.iter().map(|s| format!("{}\n", s.sql)).collect()
 }
 
+/// The lines of `text` as Java's `BufferedReader.readLine` reads them
+/// (Liquibase): a line ends at `\n`, `\r\n` or a lone `\r`, and a break at
+/// the very end starts no further line. The Go runners split at `\n` only;
+/// checking their lines this way is stricter, never looser.
+pub fn runner_lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['\n', '\r']) {
+        out.push(&rest[..at]);
+        let width = if rest[at..].starts_with("\r\n") { 2 } else { 1 };
+        rest = &rest[at + width..];
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// Refuses statements holding a line that the framework's runner, reading
+/// the file line by line, would take for one of its own directives
+/// (`directive`) rather than for SQL: a string literal or function body
+/// spanning lines could otherwise end the up part early, switch off the
+/// transaction, or smuggle in a rollback. Nothing can escape such a line
+/// for the runner, so the migration is refused with the line it holds.
+pub fn refuse_directive_lines(framework: &str, steps: &[Step], directive: impl Fn(&str) -> bool) -> Result<()> {
+    for s in steps {
+        if let Some(line) = runner_lines(&s.sql).into_iter().find(|l| directive(l)) {
+            let what = if s.summary.is_empty() { s.sql.lines().next().unwrap_or("").to_string() } else { s.summary.clone() };
+            return Err(Error::usage(format!(
+                "the statement for `{what}` has a line {framework} would read as a directive: {}",
+                super::escape::one_line(line)
+            ))
+            .help("choose another framework with --format, or write this migration by hand"));
+        }
+    }
+    Ok(())
+}
+
 /// Whether a statement's text holds a `;` before its end (a function body,
 /// a DO block): runners that split files at `;` need it fenced.
 pub fn has_inner_semicolon(sql: &str) -> bool {
@@ -337,6 +375,17 @@ mod tests {
     fn inner_semicolons() {
         assert!(!has_inner_semicolon("CREATE TABLE a (x int);"));
         assert!(has_inner_semicolon("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;"));
+    }
+
+    #[test]
+    fn runner_lines_split_like_read_line() {
+        assert_eq!(runner_lines("a\nb\r\nc\rd"), ["a", "b", "c", "d"]);
+        assert_eq!(runner_lines("a\n\nb\n"), ["a", "", "b"]);
+        assert!(runner_lines("").is_empty());
+        let step = |sql: &str| Step { summary: "s".into(), sql: sql.into(), transactional: true, index_of: None };
+        let is_marker = |l: &str| l.starts_with("-- +goose");
+        assert!(refuse_directive_lines("goose", &[step("SELECT 'a\r-- +goose Down'")], is_marker).is_err());
+        assert!(refuse_directive_lines("goose", &[step("SELECT 'a -- +goose Down'")], is_marker).is_ok());
     }
 
     #[test]

@@ -16,6 +16,7 @@
 use super::python::Placer;
 use super::{Existing, Format, Migration, Probe, read_text, scan_entries};
 use crate::error::{Error, Result};
+use crate::generate::escape::hash_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use crate::model::Location;
@@ -78,7 +79,7 @@ impl Format for Rails {
     fn render(&self, m: &Migration<'_>) -> Result<Vec<OutFile>> {
         let class = class_name(m.slug)?;
         let version = self.migration_version.as_deref().unwrap_or(DEFAULT_MIGRATION_VERSION);
-        let mut text = format!("# {}.\n\nclass {class} < ActiveRecord::Migration[{version}]\n", m.header.replace(['\r', '\n'], " "));
+        let mut text = format!("# {}.\n\nclass {class} < ActiveRecord::Migration[{version}]\n", hash_comment(m.header));
         if !m.transaction {
             text.push_str("  disable_ddl_transaction!\n\n");
         }
@@ -436,6 +437,27 @@ mod tests {
         assert!(err.to_string().contains("add_column"), "{err}");
         let interpolating = "  def up\n    execute <<~SQL\n      SELECT #{1}\n    SQL\n  end\n";
         assert_eq!(read_up_text(interpolating, "x.rb").unwrap_err().location.unwrap().line, 3);
+    }
+
+    #[test]
+    fn the_header_is_one_comment_line() {
+        let header = "from x\n  DROP TABLE users; # coding: latin-1\r\n=begin\n__END__\nSQL\n\"\"\" ''' \\ é";
+        let m = Migration { version: "20240101000000", slug: "x", header, up: &[step("SELECT 1;")], down: &[], transaction: true, previous: None };
+        let text = String::from_utf8(RAILS.render(&m).unwrap()[0].bytes.clone()).unwrap();
+        assert_eq!(
+            text.lines().next().unwrap(),
+            r#"# from x\n  DROP TABLE users; # coding\u{3a} latin-1\r\n=begin\n__END__\nSQL\n""" ''' \\ é."#
+        );
+        assert_eq!(text.lines().nth(2), Some("class X < ActiveRecord::Migration[7.1]"), "{text}");
+    }
+
+    #[test]
+    fn strings_mean_exactly_their_text() {
+        // Read back by the reader's own rules for Ruby's double-quoted strings.
+        for text in ["a\nb", "cr\r", "\"q\" 'q'", "#{x} #@y #$z", "back\\slash \\n", "é 漢字 \u{2028}", "nul\0", "\nSQL\n"] {
+            let lit = ruby_string(text);
+            assert_eq!(quoted(&lit), Some((text.to_string(), lit.len())), "{lit}");
+        }
     }
 
     #[test]

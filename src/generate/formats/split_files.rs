@@ -4,6 +4,7 @@
 
 use super::{Existing, Format, Migration, Probe, read_text, sql_of, version_prefix};
 use crate::error::Result;
+use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
 use std::path::Path;
@@ -40,7 +41,7 @@ impl SplitFiles {
             // sqlx only looks at the very start of the file.
             text.push_str("-- no-transaction\n");
         }
-        text.push_str(&format!("-- {}\n\n", m.header));
+        text.push_str(&format!("-- {}\n\n", sql_comment(m.header, &[])));
         text.push_str(&sql_of(steps));
         text
     }
