@@ -213,7 +213,8 @@ fn indexes_views_and_procedures() {
         "SELECT u.id, u.username, u.email, u.first_name, u.last_name FROM users u WHERE (u.is_active = true)"
     );
 
-    assert_eq!(s.functions.keys().collect::<Vec<_>>(), ["public.cleanup_expired_sessions()"]);
+    // The procedure, and the ON UPDATE trigger functions (see below).
+    assert_eq!(s.functions.values().filter(|f| f.procedure).count(), 1);
     let f = &s.functions["public.cleanup_expired_sessions()"];
     assert!(f.procedure);
     assert_eq!(f.language, "sql");
@@ -223,22 +224,56 @@ fn indexes_views_and_procedures() {
 }
 
 #[test]
-fn on_update_is_kept_with_a_warning() {
+fn on_update_becomes_a_trigger_with_a_warning() {
     let (s, warnings) = before();
-    let updated = column(table(&s, "users"), "updated_at");
+    let users = table(&s, "users");
+    let updated = column(users, "updated_at");
     assert_eq!(updated.default, Some(Expr("CURRENT_TIMESTAMP".into())));
-    assert_eq!(updated.on_update, Some(Expr("CURRENT_TIMESTAMP".into())));
-    assert_eq!(column(table(&s, "user_sessions"), "last_activity").on_update, Some(Expr("CURRENT_TIMESTAMP".into())));
-    assert_eq!(column(table(&s, "users"), "created_at").on_update, None);
+    // PostgreSQL has no ON UPDATE: the model has what the database will,
+    // a BEFORE UPDATE trigger per column and its function.
+    assert_eq!(updated.on_update, None);
+    assert!(s.tables.values().flat_map(|t| &t.columns).all(|c| c.on_update.is_none()));
+    assert_eq!(names(users.triggers.keys()), ["updated_at_on_update"]);
+    let trigger = &users.triggers["updated_at_on_update"];
+    assert_eq!(trigger.timing, "BEFORE");
+    assert_eq!(trigger.events, ["UPDATE"]);
+    assert!(trigger.for_each_row && trigger.when.is_none());
+    assert_eq!(trigger.execute, "public.users_updated_at_on_update()");
+    let f = &s.functions["public.users_updated_at_on_update()"];
+    assert_eq!((f.returns.as_deref(), f.language.as_str(), f.procedure), (Some("trigger"), "plpgsql", false));
+    assert!(f.body.contains("NEW.updated_at := CURRENT_TIMESTAMP;"), "{}", f.body);
+    assert_eq!(
+        table(&s, "user_sessions").triggers["last_activity_on_update"].execute,
+        "public.user_sessions_last_activity_on_update()"
+    );
+    assert!(table(&s, "user_profiles").triggers.contains_key("updated_at_on_update"));
+    assert_eq!(
+        s.functions.keys().collect::<Vec<_>>(),
+        [
+            "public.cleanup_expired_sessions()",
+            "public.user_profiles_updated_at_on_update()",
+            "public.user_sessions_last_activity_on_update()",
+            "public.users_updated_at_on_update()",
+        ]
+    );
+    // Both made where the column is.
+    assert_eq!((trigger.location.line, f.location.line), (45, 45));
 
-    // One warning per ON UPDATE column and nothing else (no unknown keys).
+    // One warning per ON UPDATE column, in file order, and nothing else (no unknown keys).
     assert_eq!(warnings.len(), 3, "{warnings:#?}");
     assert!(warnings.iter().all(|w| w.message.contains("PostgreSQL has no ON UPDATE")), "{warnings:#?}");
     let first = &warnings[0];
-    assert!(first.message.contains("users.updated_at"), "{}", first.message);
-    // The "default" key of users.updated_at is on line 48, column 11.
-    assert_eq!((first.location.line, first.location.column), (48, 11));
+    assert_eq!(
+        first.message,
+        "column users.updated_at: PostgreSQL has no ON UPDATE; ON UPDATE CURRENT_TIMESTAMP becomes trigger \
+         updated_at_on_update on public.users with function public.users_updated_at_on_update(), which sets the \
+         column when an UPDATE changes the row but not the column"
+    );
+    // The users.updated_at key is on line 45, column 9.
+    assert_eq!((first.location.line, first.location.column), (45, 9));
     assert_eq!(first.location.file, "fixtures/seed/database_schema_before.json");
+    let lines: Vec<u32> = warnings.iter().map(|w| w.location.line).collect();
+    assert_eq!(lines, [45, 145, 216]);
 }
 
 #[test]
@@ -307,7 +342,11 @@ fn after_snapshot() {
     assert_eq!(f.args[0].name.as_deref(), Some("user_id"));
     assert_eq!(f.args[0].data_type, DataType::simple("bigint"));
     assert_eq!(f.args[0].mode, ArgMode::In);
-    assert_eq!(s.functions.len(), 2);
+    // Two procedures and four ON UPDATE trigger functions, one of them for
+    // the new table.
+    assert_eq!(s.functions.len(), 6);
+    assert!(s.functions.contains_key("public.user_preferences_updated_at_on_update()"));
+    assert_eq!(names(prefs.triggers.keys()), ["updated_at_on_update"]);
 }
 
 #[test]

@@ -63,10 +63,16 @@ fn seed_statement_order() {
         "{sql}"
     );
     assert!(sql.contains("    id bigint DEFAULT nextval('users_id_seq'::regclass) NOT NULL,"), "{sql}");
-    // MySQL's ON UPDATE is visible but not rendered as SQL.
-    assert!(sql.contains(
-        "updated_at timestamp without time zone DEFAULT CURRENT_TIMESTAMP NOT NULL, -- ON UPDATE CURRENT_TIMESTAMP: not supported by PostgreSQL"
-    ));
+    // MySQL's ON UPDATE is a trigger function, created with the other
+    // functions, and a trigger after the tables.
+    assert!(sql.contains("updated_at timestamp without time zone DEFAULT CURRENT_TIMESTAMP NOT NULL,\n"), "{sql}");
+    assert!(!sql.contains("ON UPDATE CURRENT_TIMESTAMP"), "{sql}");
+    let function = "CREATE FUNCTION public.user_preferences_updated_at_on_update() RETURNS trigger LANGUAGE plpgsql AS $$";
+    let trigger = "CREATE TRIGGER updated_at_on_update BEFORE UPDATE ON public.user_preferences FOR EACH ROW \
+                   EXECUTE FUNCTION public.user_preferences_updated_at_on_update();";
+    assert_before(&sql, function, "CREATE TABLE public.user_preferences (");
+    assert_before(&sql, "CREATE TABLE public.user_preferences (", trigger);
+    assert_eq!(sql.matches("CREATE TRIGGER").count(), 4);
     assert_eq!(sql.matches("CREATE TABLE").count(), 4);
     assert_eq!(sql.matches("FOREIGN KEY").count(), 3);
     assert_eq!(sql, render_schema(&seed(AFTER)), "deterministic");

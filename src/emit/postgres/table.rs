@@ -156,8 +156,11 @@ pub fn create_table_sql(table: &Table, parents: &[&Table]) -> String {
             .columns
             .iter()
             .filter(|c| c.local)
-            // MySQL's ON UPDATE has no PostgreSQL equivalent; say so where it
-            // would have been instead of dropping it without a trace.
+            // MySQL's ON UPDATE has no PostgreSQL equivalent. A PostgreSQL
+            // model never has one (the JSON reader makes it a trigger, see
+            // `read::json::on_update`); a model of another dialect may, and
+            // it is said where it would have been rather than dropped
+            // without a trace.
             .map(|c| {
                 let remark = c
                     .on_update

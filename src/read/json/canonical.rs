@@ -25,9 +25,28 @@ pub(super) fn read(path: &str, text: &str, root: Value) -> Result<Schema> {
             .help(format!("this schemashift reads \"{CANONICAL_FORMAT}\"; a newer file needs a newer schemashift")));
     }
     // Deserializing straight from the text gives errors with line:column.
-    let schema = serde_json::from_str::<Document>(text).map(|d| d.schema).map_err(|e| json_error(path, &e, "invalid schema"))?;
+    let mut schema = serde_json::from_str::<Document>(text).map(|d| d.schema).map_err(|e| json_error(path, &e, "invalid schema"))?;
     check_inheritance(path, text, &schema)?;
+    locate_on_update_columns(path, text, &mut schema);
     Ok(schema)
+}
+
+/// A column with an ON UPDATE is turned into a trigger after this (see
+/// `on_update`), with a warning, or an error for a bad expression, at the
+/// column. schemashift never writes `on_update` for PostgreSQL, so such a
+/// column was written by hand, often without a location: it gets its place
+/// in this file.
+fn locate_on_update_columns(path: &str, text: &str, schema: &mut Schema) {
+    let mut positions = None;
+    for (name, table) in schema.tables.iter_mut() {
+        for (i, column) in table.columns.iter_mut().enumerate() {
+            if column.on_update.is_some() && column.location.is_unknown() {
+                let positions = positions.get_or_insert_with(|| Positions::scan(text));
+                let key = name.to_string();
+                column.location = location(path, positions, &["schema", "tables", &key, "columns", &i.to_string()]);
+            }
+        }
+    }
 }
 
 /// Every parent a table inherits from exists, and none inherits from itself

@@ -6,9 +6,12 @@
 //! - **canonical JSON**, schemashift's own serialization of the model
 //!   (`crate::emit::json`), recognised by its `"format": "schemashift/1"` marker.
 //!
-//! [`read_json`] tells them apart, so a repository can keep either.
+//! [`read_json`] tells them apart, so a repository can keep either. Read for
+//! PostgreSQL, a column's MySQL-style `ON UPDATE` becomes a trigger and its
+//! function (see [`on_update`]).
 
 mod canonical;
+mod on_update;
 mod pg_names;
 mod positions;
 mod snapshot;
@@ -42,7 +45,14 @@ pub fn read_json(path: &str, text: &str) -> Result<Schema> {
 pub fn read_json_with_warnings(path: &str, text: &str) -> Result<(Schema, Vec<Warning>)> {
     let root = parse(path, text)?;
     match detect(&root) {
-        Some(JsonFormat::Canonical) => canonical::read(path, text, root).map(|s| (s, Vec::new())),
+        Some(JsonFormat::Canonical) => {
+            // schemashift writes no `on_update` for PostgreSQL (it is
+            // expanded when read), but a file written otherwise may have it.
+            let mut schema = canonical::read(path, text, root)?;
+            let mut warnings = Vec::new();
+            on_update::expand(&mut schema, &mut warnings)?;
+            Ok((schema, warnings))
+        }
         Some(JsonFormat::Snapshot) => {
             let mut warnings = Vec::new();
             let schema = snapshot::read(path, text, &root, &mut warnings)?;

@@ -227,6 +227,9 @@ impl Reader<'_> {
         // Expressions and view queries as PostgreSQL would store them, like
         // the SQL reader's (the snapshot's SQL is written by hand).
         canon::resolve_schema(&mut schema);
+        // After every name the schema states is known, so that the names of
+        // the triggers and functions made for ON UPDATE avoid them.
+        super::on_update::expand(&mut schema, self.warnings)?;
         Ok(schema)
     }
 
@@ -336,19 +339,9 @@ impl Reader<'_> {
         if let Some(explicit) = self.string(map, "on_update", path)? {
             on_update = Some(explicit.to_string());
         }
-        if let Some(expr) = on_update.as_deref().and_then(default_expr) {
-            if self.dialect == Dialect::Postgres {
-                self.warn(
-                    &dpath,
-                    format!(
-                        "{what}: PostgreSQL has no ON UPDATE for columns; kept DEFAULT {} and recorded ON UPDATE {expr} \
-                         (a BEFORE UPDATE trigger does this in PostgreSQL)",
-                        column.default.as_ref().map_or("NULL".into(), |d| d.0.clone()),
-                    ),
-                );
-            }
-            column.on_update = Some(expr);
-        }
+        // Recorded as read; for PostgreSQL it becomes a trigger once the
+        // whole schema is known (see `on_update`).
+        column.on_update = on_update.as_deref().and_then(default_expr);
         let flags = ColumnFlags {
             primary_key: self.bool(map, "primary_key", path)?.unwrap_or(false),
             unique: self.bool(map, "unique", path)?.unwrap_or(false),
