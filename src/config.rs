@@ -117,7 +117,7 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Data);
         assert!(e.message.contains("shcema"), "{}", e.message);
         let loc = e.location.unwrap();
-        assert_eq!((loc.file.as_str(), loc.line, loc.column), ("x/schemashift.toml", 2, 1));
+        assert_eq!((loc.file.as_ref(), loc.line, loc.column), ("x/schemashift.toml", 2, 1));
     }
 
     #[test]

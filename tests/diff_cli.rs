@@ -269,3 +269,30 @@ fn a_revision_without_the_schema_file_is_empty() {
     assert_eq!(out.status.code(), Some(65), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no schema files"));
 }
+
+/// Statements kept as text raise a warning only when they change; every
+/// warning is in the JSON with its location; --quiet keeps them off
+/// standard error.
+#[test]
+fn warnings_only_for_what_changes_and_quiet_silences_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "CREATE TABLE t (id int PRIMARY KEY);\nCREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int);\n";
+    write(dir.path(), "old.sql", base);
+    write(dir.path(), "same.sql", &format!("{base}CREATE TABLE u (id int);\n"));
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "same.sql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "the unchanged aggregate says nothing");
+
+    write(dir.path(), "changed.sql", "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL);\nCREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int, initcond = '0');\n");
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "changed.sql"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("changed.sql:2:1: warning: CREATE AGGREGATE is not modelled"), "{err}");
+    assert!(err.contains("changed.sql:1:37: warning:") && err.contains("NOT NULL"), "{err}");
+
+    let out = schemashift(dir.path()).args(["diff", "--quiet", "--no-index", "old.sql", "changed.sql", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "--quiet");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let locations: Vec<&str> = json["warnings"].as_array().unwrap().iter().map(|w| w["location"].as_str().unwrap()).collect();
+    assert!(locations.contains(&"changed.sql:2:1") && locations.contains(&"changed.sql:1:37"), "{json:#}");
+}

@@ -271,7 +271,7 @@ fn on_update_becomes_a_trigger_with_a_warning() {
     );
     // The users.updated_at key is on line 45, column 9.
     assert_eq!((first.location.line, first.location.column), (45, 9));
-    assert_eq!(first.location.file, "fixtures/seed/database_schema_before.json");
+    assert_eq!(&*first.location.file, "fixtures/seed/database_schema_before.json");
     let lines: Vec<u32> = warnings.iter().map(|w| w.location.line).collect();
     assert_eq!(lines, [45, 145, 216]);
 }
@@ -414,7 +414,7 @@ fn bad_json_is_a_data_error_at_line_and_column() {
     assert_eq!(err.kind, ErrorKind::Data);
     assert_eq!(err.exit_code(), 65);
     let loc = err.location.clone().expect("a location");
-    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("broken.json", 3, 23));
+    assert_eq!((loc.file.as_ref(), loc.line, loc.column), ("broken.json", 3, 23));
     assert!(err.to_string().starts_with("broken.json:3:23: error: invalid JSON"), "{err}");
 
     let err = read_snapshot("trunc.json", "{\"tables\": {").unwrap_err();

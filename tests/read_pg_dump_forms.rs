@@ -523,7 +523,7 @@ fn malformed_statements_of_modelled_kinds_are_errors_where_they_are() {
             .as_ref()
             .unwrap_or_else(|| panic!("{statement}: no location"));
         if !err.message.contains(message)
-            || (loc.file.as_str(), loc.line, loc.column) != ("db/schema.sql", *line, *column)
+            || (loc.file.as_ref(), loc.line, loc.column) != ("db/schema.sql", *line, *column)
         {
             wrong.push(format!(
                 "{statement}\n  expected {message:?} at {line}:{column}\n  got {err}"

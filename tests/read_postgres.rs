@@ -418,7 +418,7 @@ fn invalid_sql_names_file_line_and_column() {
     let err = read_files(&[("db/schema.sql", "CREATE TABLE ok (a int);\n\nCREATE TABLE t (a int,, b int);")]).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Data);
     let loc = err.location.unwrap();
-    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("db/schema.sql", 3, 23));
+    assert_eq!((loc.file.as_ref(), loc.line, loc.column), ("db/schema.sql", 3, 23));
     let err = read_files(&[("s.sql", "CREATE TABLE t (a int")]).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Data);
     let err = read_files(&[("s.sql", "CREATE TABLE t (a text DEFAULT 'oops);")]).unwrap_err();
@@ -620,7 +620,7 @@ fn inheritance_errors_name_the_statement() {
     let err = data_error("CREATE TABLE ok (a int);\n\nCREATE TABLE child (a int) INHERITS (missing_table);");
     assert!(err.message.contains("missing_table") && err.message.contains("does not exist"), "{err}");
     let loc = err.location.unwrap();
-    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("db/schema.sql", 3, 1));
+    assert_eq!((loc.file.as_ref(), loc.line, loc.column), ("db/schema.sql", 3, 1));
     for (sql, expected) in [
         ("CREATE TABLE a (x int DEFAULT 1); CREATE TABLE b (x int DEFAULT 2); CREATE TABLE c () INHERITS (a, b);", "conflicting default"),
         ("CREATE TABLE a (x int); CREATE TABLE c (x bigint) INHERITS (a);", "type conflict"),

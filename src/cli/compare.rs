@@ -39,6 +39,8 @@ pub struct Compared {
     pub old: Schema,
     pub new: Schema,
     pub plan: Plan,
+    /// The new schema's warnings and the migration's, as printed.
+    pub warnings: Vec<crate::Warning>,
 }
 
 impl Sources {
@@ -68,14 +70,21 @@ impl Sources {
         if new.is_empty() && !old.is_empty() && !self.allow_empty {
             return Err(emptied(&old_files, &old, &new_files));
         }
-        super::print_warnings(&old_warnings);
-        super::print_warnings(&new_warnings);
+        // What the new schema says about itself, and what the migration
+        // says: the old schema's own notes were shown when it was new.
+        let _ = old_warnings;
         let plan = crate::plan::plan(&old, &new)?;
-        super::print_warnings(&plan.warnings);
+        let mut warnings = new_warnings;
+        for w in &plan.warnings {
+            if !warnings.iter().any(|x| x.message == w.message && x.location.same_place(&w.location)) {
+                warnings.push(w.clone());
+            }
+        }
+        super::print_warnings(&warnings);
         if plan.is_empty() {
             eprintln!("no changes");
         }
-        Ok(Compared { old_files, new_files, old, new, plan })
+        Ok(Compared { old_files, new_files, old, new, plan, warnings })
     }
 }
 

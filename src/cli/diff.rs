@@ -79,7 +79,7 @@ pub fn run(args: DiffArgs, cwd: &Path) -> Result<i32> {
                     reason: Some(r.reason.clone()),
                 }))
                 .collect();
-            let warnings = plan
+            let warnings = compared
                 .warnings
                 .iter()
                 .map(|w| JsonWarning { message: w.message.clone(), location: w.location.to_string() })

@@ -51,7 +51,7 @@ pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
     let choice = detect::choose(&root, cwd, args.dir.as_deref(), config.dir.as_deref(), args.format.as_deref().or(config.format.as_deref()))?;
 
     let compared = args.sources.compare(cwd)?;
-    let Compared { old_files, new_files, old, new, plan } = &compared;
+    let Compared { old_files, new_files, old, new, plan, .. } = &compared;
     if plan.is_empty() {
         return Ok(0);
     }

@@ -81,11 +81,10 @@ fn require_dir(dir: &str, cwd: &Path) -> Result<()> {
 }
 
 fn print(schema: &crate::model::Schema, format: Format) -> Result<i32> {
-    let out = match format {
-        Format::Json => crate::emit::json::to_canonical_json(schema),
-        Format::Sql => crate::emit::postgres::render_schema(schema),
-    };
-    super::write_stdout(&out)?;
+    match format {
+        Format::Json => super::stream_stdout(|out| crate::emit::json::write_canonical_json(schema, out))?,
+        Format::Sql => super::write_stdout(&crate::emit::postgres::render_schema(schema))?,
+    }
     Ok(0)
 }
 

@@ -16,9 +16,15 @@ use clap::{Parser, Subcommand};
     disable_help_subcommand = true
 )]
 pub struct Cli {
+    /// Print no warnings on standard error (they stay in `--format json`).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Set by `--quiet`.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -45,6 +51,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Ok(d) => d,
         Err(e) => return report(&Error::io(format!("cannot read the current directory: {e}"))),
     };
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let result: Result<i32> = match cli.command {
         Command::Diff(args) => diff::run(args, &cwd),
         Command::Generate(args) => generate::run(args, &cwd),
@@ -63,8 +70,23 @@ fn report(e: &Error) -> i32 {
 
 /// Prints warnings to standard error, where they do not mix with the output.
 pub fn print_warnings(warnings: &[crate::Warning]) {
+    if QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
     for w in warnings {
         eprintln!("{w}");
+    }
+}
+
+/// Writes to standard output through a buffer, as `write` produces it; a
+/// closed pipe (`| head`) is not an error.
+pub fn stream_stdout(write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io(format!("cannot write to standard output: {e}"))),
     }
 }
 

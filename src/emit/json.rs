@@ -16,6 +16,14 @@ struct Document<'a> {
     schema: &'a Schema,
 }
 
+/// [`to_canonical_json`] written to `out` as it is made: the text of a
+/// large schema is several times the size of its SQL, and need not be held.
+pub fn write_canonical_json(schema: &Schema, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let document = Document { format: CANONICAL_FORMAT, schema };
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
 /// Pretty-printed canonical JSON, ending with a newline.
 pub fn to_canonical_json(schema: &Schema) -> String {
     let document = Document { format: CANONICAL_FORMAT, schema };

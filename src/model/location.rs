@@ -1,7 +1,9 @@
 //! Where an object was defined.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::RefCell;
 use std::fmt;
+use std::sync::Arc;
 
 /// A position in a source file: 1-based line and column.
 ///
@@ -10,9 +12,30 @@ use std::fmt;
 /// of locations as equal (sqlparser does the same with its spans).
 #[derive(Debug, Clone, Default, Eq)]
 pub struct Location {
-    pub file: String,
+    /// Shared: a large schema has millions of objects from a few files.
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
+}
+
+/// The one shared copy of a file name (per thread; the last few names are
+/// kept, which is all a reader going through files in order needs).
+fn shared_name(file: &str) -> Arc<str> {
+    thread_local! {
+        static RECENT: RefCell<Vec<Arc<str>>> = const { RefCell::new(Vec::new()) };
+    }
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some(found) = recent.iter().find(|f| &***f == file) {
+            return found.clone();
+        }
+        let name: Arc<str> = Arc::from(file);
+        if recent.len() >= 8 {
+            recent.remove(0);
+        }
+        recent.push(name.clone());
+        name
+    })
 }
 
 impl PartialEq for Location {
@@ -22,8 +45,8 @@ impl PartialEq for Location {
 }
 
 impl Location {
-    pub fn new(file: impl Into<String>, line: u32, column: u32) -> Location {
-        Location { file: file.into(), line, column }
+    pub fn new(file: impl AsRef<str>, line: u32, column: u32) -> Location {
+        Location { file: shared_name(file.as_ref()), line, column }
     }
     pub fn is_unknown(&self) -> bool {
         self.file.is_empty() && self.line == 0

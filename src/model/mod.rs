@@ -340,7 +340,7 @@ pub struct Column {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Expr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity: Option<Identity>,
+    pub identity: Option<Box<Identity>>,
     /// `GENERATED ALWAYS AS (expr) STORED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<Expr>,

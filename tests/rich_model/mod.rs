@@ -237,11 +237,11 @@ pub fn rich_model() -> Schema {
     let mut items = Table::new(items_name.clone(), loc(20));
     let mut id = col("id", "bigint");
     id.nullable = false;
-    id.identity = Some(Identity {
+    id.identity = Some(Box::new(Identity {
         always: true,
         sequence: Some(q("App", "Order Items_id_seq")),
         options: SequenceOptions { start: Some(100), increment: Some(10), ..Default::default() },
-    });
+    }));
     let mut select = col("select", "integer");
     select.nullable = false;
     select.default = Some(Expr("nextval('public.order_no_seq'::regclass)".into()));

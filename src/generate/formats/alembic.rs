@@ -520,7 +520,7 @@ mod tests {
         assert_eq!(read_upgrade(text, "f.py").unwrap(), "\n\n\n\n\n\n\n\n\n\nCREATE TABLE a (x int);\nINSERT INTO a VALUES (1) -- :x;\n");
         let bad = "def upgrade():\n    op.execute('x')\n    op.create_table('a')\n";
         let err = read_upgrade(bad, "v/f.py").unwrap_err();
-        assert_eq!(err.location.as_ref().map(|l| (l.file.as_str(), l.line, l.column)), Some(("v/f.py", 3, 5)), "{err}");
+        assert_eq!(err.location.as_ref().map(|l| (l.file.as_ref(), l.line, l.column)), Some(("v/f.py", 3, 5)), "{err}");
         assert!(err.to_string().contains("op.create_table"), "{err}");
         let err = read_upgrade("def upgrade():\n    op.execute(sql)\n", "f.py").unwrap_err();
         assert!(err.to_string().contains("not a string literal"), "{err}");

@@ -267,7 +267,7 @@ mod tests {
         let models = "class Migration(migrations.Migration):\n    operations = [\n        migrations.CreateModel(name='A', fields=[]),\n    ]\n";
         let err = read_forward_sql(models, "app/migrations/0001.py").unwrap_err();
         let loc = err.location.clone().unwrap();
-        assert_eq!((loc.file.as_str(), loc.line, loc.column), ("app/migrations/0001.py", 3, 9));
+        assert_eq!((loc.file.as_ref(), loc.line, loc.column), ("app/migrations/0001.py", 3, 9));
         assert!(err.to_string().contains("migrations.CreateModel"), "{err}");
         let params = "class Migration(migrations.Migration):\n    operations = [migrations.RunSQL([('INSERT INTO t VALUES (%s)', [1])])]\n";
         assert!(read_forward_sql(params, "f.py").is_err());

@@ -433,7 +433,7 @@ mod tests {
         let dsl = "class X < ActiveRecord::Migration[7.0]\n  def up\n    execute 'SELECT 1'\n    add_column :users, :email, :string\n  end\nend\n";
         let err = read_up_text(dsl, "db/migrate/1_x.rb").unwrap_err();
         let loc = err.location.clone().unwrap();
-        assert_eq!((loc.file.as_str(), loc.line, loc.column), ("db/migrate/1_x.rb", 4, 5));
+        assert_eq!((loc.file.as_ref(), loc.line, loc.column), ("db/migrate/1_x.rb", 4, 5));
         assert!(err.to_string().contains("add_column"), "{err}");
         let interpolating = "  def up\n    execute <<~SQL\n      SELECT #{1}\n    SQL\n  end\n";
         assert_eq!(read_up_text(interpolating, "x.rb").unwrap_err().location.unwrap().line, 3);

@@ -411,7 +411,7 @@ mod tests {
             let mut s = schema(&[("public", "t", vec![column("u", Some(bad))])]);
             let e = expand(&mut s, &mut Vec::new()).expect_err(bad);
             assert_eq!(e.kind, crate::ErrorKind::Data, "{bad}: {e}");
-            let at = e.location.as_ref().map(|l| (l.file.as_str(), l.line, l.column));
+            let at = e.location.as_ref().map(|l| (l.file.as_ref(), l.line, l.column));
             assert_eq!(at, Some(("s.json", 3, 5)), "{bad}: at the column");
             assert!(e.message.contains("t.u: ON UPDATE"), "{e}");
         }

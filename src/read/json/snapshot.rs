@@ -371,7 +371,7 @@ impl Reader<'_> {
                 _ => None,
             };
             if self.dialect != Dialect::Postgres {
-                column.identity = Some(Identity { always: false, sequence: None, options: SequenceOptions::default() });
+                column.identity = Some(Box::new(Identity { always: false, sequence: None, options: SequenceOptions::default() }));
                 continue;
             }
             if column.default.is_some() {

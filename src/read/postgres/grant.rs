@@ -48,7 +48,7 @@ pub fn grant_or_revoke(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) ->
             }
             return Err(super::expected_at(st, &end, &format!("{to} and the roles {}", if grant { "granted to" } else { "revoked from" })));
         }
-        r.opaque(st, if grant { "GRANT" } else { "REVOKE" }, false);
+        r.opaque(st, if grant { "GRANT" } else { "REVOKE" });
         return Ok(Applied::Done);
     };
     for (privilege, object, grantee) in parsed.entries() {

@@ -363,7 +363,7 @@ pub fn comment(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<
     // Comments on the objects kept as text (see `opaque`) are kept as text too.
     let start = cur.pos;
     if let Some(kind) = super::opaque::eat_kind(cur) {
-        r.opaque(st, &format!("COMMENT ON {kind}"), false);
+        r.opaque(st, &format!("COMMENT ON {kind}"));
         return Ok(Applied::Done);
     }
     cur.pos = start;

@@ -268,7 +268,7 @@ impl PgReader {
             "GRANT" | "REVOKE" => grant::grant_or_revoke(self, st, &mut cur),
             "SECURITY" | "DO" | "CALL" | "IMPORT" => {
                 // Privileges and anonymous code are kept and compared as text.
-                self.opaque(st, &first, false);
+                self.opaque(st, &first);
                 Ok(Applied::Done)
             }
             // The other commands (SHOW, EXPLAIN, PREPARE, …) change no schema.
@@ -305,7 +305,7 @@ impl PgReader {
                     None if keywords::CLUSTER_KINDS.contains(&kind.as_str()) => kind,
                     None => return Err(unknown_word(st, &kind, keywords::CREATE_KINDS, "CREATE ", at, "what to create")),
                 };
-                self.opaque(st, &format!("CREATE {kind}"), true);
+                self.opaque(st, &format!("CREATE {kind}"));
                 Ok(Applied::Done)
             }
         }
@@ -325,7 +325,7 @@ impl PgReader {
         };
         if let Some((_, opaque_kind)) = opaque::statement_kind(st.text) {
             // The other statements about an object kept as text, like its CREATE.
-            self.opaque(st, &format!("ALTER {opaque_kind}"), false);
+            self.opaque(st, &format!("ALTER {opaque_kind}"));
             return Ok(Applied::Done);
         }
         match kind.as_str() {
@@ -340,11 +340,11 @@ impl PgReader {
             "DOMAIN" => objects::alter_domain(self, st, &mut cur),
             "SCHEMA" | "VIEW" | "MATERIALIZED" => objects::alter_rename(self, st, &mut cur),
             "DEFAULT" => {
-                self.opaque(st, "ALTER DEFAULT PRIVILEGES", false);
+                self.opaque(st, "ALTER DEFAULT PRIVILEGES");
                 Ok(Applied::Done)
             }
             _ if keywords::ALTER_KINDS.contains(&kind.as_str()) => {
-                self.opaque(st, &format!("ALTER {kind}"), true);
+                self.opaque(st, &format!("ALTER {kind}"));
                 Ok(Applied::Done)
             }
             _ => Err(unknown_word(st, &kind, keywords::ALTER_KINDS, "ALTER ", at, "what to alter")),
@@ -360,11 +360,10 @@ impl PgReader {
 
     /// Keeps a statement as text; `warn` when it is something the user may
     /// expect schemashift to understand.
-    pub fn opaque(&mut self, st: &Stmt<'_>, kind: &str, warn: bool) {
+    /// Keeps a statement as text. No warning here: the planner says so when
+    /// such a statement changes, not every read of a schema that holds it.
+    pub fn opaque(&mut self, st: &Stmt<'_>, kind: &str) {
         let text = opaque::normalize(st.text);
-        if warn {
-            self.warn(st.location(), format!("{kind} is not modelled; kept as an opaque statement and compared as text"));
-        }
         self.schema.opaque.push(Opaque { kind: kind.to_string(), text, location: st.location() });
     }
 

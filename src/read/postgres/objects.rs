@@ -280,7 +280,7 @@ pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         Ok(Statement::CreateType { name, representation }) => (name, representation),
         // Base types and shell types (`CREATE TYPE t (INPUT = …)`, `CREATE TYPE t`).
         _ => {
-            r.opaque(st, "CREATE TYPE", true);
+            r.opaque(st, "CREATE TYPE");
             return Ok(Applied::Done);
         }
     };
@@ -300,7 +300,7 @@ pub fn create_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                 .collect(),
         },
         _ => {
-            r.opaque(st, "CREATE TYPE", true);
+            r.opaque(st, "CREATE TYPE");
             return Ok(Applied::Done);
         }
     };
@@ -653,7 +653,7 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                 r.schema.tables.get_mut(&table).is_some_and(|t| t.triggers.remove(name).is_some())
             }
             _ => {
-                r.opaque(st, &format!("DROP {kind}"), true);
+                r.opaque(st, &format!("DROP {kind}"));
                 return Ok(Applied::Done);
             }
         };
@@ -713,7 +713,7 @@ fn drop_opaque(r: &mut PgReader, st: &Stmt<'_>, kind: &str, cur: &mut Cursor<'_>
     let before = r.schema.opaque.len();
     r.schema.opaque.retain(|o| super::opaque::identity(o, &default_schema).is_none_or(|id| !identities.contains(&id)));
     if r.schema.opaque.len() == before {
-        r.opaque(st, &format!("DROP {kind}"), false);
+        r.opaque(st, &format!("DROP {kind}"));
     }
     Ok(Applied::Done)
 }
@@ -746,7 +746,7 @@ pub fn alter_index(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
         return Ok(Applied::Done);
     }
     if !cur.eat_kws(&["RENAME", "TO"]) {
-        r.opaque(st, "ALTER INDEX", true);
+        r.opaque(st, "ALTER INDEX");
         return Ok(Applied::Done);
     }
     let new = cur.ident().ok_or_else(|| Error::data("invalid SQL: expected a new name").at(st.location()))?;
@@ -777,7 +777,7 @@ pub fn alter_type(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     let at = match r.parse(st, st.text) {
         Ok(Statement::AlterType(at)) => at,
         _ => {
-            r.opaque(st, "ALTER TYPE", true);
+            r.opaque(st, "ALTER TYPE");
             return Ok(Applied::Done);
         }
     };
@@ -845,7 +845,7 @@ pub fn alter_rename(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Re
     cur.eat_kws(&["IF", "EXISTS"]);
     let parts = cur.object_name().unwrap_or_default();
     if !cur.eat_kws(&["RENAME", "TO"]) {
-        r.opaque(st, if schema_kind { "ALTER SCHEMA" } else { "ALTER VIEW" }, true);
+        r.opaque(st, if schema_kind { "ALTER SCHEMA" } else { "ALTER VIEW" });
         return Ok(Applied::Done);
     }
     let new = cur.ident().ok_or_else(|| Error::data("invalid SQL: expected a new name").at(st.location()))?;
@@ -897,7 +897,7 @@ pub fn set_comment(
                     || r.schema.types.contains_key(&name)
                     || r.has_opaque_object(&format!("FOREIGN TABLE {name}")));
             if elsewhere {
-                r.opaque(st, "COMMENT ON COLUMN", false);
+                r.opaque(st, "COMMENT ON COLUMN");
                 return Ok(Applied::Done);
             }
             match r.schema.tables.get_mut(&name) {
@@ -918,7 +918,7 @@ pub fn set_comment(
             };
             match index {
                 Some(i) => i.comment = text,
-                None => r.opaque(st, "COMMENT ON INDEX", false),
+                None => r.opaque(st, "COMMENT ON INDEX"),
             }
         }
         "SEQUENCE" => {
@@ -950,7 +950,7 @@ pub fn set_comment(
             };
             if !checks.contains_key(&name) {
                 // NOT NULL constraints of a domain are not modelled by name.
-                r.opaque(st, "COMMENT ON CONSTRAINT", false);
+                r.opaque(st, "COMMENT ON CONSTRAINT");
                 return Ok(Applied::Done);
             }
             match text {
@@ -993,7 +993,7 @@ pub fn set_comment(
                 t.triggers.get_mut(&name).ok_or_else(|| target(&format!("trigger {name} on {table}")))?.comment = text;
             }
         }
-        _ => r.opaque(st, &format!("COMMENT ON {kind}"), true),
+        _ => r.opaque(st, &format!("COMMENT ON {kind}")),
     }
     Ok(Applied::Done)
 }

@@ -670,7 +670,7 @@ pub(super) fn apply(r: &mut PgReader, st: &Stmt<'_>, split: Split) -> Result<App
     if kept_as_text {
         // With the table name qualified, as pg_dump writes it.
         let text = super::table::qualified_alter_table(r, st.text).unwrap_or_else(|| st.text.to_string());
-        r.opaque(&Stmt { text: &text, prepared: None, ..*st }, "ALTER TABLE", false);
+        r.opaque(&Stmt { text: &text, prepared: None, ..*st }, "ALTER TABLE");
     }
     Ok(Applied::Done)
 }

@@ -1,5 +1,6 @@
 //! CREATE TABLE and ALTER TABLE.
 
+use std::collections::HashSet;
 use super::hand::{self, parse_sequence_options};
 use super::names::{choose_constraint_name, choose_relation_name, index_column_names, name_addition};
 use super::tokens::{Cursor, blank_out};
@@ -215,9 +216,9 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         }
         conflicting_defaults = super::inherit::inherit_from_parents(r, &mut table, &parents, st)?;
     }
-    let mut pending = Vec::new();
+    let mut added = Added::new(&table);
     for col in &ct.columns {
-        let default_given = add_column(r, &mut table, col, &mut identity, st, &mut pending, true)?;
+        let default_given = add_column(r, &mut table, col, &mut identity, st, &mut added, true)?;
         if default_given {
             conflicting_defaults.retain(|c| *c != ident(&col.name));
         }
@@ -228,9 +229,9 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
             .help("declare the column with a DEFAULT of its own in this CREATE TABLE"));
     }
     for c in &ct.constraints {
-        pending.push(table_constraint(r, c, st)?);
+        added.pending.push(table_constraint(r, c, st)?);
     }
-    commit_constraints(r, &mut table, pending)?;
+    commit_constraints(r, &mut table, added.pending)?;
     table.with = clauses.with;
     for (column, method) in clauses.compression {
         let col = table.column_mut(&column).ok_or_else(|| Error::data(format!("column {column} of {name} does not exist")).at(st.location()))?;
@@ -252,6 +253,20 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
     Ok(Applied::Done)
 }
 
+/// What columns added to a table bring: their constraints, still to be
+/// named, and every column name so far (for the duplicate check: a linear
+/// lookup per column would make a wide table quadratic).
+struct Added {
+    pending: Vec<Pending>,
+    names: HashSet<String>,
+}
+
+impl Added {
+    fn new(table: &Table) -> Added {
+        Added { pending: Vec::new(), names: table.columns.iter().map(|c| c.name.clone()).collect() }
+    }
+}
+
 /// A constraint read from DDL whose name may still have to be generated.
 pub struct Pending {
     pub name: Option<String>,
@@ -271,14 +286,18 @@ fn add_column(
     col: &ast::ColumnDef,
     identity: &mut IdentityOptions,
     st: &Stmt<'_>,
-    pending: &mut Vec<Pending>,
+    added: &mut Added,
     merge: bool,
 ) -> Result<bool> {
+    let pending = &mut added.pending;
     let name = ident(&col.name);
-    let merges = match table.column(&name) {
-        Some(existing) if merge && !existing.local => true,
-        Some(_) => return Err(Error::data(format!("column {name} of {} is defined twice", table.name)).at(st.location())),
-        None => false,
+    let merges = if added.names.insert(name.clone()) {
+        false
+    } else {
+        match table.column(&name) {
+            Some(existing) if merge && !existing.local => true,
+            _ => return Err(Error::data(format!("column {name} of {} is defined twice", table.name)).at(st.location())),
+        }
     };
     let mut default_given = false;
     let written = col.data_type.to_string();
@@ -366,7 +385,7 @@ fn add_column(
                 Some(e) => column.generated = Some(Expr(canon::expr_text(e))),
                 None => {
                     let (options, seq_name) = identity.found.pop_front().unwrap_or_default();
-                    column.identity = Some(make_identity(
+                    column.identity = Some(Box::new(make_identity(
                         r,
                         table,
                         &name,
@@ -374,7 +393,7 @@ fn add_column(
                         matches!(generated_as, GeneratedAs::Always),
                         options,
                         seq_name,
-                    ));
+                    )));
                     column.nullable = false;
                 }
             },
@@ -735,9 +754,9 @@ fn alter_operations(
                     return Err(only_refused(table, &format!("column {name} must be added to the tables that inherit from it too"), st));
                 }
                 let before: Vec<String> = table.constraints.keys().cloned().collect();
-                let mut pending = Vec::new();
-                add_column(r, table, column_def, identity, st, &mut pending, false)?;
-                commit_constraints(r, table, pending)?;
+                let mut added = Added::new(table);
+                add_column(r, table, column_def, identity, st, &mut added, false)?;
+                commit_constraints(r, table, added.pending)?;
                 let column = table.column(&name).cloned().expect("just added");
                 inherit::add_column_to_children(r, &table.name, &column, st)?;
                 add_new_checks_to_children(r, table, &before, recurse, st)?;
@@ -876,7 +895,7 @@ fn alter_operations(
             other => {
                 // ENABLE ROW LEVEL SECURITY, REPLICA IDENTITY, SET (…), …
                 let text = format!("ALTER TABLE {} {other}", table.name);
-                r.opaque(&Stmt { text: &text, ..*st }, "ALTER TABLE", true);
+                r.opaque(&Stmt { text: &text, ..*st }, "ALTER TABLE");
             }
         }
     }
@@ -967,7 +986,7 @@ fn alter_column(
             let column_type = table.column(column).unwrap().data_type.clone();
             let id = make_identity(r, table, column, &column_type, always, options, seq_name);
             let col = table.column_mut(column).unwrap();
-            col.identity = Some(id);
+            col.identity = Some(Box::new(id));
             col.nullable = false;
         }
     }
