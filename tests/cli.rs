@@ -187,13 +187,15 @@ fn inspect_migrations_of_a_missing_directory_exits_66_naming_it() {
 }
 
 #[test]
-fn opaque_statements_warn_on_stderr_and_still_succeed() {
+fn opaque_statements_are_kept_without_noise_on_inspect() {
+    // Reading a schema is not a change: statements kept as opaque text are
+    // listed in the model, and warned about only when a diff changes them.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.sql"), "CREATE TABLE t (a int);\nCREATE AGGREGATE s (int) (SFUNC = int4pl, STYPE = int);\n").unwrap();
     let out = schemashift(dir.path()).args(["inspect", "--no-index", "s.sql"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
-    assert!(err.contains("s.sql:2:1: warning") && err.contains("CREATE AGGREGATE"), "{err}");
+    assert!(!err.contains("warning"), "{err}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["schema"]["opaque"][0]["kind"], "CREATE AGGREGATE");
 }
