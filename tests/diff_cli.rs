@@ -296,3 +296,24 @@ fn warnings_only_for_what_changes_and_quiet_silences_them() {
     let locations: Vec<&str> = json["warnings"].as_array().unwrap().iter().map(|w| w["location"].as_str().unwrap()).collect();
     assert!(locations.contains(&"changed.sql:2:1") && locations.contains(&"changed.sql:1:37"), "{json:#}");
 }
+
+/// What PostgreSQL cannot alter and schemashift does not rebuild is refused
+/// where the new definition is, with the way to do it by hand; never an
+/// internal error, never a migration that silently leaves it out.
+#[test]
+fn a_changed_partitioning_is_refused_with_the_manual_way() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "old.sql", "CREATE TABLE sessions (id bigint, user_id bigint) PARTITION BY HASH (user_id);\n");
+    write(dir.path(), "new.sql", "-- plain again\nCREATE TABLE sessions (id bigint, user_id bigint);\n");
+    for (a, b, from, to) in [
+        ("old.sql", "new.sql", "PARTITION BY HASH (user_id)", "not partitioned"),
+        ("new.sql", "old.sql", "not partitioned", "PARTITION BY HASH (user_id)"),
+    ] {
+        let out = schemashift(dir.path()).args(["diff", "--no-index", a, b]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{err}");
+        assert!(err.contains(&format!("{b}:")) && err.contains(&format!("({from} → {to})")), "{err}");
+        assert!(err.contains("copy the rows") && !err.contains("bug"), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+}

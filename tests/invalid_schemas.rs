@@ -29,7 +29,11 @@ const INVALID: &[(&str, &str, &str, &str)] = &[
     ("CREATE TABLE t (id int);\nCREATE VEIW v AS SELECT id FROM t;", "2:8", "`CREATE VEIW`", "did you mean `CREATE VIEW`?"),
     ("CREATE TABLE t (id int);\nGRANT SELECT ON t app;", "2:22", "expected TO", ""),
     ("CREATE TABLE t (id int);\nREVOKE SELECT ON t;", "2:19", "expected FROM", ""),
+    ("CREATE TABLE t (id int);\nGRANT SELCT ON t TO PUBLIC;", "2:7", "expected a privilege", "did you mean `SELECT`?"),
+    ("CREATE TABLE t (id int);\nGRANT SELECT PRIMARY TABLE t TO PUBLIC;", "2:7", "expected a role name, or privileges followed by ON", ""),
     ("CREATE FUNCTION f() RETURNS int BEGIN ñandú END;", "1:39", "expected ATOMIC after BEGIN", ""),
+    ("CREATE FUNCTION f(a text, b ::) RETURNS int LANGUAGE sql AS 'SELECT 1';", "1:1", "expected an argument type", ""),
+    ("CREATE TABLE logs (id bigint) PARTITION BY RANGE;", "1:1", "expected RANGE, LIST or HASH and the partition key", ""),
     // Inconsistent schemas.
     ("CREATE TABLE t (c int);\nCREATE INDEX i ON t (nope);", "2:1", "column nope named in index i does not exist", ""),
     ("CREATE TABLE t (c int);\nCREATE INDEX i ON t (lower(nope::text));", "2:1", "column nope named in index i", ""),
@@ -52,6 +56,7 @@ const INVALID: &[(&str, &str, &str, &str)] = &[
 /// Statements that look like mistakes but PostgreSQL accepts: read fine.
 const VALID: &[&str] = &[
     "CREATE ROLE app_reader;",
+    "CREATE TABLE t (id int);\nGRANT SELECT, INSERT (id), TRUNCATE ON t TO PUBLIC;\nREVOKE GRANT OPTION FOR SELECT ON t FROM PUBLIC;",
     "CREATE TABLE t (id int PRIMARY KEY);\nGRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC;",
     "CREATE TABLE t (id int PRIMARY KEY);\nCREATE TABLE u (t_id int REFERENCES t);",
     "CREATE TABLE t (a int, b int, UNIQUE (b, a));\nCREATE TABLE u (x int, y int, FOREIGN KEY (x, y) REFERENCES t (a, b));",

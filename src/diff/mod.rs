@@ -239,6 +239,9 @@ pub struct Diff<'a> {
     /// looks like once the rename statements have run, and what the other
     /// changes are computed against (the old model itself when nothing is renamed).
     pub renamed_old: std::borrow::Cow<'a, Schema>,
+    /// Changes PostgreSQL has no statement for and schemashift does not
+    /// plan (a table's partitioning): the user writes these by hand.
+    pub unplannable: Vec<Warning>,
 }
 
 /// The changes from `old` to `new`. Declared renames are applied first
@@ -251,7 +254,7 @@ pub fn diff<'a>(old: &'a Schema, new: &Schema, renames: &Renames) -> Diff<'a> {
         Some(s) => std::borrow::Cow::Owned(s),
         None => std::borrow::Cow::Borrowed(old),
     };
-    let mut d = Differ { changes: rename_changes, warnings: Vec::new(), renames };
+    let mut d = Differ { changes: rename_changes, warnings: Vec::new(), unplannable: Vec::new(), renames };
     let old = renamed_old.as_ref();
     d.schemas(old, new);
     d.extensions(old, new);
@@ -263,12 +266,13 @@ pub fn diff<'a>(old: &'a Schema, new: &Schema, renames: &Renames) -> Diff<'a> {
     d.statistics(old, new);
     d.publications(old, new);
     d.opaque(old, new);
-    Diff { changes: d.changes, warnings: d.warnings, renamed_old }
+    Diff { changes: d.changes, warnings: d.warnings, renamed_old, unplannable: d.unplannable }
 }
 
 struct Differ<'r> {
     changes: Vec<Change>,
     warnings: Vec<Warning>,
+    unplannable: Vec<Warning>,
     renames: &'r Renames,
 }
 
@@ -321,6 +325,8 @@ impl Differ<'_> {
                 self.push(Change::CreateType { user_type: n.clone() });
                 continue;
             };
+            // A type created again under its name has lost its comments.
+            let mut recreated = false;
             if without_check_comments(&o.kind) != without_check_comments(&n.kind) {
                 let change = match (&o.kind, &n.kind) {
                     (UserTypeKind::Enum { values: from }, UserTypeKind::Enum { values: to }) => {
@@ -335,16 +341,22 @@ impl Differ<'_> {
                     }
                     _ => Change::ReplaceType { from: o.clone(), to: n.clone() },
                 };
+                recreated = match &change {
+                    Change::RebuildEnum { .. } => true,
+                    Change::ReplaceType { from, to } => !alters_in_place(from, to, new),
+                    _ => false,
+                };
                 self.push(change);
             }
             let kind = if matches!(n.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
-            self.comment(format!("{kind} {name}"), &o.comment, &n.comment);
+            let kept = |comment: Option<&String>| comment.filter(|_| !recreated).cloned();
+            self.comment(format!("{kind} {name}"), &kept(o.comment.as_ref()), &n.comment);
             if let (UserTypeKind::Domain { checks: oc, check_comments: a, .. }, UserTypeKind::Domain { checks: nc, check_comments: b, .. }) =
                 (&o.kind, &n.kind)
             {
                 for c in nc.keys() {
                     // A check dropped and added again loses its comment: set it again.
-                    let from = if oc.get(c) == nc.get(c) { a.get(c).cloned() } else { None };
+                    let from = if oc.get(c) == nc.get(c) { kept(a.get(c)) } else { None };
                     let target = crate::emit::postgres::properties::domain_constraint_comment_target(name, c);
                     self.comment(target, &from, &b.get(c).cloned());
                 }
@@ -578,9 +590,12 @@ impl Differ<'_> {
             }
         }
         if o.partition_by != n.partition_by {
-            self.warnings.push(Warning {
+            let key = |k: &Option<String>| k.as_ref().map_or("not partitioned".to_string(), |k| format!("PARTITION BY {k}"));
+            self.unplannable.push(Warning {
                 message: format!(
-                    "the partition key of {t} changed; PostgreSQL cannot alter it, and schemashift does not rebuild a table with its rows: write this migration by hand"
+                    "the partitioning of table {t} changes ({} → {}): PostgreSQL cannot alter it, and schemashift does not move a table's rows into a new one",
+                    key(&o.partition_by),
+                    key(&n.partition_by)
                 ),
                 location: n.location.clone(),
             });
@@ -924,4 +939,20 @@ pub fn rename_table_sql(from: &QName, to: &QName) -> String {
         sql.push_str(&format!("ALTER TABLE {current} RENAME TO {};\n", crate::model::quote_ident(&to.name)));
     }
     sql
+}
+
+/// Whether a replaced type is altered in place rather than created again: a
+/// composite type no column uses, whose kept attributes stay in order with
+/// new ones appended (`ALTER TYPE … ADD/DROP/ALTER ATTRIBUTE`). Any other
+/// replaced type (a domain's new base type, a composite in use) is created
+/// again, and loses what hangs on it, such as its comments.
+pub fn alters_in_place(from: &UserType, to: &UserType, new: &Schema) -> bool {
+    let (UserTypeKind::Composite { attributes: a }, UserTypeKind::Composite { attributes: b }) = (&from.kind, &to.kind) else {
+        return false;
+    };
+    let used = new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == to.name.to_string()));
+    let kept_a: Vec<&String> = a.iter().map(|x| &x.name).filter(|n| b.iter().any(|y| y.name == **n)).collect();
+    let kept_b: Vec<&String> = b.iter().map(|y| &y.name).filter(|n| a.iter().any(|x| x.name == **n)).collect();
+    let appended_only = b.iter().skip_while(|y| a.iter().any(|x| x.name == y.name)).all(|y| !a.iter().any(|x| x.name == y.name));
+    !used && kept_a == kept_b && appended_only
 }

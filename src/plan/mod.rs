@@ -86,15 +86,26 @@ pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
     let renames = Renames::from_hints(new);
     let reversed = renames.reversed();
     // Up and down are planned independently, so side by side.
-    let ((changes, (up, rebuilds), warnings), (down, _)) = std::thread::scope(|s| {
+    let (forward, (down, _)) = std::thread::scope(|s| {
         let down = s.spawn(|| {
             let backward = crate::diff::diff(new, old, &reversed);
             postgres::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new())
         });
         let forward = crate::diff::diff(old, new, &renames);
-        let mut warnings = forward.warnings;
-        let up = postgres::lower(&forward.renamed_old, new, &forward.changes, &mut warnings);
-        ((forward.changes, up, warnings), down.join().expect("the planner does not panic"))
+        let planned = forward.unplannable.is_empty().then(|| {
+            let mut warnings = forward.warnings.clone();
+            let up = postgres::lower(&forward.renamed_old, new, &forward.changes, &mut warnings);
+            (up, warnings)
+        });
+        ((forward.changes, forward.unplannable, planned), down.join().expect("the planner does not panic"))
     });
+    let (changes, unplannable, planned) = forward;
+    let Some(((up, rebuilds), warnings)) = planned else {
+        let u = &unplannable[0];
+        return Err(crate::Error::data(u.message.clone()).at(u.location.clone()).help(
+            "write this migration by hand: create the new table under another name, copy the rows, drop the old one and rename it; \
+             or change the schema in two commits, the table dropped in one and created in the next",
+        ));
+    };
     Ok(Plan { changes, up, down, rebuilds, warnings })
 }

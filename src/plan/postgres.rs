@@ -534,13 +534,18 @@ impl<'a> Lowering<'a> {
                 let s = step(format!("create type {}", t.name), sql::create_type_sql(t));
                 let uses = facts_of(&self.new_deps().user_type(t));
                 self.p.functions.push(Ordered::new(s, Obj::Type(t.name.clone()), uses));
-                let kind = if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
-                self.comment(format!("{kind} {}", t.name), &t.comment);
-                if let UserTypeKind::Domain { check_comments, .. } = &t.kind {
-                    for (c, text) in check_comments {
-                        self.comment(sql::properties::domain_constraint_comment_target(&t.name, c), &Some(text.clone()));
-                    }
-                }
+                self.type_comments(t);
+            }
+        }
+    }
+
+    /// The comments of a type this migration creates.
+    fn type_comments(&mut self, t: &UserType) {
+        let kind = if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
+        self.comment(format!("{kind} {}", t.name), &t.comment);
+        if let UserTypeKind::Domain { check_comments, .. } = &t.kind {
+            for (c, text) in check_comments {
+                self.comment(sql::properties::domain_constraint_comment_target(&t.name, c), &Some(text.clone()));
             }
         }
     }
@@ -706,17 +711,7 @@ impl<'a> Lowering<'a> {
         let name = &to.name;
         // CASCADE makes PostgreSQL convert the columns of this type too.
         if let (UserTypeKind::Composite { attributes: a }, UserTypeKind::Composite { attributes: b }) = (&from.kind, &to.kind) {
-            let kept_a: Vec<&String> = a.iter().map(|x| &x.name).filter(|n| b.iter().any(|y| y.name == **n)).collect();
-            let kept_b: Vec<&String> = b.iter().map(|y| &y.name).filter(|n| a.iter().any(|x| x.name == **n)).collect();
-            let appended_only = b.iter().skip_while(|y| a.iter().any(|x| x.name == y.name)).all(|y| !a.iter().any(|x| x.name == y.name));
-            let used = self.new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name.to_string()));
-            if used {
-                // PostgreSQL cannot alter a composite type that columns use:
-                // the type is rebuilt and each column converted field by field.
-                self.rebuild_composite(to, a, b);
-                return;
-            }
-            if kept_a == kept_b && appended_only {
+            if crate::diff::alters_in_place(from, to, self.new) {
                 for x in a.iter().filter(|x| !b.iter().any(|y| y.name == x.name)) {
                     self.p.types.push(step(format!("drop attribute {}", x.name), format!("ALTER TYPE {name} DROP ATTRIBUTE {} CASCADE;", quote_ident(&x.name))));
                 }
@@ -733,6 +728,12 @@ impl<'a> Lowering<'a> {
                         )),
                     }
                 }
+                return;
+            }
+            if self.new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name.to_string())) {
+                // PostgreSQL cannot alter a composite type that columns use:
+                // the type is rebuilt and each column converted field by field.
+                self.rebuild_composite(to, a, b);
                 return;
             }
         }

@@ -140,7 +140,13 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
                 loop {
                     match bytes.get(pos.i) {
                         None => return Err(Unterminated { what: "string literal", line: at.line, column: at.col }),
-                        Some(b'\\') if escapes => pos.advance(sql, 2.min(bytes.len() - pos.i)),
+                        Some(b'\\') if escapes => {
+                            // The backslash and the character it escapes, which may take several bytes.
+                            pos.advance(sql, 1);
+                            if pos.i < bytes.len() {
+                                pos.advance_char(sql);
+                            }
+                        }
                         Some(b'\'') if bytes.get(pos.i + 1) == Some(&b'\'') => pos.advance(sql, 2),
                         Some(b'\'') => {
                             pos.advance(sql, 1);
@@ -302,6 +308,9 @@ mod tests {
     fn escape_strings_and_meta_commands() {
         let sql = "\\restrict abc\nSELECT E'it\\'s;';\n\\unrestrict abc\n";
         assert_eq!(texts(sql), vec!["SELECT E'it\\'s;'"]);
+        // A backslash escapes a whole character, of however many bytes.
+        assert_eq!(texts("SELECT E'\\én'; SELECT E'\\𝄞'"), vec!["SELECT E'\\én'", "SELECT E'\\𝄞'"]);
+        assert!(split_statements("E'\\é").is_err());
     }
 
     #[test]

@@ -268,11 +268,29 @@ fn parse_arg(r: &PgReader, text: &str) -> Option<FunctionArg> {
     let has_name = words.len() > 1 && !starts_multiword_type(&words[0].to_lowercase(), &words[1].to_lowercase());
     let name = has_name.then(|| fold(&words[0]));
     let type_text = if has_name { words[1..].join(" ") } else { words.join(" ") };
+    if !looks_like_a_type(&type_text) {
+        return None;
+    }
     let default = default.and_then(|d| {
         let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {}).try_with_sql(&d).and_then(|mut p| p.parse_expr()).ok()?;
         Some(Expr(super::canon::expr_text(&parsed)))
     });
     Some(FunctionArg { name, mode, data_type: types::resolve(&type_text, r.default_schema()).data_type, default })
+}
+
+/// A type name as PostgreSQL writes one: words, quoted names, a schema
+/// qualifier, modifiers and array bounds (`numeric(10, 2)[]`), or a
+/// `table.column%TYPE` reference; not an expression or stray punctuation.
+fn looks_like_a_type(text: &str) -> bool {
+    let starts_well = text.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '"');
+    let mut quoted = false;
+    starts_well
+        && text.chars().all(|c| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            quoted || c.is_alphanumeric() || " _.\"[](),%$-".contains(c)
+        })
 }
 
 fn fold(word: &str) -> String {

@@ -34,8 +34,12 @@ pub fn grant_or_revoke(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) ->
     let grant = cur.eat_kw("GRANT");
     if !grant {
         cur.next();
-        cur.eat_kws(&["GRANT", "OPTION", "FOR"]);
+        // REVOKE GRANT OPTION FOR privileges, REVOKE ADMIN OPTION FOR roles.
+        let _ = cur.eat_kws(&["GRANT", "OPTION", "FOR"]) || cur.eat_kws(&["ADMIN", "OPTION", "FOR"]);
     }
+    let at = cur.pos;
+    check_privilege_list(st, cur)?;
+    cur.pos = at;
     let Some(parsed) = parse(r, cur, grant) else {
         // Forms kept as text (role membership, `ON ALL TABLES IN SCHEMA`, …)
         // still name who gets (or loses) the privilege: without that the
@@ -210,6 +214,58 @@ pub fn forget_privileges(r: &mut PgReader, kind: &str, object: &str) {
         !((o.kind == "GRANT" || o.kind == "REVOKE")
             && privilege_object(&o.text).is_some_and(|x| x == target || (kind == "FUNCTION" && x.starts_with(&format!("{target}(")))))
     });
+}
+
+/// The privileges PostgreSQL 15 knows (GRANT), `ALL PRIVILEGES` included.
+const PRIVILEGES: &[&str] = &[
+    "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "CREATE", "CONNECT", "TEMPORARY", "TEMP",
+    "EXECUTE", "USAGE", "SET", "ALTER SYSTEM", "ALL", "ALL PRIVILEGES",
+];
+
+/// What comes before `ON` is a list of privileges, each one PostgreSQL
+/// knows (with an optional column list); without `ON` the statement grants
+/// roles, and each item is one role name. Anything else is a typo that must
+/// not be carried into a migration as opaque text.
+fn check_privilege_list(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<()> {
+    loop {
+        let start = cur.pos;
+        let mut words = Vec::new();
+        while let Some(Token::Word(w)) = cur.peek() {
+            if w.quote_style.is_none() && ["ON", "TO", "FROM"].iter().any(|k| w.value.eq_ignore_ascii_case(k)) {
+                break;
+            }
+            words.push(w.value.to_ascii_uppercase());
+            cur.next();
+        }
+        if cur.peek() == Some(&Token::LParen) {
+            cur.paren_group();
+        }
+        let is_privilege_list = {
+            let here = cur.pos;
+            while !cur.at_end() && !cur.peek_kw("ON") && !cur.peek_kw("TO") && !cur.peek_kw("FROM") {
+                cur.next();
+            }
+            let on = cur.peek_kw("ON");
+            cur.pos = here;
+            on
+        };
+        let item = words.join(" ");
+        let bad = if is_privilege_list { !PRIVILEGES.contains(&item.as_str()) } else { words.len() > 1 };
+        if words.is_empty() || bad {
+            let what = if is_privilege_list { "a privilege (SELECT, INSERT, UPDATE, …) or ALL" } else { "a role name, or privileges followed by ON and the object" };
+            cur.pos = start;
+            let mut e = super::expected_at(st, cur, what);
+            if let Some(first) = words.first()
+                && let Some(help) = super::keywords::suggestion(first, PRIVILEGES, "")
+            {
+                e = e.help(help);
+            }
+            return Err(e);
+        }
+        if !cur.eat(&Token::Comma) {
+            return Ok(());
+        }
+    }
 }
 
 /// Whether the statement has the key word `to` (TO or FROM) outside

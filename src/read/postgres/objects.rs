@@ -612,7 +612,7 @@ pub fn drop(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
                 let name = if parts.len() == 1 { r.lookup_table(&ast::ObjectName::from(vec![ast::Ident::with_quote('"', parts[0].clone())])) } else { name };
                 let found = r.schema.tables.remove(&name).is_some();
                 if found {
-                    r.schema.sequences.retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| *t != name));
+                    super::table::drop_owned_sequences(r, &name, None);
                     // Its extended statistics go with it, and it leaves every publication.
                     r.schema.statistics.retain(|_, s| s.table != name);
                     for p in r.schema.publications.values_mut() {

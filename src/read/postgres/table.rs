@@ -201,7 +201,10 @@ pub fn create_table(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
         table.partition_of = Some(PartitionOf { parent, bound: normalize_bound(&bound) });
     }
     if let Some(by) = &ct.partition_by {
-        table.partition_by = Some(normalize_partition_by(&by.to_string()));
+        table.partition_by = Some(normalize_partition_by(&by.to_string()).ok_or_else(|| {
+            Error::data(format!("invalid SQL: expected RANGE, LIST or HASH and the partition key in parentheses after PARTITION BY, found `{by}`"))
+                .at(st.location())
+        })?);
     }
     let mut conflicting_defaults = Vec::new();
     if let Some(parents) = ct.inherits.as_ref().filter(|p| !p.is_empty()) {
@@ -666,10 +669,13 @@ pub fn collation_name(c: &ast::ObjectName) -> String {
 
 /// `RANGE (a, lower(b))`, its key expressions as written (made canonical
 /// with the rest of the model's expressions).
-fn normalize_partition_by(text: &str) -> String {
+fn normalize_partition_by(text: &str) -> Option<String> {
     let text = text.trim();
-    let Some(open) = text.find('(') else { return text.to_string() };
+    let open = text.find('(')?;
     let strategy = text[..open].trim().to_uppercase();
+    if !["RANGE", "LIST", "HASH"].contains(&strategy.as_str()) {
+        return None;
+    }
     let inner = text[open + 1..].trim_end().strip_suffix(')').unwrap_or(&text[open + 1..]);
     let dialect = sqlparser::dialect::PostgreSqlDialect {};
     let keys: Vec<String> = super::function::split_top_level(inner)
@@ -679,7 +685,7 @@ fn normalize_partition_by(text: &str) -> String {
             Err(_) => k.split_whitespace().collect::<Vec<_>>().join(" "),
         })
         .collect();
-    format!("{strategy} ({})", keys.join(", "))
+    Some(format!("{strategy} ({})", keys.join(", ")))
 }
 
 fn normalize_bound(text: &str) -> String {
@@ -1034,15 +1040,22 @@ pub fn drop_column(r: &mut PgReader, table: &mut Table, column: &str) {
             t.columns.retain(|c| c != column);
         }
     }
+    drop_owned_sequences(r, &tname, Some(column));
+}
+
+/// The sequences a table (or one of its columns) owns go with it, and so do
+/// the privileges granted on them.
+pub fn drop_owned_sequences(r: &mut PgReader, table: &QName, column: Option<&str>) {
     let owned: Vec<QName> = r
         .schema
         .sequences
         .values()
-        .filter(|s| s.owned_by.as_ref().is_some_and(|(t, c)| *t == table.name && c == column))
+        .filter(|s| s.owned_by.as_ref().is_some_and(|(t, c)| t == table && column.is_none_or(|column| c == column)))
         .map(|s| s.name.clone())
         .collect();
     for s in owned {
         r.schema.sequences.remove(&s);
+        super::grant::forget_privileges(r, "SEQUENCE", &s.to_string());
     }
 }
 
