@@ -441,7 +441,7 @@ fn breakdown(g: &schema_gen::Generated) {
     let (model, _) = read.expect("the generated schema reads");
 
     let (statements, split) = measured(|| {
-        g.files.iter().flat_map(|(_, t)| schemashift::read::split::split_statements(t).expect("splits")).collect::<Vec<_>>()
+        g.files.iter().flat_map(|(_, t)| schemashift::dialect::postgres::split::split_statements(t).expect("splits")).collect::<Vec<_>>()
     });
     let dialect = PostgreSqlDialect {};
     let (tokens, tokenize) = measured(|| {

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod dialect;
 pub mod diff;
 pub mod emit;
 pub mod error;

@@ -250,7 +250,7 @@ fn canonical_forms_agree_with_postgres() {
         script.push_str(&e.ddl(&e.text));
         script.push('\n');
     }
-    let schema = schemashift::read::postgres::replay(Schema::new(schemashift::model::Dialect::Postgres), "corpus.sql", &script)
+    let schema = schemashift::dialect::replay(Schema::new(schemashift::model::Dialect::Postgres), "corpus.sql", &script)
         .unwrap_or_else(|e| panic!("schemashift cannot read the corpus: {e}"));
     let ours: BTreeMap<usize, Option<String>> = entries.iter().map(|e| (e.line, canonical(&schema, e))).collect();
 
@@ -331,7 +331,7 @@ fn canonical_forms_agree_with_postgres() {
 #[test]
 fn catalog_snapshot_is_current() {
     let Some(server) = pg::server() else { return };
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/read/postgres/canon/catalog");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/dialect/postgres/read/canon/catalog");
     let script = std::fs::read_to_string(dir.join("snapshot.sql")).expect("snapshot.sql");
     let stored = std::fs::read_to_string(dir.join("pg15.tsv")).expect("pg15.tsv");
     let db = server.create_database("catalog_snapshot");

@@ -1,6 +1,6 @@
 //! MySQL's `ON UPDATE CURRENT_TIMESTAMP` in JSON snapshots, planned for
 //! PostgreSQL: the JSON reader makes each such column a `BEFORE UPDATE`
-//! trigger with its own plpgsql function (src/read/json/on_update.rs).
+//! trigger with its own plpgsql function (src/dialect/postgres/on_update.rs).
 //!
 //! - The seed samples' migration is pinned: the up and down SQL of `diff`,
 //!   and the files `generate --format plain` and `--format goose` write,
@@ -19,7 +19,7 @@
 
 mod support;
 
-use schemashift::emit::postgres::render_schema;
+use schemashift::dialect::postgres::render::render_schema;
 use schemashift::model::{Schema, quote_ident};
 use schemashift::plan::Step;
 use std::path::Path;
@@ -338,7 +338,7 @@ fn after(server: &PgServer, db: &str, update: &str, what: &str) -> String {
 /// that sets the column keeps what it sets; one that changes nothing
 /// changes nothing.
 ///
-/// One difference, documented in src/read/json/on_update.rs and the README:
+/// One difference, documented in src/dialect/postgres/on_update.rs and the README:
 /// a trigger cannot see which columns an UPDATE names, so setting the column
 /// to the value it already has, while changing another, is read as not
 /// setting it (MySQL would keep the value).

@@ -104,7 +104,7 @@ fn inspect_output_restores_same_catalog(server: &PgServer, case: &str, first: &L
     let (model, _) = read_model("schema.sql", &first.sql).unwrap_or_else(|e| panic!("{case}: {e}"));
 
     // --format sql: loaded into a fresh database, the same catalog.
-    let rendered = schemashift::emit::postgres::render_schema(&model);
+    let rendered = schemashift::dialect::postgres::render::render_schema(&model);
     let saved = save_text(&format!("{case}.inspect.sql"), &rendered);
     let db = server.create_database(&format!("{case}_inspect"));
     if let Err(e) = server.psql_file(&db, &rendered) {

@@ -6,7 +6,7 @@ mod rich_model;
 mod support;
 
 use rich_model::{q, rich_model};
-use schemashift::emit::postgres::*;
+use schemashift::dialect::postgres::render::*;
 use schemashift::model::*;
 use schemashift::read::json::read_snapshot;
 

@@ -83,7 +83,7 @@ fn require_dir(dir: &str, cwd: &Path) -> Result<()> {
 fn print(schema: &crate::model::Schema, format: Format) -> Result<i32> {
     match format {
         Format::Json => super::stream_stdout(|out| crate::emit::json::write_canonical_json(schema, out))?,
-        Format::Sql => super::write_stdout(&crate::emit::postgres::render_schema(schema))?,
+        Format::Sql => super::write_stdout(&crate::dialect::render_schema(schema)?)?,
     }
     Ok(0)
 }

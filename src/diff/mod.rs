@@ -357,7 +357,7 @@ impl Differ<'_> {
                 for c in nc.keys() {
                     // A check dropped and added again loses its comment: set it again.
                     let from = if oc.get(c) == nc.get(c) { kept(a.get(c)) } else { None };
-                    let target = crate::emit::postgres::properties::domain_constraint_comment_target(name, c);
+                    let target = crate::dialect::postgres::render::properties::domain_constraint_comment_target(name, c);
                     self.comment(target, &from, &b.get(c).cloned());
                 }
             }
@@ -638,7 +638,7 @@ impl Differ<'_> {
     }
 
     fn policies(&mut self, t: &QName, old: &BTreeMap<String, Policy>, new: &BTreeMap<String, Policy>) {
-        let target = |name: &str| crate::emit::postgres::properties::policy_comment_target(t, name);
+        let target = |name: &str| crate::dialect::postgres::render::properties::policy_comment_target(t, name);
         for (name, np) in new {
             match old.get(name) {
                 None => self.push(Change::CreatePolicy { table: t.clone(), policy: np.clone() }),
@@ -670,7 +670,7 @@ impl Differ<'_> {
             match old.get(name) {
                 None => self.push(Change::CreateRule { table: t.clone(), rule: nr.clone() }),
                 Some(or) if definition(or) == definition(nr) => {
-                    self.comment(crate::emit::postgres::properties::rule_comment_target(t, name), &or.comment, &nr.comment);
+                    self.comment(crate::dialect::postgres::render::properties::rule_comment_target(t, name), &or.comment, &nr.comment);
                     if or.enabled != nr.enabled {
                         self.push(Change::SetRuleEnabled { table: t.clone(), rule: name.clone(), from: or.enabled, to: nr.enabled });
                     }
@@ -694,7 +694,7 @@ impl Differ<'_> {
     fn statistics(&mut self, old: &Schema, new: &Schema) {
         let definition = |s: &Statistics| Statistics { comment: None, target: None, ..s.clone() };
         for (name, ns) in &new.statistics {
-            let target = crate::emit::postgres::properties::statistics_comment_target(name);
+            let target = crate::dialect::postgres::render::properties::statistics_comment_target(name);
             match old.statistics.get(name) {
                 None => self.push(Change::CreateStatistics { statistics: ns.clone() }),
                 Some(os) if definition(os) == definition(ns) => {
@@ -718,7 +718,7 @@ impl Differ<'_> {
 
     fn publications(&mut self, old: &Schema, new: &Schema) {
         for (name, np) in &new.publications {
-            let target = crate::emit::postgres::properties::publication_comment_target(name);
+            let target = crate::dialect::postgres::render::properties::publication_comment_target(name);
             match old.publications.get(name) {
                 None => self.push(Change::CreatePublication { publication: np.clone() }),
                 Some(op) if Publication { comment: None, ..op.clone() } == Publication { comment: None, ..np.clone() } => {
@@ -917,7 +917,7 @@ fn is_subsequence(from: &[String], to: &[String]) -> bool {
 /// from analyzing both queries; when either cannot be analyzed the view is
 /// dropped and created instead, which PostgreSQL always accepts.
 fn replaceable(old: &Schema, o: &View, new: &Schema, n: &View) -> bool {
-    use crate::read::postgres::canon::view_output_columns;
+    use crate::dialect::postgres::read::canon::view_output_columns;
     if o.materialized || n.materialized || o.columns != n.columns || !n.columns.is_empty() {
         return false;
     }

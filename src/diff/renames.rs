@@ -135,7 +135,7 @@ pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Option<Schema>, 
     if sql.is_empty() {
         return (None, changes);
     }
-    match crate::read::postgres::replay(old.clone(), "<renames>", &sql) {
+    match crate::dialect::replay(old.clone(), "<renames>", &sql) {
         Ok(renamed) => (Some(renamed), changes),
         // The statements are built from names the old model has; if the
         // reader still refuses them, the renames are not applied.

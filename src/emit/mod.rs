@@ -1,3 +1,3 @@
 //! Emitters: they format a model or a plan, and decide nothing.
 pub mod json;
-pub mod postgres;
+

@@ -199,7 +199,7 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
     let mut points = vec![from.clone()];
     for s in &cuts[..cuts.len() - 1] {
         let before = points.last().expect("starts with one end").clone();
-        let after = crate::read::postgres::replay(before, "<generated migration>", &formats::sql_of(&s.up))?;
+        let after = crate::dialect::replay(before, "<generated migration>", &formats::sql_of(&s.up))?;
         points.push(carry_rename_hints(after, new));
     }
     points.push(to.clone());

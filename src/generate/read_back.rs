@@ -14,7 +14,7 @@ pub fn read_migrations(dir: &Path, shown: &Path, format: &dyn Format, dialect: D
     for e in format.scan(dir)? {
         let sql = format.read_up(dir, &e)?;
         let label = shown.join(&e.paths[0]).display().to_string();
-        schema = crate::read::postgres::replay(schema, &label, &sql)?;
+        schema = crate::dialect::replay(schema, &label, &sql)?;
     }
     Ok(schema)
 }

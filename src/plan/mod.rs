@@ -1,4 +1,5 @@
-//! The planner: orders changes and lowers them into SQL steps (PostgreSQL).
+//! The planner: orders changes and lowers them into SQL steps, through the
+//! dialect's lowering (see [`crate::dialect`]).
 //!
 //! The up migration is planned from the old model to the new one; the down
 //! migration is planned the same way from the new model back to the old,
@@ -7,8 +8,8 @@
 //! (see [`verify`]) before anything is printed.
 
 pub(crate) mod deps;
-mod inherit;
-mod postgres;
+
+
 pub mod verify;
 
 use crate::diff::{Change, Renames};
@@ -83,29 +84,37 @@ pub fn plan(old: &Schema, new: &Schema) -> Result<Plan> {
 
 /// Plans without the replay check (for measuring the stages separately).
 pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
+    if old.dialect != new.dialect {
+        return Err(crate::Error::usage(format!(
+            "the two schemas are of different dialects ({} and {})",
+            old.dialect.name(),
+            new.dialect.name()
+        )));
+    }
     let renames = Renames::from_hints(new);
     let reversed = renames.reversed();
     // Up and down are planned independently, so side by side.
-    let (forward, (down, _)) = std::thread::scope(|s| {
+    let (forward, down) = std::thread::scope(|s| {
         let down = s.spawn(|| {
             let backward = crate::diff::diff(new, old, &reversed);
-            postgres::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new())
+            crate::dialect::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new())
         });
         let forward = crate::diff::diff(old, new, &renames);
         let planned = forward.unplannable.is_empty().then(|| {
             let mut warnings = forward.warnings.clone();
-            let up = postgres::lower(&forward.renamed_old, new, &forward.changes, &mut warnings);
-            (up, warnings)
+            crate::dialect::lower(&forward.renamed_old, new, &forward.changes, &mut warnings).map(|up| (up, warnings))
         });
         ((forward.changes, forward.unplannable, planned), down.join().expect("the planner does not panic"))
     });
     let (changes, unplannable, planned) = forward;
-    let Some(((up, rebuilds), warnings)) = planned else {
+    let Some(planned) = planned else {
         let u = &unplannable[0];
         return Err(crate::Error::data(u.message.clone()).at(u.location.clone()).help(
             "write this migration by hand: create the new table under another name, copy the rows, drop the old one and rename it; \
              or change the schema in two commits, the table dropped in one and created in the next",
         ));
     };
+    let ((up, rebuilds), warnings) = planned?;
+    let (down, _) = down?;
     Ok(Plan { changes, up, down, rebuilds, warnings })
 }

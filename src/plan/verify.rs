@@ -8,7 +8,7 @@ use super::Plan;
 use crate::diff::Change;
 use crate::error::{Error, Result, Warning};
 use crate::model::{ConstraintKind, QName, Schema, Table};
-use crate::read::postgres::OutsideNames;
+use crate::dialect::OutsideNames;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -227,7 +227,7 @@ fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, table
         }
     }
     let file = format!("<{direction} migration>");
-    let Ok(mut replayed) = crate::read::postgres::replay_part(part, &file, sql, Some(outside)) else { return None };
+    let Ok(mut replayed) = crate::dialect::replay_part(part, &file, sql, outside) else { return None };
     let notes = settle_locality(direction, &mut replayed, to);
     let same = same_but_tables(&replayed, to)
         && replayed.tables.keys().all(|n| tables.contains(n))
@@ -240,7 +240,7 @@ fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, table
 }
 
 fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<Vec<Warning>> {
-    let mut replayed = crate::read::postgres::replay(from.clone(), &format!("<{direction} migration>"), sql).map_err(|e| {
+    let mut replayed = crate::dialect::replay(from.clone(), &format!("<{direction} migration>"), sql).map_err(|e| {
         Error::internal(format!("the planned {direction} migration does not replay: {e}"))
             .help("this is a bug in schemashift; please report it with the two schemas")
     })?;

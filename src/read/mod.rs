@@ -1,21 +1,14 @@
-//! Readers: replay statements onto a model.
-//!
-//! Reading a schema is replaying its files onto an empty model. Files are
-//! applied in path order; a statement that refers to a table another file
-//! creates later is retried once every file has been read, so a schema may
-//! be split over many files in any order.
+//! Readers: a side of a comparison (SQL files, or one JSON snapshot) into a
+//! model. SQL is read by the dialect's reader (see [`crate::dialect`]).
 
 pub mod json;
-mod pair;
-pub mod postgres;
-pub mod split;
-
-pub use pair::read_pair;
 
 use crate::error::{Error, Result, Warning};
 use crate::model::{Dialect, Schema};
 use crate::source::{FileSet, SourceFile};
-use postgres::{Applied, PgReader};
+
+/// One side read: its model and the warnings met on the way.
+pub type Read = (Schema, Vec<Warning>);
 
 /// Reads one side of a comparison: SQL files, or a single JSON snapshot.
 pub fn read_files(files: &FileSet, dialect: Dialect) -> Result<(Schema, Vec<Warning>)> {
@@ -32,60 +25,9 @@ pub fn read_files(files: &FileSet, dialect: Dialect) -> Result<(Schema, Vec<Warn
     }
 }
 
-/// Reads the SQL files of one schema into a model.
+/// Reads the SQL files of one schema into a model, in the dialect's reader.
 pub fn read_schema(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Vec<Warning>)> {
-    match dialect {
-        Dialect::Postgres => {}
-        other => {
-            return Err(Error::usage(format!("the {} dialect is not yet supported", other.name()))
-                .help("only --dialect postgres is supported in this version"));
-        }
-    }
-    let mut files: Vec<&SourceFile> = files.iter().collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut reader = PgReader::new();
-    let mut deferred = Vec::new();
-    for file in &files {
-        for st in statements_of(file)? {
-            if let Applied::MissingTable(t) = reader.apply(&file.path, &st)? {
-                deferred.push((file.path.as_str(), st, t));
-            }
-        }
-    }
-    apply_deferred(&mut reader, deferred)?;
-    let PgReader { mut schema, warnings, .. } = reader;
-    postgres::finish(&mut schema);
-    postgres::validate::validate(&schema)?;
-    Ok((schema, warnings))
-}
-
-/// The statements of one file.
-fn statements_of(file: &SourceFile) -> Result<Vec<split::RawStatement<'_>>> {
-    let text = decode(file)?;
-    let statements = split::split_statements(text).map_err(|u| {
-        Error::data(format!("unterminated {} at end of file", u.what))
-            .at(crate::model::Location::new(&file.path, u.line, u.column))
-            .help("the statement starting here never ends; check for a missing quote or `*/`")
-    })?;
-    // An empty file (or one of only comments) is the empty schema: the
-    // start of a project's first migration.
-    Ok(statements)
-}
-
-/// Statements that referred to tables not yet created: by now every file has been read.
-fn apply_deferred<'s, S: std::borrow::Borrow<split::RawStatement<'s>>>(
-    reader: &mut PgReader,
-    deferred: Vec<(&str, S, crate::model::QName)>,
-) -> Result<()> {
-    for (path, st, _) in deferred {
-        let st = st.borrow();
-        if let Applied::MissingTable(t) = reader.apply(path, st)? {
-            return Err(Error::data(format!("table {t} does not exist"))
-                .at(crate::model::Location::new(path, st.line, st.column))
-                .help("create the table before altering it, or add the file that creates it to the schema"));
-        }
-    }
-    Ok(())
+    crate::dialect::read_sql(files, dialect)
 }
 
 /// The text of a file, or a clear error for binary and non-UTF-8 content.
@@ -105,4 +47,15 @@ pub fn decode(file: &SourceFile) -> Result<&str> {
             .at(crate::model::Location::new(&file.path, line, column))
             .help("convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
     })
+}
+
+/// Reads the old and the new side together: the dialect's reader shares the
+/// work of the files both sides hold. The old side's error wins when both
+/// fail, as when they are read in turn.
+pub fn read_pair(old: &FileSet, new: &FileSet, dialect: Dialect) -> Result<(Read, Read)> {
+    let sql_only = |f: &FileSet| !f.files.iter().any(|f| f.path.ends_with(".json"));
+    if sql_only(old) && sql_only(new) && let Some(pair) = crate::dialect::read_sql_pair(old, new, dialect) {
+        return pair;
+    }
+    Ok((read_files(old, dialect)?, read_files(new, dialect)?))
 }

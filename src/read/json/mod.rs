@@ -8,11 +8,11 @@
 //!
 //! [`read_json`] tells them apart, so a repository can keep either. Read for
 //! PostgreSQL, a column's MySQL-style `ON UPDATE` becomes a trigger and its
-//! function (see [`on_update`]).
+//! function (see [`crate::dialect::settle_json`]).
 
 mod canonical;
-mod on_update;
-mod pg_names;
+
+
 mod positions;
 mod snapshot;
 mod text;
@@ -50,7 +50,7 @@ pub fn read_json_with_warnings(path: &str, text: &str) -> Result<(Schema, Vec<Wa
             // expanded when read), but a file written otherwise may have it.
             let mut schema = canonical::read(path, text, root)?;
             let mut warnings = Vec::new();
-            on_update::expand(&mut schema, &mut warnings)?;
+            crate::dialect::settle_json(&mut schema, false, &mut warnings)?;
             Ok((schema, warnings))
         }
         Some(JsonFormat::Snapshot) => {

@@ -8,8 +8,6 @@
 //! the sequence behind an auto-increment column. Names in a snapshot are
 //! catalog names, not SQL tokens, so they are taken verbatim (no case folding).
 
-use crate::read::postgres::canon;
-use super::pg_names::{choose_name, referenced_columns};
 use super::positions::Positions;
 use super::text::{collapse_whitespace, default_expr, split_on_update, strip_outer_parens};
 use super::types::{Modifiers, snapshot_type};
@@ -226,10 +224,9 @@ impl Reader<'_> {
         }
         // Expressions and view queries as PostgreSQL would store them, like
         // the SQL reader's (the snapshot's SQL is written by hand).
-        canon::resolve_schema(&mut schema);
         // After every name the schema states is known, so that the names of
         // the triggers and functions made for ON UPDATE avoid them.
-        super::on_update::expand(&mut schema, self.warnings)?;
+        crate::dialect::settle_json(&mut schema, true, self.warnings)?;
         Ok(schema)
     }
 
@@ -277,9 +274,9 @@ impl Reader<'_> {
                     self.error(&ipath, format!("a CHECK must be an expression string, found {}", kind(check)))
                 })?;
                 let expr = collapse_whitespace(text);
-                let referenced = referenced_columns(&expr, &column_names);
+                let referenced = crate::dialect::check_columns(self.dialect, &expr, &column_names);
                 let column = if referenced.len() == 1 { Some(referenced[0].as_str()) } else { None };
-                let cname = choose_name(name, column, "check", &mut self.taken);
+                let cname = crate::dialect::implicit_name(self.dialect, name, column, "check", &mut self.taken);
                 let kind = ConstraintKind::Check { expr: Expr(expr), no_inherit: false };
                 table.constraints.insert(cname.clone(), constraint(cname, kind, self.loc(&ipath)));
             }
@@ -383,7 +380,7 @@ impl Reader<'_> {
             }
             let seq_name = QName::new(
                 self.namespace.clone(),
-                choose_name(&table.name.name, Some(&column.name), "seq", &mut self.taken),
+                crate::dialect::implicit_name(self.dialect, &table.name.name, Some(&column.name), "seq", &mut self.taken),
             );
             column.nullable = false;
             let nextval = format!("nextval({}::regclass)", quote_literal(&seq_name.to_string()));
@@ -443,7 +440,7 @@ impl Reader<'_> {
         for c in table.columns.iter_mut().filter(|c| columns.contains(&c.name)) {
             c.nullable = false;
         }
-        let name = choose_name(&table.name.name, None, "pkey", &mut self.taken);
+        let name = crate::dialect::implicit_name(self.dialect, &table.name.name, None, "pkey", &mut self.taken);
         let kind = ConstraintKind::PrimaryKey { columns, include: Vec::new() };
         table.constraints.insert(name.clone(), constraint(name, kind, self.loc(&path)));
         Ok(())
@@ -500,7 +497,7 @@ impl Reader<'_> {
             );
         }
         for (columns, path) in sets {
-            let name = choose_name(&table.name.name, Some(&columns.join("_")), "key", &mut self.taken);
+            let name = crate::dialect::implicit_name(self.dialect, &table.name.name, Some(&columns.join("_")), "key", &mut self.taken);
             let kind = ConstraintKind::Unique { columns, nulls_not_distinct: false, include: Vec::new() };
             table.constraints.insert(name.clone(), constraint(name, kind, self.loc(&path)));
         }
@@ -548,7 +545,7 @@ impl Reader<'_> {
                 self.taken.insert(n.to_string());
                 n.to_string()
             }
-            None => choose_name(&table.name.name, Some(&columns.join("_")), "fkey", &mut self.taken),
+            None => crate::dialect::implicit_name(self.dialect, &table.name.name, Some(&columns.join("_")), "fkey", &mut self.taken),
         };
         Ok(PendingForeignKey {
             table: table.name.clone(),
@@ -633,7 +630,7 @@ impl Reader<'_> {
             None => {
                 let cols: Vec<&str> =
                     keys.iter().map(|k| if k.expression { "expr" } else { k.expr.as_str() }).collect();
-                choose_name(&table.name.name, Some(&cols.join("_")), "idx", &mut self.taken)
+                crate::dialect::implicit_name(self.dialect, &table.name.name, Some(&cols.join("_")), "idx", &mut self.taken)
             }
         };
         if table.indexes.contains_key(&name) {

@@ -1,6 +1,6 @@
 //! The PostgreSQL reader: applies statements, in order, to a model.
 //!
-//! Statements are split by [`crate::read::split`], classified by their
+//! Statements are split by [`crate::dialect::postgres::split`], classified by their
 //! leading key words, and then either parsed by sqlparser (most DDL) or by
 //! hand (forms sqlparser 0.63 rejects but pg_dump writes). Anything that is
 //! valid SQL but not modelled becomes an [`Opaque`] object with a warning;
@@ -15,7 +15,7 @@ mod hand;
 mod hints;
 mod inherit;
 mod keywords;
-mod names;
+pub(crate) mod names;
 mod objects;
 pub mod opaque;
 mod policy;
@@ -31,7 +31,7 @@ pub mod types;
 
 use crate::error::{Error, Result, Warning};
 use crate::model::{Dialect, Location, Opaque, QName, Schema};
-use crate::read::split::RawStatement;
+use crate::dialect::postgres::split::RawStatement;
 use sqlparser::ast::{self, Ident, ObjectName, ObjectNamePart, Statement};
 use prepare::Prepared;
 use std::sync::Arc;
@@ -120,36 +120,7 @@ pub struct PgReader {
     outside: Option<OutsideNames>,
 }
 
-/// (namespace, name) of relations (tables, their indexes) and of
-/// constraints that exist in the database but not in the model a reader
-/// works on: generated names must avoid them too. Kept as hashes (a
-/// collision only makes a name look taken, which the caller must tolerate).
-#[derive(Debug, Default)]
-pub struct OutsideNames {
-    relations: std::collections::HashSet<u64>,
-    constraints: std::collections::HashSet<u64>,
-}
-
-impl OutsideNames {
-    fn key(schema: &str, name: &str) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
-        (schema, name).hash(&mut h);
-        h.finish()
-    }
-    pub fn add_relation(&mut self, schema: &str, name: &str) {
-        self.relations.insert(Self::key(schema, name));
-    }
-    pub fn add_constraint(&mut self, schema: &str, name: &str) {
-        self.constraints.insert(Self::key(schema, name));
-    }
-    fn has_relation(&self, schema: &str, name: &str) -> bool {
-        self.relations.contains(&Self::key(schema, name))
-    }
-    fn has_constraint(&self, schema: &str, name: &str) -> bool {
-        self.constraints.contains(&Self::key(schema, name))
-    }
-}
+pub use crate::dialect::OutsideNames;
 
 impl Default for PgReader {
     fn default() -> Self {
@@ -574,7 +545,7 @@ pub fn replay(schema: Schema, file: &str, sql: &str) -> Result<Schema> {
 pub fn replay_part(schema: Schema, file: &str, sql: &str, outside: Option<OutsideNames>) -> Result<Schema> {
     let mut reader = PgReader::from_schema(schema);
     reader.outside = outside;
-    let statements = crate::read::split::split_statements(sql)
+    let statements = crate::dialect::postgres::split::split_statements(sql)
         .map_err(|u| Error::data(format!("unterminated {}", u.what)).at(Location::new(file, u.line, u.column)))?;
     for st in statements {
         if let Applied::MissingTable(t) = reader.apply(file, &st)? {

@@ -110,6 +110,82 @@ fn choose(name1: &str, name2: Option<&str>, label: &str, taken: impl Fn(&str) ->
     }
 }
 
+/// [`choose`] over the names a snapshot has used so far, which the chosen
+/// name joins.
+pub fn choose_name(name1: &str, name2: Option<&str>, label: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let name = choose(name1, name2, label, |n| taken.contains(n));
+    taken.insert(name.clone());
+    name
+}
+
+/// The columns of `columns` that a CHECK expression mentions, in order of
+/// first mention. PostgreSQL names an unnamed CHECK after its column when it
+/// references exactly one (`t_col_check`), else `t_check`.
+///
+/// A token scan rather than a parse: string literals and quoted identifiers
+/// are honoured, words followed by `(` are function names and words after
+/// `::` are type names. Good enough for the constraint expressions snapshots
+/// contain; the expression canonicalizer can replace it later.
+pub fn referenced_columns(expr: &str, columns: &[String]) -> Vec<String> {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut found: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut after_cast = false;
+    while i < chars.len() {
+        let c = chars[i];
+        let word = if c == '\'' {
+            i = skip_quoted(&chars, i, '\'');
+            after_cast = false;
+            continue;
+        } else if c == '"' {
+            let end = skip_quoted(&chars, i, '"');
+            let inner: String = chars[i + 1..end.saturating_sub(1).max(i + 1)].iter().collect();
+            i = end;
+            inner.replace("\"\"", "\"")
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$') {
+                i += 1;
+            }
+            // PostgreSQL folds unquoted identifiers to lower case in ASCII only.
+            chars[start..i].iter().collect::<String>().to_ascii_lowercase()
+        } else if c.is_ascii_digit() {
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
+                i += 1;
+            }
+            after_cast = false;
+            continue;
+        } else {
+            after_cast = c == ':' && chars.get(i + 1) == Some(&':');
+            i += if after_cast { 2 } else { 1 };
+            continue;
+        };
+        let next = chars[i..].iter().find(|c| !c.is_whitespace());
+        let is_type = std::mem::take(&mut after_cast);
+        if !is_type && next != Some(&'(') && columns.contains(&word) && !found.contains(&word) {
+            found.push(word);
+        }
+    }
+    found
+}
+
+/// Index just past the closing quote of a quoted run starting at `start`
+/// (a doubled quote inside is an escaped quote).
+fn skip_quoted(chars: &[char], start: usize, quote: char) -> usize {
+    let mut i = start + 1;
+    while i < chars.len() {
+        if chars[i] == quote {
+            if chars.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    chars.len()
+}
+
 /// Index column names for the name addition: the column, or for an
 /// expression the function's name, else `expr`; repeated names get a number
 /// (ChooseIndexColumnNames).
@@ -143,6 +219,26 @@ fn expression_name(expr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_chosen_for_a_snapshot() {
+        let mut taken = std::collections::HashSet::new();
+        assert_eq!(choose_name("t", None, "check", &mut taken), "t_check");
+        assert_eq!(choose_name("t", None, "check", &mut taken), "t_check1");
+        assert_eq!(choose_name("t", None, "check", &mut taken), "t_check2");
+        let name = choose_name(&"a".repeat(70), Some("id"), "seq", &mut taken);
+        assert_eq!((name.len(), name.ends_with("_id_seq")), (63, true));
+    }
+
+    #[test]
+    fn finds_columns_in_checks() {
+        let cols: Vec<String> = ["email", "phone", "length", "text", "Mixed"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(referenced_columns("email LIKE '%@%'", &cols), vec!["email"]);
+        assert_eq!(referenced_columns("phone IS NULL OR LENGTH(phone) >= 10", &cols), vec!["phone"]);
+        assert_eq!(referenced_columns("'phone' <> email::text", &cols), vec!["email"]);
+        assert_eq!(referenced_columns("\"Mixed\" > 0 AND mixed > 1", &cols), vec!["Mixed"]);
+        assert!(referenced_columns("1 = 1", &cols).is_empty());
+    }
 
     #[test]
     fn short_names() {

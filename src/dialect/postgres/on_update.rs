@@ -49,9 +49,9 @@
 //! depends on nothing but the schema, and quoting is left to the SQL
 //! printer like for any other name.
 
-use super::pg_names::choose_name;
+use super::read::names::choose_name;
 use crate::model::{Dialect, Enabled, Expr, Function, Location, QName, Schema, Trigger, quote_ident};
-use crate::read::postgres::canon::{self, Place};
+use crate::dialect::postgres::read::canon::{self, Place};
 use crate::{Error, Result, Warning};
 use std::collections::{HashMap, HashSet};
 
@@ -72,7 +72,7 @@ struct OnUpdate {
 ///
 /// An ON UPDATE that is not one SQL expression is an error at its column:
 /// it becomes part of a function body, so it is never copied in unchecked.
-pub(super) fn expand(schema: &mut Schema, warnings: &mut Vec<Warning>) -> Result<()> {
+pub fn expand(schema: &mut Schema, warnings: &mut Vec<Warning>) -> Result<()> {
     if schema.dialect != Dialect::Postgres {
         return Ok(());
     }
@@ -162,7 +162,7 @@ fn function_names(schema: &Schema) -> HashMap<String, HashSet<String>> {
 /// the body, not even a comment that would swallow the `;` after it), then
 /// printed back and made canonical the way the column's DEFAULT would be.
 fn expression(schema: &Schema, on_update: &OnUpdate) -> Result<String> {
-    let parsed = crate::read::postgres::compat::parser(&on_update.expr.0).and_then(|mut p| {
+    let parsed = crate::dialect::postgres::read::compat::parser(&on_update.expr.0).and_then(|mut p| {
         let e = p.parse_expr()?;
         p.expect_token(&sqlparser::tokenizer::Token::EOF)?;
         Ok(e)
@@ -435,7 +435,7 @@ mod tests {
             "App".into(),
             crate::model::Namespace { name: "App".into(), comment: None, location: Location::default() },
         );
-        let sql = crate::emit::postgres::render_schema(&s);
+        let sql = crate::dialect::postgres::render::render_schema(&s);
         let file =
             crate::source::SourceFile { path: "rendered.sql".into(), bytes: sql.clone().into_bytes(), blob_id: None };
         let (back, _) = crate::read::read_schema(&[file], Dialect::Postgres).unwrap_or_else(|e| panic!("{e}\n{sql}"));

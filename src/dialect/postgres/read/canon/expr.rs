@@ -17,7 +17,7 @@ use super::node::{
     Ty,
 };
 use super::resolve::FuncLookup;
-use crate::read::postgres::compat;
+use crate::dialect::postgres::read::compat;
 use super::deps::{Deps, Renames};
 use crate::model::QName;
 use std::cell::RefCell;

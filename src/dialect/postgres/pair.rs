@@ -21,11 +21,11 @@
 //! other waits rather than pile up parses for it: memory stays that of two
 //! models and a few hundred statements.
 
-use super::postgres::prepare::Prepared;
-use super::postgres::{self, Applied, PgReader};
+use super::read::prepare::Prepared;
+use super::read::{self as postgres, Applied, PgReader};
 use super::split::RawStatement;
 use crate::error::{Result, Warning};
-use crate::model::{Dialect, Schema};
+use crate::model::Schema;
 use crate::source::{FileSet, SourceFile};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -44,13 +44,10 @@ const HELP_AHEAD: usize = 6;
 
 type Read = (Schema, Vec<Warning>);
 
-/// Reads the old and the new side, as [`super::read_files`] reads each.
-/// The old side's error wins when both fail, as when they are read in turn.
-pub fn read_pair(old: &FileSet, new: &FileSet, dialect: Dialect) -> Result<(Read, Read)> {
-    let sql_only = |f: &FileSet| !f.files.iter().any(|f| f.path.ends_with(".json"));
-    if dialect != Dialect::Postgres || !sql_only(old) || !sql_only(new) {
-        return Ok((super::read_files(old, dialect)?, super::read_files(new, dialect)?));
-    }
+/// Reads the old and the new side of SQL files, as [`super::files::read_schema`]
+/// reads each. The old side's error wins when both fail, as when they are
+/// read in turn.
+pub fn read_pair(old: &FileSet, new: &FileSet) -> Result<(Read, Read)> {
     let old_files = sorted(&old.files);
     let new_files = sorted(&new.files);
     let prefix = old_files.iter().zip(&new_files).take_while(|(a, b)| a.path == b.path && a.bytes == b.bytes).count();
@@ -111,7 +108,7 @@ fn side<'a>(files: &[&'a SourceFile], chunks: &mut Vec<Chunk<'a>>, other: Option
                 (f.statements.clone(), f.chunks.clone())
             }
             None => {
-                let statements = Arc::new(super::statements_of(source));
+                let statements = Arc::new(super::files::statements_of(source));
                 let first = chunks.len();
                 if let Ok(stmts) = statements.as_ref() {
                     chunks.extend(stmts.chunks(CHUNK).map(|run| Chunk { texts: run.iter().map(|s| s.text).collect(), uses: 1 }));
@@ -125,7 +122,7 @@ fn side<'a>(files: &[&'a SourceFile], chunks: &mut Vec<Chunk<'a>>, other: Option
     out
 }
 
-/// One side's reader, as [`super::read_schema`] reads, with prepared
+/// One side's reader, as [`super::files::read_schema`] reads, with prepared
 /// statements from the pool. The old side's (`me` 0) hands its state after
 /// the first `prefix` files to the new side's, which starts from there
 /// (its side has no files before) and prepares `old_order` meanwhile.
@@ -159,7 +156,7 @@ fn read_side<'a>(side: &'a Side<'a>, pool: &Pool<'a>, me: usize, prefix: usize, 
     if me == 0 && side.files.len() == prefix && prefix > 0 {
         pool.publish_fork(Fork { reader: reader.fork(), deferred: deferred.clone() });
     }
-    super::apply_deferred(&mut reader, deferred)?;
+    super::files::apply_deferred(&mut reader, deferred)?;
     let PgReader { mut schema, warnings, .. } = reader;
     postgres::finish(&mut schema);
     postgres::validate::validate(&schema)?;
@@ -318,6 +315,7 @@ impl Drop for Finished<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Dialect;
 
     fn set(files: &[(&str, &str)]) -> FileSet {
         FileSet {
@@ -338,7 +336,7 @@ mod tests {
     }
 
     fn together(old: &FileSet, new: &FileSet) -> (String, String) {
-        match read_pair(old, new, Dialect::Postgres) {
+        match read_pair(old, new) {
             Ok(((o, ow), (n, nw))) => (format!("{o:?}\n{ow:?}"), format!("{n:?}\n{nw:?}")),
             Err(e) => (format!("error {e}"), String::new()),
         }

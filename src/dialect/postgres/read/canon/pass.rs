@@ -87,7 +87,7 @@ fn rel_scope<'p>(env: &Env<'_>, rels: &[(String, QName)]) -> Scope<'p> {
 }
 
 fn parse_expr(text: &str) -> Option<sqlparser::ast::Expr> {
-    crate::read::postgres::compat::parser(text).ok()?.parse_expr().ok()
+    crate::dialect::postgres::read::compat::parser(text).ok()?.parse_expr().ok()
 }
 
 fn table_scope<'p>(env: &Env<'_>, table: &QName) -> Scope<'p> {
@@ -353,7 +353,7 @@ fn partition_key(env: &Env<'_>, table: &QName, by: &str) -> Option<String> {
     let scope = table_scope(env, table);
     let a = Analyzer::new(env);
     let p = Deparser { env };
-    let keys: Vec<String> = crate::read::postgres::function::split_top_level(inner)
+    let keys: Vec<String> = crate::dialect::postgres::read::function::split_top_level(inner)
         .iter()
         .map(|k| match parse_expr(k) {
             Some(sqlparser::ast::Expr::Identifier(id)) => crate::model::quote_ident(&super::expr::fold(&id)),
@@ -488,7 +488,7 @@ mod tests {
     use super::*;
 
     fn schema(sql: &str) -> Schema {
-        crate::read::postgres::replay(Schema::new(crate::model::Dialect::Postgres), "test.sql", sql).expect("reads")
+        crate::dialect::postgres::read::replay(Schema::new(crate::model::Dialect::Postgres), "test.sql", sql).expect("reads")
     }
 
     // Each expected text is what PostgreSQL 15 printed for the same object

@@ -386,7 +386,7 @@ pub fn sort_suffix(options: &sqlparser::ast::OrderByOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::postgres::canon::node::Ty;
+    use crate::dialect::postgres::read::canon::node::Ty;
 
     #[test]
     fn constants_are_labelled_as_postgres_labels_them() {

@@ -725,7 +725,7 @@ fn drop_index(r: &mut PgReader, name: &QName) -> bool {
         let index = table.indexes.remove(&name.name).expect("found above");
         super::properties::forget_index(table, &name.name);
         // The copies PostgreSQL made on the partitions go with it.
-        remove_partition_clones(r, &owner, |t| t.indexes.retain(|_, i| !crate::emit::postgres::same_index(i, &index)));
+        remove_partition_clones(r, &owner, |t| t.indexes.retain(|_, i| !crate::dialect::postgres::render::same_index(i, &index)));
         return true;
     }
     for v in r.schema.views.values_mut().filter(|v| v.name.schema == name.schema) {

@@ -27,9 +27,9 @@ pub fn print(a: &Analyzer<'_, '_>, e: &Expr, scope: &Scope<'_>) -> String {
                 && f.within_group.is_empty()
                 && matches!(f.parameters, FunctionArguments::None) =>
         {
-            let FunctionArguments::List(list) = &f.args else { return crate::read::postgres::compat::restore(&e.to_string()) };
+            let FunctionArguments::List(list) = &f.args else { return crate::dialect::postgres::read::compat::restore(&e.to_string()) };
             if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
-                return crate::read::postgres::compat::restore(&e.to_string());
+                return crate::dialect::postgres::read::compat::restore(&e.to_string());
             }
             let mut args = Vec::new();
             for arg in &list.args {
@@ -37,18 +37,18 @@ pub fn print(a: &Analyzer<'_, '_>, e: &Expr, scope: &Scope<'_>) -> String {
                     FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => args.push(part(x)),
                     FunctionArg::Named { name, arg: FunctionArgExpr::Expr(x), .. }
                     | FunctionArg::ExprNamed { name: Expr::Identifier(name), arg: FunctionArgExpr::Expr(x), .. } => {
-                        if name.quote_style.is_some() && name.value == crate::read::postgres::compat::VARIADIC_ARG {
+                        if name.quote_style.is_some() && name.value == crate::dialect::postgres::read::compat::VARIADIC_ARG {
                             args.push(format!("VARIADIC {}", part(x)))
                         } else {
                             args.push(format!("{} => {}", quote_ident(&fold(name)), part(x)))
                         }
                     }
-                    _ => return crate::read::postgres::compat::restore(&e.to_string()),
+                    _ => return crate::dialect::postgres::read::compat::restore(&e.to_string()),
                 }
             }
             format!("{}({})", function_name(a, f), args.join(", "))
         }
-        other => crate::read::postgres::compat::restore(&other.to_string()),
+        other => crate::dialect::postgres::read::compat::restore(&other.to_string()),
     }
 }
 

@@ -11,10 +11,10 @@
 use super::facts::{Obj, Ordered};
 use super::{Lowering, routine_keyword, function_ref, step};
 use crate::diff::Change;
-use crate::emit::postgres as sql;
+use crate::dialect::postgres::render as sql;
 use crate::model::{ConstraintKind, Function, QName, Schema};
 use crate::plan::deps::identifiers;
-use crate::read::postgres::canon::{Dependencies, Deps};
+use crate::dialect::postgres::read::canon::{Dependencies, Deps};
 use std::collections::BTreeSet;
 
 /// Where a function is created.

@@ -49,10 +49,10 @@ pub use types::canonical_type_name;
 /// An expression as the reader stores it until [`resolve_schema`] runs:
 /// sqlparser's printout, which reads back as the same expression.
 pub fn expr_text(e: &sqlparser::ast::Expr) -> String {
-    crate::read::postgres::compat::restore(&e.to_string())
+    crate::dialect::postgres::read::compat::restore(&e.to_string())
 }
 
 /// A query as the reader stores it until [`resolve_schema`] runs.
 pub fn query_text(q: &sqlparser::ast::Query) -> String {
-    crate::read::postgres::compat::restore(&q.to_string())
+    crate::dialect::postgres::read::compat::restore(&q.to_string())
 }

@@ -21,13 +21,13 @@
 
 use super::{Lowering, step};
 use crate::diff::Change;
-use crate::emit::postgres::order::{OpaquePlace, opaque_place};
-use crate::emit::postgres::properties as sql;
+use crate::dialect::postgres::render::order::{OpaquePlace, opaque_place};
+use crate::dialect::postgres::render::properties as sql;
 use crate::model::{
     Column, Enabled, Opaque, Policy, Publication, QName, ReplicaIdentity, Rule, Statistics, Table,
     quote_ident,
 };
-use crate::read::postgres::opaque;
+use crate::dialect::postgres::read::opaque;
 
 impl Lowering<'_> {
     /// The properties of a column that was just added (or built again).
@@ -63,7 +63,7 @@ impl Lowering<'_> {
         if storage_before != to.storage {
             let target = match to.storage {
                 Some(s) => s.sql().to_string(),
-                None => match crate::read::postgres::properties::default_storage(
+                None => match crate::dialect::postgres::read::properties::default_storage(
                     &self.new.types,
                     &to.data_type,
                 ) {

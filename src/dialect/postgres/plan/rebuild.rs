@@ -13,10 +13,10 @@
 use super::facts::{Obj, Ordered};
 use super::{Lowering, index_step, step};
 use crate::diff::Change;
-use crate::emit::postgres as sql;
+use crate::dialect::postgres::render as sql;
 use crate::model::{Constraint, ConstraintKind, Policy, QName, Rule, Trigger, UserTypeKind, quote_ident};
 use crate::plan::Rebuild;
-use crate::read::postgres::canon::Place;
+use crate::dialect::postgres::read::canon::Place;
 
 /// How a rebuilt object goes before it comes back.
 #[derive(Clone, Copy, PartialEq)]
@@ -282,7 +282,7 @@ impl Lowering<'_> {
         let signature = function.signature();
         let reason = format!("function {signature} is dropped and created again");
         let name = &function.name.name;
-        let uses = |deps: &crate::read::postgres::canon::Dependencies<'_>, place: Place<'_>, text: &str| {
+        let uses = |deps: &crate::dialect::postgres::read::canon::Dependencies<'_>, place: Place<'_>, text: &str| {
             crate::plan::deps::identifiers(text).contains(name) && {
                 let d = deps.expr(place, text);
                 d.functions.contains(&signature) || d.unresolved

@@ -61,7 +61,7 @@ fn visible_cte(name: &str) -> Option<Columns> {
 
 /// Parses a view's stored query text.
 fn parse_query(text: &str) -> Option<ast::Query> {
-    let q = crate::read::postgres::compat::parser(text).ok()?.parse_query().ok()?;
+    let q = crate::dialect::postgres::read::compat::parser(text).ok()?.parse_query().ok()?;
     Some(*q)
 }
 

@@ -240,7 +240,7 @@ impl<'a> Env<'a> {
         }
         let returns = f.returns.as_deref().unwrap_or("void");
         let (retset, ret) = if let Some(cols) = returns.strip_prefix("TABLE(").and_then(|r| r.strip_suffix(')')) {
-            out_columns = crate::read::postgres::function::split_top_level(cols)
+            out_columns = crate::dialect::postgres::read::function::split_top_level(cols)
                 .iter()
                 .filter_map(|c| {
                     let (name, ty) = c.trim().split_once(' ')?;

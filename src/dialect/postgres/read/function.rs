@@ -398,7 +398,7 @@ fn sql_standard_body(function: &str, text: &str) -> String {
     };
     let inner = inner.trim_end();
     let inner = inner.strip_suffix("END").or_else(|| inner.strip_suffix("end")).unwrap_or(inner);
-    let statements: Vec<String> = crate::read::split::split_statements(inner)
+    let statements: Vec<String> = crate::dialect::postgres::split::split_statements(inner)
         .map(|stmts| {
             stmts
                 .iter()

@@ -30,23 +30,24 @@
 //! publications are lowered in `properties`, which says where each goes.
 
 mod facts;
+mod inherit;
 mod properties;
 mod rebuild;
 mod routines;
 mod views;
 
-use super::{Rebuild, Step};
+use crate::plan::{Rebuild, Step};
 use facts::{Obj, Ordered};
 use routines::facts_of;
-use super::inherit::Inheritance;
+use inherit::Inheritance;
 use crate::diff::Change;
-use crate::emit::postgres as sql;
+use crate::dialect::postgres::render as sql;
 use crate::error::Warning;
 use crate::model::{
     Column, ConstraintKind, DataType, Function, Index, QName, Schema, Table, UserType, UserTypeKind, quote_ident,
     quote_literal,
 };
-use crate::read::postgres::canon::Dependencies;
+use crate::dialect::postgres::read::canon::Dependencies;
 use std::collections::BTreeSet;
 
 #[derive(Default)]
@@ -1157,7 +1158,7 @@ impl<'a> Lowering<'a> {
     fn undo_opaque(&mut self, change: &Change, statement: &crate::model::Opaque) {
         let text = &statement.text;
         // Privileges on an object that is dropped go with it.
-        if let Some(object) = crate::read::postgres::grant::privilege_object(text)
+        if let Some(object) = crate::dialect::postgres::read::grant::privilege_object(text)
             && self.dropped_objects().iter().any(|d| object == d || object.starts_with(&format!("{d}("))) {
                 return;
             }

@@ -11,10 +11,10 @@
 
 use super::{Lowering, step};
 use crate::diff::Change;
-use crate::emit::postgres as sql;
+use crate::dialect::postgres::render as sql;
 use crate::model::{QName, View};
 use crate::plan::Rebuild;
-use crate::read::postgres::canon::Deps;
+use crate::dialect::postgres::read::canon::Deps;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What this migration changes that other objects may be built on, each

@@ -1,0 +1,142 @@
+//! The dialect seam: everything that depends on the database's own SQL
+//! lives below one folder per dialect, and the rest of the pipeline reaches
+//! it through the functions here, dispatching on [`Dialect`].
+//!
+//! A dialect owns its statement splitter, reader (SQL text → model),
+//! expression canonicalizer, generated-name rules, DDL renderer and planner
+//! lowering (model changes → ordered SQL steps with their facts). Adding a
+//! dialect is adding a folder beside `postgres/` and its arms here.
+
+pub mod postgres;
+
+pub use crate::model::Dialect;
+
+use crate::diff::Change;
+use crate::error::{Error, Result, Warning};
+use crate::model::Schema;
+use crate::plan::{Rebuild, Step};
+use crate::source::{FileSet, SourceFile};
+
+/// The dialects schemashift reads and plans for; the others are named in
+/// the model (JSON snapshots record them) but refused here.
+fn unsupported(dialect: Dialect) -> Error {
+    Error::usage(format!("the {} dialect is not yet supported", dialect.name())).help("only --dialect postgres is supported in this version")
+}
+
+/// Reads the SQL files of one schema into a model.
+pub fn read_sql(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Vec<Warning>)> {
+    match dialect {
+        Dialect::Postgres => postgres::files::read_schema(files),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// Reads both sides of SQL files at once, sharing the work of the files
+/// they have in common; `None` when the dialect reads them one by one.
+pub fn read_sql_pair(old: &FileSet, new: &FileSet, dialect: Dialect) -> Option<Result<(crate::read::Read, crate::read::Read)>> {
+    match dialect {
+        Dialect::Postgres => Some(postgres::pair::read_pair(old, new)),
+        _ => None,
+    }
+}
+
+/// Applies a script (a migration) to a model: how a plan is verified and a
+/// migration directory read back.
+pub fn replay(schema: Schema, file: &str, sql: &str) -> Result<Schema> {
+    match schema.dialect {
+        Dialect::Postgres => postgres::read::replay(schema, file, sql),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// Lowers the changes from `old` (renames applied) to `new` into ordered
+/// steps, and the objects rebuilt on the way.
+pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> Result<(Vec<Step>, Vec<Rebuild>)> {
+    match new.dialect {
+        Dialect::Postgres => Ok(postgres::plan::lower(old, new, changes, warnings)),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// The model as DDL that creates it.
+pub fn render_schema(schema: &Schema) -> Result<String> {
+    match schema.dialect {
+        Dialect::Postgres => Ok(postgres::render::render_schema(schema)),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// (namespace, name) of relations (tables, their indexes) and of
+/// constraints that exist in the database but not in the model a reader
+/// works on: generated names must avoid them too. Kept as hashes (a
+/// collision only makes a name look taken, which the caller must tolerate).
+#[derive(Debug, Default)]
+pub struct OutsideNames {
+    relations: std::collections::HashSet<u64>,
+    constraints: std::collections::HashSet<u64>,
+}
+
+impl OutsideNames {
+    fn key(schema: &str, name: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (schema, name).hash(&mut h);
+        h.finish()
+    }
+    pub fn add_relation(&mut self, schema: &str, name: &str) {
+        self.relations.insert(Self::key(schema, name));
+    }
+    pub fn add_constraint(&mut self, schema: &str, name: &str) {
+        self.constraints.insert(Self::key(schema, name));
+    }
+    fn has_relation(&self, schema: &str, name: &str) -> bool {
+        self.relations.contains(&Self::key(schema, name))
+    }
+    fn has_constraint(&self, schema: &str, name: &str) -> bool {
+        self.constraints.contains(&Self::key(schema, name))
+    }
+}
+
+/// Applies a script to part of a model: `outside` names what the rest of
+/// the database holds (see [`crate::plan::verify`]).
+pub fn replay_part(schema: Schema, file: &str, sql: &str, outside: OutsideNames) -> Result<Schema> {
+    match schema.dialect {
+        Dialect::Postgres => postgres::read::replay_part(schema, file, sql, Some(outside)),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// The name the database gives an object created without one
+/// (`<table>_<column>_key`), avoiding the names in `taken`, which it joins:
+/// so that a model read from a JSON snapshot names what the snapshot leaves
+/// unnamed as the database would. Until another dialect has its own rules,
+/// PostgreSQL's apply.
+pub fn implicit_name(dialect: Dialect, name1: &str, name2: Option<&str>, label: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    match dialect {
+        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => postgres::read::names::choose_name(name1, name2, label, taken),
+    }
+}
+
+/// The columns of `columns` a CHECK expression mentions, in order of first
+/// mention: the database names an unnamed CHECK after them.
+pub fn check_columns(dialect: Dialect, expr: &str, columns: &[String]) -> Vec<String> {
+    match dialect {
+        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => postgres::read::names::referenced_columns(expr, columns),
+    }
+}
+
+/// What a model read from JSON needs before it compares with one read from
+/// SQL: expressions in the dialect's canonical form (`canonicalize`, for
+/// snapshots written by hand), and column features the dialect lacks (a
+/// MySQL-style `ON UPDATE`) lowered into what it has.
+pub fn settle_json(schema: &mut Schema, canonicalize: bool, warnings: &mut Vec<Warning>) -> Result<()> {
+    // Until another dialect has its own canonical forms, PostgreSQL's apply
+    // to every snapshot; ON UPDATE is lowered for PostgreSQL only.
+    if canonicalize {
+        postgres::read::canon::resolve_schema(schema);
+    }
+    match schema.dialect {
+        Dialect::Postgres => postgres::on_update::expand(schema, warnings),
+        Dialect::Mysql | Dialect::Sqlite => Ok(()),
+    }
+}
