@@ -317,3 +317,34 @@ fn a_changed_partitioning_is_refused_with_the_manual_way() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// Each step of `--format json` carries its facts, as PostgreSQL's
+/// documentation gives them: the lock, the work on the rows, the data it
+/// destroys and the online form it could take.
+#[test]
+fn json_steps_carry_locks_work_and_data_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "old.sql", "CREATE TABLE users (id int PRIMARY KEY, nick text, email text);\n");
+    write(dir.path(), "new.sql", "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);\nCREATE INDEX users_email ON users (email);\n");
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps = json["up_steps"].as_array().unwrap();
+    let find = |needle: &str| steps.iter().find(|s| s["sql"].as_str().unwrap().contains(needle)).unwrap_or_else(|| panic!("{needle} in {steps:#?}"));
+    let drop = &find("DROP COLUMN nick")["facts"];
+    assert_eq!((drop["lock"]["level"].as_str(), drop["work"].as_str()), (Some("ACCESS EXCLUSIVE"), Some("metadata")));
+    assert_eq!(drop["destroys"]["relation"], "public.users");
+    assert_eq!(drop["destroys"]["columns"], serde_json::json!(["nick"]));
+    let not_null = &find("SET NOT NULL")["facts"];
+    assert_eq!(not_null["work"], "scan");
+    assert!(not_null.get("destroys").is_none());
+    let index = &find("CREATE INDEX users_email")["facts"];
+    assert_eq!((index["lock"]["level"].as_str(), index["work"].as_str()), (Some("SHARE"), Some("index_build")));
+    assert_eq!(index["online"]["form"], "CONCURRENTLY");
+    assert!(index["online"]["sql"].as_str().unwrap().starts_with("CREATE INDEX CONCURRENTLY users_email ON public.users"));
+    // The down brings the column back, empty: it destroys nothing, and the
+    // step that drops the index is the one that could be online.
+    let down = json["down_steps"].as_array().unwrap();
+    assert!(down.iter().all(|s| s["facts"].get("destroys").is_none()), "{down:#?}");
+    assert!(down.iter().any(|s| s["facts"]["online"]["sql"].as_str().is_some_and(|q| q.starts_with("DROP INDEX CONCURRENTLY"))), "{down:#?}");
+}

@@ -47,9 +47,13 @@ struct JsonWarning {
 }
 
 #[derive(Serialize)]
-struct JsonOutput {
+struct JsonOutput<'p> {
     up: String,
     down: String,
+    /// The steps of each, with their facts: lock, work on the rows,
+    /// transaction, data destroyed, online form.
+    up_steps: &'p [crate::plan::Step],
+    down_steps: &'p [crate::plan::Step],
     changes: Vec<JsonChange>,
     warnings: Vec<JsonWarning>,
 }
@@ -84,7 +88,7 @@ pub fn run(args: DiffArgs, cwd: &Path) -> Result<i32> {
                 .iter()
                 .map(|w| JsonWarning { message: w.message.clone(), location: w.location.to_string() })
                 .collect();
-            let json = JsonOutput { up: plan.up_sql(), down: plan.down_sql(), changes, warnings };
+            let json = JsonOutput { up: plan.up_sql(), down: plan.down_sql(), up_steps: &plan.up, down_steps: &plan.down, changes, warnings };
             serde_json::to_string_pretty(&json).expect("plain data serializes") + "\n"
         }
     };

@@ -9,18 +9,21 @@
 
 use crate::model::{QName, Schema};
 use crate::plan::Step;
+use crate::plan::facts::{Lock, OutsideTransaction, Work};
 
-/// Rewrites the index steps of `steps`, a migration from `from` to `to`.
+/// Rewrites the index steps of `steps`, a migration from `from` to `to`,
+/// into their online form (see [`crate::plan::facts::Online`]).
 pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
     for step in steps.iter_mut() {
-        let Some(table) = &step.index_of else { continue };
-        if !(plain_table(from, table) && plain_table(to, table)) {
+        let (Some(online), Some(lock)) = (&step.facts.online, &step.facts.lock) else { continue };
+        if online.form != "CONCURRENTLY" || !(plain_table(from, &lock.on) && plain_table(to, &lock.on)) {
             continue;
         }
-        if let Some(sql) = insert_after(&step.sql, &["CREATE INDEX ", "CREATE UNIQUE INDEX ", "DROP INDEX "], "CONCURRENTLY ") {
-            step.sql = sql;
-            step.transactional = false;
-        }
+        let online = step.facts.online.take().expect("checked above");
+        step.sql = online.sql;
+        step.transactional = !online.outside_transaction;
+        step.facts.outside_transaction = online.outside_transaction.then_some(OutsideTransaction::Refused);
+        step.facts.lock = step.facts.lock.take().map(|l| Lock { level: online.lock, ..l });
     }
 
     keep_rebuilds_together(steps);
@@ -34,7 +37,7 @@ pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
 /// that need the new index (`CLUSTER ON`, `REPLICA IDENTITY USING INDEX`,
 /// its comment, a foreign key into the table of a new unique index).
 fn keep_rebuilds_together(steps: &mut Vec<Step>) {
-    let is_build = |s: &Step| !s.transactional && s.index_of.is_some() && s.sql.starts_with("CREATE");
+    let is_build = |s: &Step| s.facts.outside_transaction == Some(OutsideTransaction::Refused) && s.facts.work == Work::IndexBuild;
     let Some(first_build) = steps.iter().position(is_build) else { return };
     // The last re-creation of something dropped before the first build.
     let dropped: Vec<&str> = steps[..first_build].iter().filter_map(|s| rebuilt_object(&s.summary, "drop ")).collect();
@@ -60,7 +63,7 @@ fn keep_rebuilds_together(steps: &mut Vec<Step>) {
         };
         if in_window && (is_build(&s) || needs_moved()) {
             if is_build(&s)
-                && let (Some(table), Some(index)) = (&s.index_of, index_name(&s.sql))
+                && let (Some(table), Some(index)) = (s.facts.lock.as_ref().map(|l| &l.on), index_name(&s.sql))
             {
                 moved_indexes.push((index, s.sql.starts_with("CREATE UNIQUE"), table.clone()));
             }
@@ -97,6 +100,3 @@ fn plain_table(schema: &Schema, name: &QName) -> bool {
     schema.tables.get(name).is_some_and(|t| t.partition_by.is_none() && t.partition_of.is_none())
 }
 
-fn insert_after(sql: &str, prefixes: &[&str], word: &str) -> Option<String> {
-    prefixes.iter().find(|p| sql.starts_with(*p)).map(|p| format!("{p}{word}{}", &sql[p.len()..]))
-}

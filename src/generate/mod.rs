@@ -212,18 +212,12 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
         let (mut part_up, mut part_down) = (part.up, part.down);
         if concurrent_indexes {
             concurrently::rewrite(&mut part_up, &pair[0], &pair[1]);
-            concurrently::rewrite(&mut part_down, &pair[1], &pair[0]);
         }
         let transaction = !part_up.iter().any(|s| rules.outside_transaction(s));
         // The down of a part that runs in a transaction keeps the plain
-        // form of a concurrent statement, so it can run in one too.
-        if transaction {
-            for st in &mut part_down {
-                if segment::refuses_transaction(&st.sql) {
-                    st.sql = st.sql.replacen(" CONCURRENTLY", "", 1);
-                    st.transactional = true;
-                }
-            }
+        // form of its index steps, so it can run in one too.
+        if concurrent_indexes && !transaction {
+            concurrently::rewrite(&mut part_down, &pair[1], &pair[0]);
         }
         out.push(Unit { up: part_up, down: part_down, transaction });
     }
@@ -339,7 +333,7 @@ mod tests {
 
     #[test]
     fn the_runbook_keeps_outside_text_in_its_place() {
-        let down = [Step { summary: String::new(), sql: "COMMENT ON TABLE t IS '\n```\n# Injected';".into(), transactional: true, index_of: None }];
+        let down = [Step { summary: String::new(), sql: "COMMENT ON TABLE t IS '\n```\n# Injected';".into(), transactional: true, facts: Default::default() }];
         let m = Migration {
             version: "1",
             slug: "x",
@@ -376,7 +370,7 @@ mod tests {
 
         // Every format's files for the longest slug, the longest version and
         // a part number, with a no-transaction statement (Flyway's `.sql.conf`).
-        let step = Step { summary: String::new(), sql: "CREATE INDEX CONCURRENTLY i ON t (a);".into(), transactional: false, index_of: None };
+        let step = Step { summary: String::new(), sql: "CREATE INDEX CONCURRENTLY i ON t (a);".into(), transactional: false, facts: Default::default() };
         let slug = format!("{longest}_999");
         let version = "1".repeat(version::MAX_LEN);
         let steps = [step];

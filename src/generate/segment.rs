@@ -14,7 +14,7 @@
 //!   value"), so when a later statement uses it the migration ends after
 //!   the labels are added and the rest goes in the next one.
 
-use crate::plan::Step;
+use crate::plan::{OutsideTransaction, Step};
 
 /// Consecutive up steps that go into one migration.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,8 +43,11 @@ impl Rules {
 
     /// Whether `step` must run outside a transaction block.
     pub fn outside_transaction(&self, step: &Step) -> bool {
-        let in_place_label = self.add_value_in_transaction && added_enum_label(step).is_some();
-        refuses_transaction(&step.sql) || (!step.transactional && !in_place_label)
+        match step.facts.outside_transaction {
+            Some(OutsideTransaction::Refused) => true,
+            Some(OutsideTransaction::NewEnumLabel) => !self.add_value_in_transaction,
+            None => !step.transactional,
+        }
     }
 }
 
@@ -87,10 +90,10 @@ pub fn split(up: &[Step], rules: Rules) -> Vec<Segment> {
 /// The quoted label of an `ALTER TYPE … ADD VALUE '<label>'` step, as a
 /// later statement would spell it.
 fn added_enum_label(step: &Step) -> Option<String> {
-    let sql = step.sql.trim_start();
-    if !sql.starts_with("ALTER TYPE ") {
+    if step.facts.outside_transaction != Some(OutsideTransaction::NewEnumLabel) {
         return None;
     }
+    let sql = step.sql.trim_start();
     let rest = &sql[sql.find(" ADD VALUE ")? + " ADD VALUE ".len()..];
     let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
     // A literal: '…' with '' for a quote inside.
@@ -110,25 +113,18 @@ fn added_enum_label(step: &Step) -> Option<String> {
     None
 }
 
-/// Whether PostgreSQL refuses `sql` inside a transaction block.
-pub fn refuses_transaction(sql: &str) -> bool {
-    let upper: String = sql.trim_start().chars().take(64).collect::<String>().to_ascii_uppercase();
-    upper.starts_with("CREATE INDEX CONCURRENTLY")
-        || upper.starts_with("CREATE UNIQUE INDEX CONCURRENTLY")
-        || upper.starts_with("DROP INDEX CONCURRENTLY")
-        || upper.starts_with("REINDEX")
-        || upper.starts_with("VACUUM")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn st(sql: &str) -> Step {
-        Step { summary: String::new(), sql: sql.to_string(), transactional: !refuses_transaction(sql), index_of: None }
+        match sql.contains("CONCURRENTLY") {
+            true => Step::outside_transaction("", sql, OutsideTransaction::Refused),
+            false => Step::new("", sql),
+        }
     }
     fn add_value(sql: &str) -> Step {
-        Step { summary: String::new(), sql: sql.to_string(), transactional: false, index_of: None }
+        Step::outside_transaction("", sql, OutsideTransaction::NewEnumLabel)
     }
     const SPLITS: Rules = Rules { one_query_per_file: false, add_value_in_transaction: true };
     const WHOLE: Rules = Rules { one_query_per_file: true, add_value_in_transaction: true };

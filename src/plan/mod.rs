@@ -8,6 +8,7 @@
 //! (see [`verify`]) before anything is printed.
 
 pub(crate) mod deps;
+pub mod facts;
 
 
 pub mod verify;
@@ -15,6 +16,7 @@ pub mod verify;
 use crate::diff::{Change, Renames};
 use crate::error::{Result, Warning};
 use crate::model::Schema;
+pub use facts::{Facts, OutsideTransaction};
 use serde::Serialize;
 
 /// One statement of a migration and what it does.
@@ -24,14 +26,24 @@ pub struct Step {
     pub summary: String,
     /// The SQL, ending with `;` (or a `--` comment when nothing can be run).
     pub sql: String,
-    /// False for statements PostgreSQL refuses inside a transaction block, or
-    /// whose effect cannot be used later in the same transaction.
+    /// False for statements the database refuses inside a transaction block,
+    /// or whose effect cannot be used later in the same transaction (why:
+    /// `facts.outside_transaction`).
     pub transactional: bool,
-    /// The table, when this step creates or drops one of its indexes with a
-    /// plain CREATE/DROP INDEX: a step that may run `CONCURRENTLY` instead
-    /// (see `generate --concurrently`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index_of: Option<crate::model::QName>,
+    /// Lock, work on the rows, data destroyed, online form (see [`facts`]).
+    pub facts: Facts,
+}
+
+impl Step {
+    /// A step that runs in a transaction, its facts to be filled in.
+    pub fn new(summary: impl Into<String>, sql: impl Into<String>) -> Step {
+        Step { summary: summary.into(), sql: sql.into(), transactional: true, facts: Facts::default() }
+    }
+    /// A step that runs outside a transaction block, for `why`.
+    pub fn outside_transaction(summary: impl Into<String>, sql: impl Into<String>, why: OutsideTransaction) -> Step {
+        let facts = Facts { outside_transaction: Some(why), ..Facts::default() };
+        Step { summary: summary.into(), sql: sql.into(), transactional: false, facts }
+    }
 }
 
 /// An object a migration drops and creates again, unchanged, because a

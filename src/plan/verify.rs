@@ -407,7 +407,7 @@ mod tests {
             summary: "stray".into(),
             sql: "ALTER TABLE d ADD COLUMN stray int;".into(),
             transactional: true,
-            index_of: None,
+            facts: Default::default(),
         });
         assert!(verify(&old, &new, &extra_step).is_err());
         let mut stray_down = good.clone();
@@ -415,7 +415,7 @@ mod tests {
             summary: "stray".into(),
             sql: "DROP TABLE d;".into(),
             transactional: true,
-            index_of: None,
+            facts: Default::default(),
         });
         assert!(verify(&old, &new, &stray_down).is_err());
     }

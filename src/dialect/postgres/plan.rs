@@ -31,6 +31,7 @@
 
 mod facts;
 mod inherit;
+pub mod locks;
 mod properties;
 mod rebuild;
 mod routines;
@@ -162,13 +163,34 @@ impl Phases {
     }
 }
 
+/// A step, with the facts its statement has (see [`locks`]).
 fn step(summary: impl Into<String>, sql: impl Into<String>) -> Step {
-    Step { summary: summary.into(), sql: sql.into(), transactional: true, index_of: None }
+    let mut s = Step::new(summary, sql);
+    s.facts = locks::facts_of(&s.sql);
+    s.transactional = s.facts.outside_transaction.is_none();
+    s
 }
 
-/// A plain CREATE or DROP INDEX on table `table`, which may run CONCURRENTLY.
+/// A plain CREATE or DROP INDEX on table `table`, which may run CONCURRENTLY
+/// instead: the online form, without the table's write lock (a DROP INDEX
+/// takes ACCESS EXCLUSIVE on the table, a CREATE INDEX SHARE).
 fn index_step(summary: impl Into<String>, sql: impl Into<String>, table: &QName) -> Step {
-    Step { index_of: Some(table.clone()), ..step(summary, sql) }
+    let mut s = step(summary, sql);
+    let create = ["CREATE INDEX ", "CREATE UNIQUE INDEX "].into_iter().find(|p| s.sql.starts_with(p));
+    let (prefix, lock) = match create {
+        Some(p) => (p, locks::SHARE),
+        None => ("DROP INDEX ", locks::ACCESS_EXCLUSIVE),
+    };
+    if let Some(rest) = s.sql.strip_prefix(prefix) {
+        s.facts.lock = Some(crate::plan::facts::Lock { level: lock, on: table.clone() });
+        s.facts.online = Some(crate::plan::facts::Online {
+            form: "CONCURRENTLY",
+            sql: format!("{prefix}CONCURRENTLY {rest}"),
+            lock: locks::SHARE_UPDATE_EXCLUSIVE,
+            outside_transaction: true,
+        });
+    }
+    s
 }
 
 struct Lowering<'a> {
@@ -560,13 +582,12 @@ impl<'a> Lowering<'a> {
                 Some(prev) => format!(" AFTER {}", quote_literal(prev)),
                 None => format!(" BEFORE {}", quote_literal(&to[1])),
             };
-            self.p.types.push(Step {
-                summary: format!("add value {value:?} to enum {name}"),
-                sql: format!("ALTER TYPE {name} ADD VALUE {}{position};", quote_literal(value)),
-                // A label added in a transaction cannot be used until it commits.
-                transactional: false,
-                index_of: None,
-            });
+            // A label added in a transaction cannot be used until it commits.
+            self.p.types.push(Step::outside_transaction(
+                format!("add value {value:?} to enum {name}"),
+                format!("ALTER TYPE {name} ADD VALUE {}{position};", quote_literal(value)),
+                crate::plan::OutsideTransaction::NewEnumLabel,
+            ));
         }
     }
 

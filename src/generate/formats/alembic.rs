@@ -143,7 +143,7 @@ fn revision_of(m: &Migration<'_>) -> String {
         h.write(part.as_bytes());
         h.write(&[0]);
     }
-    for s in m.up.iter().chain([&Step { summary: String::new(), sql: "--".into(), transactional: true, index_of: None }]).chain(m.down) {
+    for s in m.up.iter().chain([&Step { summary: String::new(), sql: "--".into(), transactional: true, facts: Default::default() }]).chain(m.down) {
         h.write(s.sql.as_bytes());
         h.write(&[u8::from(s.transactional)]);
     }
@@ -435,7 +435,7 @@ mod tests {
     use super::*;
 
     fn step(sql: &str, transactional: bool) -> Step {
-        Step { summary: String::new(), sql: sql.into(), transactional, index_of: None }
+        Step { summary: String::new(), sql: sql.into(), transactional, facts: Default::default() }
     }
 
     fn migration<'a>(version: &'a str, up: &'a [Step], down: &'a [Step], previous: Option<&'a Existing>) -> Migration<'a> {

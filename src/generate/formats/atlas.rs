@@ -205,7 +205,7 @@ mod tests {
 
     #[test]
     fn txmode_directive_is_a_file_directive() {
-        let up = [Step { summary: String::new(), sql: "CREATE INDEX CONCURRENTLY i ON t (x);".into(), transactional: false, index_of: None }];
+        let up = [Step { summary: String::new(), sql: "CREATE INDEX CONCURRENTLY i ON t (x);".into(), transactional: false, facts: Default::default() }];
         let m = Migration { version: "20240101000000", slug: "i", header: "h", up: &up, down: &up, transaction: false, previous: None };
         let f = ATLAS.render(&m).unwrap().remove(0);
         assert_eq!(f.path.to_str(), Some("20240101000000_i.sql"));

@@ -214,7 +214,7 @@ mod tests {
     use super::*;
 
     fn step(sql: &str, transactional: bool) -> Step {
-        Step { summary: String::new(), sql: sql.into(), transactional, index_of: None }
+        Step { summary: String::new(), sql: sql.into(), transactional, facts: Default::default() }
     }
 
     fn text(files: &[OutFile]) -> String {

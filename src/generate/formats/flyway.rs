@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(REFINERY.entry("U3__x.sql", false), None);
         assert_eq!(FLYWAY.entry("V3_x.sql", false), None);
         assert_eq!(FLYWAY.entry("R__view.sql", false), None);
-        let up = [Step { summary: String::new(), sql: "CREATE INDEX CONCURRENTLY i ON t (x);".into(), transactional: false, index_of: None }];
+        let up = [Step { summary: String::new(), sql: "CREATE INDEX CONCURRENTLY i ON t (x);".into(), transactional: false, facts: Default::default() }];
         let m = Migration { version: "4", slug: "i", header: "h", up: &up, down: &up, transaction: false, previous: None };
         let names: Vec<String> = FLYWAY.render(&m).unwrap().iter().map(|f| f.path.display().to_string()).collect();
         assert_eq!(names, ["V4__i.sql", "U4__i.sql", "V4__i.sql.conf", "U4__i.sql.conf"]);

@@ -212,7 +212,7 @@ mod tests {
     use super::*;
 
     fn step(sql: &str, transactional: bool) -> Step {
-        Step { summary: "s".into(), sql: sql.into(), transactional, index_of: None }
+        Step { summary: "s".into(), sql: sql.into(), transactional, facts: Default::default() }
     }
 
     #[test]

@@ -183,7 +183,7 @@ mod tests {
     use super::*;
 
     fn step(sql: &str) -> Step {
-        Step { summary: String::new(), sql: sql.into(), transactional: true, index_of: None }
+        Step { summary: String::new(), sql: sql.into(), transactional: true, facts: Default::default() }
     }
 
     #[test]

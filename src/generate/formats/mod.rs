@@ -382,7 +382,7 @@ mod tests {
         assert_eq!(runner_lines("a\nb\r\nc\rd"), ["a", "b", "c", "d"]);
         assert_eq!(runner_lines("a\n\nb\n"), ["a", "", "b"]);
         assert!(runner_lines("").is_empty());
-        let step = |sql: &str| Step { summary: "s".into(), sql: sql.into(), transactional: true, index_of: None };
+        let step = |sql: &str| Step { summary: "s".into(), sql: sql.into(), transactional: true, facts: Default::default() };
         let is_marker = |l: &str| l.starts_with("-- +goose");
         assert!(refuse_directive_lines("goose", &[step("SELECT 'a\r-- +goose Down'")], is_marker).is_err());
         assert!(refuse_directive_lines("goose", &[step("SELECT 'a -- +goose Down'")], is_marker).is_ok());

@@ -128,7 +128,7 @@ mod tests {
     use crate::plan::Step;
 
     fn step(sql: &str) -> Step {
-        Step { summary: String::new(), sql: sql.into(), transactional: true, index_of: None }
+        Step { summary: String::new(), sql: sql.into(), transactional: true, facts: Default::default() }
     }
 
     #[test]
