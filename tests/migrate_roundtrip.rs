@@ -395,6 +395,7 @@ cases!(
     table_added,
     table_comment_added_removed,
     table_dropped,
+    table_dropped_names_reused,
     table_set_schema_hint,
     table_storage_parameters_changed,
     table_unlogged_changed,
