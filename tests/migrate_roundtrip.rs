@@ -312,6 +312,7 @@ cases!(
     index_opclass_and_collation,
     index_partial_predicate_changed,
     index_renamed_hint,
+    index_renamed_with_column_type_change,
     index_unique_to_constraint,
     inherit_attached,
     inherit_checks_changed,
