@@ -281,6 +281,7 @@ cases!(
     enum_value_removed,
     enum_value_removed_with_default_and_index,
     enum_value_renamed,
+    enum_values_added_first,
     exclude_constraint_added,
     exclude_constraint_dropped,
     extension_added_with_column,

@@ -573,9 +573,15 @@ impl<'a> Lowering<'a> {
             if from.contains(value) {
                 continue;
             }
+            // Labels are added in order, so the one before exists by now; the
+            // first label goes before the first one the type already has (the
+            // label after it may be new too).
             let position = match i.checked_sub(1).map(|p| &to[p]) {
                 Some(prev) => format!(" AFTER {}", quote_literal(prev)),
-                None => format!(" BEFORE {}", quote_literal(&to[1])),
+                None => match to.iter().find(|v| from.contains(v)) {
+                    Some(next) => format!(" BEFORE {}", quote_literal(next)),
+                    None => String::new(),
+                },
             };
             self.p.types.push(Step {
                 summary: format!("add value {value:?} to enum {name}"),
