@@ -25,24 +25,22 @@
 //!   its plan must and must not contain (`expect_plan`, see
 //!   [`check_plan_expectations`]).
 //!
-//! Catalogs are compared through `support::comparable` (number-constant
-//! defaults spelled either way are equal). After the down, a table that lost
-//! a column in the up is compared without column positions: PostgreSQL can
-//! only append a re-added column, so its old position is out of any
-//! migration's reach; every other column position is compared.
+//! The checks themselves live in `support::roundtrip`, shared with
+//! `random_schemas`: catalogs are compared through `support::comparable`, and
+//! after the down a table that lost a column in the up is compared without
+//! column positions (PostgreSQL can only append a re-added column).
 //!
 //! The `harness_*` tests run hand-written migrations through the same checks,
 //! to prove that a missing statement and lost rows are caught.
 
 mod support;
 
-use std::io::Write;
-use std::process::Stdio;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
-use support::catalog::{self, Catalog};
+use std::time::Instant;
+use support::catalog;
 use support::pg::{self, PgServer};
-use support::rows::{self, Renames, Snapshot, TableName};
+use support::roundtrip::{self, Expected as Loaded, Failure, Script, report};
+use support::rows::{Renames, TableName};
 
 /// A case's files.
 struct Fixture {
@@ -73,35 +71,21 @@ fn is_noop(case: &str) -> bool {
     case.starts_with("noop_")
 }
 
-/// The catalogs of `old.sql` (+ data) and `new.sql`, loaded once per case.
-struct Loaded {
-    old: Catalog,
-    new: Catalog,
-}
-
-fn load(server: &PgServer, fx: &Fixture, what: &str, with_data: bool) -> String {
-    let db = server.create_database(&format!("{}_{what}", fx.case));
-    let text = if what == "new" { &fx.new } else { &fx.old };
-    if let Err(e) = server.psql_file(&db, text) {
-        panic!("{}: {what}.sql does not load on PostgreSQL 15:\n{e}", fx.case);
-    }
-    if with_data && let Some(data) = &fx.data
-        && let Err(e) = server.psql_file(&db, data)
-    {
-        panic!("{}: data.sql does not load into old.sql:\n{e}", fx.case);
-    }
-    db
-}
-
-fn loaded<'a>(server: &PgServer, fx: &Fixture, cell: &'a OnceLock<Loaded>) -> &'a Loaded {
-    cell.get_or_init(|| {
-        let old_db = load(server, fx, "old", true);
-        let new_db = load(server, fx, "new", false);
-        Loaded {
-            old: support::comparable(&catalog::catalog(server, &old_db)),
-            new: support::comparable(&catalog::catalog(server, &new_db)),
+impl Fixture {
+    fn case(&self) -> roundtrip::Case<'_> {
+        roundtrip::Case {
+            name: &self.case,
+            old: &self.old,
+            new: &self.new,
+            data: self.data.as_deref(),
+            values_change: &self.values_change,
         }
-    })
+    }
+}
+
+/// The catalogs of `old.sql` (+ data) and `new.sql`, loaded once per case.
+fn loaded<'a>(server: &PgServer, fx: &Fixture, cell: &'a OnceLock<Loaded>) -> &'a Loaded {
+    cell.get_or_init(|| roundtrip::expected(server, &fx.case()).unwrap_or_else(|e| panic!("{}: {e}", fx.case)))
 }
 
 fn fixture_loads(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
@@ -131,218 +115,7 @@ fn read_both(fx: &Fixture) -> (schemashift::model::Schema, schemashift::model::S
 }
 
 // ---------------------------------------------------------------------------
-// Running a migration and judging it.
-
-/// What went wrong with a migration, in the order the checks run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Failure {
-    /// The up script stopped with an error (psql's message, with its line).
-    UpFailed(String),
-    /// After the up, the catalog differs from `new.sql`'s (first = migrated).
-    UpCatalog(String),
-    /// After the up, rows differ from the original ones.
-    UpRows(String),
-    DownFailed(String),
-    /// After the down, the catalog differs from `old.sql`'s (first = migrated back).
-    DownCatalog(String),
-    DownRows(String),
-}
-
-impl Failure {
-    fn kind(&self) -> &'static str {
-        match self {
-            Failure::UpFailed(_) => "up fails",
-            Failure::UpCatalog(_) => "catalog after up differs from new.sql",
-            Failure::UpRows(_) => "rows lost or changed by up",
-            Failure::DownFailed(_) => "down fails",
-            Failure::DownCatalog(_) => "catalog after down differs from old.sql",
-            Failure::DownRows(_) => "rows lost or changed by the round trip",
-        }
-    }
-    fn detail(&self) -> &str {
-        match self {
-            Failure::UpFailed(s)
-            | Failure::UpCatalog(s)
-            | Failure::UpRows(s)
-            | Failure::DownFailed(s)
-            | Failure::DownCatalog(s)
-            | Failure::DownRows(s) => s,
-        }
-    }
-}
-
-#[derive(Debug, Default)]
-struct Timings {
-    setup: Duration,
-    up: Duration,
-    down: Duration,
-    checks: Duration,
-}
-
-/// A migration script and whether it may run as one transaction.
-struct Script {
-    sql: String,
-    one_transaction: bool,
-}
-
-impl Script {
-    /// A hand-written script: one transaction unless it builds an index `CONCURRENTLY`.
-    fn hand_written(sql: &str) -> Script {
-        Script { sql: sql.to_string(), one_transaction: !sql.to_ascii_uppercase().contains("CONCURRENTLY") }
-    }
-
-    /// A planned script: one transaction unless a step says it cannot be in one
-    /// (or, belt and braces, uses `CONCURRENTLY`).
-    fn planned(steps: &[schemashift::plan::Step]) -> Script {
-        let sql: String = steps.iter().map(|s| format!("{}\n", s.sql)).collect();
-        let one_transaction = steps.iter().all(|s| s.transactional) && !sql.to_ascii_uppercase().contains("CONCURRENTLY");
-        Script { sql, one_transaction }
-    }
-}
-
-/// Runs a migration script like a careful deployment: stop at the first
-/// error, all in one transaction when the script allows it.
-fn apply(server: &PgServer, db: &str, script: &Script) -> Result<(), String> {
-    let mut cmd = server.client("psql", db);
-    cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"]);
-    if script.one_transaction {
-        cmd.arg("--single-transaction");
-    }
-    cmd.args(["-f", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run psql: {e}"))?;
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let input = script.sql.as_bytes().to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
-    let _ = writer.join();
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout)))
-    }
-}
-
-/// The tables of `before` that lost a column on the way to `after`.
-fn tables_losing_columns(before: &Snapshot, after: &Snapshot, renames: &Renames) -> Vec<TableName> {
-    before
-        .tables
-        .iter()
-        .filter(|(name, rows)| {
-            let new_name = renames.table(name);
-            after.tables.get(&new_name).is_some_and(|new_rows| {
-                rows.columns.iter().any(|c| {
-                    let new_col = renames.column(&new_name, &c.name);
-                    !new_rows.columns.iter().any(|n| n.name == new_col)
-                })
-            })
-        })
-        .map(|(name, _)| name.clone())
-        .collect()
-}
-
-/// `catalog` without the column positions of `tables`.
-fn without_positions(server: &PgServer, db: &str, c: &Catalog, tables: &[TableName]) -> Catalog {
-    let mut c = c.clone();
-    for (schema, table) in tables {
-        let prefix = server
-            .query(db, &format!("SELECT format('%I.%I.', {}, {})", rows::quote_literal(schema), rows::quote_literal(table)))
-            .expect("format() works");
-        for (key, fields) in c.objects.iter_mut() {
-            if key.kind == "column" && key.name.starts_with(&prefix) {
-                fields.remove("position");
-            }
-        }
-    }
-    c
-}
-
-/// Applies `up` then `down` to a database built from the case's old schema
-/// and data, and lists what went wrong (empty: the migration is right).
-fn check_migration(server: &PgServer, fx: &Fixture, l: &Loaded, up: &Script, down: &Script) -> (Vec<Failure>, Timings) {
-    let mut failures = Vec::new();
-    let mut t = Timings::default();
-    let renames = Renames::from_hints(&fx.new, "public");
-    let keep_all = |table: &TableName, column: Option<&str>| {
-        column.is_none_or(|c| !fx.values_change.contains(&format!("{}.{}.{c}", table.0, table.1)))
-    };
-
-    let started = Instant::now();
-    let db = load(server, fx, "a", true);
-    let original = rows::snapshot(server, &db);
-    t.setup = started.elapsed();
-
-    let started = Instant::now();
-    let applied = apply(server, &db, up);
-    t.up = started.elapsed();
-    if let Err(e) = applied {
-        failures.push(Failure::UpFailed(e));
-        return (failures, t);
-    }
-    let started = Instant::now();
-    let migrated = support::comparable(&catalog::catalog(server, &db));
-    if migrated != l.new {
-        failures.push(Failure::UpCatalog(catalog::diff(&migrated, &l.new)));
-    }
-    let after_up = rows::snapshot(server, &db);
-    let lost = rows::compare(server, &db, &original, &after_up, &renames, &keep_all);
-    if !lost.is_empty() {
-        failures.push(Failure::UpRows(lost));
-    }
-    t.checks = started.elapsed();
-
-    let started = Instant::now();
-    let applied = apply(server, &db, down);
-    t.down = started.elapsed();
-    if let Err(e) = applied {
-        failures.push(Failure::DownFailed(e));
-        return (failures, t);
-    }
-    let started = Instant::now();
-    let reordered = tables_losing_columns(&original, &after_up, &renames);
-    let back = without_positions(server, &db, &support::comparable(&catalog::catalog(server, &db)), &reordered);
-    let expected = without_positions(server, &db, &l.old, &reordered);
-    if back != expected {
-        failures.push(Failure::DownCatalog(catalog::diff(&back, &expected)));
-    }
-    // Only what the new schema kept can come back: a column or table the up
-    // dropped returns empty (or with its default).
-    let after_down = rows::snapshot(server, &db);
-    let kept = |table: &TableName, column: Option<&str>| {
-        let new_table = renames.table(table);
-        after_up.tables.get(&new_table).is_some_and(|t| {
-            column.is_none_or(|column| {
-                let new_column = renames.column(&new_table, column);
-                t.columns.iter().any(|c| c.name == new_column)
-            })
-        })
-    };
-    let lost = rows::compare(server, &db, &original, &after_down, &Renames::default(), &kept);
-    if !lost.is_empty() {
-        failures.push(Failure::DownRows(lost));
-    }
-    t.checks += started.elapsed();
-    (failures, t)
-}
-
-fn numbered(sql: &str) -> String {
-    sql.lines().enumerate().map(|(i, l)| format!("{:4} | {l}\n", i + 1)).collect()
-}
-
-fn report(case: &str, failures: &[Failure], up: &Script, down: &Script) -> String {
-    let mut text = format!("{case}: {}\n", failures.iter().map(Failure::kind).collect::<Vec<_>>().join("; "));
-    for f in failures {
-        text.push_str(&format!("\n== {} ==\n{}\n", f.kind(), f.detail().trim_end()));
-    }
-    let mode = |s: &Script| if s.one_transaction { "one transaction" } else { "no transaction" };
-    text.push_str(&format!(
-        "\n== up SQL ({}) ==\n{}\n== down SQL ({}) ==\n{}",
-        mode(up),
-        numbered(&up.sql),
-        mode(down),
-        numbered(&down.sql)
-    ));
-    text
-}
+// Judging a plan.
 
 /// A case's `expect_plan` file states what its plan must (not) do, one
 /// line each: `up has: <text>`, `up lacks: <text>` (and `down …`), and
@@ -397,7 +170,7 @@ fn migrates(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
     let (up, down) = (Script::planned(&plan.up), Script::planned(&plan.down));
     assert_eq!(up.sql, plan.up_sql(), "{case}: up_sql() is the up steps' SQL");
     assert_eq!(down.sql, plan.down_sql(), "{case}: down_sql() is the down steps' SQL");
-    let (failures, t) = check_migration(server, &fx, l, &up, &down);
+    let (failures, t) = roundtrip::check_migration(server, &fx.case(), l, &up, &down);
     let line = format!(
         "plan {plan_time:?}, setup {:?}, up {:?}, down {:?}, checks {:?}, total {:?}, {} steps",
         t.setup,
@@ -508,6 +281,7 @@ cases!(
     enum_value_removed,
     enum_value_removed_with_default_and_index,
     enum_value_renamed,
+    enum_values_added_first,
     exclude_constraint_added,
     exclude_constraint_dropped,
     extension_added_with_column,
@@ -539,6 +313,7 @@ cases!(
     index_opclass_and_collation,
     index_partial_predicate_changed,
     index_renamed_hint,
+    index_renamed_with_column_type_change,
     index_unique_to_constraint,
     inherit_attached,
     inherit_checks_changed,
@@ -624,6 +399,7 @@ cases!(
     table_added,
     table_comment_added_removed,
     table_dropped,
+    table_dropped_names_reused,
     table_set_schema_hint,
     table_storage_parameters_changed,
     table_unlogged_changed,
@@ -697,7 +473,7 @@ fn hand_written(server: &PgServer, case: &str, up: &str, down: &str) -> Vec<Fail
             loaded(server, &fx, cell)
         })
     };
-    let (failures, _) = check_migration(server, &fx, l, &Script::hand_written(up), &Script::hand_written(down));
+    let (failures, _) = roundtrip::check_migration(server, &fx.case(), l, &Script::hand_written(up), &Script::hand_written(down));
     failures
 }
 

@@ -1,6 +1,7 @@
 //! Shared test support: a throwaway PostgreSQL server ([`pg`]), a catalog
 //! snapshot to compare databases with ([`catalog`]), row snapshots ([`rows`]),
-//! and the generator of the large schema ([`big_schema`]).
+//! the strict migration round trip ([`roundtrip`]), random schema pairs
+//! ([`random_schema`]) and the generator of the large schema ([`big_schema`]).
 //!
 //! Each integration test binary compiles this module on its own and uses only
 //! part of it, hence the `dead_code` allowance.
@@ -10,6 +11,8 @@ pub mod big_schema;
 pub mod catalog;
 pub mod git;
 pub mod pg;
+pub mod random_schema;
+pub mod roundtrip;
 pub mod rows;
 pub mod runner;
 pub mod sqldef;

@@ -299,9 +299,11 @@ fn identifier_list(text: &str) -> Vec<String> {
 /// of rows and, projected onto the columns both share (after `renames`, kept
 /// by `keep(old table, Some(old column))`, generated columns excepted), the
 /// same multiset of values. A column whose
-/// type changed is compared through a cast of the old text to the new type on
-/// `db` (`'2024-01-01 10:00'::timestamptz::text`), which is what a correct
-/// `USING` cast produces. Returns the differences, empty when there is none.
+/// type changed is compared through a cast of the old value to the new type on
+/// `db` (`'23.00'::numeric(13,2)::integer::text`), which is what a correct
+/// `USING` cast produces; when the old type has no cast to the new one (or is
+/// gone), through a cast of the old text (`'red'::mood`). Returns the
+/// differences, empty when there is none.
 pub fn compare(
     server: &PgServer,
     db: &str,
@@ -342,7 +344,9 @@ pub fn compare(
             pairs.push((oi, ni));
             if new_info.type_name != col.type_name {
                 let values: Vec<Option<String>> = old_rows.rows.iter().map(|r| r[oi].clone()).collect();
-                match cast_all(server, db, &values, &new_info.type_name) {
+                match cast_all(server, db, &values, &col.type_name, &new_info.type_name)
+                    .or_else(|_| cast_all(server, db, &values, "text", &new_info.type_name))
+                {
                     Ok(cast) => {
                         converted.insert(oi, cast);
                     }
@@ -389,14 +393,14 @@ fn show_tuple(values: &[Option<String>]) -> String {
     format!("({})", shown.join(", "))
 }
 
-/// Casts text values to `type_name` on the server and returns their text form.
-fn cast_all(server: &PgServer, db: &str, values: &[Option<String>], type_name: &str) -> Result<Vec<Option<String>>, String> {
+/// Casts text values of type `from` to `type_name` on the server and returns their text form.
+fn cast_all(server: &PgServer, db: &str, values: &[Option<String>], from: &str, type_name: &str) -> Result<Vec<Option<String>>, String> {
     if values.is_empty() {
         return Ok(Vec::new());
     }
     let json = Value::Array(values.iter().map(|v| v.clone().map_or(Value::Null, Value::String)).collect()).to_string();
     let sql = format!(
-        "SELECT json_agg((v::{type_name})::text ORDER BY n) FROM json_array_elements_text({}::json) WITH ORDINALITY u(v, n)",
+        "SELECT json_agg((v::{from}::{type_name})::text ORDER BY n) FROM json_array_elements_text({}::json) WITH ORDINALITY u(v, n)",
         quote_literal(&json)
     );
     let out = server.query(db, &sql)?;

@@ -12,7 +12,10 @@
 //! 4. `functions`: functions, so that defaults and checks can call them;
 //! 5. `renames`: tables, columns, indexes, constraints, sequences;
 //! 6. `tables`: new tables (without foreign keys, so cycles work), then
-//!    column changes, enum rebuilds, new and dropped columns;
+//!    column changes, enum rebuilds, new and dropped columns; dropped tables
+//!    go just before, instead of in (9), when the new schema gives one of
+//!    their relation names (the table's, an index's, a key's) to another
+//!    relation: tables, indexes, sequences and views share one namespace;
 //! 7. `constraints`: new constraints and indexes, then foreign keys, once
 //!    every table they refer to exists;
 //! 8. `views`: views in dependency order, including those dropped in (3)
@@ -71,6 +74,8 @@ struct Phases {
     functions: Vec<Ordered>,
     opaque_late: Vec<Step>,
     renames: Vec<Step>,
+    /// Dropped tables whose names the new schema reuses (see `drop_tables`).
+    drop_tables_early: Vec<Step>,
     tables: Vec<Step>,
     /// ADD COLUMN on a child that declares a column its parent gains in the
     /// same migration, deepest first: the parent's ADD COLUMN then merges.
@@ -107,6 +112,23 @@ struct Phases {
     post: Vec<Step>,
 }
 
+/// The names a table takes in its schema's relation namespace: its own, its
+/// indexes' and those of the indexes behind its keys and exclusion constraints.
+fn table_relation_names(t: &Table) -> impl Iterator<Item = &str> {
+    let keys = t.constraints.values().filter(|c| {
+        matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclude { .. })
+    });
+    std::iter::once(t.name.name.as_str()).chain(t.indexes.keys().map(String::as_str)).chain(keys.map(|c| c.name.as_str()))
+}
+
+/// Every (schema, name) of a relation of `schema`: tables and what
+/// [`table_relation_names`] gives, views, sequences.
+fn relation_names(schema: &Schema) -> BTreeSet<(&str, &str)> {
+    let tables = schema.tables.values().flat_map(|t| table_relation_names(t).map(|n| (t.name.schema.as_str(), n)));
+    let others = schema.views.keys().chain(schema.sequences.keys()).map(|q| (q.schema.as_str(), q.name.as_str()));
+    tables.chain(others).collect()
+}
+
 /// Steps in order of their depth in the inheritance tree (stable).
 fn by_depth(mut steps: Vec<(usize, Step)>, deepest_first: bool) -> Vec<Step> {
     steps.sort_by_key(|(depth, _)| if deepest_first { usize::MAX - depth } else { *depth });
@@ -132,6 +154,7 @@ impl Phases {
             // Operators, casts, aggregates, servers, …: they use functions,
             // and indexes and columns may use them.
             self.opaque_late,
+            self.drop_tables_early,
             self.tables,
             by_depth(self.child_columns, true),
             self.columns,
@@ -578,9 +601,15 @@ impl<'a> Lowering<'a> {
             if from.contains(value) {
                 continue;
             }
+            // Labels are added in order, so the one before exists by now; the
+            // first label goes before the first one the type already has (the
+            // label after it may be new too).
             let position = match i.checked_sub(1).map(|p| &to[p]) {
                 Some(prev) => format!(" AFTER {}", quote_literal(prev)),
-                None => format!(" BEFORE {}", quote_literal(&to[1])),
+                None => match to.iter().find(|v| from.contains(v)) {
+                    Some(next) => format!(" BEFORE {}", quote_literal(next)),
+                    None => String::new(),
+                },
             };
             // A label added in a transaction cannot be used until it commits.
             self.p.types.push(Step::outside_transaction(
@@ -862,8 +891,18 @@ impl<'a> Lowering<'a> {
             return;
         }
         let names: Vec<String> = dropped.iter().map(|t| t.name.to_string()).collect();
-        // Tables go before the types and functions their columns use.
-        self.p.drop_tables.push(step(format!("drop table {}", names.join(", ")), format!("DROP TABLE {};", names.join(", "))));
+        let drop = step(format!("drop table {}", names.join(", ")), format!("DROP TABLE {};", names.join(", ")));
+        // A name another relation of the new schema takes must be free
+        // before that relation is created: then every dropped table goes
+        // early, in one statement (they may refer to each other). What
+        // refers to them (views, foreign keys) is gone by then.
+        let taken = relation_names(self.new);
+        if dropped.iter().any(|t| table_relation_names(t).any(|n| taken.contains(&(t.name.schema.as_str(), n)))) {
+            self.p.drop_tables_early.push(drop);
+        } else {
+            // Tables go before the types and functions their columns use.
+            self.p.drop_tables.push(drop);
+        }
     }
 
     fn add_column(&mut self, change: &Change, table: &QName, column: &Column) {

@@ -82,8 +82,14 @@ impl Lowering<'_> {
         }
     }
 
-    /// Drops and creates again the index `name` of `table`.
+    /// Drops and creates again the index `name` of `table` (under the name a
+    /// rename gives it: renames run first).
     fn rebuild_index(&mut self, table: &QName, name: &str, reason: &str, gone: Gone) {
+        let renamed = self.changes.iter().find_map(|ch| match ch {
+            Change::RenameIndex { table: t, from, to } if t == table && from == name => Some(to.as_str()),
+            _ => None,
+        });
+        let name = renamed.unwrap_or(name);
         let handled = self.changes.iter().any(|ch| {
             matches!(ch, Change::DropIndex { table: t, index } | Change::CreateIndex { table: t, index } if t == table && index.name == name)
         });
