@@ -28,6 +28,7 @@ mod process;
 
 use process::{ProcessRun, timed_process, vm_hwm_kb};
 use schemashift::model::{Dialect, Schema};
+use schemashift::settings::{Flags, Settings};
 use schemashift::source::{FileSet, SourceArgs, SourceFile, resolve_pair};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
@@ -127,7 +128,8 @@ fn child(repo: &Path) {
         println!("STAGE\t{name}\t{status}\t{}\t{}\t{}\t{hwm}", c.wall.as_nanos(), c.cpu.as_nanos(), c.heap);
     };
     let args = SourceArgs { revs: vec!["HEAD~1".into(), "HEAD".into()], ..Default::default() };
-    let (pair, c) = measured(|| resolve_pair(&args, repo));
+    // Settings (and schemashift.toml) as the CLI reads them, once, then the sides.
+    let (pair, c) = measured(|| Settings::load(Flags::default(), repo).and_then(|s| resolve_pair(&args, &s, repo)));
     let (old_files, new_files) = match pair {
         Ok(p) => p,
         Err(e) => return report("git read", &format!("error: {e}"), c),

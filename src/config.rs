@@ -1,8 +1,9 @@
 //! `schemashift.toml` at the repository root.
 //!
 //! The file is small on purpose: which files form the schema, which dialect
-//! they are written in, where migrations go and in which layout. Command-line
-//! flags always win over it; the CLI does that merging, not this module.
+//! they are written in, where migrations go and in which framework's layout.
+//! This module only parses it; [`crate::settings`] merges it with the flags
+//! and the environment (flags win).
 //!
 //! Unknown keys are an error rather than ignored: a misspelt `shcema = [...]`
 //! silently falling back to the default file list would be a nasty surprise.
@@ -28,7 +29,10 @@ pub struct Config {
     pub dialect: Option<String>,
     /// Directory where migrations are written.
     pub dir: Option<String>,
-    /// Migration layout or output format (`golang-migrate`, `dbmate`, ...).
+    /// The migration framework whose layout `generate` writes (`golang-migrate`, `dbmate`, ...).
+    pub framework: Option<String>,
+    /// The old name of `framework`, still accepted with a warning: `format`
+    /// means the output format (`sql`, `json`) everywhere else.
     pub format: Option<String>,
     /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`.
     pub concurrent_indexes: Option<bool>,
@@ -60,7 +64,7 @@ impl Config {
             Error::data(format!("invalid {CONFIG_FILE}: {}", e.message().trim_end()))
                 .at(Location::new(origin, line, column))
                 .help(
-                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `format`, `concurrent_indexes` and `postgres_version`; \
+                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes` and `postgres_version`; \
                      see the README",
                 )
         })
@@ -101,14 +105,17 @@ mod tests {
     #[test]
     fn parses_all_keys() {
         let c = Config::parse(
-            "schema = [\"db/*.sql\"]\ndialect = \"postgres\"\ndir = \"migrations\"\nformat = \"dbmate\"\n",
+            "schema = [\"db/*.sql\"]\ndialect = \"postgres\"\ndir = \"migrations\"\nframework = \"dbmate\"\n",
             "schemashift.toml",
         )
         .unwrap();
         assert_eq!(c.schema, vec!["db/*.sql"]);
         assert_eq!(c.dialect.as_deref(), Some("postgres"));
         assert_eq!(c.dir.as_deref(), Some("migrations"));
-        assert_eq!(c.format.as_deref(), Some("dbmate"));
+        assert_eq!(c.framework.as_deref(), Some("dbmate"));
+        // The old name of `framework` still parses; Settings warns about it.
+        let old = Config::parse("format = \"dbmate\"\n", "schemashift.toml").unwrap();
+        assert_eq!(old.format.as_deref(), Some("dbmate"));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! compares two models, [`plan`] orders and lowers the changes into verified
 //! up/down SQL, [`generate`] writes it as a framework's migration files, and
 //! [`emit`] prints a model. The command-line front end ([`cli`]) only wires
-//! these.
+//! these, with one [`settings::Settings`] per run: the flags, the environment
+//! and `schemashift.toml` ([`config`]) merged once.
 
 pub mod cli;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod generate;
 pub mod model;
 pub mod plan;
 pub mod read;
+pub mod settings;
 pub mod source;
 
 pub use error::{Error, ErrorKind, Result, Warning};

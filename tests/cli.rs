@@ -213,3 +213,26 @@ fn readme_quick_start_diff_runs_on_the_shipped_fixtures() {
     assert!(up.contains("ALTER TYPE public.order_status ADD VALUE 'delivered' AFTER 'shipped';"), "{up}");
     assert!(!up.contains("DROP COLUMN"), "{up}");
 }
+
+/// A bare repository has no work tree: its `schemashift.toml` is the one in
+/// HEAD's tree, and every setting comes from it, not only the schema globs.
+#[test]
+fn a_bare_repository_takes_its_settings_from_heads_config() {
+    let repo = git_support::TestRepo::new();
+    repo.write("schemashift.toml", "schema = [\"ddl/*.sql\"]\n");
+    repo.write("ddl/t.sql", "CREATE TABLE configured (id int);\n");
+    repo.write("schema.sql", "CREATE TABLE not_configured (id int);\n");
+    repo.commit_all("configured");
+    let bare = repo.clone_to("bare.git", &["--bare"]);
+    let out = schemashift(&bare).args(["inspect", "main"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("public.configured") && !text.contains("not_configured"), "{text}");
+
+    repo.write("schemashift.toml", "schema = [\"ddl/*.sql\"]\ndialect = \"sqlite\"\n");
+    repo.commit_all("sqlite");
+    let bare = repo.clone_to("bare2.git", &["--bare"]);
+    let out = schemashift(&bare).args(["inspect", "main"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    assert!(stderr(&out).contains("(from `dialect` in HEAD:schemashift.toml)"), "{}", stderr(&out));
+}

@@ -48,7 +48,7 @@ fn continues_sequential_numbering_with_its_padding() {
     repo.write("migrations/0007_init.down.sql", "DROP TABLE users;\n");
     repo.write("migrations/0002_older.up.sql", "SELECT 1;\n");
     repo.write("migrations/0002_older.down.sql", "SELECT 1;\n");
-    let out = schemashift(repo.path(), &["generate", "--name", "add email", "--format", "plain"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "add email", "--framework", "plain"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let listed = files(&repo.path().join("migrations"));
     assert!(listed.contains(&"0008_add_email.up.sql".to_string()), "{listed:?}");
@@ -66,11 +66,11 @@ fn timestamps_never_go_backwards() {
     let repo = repo_with_change();
     // An existing migration from the future (a clock ahead on someone's machine).
     repo.write("db/migrations/20991231235959_future.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n");
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "dbmate"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "dbmate"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(files(&repo.path().join("db/migrations")).contains(&"21000101000000_x.sql".to_string()));
     // And an empty directory takes the clock (SOURCE_DATE_EPOCH 1700000000 = 2023-11-14 22:13:20 UTC).
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "dbmate", "--dir", "other"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "dbmate", "--dir", "other"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("other")), ["20231114221320_x.sql"]);
 }
@@ -78,12 +78,12 @@ fn timestamps_never_go_backwards() {
 #[test]
 fn an_explicit_version_is_used_and_a_taken_one_refused_without_writing() {
     let repo = repo_with_change();
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "plain", "--version", "42"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain", "--version", "42"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["42_x.down.sql", "42_x.up.sql"]);
     let before = std::fs::read(repo.path().join("migrations/42_x.up.sql")).unwrap();
     // `0042` is the same version as `42` for a runner that compares numbers.
-    let out = schemashift(repo.path(), &["generate", "--name", "y", "--format", "plain", "--version", "0042"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "y", "--framework", "plain", "--version", "0042"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["42_x.down.sql", "42_x.up.sql"]);
@@ -96,7 +96,7 @@ fn never_overwrites_a_file_with_the_same_name() {
     // Not a migration (refinery only reads `V…__….sql`), but the name of the
     // runbook that goes beside an up-only migration is taken.
     repo.write("migrations/1_x.rollback.md", "mine\n");
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "refinery", "--version", "1"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "refinery", "--version", "1"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     assert!(stderr(&out).contains("refusing to overwrite"), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["1_x.rollback.md"], "V1__x.sql is not written either");
@@ -110,7 +110,7 @@ fn no_changes_writes_nothing() {
     repo.commit_all("old");
     // Same schema written differently.
     repo.write("schema.sql", "create table USERS (ID int8 primary key, NAME text);\n");
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "plain"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("no changes"), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
@@ -121,7 +121,7 @@ fn no_changes_writes_nothing() {
 fn output_is_byte_for_byte_deterministic() {
     let repo = repo_with_change();
     for dir in ["a", "b"] {
-        let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "goose", "--dir", dir, "--version", "5"]);
+        let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "goose", "--dir", dir, "--version", "5"]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let a = std::fs::read(repo.path().join("a/5_x.sql")).unwrap();
@@ -132,11 +132,11 @@ fn output_is_byte_for_byte_deterministic() {
 #[test]
 fn the_name_cannot_escape_the_directory() {
     let repo = repo_with_change();
-    let out = schemashift(repo.path(), &["generate", "--name", "../../Evil/Name", "--format", "plain"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "../../Evil/Name", "--framework", "plain"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["0001_evil_name.down.sql", "0001_evil_name.up.sql"]);
     for bad in [&["--name", "../.."][..], &["--name", "x", "--version", "../1"][..], &["--name", "x", "--version", "1__2"][..]] {
-        let mut args = vec!["generate", "--format", "plain"];
+        let mut args = vec!["generate", "--framework", "plain"];
         args.extend_from_slice(bad);
         let out = schemashift(repo.path(), &args);
         assert_eq!(out.status.code(), Some(64), "{bad:?}: {}", stderr(&out));
@@ -147,12 +147,12 @@ fn the_name_cannot_escape_the_directory() {
 fn an_overlong_name_is_a_usage_error_before_anything_is_written() {
     let repo = repo_with_change();
     let long = "add ".repeat(1250); // 5,000 characters
-    let out = schemashift(repo.path(), &["generate", "--name", &long, "--format", "alembic", "--dir", "versions"]);
+    let out = schemashift(repo.path(), &["generate", "--name", &long, "--framework", "alembic", "--dir", "versions"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     assert!(stderr(&out).contains("too long") && stderr(&out).contains("at most 150"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("File name too long"), "{}", stderr(&out));
     assert!(!repo.path().join("versions").exists(), "nothing is written, not even the directory");
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--version", &"1".repeat(33), "--format", "plain"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--version", &"1".repeat(33), "--framework", "plain"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     assert!(stderr(&out).contains("at most 32"), "{}", stderr(&out));
 
@@ -160,7 +160,7 @@ fn an_overlong_name_is_a_usage_error_before_anything_is_written() {
     // with the longest version still writes.
     let longest = "n".repeat(150);
     let version = "1".repeat(32);
-    let out = schemashift(repo.path(), &["generate", "--name", &longest, "--format", "alembic", "--dir", "versions", "--version", &version]);
+    let out = schemashift(repo.path(), &["generate", "--name", &longest, "--framework", "alembic", "--dir", "versions", "--version", &version]);
     assert!(out.status.success(), "{}", stderr(&out));
     let written = files(&repo.path().join("versions"));
     assert_eq!(written.len(), 1, "{written:?}");
@@ -196,7 +196,7 @@ fn refuses_to_guess_between_frameworks_with_the_same_names() {
     let out = schemashift(repo.path(), &["generate", "--name", "x"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("flyway") && err.contains("refinery") && err.contains("--format"), "{err}");
+    assert!(err.contains("flyway") && err.contains("refinery") && err.contains("--framework"), "{err}");
     assert_eq!(files(&repo.path().join("migrations")), ["V1__init.sql"]);
 
     let repo = repo_with_change();
@@ -206,18 +206,85 @@ fn refuses_to_guess_between_frameworks_with_the_same_names() {
 }
 
 #[test]
-fn reads_dir_and_format_from_the_configuration() {
+fn reads_dir_and_framework_from_the_configuration() {
+    let repo = repo_with_change();
+    repo.write("schemashift.toml", "schema = [\"schema.sql\"]\ndir = \"sql/changes\"\nframework = \"sql-migrate\"\n");
+    let out = schemashift(repo.path(), &["generate", "--name", "x"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert_eq!(files(&repo.path().join("sql/changes")), ["20231114221320-x.sql"]);
+}
+
+/// `generate --format <framework>` and `format = "…"` in schemashift.toml,
+/// the spellings before `--framework`: they still work, the same, and say
+/// what to write instead (unless --quiet).
+#[test]
+fn the_old_spelling_of_framework_still_works_and_warns() {
+    let run = |args: &[&str]| {
+        let repo = repo_with_change();
+        let out = schemashift(repo.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let written: Vec<(String, String)> = files(&repo.path().join("migrations"))
+            .into_iter()
+            .map(|f| (f.clone(), std::fs::read_to_string(repo.path().join("migrations").join(&f)).unwrap()))
+            .collect();
+        (String::from_utf8_lossy(&out.stdout).into_owned(), stderr(&out), written)
+    };
+    let (new_out, new_err, new_files) = run(&["generate", "--name", "x", "--framework", "goose"]);
+    let (old_out, old_err, old_files) = run(&["generate", "--name", "x", "--format", "goose"]);
+    assert_eq!((&old_out, &old_files), (&new_out, &new_files));
+    let warning = "warning: --format is deprecated for generate; use --framework\n";
+    assert_eq!(old_err, format!("{warning}{new_err}"));
+    assert!(!new_err.contains("deprecated"), "{new_err}");
+    let (_, quiet_err, _) = run(&["-q", "generate", "--name", "x", "--format", "goose"]);
+    assert_eq!(quiet_err, new_err);
+
+    // Both at once is ambiguous: a usage error, before anything is written.
+    let repo = repo_with_change();
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "goose", "--framework", "plain"]);
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    assert!(files(&repo.path().join("migrations")).is_empty());
+    // The old flag is not offered any more.
+    let out = schemashift(repo.path(), &["generate", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--framework <FRAMEWORK>"), "{help}");
+    assert!(!help.lines().any(|l| l.trim_start().starts_with("--format")), "{help}");
+
+    // The old key in schemashift.toml.
     let repo = repo_with_change();
     repo.write("schemashift.toml", "schema = [\"schema.sql\"]\ndir = \"sql/changes\"\nformat = \"sql-migrate\"\n");
     let out = schemashift(repo.path(), &["generate", "--name", "x"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("sql/changes")), ["20231114221320-x.sql"]);
+    let err = stderr(&out);
+    assert_eq!(err.matches("deprecated").count(), 1, "{err}");
+    assert!(err.starts_with("warning: `format` in ") && err.contains("schemashift.toml is deprecated; rename it to `framework`"), "{err}");
+    // Both keys: which one is meant is unclear.
+    repo.write("schemashift.toml", "framework = \"goose\"\nformat = \"sql-migrate\"\n");
+    let out = schemashift(repo.path(), &["generate", "--name", "y"]);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("both `framework` and `format`"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_bad_setting_names_where_it_was_set() {
+    let repo = repo_with_change();
+    repo.write("schemashift.toml", "framework = \"flyaway\"\n");
+    let out = schemashift(repo.path(), &["generate", "--name", "x"]);
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("unknown migration framework `flyaway`") && err.contains("`framework` in "), "{err}");
+    // `diff` writes no migration: the framework is not its business.
+    let out = schemashift(repo.path(), &["diff"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "flyaway"]);
+    assert!(stderr(&out).contains("(from --framework)"), "{}", stderr(&out));
 }
 
 #[test]
 fn concurrently_puts_index_builds_in_a_migration_outside_a_transaction() {
     let repo = repo_with_change();
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "goose", "--concurrently", "--version", "1"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "goose", "--concurrently", "--version", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["1_x.sql", "2_x_2.sql"]);
     let first = std::fs::read_to_string(repo.path().join("migrations/1_x.sql")).unwrap();
@@ -234,11 +301,11 @@ fn inspect_reads_the_migrations_back_into_the_new_schema() {
     repo.write("README.md", "no schema yet\n");
     repo.commit_all("empty");
     repo.write("schema.sql", OLD);
-    let out = schemashift(repo.path(), &["generate", "--name", "init", "--format", "plain"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "init", "--framework", "plain"]);
     assert!(out.status.success(), "{}", stderr(&out));
     repo.commit_all("init");
     repo.write("schema.sql", NEW);
-    let out = schemashift(repo.path(), &["generate", "--name", "email", "--format", "plain"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "email", "--framework", "plain"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let from_migrations = schemashift(repo.path(), &["inspect", "--migrations", "migrations"]);
     assert!(from_migrations.status.success(), "{}", stderr(&from_migrations));
@@ -278,13 +345,13 @@ fn before_postgres_12_a_new_enum_label_is_added_outside_a_transaction() {
     repo.commit_all("old");
     repo.write("schema.sql", "CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE TABLE t (m mood, n int);\n");
     // PostgreSQL 12 and later: one migration, in a transaction (the label is not used).
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "goose", "--version", "1", "--dir", "now"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "goose", "--version", "1", "--dir", "now"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("now")), ["1_x.sql"]);
     assert!(!std::fs::read_to_string(repo.path().join("now/1_x.sql")).unwrap().contains("NO TRANSACTION"));
     // PostgreSQL 11, from the configuration: the label in a migration of its own, outside a transaction.
     repo.write("schemashift.toml", "schema = [\"schema.sql\"]\npostgres_version = 11\n");
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "goose", "--version", "1", "--dir", "old"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "goose", "--version", "1", "--dir", "old"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("old")), ["1_x.sql", "2_x_2.sql"]);
     let first = std::fs::read_to_string(repo.path().join("old/1_x.sql")).unwrap();
@@ -326,19 +393,19 @@ fn detects_every_framework_from_its_projects_files() {
 #[test]
 fn dry_run_prints_the_files_and_writes_nothing() {
     let repo = repo_with_change();
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "plain", "--dry-run"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain", "--dry-run"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("==> migrations/0001_x.up.sql <==\n-- Generated by schemashift"), "{text}");
     assert!(text.contains("==> migrations/0001_x.down.sql <==") && text.contains("DROP COLUMN email"), "{text}");
     assert!(!repo.path().join("migrations").exists());
     // The same run for real writes exactly what was shown.
-    let real = schemashift(repo.path(), &["generate", "--name", "x", "--format", "plain"]);
+    let real = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain"]);
     assert!(real.status.success(), "{}", stderr(&real));
     let up = std::fs::read_to_string(repo.path().join("migrations/0001_x.up.sql")).unwrap();
     assert!(text.contains(&format!("==> migrations/0001_x.up.sql <==\n{up}\n")), "{text}");
     // A dry run that would overwrite fails like the real one.
-    let again = schemashift(repo.path(), &["generate", "--name", "x", "--format", "plain", "--version", "1", "--dry-run"]);
+    let again = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain", "--version", "1", "--dry-run"]);
     assert_eq!(again.status.code(), Some(64), "{}", stderr(&again));
 }
 
@@ -374,7 +441,7 @@ fn every_layout_reads_back_into_the_schema() {
             let version = (i + 1).to_string();
             // Distinct names: Rails refuses two migrations with one class name.
             let name = format!("step {version}");
-            let out = schemashift(repo.path(), &["generate", "--name", &name, "--format", format, "--dir", dir, "--version", &version]);
+            let out = schemashift(repo.path(), &["generate", "--name", &name, "--framework", format, "--dir", dir, "--version", &version]);
             assert!(out.status.success(), "{format}: {}", stderr(&out));
             repo.commit_all("step");
         }
@@ -406,7 +473,7 @@ fn concurrently_keeps_a_rebuilt_view_in_one_migration() {
     repo.write("schema.sql", old);
     repo.commit_all("old");
     repo.write("schema.sql", new);
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--format", "plain", "--concurrently"]);
+    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain", "--concurrently"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let dir = repo.path().join("migrations");
     let ups: Vec<String> = files(&dir).into_iter().filter(|f| f.ends_with(".up.sql")).collect();

@@ -85,7 +85,7 @@ fn generate(work: &Path, format: &str) -> Command {
 /// the child starts with the action the test means.
 fn generate_with(work: &Path, format: &str, sigint: libc::sighandler_t) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemashift"));
-    cmd.args(["generate", "--no-index", "old.sql", "new.sql", "--name", "add email", "--concurrently", "--format", format, "--dir", "migrations"])
+    cmd.args(["generate", "--no-index", "old.sql", "new.sql", "--name", "add email", "--concurrently", "--framework", format, "--dir", "migrations"])
         .current_dir(work)
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .env_remove("SCHEMASHIFT_PAUSE_WRITE");

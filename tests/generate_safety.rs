@@ -79,7 +79,7 @@ fn generate(format: &str, dir: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
     let old = schema_at(work.path(), "old", OLD);
     let new = schema_at(work.path(), "new", NEW);
     let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--no-index", &old, &new, "--format", format, "--dir", dir])
+        .args(["generate", "--no-index", &old, &new, "--framework", format, "--dir", dir])
         .args(["--name", &format!("x\n{PAYLOAD}\n\"\"\"")])
         .current_dir(work.path())
         .env("SOURCE_DATE_EPOCH", "1700000000")

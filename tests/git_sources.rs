@@ -3,12 +3,22 @@
 #[path = "support/git.rs"]
 mod support;
 
-use schemashift::source::{DEFAULT_SCHEMA_GLOBS, FileSet, SourceArgs, repo_root, resolve_one, resolve_pair};
+use schemashift::settings::{Flags, Settings};
+use schemashift::source::{self, DEFAULT_SCHEMA_GLOBS, FileSet, SourceArgs, repo_root};
 use schemashift::{Error, ErrorKind};
 use std::path::Path;
 use support::{TestRepo, git_in};
 
 // ---------------------------------------------------------------- helpers
+
+/// As the CLI reads: the settings (and schemashift.toml) once, then the sides.
+fn resolve_pair(args: &SourceArgs, cwd: &Path) -> Result<(FileSet, FileSet), Error> {
+    source::resolve_pair(args, &Settings::load(Flags::default(), cwd)?, cwd)
+}
+
+fn resolve_one(rev: Option<&str>, paths: &[String], cwd: &Path) -> Result<FileSet, Error> {
+    source::resolve_one(rev, paths, &Settings::load(Flags::default(), cwd)?, cwd)
+}
 
 fn revs(revs: &[&str]) -> SourceArgs {
     SourceArgs { revs: revs.iter().map(|s| s.to_string()).collect(), ..Default::default() }
@@ -549,8 +559,21 @@ fn broken_config_is_a_data_error_naming_file_and_place() {
     let e = pair_err(repo.path(), &revs(&[]));
     assert_eq!(e.kind, ErrorKind::Data);
     assert!(e.location.unwrap().line >= 1);
-    // Pathspecs do not need the config, so they still work while it is broken.
-    assert!(resolve_pair(&with_paths(revs(&[]), &["schema.sql"]), repo.path()).is_ok());
+}
+
+#[test]
+fn sources_take_the_config_from_the_settings_and_do_not_read_it_again() {
+    let repo = TestRepo::new();
+    repo.write("ddl/t.sql", "t\n");
+    repo.write("schema.sql", "default location\n");
+    repo.write("schemashift.toml", "schema = [\"ddl/*.sql\"]\n");
+    repo.commit_all("configured");
+    let settings = Settings::load(Flags::default(), repo.path()).unwrap();
+    // Broken after the one read of the run: the sides still use what was read.
+    repo.write("schemashift.toml", "schema = [\"a\"\n");
+    let (old, new) = source::resolve_pair(&revs(&["HEAD"]), &settings, repo.path()).unwrap();
+    assert_eq!((paths(&old), paths(&new)), (vec!["ddl/t.sql"], vec!["ddl/t.sql"]));
+    assert_eq!(paths(&source::resolve_one(None, &[], &settings, repo.path()).unwrap()), ["ddl/t.sql"]);
 }
 
 #[test]

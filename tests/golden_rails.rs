@@ -1,4 +1,4 @@
-//! Rails cannot run here, so the files `generate --format rails` writes are
+//! Rails cannot run here, so the files `generate --framework rails` writes are
 //! checked against Rails' documented rules instead: the migrator's file
 //! name pattern, the class name it derives from the file name
 //! (`String#camelize`), `ActiveRecord::Migration[X.Y]` copied from the
@@ -106,7 +106,7 @@ fn files_of(dir: &std::path::Path) -> Vec<(String, String)> {
 fn files_follow_rails_naming_and_carry_the_planned_sql() {
     for args in [&[][..], &["--concurrently"][..]] {
         let rails = runner::generate_history(&setup(), "db/migrate", args);
-        let mut goose_args = vec!["--format", "goose"];
+        let mut goose_args = vec!["--framework", "goose"];
         goose_args.extend(args);
         let goose = runner::generate_history(&[], "db/migrations", &goose_args);
         let written: Vec<(String, String)> = files_of(&rails.dir).into_iter().filter(|(f, _)| !f.starts_with("2023010") && !f.starts_with("2023020")).collect();

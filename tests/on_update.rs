@@ -3,7 +3,7 @@
 //! trigger with its own plpgsql function (src/dialect/postgres/on_update.rs).
 //!
 //! - The seed samples' migration is pinned: the up and down SQL of `diff`,
-//!   and the files `generate --format plain` and `--format goose` write,
+//!   and the files `generate --framework plain` and `--framework goose` write,
 //!   under `fixtures/seed_migration/` (each read and checked by hand).
 //! - The seed samples and every case of `fixtures/on_update/` (`old.json`,
 //!   `new.json`, `data.sql`) migrate a PostgreSQL 15 database built from the
@@ -119,7 +119,7 @@ fn seed_generate_is_pinned() {
             SEED_AFTER,
             "--name",
             "seed samples",
-            "--format",
+            "--framework",
             format,
             "--dir",
             target_arg,

@@ -111,7 +111,7 @@ fn round_trip(args: &[&str], label: &str) -> Option<History> {
     if !runner::runner_available("alembic") {
         return None;
     }
-    // No --format: alembic.ini and env.py must be enough to recognise it.
+    // No --framework: alembic.ini and env.py must be enough to recognise it.
     let history = runner::generate_history(SETUP, DIR, args);
     let files = runner::listing(&history.dir);
     let db = runner::database_at_first_revision(server, label);

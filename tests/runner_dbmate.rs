@@ -61,7 +61,7 @@ fn dbmate_rolls_back_a_removed_enum_label_in_committed_steps() {
         "CREATE TYPE mood AS ENUM ('a', 'b', 'c');\nCREATE TABLE users (id bigint PRIMARY KEY, m mood DEFAULT 'c');\n",
         "CREATE TYPE mood AS ENUM ('a', 'b');\nCREATE TABLE users (id bigint PRIMARY KEY, m mood DEFAULT 'a');\n",
     ];
-    let history = runner::generate_history_of(&revisions, &[], "db/migrations", &["--format", "dbmate"]);
+    let history = runner::generate_history_of(&revisions, &[], "db/migrations", &["--framework", "dbmate"]);
     let files = runner::listing(&history.dir);
     assert_eq!(files.len(), 2, "the change is cut in two: {files:?}");
     let db = server.create_database("dbmate_enum");

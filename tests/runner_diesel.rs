@@ -37,7 +37,7 @@ fn round_trip(args: &[&str], label: &str) {
     if !runner::runner_available("diesel") {
         return;
     }
-    let mut all_args = vec!["--format", "diesel"];
+    let mut all_args = vec!["--framework", "diesel"];
     all_args.extend_from_slice(args);
     let history = runner::generate_history(&[("Cargo.toml", CARGO_TOML), ("diesel.toml", DIESEL_TOML)], "migrations", &all_args);
     let files = runner::listing(&history.dir);

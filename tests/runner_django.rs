@@ -85,7 +85,7 @@ fn round_trip(args: &[&str], label: &str) -> Option<Vec<String>> {
     if !django_available() {
         return None;
     }
-    // No --format: manage.py and apps.py must be enough to recognise it.
+    // No --framework: manage.py and apps.py must be enough to recognise it.
     let history = runner::generate_history(SETUP, DIR, args);
     let files = runner::listing(&history.dir);
     let db = runner::database_at_first_revision(server, label);

@@ -43,7 +43,7 @@ fn refinery_applies_generated_migrations() {
     if !runner::runner_available("refinery") {
         return;
     }
-    let history = runner::generate_history(&[("Cargo.toml", CARGO_TOML)], "migrations", &["--format", "refinery"]);
+    let history = runner::generate_history(&[("Cargo.toml", CARGO_TOML)], "migrations", &["--framework", "refinery"]);
     let files = runner::listing(&history.dir);
     let scripts = files.iter().filter(|f| f.starts_with('V') && f.ends_with(".sql")).count();
     let runbooks = files.iter().filter(|f| f.ends_with(".rollback.md")).count();
@@ -71,7 +71,7 @@ fn refinery_refuses_concurrent_indexes() {
     repo.commit_all("schema");
     repo.write(runner::SCHEMA_PATH, runner::REVISIONS[2]);
     let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--name", "index", "--format", "refinery", "--concurrently"])
+        .args(["generate", "--name", "index", "--framework", "refinery", "--concurrently"])
         .current_dir(repo.path())
         .output()
         .expect("schemashift runs");
@@ -81,7 +81,7 @@ fn refinery_refuses_concurrent_indexes() {
     assert!(!repo.path().join("migrations").exists(), "nothing may be written");
     // Without --concurrently the same change is an ordinary migration.
     let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--name", "index", "--format", "refinery"])
+        .args(["generate", "--name", "index", "--framework", "refinery"])
         .current_dir(repo.path())
         .output()
         .expect("schemashift runs");

@@ -35,7 +35,7 @@ fn round_trip(args: &[&str], label: &str) {
     if !runner::runner_available("sql-migrate") {
         return;
     }
-    let mut all_args = vec!["--format", "sql-migrate"];
+    let mut all_args = vec!["--framework", "sql-migrate"];
     all_args.extend_from_slice(args);
     let history = runner::generate_history(&[("dbconfig.yml", DBCONFIG)], "db/migrations", &all_args);
     let files = runner::listing(&history.dir);

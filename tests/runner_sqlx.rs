@@ -35,7 +35,7 @@ fn assert_some_file_without_transaction(history: &History, files: &[String]) {
 /// a database at the first revision; checks it reaches the last one.
 /// Returns the history, its files and the database.
 fn generate_and_run(server: &support::pg::PgServer, format: &str, args: &[&str], label: &str) -> (History, Vec<String>, String) {
-    let mut all_args = vec!["--format", format];
+    let mut all_args = vec!["--framework", format];
     all_args.extend_from_slice(args);
     let history = runner::generate_history(&[("Cargo.toml", CARGO_TOML)], "migrations", &all_args);
     let files = runner::listing(&history.dir);

@@ -1,10 +1,10 @@
 //! What `diff` and `generate` share: two schemas named like `git diff`
 //! names its sides, read, and the verified plan between them.
 
-use super::inspect::resolve_dialect;
 use crate::error::{Error, Result};
 use crate::model::Schema;
 use crate::plan::Plan;
+use crate::settings::{Flags, Settings};
 use crate::source::{self, FileSet, SourceArgs};
 use clap::Args;
 use std::path::Path;
@@ -44,6 +44,11 @@ pub struct Compared {
 }
 
 impl Sources {
+    /// What these flags contribute to the run's [`Settings`].
+    pub fn flags(&self) -> Flags {
+        Flags { dialect: self.dialect.clone(), allow_empty: self.allow_empty, ..Flags::default() }
+    }
+
     /// Checks the arguments without reading anything.
     pub fn source_args(&self) -> Result<SourceArgs> {
         let (revs, paths) = if self.no_index {
@@ -62,12 +67,11 @@ impl Sources {
 
     /// Reads both sides and plans the migration; warnings go to standard
     /// error, and so does "no changes".
-    pub fn compare(&self, cwd: &Path) -> Result<Compared> {
-        let dialect = resolve_dialect(self.dialect.as_deref(), cwd)?;
-        let (old_files, new_files) = source::resolve_pair(&self.source_args()?, cwd)?;
+    pub fn compare(&self, settings: &Settings, cwd: &Path) -> Result<Compared> {
+        let (old_files, new_files) = source::resolve_pair(&self.source_args()?, settings, cwd)?;
         // Both sides together: files the same on both are parsed once (BENCHMARKS.md).
-        let ((old, old_warnings), (new, new_warnings)) = crate::read::read_pair(&old_files, &new_files, dialect)?;
-        if new.is_empty() && !old.is_empty() && !self.allow_empty {
+        let ((old, old_warnings), (new, new_warnings)) = crate::read::read_pair(&old_files, &new_files, settings.dialect.value)?;
+        if new.is_empty() && !old.is_empty() && !settings.allow_empty {
             return Err(emptied(&old_files, &old, &new_files));
         }
         // What the new schema says about itself, and what the migration
@@ -80,7 +84,7 @@ impl Sources {
                 warnings.push(w.clone());
             }
         }
-        super::print_warnings(&warnings);
+        super::print_warnings(settings, &warnings);
         if plan.is_empty() {
             eprintln!("no changes");
         }

@@ -2,6 +2,7 @@
 
 use super::compare::Sources;
 use crate::error::Result;
+use crate::settings::Settings;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::path::Path;
@@ -58,8 +59,8 @@ struct JsonOutput<'p> {
     warnings: Vec<JsonWarning>,
 }
 
-pub fn run(args: DiffArgs, cwd: &Path) -> Result<i32> {
-    let compared = args.sources.compare(cwd)?;
+pub fn run(args: DiffArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
+    let compared = args.sources.compare(settings, cwd)?;
     let plan = &compared.plan;
     let out = match args.format {
         Format::Sql => {

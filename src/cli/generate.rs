@@ -1,10 +1,10 @@
-//! `schemashift generate [sources] --name <slug> [--dir <dir>] [--format <framework>]`.
+//! `schemashift generate [sources] --name <slug> [--dir <dir>] [--framework <framework>]`.
 
 use super::compare::{Compared, Sources};
-use crate::config::Config;
 use crate::error::Result;
 use crate::generate::{self, Options, detect};
-use crate::source::{self, FileSet};
+use crate::settings::{Flags, Settings};
+use crate::source::FileSet;
 use clap::Args;
 use std::path::Path;
 
@@ -21,8 +21,12 @@ pub struct GenerateArgs {
     /// The migration framework: plain, golang-migrate, goose, dbmate, flyway,
     /// sqlx, sqlx-simple, diesel, refinery, sql-migrate, atlas, liquibase,
     /// prisma, rails, django, alembic [default: from schemashift.toml, else detected].
-    #[arg(long)]
-    pub format: Option<String>,
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Option<String>,
+    /// The old spelling of --framework, kept working with a warning: in
+    /// `diff` and `inspect`, --format is the output format.
+    #[arg(long = "format", hide = true, conflicts_with = "framework", value_name = "FRAMEWORK")]
+    pub deprecated_format: Option<String>,
     /// The new migration's version instead of the next one.
     #[arg(long)]
     pub version: Option<String>,
@@ -39,18 +43,31 @@ pub struct GenerateArgs {
     pub dry_run: bool,
 }
 
-pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
-    let root = source::repo_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
-    let config = Config::load(&root)?.unwrap_or_default();
+impl GenerateArgs {
+    /// What these flags contribute to the run's [`Settings`].
+    pub fn flags(&self) -> Flags {
+        Flags {
+            dir: self.dir.clone(),
+            framework: self.framework.clone(),
+            deprecated_format: self.deprecated_format.clone(),
+            concurrently: self.concurrently,
+            postgres_version: self.postgres_version,
+            ..self.sources.flags()
+        }
+    }
+}
+
+pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     // Checked before any reading: bad arguments are the cheapest errors.
     args.sources.source_args()?;
     generate::sanitize_slug(&args.name)?;
     if let Some(v) = &args.version {
         generate::version::validate(v)?;
     }
-    let choice = detect::choose(&root, cwd, args.dir.as_deref(), config.dir.as_deref(), args.format.as_deref().or(config.format.as_deref()))?;
+    let dir = settings.dir.as_ref().map(|d| d.value.as_path());
+    let choice = detect::choose(&settings.root, dir, settings.framework()?)?;
 
-    let compared = args.sources.compare(cwd)?;
+    let compared = args.sources.compare(settings, cwd)?;
     let Compared { old_files, new_files, old, new, plan, .. } = &compared;
     if plan.is_empty() {
         return Ok(0);
@@ -59,9 +76,9 @@ pub fn run(args: GenerateArgs, cwd: &Path) -> Result<i32> {
         name: args.name.clone(),
         version: args.version.clone(),
         header: header(old_files, new_files),
-        concurrent_indexes: args.concurrently || config.concurrent_indexes.unwrap_or(false),
-        postgres_version: args.postgres_version.or(config.postgres_version),
-        now: generate::version::now(),
+        concurrent_indexes: settings.concurrent_indexes,
+        postgres_version: settings.postgres_version,
+        now: settings.now.value,
     };
     if args.dry_run {
         let (_, files) = generate::render(old, new, plan, choice.format, &choice.dir, &opts)?;

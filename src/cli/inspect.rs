@@ -1,7 +1,7 @@
 //! `schemashift inspect [<rev>] [--format json|sql] [-- paths]`.
 
 use crate::error::{Error, Result};
-use crate::model::Dialect;
+use crate::settings::{Flags, Settings};
 use crate::source;
 use clap::{Args, ValueEnum};
 use std::path::Path;
@@ -25,6 +25,8 @@ pub struct InspectArgs {
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<String>,
     /// The migration framework of --migrations [default: detected].
+    /// Not `framework` from schemashift.toml: that describes the project's
+    /// own directory, and --migrations may name any other.
     #[arg(long, requires = "migrations")]
     pub framework: Option<String>,
     /// Pathspecs choosing the schema files (globs), after `--`.
@@ -40,7 +42,14 @@ pub enum Format {
     Sql,
 }
 
-pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
+impl InspectArgs {
+    /// What these flags contribute to the run's [`Settings`].
+    pub fn flags(&self) -> Flags {
+        Flags { dialect: self.dialect.clone(), ..Flags::default() }
+    }
+}
+
+pub fn run(args: InspectArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     if let Some(dir) = &args.migrations {
         if args.rev.is_some() || args.no_index || !args.paths.is_empty() {
             return Err(Error::usage("--migrations reads a directory on disk; it takes no revision, --no-index or paths"));
@@ -48,21 +57,20 @@ pub fn run(args: InspectArgs, cwd: &Path) -> Result<i32> {
         // Before detection, which would blame the framework it cannot tell
         // in a directory that is not there.
         require_dir(dir, cwd)?;
-        let dialect = resolve_dialect(args.dialect.as_deref(), cwd)?;
-        let root = source::repo_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
-        let choice = crate::generate::detect::choose(&root, cwd, Some(dir), None, args.framework.as_deref())?;
-        let schema = crate::generate::read_back::read_migrations(&choice.dir, Path::new(dir), choice.format, dialect)?;
+        let framework = args.framework.as_deref().map(crate::generate::formats::by_name).transpose()?;
+        let choice = crate::generate::detect::choose(&settings.root, Some(&cwd.join(dir)), framework)?;
+        let schema =
+            crate::generate::read_back::read_migrations(&choice.dir, Path::new(dir), choice.format, settings.dialect.value)?;
         return print(&schema, args.format);
     }
     let files = if args.no_index {
         let path = args.rev.as_deref().ok_or_else(|| Error::usage("--no-index needs a file or directory to read"))?;
         source::read_no_index(path, cwd)?
     } else {
-        source::resolve_one(args.rev.as_deref(), &args.paths, cwd)?
+        source::resolve_one(args.rev.as_deref(), &args.paths, settings, cwd)?
     };
-    let dialect = resolve_dialect(args.dialect.as_deref(), cwd)?;
-    let (schema, warnings) = crate::read::read_files(&files, dialect)?;
-    super::print_warnings(&warnings);
+    let (schema, warnings) = crate::read::read_files(&files, settings.dialect.value)?;
+    super::print_warnings(settings, &warnings);
     print(&schema, args.format)
 }
 
@@ -86,24 +94,4 @@ fn print(schema: &crate::model::Schema, format: Format) -> Result<i32> {
         Format::Sql => super::write_stdout(&crate::dialect::render_schema(schema)?)?,
     }
     Ok(0)
-}
-
-/// `--dialect`, else `dialect` in schemashift.toml, else PostgreSQL.
-pub fn resolve_dialect(flag: Option<&str>, cwd: &Path) -> Result<Dialect> {
-    let configured = match flag {
-        Some(d) => Some(d.to_string()),
-        None => match source::repo_root(cwd) {
-            Some(root) => crate::config::Config::load(&root)?.and_then(|c| c.dialect),
-            None => None,
-        },
-    };
-    match configured {
-        None => Ok(Dialect::Postgres),
-        Some(d) => match Dialect::parse(&d) {
-            Some(Dialect::Postgres) => Ok(Dialect::Postgres),
-            Some(other) => Err(Error::usage(format!("the {} dialect is not yet supported", other.name()))
-                .help("only `postgres` is supported in this version; MySQL and SQLite are planned")),
-            None => Err(Error::usage(format!("unknown dialect `{d}`")).help("use one of: postgres, mysql, sqlite")),
-        },
-    }
 }

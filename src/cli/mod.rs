@@ -6,6 +6,7 @@ mod generate;
 mod inspect;
 
 use crate::error::{Error, Result};
+use crate::settings::{Flags, Settings};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -22,9 +23,6 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
-
-/// Set by `--quiet`.
-static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -51,11 +49,26 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Ok(d) => d,
         Err(e) => return report(&Error::io(format!("cannot read the current directory: {e}"))),
     };
-    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    let flags = match &cli.command {
+        Command::Diff(args) => args.sources.flags(),
+        Command::Generate(args) => args.flags(),
+        Command::Inspect(args) => args.flags(),
+    };
+    // The one place settings are resolved (and schemashift.toml read) for
+    // the whole run; the commands and the modules below get `&Settings`.
+    let settings = match Settings::load(Flags { quiet: cli.quiet, ..flags }, &cwd) {
+        Ok(s) => s,
+        Err(e) => return report(&e),
+    };
+    if !settings.quiet {
+        for note in &settings.deprecations {
+            eprintln!("{note}");
+        }
+    }
     let result: Result<i32> = match cli.command {
-        Command::Diff(args) => diff::run(args, &cwd),
-        Command::Generate(args) => generate::run(args, &cwd),
-        Command::Inspect(args) => inspect::run(args, &cwd),
+        Command::Diff(args) => diff::run(args, &settings, &cwd),
+        Command::Generate(args) => generate::run(args, &settings, &cwd),
+        Command::Inspect(args) => inspect::run(args, &settings, &cwd),
     };
     match result {
         Ok(code) => code,
@@ -69,8 +82,8 @@ fn report(e: &Error) -> i32 {
 }
 
 /// Prints warnings to standard error, where they do not mix with the output.
-pub fn print_warnings(warnings: &[crate::Warning]) {
-    if QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+pub fn print_warnings(settings: &Settings, warnings: &[crate::Warning]) {
+    if settings.quiet {
         return;
     }
     for w in warnings {

@@ -1,6 +1,7 @@
 //! Which framework a project uses, and where its migrations live.
 //!
-//! Flags win, then `schemashift.toml`, then what the repository shows: a
+//! Flags win, then `schemashift.toml` (both merged in [`crate::settings`]),
+//! then what the repository shows: a
 //! directory where some framework keeps migrations, the files in it (names,
 //! marker comments, layout files such as `atlas.sum`) and telltale files at
 //! the root (`go.mod` naming goose, `Cargo.toml` naming sqlx, …). When the
@@ -21,15 +22,10 @@ pub struct Choice {
 /// Files next to a migrations directory that name its framework.
 const NEIGHBOUR_FILES: &[&str] = &["env.py", "script.py.mako", "apps.py", "models.py", "__init__.py"];
 
-/// Chooses the format and directory. `dir` (from `--dir`) is relative to
-/// `cwd`; `config_dir` (from `schemashift.toml`) to `root`.
-pub fn choose(root: &Path, cwd: &Path, dir: Option<&str>, config_dir: Option<&str>, format: Option<&str>) -> Result<Choice> {
-    let format = format.map(formats::by_name).transpose()?;
-    let dir = match (dir, config_dir) {
-        (Some(d), _) => Some(cwd.join(d)),
-        (None, Some(d)) => Some(root.join(d)),
-        (None, None) => None,
-    };
+/// Chooses the format and directory: `dir` and `format` are what the
+/// settings (or `inspect --migrations`) say, absolute; detected when `None`.
+pub fn choose(root: &Path, dir: Option<&Path>, format: Option<&'static dyn Format>) -> Result<Choice> {
+    let dir = dir.map(Path::to_path_buf);
     match (format, dir) {
         (Some(format), Some(dir)) => Ok(Choice { format, dir, reason: "as configured".into() }),
         (Some(format), None) => {
@@ -71,7 +67,7 @@ fn find_dir(root: &Path) -> Result<PathBuf> {
     match candidates.len() {
         1 => Ok(candidates.remove(0)),
         0 => Err(Error::usage("no migrations directory found")
-            .help("pass --dir <directory> and --format <framework>, or set `dir` and `format` in schemashift.toml")),
+            .help("pass --dir <directory> and --framework <framework>, or set `dir` and `framework` in schemashift.toml")),
         _ => Err(Error::usage(format!(
             "several migrations directories: {}",
             candidates.iter().map(|c| relative(root, c)).collect::<Vec<_>>().join(", ")
@@ -90,7 +86,7 @@ pub fn detect_format(root: &Path, dir: &Path) -> Result<(&'static dyn Format, St
     let shown = relative(root, dir);
     if best == 0 {
         return Err(Error::usage(format!("cannot tell which migration framework {shown} belongs to"))
-            .help(format!("pass --format <framework> (one of: {})", names(&formats::all()))));
+            .help(format!("pass --framework <framework> (one of: {})", names(&formats::all()))));
     }
     if top.len() == 1 {
         return Ok((top[0], format!("detected from {shown}")));
@@ -102,7 +98,7 @@ pub fn detect_format(root: &Path, dir: &Path) -> Result<(&'static dyn Format, St
         return Ok((plain, format!("detected from {shown}")));
     }
     Err(Error::usage(format!("{shown} could be {} migrations", names(&top).replace(", ", " or ")))
-        .help("say which with --format, or set `format` in schemashift.toml"))
+        .help("say which with --framework, or set `framework` in schemashift.toml"))
 }
 
 fn probe(root: &Path, dir: &Path) -> Result<Probe> {

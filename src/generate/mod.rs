@@ -37,7 +37,7 @@ pub struct Options {
     /// The major version of the PostgreSQL the migrations run on, when older
     /// than what schemashift assumes (12 or later) matters.
     pub postgres_version: Option<u32>,
-    /// The time for timestamp versions (Unix seconds), see [`version::now`].
+    /// The time for timestamp versions (Unix seconds), see [`crate::settings::Settings::now`].
     pub now: i64,
 }
 

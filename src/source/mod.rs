@@ -10,11 +10,12 @@
 //! - `damage`: corrupt objects, shallow clones, revisions that do not resolve.
 //!
 //! Which files: pathspecs after `--` win, else the `schema` globs of
-//! `schemashift.toml`, else [`DEFAULT_SCHEMA_GLOBS`]. The configuration is read
-//! from the working tree when the repository has one (the file the user is
-//! editing, and the same file the CLI reads for its other settings), and from
-//! HEAD's tree in a bare repository. One selection applies to both sides, so
-//! that editing the config does not make files appear or vanish from one side.
+//! `schemashift.toml` (as [`crate::settings::Settings`] holds them), else
+//! [`DEFAULT_SCHEMA_GLOBS`]. The configuration is read ([`read_config`]) from
+//! the working tree when the repository has one (the file the user is
+//! editing), and from HEAD's tree in a bare repository, which has no other.
+//! One selection applies to both sides, so that editing the config does not
+//! make files appear or vanish from one side.
 
 mod args;
 mod damage;
@@ -29,6 +30,7 @@ pub use pathspec::DEFAULT_SCHEMA_GLOBS;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::{Error, Result};
+use crate::settings::{ConfigFile, Settings};
 use args::{Plan, Want};
 use git::Repo;
 use pathspec::Selection;
@@ -62,7 +64,7 @@ pub struct FileSet {
 ///
 /// It is an error only when *neither* side has a schema file: one empty side
 /// is a schema that did not exist yet (or was removed), a real diff.
-pub fn resolve_pair(args: &SourceArgs, cwd: &Path) -> Result<(FileSet, FileSet)> {
+pub fn resolve_pair(args: &SourceArgs, settings: &Settings, cwd: &Path) -> Result<(FileSet, FileSet)> {
     let (old, new) = match args::plan(args)? {
         Plan::NoIndex { old, new } => {
             let pair = (no_index::read(&old, cwd)?, no_index::read(&new, cwd)?);
@@ -75,7 +77,7 @@ pub fn resolve_pair(args: &SourceArgs, cwd: &Path) -> Result<(FileSet, FileSet)>
         Plan::Git { old, new } => (old, new),
     };
     let repo = Repo::discover(cwd)?;
-    let sel = selection(&repo, &args.paths)?;
+    let sel = selection(&repo, &args.paths, settings)?;
     let old = read_want(&repo, &old, &sel)?;
     let new = read_want(&repo, &new, &sel)?;
     if old.files.is_empty() && new.files.is_empty() {
@@ -86,12 +88,12 @@ pub fn resolve_pair(args: &SourceArgs, cwd: &Path) -> Result<(FileSet, FileSet)>
 
 /// One side for commands that look at a single schema (`inspect`): the
 /// working tree by default, else the revision.
-pub fn resolve_one(rev: Option<&str>, paths: &[String], cwd: &Path) -> Result<FileSet> {
+pub fn resolve_one(rev: Option<&str>, paths: &[String], settings: &Settings, cwd: &Path) -> Result<FileSet> {
     if let Some(rev) = rev {
         args::single_rev(rev)?;
     }
     let repo = Repo::discover(cwd)?;
-    let sel = selection(&repo, paths)?;
+    let sel = selection(&repo, paths, settings)?;
     let side = rev.map_or(Side::WorkTree, |r| Side::Rev(r.to_string()));
     let set = read_side(&repo, &side, &sel)?;
     if set.files.is_empty() {
@@ -106,25 +108,46 @@ pub fn repo_root(cwd: &Path) -> Option<PathBuf> {
     gix::discover(cwd).ok()?.workdir().map(Path::to_path_buf)
 }
 
+/// `schemashift.toml` for this run, and the project root it belongs to:
+/// from the work tree of the repository containing `cwd`; from HEAD's tree
+/// in a bare repository, where the schema (and the file that says where it
+/// is) only exists in commits; from `cwd` outside a repository (`--no-index`).
+/// The root is the work tree, else `cwd`.
+pub fn read_config(cwd: &Path) -> Result<(PathBuf, Option<ConfigFile>)> {
+    // Not a repository (or a broken one) is not an error here: `--no-index`
+    // needs none, and the sides report what is wrong when they read it.
+    let Ok(repo) = Repo::discover(cwd) else {
+        return Ok((cwd.to_path_buf(), load(cwd)?));
+    };
+    match repo.workdir() {
+        Some(root) => {
+            let file = load(&root)?;
+            Ok((root, file))
+        }
+        None => {
+            let origin = format!("HEAD:{CONFIG_FILE}");
+            let file = match repo.head_file(CONFIG_FILE)? {
+                Some(bytes) => Some(ConfigFile { config: Config::parse_bytes(&bytes, &origin)?, origin }),
+                None => None,
+            };
+            Ok((cwd.to_path_buf(), file))
+        }
+    }
+}
+
+fn load(root: &Path) -> Result<Option<ConfigFile>> {
+    let origin = root.join(CONFIG_FILE).display().to_string();
+    Ok(Config::load(root)?.map(|config| ConfigFile { config, origin }))
+}
+
 /// Pathspecs, else the config's globs, else the defaults.
-fn selection(repo: &Repo, paths: &[String]) -> Result<Selection> {
+fn selection(repo: &Repo, paths: &[String], settings: &Settings) -> Result<Selection> {
     if !paths.is_empty() {
         return Selection::pathspecs(paths, &repo.prefix, repo.workdir().as_deref());
     }
-    let (config, origin) = match repo.workdir() {
-        Some(root) => (Config::load(&root)?, root.join(CONFIG_FILE).display().to_string()),
-        None => {
-            let origin = format!("HEAD:{CONFIG_FILE}");
-            let config = match repo.head_file(CONFIG_FILE)? {
-                Some(bytes) => Some(Config::parse_bytes(&bytes, &origin)?),
-                None => None,
-            };
-            (config, origin)
-        }
-    };
-    match config {
-        Some(c) if !c.schema.is_empty() => Selection::config(&c.schema, &origin),
-        _ => Ok(Selection::defaults()),
+    match &settings.schema {
+        Some(globs) => Selection::config(&globs.value, settings.config_file.as_deref().unwrap_or(CONFIG_FILE)),
+        None => Ok(Selection::defaults()),
     }
 }
 

@@ -182,7 +182,7 @@ impl Format for Liquibase {
         if !squeezed.starts_with("--liquibaseformatted") {
             return Err(Error::data(format!("{} does not start with `--liquibase formatted sql`", path.display()))
                 .at(Location::new(path.display().to_string(), 1, 1))
-                .help("is this a Liquibase formatted SQL changelog? choose the format with --format"));
+                .help("is this a Liquibase formatted SQL changelog? choose the framework with --framework"));
         }
         let mut in_changeset = false;
         let mut in_rollback_block = false;

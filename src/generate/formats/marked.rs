@@ -162,7 +162,7 @@ impl Format for Marked {
         if !text.lines().any(|l| is(l, self.up_marker())) {
             return Err(Error::data(format!("{} has no `{}` line", path.display(), self.up_marker()))
                 .at(Location::new(path.display().to_string(), 1, 1))
-                .help(format!("is this a {} migration? choose the format with --format", self.name())));
+                .help(format!("is this a {} migration? choose the framework with --framework", self.name())));
         }
         let mut inside = false;
         Ok(blank_lines_except(&text, |_, line| {

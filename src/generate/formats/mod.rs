@@ -3,7 +3,7 @@
 //! A [`Format`] knows one framework: where its migrations usually live, how
 //! to recognise its files in a directory, how to write one migration, and
 //! how to read the up SQL of an existing one back. The registry in
-//! [`all`] is what `--format` accepts and what auto-detection considers.
+//! [`all`] is what `--framework` accepts and what auto-detection considers.
 
 mod alembic;
 mod atlas;
@@ -109,7 +109,7 @@ pub const TELLTALE_FILES: &[&str] = &[
 
 /// One framework's layout.
 pub trait Format: Sync {
-    /// The `--format` name.
+    /// The `--framework` name.
     fn name(&self) -> &'static str;
     /// Where its migrations usually live, relative to the repository root;
     /// the first is where a new project's go.
@@ -217,7 +217,7 @@ pub fn by_name(name: &str) -> Result<&'static dyn Format> {
     };
     all().into_iter().find(|f| f.name() == alias).ok_or_else(|| {
         let names: Vec<&str> = all().iter().map(|f| f.name()).collect();
-        Error::usage(format!("unknown migration format `{name}`")).help(format!("use one of: {}", names.join(", ")))
+        Error::usage(format!("unknown migration framework `{name}`")).help(format!("use one of: {}", names.join(", ")))
     })
 }
 
@@ -305,7 +305,7 @@ pub fn refuse_directive_lines(framework: &str, steps: &[Step], directive: impl F
                 "the statement for `{what}` has a line {framework} would read as a directive: {}",
                 super::escape::one_line(line)
             ))
-            .help("choose another framework with --format, or write this migration by hand"));
+            .help("choose another framework with --framework, or write this migration by hand"));
         }
     }
     Ok(())

@@ -1,0 +1,349 @@
+//! One [`Settings`] per run: what the command line, the environment and
+//! `schemashift.toml` say, merged once and passed down.
+//!
+//! Each value is taken from the first layer that gives it: a flag, then the
+//! environment, then the file, then detection or a default. Before this
+//! module each command looked the file up where it needed it (three times in
+//! one `generate`), and the merging lived in three places that could drift
+//! apart. [`crate::config`] stays the file's parser; this is the only caller
+//! that decides what wins.
+//!
+//! Pathspecs after `--` are not here: like the revisions they are part of
+//! the `git diff`-style arguments ([`crate::source::SourceArgs`]), and under
+//! `--no-index` they are the two paths compared. They still win over the
+//! file's `schema` globs kept here; [`crate::source`] applies that.
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::error::{Error, Result};
+use crate::generate::formats::{self, Format};
+use crate::model::Dialect;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// `SOURCE_DATE_EPOCH`: the time for timestamp versions, instead of the
+/// clock (reproducible builds' convention; the tests use it).
+pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+
+/// Where a setting's value came from, for messages that should point at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag, as it was spelt.
+    Flag(&'static str),
+    /// An environment variable.
+    Env(&'static str),
+    /// A key of `schemashift.toml`, in `file` (a path, or `HEAD:schemashift.toml`).
+    File { key: &'static str, file: String },
+    /// Nothing said: the default, or what detection finds later.
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag(flag) => write!(f, "{flag}"),
+            Origin::Env(var) => write!(f, "${var}"),
+            Origin::File { key, file } => write!(f, "`{key}` in {file}"),
+            Origin::Default => write!(f, "the default"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Setting<T> {
+    fn new(value: T, origin: Origin) -> Setting<T> {
+        Setting { value, origin }
+    }
+}
+
+/// The command-line layer: what this invocation's flags say (`None` or
+/// `false`: not given). Each command fills in the flags it has.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub dialect: Option<String>,
+    /// `generate --dir`, relative to the current directory.
+    pub dir: Option<String>,
+    /// `generate --framework`.
+    pub framework: Option<String>,
+    /// `generate --format`, the old spelling of `--framework`.
+    pub deprecated_format: Option<String>,
+    pub concurrently: bool,
+    pub postgres_version: Option<u32>,
+    pub quiet: bool,
+    pub allow_empty: bool,
+}
+
+/// `schemashift.toml` as found for this run, and where it was read from.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    pub config: Config,
+    /// A disk path, or `HEAD:schemashift.toml` in a bare repository.
+    pub origin: String,
+}
+
+/// Everything a command needs to know beyond its own arguments.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The project root: the repository's work tree, else the current
+    /// directory. `dir` in the file is relative to it, and detection looks here.
+    pub root: PathBuf,
+    /// Where `schemashift.toml` was read from, when there is one.
+    pub config_file: Option<String>,
+    pub dialect: Setting<Dialect>,
+    /// The file's `schema` globs, relative to the root; `None`: the defaults
+    /// ([`crate::source::DEFAULT_SCHEMA_GLOBS`]).
+    pub schema: Option<Setting<Vec<String>>>,
+    /// The migrations directory (absolute); `None`: detected.
+    pub dir: Option<Setting<PathBuf>>,
+    /// The migration framework's name, checked only by [`Settings::framework`]
+    /// so that a command that writes no migrations does not fail on it.
+    pub framework: Option<Setting<String>>,
+    pub concurrent_indexes: bool,
+    pub postgres_version: Option<u32>,
+    /// The time for timestamp versions (Unix seconds).
+    pub now: Setting<i64>,
+    pub quiet: bool,
+    pub allow_empty: bool,
+    /// Old spellings used in this run, one line each, for standard error.
+    pub deprecations: Vec<String>,
+}
+
+impl Settings {
+    /// Reads `schemashift.toml` (the one read of the run) and the process
+    /// environment, and merges them under `flags`.
+    pub fn load(flags: Flags, cwd: &Path) -> Result<Settings> {
+        let (root, file) = crate::source::read_config(cwd)?;
+        Settings::resolve(flags, &|name| std::env::var(name).ok(), file, root, cwd)
+    }
+
+    /// The merge itself, without I/O besides the clock: `env` looks a
+    /// variable up, `file` is the parsed `schemashift.toml`.
+    pub fn resolve(
+        flags: Flags,
+        env: &dyn Fn(&str) -> Option<String>,
+        file: Option<ConfigFile>,
+        root: PathBuf,
+        cwd: &Path,
+    ) -> Result<Settings> {
+        let (config, config_file) = match file {
+            Some(f) => (f.config, Some(f.origin)),
+            None => (Config::default(), None),
+        };
+        let in_file = |key: &'static str| Origin::File { key, file: config_file.clone().unwrap_or_else(|| CONFIG_FILE.into()) };
+        let mut deprecations = Vec::new();
+
+        let dialect = match (flags.dialect, config.dialect) {
+            (Some(d), _) => Setting::new(parse_dialect(&d, &Origin::Flag("--dialect"))?, Origin::Flag("--dialect")),
+            (None, Some(d)) => Setting::new(parse_dialect(&d, &in_file("dialect"))?, in_file("dialect")),
+            (None, None) => Setting::new(Dialect::Postgres, Origin::Default),
+        };
+        let schema = (!config.schema.is_empty()).then(|| Setting::new(config.schema, in_file("schema")));
+        // `--dir` is typed relative to where one stands, `dir` in the file
+        // relative to the file.
+        let dir = match (flags.dir, config.dir) {
+            (Some(d), _) => Some(Setting::new(cwd.join(d), Origin::Flag("--dir"))),
+            (None, Some(d)) => Some(Setting::new(root.join(d), in_file("dir"))),
+            (None, None) => None,
+        };
+
+        // `format` named the framework in `generate` only; everywhere else it
+        // is the output format (`sql`, `json`), so the framework's flag and
+        // key are `framework`. The old spellings keep working, with a note.
+        let file_framework = match (config.framework, config.format) {
+            (Some(_), Some(_)) => {
+                return Err(Error::data(format!(
+                    "{} sets both `framework` and `format`",
+                    config_file.as_deref().unwrap_or(CONFIG_FILE)
+                ))
+                .help("`format` is the old name of `framework`: keep only `framework`"));
+            }
+            (Some(f), None) => Some(Setting::new(f, in_file("framework"))),
+            (None, Some(f)) => {
+                deprecations.push(format!(
+                    "warning: `format` in {} is deprecated; rename it to `framework`",
+                    config_file.as_deref().unwrap_or(CONFIG_FILE)
+                ));
+                Some(Setting::new(f, in_file("format")))
+            }
+            (None, None) => None,
+        };
+        let framework = match (flags.framework, flags.deprecated_format) {
+            (Some(f), _) => Some(Setting::new(f, Origin::Flag("--framework"))),
+            (None, Some(f)) => {
+                deprecations.push("warning: --format is deprecated for generate; use --framework".into());
+                Some(Setting::new(f, Origin::Flag("--format")))
+            }
+            (None, None) => file_framework,
+        };
+
+        let now = match env(SOURCE_DATE_EPOCH).and_then(|v| v.trim().parse().ok()) {
+            Some(epoch) => Setting::new(epoch, Origin::Env(SOURCE_DATE_EPOCH)),
+            None => Setting::new(clock(), Origin::Default),
+        };
+
+        Ok(Settings {
+            root,
+            config_file,
+            dialect,
+            schema,
+            dir,
+            framework,
+            // A flag can only switch these on: there is no `--no-concurrently`.
+            concurrent_indexes: flags.concurrently || config.concurrent_indexes.unwrap_or(false),
+            postgres_version: flags.postgres_version.or(config.postgres_version),
+            now,
+            quiet: flags.quiet,
+            allow_empty: flags.allow_empty,
+            deprecations,
+        })
+    }
+
+    /// The framework given by a flag or the file, checked; `None`: detect it.
+    pub fn framework(&self) -> Result<Option<&'static dyn Format>> {
+        let Some(f) = &self.framework else { return Ok(None) };
+        formats::by_name(&f.value).map(Some).map_err(|mut e| {
+            e.message = format!("{} (from {})", e.message, f.origin);
+            e
+        })
+    }
+}
+
+/// `--dialect` or `dialect`: only PostgreSQL is read in this version.
+fn parse_dialect(name: &str, origin: &Origin) -> Result<Dialect> {
+    match Dialect::parse(name) {
+        Some(Dialect::Postgres) => Ok(Dialect::Postgres),
+        Some(other) => Err(Error::usage(format!("the {} dialect is not yet supported (from {origin})", other.name()))
+            .help("only `postgres` is supported in this version; MySQL and SQLite are planned")),
+        None => Err(Error::usage(format!("unknown dialect `{name}` (from {origin})")).help("use one of: postgres, mysql, sqlite")),
+    }
+}
+
+fn clock() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    const FILE: &str = "/repo/schemashift.toml";
+
+    fn file(text: &str) -> Option<ConfigFile> {
+        Some(ConfigFile { config: Config::parse(text, FILE).unwrap(), origin: FILE.into() })
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn epoch(name: &str) -> Option<String> {
+        (name == SOURCE_DATE_EPOCH).then(|| "1700000000".into())
+    }
+
+    fn resolve(flags: Flags, env: &dyn Fn(&str) -> Option<String>, file: Option<ConfigFile>) -> Result<Settings> {
+        Settings::resolve(flags, env, file, PathBuf::from("/repo"), Path::new("/repo/sub"))
+    }
+
+    fn in_file(key: &'static str) -> Origin {
+        Origin::File { key, file: FILE.into() }
+    }
+
+    const FULL: &str = "schema = [\"db/*.sql\"]\ndialect = \"postgresql\"\ndir = \"db/migrations\"\nframework = \"dbmate\"\n\
+                        concurrent_indexes = true\npostgres_version = 11\n";
+
+    #[test]
+    fn defaults_when_nothing_is_said() {
+        let s = resolve(Flags::default(), &no_env, None).unwrap();
+        assert_eq!(s.dialect, Setting::new(Dialect::Postgres, Origin::Default));
+        assert_eq!((s.schema, s.dir, s.framework, s.config_file), (None, None, None, None));
+        assert_eq!((s.concurrent_indexes, s.postgres_version, s.quiet, s.allow_empty), (false, None, false, false));
+        assert_eq!(s.now.origin, Origin::Default);
+        assert!(s.deprecations.is_empty());
+    }
+
+    #[test]
+    fn the_file_wins_over_defaults() {
+        let s = resolve(Flags::default(), &no_env, file(FULL)).unwrap();
+        assert_eq!(s.config_file.as_deref(), Some(FILE));
+        assert_eq!(s.dialect, Setting::new(Dialect::Postgres, in_file("dialect")));
+        assert_eq!(s.schema, Some(Setting::new(vec!["db/*.sql".to_string()], in_file("schema"))));
+        // `dir` in the file is relative to the root, not to where one stands.
+        assert_eq!(s.dir, Some(Setting::new(PathBuf::from("/repo/db/migrations"), in_file("dir"))));
+        assert_eq!(s.framework, Some(Setting::new("dbmate".to_string(), in_file("framework"))));
+        assert_eq!((s.concurrent_indexes, s.postgres_version), (true, Some(11)));
+        assert_eq!(s.framework().unwrap().unwrap().name(), "dbmate");
+    }
+
+    #[test]
+    fn flags_win_over_the_file() {
+        let flags = Flags {
+            dialect: Some("pg".into()),
+            dir: Some("m".into()),
+            framework: Some("goose".into()),
+            concurrently: true,
+            postgres_version: Some(10),
+            quiet: true,
+            allow_empty: true,
+            ..Flags::default()
+        };
+        let s = resolve(flags, &no_env, file(FULL)).unwrap();
+        assert_eq!(s.dialect.origin, Origin::Flag("--dialect"));
+        // `--dir` is relative to the current directory.
+        assert_eq!(s.dir, Some(Setting::new(PathBuf::from("/repo/sub/m"), Origin::Flag("--dir"))));
+        assert_eq!(s.framework, Some(Setting::new("goose".to_string(), Origin::Flag("--framework"))));
+        assert_eq!((s.postgres_version, s.quiet, s.allow_empty), (Some(10), true, true));
+        // The flags not given leave the file's values.
+        assert_eq!(s.schema.unwrap().origin, in_file("schema"));
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_clock() {
+        let s = resolve(Flags::default(), &epoch, file(FULL)).unwrap();
+        assert_eq!(s.now, Setting::new(1_700_000_000, Origin::Env(SOURCE_DATE_EPOCH)));
+        // Not a number: the clock, as reproducible-build tools do.
+        let s = resolve(Flags::default(), &|_| Some("soon".into()), None).unwrap();
+        assert_eq!(s.now.origin, Origin::Default);
+    }
+
+    #[test]
+    fn old_spellings_of_framework_still_work_with_a_note() {
+        let flags = Flags { deprecated_format: Some("plain".into()), ..Flags::default() };
+        let s = resolve(flags, &no_env, None).unwrap();
+        assert_eq!(s.framework, Some(Setting::new("plain".to_string(), Origin::Flag("--format"))));
+        assert_eq!(s.deprecations, ["warning: --format is deprecated for generate; use --framework"]);
+
+        let s = resolve(Flags::default(), &no_env, file("format = \"goose\"\n")).unwrap();
+        assert_eq!(s.framework, Some(Setting::new("goose".to_string(), in_file("format"))));
+        assert_eq!(s.deprecations, [format!("warning: `format` in {FILE} is deprecated; rename it to `framework`")]);
+
+        // The flag still wins over the old key, and the old key is still noted.
+        let flags = Flags { framework: Some("plain".into()), ..Flags::default() };
+        let s = resolve(flags, &no_env, file("format = \"goose\"\n")).unwrap();
+        assert_eq!(s.framework.unwrap().origin, Origin::Flag("--framework"));
+        assert_eq!(s.deprecations.len(), 1);
+
+        let e = resolve(Flags::default(), &no_env, file("format = \"goose\"\nframework = \"goose\"\n")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Data);
+        assert!(e.message.contains(FILE), "{e}");
+    }
+
+    #[test]
+    fn errors_name_where_the_value_came_from() {
+        let e = resolve(Flags::default(), &no_env, file("dialect = \"oracle\"\n")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Usage);
+        assert!(e.message.contains("`oracle`") && e.message.contains(&format!("`dialect` in {FILE}")), "{e}");
+        let e = resolve(Flags { dialect: Some("mysql".into()), ..Flags::default() }, &no_env, None).unwrap_err();
+        assert!(e.message.contains("not yet supported (from --dialect)"), "{e}");
+
+        // A framework is checked only when asked for: `diff` never asks.
+        let s = resolve(Flags::default(), &no_env, file("framework = \"nope\"\n")).unwrap();
+        let e = s.framework().err().unwrap();
+        assert!(e.message.contains("`nope`") && e.message.contains(&format!("`framework` in {FILE}")), "{e}");
+    }
+}
