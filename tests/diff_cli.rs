@@ -348,3 +348,26 @@ fn json_steps_carry_locks_work_and_data_lost() {
     assert!(down.iter().all(|s| s["facts"].get("destroys").is_none()), "{down:#?}");
     assert!(down.iter().any(|s| s["facts"]["online"]["sql"].as_str().is_some_and(|q| q.starts_with("DROP INDEX CONCURRENTLY"))), "{down:#?}");
 }
+
+/// A comment change names its object in the model's words; the SQL is the
+/// dialect's (`COMMENT ON COLUMN`).
+#[test]
+fn comment_changes_name_their_object() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "old.sql", "CREATE TABLE t (\"Mixed\" int CONSTRAINT pos CHECK (\"Mixed\" > 0));\n");
+    write(
+        dir.path(),
+        "new.sql",
+        "CREATE TABLE t (\"Mixed\" int CONSTRAINT pos CHECK (\"Mixed\" > 0));\nCOMMENT ON COLUMN t.\"Mixed\" IS 'a number';\nCOMMENT ON CONSTRAINT pos ON t IS 'positive';\n",
+    );
+    let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let objects: Vec<(&str, &str)> =
+        json["changes"].as_array().unwrap().iter().map(|c| (c["kind"].as_str().unwrap(), c["object"].as_str().unwrap())).collect();
+    assert_eq!(objects, [("set_comment", "column public.t.Mixed"), ("set_comment", "constraint pos on public.t")]);
+    let up = json["up"].as_str().unwrap();
+    assert!(up.contains("COMMENT ON COLUMN public.t.\"Mixed\" IS 'a number';"), "{up}");
+    assert!(up.contains("COMMENT ON CONSTRAINT pos ON public.t IS 'positive';"), "{up}");
+    assert!(json["down"].as_str().unwrap().contains("COMMENT ON COLUMN public.t.\"Mixed\" IS NULL;"));
+}

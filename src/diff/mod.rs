@@ -2,8 +2,10 @@
 //! deterministic: changes come out in the models' own (sorted) order; the
 //! planner decides the order they are applied in.
 
+mod comment;
 mod renames;
 
+pub use comment::CommentTarget;
 pub use renames::Renames;
 
 use crate::error::Warning;
@@ -100,7 +102,7 @@ pub enum Change {
     DropFunction { function: Function },
     ReplaceFunction { from: Function, to: Function },
     /// `COMMENT ON <target>`: `target` is the SQL object reference.
-    SetComment { target: String, from: Option<String>, to: Option<String> },
+    SetComment { target: CommentTarget, from: Option<String>, to: Option<String> },
     AddOpaque { statement: Opaque },
     DropOpaque { statement: Opaque },
 }
@@ -154,7 +156,7 @@ impl Change {
             ReplaceView { to, .. } => to.name.to_string(),
             CreateFunction { function } | DropFunction { function } => function.signature(),
             ReplaceFunction { to, .. } => to.signature(),
-            SetComment { target, .. } => target.clone(),
+            SetComment { target, .. } => target.describe(),
             AddOpaque { statement } | DropOpaque { statement } => statement.text.clone(),
         }
     }
@@ -276,7 +278,7 @@ struct Differ<'r> {
     renames: &'r Renames,
 }
 
-fn comment_change(target: String, from: &Option<String>, to: &Option<String>) -> Option<Change> {
+fn comment_change(target: CommentTarget, from: &Option<String>, to: &Option<String>) -> Option<Change> {
     (from != to).then(|| Change::SetComment { target, from: from.clone(), to: to.clone() })
 }
 
@@ -284,7 +286,7 @@ impl Differ<'_> {
     fn push(&mut self, c: Change) {
         self.changes.push(c);
     }
-    fn comment(&mut self, target: String, from: &Option<String>, to: &Option<String>) {
+    fn comment(&mut self, target: CommentTarget, from: &Option<String>, to: &Option<String>) {
         if let Some(c) = comment_change(target, from, to) {
             self.push(c);
         }
@@ -294,7 +296,7 @@ impl Differ<'_> {
         for (name, n) in &new.schemas {
             match old.schemas.get(name) {
                 None => self.push(Change::CreateSchema { schema: n.clone() }),
-                Some(o) => self.comment(format!("SCHEMA {}", crate::model::quote_ident(name)), &o.comment, &n.comment),
+                Some(o) => self.comment(CommentTarget::Schema { name: name.clone() }, &o.comment, &n.comment),
             }
         }
         for (name, o) in &old.schemas {
@@ -348,16 +350,19 @@ impl Differ<'_> {
                 };
                 self.push(change);
             }
-            let kind = if matches!(n.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
+            let target = match n.kind {
+                UserTypeKind::Domain { .. } => CommentTarget::Domain { name: name.clone() },
+                _ => CommentTarget::Type { name: name.clone() },
+            };
             let kept = |comment: Option<&String>| comment.filter(|_| !recreated).cloned();
-            self.comment(format!("{kind} {name}"), &kept(o.comment.as_ref()), &n.comment);
+            self.comment(target, &kept(o.comment.as_ref()), &n.comment);
             if let (UserTypeKind::Domain { checks: oc, check_comments: a, .. }, UserTypeKind::Domain { checks: nc, check_comments: b, .. }) =
                 (&o.kind, &n.kind)
             {
                 for c in nc.keys() {
                     // A check dropped and added again loses its comment: set it again.
                     let from = if oc.get(c) == nc.get(c) { kept(a.get(c)) } else { None };
-                    let target = crate::dialect::postgres::render::properties::domain_constraint_comment_target(name, c);
+                    let target = CommentTarget::DomainConstraint { domain: name.clone(), name: c.clone() };
                     self.comment(target, &from, &b.get(c).cloned());
                 }
             }
@@ -402,7 +407,7 @@ impl Differ<'_> {
                     if o.options != n.options || owner_moved {
                         self.push(Change::AlterSequence { from: Sequence { name: name.clone(), ..o.clone() }, to: n.clone() });
                     }
-                    self.comment(format!("SEQUENCE {name}"), &o.comment, &n.comment);
+                    self.comment(CommentTarget::Sequence { name: name.clone() }, &o.comment, &n.comment);
                 }
             }
         }
@@ -461,11 +466,7 @@ impl Differ<'_> {
                     if (Column { comment: None, ..oc.clone() }) != (Column { comment: None, ..nc.clone() }) {
                         self.push(Change::AlterColumn { table: t.clone(), from: oc.clone(), to: nc.clone() });
                     }
-                    self.comment(
-                        format!("COLUMN {t}.{}", crate::model::quote_ident(&nc.name)),
-                        &oc.comment,
-                        &nc.comment,
-                    );
+                    self.comment(CommentTarget::Column { table: t.clone(), column: nc.name.clone() }, &oc.comment, &nc.comment);
                 }
             }
         }
@@ -508,7 +509,7 @@ impl Differ<'_> {
                 renamed_constraints.push(&oc.name);
                 renamed_to.push(name);
                 self.push(Change::RenameConstraint { table: t.clone(), from: oc.name.clone(), to: name.clone() });
-                self.comment(format!("CONSTRAINT {} ON {t}", crate::model::quote_ident(name)), &oc.comment, &nc.comment);
+                self.comment(CommentTarget::Constraint { table: t.clone(), name: name.clone() }, &oc.comment, &nc.comment);
             }
         }
         for (name, nc) in &n.constraints {
@@ -517,7 +518,7 @@ impl Differ<'_> {
             }
             match o.constraints.get(name) {
                 Some(oc) if same(oc, nc) => {
-                    self.comment(format!("CONSTRAINT {} ON {t}", crate::model::quote_ident(name)), &oc.comment, &nc.comment);
+                    self.comment(CommentTarget::Constraint { table: t.clone(), name: name.clone() }, &oc.comment, &nc.comment);
                 }
                 Some(oc) => {
                     self.push(Change::DropConstraint { table: t.clone(), constraint: oc.clone() });
@@ -538,7 +539,7 @@ impl Differ<'_> {
             let definition = |tr: &Trigger| Trigger { comment: None, enabled: Enabled::Origin, ..tr.clone() };
             match o.triggers.get(name) {
                 Some(ot) if definition(ot) == definition(nt) => {
-                    self.comment(format!("TRIGGER {} ON {t}", crate::model::quote_ident(name)), &ot.comment, &nt.comment);
+                    self.comment(CommentTarget::Trigger { table: t.clone(), name: name.clone() }, &ot.comment, &nt.comment);
                     if ot.enabled != nt.enabled {
                         self.push(Change::SetTriggerEnabled { table: t.clone(), trigger: name.clone(), from: ot.enabled, to: nt.enabled });
                     }
@@ -600,7 +601,7 @@ impl Differ<'_> {
                 location: n.location.clone(),
             });
         }
-        self.comment(format!("TABLE {t}"), &o.comment, &n.comment);
+        self.comment(CommentTarget::Table { name: t.clone() }, &o.comment, &n.comment);
     }
 
     /// Storage parameters, replica identity, clustering, row-level security,
@@ -638,7 +639,7 @@ impl Differ<'_> {
     }
 
     fn policies(&mut self, t: &QName, old: &BTreeMap<String, Policy>, new: &BTreeMap<String, Policy>) {
-        let target = |name: &str| crate::dialect::postgres::render::properties::policy_comment_target(t, name);
+        let target = |name: &str| CommentTarget::Policy { table: t.clone(), name: name.to_string() };
         for (name, np) in new {
             match old.get(name) {
                 None => self.push(Change::CreatePolicy { table: t.clone(), policy: np.clone() }),
@@ -670,7 +671,7 @@ impl Differ<'_> {
             match old.get(name) {
                 None => self.push(Change::CreateRule { table: t.clone(), rule: nr.clone() }),
                 Some(or) if definition(or) == definition(nr) => {
-                    self.comment(crate::dialect::postgres::render::properties::rule_comment_target(t, name), &or.comment, &nr.comment);
+                    self.comment(CommentTarget::Rule { relation: t.clone(), name: name.clone() }, &or.comment, &nr.comment);
                     if or.enabled != nr.enabled {
                         self.push(Change::SetRuleEnabled { table: t.clone(), rule: name.clone(), from: or.enabled, to: nr.enabled });
                     }
@@ -694,7 +695,7 @@ impl Differ<'_> {
     fn statistics(&mut self, old: &Schema, new: &Schema) {
         let definition = |s: &Statistics| Statistics { comment: None, target: None, ..s.clone() };
         for (name, ns) in &new.statistics {
-            let target = crate::dialect::postgres::render::properties::statistics_comment_target(name);
+            let target = CommentTarget::Statistics { name: name.clone() };
             match old.statistics.get(name) {
                 None => self.push(Change::CreateStatistics { statistics: ns.clone() }),
                 Some(os) if definition(os) == definition(ns) => {
@@ -718,7 +719,7 @@ impl Differ<'_> {
 
     fn publications(&mut self, old: &Schema, new: &Schema) {
         for (name, np) in &new.publications {
-            let target = crate::dialect::postgres::render::properties::publication_comment_target(name);
+            let target = CommentTarget::Publication { name: name.clone() };
             match old.publications.get(name) {
                 None => self.push(Change::CreatePublication { publication: np.clone() }),
                 Some(op) if Publication { comment: None, ..op.clone() } == Publication { comment: None, ..np.clone() } => {
@@ -770,7 +771,7 @@ impl Differ<'_> {
                 }
                 None => old.get(name).cloned(),
             };
-            let index_ref = format!("INDEX {}", QName::new(t.schema.clone(), name.clone()));
+            let index_ref = CommentTarget::Index { name: QName::new(t.schema.clone(), name.clone()) };
             match oi {
                 Some(oi) if Index { comment: None, ..oi.clone() } == Index { comment: None, ..ni.clone() } => {
                     self.comment(index_ref, &oi.comment, &ni.comment);
@@ -836,8 +837,7 @@ impl Differ<'_> {
                 }
             }
             self.rules(name, &o.rules, &n.rules);
-            let kind = if n.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
-            self.comment(format!("{kind} {name}"), &o.comment, &n.comment);
+            self.comment(CommentTarget::View { name: name.clone(), materialized: n.materialized }, &o.comment, &n.comment);
         }
         for (name, o) in &old.views {
             if !new.views.contains_key(name) {
@@ -855,8 +855,7 @@ impl Differ<'_> {
                     if (Function { comment: None, ..o.clone() }) != (Function { comment: None, ..n.clone() }) {
                         self.push(Change::ReplaceFunction { from: o.clone(), to: n.clone() });
                     }
-                    let kind = if n.procedure { "PROCEDURE" } else { "FUNCTION" };
-                    self.comment(format!("{kind} {key}"), &o.comment, &n.comment);
+                    self.comment(CommentTarget::Routine { signature: key.clone(), procedure: n.procedure }, &o.comment, &n.comment);
                 }
             }
         }

@@ -539,7 +539,7 @@ impl<'a> Lowering<'a> {
                     self.create_function(to, false);
                 }
             }
-            SetComment { target, to, .. } => self.set_comment(target.clone(), to),
+            SetComment { target, to, .. } => self.set_comment(sql::properties::comment_target_sql(target), to),
             AddOpaque { statement } => {
                 if statement.kind != "GRANT" && statement.kind != "REVOKE" {
                     self.warn(change, format!("{} is not modelled; it is copied into the migration as written", statement.kind));

@@ -253,3 +253,28 @@ pub fn publication_comment_target(name: &str) -> String {
 pub fn domain_constraint_comment_target(domain: &QName, constraint: &str) -> String {
     format!("CONSTRAINT {} ON DOMAIN {domain}", quote_ident(constraint))
 }
+
+/// The `object` part of `COMMENT ON` for a comment target of the model.
+pub fn comment_target_sql(target: &crate::diff::CommentTarget) -> String {
+    use crate::diff::CommentTarget::*;
+    match target {
+        Schema { name } => format!("SCHEMA {}", quote_ident(name)),
+        Type { name } => format!("TYPE {name}"),
+        Domain { name } => format!("DOMAIN {name}"),
+        DomainConstraint { domain, name } => domain_constraint_comment_target(domain, name),
+        Sequence { name } => format!("SEQUENCE {name}"),
+        Table { name } => format!("TABLE {name}"),
+        Column { table, column } => format!("COLUMN {table}.{}", quote_ident(column)),
+        Constraint { table, name } => format!("CONSTRAINT {} ON {table}", quote_ident(name)),
+        Index { name } => format!("INDEX {name}"),
+        Trigger { table, name } => format!("TRIGGER {} ON {table}", quote_ident(name)),
+        Policy { table, name } => policy_comment_target(table, name),
+        Rule { relation, name } => rule_comment_target(relation, name),
+        Statistics { name } => statistics_comment_target(name),
+        Publication { name } => publication_comment_target(name),
+        View { name, materialized: true } => format!("MATERIALIZED VIEW {name}"),
+        View { name, .. } => format!("VIEW {name}"),
+        Routine { signature, procedure: true } => format!("PROCEDURE {signature}"),
+        Routine { signature, .. } => format!("FUNCTION {signature}"),
+    }
+}
