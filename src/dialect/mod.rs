@@ -140,3 +140,29 @@ pub fn settle_json(schema: &mut Schema, canonicalize: bool, warnings: &mut Vec<W
         Dialect::Mysql | Dialect::Sqlite => Ok(()),
     }
 }
+
+/// A copy of `schema` with rename changes applied as the database applies
+/// them: what refers to a renamed column, table or view follows it.
+pub fn apply_renames(schema: &Schema, changes: &[Change]) -> Result<Schema> {
+    match schema.dialect {
+        Dialect::Postgres => postgres::render::objects::apply_renames(schema, changes),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// The output columns of a view, with their types, as the database derives
+/// them from its query; None when they cannot be worked out.
+pub fn view_output_columns(schema: &Schema, view: &crate::model::QName) -> Option<Vec<(String, crate::model::DataType)>> {
+    match schema.dialect {
+        Dialect::Postgres => postgres::read::canon::view_output_columns(schema, view),
+        Dialect::Mysql | Dialect::Sqlite => None,
+    }
+}
+
+/// The names a statement or query mentions (unquoted ones folded), for
+/// what cannot be analyzed further: a false match only costs a rebuild.
+pub fn mentioned_names(dialect: Dialect, text: &str) -> std::collections::BTreeSet<String> {
+    match dialect {
+        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => postgres::identifiers::identifiers(text),
+    }
+}

@@ -916,7 +916,7 @@ fn is_subsequence(from: &[String], to: &[String]) -> bool {
 /// from analyzing both queries; when either cannot be analyzed the view is
 /// dropped and created instead, which PostgreSQL always accepts.
 fn replaceable(old: &Schema, o: &View, new: &Schema, n: &View) -> bool {
-    use crate::dialect::postgres::read::canon::view_output_columns;
+    use crate::dialect::view_output_columns;
     if o.materialized || n.materialized || o.columns != n.columns || !n.columns.is_empty() {
         return false;
     }
@@ -924,20 +924,6 @@ fn replaceable(old: &Schema, o: &View, new: &Schema, n: &View) -> bool {
         (Some(a), Some(b)) => b.len() >= a.len() && b[..a.len()] == a[..],
         _ => false,
     }
-}
-
-/// The statements that rename (and, across schemas, move) a table.
-pub fn rename_table_sql(from: &QName, to: &QName) -> String {
-    let mut sql = String::new();
-    let mut current = from.clone();
-    if from.schema != to.schema {
-        sql.push_str(&format!("ALTER TABLE {from} SET SCHEMA {};\n", crate::model::quote_ident(&to.schema)));
-        current = QName::new(to.schema.clone(), from.name.clone());
-    }
-    if current.name != to.name {
-        sql.push_str(&format!("ALTER TABLE {current} RENAME TO {};\n", crate::model::quote_ident(&to.name)));
-    }
-    sql
 }
 
 /// Whether a replaced type is altered in place rather than created again: a

@@ -76,17 +76,14 @@ impl Renames {
 
 /// Applies the declared renames that make sense (the old name exists in
 /// `old`, the new one does not yet, and the old one is gone from `new`) to
-/// a copy of `old`, by replaying the rename statements with the reader —
-/// the same rules PostgreSQL follows: constraints, indexes, foreign keys
-/// and the views that read them follow a renamed column, table or view.
+/// a copy of `old`, as the dialect does them (see [`crate::dialect::apply_renames`]):
+/// constraints, indexes, foreign keys and the views that read them follow
+/// a renamed column, table or view.
 pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Option<Schema>, Vec<super::Change>) {
     use super::Change;
-    use crate::model::quote_ident;
     let mut changes = Vec::new();
-    let mut sql = String::new();
     for (to, from) in &renames.tables {
         if old.tables.contains_key(from) && !old.tables.contains_key(to) && !new.tables.contains_key(from) && new.tables.contains_key(to) {
-            sql.push_str(&super::rename_table_sql(from, to));
             changes.push(Change::RenameTable { from: from.clone(), to: to.clone() });
         }
     }
@@ -107,7 +104,6 @@ pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Option<Schema>, 
             continue;
         }
         if old_table.column(from).is_some() && old_table.column(to).is_none() && new_table.column(from).is_none() {
-            sql.push_str(&format!("ALTER TABLE {table} RENAME COLUMN {} TO {};\n", quote_ident(from), quote_ident(to)));
             column_changes.push(Change::RenameColumn { table: table.clone(), from: from.clone(), to: to.clone() });
         }
     }
@@ -115,30 +111,27 @@ pub fn apply(old: &Schema, new: &Schema, renames: &Renames) -> (Option<Schema>, 
         let Some(old_table) = table_in_old(table).and_then(|t| old.tables.get(&t)) else { continue };
         let Some(new_table) = new.tables.get(table) else { continue };
         if old_table.indexes.contains_key(from) && !old_table.indexes.contains_key(to) && !new_table.indexes.contains_key(from) {
-            sql.push_str(&format!("ALTER INDEX {} RENAME TO {};\n", QName::new(table.schema.clone(), from.clone()), quote_ident(to)));
             column_changes.push(Change::RenameIndex { table: table.clone(), from: from.clone(), to: to.clone() });
         }
     }
     changes.extend(column_changes);
     for (to, from) in &renames.views {
-        if let Some(v) = old.views.get(from)
+        if old.views.contains_key(from)
             && !old.views.contains_key(to)
             && !new.views.contains_key(from)
             && new.views.contains_key(to)
             && from.schema == to.schema
         {
-            let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
-            sql.push_str(&format!("ALTER {kind} {from} RENAME TO {};\n", quote_ident(&to.name)));
             changes.push(Change::RenameView { from: from.clone(), to: to.clone() });
         }
     }
-    if sql.is_empty() {
+    if changes.is_empty() {
         return (None, changes);
     }
-    match crate::dialect::replay(old.clone(), "<renames>", &sql) {
+    match crate::dialect::apply_renames(old, &changes) {
         Ok(renamed) => (Some(renamed), changes),
-        // The statements are built from names the old model has; if the
-        // reader still refuses them, the renames are not applied.
+        // The renames are of names the old model has; if the dialect still
+        // refuses them, they are not applied.
         Err(_) => (None, Vec::new()),
     }
 }

@@ -26,7 +26,7 @@ pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
         step.facts.lock = step.facts.lock.take().map(|l| Lock { level: online.lock, ..l });
     }
 
-    keep_rebuilds_together(steps);
+    keep_rebuilds_together(steps, to.dialect);
 }
 
 /// A concurrent index build ends the transaction it would sit in. When it
@@ -36,7 +36,7 @@ pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
 /// build fails. Such builds move after the re-creations, with the steps
 /// that need the new index (`CLUSTER ON`, `REPLICA IDENTITY USING INDEX`,
 /// its comment, a foreign key into the table of a new unique index).
-fn keep_rebuilds_together(steps: &mut Vec<Step>) {
+fn keep_rebuilds_together(steps: &mut Vec<Step>, dialect: crate::model::Dialect) {
     let is_build = |s: &Step| s.facts.outside_transaction == Some(OutsideTransaction::Refused) && s.facts.work == Work::IndexBuild;
     let Some(first_build) = steps.iter().position(is_build) else { return };
     // The last re-creation of something dropped before the first build.
@@ -56,7 +56,7 @@ fn keep_rebuilds_together(steps: &mut Vec<Step>) {
     for (i, s) in std::mem::take(steps).into_iter().enumerate() {
         let in_window = (first_build..=last).contains(&i);
         let needs_moved = || {
-            let names = crate::plan::deps::identifiers(&s.sql);
+            let names = crate::dialect::mentioned_names(dialect, &s.sql);
             moved_indexes.iter().any(|(index, unique, table)| {
                 names.contains(index) || (*unique && s.sql.contains("FOREIGN KEY") && s.sql.contains(&format!("REFERENCES {table}")))
             })

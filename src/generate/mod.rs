@@ -113,7 +113,7 @@ pub fn render(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir:
         };
         let mut rendered = format.render(&m)?;
         let this = format.describe(&m, &rendered);
-        let down_without_file = (!format.has_down()).then(|| formats::sql_of(&unit.down));
+        let down_without_file = (!format.has_down()).then(|| crate::plan::script(&unit.down));
         if let Some(down) = &down_without_file {
             rendered.push(rollback_runbook(format, &m, down));
         }
@@ -199,7 +199,7 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
     let mut points = vec![from.clone()];
     for s in &cuts[..cuts.len() - 1] {
         let before = points.last().expect("starts with one end").clone();
-        let after = crate::dialect::replay(before, "<generated migration>", &formats::sql_of(&s.up))?;
+        let after = crate::dialect::replay(before, "<generated migration>", &crate::plan::script(&s.up))?;
         points.push(carry_rename_hints(after, new));
     }
     points.push(to.clone());
@@ -343,7 +343,7 @@ mod tests {
             transaction: true,
             previous: None,
         };
-        let book = rollback_runbook(formats::by_name("refinery").unwrap(), &m, &formats::sql_of(&down));
+        let book = rollback_runbook(formats::by_name("refinery").unwrap(), &m, &crate::plan::script(&down));
         let text = String::from_utf8(book.bytes).unwrap();
         assert!(text.starts_with("# Rolling back 1_x\n\nfrom \\<b\\>x\\</b\\>\\\\n\\# DROP TABLE users;.\n\n"), "{text}");
         assert!(text.ends_with("\n````sql\nCOMMENT ON TABLE t IS '\n```\n# Injected';\n````\n"), "{text}");

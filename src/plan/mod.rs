@@ -7,7 +7,7 @@
 //! ordering rules. Both are verified by replaying them onto the models
 //! (see [`verify`]) before anything is printed.
 
-pub(crate) mod deps;
+
 pub mod facts;
 
 
@@ -82,7 +82,8 @@ impl Plan {
     }
 }
 
-fn script(steps: &[Step]) -> String {
+/// Steps as one script: each statement on its own line(s), in order.
+pub fn script(steps: &[Step]) -> String {
     steps.iter().map(|s| format!("{}\n", s.sql)).collect()
 }
 

@@ -1,6 +1,7 @@
 //! PostgreSQL: its reader, canonical forms, DDL renderer and planner.
 
 pub mod files;
+pub mod identifiers;
 pub mod on_update;
 pub mod pair;
 pub mod plan;

@@ -383,14 +383,13 @@ impl<'a> Lowering<'a> {
             RenameTable { from, to } => self.p.renames.insert(
                 // Tables first, so that column renames can use the new name.
                 self.p.renames.iter().take_while(|s| s.summary.starts_with("rename table")).count(),
-                step(format!("rename table {from} to {to}"), crate::diff::rename_table_sql(from, to).trim_end().to_string()),
+                step(format!("rename table {from} to {to}"), sql::objects::rename_sql(change, false).expect("a rename")),
             ),
             AddColumn { table, column } => self.add_column(change, table, column),
             DropColumn { table, column } => self.drop_column(table, column),
-            RenameColumn { table, from, to } => self.p.renames.push(step(
-                format!("rename column {table}.{from} to {to}"),
-                format!("ALTER TABLE {table} RENAME COLUMN {} TO {};", quote_ident(from), quote_ident(to)),
-            )),
+            RenameColumn { table, from, to } => {
+                self.p.renames.push(step(format!("rename column {table}.{from} to {to}"), sql::objects::rename_sql(change, false).expect("a rename")))
+            }
             AlterColumn { table, from, to } => self.alter_column(change, table, from, to),
             AddConstraint { table, constraint } => {
                 if self.inherited_constraint(self.new, table, constraint) {
@@ -460,10 +459,9 @@ impl<'a> Lowering<'a> {
                 let s = if self.old.views.contains_key(table) { step(summary, sql) } else { index_step(summary, sql, table) };
                 self.p.drop_dependents.push(s)
             }
-            RenameIndex { table, from, to } => self.p.renames.push(step(
-                format!("rename index {from} to {to}"),
-                format!("ALTER INDEX {} RENAME TO {};", QName::new(table.schema.clone(), from.clone()), quote_ident(to)),
-            )),
+            RenameIndex { from, to, .. } => {
+                self.p.renames.push(step(format!("rename index {from} to {to}"), sql::objects::rename_sql(change, false).expect("a rename")))
+            }
             CreateTrigger { table, trigger } => self.create_trigger(table, trigger),
             DropTrigger { table, trigger } => {
                 if self.old.views.contains_key(table) && self.recreated_view(table) {

@@ -19,7 +19,7 @@
 //! only and gets no line. The first line, `h1:<sum>`, is the base64 SHA-256
 //! over every listed name followed by its hash.
 
-use super::{Existing, Format, Migration, Probe, list_dir, read_text, sql_of, versioned_sql_file};
+use super::{Existing, Format, Migration, Probe, list_dir, read_text, versioned_sql_file};
 use crate::error::{Error, Result};
 use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
@@ -69,7 +69,7 @@ impl Format for Atlas {
         // Without the txmode directive the header is the file's first comment
         // block, where Atlas looks for `atlas:<directive>`.
         text.push_str(&format!("-- {}\n\n", sql_comment(m.header, &["atlas:"])));
-        text.push_str(&sql_of(m.up));
+        text.push_str(&crate::plan::script(m.up));
         Ok(vec![OutFile::new(format!("{}_{}.sql", m.version, m.slug), text)])
     }
     fn runbook_hint(&self) -> Option<&'static str> {

@@ -2,7 +2,7 @@
 //! `down.sql`, with `metadata.toml` (`run_in_transaction = false`) for a
 //! migration that must run outside a transaction.
 
-use super::{Existing, Format, Migration, Probe, read_text, sql_of};
+use super::{Existing, Format, Migration, Probe, read_text};
 use crate::error::Result;
 use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
@@ -44,7 +44,7 @@ impl Format for Diesel {
     fn render(&self, m: &Migration<'_>) -> Result<Vec<OutFile>> {
         let dir = format!("{}_{}", m.version, m.slug);
         let header = sql_comment(m.header, &[]);
-        let text = |steps| format!("-- {header}\n\n{}", sql_of(steps));
+        let text = |steps| format!("-- {header}\n\n{}", crate::plan::script(steps));
         let mut files = vec![OutFile::new(format!("{dir}/up.sql"), text(m.up)), OutFile::new(format!("{dir}/down.sql"), text(m.down))];
         if !m.transaction {
             files.push(OutFile::new(format!("{dir}/metadata.toml"), "run_in_transaction = false\n"));

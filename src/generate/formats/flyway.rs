@@ -2,7 +2,7 @@
 //! `U<version>__<description>.sql` undo scripts and `.sql.conf` script
 //! configuration) and refinery (versioned files only, no down).
 
-use super::{Existing, Format, Migration, Probe, read_text, sql_of};
+use super::{Existing, Format, Migration, Probe, read_text};
 use crate::error::Result;
 use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
@@ -93,7 +93,7 @@ impl Format for VersionedScripts {
         let markers: &[&str] = if self.kind == Kind::Flyway { &["${"] } else { &[] };
         let header = sql_comment(m.header, markers);
         let script = |prefix: char, steps: &[crate::plan::Step]| {
-            OutFile::new(format!("{prefix}{}__{}.sql", m.version, m.slug), format!("-- {header}\n\n{}", sql_of(steps)))
+            OutFile::new(format!("{prefix}{}__{}.sql", m.version, m.slug), format!("-- {header}\n\n{}", crate::plan::script(steps)))
         };
         let mut files = vec![script('V', m.up)];
         if self.kind == Kind::Flyway {

@@ -60,7 +60,7 @@ impl Marked {
         let (begin, end) = match self.kind {
             Kind::Goose => ("-- +goose StatementBegin\n", "-- +goose StatementEnd\n"),
             Kind::SqlMigrate => ("-- +migrate StatementBegin\n", "-- +migrate StatementEnd\n"),
-            Kind::Dbmate => return super::sql_of(steps),
+            Kind::Dbmate => return crate::plan::script(steps),
         };
         let mut out = String::new();
         for s in steps {

@@ -268,11 +268,6 @@ pub fn read_text(path: &Path) -> Result<String> {
     })
 }
 
-/// The SQL of `steps`, one statement after the other.
-pub fn sql_of(steps: &[Step]) -> String {
-    steps.iter().map(|s| format!("{}\n", s.sql)).collect()
-}
-
 /// The lines of `text` as Java's `BufferedReader.readLine` reads them
 /// (Liquibase): a line ends at `\n`, `\r\n` or a lone `\r`, and a break at
 /// the very end starts no further line. The Go runners split at `\n` only;

@@ -12,7 +12,7 @@
 //! it writes PostgreSQL. A new directory gets the lock file Prisma itself
 //! writes (`writeMigrationLockfile` in createMigration.ts).
 
-use super::{Existing, Format, Migration, Probe, read_text, sql_of, version_prefix};
+use super::{Existing, Format, Migration, Probe, read_text, version_prefix};
 use crate::error::{Error, Result};
 use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
@@ -77,7 +77,7 @@ impl Format for Prisma {
         u32::from(names) + 2 * u32::from(telltale) + 4 * u32::from(layout)
     }
     fn render(&self, m: &Migration<'_>) -> Result<Vec<OutFile>> {
-        let text = format!("-- {}\n\n{}", sql_comment(m.header, &[]), sql_of(m.up));
+        let text = format!("-- {}\n\n{}", sql_comment(m.header, &[]), crate::plan::script(m.up));
         Ok(vec![OutFile::new(format!("{}_{}/migration.sql", m.version, m.slug), text)])
     }
     fn runbook_path(&self, m: &Migration<'_>) -> PathBuf {

@@ -2,7 +2,7 @@
 //! `<version>_<name>.up.sql` and `<version>_<name>.down.sql`: plain,
 //! golang-migrate and sqlx (reversible), and sqlx's simple up-only files.
 
-use super::{Existing, Format, Migration, Probe, read_text, sql_of, version_prefix};
+use super::{Existing, Format, Migration, Probe, read_text, version_prefix};
 use crate::error::Result;
 use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
@@ -42,7 +42,7 @@ impl SplitFiles {
             text.push_str("-- no-transaction\n");
         }
         text.push_str(&format!("-- {}\n\n", sql_comment(m.header, &[])));
-        text.push_str(&sql_of(steps));
+        text.push_str(&crate::plan::script(steps));
         text
     }
 }

@@ -141,7 +141,7 @@ impl Lowering<'_> {
     /// Rebuilds what uses `table.column`, whose type or collation changes.
     pub(super) fn rebuild_column_dependents(&mut self, table: &QName, column: &str) {
         let reason = format!("the type of column {table}.{column} changes");
-        let mentions = |text: &str| crate::plan::deps::identifiers(text).contains(column);
+        let mentions = |text: &str| crate::dialect::postgres::identifiers::identifiers(text).contains(column);
         let Some(old_table) = self.old.tables.get(table) else { return };
         let constraints: Vec<String> = old_table
             .constraints
@@ -203,12 +203,12 @@ impl Lowering<'_> {
                 for p in t.policies.values() {
                     let texts: Vec<&str> = p.using.iter().chain(&p.with_check).map(|e| e.0.as_str()).collect();
                     // Cheap first: the column's name must appear.
-                    if !texts.iter().any(|x| crate::plan::deps::identifiers(x).contains(column)) {
+                    if !texts.iter().any(|x| crate::dialect::postgres::identifiers::identifiers(x).contains(column)) {
                         continue;
                     }
                     let uses = texts.iter().any(|x| {
                         let d = deps.expr(Place::Check { table: tname }, x);
-                        d.columns.contains(&key) || (d.unresolved && (tname == table || crate::plan::deps::identifiers(x).contains(&table.name)))
+                        d.columns.contains(&key) || (d.unresolved && (tname == table || crate::dialect::postgres::identifiers::identifiers(x).contains(&table.name)))
                     });
                     if uses {
                         out.push((tname.clone(), p.clone()));
@@ -229,7 +229,7 @@ impl Lowering<'_> {
     /// table's foreign key uses it, so those go first and come back after.
     pub(super) fn rebuild_around_readded_column(&mut self, table: &QName, column: &str) {
         let reason = format!("column {table}.{column} is dropped and added again with its new expression");
-        let mentions = |text: &str| crate::plan::deps::identifiers(text).contains(column);
+        let mentions = |text: &str| crate::dialect::postgres::identifiers::identifiers(text).contains(column);
         let Some(old_table) = self.old.tables.get(table) else { return };
         let on_column = |c: &Constraint| match &c.kind {
             ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
@@ -289,7 +289,7 @@ impl Lowering<'_> {
         let reason = format!("function {signature} is dropped and created again");
         let name = &function.name.name;
         let uses = |deps: &crate::dialect::postgres::read::canon::Dependencies<'_>, place: Place<'_>, text: &str| {
-            crate::plan::deps::identifiers(text).contains(name) && {
+            crate::dialect::postgres::identifiers::identifiers(text).contains(name) && {
                 let d = deps.expr(place, text);
                 d.functions.contains(&signature) || d.unresolved
             }

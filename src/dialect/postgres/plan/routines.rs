@@ -13,7 +13,7 @@ use super::{Lowering, routine_keyword, function_ref, step};
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::model::{ConstraintKind, Function, QName, Schema};
-use crate::plan::deps::identifiers;
+use crate::dialect::postgres::identifiers::identifiers;
 use crate::dialect::postgres::read::canon::{Dependencies, Deps};
 use std::collections::BTreeSet;
 

@@ -161,7 +161,7 @@ impl Lowering<'_> {
                     continue;
                 }
                 let v = &self.old.views[*name];
-                let idents = crate::plan::deps::identifiers(&v.query);
+                let idents = crate::dialect::postgres::identifiers::identifiers(&v.query);
                 let mentions = |n: &str| idents.contains(n);
                 let through_view = drop.iter().chain(rebuilt.keys()).find(|d| {
                     deps.relations.contains(*d) || (deps.unresolved && mentions(&d.name))
@@ -203,11 +203,8 @@ impl Lowering<'_> {
     pub(super) fn views(&mut self) {
         for c in self.changes {
             if let Change::RenameView { from, to } = c {
-                let kind = self.old.views.get(from).or(self.new.views.get(to)).map_or("VIEW", kind_of);
-                self.p.renames.push(step(
-                    format!("rename view {from} to {to}"),
-                    format!("ALTER {kind} {from} RENAME TO {};", crate::model::quote_ident(&to.name)),
-                ));
+                let materialized = self.old.views.get(from).or(self.new.views.get(to)).is_some_and(|v| v.materialized);
+                self.p.renames.push(step(format!("rename view {from} to {to}"), sql::objects::rename_sql(c, materialized).expect("a rename")));
             }
         }
         let (drop, create) = self.views_to_recreate();

@@ -29,7 +29,7 @@ pub fn views_after_renames(r: &mut PgReader, detached: Option<&Table>, renames: 
         .views
         .values()
         .filter(|v| {
-            let idents = crate::plan::deps::identifiers(&v.query);
+            let idents = crate::dialect::postgres::identifiers::identifiers(&v.query);
             names.iter().any(|n| idents.contains(*n))
         })
         .map(|v| v.name.clone())

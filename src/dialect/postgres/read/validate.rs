@@ -55,7 +55,7 @@ fn problem(location: &Location, message: String, help: Option<&str>) -> Problem 
 /// have. Expressions with subqueries are left to PostgreSQL: their scopes
 /// are not all known here.
 fn missing_columns(deps: &Dependencies<'_>, place: Place<'_>, text: &str) -> Vec<String> {
-    if crate::plan::deps::identifiers(text).contains("select") {
+    if crate::dialect::postgres::identifiers::identifiers(text).contains("select") {
         return Vec::new();
     }
     let d: Deps = deps.expr(place, text);
@@ -197,7 +197,7 @@ fn views(schema: &Schema, deps: &Dependencies<'_>, out: &mut Vec<Problem>) {
         .opaque
         .iter()
         .filter(|o| o.kind == "CREATE FOREIGN TABLE")
-        .flat_map(|o| crate::plan::deps::identifiers(&o.text))
+        .flat_map(|o| crate::dialect::postgres::identifiers::identifiers(&o.text))
         .collect();
     // Edges to the views each reads but could not read.
     let mut unreadable: BTreeMap<&QName, BTreeSet<QName>> = BTreeMap::new();

@@ -19,7 +19,7 @@
 //! The per-object functions are public so that the migration planner can
 //! build its statements from the same pieces.
 
-mod objects;
+pub mod objects;
 pub mod order;
 pub mod properties;
 mod table;

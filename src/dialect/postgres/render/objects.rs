@@ -275,3 +275,46 @@ pub fn function_comment_target(function: &Function) -> String {
     let kind = if function.procedure { "PROCEDURE" } else { "FUNCTION" };
     format!("{kind} {}", function.signature())
 }
+
+/// The statement of a rename change (`ALTER TABLE … RENAME …`), without its
+/// final newline; `materialized` says whether a renamed view is one. None
+/// for any other change.
+pub fn rename_sql(change: &crate::diff::Change, materialized: bool) -> Option<String> {
+    use crate::diff::Change::*;
+    Some(match change {
+        RenameTable { from, to } => {
+            let mut sql = Vec::new();
+            let mut current = from.clone();
+            if from.schema != to.schema {
+                sql.push(format!("ALTER TABLE {from} SET SCHEMA {};", quote_ident(&to.schema)));
+                current = QName::new(to.schema.clone(), from.name.clone());
+            }
+            if current.name != to.name {
+                sql.push(format!("ALTER TABLE {current} RENAME TO {};", quote_ident(&to.name)));
+            }
+            sql.join("\n")
+        }
+        RenameColumn { table, from, to } => format!("ALTER TABLE {table} RENAME COLUMN {} TO {};", quote_ident(from), quote_ident(to)),
+        RenameIndex { table, from, to } => format!("ALTER INDEX {} RENAME TO {};", QName::new(table.schema.clone(), from.clone()), quote_ident(to)),
+        RenameView { from, to } => {
+            let kind = if materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+            format!("ALTER {kind} {from} RENAME TO {};", quote_ident(&to.name))
+        }
+        _ => return None,
+    })
+}
+
+/// A copy of `schema` with the rename changes applied, by the reader, so
+/// that what follows a renamed column, table or view (constraints, indexes,
+/// foreign keys, the views that read them) follows it as in PostgreSQL.
+pub fn apply_renames(schema: &crate::model::Schema, changes: &[crate::diff::Change]) -> crate::Result<crate::model::Schema> {
+    let mut sql = String::new();
+    for change in changes {
+        let materialized = matches!(change, crate::diff::Change::RenameView { from, .. } if schema.views.get(from).is_some_and(|v| v.materialized));
+        if let Some(s) = rename_sql(change, materialized) {
+            sql.push_str(&s);
+            sql.push('\n');
+        }
+    }
+    crate::dialect::postgres::read::replay(schema.clone(), "<renames>", &sql)
+}

@@ -4,7 +4,6 @@
 //! as dependencies require, so the output stays stable as a schema grows.
 
 use crate::model::{DataType, QName, Schema, Table, UserType, UserTypeKind, View, quote_ident};
-use std::collections::HashSet;
 
 /// Enums, then composites, then domains; a type that uses another
 /// (a composite attribute, a domain's base type) comes after it.
@@ -46,53 +45,13 @@ pub fn tables(schema: &Schema) -> Vec<&Table> {
 /// Views after the views their query mentions. Mention is by name, found by
 /// a token scan of the query: a false match only moves a view later.
 pub fn views(schema: &Schema) -> Vec<&View> {
-    let mentioned: Vec<(QName, HashSet<String>)> =
-        schema.views.values().map(|v| (v.name.clone(), identifiers(&v.query))).collect();
+    let mentioned: Vec<(QName, std::collections::BTreeSet<String>)> =
+        schema.views.values().map(|v| (v.name.clone(), crate::dialect::postgres::identifiers::identifiers(&v.query))).collect();
     dependency_order(schema.views.values().collect(), |a, b| {
         a.name != b.name && mentioned.iter().any(|(n, ids)| *n == a.name && ids.contains(&b.name.name))
     })
 }
 
-/// The identifiers in a query: unquoted ones folded to lower case, quoted
-/// ones verbatim; string literals skipped.
-fn identifiers(query: &str) -> HashSet<String> {
-    let chars: Vec<char> = query.chars().collect();
-    let mut out = HashSet::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' || c == '"' {
-            i += 1;
-            let mut text = String::new();
-            while i < chars.len() {
-                if chars[i] == c {
-                    if chars.get(i + 1) == Some(&c) {
-                        text.push(c);
-                        i += 2;
-                        continue;
-                    }
-                    break;
-                }
-                text.push(chars[i]);
-                i += 1;
-            }
-            i += 1;
-            if c == '"' {
-                out.insert(text);
-            }
-        } else if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$') {
-                i += 1;
-            }
-            // Folded like PostgreSQL folds unquoted identifiers: ASCII only.
-            out.insert(chars[start..i].iter().collect::<String>().to_ascii_lowercase());
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
 
 /// A stable topological order: repeatedly the first remaining item whose
 /// dependencies are all placed. `depends(a, b)` says a must follow b. On a
@@ -134,12 +93,12 @@ mod tests {
 
     #[test]
     fn identifiers_of_a_query() {
-        let ids = identifiers("SELECT a.\"Id\", 'active_users' FROM public.active_users a");
+        let ids = crate::dialect::postgres::identifiers::identifiers("SELECT a.\"Id\", 'active_users' FROM public.active_users a");
         assert!(ids.contains("Id"));
         assert!(ids.contains("active_users"));
         assert!(ids.contains("public"));
         assert!(!ids.contains("id"));
-        let ids = identifiers("SELECT 1 WHERE x = 'it''s'");
+        let ids = crate::dialect::postgres::identifiers::identifiers("SELECT 1 WHERE x = 'it''s'");
         assert!(!ids.contains("s"));
     }
 

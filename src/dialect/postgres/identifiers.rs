@@ -1,7 +1,8 @@
 //! The names a text mentions: what an object is taken to depend on when
 //! its expressions cannot be analyzed. A false match only means an object
 //! is dropped and created again unchanged, which is safe; a missed one
-//! would make PostgreSQL refuse the migration.
+//! would make PostgreSQL refuse the migration. (One scanner for the planner,
+//! the renderer's view order and the reader's checks.)
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
