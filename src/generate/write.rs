@@ -26,7 +26,7 @@
 //! disk, nothing placed), `placed-1` (the first file or directory in place,
 //! the others not), `placed` (all in place but the index files),
 //! `committed` (the migration complete, the staging directory not yet
-//! removed). `tests/generate_interrupt.rs` interrupts `generate` at each.
+//! removed). `tests/it/generate_interrupt.rs` interrupts `generate` at each.
 
 use super::interrupt;
 use crate::error::{Error, Result};

@@ -58,10 +58,6 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn get(&self, kind: &str, name: &str) -> Option<&Fields> {
-        self.objects.get(&ObjectKey { kind: kind.into(), name: name.into() })
-    }
-
     /// The catalog without one field of every object.
     pub fn without(&self, field: &str) -> Catalog {
         let mut c = self.clone();

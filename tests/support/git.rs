@@ -1,8 +1,6 @@
 //! Temporary git repositories built with the `git` command line, so that the
 //! tests exercise gix against repositories made by real git.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,10 +2,6 @@
 //! snapshot to compare databases with ([`catalog`]), row snapshots ([`rows`]),
 //! the strict migration round trip ([`roundtrip`]), random schema pairs
 //! ([`random_schema`]) and the generator of the large schema ([`big_schema`]).
-//!
-//! Each integration test binary compiles this module on its own and uses only
-//! part of it, hence the `dead_code` allowance.
-#![allow(dead_code)]
 
 pub mod big_schema;
 pub mod catalog;
@@ -15,7 +11,6 @@ pub mod random_schema;
 pub mod roundtrip;
 pub mod rows;
 pub mod runner;
-pub mod sqldef;
 
 use std::path::{Path, PathBuf};
 
@@ -102,7 +97,7 @@ pub fn comparable(c: &catalog::Catalog) -> catalog::Catalog {
 }
 
 /// Expression text as PostgreSQL stores it once its own printout is read
-/// back (what a dump and restore gives; `tests/canon.rs` proves both forms
+/// back (what a dump and restore gives; `tests/it/canon.rs` proves both forms
 /// against PostgreSQL):
 /// - an array coerced to another array type, `(ARRAY[a, b])::text[]`, is read
 ///   as a cast of each element: `ARRAY[(a)::text, (b)::text]`;

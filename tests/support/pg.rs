@@ -101,8 +101,9 @@ fn start() -> Result<Option<PgServer>, String> {
     PgServer::start(bin_dir).map(Some).map_err(|e| format!("could not start the test PostgreSQL server: {e}"))
 }
 
-/// The directory holding the server binaries and the clients of version 15.
-fn find_bin_dir() -> Option<PathBuf> {
+/// The directory holding the server binaries and the clients of version 15
+/// (`None` when they are not installed; no server is started).
+pub fn find_bin_dir() -> Option<PathBuf> {
     const NEEDED: &[&str] = &["initdb", "pg_ctl", "postgres", "psql", "pg_dump"];
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(dir) = std::env::var_os("SCHEMASHIFT_PG_BIN") {
@@ -252,17 +253,16 @@ impl PgServer {
     }
 
     /// The directory of the Unix socket (pass as `-h`).
+    // socket_dir and port: for the runners' connection URLs (tests/external),
+    // unused in the tests/it binary, which goes through `client`.
+    #[allow(dead_code)]
     pub fn socket_dir(&self) -> &Path {
         &self.base_dir
     }
 
+    #[allow(dead_code)]
     pub fn port(&self) -> u16 {
         self.port
-    }
-
-    /// A connection string for libraries: `host=… port=… user=postgres dbname=…`.
-    pub fn conninfo(&self, db: &str) -> String {
-        format!("host={} port={} user={SUPERUSER} dbname={db}", self.base_dir.display(), self.port)
     }
 
     /// A client command (`psql`, `pg_dump`) aimed at this server, with the
@@ -338,11 +338,6 @@ impl PgServer {
     /// When pg_dump fails.
     pub fn pg_dump_schema(&self, db: &str) -> String {
         self.pg_dump(db, &["--schema-only"]).unwrap_or_else(|e| panic!("pg_dump --schema-only {db} failed: {e}"))
-    }
-
-    /// The server log so far, for failure messages.
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(self.base_dir.join("server.log")).unwrap_or_default()
     }
 }
 

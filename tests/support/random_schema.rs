@@ -1,4 +1,4 @@
-//! Random schema pairs for the property tests (`tests/random_schemas.rs`).
+//! Random schema pairs for the property tests (`tests/it/random_schemas.rs`).
 //!
 //! [`generate`] turns a seed into an old schema, a new schema derived from it
 //! by a few mutations, and rows for the old schema, all as PostgreSQL text,

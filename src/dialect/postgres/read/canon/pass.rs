@@ -492,7 +492,7 @@ mod tests {
     }
 
     // Each expected text is what PostgreSQL 15 printed for the same object
-    // (tests/canon.rs checks hundreds more against a live server).
+    // (tests/it/canon.rs checks hundreds more against a live server).
     #[test]
     fn expressions_print_as_postgres_stores_them() {
         let s = schema(

@@ -8,9 +8,10 @@
 //! to opt out: `CREATE INDEX CONCURRENTLY` cannot be a refinery migration,
 //! and `generate --concurrently` says so instead of writing one.
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
-use support::runner::{self, History};
+use crate::runner::{self, History};
 use std::process::Command;
 
 const BOOKKEEPING: &[&str] = &["public.refinery_schema_history"];
@@ -37,7 +38,6 @@ fn refinery_migrate(server: &support::pg::PgServer, db: &str, history: &History)
     c
 }
 
-#[test]
 fn refinery_applies_generated_migrations() {
     let Some(server) = support::pg::server() else { return };
     if !runner::runner_available("refinery") {
@@ -63,7 +63,6 @@ fn refinery_applies_generated_migrations() {
 /// refinery cannot run anything outside a transaction, so a concurrent
 /// index build is refused with a usage error naming the runner, and nothing
 /// is written. This needs neither refinery nor a server.
-#[test]
 fn refinery_refuses_concurrent_indexes() {
     let repo = support::git::TestRepo::new();
     repo.write("Cargo.toml", CARGO_TOML);
@@ -87,3 +86,13 @@ fn refinery_refuses_concurrent_indexes() {
         .expect("schemashift runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The tests of this module (`crate::Test`).
+pub const TESTS: &[Test] = &[
+    Test {
+        name: "refinery_applies_generated_migrations",
+        needs: &[Need::Postgres, Need::Program("refinery")],
+        run: refinery_applies_generated_migrations,
+    },
+    Test { name: "refinery_refuses_concurrent_indexes", needs: &[], run: refinery_refuses_concurrent_indexes },
+];

@@ -2,9 +2,10 @@
 //! schemashift generated one change at a time, all up and all down, on a
 //! real PostgreSQL 15.
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
-use support::runner::{self, History};
+use crate::runner::{self, History};
 use std::process::Command;
 
 const BOOKKEEPING: &[&str] = &["public.schema_migrations"];
@@ -37,12 +38,10 @@ fn round_trip(args: &[&str], label: &str) {
     server.drop_database(&db);
 }
 
-#[test]
 fn dbmate_applies_and_rolls_back_generated_migrations() {
     round_trip(&[], "dbmate");
 }
 
-#[test]
 fn dbmate_runs_concurrent_indexes_outside_a_transaction() {
     round_trip(&["--concurrently"], "dbmate_concurrently");
 }
@@ -51,7 +50,6 @@ fn dbmate_runs_concurrent_indexes_outside_a_transaction() {
 /// label back and then uses it, which PostgreSQL refuses in one
 /// transaction, so the change is cut where the down must commit, and each
 /// part rolls back alone.
-#[test]
 fn dbmate_rolls_back_a_removed_enum_label_in_committed_steps() {
     let Some(server) = support::pg::server() else { return };
     if !runner::runner_available("dbmate") {
@@ -76,3 +74,16 @@ fn dbmate_rolls_back_a_removed_enum_label_in_committed_steps() {
     assert_eq!(server.query(&db, "SELECT string_agg(id || ':' || m, ',' ORDER BY id) FROM users").unwrap(), "1:a,2:b");
     server.drop_database(&db);
 }
+
+const NEEDS: &[Need] = &[Need::Postgres, Need::Program("dbmate")];
+
+/// The tests of this module, one per mode (`crate::Test`).
+pub const TESTS: &[Test] = &[
+    Test { name: "dbmate_applies_and_rolls_back_generated_migrations", needs: NEEDS, run: dbmate_applies_and_rolls_back_generated_migrations },
+    Test { name: "dbmate_runs_concurrent_indexes_outside_a_transaction", needs: NEEDS, run: dbmate_runs_concurrent_indexes_outside_a_transaction },
+    Test {
+        name: "dbmate_rolls_back_a_removed_enum_label_in_committed_steps",
+        needs: NEEDS,
+        run: dbmate_rolls_back_a_removed_enum_label_in_committed_steps,
+    },
+];

@@ -33,7 +33,7 @@
 //! The `harness_*` tests run hand-written migrations through the same checks,
 //! to prove that a missing statement and lost rows are caught.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 use std::time::Instant;

@@ -1,7 +1,6 @@
 //! `schemashift diff`: output formats, no-ops, exit codes, git sources.
 
-#[path = "support/git.rs"]
-mod git_support;
+use crate::support::git as git_support;
 
 use assert_cmd::Command;
 use std::path::Path;

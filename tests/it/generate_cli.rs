@@ -1,7 +1,7 @@
 //! `schemashift generate`: numbering, refusals, determinism, detection,
 //! configuration, and reading the written migrations back.
 
-mod support;
+use crate::support;
 
 use support::git::TestRepo;
 use std::path::Path;

@@ -6,7 +6,7 @@
 //! Ruby reads back as exactly the SQL. The SQL itself is compared with what
 //! goose (run for real elsewhere) gets for the same history.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use support::git::TestRepo;

@@ -3,10 +3,11 @@
 //! and all down (`migrate notes` / `migrate notes zero`), on a real
 //! PostgreSQL 15.
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
 use std::process::Command;
-use support::runner;
+use crate::runner;
 
 const BOOKKEEPING: &[&str] = &["public.django_migrations"];
 
@@ -100,7 +101,6 @@ fn round_trip(args: &[&str], label: &str) -> Option<Vec<String>> {
     Some(files.iter().map(|f| std::fs::read_to_string(history.dir.join(f)).unwrap()).collect())
 }
 
-#[test]
 fn django_applies_and_rolls_back_generated_migrations() {
     let Some(texts) = round_trip(&[], "django") else { return };
     // Each migration but the first depends on the one before it.
@@ -108,7 +108,6 @@ fn django_applies_and_rolls_back_generated_migrations() {
     assert!(texts.iter().all(|t| !t.contains("atomic = False")));
 }
 
-#[test]
 fn django_runs_concurrent_indexes_in_a_non_atomic_migration() {
     let Some(texts) = round_trip(&["--concurrently"], "django_concurrently") else { return };
     let concurrent: Vec<&String> = texts.iter().filter(|t| t.contains("CREATE INDEX CONCURRENTLY")).collect();
@@ -119,7 +118,6 @@ fn django_runs_concurrent_indexes_in_a_non_atomic_migration() {
 /// Everything a Python literal or a driver's `%` formatting could get wrong.
 const AWKWARD: &str = r#"it's "q" """ \ :name \:x %s %% %(x)s {x} $1 ''' end\"#;
 
-#[test]
 fn django_sends_awkward_sql_exactly_and_reads_it_back() {
     let Some(server) = support::pg::server() else { return };
     if !django_available() {
@@ -137,7 +135,6 @@ fn django_sends_awkward_sql_exactly_and_reads_it_back() {
     runner::assert_reads_back_comment(&repo, DIR, &[], AWKWARD);
 }
 
-#[test]
 fn migrations_show_the_dependency_chain() {
     let Some(server) = support::pg::server() else { return };
     if !django_available() {
@@ -155,3 +152,17 @@ fn migrations_show_the_dependency_chain() {
     assert_eq!(plan, names, "Django's plan follows the file numbers:\n{shown}");
     server.drop_database(&db);
 }
+
+const NEEDS: &[Need] = &[Need::Postgres, Need::Program("python3"), Need::PythonModules("django, psycopg2")];
+
+/// The tests of this module, one per mode (`crate::Test`).
+pub const TESTS: &[Test] = &[
+    Test { name: "django_applies_and_rolls_back_generated_migrations", needs: NEEDS, run: django_applies_and_rolls_back_generated_migrations },
+    Test {
+        name: "django_runs_concurrent_indexes_in_a_non_atomic_migration",
+        needs: NEEDS,
+        run: django_runs_concurrent_indexes_in_a_non_atomic_migration,
+    },
+    Test { name: "django_sends_awkward_sql_exactly_and_reads_it_back", needs: NEEDS, run: django_sends_awkward_sql_exactly_and_reads_it_back },
+    Test { name: "migrations_show_the_dependency_chain", needs: NEEDS, run: migrations_show_the_dependency_chain },
+];

@@ -7,9 +7,10 @@
 //! them one by one, in a transaction unless the direction's marker line says
 //! `notransaction`.
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
-use support::runner::{self, History};
+use crate::runner::{self, History};
 use std::process::Command;
 
 const BOOKKEEPING: &[&str] = &["public.gorp_migrations"];
@@ -54,12 +55,26 @@ fn round_trip(args: &[&str], label: &str) {
     server.drop_database(&db);
 }
 
-#[test]
 fn sql_migrate_applies_and_rolls_back_generated_migrations() {
     round_trip(&[], "sql_migrate");
 }
 
-#[test]
 fn sql_migrate_runs_concurrent_indexes_outside_a_transaction() {
     round_trip(&["--concurrently"], "sql_migrate_concurrently");
 }
+
+const NEEDS: &[Need] = &[Need::Postgres, Need::Program("sql-migrate")];
+
+/// The tests of this module, one per mode (`crate::Test`).
+pub const TESTS: &[Test] = &[
+    Test {
+        name: "sql_migrate_applies_and_rolls_back_generated_migrations",
+        needs: NEEDS,
+        run: sql_migrate_applies_and_rolls_back_generated_migrations,
+    },
+    Test {
+        name: "sql_migrate_runs_concurrent_indexes_outside_a_transaction",
+        needs: NEEDS,
+        run: sql_migrate_runs_concurrent_indexes_outside_a_transaction,
+    },
+];

@@ -5,7 +5,7 @@
 //! must refuse it too; and the statements that look odd but are valid are
 //! loaded there and read without error.
 
-mod support;
+use crate::support;
 
 use schemashift::ErrorKind;
 use schemashift::model::{Dialect, Schema};

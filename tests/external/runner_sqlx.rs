@@ -7,9 +7,10 @@
 //! the file starts with `-- no-transaction` (sqlx-core's `migrate/source.rs`
 //! checks `starts_with`, so the marker must be the very first line).
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
-use support::runner::{self, History};
+use crate::runner::{self, History};
 use std::process::Command;
 
 const BOOKKEEPING: &[&str] = &["public._sqlx_migrations"];
@@ -78,22 +79,32 @@ fn simple(args: &[&str], label: &str) {
 
 const CARGO_TOML: &str = "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nsqlx = { version = \"0.8\", features = [\"postgres\"] }\n";
 
-#[test]
 fn sqlx_applies_and_reverts_generated_migrations() {
     reversible(&[], "sqlx");
 }
 
-#[test]
 fn sqlx_runs_concurrent_indexes_outside_a_transaction() {
     reversible(&["--concurrently"], "sqlx_concurrently");
 }
 
-#[test]
 fn sqlx_applies_simple_migrations() {
     simple(&[], "sqlx_simple");
 }
 
-#[test]
 fn sqlx_applies_simple_migrations_with_concurrent_indexes() {
     simple(&["--concurrently"], "sqlx_simple_concurrently");
 }
+
+const NEEDS: &[Need] = &[Need::Postgres, Need::Program("sqlx")];
+
+/// The tests of this module, one per mode (`crate::Test`).
+pub const TESTS: &[Test] = &[
+    Test { name: "sqlx_applies_and_reverts_generated_migrations", needs: NEEDS, run: sqlx_applies_and_reverts_generated_migrations },
+    Test { name: "sqlx_runs_concurrent_indexes_outside_a_transaction", needs: NEEDS, run: sqlx_runs_concurrent_indexes_outside_a_transaction },
+    Test { name: "sqlx_applies_simple_migrations", needs: NEEDS, run: sqlx_applies_simple_migrations },
+    Test {
+        name: "sqlx_applies_simple_migrations_with_concurrent_indexes",
+        needs: NEEDS,
+        run: sqlx_applies_simple_migrations_with_concurrent_indexes,
+    },
+];

@@ -1,7 +1,6 @@
 //! Sources read the way `git diff` does, in real repositories made by `git`.
 
-#[path = "support/git.rs"]
-mod support;
+use crate::support::git as support;
 
 use schemashift::settings::{Flags, Settings};
 use schemashift::source::{self, DEFAULT_SCHEMA_GLOBS, FileSet, SourceArgs, repo_root};

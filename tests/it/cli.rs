@@ -1,7 +1,6 @@
 //! The `schemashift` command: exit codes and messages for good and bad input.
 
-#[path = "support/git.rs"]
-mod git_support;
+use crate::support::git as git_support;
 
 use assert_cmd::Command;
 use std::path::Path;

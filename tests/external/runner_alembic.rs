@@ -3,11 +3,12 @@
 //! and all down, on a real PostgreSQL 15, through a stock-shaped `env.py`
 //! that runs every migration in one transaction.
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
 use std::process::Command;
 use support::git::TestRepo;
-use support::runner::{self, History};
+use crate::runner::{self, History};
 
 const BOOKKEEPING: &[&str] = &["public.alembic_version"];
 
@@ -133,12 +134,10 @@ fn round_trip(args: &[&str], label: &str) -> Option<History> {
     Some(history)
 }
 
-#[test]
 fn alembic_applies_and_rolls_back_generated_migrations() {
     round_trip(&[], "alembic");
 }
 
-#[test]
 fn alembic_runs_concurrent_indexes_in_an_autocommit_block() {
     let Some(history) = round_trip(&["--concurrently"], "alembic_concurrently") else { return };
     let files = runner::listing(&history.dir);
@@ -156,7 +155,6 @@ fn alembic_runs_concurrent_indexes_in_an_autocommit_block() {
 /// colons, percent signs.
 const AWKWARD: &str = r#"it's "q" """ \ :name \:x \\: a\:b a::int %s %% %(x)s #{x} $1 ''' end\"#;
 
-#[test]
 fn alembic_sends_awkward_sql_exactly() {
     let Some(server) = support::pg::server() else { return };
     if !runner::runner_available("alembic") {
@@ -176,7 +174,6 @@ fn alembic_sends_awkward_sql_exactly() {
     runner::assert_reads_back_comment(&repo, DIR, &["--framework", "alembic"], AWKWARD);
 }
 
-#[test]
 fn a_second_branch_is_refused() {
     let repo = TestRepo::new();
     repo.write("alembic.ini", ALEMBIC_INI);
@@ -196,3 +193,13 @@ fn a_second_branch_is_refused() {
     assert!(err.contains("2 heads") && err.contains("alembic merge heads"), "{err}");
     assert_eq!(runner::listing(&repo.path().join(DIR)).len(), 3, "nothing written");
 }
+
+const NEEDS: &[Need] = &[Need::Postgres, Need::Program("alembic")];
+
+/// The tests of this module, one per mode (`crate::Test`).
+pub const TESTS: &[Test] = &[
+    Test { name: "alembic_applies_and_rolls_back_generated_migrations", needs: NEEDS, run: alembic_applies_and_rolls_back_generated_migrations },
+    Test { name: "alembic_runs_concurrent_indexes_in_an_autocommit_block", needs: NEEDS, run: alembic_runs_concurrent_indexes_in_an_autocommit_block },
+    Test { name: "alembic_sends_awkward_sql_exactly", needs: NEEDS, run: alembic_sends_awkward_sql_exactly },
+    Test { name: "a_second_branch_is_refused", needs: &[], run: a_second_branch_is_refused },
+];

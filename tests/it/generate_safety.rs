@@ -16,7 +16,7 @@
 //! A missing python3, Ruby or PostgreSQL skips that check with a notice,
 //! unless `CI` is set.
 
-mod support;
+use crate::support;
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};

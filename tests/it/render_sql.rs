@@ -2,16 +2,16 @@
 //! blocks, and (when PostgreSQL 15 is installed) that the rendered scripts
 //! load into a real server and give the names PostgreSQL itself would.
 
-mod rich_model;
-mod support;
+use crate::rich_model;
+use crate::support;
 
 use rich_model::{q, rich_model};
 use schemashift::dialect::postgres::render::*;
 use schemashift::model::*;
 use schemashift::read::json::read_snapshot;
 
-const BEFORE: &str = include_str!("../fixtures/seed/database_schema_before.json");
-const AFTER: &str = include_str!("../fixtures/seed/database_schema_after.json");
+const BEFORE: &str = include_str!("../../fixtures/seed/database_schema_before.json");
+const AFTER: &str = include_str!("../../fixtures/seed/database_schema_after.json");
 
 fn seed(text: &str) -> Schema {
     read_snapshot("seed.json", text).expect("seed sample reads")

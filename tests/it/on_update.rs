@@ -11,13 +11,13 @@
 //!   case's rows: after the up its catalog is that of the new snapshot
 //!   rendered, after the down that of the old one, and the rows are kept
 //!   both ways. The catalogs and rows are compared as in
-//!   tests/migrate_roundtrip.rs (functions by `pg_get_functiondef`, triggers
+//!   tests/it/migrate_roundtrip.rs (functions by `pg_get_functiondef`, triggers
 //!   by `pg_get_triggerdef`).
 //! - On the server, the triggers do what MySQL's ON UPDATE does: the column
 //!   takes the current timestamp when an UPDATE changes the row but not the
 //!   column, and keeps what an UPDATE sets it to (`*_like_mysql` tests).
 
-mod support;
+use crate::support;
 
 use schemashift::dialect::postgres::render::render_schema;
 use schemashift::model::{Schema, quote_ident};

@@ -2,7 +2,7 @@
 //! rules, schemashift's canonical JSON round trip, and errors on bad input.
 //! Every expected value below was checked by reading the fixture files.
 
-mod rich_model;
+use crate::rich_model;
 
 use schemashift::emit::json::to_canonical_json;
 use schemashift::model::*;
@@ -11,8 +11,8 @@ use schemashift::read::json::{
 };
 use schemashift::{ErrorKind, Warning};
 
-const BEFORE: &str = include_str!("../fixtures/seed/database_schema_before.json");
-const AFTER: &str = include_str!("../fixtures/seed/database_schema_after.json");
+const BEFORE: &str = include_str!("../../fixtures/seed/database_schema_before.json");
+const AFTER: &str = include_str!("../../fixtures/seed/database_schema_after.json");
 
 fn before() -> (Schema, Vec<Warning>) {
     read_snapshot_with_warnings("fixtures/seed/database_schema_before.json", BEFORE).expect("before.json reads")
@@ -358,7 +358,7 @@ fn check_names_follow_the_column_rule_and_count_on_collision() {
     let s = read_snapshot("t.json", text).unwrap();
     let t = table(&s, "t");
     // These are the names PostgreSQL 15 gives the same unnamed CHECKs
-    // (tests/render_sql.rs checks against a live server).
+    // (tests/it/render_sql.rs checks against a live server).
     assert_eq!(
         names(t.constraints.keys()),
         ["t_a_check", "t_a_check1", "t_a_check2", "t_check", "t_check1", "t_check2"]

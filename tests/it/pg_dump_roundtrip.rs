@@ -20,7 +20,7 @@
 //! They are not dropped: the server and its data directory (in memory) go
 //! away with the test binary, and a `DROP DATABASE` costs another psql run.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::sync::OnceLock;

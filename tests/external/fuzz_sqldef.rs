@@ -14,9 +14,10 @@
 //!
 //! `SCHEMASHIFT_FUZZ_RUNS=N` (default 1500) and `SCHEMASHIFT_FUZZ_SEED=S`
 //! choose the runs; a long local run is `SCHEMASHIFT_FUZZ_RUNS=100000
-//! cargo test --release --test fuzz_sqldef -- --nocapture`.
+//! cargo test --release --test external fuzz_sqldef -- --nocapture`.
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
 use schemashift::ErrorKind;
 use schemashift::model::{Dialect, Schema};
@@ -149,15 +150,14 @@ fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-#[test]
 fn mutated_corpus_schemas_never_panic_nor_fail_internally_on_valid_input() {
-    let dir = support::sqldef::corpus_dir().join("psqldef");
+    let dir = crate::sqldef::corpus_dir().join("psqldef");
     if !dir.is_dir() {
         assert!(std::env::var_os("CI").is_none(), "the sqldef corpus is missing at {}", dir.display());
         eprintln!("skipping: the sqldef corpus is missing at {}", dir.display());
         return;
     }
-    let cases = support::sqldef::load_dir(&dir).expect("the corpus reads");
+    let cases = crate::sqldef::load_dir(&dir).expect("the corpus reads");
     let seeds: Vec<String> = cases
         .iter()
         .flat_map(|c| [c.case.current.clone(), c.case.desired.clone()])
@@ -168,7 +168,15 @@ fn mutated_corpus_schemas_never_panic_nor_fail_internally_on_valid_input() {
     let runs = env_number("SCHEMASHIFT_FUZZ_RUNS", 1500);
     let mut rng = Rng(env_number("SCHEMASHIFT_FUZZ_SEED", 20261203));
     // Panics are caught and reported below, not printed as they happen.
-    std::panic::set_hook(Box::new(|_| {}));
+    // Silent on this thread only: the other tests of the binary run beside
+    // this one, and their panic messages must still show.
+    let quiet = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != quiet {
+            previous(info)
+        }
+    }));
     let server = support::pg::server();
     let mut panics = Vec::new();
     let mut internal_valid = Vec::new();
@@ -223,7 +231,6 @@ fn mutated_corpus_schemas_never_panic_nor_fail_internally_on_valid_input() {
     assert!(internal_valid.is_empty(), "{} internal errors on input PostgreSQL accepts, the first:\n{}", internal_valid.len(), internal_valid[0]);
 }
 
-#[test]
 fn mutations_change_the_text() {
     let mut rng = Rng(7);
     let text = "CREATE TABLE t (id int PRIMARY KEY, name text);\nCREATE INDEX i ON t (name);\n";
@@ -231,3 +238,14 @@ fn mutations_change_the_text() {
     assert!(changed > 150, "only {changed} of 200 mutations changed the text");
     assert_eq!(pieces("a.b 'c'").concat(), "a.b 'c'", "pieces put back together are the text");
 }
+
+/// The tests of this module (`crate::Test`). PostgreSQL is optional for the
+/// fuzzer: without it, internal errors are not judged (and CI fails).
+pub const TESTS: &[Test] = &[
+    Test {
+        name: "mutated_corpus_schemas_never_panic_nor_fail_internally_on_valid_input",
+        needs: &[Need::SqldefCorpus],
+        run: mutated_corpus_schemas_never_panic_nor_fail_internally_on_valid_input,
+    },
+    Test { name: "mutations_change_the_text", needs: &[], run: mutations_change_the_text },
+];

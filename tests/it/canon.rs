@@ -18,7 +18,7 @@
 //!
 //! The counts are printed; every entry must pass all three.
 
-mod support;
+use crate::support;
 
 use schemashift::model::{ConstraintKind, Schema, UserTypeKind};
 use sqlparser::dialect::PostgreSqlDialect;

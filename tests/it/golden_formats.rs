@@ -11,7 +11,7 @@
 //! SQL parser, Prisma's folder listing and lock file, and Atlas's `atlas.sum`
 //! (computed by a separate Python script with hashlib).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

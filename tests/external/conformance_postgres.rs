@@ -91,7 +91,8 @@
 //! and at least [`MIN_RUNNABLE`] cases must be runnable (so that a broken
 //! harness, classifying everything away, cannot pass).
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
 use schemashift::model::Dialect;
 use schemashift::source::SourceFile;
@@ -104,7 +105,7 @@ use std::time::{Duration, Instant};
 use support::catalog::{self, Catalog};
 use support::comparable;
 use support::pg::{self, PgServer};
-use support::sqldef::{self, Case, NamedCase};
+use crate::sqldef::{self, Case, NamedCase};
 
 /// The lowest acceptable pass rate, in percent of the runnable cases: the
 /// rate measured with the planner of main at 7658850 (576 of 697, 82.6%),
@@ -122,7 +123,6 @@ const THREADS: usize = 4;
 /// How many example cases the summary shows per class.
 const EXAMPLES: usize = 3;
 
-#[test]
 fn conformance_postgres() {
     let corpus = sqldef::corpus_dir().join("psqldef");
     if !corpus.is_dir() {
@@ -899,8 +899,7 @@ fn write_reports(outcomes: &[Outcome]) -> (String, String) {
 // ---------------------------------------------------------------------------
 // The rules themselves, without a server.
 
-#[cfg(test)]
-mod rules {
+pub(crate) mod rules {
     use super::*;
 
     fn engine(vector: bool) -> Engine {
@@ -915,8 +914,7 @@ mod rules {
         sqldef::parse_file("t.yml", &format!("C:\n{yaml}")).unwrap().remove(0).case
     }
 
-    #[test]
-    fn restrictions() {
+    pub(crate) fn restrictions() {
         let e = engine(false);
         assert_eq!(restriction(&case("  desired: CREATE TABLE t (a int);\n"), &e), None);
         assert_eq!(restriction(&case("  min_version: '10'\n"), &e), None);
@@ -938,16 +936,22 @@ mod rules {
         assert_eq!(restriction(&case("  enable_drop: false\n  legacy_ignore_quotes: false\n"), &e), None);
     }
 
-    #[test]
-    fn unknown_fields_are_refused() {
+    pub(crate) fn unknown_fields_are_refused() {
         assert!(sqldef::parse_file("t.yml", "C:\n  surprise: 1\n").is_err());
         assert!(sqldef::parse_file("t.yml", "C:\n  config:\n    surprise: true\n").is_err());
     }
 
-    #[test]
-    fn messages_group_by_shape() {
+    pub(crate) fn messages_group_by_shape() {
         assert_eq!(message_class("relation \"users\" does not exist"), "relation \"…\" does not exist");
         assert_eq!(message_class("error: line 12: cannot drop 'x'"), "line N: cannot drop '…'");
         assert_eq!(psql_error("psql:<stdin>:3: ERROR:  column \"a\" does not exist\nLINE 1: …"), "column \"a\" does not exist");
     }
 }
+
+/// The tests of this module (`crate::Test`).
+pub const TESTS: &[Test] = &[
+    Test { name: "conformance_postgres", needs: &[Need::SqldefCorpus, Need::Postgres], run: conformance_postgres },
+    Test { name: "rules::restrictions", needs: &[], run: rules::restrictions },
+    Test { name: "rules::unknown_fields_are_refused", needs: &[], run: rules::unknown_fields_are_refused },
+    Test { name: "rules::messages_group_by_shape", needs: &[], run: rules::messages_group_by_shape },
+];

@@ -7,9 +7,10 @@
 //! with `batch_execute`, and wraps each in a transaction unless the
 //! directory's `metadata.toml` says `run_in_transaction = false`.
 
-mod support;
+use crate::support;
+use crate::{Need, Test};
 
-use support::runner::{self, History};
+use crate::runner::{self, History};
 use std::process::Command;
 
 const BOOKKEEPING: &[&str] = &["public.__diesel_schema_migrations"];
@@ -59,12 +60,18 @@ fn round_trip(args: &[&str], label: &str) {
     server.drop_database(&db);
 }
 
-#[test]
 fn diesel_applies_and_reverts_generated_migrations() {
     round_trip(&[], "diesel");
 }
 
-#[test]
 fn diesel_runs_concurrent_indexes_outside_a_transaction() {
     round_trip(&["--concurrently"], "diesel_concurrently");
 }
+
+const NEEDS: &[Need] = &[Need::Postgres, Need::Program("diesel")];
+
+/// The tests of this module, one per mode (`crate::Test`).
+pub const TESTS: &[Test] = &[
+    Test { name: "diesel_applies_and_reverts_generated_migrations", needs: NEEDS, run: diesel_applies_and_reverts_generated_migrations },
+    Test { name: "diesel_runs_concurrent_indexes_outside_a_transaction", needs: NEEDS, run: diesel_runs_concurrent_indexes_outside_a_transaction },
+];

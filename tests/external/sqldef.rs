@@ -34,10 +34,14 @@ pub struct Case {
     pub user: Option<String>,
     pub flavor: Option<String>,
     pub managed_roles: Option<Vec<String>>,
+    /// Parsed so that the strict parse accepts it; no rule depends on it.
+    #[allow(dead_code)]
     pub enable_drop: Option<bool>,
     /// `manage:` rules (extension, function, privilege); kept as YAML, only
     /// their presence matters here.
     pub manage: Option<serde_yaml_ng::Value>,
+    /// Parsed so that the strict parse accepts it; no rule depends on it.
+    #[allow(dead_code)]
     pub legacy_ignore_quotes: Option<bool>,
     pub offline: Option<bool>,
     pub config: Option<Config>,
