@@ -145,7 +145,7 @@ pub fn settle_json(schema: &mut Schema, canonicalize: bool, warnings: &mut Vec<W
 /// them: what refers to a renamed column, table or view follows it.
 pub fn apply_renames(schema: &Schema, changes: &[Change]) -> Result<Schema> {
     match schema.dialect {
-        Dialect::Postgres => postgres::render::objects::apply_renames(schema, changes),
+        Dialect::Postgres => postgres::apply_renames(schema, changes),
         other => Err(unsupported(other)),
     }
 }

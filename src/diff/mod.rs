@@ -935,9 +935,16 @@ pub fn alters_in_place(from: &UserType, to: &UserType, new: &Schema) -> bool {
     let (UserTypeKind::Composite { attributes: a }, UserTypeKind::Composite { attributes: b }) = (&from.kind, &to.kind) else {
         return false;
     };
-    let used = new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == to.name.to_string()));
+    let used = columns_use_type(new, &to.name);
     let kept_a: Vec<&String> = a.iter().map(|x| &x.name).filter(|n| b.iter().any(|y| y.name == **n)).collect();
     let kept_b: Vec<&String> = b.iter().map(|y| &y.name).filter(|n| a.iter().any(|x| x.name == **n)).collect();
     let appended_only = b.iter().skip_while(|y| a.iter().any(|x| x.name == y.name)).all(|y| !a.iter().any(|x| x.name == y.name));
     !used && kept_a == kept_b && appended_only
+}
+
+/// Whether a column of some table of `schema` has the type `name` (or an
+/// array of it): PostgreSQL then refuses to alter or drop the type in place.
+pub fn columns_use_type(schema: &Schema, name: &QName) -> bool {
+    let name = name.to_string();
+    schema.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name))
 }

@@ -387,12 +387,12 @@ impl<'a> Lowering<'a> {
             RenameTable { from, to } => self.p.renames.insert(
                 // Tables first, so that column renames can use the new name.
                 self.p.renames.iter().take_while(|s| s.summary.starts_with("rename table")).count(),
-                step(format!("rename table {from} to {to}"), sql::objects::rename_sql(change, false).expect("a rename")),
+                step(format!("rename table {from} to {to}"), sql::rename_sql(change, false).expect("a rename")),
             ),
             AddColumn { table, column } => self.add_column(change, table, column),
             DropColumn { table, column } => self.drop_column(table, column),
             RenameColumn { table, from, to } => {
-                self.p.renames.push(step(format!("rename column {table}.{from} to {to}"), sql::objects::rename_sql(change, false).expect("a rename")))
+                self.p.renames.push(step(format!("rename column {table}.{from} to {to}"), sql::rename_sql(change, false).expect("a rename")))
             }
             AlterColumn { table, from, to } => self.alter_column(change, table, from, to),
             AddConstraint { table, constraint } => {
@@ -464,7 +464,7 @@ impl<'a> Lowering<'a> {
                 self.p.drop_dependents.push(s)
             }
             RenameIndex { from, to, .. } => {
-                self.p.renames.push(step(format!("rename index {from} to {to}"), sql::objects::rename_sql(change, false).expect("a rename")))
+                self.p.renames.push(step(format!("rename index {from} to {to}"), sql::rename_sql(change, false).expect("a rename")))
             }
             CreateTrigger { table, trigger } => self.create_trigger(table, trigger),
             DropTrigger { table, trigger } => {

@@ -3,9 +3,10 @@
 //! each command's page), the work it does on the rows, and the data it
 //! destroys. The planner's statements are its own canonical forms
 //! (`ALTER TABLE public.t ADD COLUMN …`), so their leading words say which
-//! command they are; what the words cannot say (a type change that needs no
-//! rewrite, an index that may be built concurrently) the planner sets where
-//! it makes the step.
+//! command they are. What the words cannot say, the planner sets where it
+//! makes the step: the table of a DROP INDEX and the CONCURRENTLY form of
+//! an index step (`index_step`). Not yet said: a type change PostgreSQL does
+//! without a rewrite (binary-coercible types) counts as a rewrite here.
 
 use crate::model::{QName, name_parts_folded};
 use crate::plan::facts::{Destroys, Facts, Lock, OutsideTransaction, Work};
@@ -14,6 +15,7 @@ pub const ACCESS_EXCLUSIVE: &str = "ACCESS EXCLUSIVE";
 pub const SHARE: &str = "SHARE";
 pub const SHARE_ROW_EXCLUSIVE: &str = "SHARE ROW EXCLUSIVE";
 pub const SHARE_UPDATE_EXCLUSIVE: &str = "SHARE UPDATE EXCLUSIVE";
+pub const EXCLUSIVE: &str = "EXCLUSIVE";
 
 /// The facts of one statement.
 pub fn facts_of(sql: &str) -> Facts {
@@ -58,9 +60,7 @@ pub fn facts_of(sql: &str) -> Facts {
         facts.work = Work::Metadata;
     } else if is(&["CREATE", "TRIGGER"]) || is(&["CREATE", "CONSTRAINT", "TRIGGER"]) || is(&["CREATE", "OR", "REPLACE", "TRIGGER"]) {
         facts.lock = upper.iter().position(|w| w == "ON").and_then(|i| lock(SHARE_ROW_EXCLUSIVE, i + 1));
-    } else if is(&["DROP", "TRIGGER"]) || is(&["DROP", "POLICY"]) || is(&["DROP", "RULE"]) {
-        facts.lock = upper.iter().position(|w| w == "ON").and_then(|i| lock(ACCESS_EXCLUSIVE, i + 1));
-    } else if is(&["CREATE", "POLICY"]) || is(&["ALTER", "POLICY"]) {
+    } else if is(&["DROP", "TRIGGER"]) || is(&["DROP", "POLICY"]) || is(&["DROP", "RULE"]) || is(&["CREATE", "POLICY"]) || is(&["ALTER", "POLICY"]) {
         facts.lock = upper.iter().position(|w| w == "ON").and_then(|i| lock(ACCESS_EXCLUSIVE, i + 1));
     } else if is(&["REFRESH", "MATERIALIZED", "VIEW"]) {
         let concurrently = upper.get(3).is_some_and(|w| w == "CONCURRENTLY");
@@ -73,8 +73,6 @@ pub fn facts_of(sql: &str) -> Facts {
     }
     facts
 }
-
-pub const EXCLUSIVE: &str = "EXCLUSIVE";
 
 /// The lock and the work of one `ALTER TABLE` action (its upper-cased words).
 fn alter_table_action(action: &str, sql: &str) -> (&'static str, Work) {

@@ -231,7 +231,7 @@ impl Lowering<'_> {
                 }
                 return;
             }
-            if self.new.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name.to_string())) {
+            if crate::diff::columns_use_type(self.new, name) {
                 // PostgreSQL cannot alter a composite type that columns use:
                 // the type is rebuilt and each column converted field by field.
                 self.rebuild_composite(to, a, b);

@@ -204,7 +204,7 @@ impl Lowering<'_> {
         for c in self.changes {
             if let Change::RenameView { from, to } = c {
                 let materialized = self.old.views.get(from).or(self.new.views.get(to)).is_some_and(|v| v.materialized);
-                self.p.renames.push(step(format!("rename view {from} to {to}"), sql::objects::rename_sql(c, materialized).expect("a rename")));
+                self.p.renames.push(step(format!("rename view {from} to {to}"), sql::rename_sql(c, materialized).expect("a rename")));
             }
         }
         let (drop, create) = self.views_to_recreate();

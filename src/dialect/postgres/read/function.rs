@@ -19,7 +19,7 @@ fn err(st: &Stmt<'_>, what: &str) -> Error {
 }
 
 pub fn create_function(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("CREATE");
     let or_replace = cur.eat_kws(&["OR", "REPLACE"]);
     let procedure = if cur.eat_kw("PROCEDURE") {

@@ -227,6 +227,16 @@ const PRIVILEGES: &[&str] = &[
 /// roles, and each item is one role name. Anything else is a typo that must
 /// not be carried into a migration as opaque text.
 fn check_privilege_list(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<()> {
+    // The first of ON, TO and FROM says which kind of list this is.
+    let is_privilege_list = {
+        let here = cur.pos;
+        while !cur.at_end() && !cur.peek_kw("ON") && !cur.peek_kw("TO") && !cur.peek_kw("FROM") {
+            cur.next();
+        }
+        let on = cur.peek_kw("ON");
+        cur.pos = here;
+        on
+    };
     loop {
         let start = cur.pos;
         let mut words = Vec::new();
@@ -240,15 +250,6 @@ fn check_privilege_list(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<()> {
         if cur.peek() == Some(&Token::LParen) {
             cur.paren_group();
         }
-        let is_privilege_list = {
-            let here = cur.pos;
-            while !cur.at_end() && !cur.peek_kw("ON") && !cur.peek_kw("TO") && !cur.peek_kw("FROM") {
-                cur.next();
-            }
-            let on = cur.peek_kw("ON");
-            cur.pos = here;
-            on
-        };
         let item = words.join(" ");
         let bad = if is_privilege_list { !PRIVILEGES.contains(&item.as_str()) } else { words.len() > 1 };
         if words.is_empty() || bad {

@@ -59,6 +59,12 @@ pub struct Stmt<'a> {
 }
 
 impl<'a> Stmt<'a> {
+    /// A cursor over the statement's tokens, or a data error where they
+    /// cannot be told apart (an unterminated string, a stray character).
+    pub fn tokens(&self) -> Result<Cursor<'a>> {
+        self.cursor().map_err(|e| Error::data(e.message).at(self.location_at(e.line, e.column)))
+    }
+
     /// A cursor over the statement's tokens.
     pub fn cursor(&self) -> std::result::Result<Cursor<'a>, tokens::TokenError> {
         match self.prepared {

@@ -104,21 +104,21 @@ fn check_clauses(policy: &Policy, location: &Location) -> Result<()> {
     }
 }
 
+/// `name ON table`, as CREATE, ALTER and DROP POLICY spell it.
+fn name_on_table(st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Result<(String, Vec<String>)> {
+    let name = cur.ident().ok_or_else(|| expected_at(st, cur, "a policy name"))?;
+    if !cur.eat_kw("ON") {
+        return Err(expected_at(st, cur, "ON table"));
+    }
+    let parts = cur.object_name().ok_or_else(|| expected_at(st, cur, "a table name"))?;
+    Ok((name, parts))
+}
+
 pub fn create_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("CREATE");
     cur.eat_kw("POLICY");
-    let name = cur
-        .ident()
-        .ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
-    if !cur.eat_kw("ON") {
-        return Err(expected_at(st, &cur, "ON table"));
-    }
-    let parts = cur
-        .object_name()
-        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let (name, parts) = name_on_table(st, &mut cur)?;
     let mut policy = Policy {
         name: name.clone(),
         restrictive: false,
@@ -172,20 +172,10 @@ pub fn create_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `ALTER POLICY name ON table { RENAME TO new | [TO …] [USING (…)] [WITH CHECK (…)] }`.
 pub fn alter_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("ALTER");
     cur.eat_kw("POLICY");
-    let name = cur
-        .ident()
-        .ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
-    if !cur.eat_kw("ON") {
-        return Err(expected_at(st, &cur, "ON table"));
-    }
-    let parts = cur
-        .object_name()
-        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let (name, parts) = name_on_table(st, &mut cur)?;
     let table = table_name(r, &parts);
     let Some(t) = r.schema.tables.get_mut(&table) else {
         return Ok(Applied::MissingTable(table));
@@ -210,21 +200,11 @@ pub fn alter_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `DROP POLICY [IF EXISTS] name ON table [CASCADE | RESTRICT]`.
 pub fn drop_policy(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("DROP");
     cur.eat_kw("POLICY");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
-    let name = cur
-        .ident()
-        .ok_or_else(|| expected_at(st, &cur, "a policy name"))?;
-    if !cur.eat_kw("ON") {
-        return Err(expected_at(st, &cur, "ON table"));
-    }
-    let parts = cur
-        .object_name()
-        .ok_or_else(|| expected_at(st, &cur, "a table name"))?;
+    let (name, parts) = name_on_table(st, &mut cur)?;
     let table = table_name(r, &parts);
     let Some(t) = r.schema.tables.get_mut(&table) else {
         return Ok(if if_exists {

@@ -94,9 +94,7 @@ pub(super) fn split(st: &Stmt<'_>) -> Result<Option<Split>> {
     {
         return Ok(None);
     }
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("ALTER");
     if !cur.eat_kw("TABLE") {
         return Ok(None);

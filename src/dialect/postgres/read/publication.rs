@@ -145,9 +145,7 @@ fn set_parameters(options: &mut Vec<String>, changes: Vec<(String, Option<String
 }
 
 pub fn create_publication(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("CREATE");
     cur.eat_kw("PUBLICATION");
     let name = cur
@@ -195,9 +193,7 @@ pub fn create_publication(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `ALTER PUBLICATION name { ADD | SET | DROP } objects | SET (…) | RENAME TO new`.
 pub fn alter_publication(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("ALTER");
     cur.eat_kw("PUBLICATION");
     let name = cur

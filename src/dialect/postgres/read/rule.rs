@@ -17,9 +17,7 @@ use sqlparser::ast::{self, Statement};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 pub fn create_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("CREATE");
     let or_replace = cur.eat_kws(&["OR", "REPLACE"]);
     cur.eat_kw("RULE");
@@ -241,37 +239,16 @@ fn canonical_action(
             let ast::TableFactor::Table { name, alias, .. } = &u.table.relation else {
                 return Ok(written());
             };
-            let target = r.lookup_table(name);
-            let qualifier = alias
-                .as_ref()
-                .map_or(target.name.clone(), |a| super::ident(&a.name));
-            let alias_sql = alias
-                .as_ref()
-                .map(|a| format!(" {}", quote_ident(&super::ident(&a.name))))
-                .unwrap_or_default();
-            let scope = with_target(ctx, &qualifier, &target);
+            let t = Target::new(r, ctx, name, alias.as_ref());
             let mut sets = Vec::new();
             for a in &u.assignments {
                 let ast::AssignmentTarget::ColumnName(c) = &a.target else {
                     return Ok(written());
                 };
-                let value = unqualify(&canon::scoped_expr(&r.schema, &scope, &a.value), &qualifier);
-                sets.push(format!(
-                    "{} = {value}",
-                    quote_ident(&super::ident_of_name(c))
-                ));
+                sets.push(format!("{} = {}", quote_ident(&super::ident_of_name(c)), t.expr(r, &a.value)));
             }
-            let filter = u
-                .selection
-                .as_ref()
-                .map(|w| {
-                    format!(
-                        " WHERE {}",
-                        unqualify(&canon::scoped_expr(&r.schema, &scope, w), &qualifier)
-                    )
-                })
-                .unwrap_or_default();
-            format!("UPDATE {target}{alias_sql} SET {}{filter}", sets.join(", "))
+            let filter = t.filter(r, u.selection.as_ref());
+            format!("UPDATE {}{} SET {}{filter}", t.name, t.alias_sql, sets.join(", "))
         }
         Statement::Delete(d)
             if d.using.is_none() && d.returning.is_none() && d.tables.is_empty() =>
@@ -287,37 +264,43 @@ fn canonical_action(
             if !only.joins.is_empty() {
                 return Ok(written());
             }
-            let target = r.lookup_table(name);
-            let qualifier = alias
-                .as_ref()
-                .map_or(target.name.clone(), |a| super::ident(&a.name));
-            let alias_sql = alias
-                .as_ref()
-                .map(|a| format!(" {}", quote_ident(&super::ident(&a.name))))
-                .unwrap_or_default();
-            let scope = with_target(ctx, &qualifier, &target);
-            let filter = d
-                .selection
-                .as_ref()
-                .map(|w| {
-                    format!(
-                        " WHERE {}",
-                        unqualify(&canon::scoped_expr(&r.schema, &scope, w), &qualifier)
-                    )
-                })
-                .unwrap_or_default();
-            format!("DELETE FROM {target}{alias_sql}{filter}")
+            let t = Target::new(r, ctx, name, alias.as_ref());
+            let filter = t.filter(r, d.selection.as_ref());
+            format!("DELETE FROM {}{}{filter}", t.name, t.alias_sql)
         }
         _ => written(),
     })
 }
 
-/// The relations a command of a rule sees: its target under `qualifier`,
-/// then `new` and `old`.
-fn with_target(ctx: &[(String, QName)], qualifier: &str, target: &QName) -> Vec<(String, QName)> {
-    let mut scope = vec![(qualifier.to_string(), target.clone())];
-    scope.extend(ctx.iter().cloned());
-    scope
+/// The table an UPDATE or DELETE of a rule writes, and how its expressions
+/// are printed: resolved in the scope the command sees (its target under
+/// its alias or name, then `new` and `old`), without the target's qualifier.
+struct Target {
+    name: QName,
+    qualifier: String,
+    /// ` alias`, or nothing.
+    alias_sql: String,
+    scope: Vec<(String, QName)>,
+}
+
+impl Target {
+    fn new(r: &PgReader, ctx: &[(String, QName)], name: &ast::ObjectName, alias: Option<&ast::TableAlias>) -> Target {
+        let name = r.lookup_table(name);
+        let qualifier = alias.map_or(name.name.clone(), |a| super::ident(&a.name));
+        let alias_sql = alias.map(|a| format!(" {}", quote_ident(&super::ident(&a.name)))).unwrap_or_default();
+        let mut scope = vec![(qualifier.clone(), name.clone())];
+        scope.extend(ctx.iter().cloned());
+        Target { name, qualifier, alias_sql, scope }
+    }
+
+    fn expr(&self, r: &PgReader, e: &ast::Expr) -> String {
+        unqualify(&canon::scoped_expr(&r.schema, &self.scope, e), &self.qualifier)
+    }
+
+    /// ` WHERE …`, or nothing.
+    fn filter(&self, r: &PgReader, selection: Option<&ast::Expr>) -> String {
+        selection.map(|w| format!(" WHERE {}", self.expr(r, w))).unwrap_or_default()
+    }
 }
 
 fn starts_with_dml(text: &str) -> bool {
@@ -392,9 +375,7 @@ pub fn rules_of<'a>(
 
 /// `DROP RULE [IF EXISTS] name ON relation [CASCADE | RESTRICT]`.
 pub fn drop_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("DROP");
     cur.eat_kw("RULE");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);
@@ -426,9 +407,7 @@ pub fn drop_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `ALTER RULE name ON relation RENAME TO new`.
 pub fn alter_rule(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur: Cursor<'_> = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur: Cursor<'_> = st.tokens()?;
     cur.eat_kw("ALTER");
     cur.eat_kw("RULE");
     let name = cur

@@ -12,9 +12,7 @@ use sqlparser::tokenizer::Token;
 const KINDS: [&str; 3] = ["ndistinct", "dependencies", "mcv"];
 
 pub fn create_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("CREATE");
     cur.eat_kw("STATISTICS");
     let if_not_exists = cur.eat_kws(&["IF", "NOT", "EXISTS"]);
@@ -145,9 +143,7 @@ pub fn create_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
 
 /// `ALTER STATISTICS name { SET STATISTICS n | RENAME TO new | SET SCHEMA s }`.
 pub fn alter_statistics(r: &mut PgReader, st: &Stmt<'_>) -> Result<Applied> {
-    let mut cur = st
-        .cursor()
-        .map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     cur.eat_kw("ALTER");
     cur.eat_kw("STATISTICS");
     let if_exists = cur.eat_kws(&["IF", "EXISTS"]);

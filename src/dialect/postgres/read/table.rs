@@ -38,7 +38,7 @@ pub(super) fn cut_identity_options(st: &Stmt<'_>) -> Result<(String, IdentityOpt
     if !contains_word(st.text, "IDENTITY") && !contains_word(st.text, "NULLS") {
         return Ok((text, IdentityOptions { found, nulls_not_distinct, unique_seen: 0 }));
     }
-    let mut cur = st.cursor().map_err(|e| Error::data(e.message).at(st.location_at(e.line, e.column)))?;
+    let mut cur = st.tokens()?;
     while !cur.at_end() {
         if cur.peek_kw("AS") && cur.peek_kw_at(1, "IDENTITY") {
             // One slot per identity column, with or without options, so that
@@ -711,7 +711,7 @@ pub fn alter_table(r: &mut PgReader, st: &Stmt<'_>, cur: &mut Cursor<'_>) -> Res
         // their properties), then the property actions.
         if let Some(rest) = &split.rest {
             let sub = Stmt { text: rest, prepared: None, ..*st };
-            let mut sub_cur = sub.cursor().map_err(|e| Error::data(e.message).at(sub.location_at(e.line, e.column)))?;
+            let mut sub_cur = sub.tokens()?;
             sub_cur.next();
             if let Applied::MissingTable(t) = alter_table(r, &sub, &mut sub_cur)? {
                 return Ok(Applied::MissingTable(t));

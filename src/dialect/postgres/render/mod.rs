@@ -19,14 +19,14 @@
 //! The per-object functions are public so that the migration planner can
 //! build its statements from the same pieces.
 
-pub mod objects;
+mod objects;
 pub mod order;
 pub mod properties;
 mod table;
 
 pub use objects::{
     comment_on_sql, create_extension_sql, create_function_sql, create_index_sql, create_schema_sql,
-    create_sequence_sql, create_trigger_sql, create_type_sql, create_view_sql, function_comment_target,
+    create_sequence_sql, create_trigger_sql, create_type_sql, create_view_sql, function_comment_target, rename_sql,
     sequence_options_sql, sequence_owned_by_sql,
 };
 pub use table::{

@@ -303,18 +303,3 @@ pub fn rename_sql(change: &crate::diff::Change, materialized: bool) -> Option<St
         _ => return None,
     })
 }
-
-/// A copy of `schema` with the rename changes applied, by the reader, so
-/// that what follows a renamed column, table or view (constraints, indexes,
-/// foreign keys, the views that read them) follows it as in PostgreSQL.
-pub fn apply_renames(schema: &crate::model::Schema, changes: &[crate::diff::Change]) -> crate::Result<crate::model::Schema> {
-    let mut sql = String::new();
-    for change in changes {
-        let materialized = matches!(change, crate::diff::Change::RenameView { from, .. } if schema.views.get(from).is_some_and(|v| v.materialized));
-        if let Some(s) = rename_sql(change, materialized) {
-            sql.push_str(&s);
-            sql.push('\n');
-        }
-    }
-    crate::dialect::postgres::read::replay(schema.clone(), "<renames>", &sql)
-}
