@@ -94,8 +94,6 @@
 use crate::support;
 use crate::{Need, Test};
 
-use schemashift::model::Dialect;
-use schemashift::source::SourceFile;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -614,16 +612,8 @@ struct Failure {
 
 /// Reads both schemas and plans the migration: the up and down scripts.
 fn plan(current: &str, desired: &str) -> Result<(String, String), Failure> {
-    // A blank side is the empty schema: no schema file at all. (The reader
-    // refuses a lone file without statements, as the CLI should.)
-    let read = |path: &str, text: &str| {
-        let files: Vec<SourceFile> = if text.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![SourceFile { path: path.into(), bytes: text.as_bytes().to_vec(), blob_id: None }]
-        };
-        schemashift::read::read_schema(&files, Dialect::Postgres).map(|(schema, _warnings)| schema)
-    };
+    // A blank side reads as the empty schema.
+    let read = |path: &str, text: &str| support::read_sql(path, text).map(|(schema, _warnings)| schema);
     let outcome = std::panic::catch_unwind(|| -> Result<(String, String), Failure> {
         let old = read("current.sql", current).map_err(|e| Failure {
             class: format!("reader error: {}", message_class(&e.message)),

@@ -20,25 +20,9 @@ use crate::support;
 use crate::{Need, Test};
 
 use schemashift::ErrorKind;
-use schemashift::model::{Dialect, Schema};
-use schemashift::source::SourceFile;
+use schemashift::model::Schema;
 use std::panic::AssertUnwindSafe;
-
-/// SplitMix64: small, seedable, the same everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use support::random_schema::Rng;
 
 /// Words and symbols spliced into schemas: key words, type names,
 /// punctuation, literals, and characters that take several bytes.
@@ -114,8 +98,7 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
 }
 
 fn read(sql: &str) -> schemashift::Result<Schema> {
-    let files = vec![SourceFile { path: "fuzz.sql".into(), bytes: sql.as_bytes().to_vec(), blob_id: None }];
-    schemashift::read::read_schema(&files, Dialect::Postgres).map(|(s, _)| s)
+    support::read_sql("fuzz.sql", sql).map(|(s, _)| s)
 }
 
 /// What one input pair did.

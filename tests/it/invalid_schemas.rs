@@ -8,12 +8,10 @@
 use crate::support;
 
 use schemashift::ErrorKind;
-use schemashift::model::{Dialect, Schema};
-use schemashift::source::SourceFile;
+use schemashift::model::Schema;
 
 fn read(sql: &str) -> schemashift::Result<Schema> {
-    let files = vec![SourceFile { path: "schema.sql".into(), bytes: sql.as_bytes().to_vec(), blob_id: None }];
-    schemashift::read::read_schema(&files, Dialect::Postgres).map(|(s, _)| s)
+    support::read_sql("schema.sql", sql).map(|(s, _)| s)
 }
 
 /// Each: the schema, the `line:column` of the error, words of its message,

@@ -101,8 +101,7 @@ fn fixture_loads(server: &PgServer, case: &str, cell: &OnceLock<Loaded>) {
 }
 
 fn read(path: &str, text: &str) -> Result<schemashift::model::Schema, String> {
-    let file = schemashift::source::SourceFile { path: path.into(), bytes: text.as_bytes().to_vec(), blob_id: None };
-    schemashift::read::read_schema(&[file], schemashift::model::Dialect::Postgres)
+    support::read_sql(path, text)
         .map(|(schema, _warnings)| schema)
         .map_err(|e| format!("{e:?}"))
 }

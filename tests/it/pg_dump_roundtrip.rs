@@ -152,8 +152,7 @@ fn comparable(c: &Catalog) -> Catalog {
 
 /// Reads one SQL text with the library: the model and the warnings as text.
 fn read_model(path: &str, text: &str) -> Result<(schemashift::model::Schema, Vec<String>), String> {
-    let file = schemashift::source::SourceFile { path: path.into(), bytes: text.as_bytes().to_vec(), blob_id: None };
-    match schemashift::read::read_schema(&[file], schemashift::model::Dialect::Postgres) {
+    match support::read_sql(path, text) {
         Ok((schema, warnings)) => Ok((schema, warnings.iter().map(|w| format!("{w:?}")).collect())),
         Err(e) => Err(format!("{e:?}")),
     }

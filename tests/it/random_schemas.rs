@@ -25,8 +25,7 @@
 use crate::support;
 
 use schemashift::ErrorKind;
-use schemashift::model::{Dialect, Schema};
-use schemashift::source::SourceFile;
+use schemashift::model::Schema;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 use support::random_schema::{self, Pair};
@@ -42,8 +41,7 @@ fn seeds(cases_var: &str, default_cases: u64) -> std::ops::Range<u64> {
 }
 
 fn read(path: &str, sql: &str) -> schemashift::Result<Schema> {
-    let files = vec![SourceFile { path: path.into(), bytes: sql.as_bytes().to_vec(), blob_id: None }];
-    schemashift::read::read_schema(&files, Dialect::Postgres).map(|(s, _)| s)
+    support::read_sql(path, sql).map(|(s, _)| s)
 }
 
 /// Everything needed to reproduce a case.

@@ -6,30 +6,10 @@
 //! `pg_dump_roundtrip` (fixture `pg_dump_forms`) and `migrate_roundtrip`.
 
 use assert_cmd::Command;
-use schemashift::model::{
-    Dialect, Enabled, PolicyCommand, QName, ReplicaIdentity, Schema, Storage, UserTypeKind,
-};
-use schemashift::source::SourceFile;
-use schemashift::{ErrorKind, Warning};
+use schemashift::ErrorKind;
+use schemashift::model::{Enabled, PolicyCommand, QName, ReplicaIdentity, Storage, UserTypeKind};
 
-fn read_files(files: &[(&str, &str)]) -> schemashift::Result<(Schema, Vec<Warning>)> {
-    let files: Vec<SourceFile> = files
-        .iter()
-        .map(|(p, t)| SourceFile {
-            path: p.to_string(),
-            bytes: t.as_bytes().to_vec(),
-            blob_id: None,
-        })
-        .collect();
-    schemashift::read::read_schema(&files, Dialect::Postgres)
-}
-
-fn read(sql: &str) -> Schema {
-    match read_files(&[("schema.sql", sql)]) {
-        Ok((s, _)) => s,
-        Err(e) => panic!("{e}"),
-    }
-}
+use crate::support::{read_files, read_ok as read};
 
 fn q(s: &str, n: &str) -> QName {
     QName::new(s, n)

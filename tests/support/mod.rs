@@ -14,6 +14,29 @@ pub mod runner;
 
 use std::path::{Path, PathBuf};
 
+/// Reads PostgreSQL schema files `(path, text)` with the library: the model
+/// and the reader's warnings.
+pub fn read_files(files: &[(&str, &str)]) -> schemashift::Result<(schemashift::model::Schema, Vec<schemashift::Warning>)> {
+    let files: Vec<schemashift::source::SourceFile> = files
+        .iter()
+        .map(|(p, t)| schemashift::source::SourceFile { path: p.to_string(), bytes: t.as_bytes().to_vec(), blob_id: None })
+        .collect();
+    schemashift::read::read_schema(&files, schemashift::model::Dialect::Postgres)
+}
+
+/// [`read_files`] of one file.
+pub fn read_sql(path: &str, text: &str) -> schemashift::Result<(schemashift::model::Schema, Vec<schemashift::Warning>)> {
+    read_files(&[(path, text)])
+}
+
+/// The model of one schema text that must read (the test fails otherwise).
+pub fn read_ok(sql: &str) -> schemashift::model::Schema {
+    match read_sql("schema.sql", sql) {
+        Ok((s, _)) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 /// `fixtures` in the source tree.
 pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
