@@ -4,6 +4,7 @@ mod compare;
 mod diff;
 mod generate;
 mod inspect;
+mod rules;
 
 use crate::error::{Error, Result};
 use crate::settings::{Flags, Settings};
@@ -32,6 +33,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Print the model of one revision's schema (default: the working tree).
     Inspect(inspect::InspectArgs),
+    /// List the lint rules, or print their reference (`--format markdown`).
+    Rules(rules::RulesArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -53,6 +56,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Diff(args) => args.sources.flags(),
         Command::Generate(args) => args.flags(),
         Command::Inspect(args) => args.flags(),
+        Command::Rules(_) => Flags::default(),
     };
     // The one place settings are resolved (and schemashift.toml read) for
     // the whole run; the commands and the modules below get `&Settings`.
@@ -69,6 +73,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Diff(args) => diff::run(args, &settings, &cwd),
         Command::Generate(args) => generate::run(args, &settings, &cwd),
         Command::Inspect(args) => inspect::run(args, &settings, &cwd),
+        Command::Rules(args) => rules::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,152 @@
+//! The linter: judges a planned migration the way a schema linter judges a
+//! migration file, but from the model and the planned steps, so it knows
+//! the table, the lock, the rewrite and the data lost, not just the text.
+//!
+//! Every change gets a [`Class`] ([`class::classify`]), the migration a
+//! [`Level`]; each rule of the registry ([`rules`], one file per rule) reads
+//! the changes, the steps' facts and the models and reports [`Finding`]s
+//! at `file:line:column`. Configuration and suppression comments decide
+//! which findings stand. Reports only format the [`Report`].
+
+pub mod class;
+mod context;
+pub mod docs;
+mod finding;
+mod rule;
+pub mod rules;
+
+pub use class::{Class, Level};
+pub use context::Context;
+pub use finding::{Finding, Located, Preflight, Revision};
+pub use rule::{Example, Hit, Rule};
+
+use crate::diff::Change;
+use crate::model::Schema;
+use crate::plan::Plan;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What the configuration says about one rule.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleSetting {
+    /// `Some(false)`: off; `Some(true)`: on (an opt-in rule too).
+    pub enabled: Option<bool>,
+    /// The class its findings get instead of the rule's own.
+    pub class: Option<Class>,
+}
+
+/// Naming conventions, each a regular expression a whole name must match
+/// (the `naming-convention` rule).
+#[derive(Debug, Clone, Default)]
+pub struct Naming {
+    pub table: Option<regex::Regex>,
+    pub column: Option<regex::Regex>,
+    pub index: Option<regex::Regex>,
+    pub constraint: Option<regex::Regex>,
+    pub view: Option<regex::Regex>,
+}
+
+/// How to lint: from `schemashift.toml` and the flags.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The major version of the database the migration runs on; `None`:
+    /// assume a supported one (rules whose behaviour changed with a version
+    /// say which).
+    pub server_version: Option<u32>,
+    /// By rule name or code.
+    pub rules: BTreeMap<String, RuleSetting>,
+    pub naming: Naming,
+}
+
+impl Options {
+    fn setting(&self, rule: &Rule) -> Option<&RuleSetting> {
+        self.rules.get(rule.name).or_else(|| self.rules.get(rule.code))
+    }
+    /// Whether the rule runs: opt-in rules only when enabled.
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        self.setting(rule).and_then(|s| s.enabled).unwrap_or(!rule.opt_in)
+    }
+    pub fn class(&self, rule: &Rule) -> Class {
+        self.setting(rule).and_then(|s| s.class).unwrap_or(rule.class)
+    }
+}
+
+/// One change with its class.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassifiedChange {
+    pub kind: String,
+    pub object: String,
+    pub class: Class,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Located>,
+}
+
+/// The linter's verdict on a migration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The migration's level: its worst change or finding.
+    pub level: Level,
+    /// How many changes of each class (every class listed, zeros too).
+    pub counts: BTreeMap<&'static str, usize>,
+    pub changes: Vec<ClassifiedChange>,
+    /// In file order; then by rule code.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The worst class among the findings.
+    pub fn worst(&self) -> Option<Class> {
+        self.findings.iter().map(|f| f.class).max()
+    }
+}
+
+/// Lints the migration `plan` from `old` to `new`.
+pub fn lint(old: &Schema, new: &Schema, plan: &Plan, options: &Options) -> Report {
+    let ctx = Context { old, new, plan, options };
+    let changes: Vec<ClassifiedChange> = plan
+        .changes
+        .iter()
+        .map(|c| ClassifiedChange {
+            kind: change_kind(c),
+            object: c.object(),
+            class: class::classify(c, |t| ctx.existed(t)),
+            location: ctx.at(c),
+        })
+        .collect();
+    let mut findings = Vec::new();
+    for rule in rules::all().filter(|r| options.enabled(r)) {
+        let class = options.class(rule);
+        for hit in (rule.check)(&ctx) {
+            findings.push(Finding {
+                code: rule.code,
+                rule: rule.name,
+                class,
+                object: hit.object,
+                message: hit.message,
+                location: hit.at,
+                help: hit.help.unwrap_or_else(|| rule.instead.to_string()),
+                preflight: hit.preflight,
+            });
+        }
+    }
+    findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    let mut counts: BTreeMap<&'static str, usize> = Class::ALL.iter().map(|c| (c.name(), 0)).collect();
+    for c in &changes {
+        *counts.entry(c.class.name()).or_default() += 1;
+    }
+    let worst = changes.iter().map(|c| c.class).chain(findings.iter().map(|f| f.class)).max();
+    Report { level: Level::of(worst), counts, changes, findings }
+}
+
+fn sort_key(f: &Finding) -> (Option<(Revision, &str, u32, u32)>, &'static str, &str) {
+    let at = f.location.as_ref().map(|l| (l.revision, &*l.location.file, l.location.line, l.location.column));
+    (at, f.code, f.object.as_str())
+}
+
+/// The change's kind as the JSON report names it (`drop_column`).
+pub fn change_kind(change: &Change) -> String {
+    serde_json::to_value(change)
+        .ok()
+        .and_then(|v| v.get("kind").and_then(|k| k.as_str().map(str::to_string)))
+        .unwrap_or_default()
+}
