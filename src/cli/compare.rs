@@ -41,6 +41,8 @@ pub struct Compared {
     pub plan: Plan,
     /// The new schema's warnings and the migration's, as printed.
     pub warnings: Vec<crate::Warning>,
+    /// The linter's verdict on the migration.
+    pub lint: crate::lint::Report,
 }
 
 impl Sources {
@@ -88,11 +90,29 @@ impl Sources {
         if plan.is_empty() {
             eprintln!("no changes");
         }
-        Ok(Compared { old_files, new_files, old, new, plan, warnings })
+        let texts = crate::lint::Texts::new(&old_files, &new_files);
+        let lint = crate::lint::lint(&old, &new, &plan, &lint_options(settings), &texts);
+        Ok(Compared { old_files, new_files, old, new, plan, warnings, lint })
     }
 }
 
+/// What the run's settings say about linting.
+pub fn lint_options(_settings: &Settings) -> crate::lint::Options {
+    crate::lint::Options::default()
+}
+
 impl Compared {
+    /// The findings, one line each, on standard error (for `diff` and
+    /// `generate`, whose standard output is the migration).
+    pub fn print_findings(&self, settings: &Settings) {
+        if settings.quiet {
+            return;
+        }
+        for f in &self.lint.findings {
+            eprintln!("{}", crate::emit::lint::one_line(f));
+        }
+    }
+
     /// Frees the two models aside: for a large schema that takes a while, and
     /// the process is about to end.
     pub fn drop_aside(self) {

@@ -32,11 +32,12 @@ pub enum Format {
 pub fn run(args: DiffArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     let compared = args.sources.compare(settings, cwd)?;
     let plan = &compared.plan;
+    compared.print_findings(settings);
     let out = match args.format {
         Format::Sql => {
             if args.reverse { plan.down_sql() } else { plan.up_sql() }
         }
-        Format::Json => crate::emit::report::diff_json(plan, &compared.warnings),
+        Format::Json => crate::emit::report::diff_json(plan, &compared.warnings, &compared.lint),
     };
     super::write_stdout(&out)?;
     let code = if args.exit_code && !plan.is_empty() { 1 } else { 0 };

@@ -72,6 +72,7 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     if plan.is_empty() {
         return Ok(0);
     }
+    compared.print_findings(settings);
     let opts = Options {
         name: args.name.clone(),
         version: args.version.clone(),

@@ -4,6 +4,7 @@ mod compare;
 mod diff;
 mod generate;
 mod inspect;
+mod lint;
 mod rules;
 
 use crate::error::{Error, Result};
@@ -33,6 +34,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Print the model of one revision's schema (default: the working tree).
     Inspect(inspect::InspectArgs),
+    /// Judge the change between two schemas: what breaks, what locks, what is lost.
+    Lint(lint::LintArgs),
     /// List the lint rules, or print their reference (`--format markdown`).
     Rules(rules::RulesArgs),
 }
@@ -56,6 +59,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Diff(args) => args.sources.flags(),
         Command::Generate(args) => args.flags(),
         Command::Inspect(args) => args.flags(),
+        Command::Lint(args) => args.sources.flags(),
         Command::Rules(_) => Flags::default(),
     };
     // The one place settings are resolved (and schemashift.toml read) for
@@ -73,6 +77,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Diff(args) => diff::run(args, &settings, &cwd),
         Command::Generate(args) => generate::run(args, &settings, &cwd),
         Command::Inspect(args) => inspect::run(args, &settings, &cwd),
+        Command::Lint(args) => lint::run(args, &settings, &cwd),
         Command::Rules(args) => rules::run(args),
     };
     match result {

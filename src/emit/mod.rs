@@ -3,4 +3,5 @@
 //! migration files of each framework are written by `crate::generate`, the
 //! SQL by the dialect's renderer.
 pub mod json;
+pub mod lint;
 pub mod report;

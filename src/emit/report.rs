@@ -33,10 +33,12 @@ struct JsonOutput<'p> {
     down_steps: &'p [crate::plan::Step],
     changes: Vec<JsonChange>,
     warnings: Vec<JsonWarning>,
+    /// The linter's verdict: level, counts per class, findings.
+    lint: &'p crate::lint::Report,
 }
 
 /// The report as pretty-printed JSON, ending with a newline.
-pub fn diff_json(plan: &Plan, warnings: &[Warning]) -> String {
+pub fn diff_json(plan: &Plan, warnings: &[Warning], lint: &crate::lint::Report) -> String {
     let changes = plan
         .changes
         .iter()
@@ -55,6 +57,6 @@ pub fn diff_json(plan: &Plan, warnings: &[Warning]) -> String {
         }))
         .collect();
     let warnings = warnings.iter().map(|w| JsonWarning { message: w.message.clone(), location: w.location.to_string() }).collect();
-    let json = JsonOutput { up: plan.up_sql(), down: plan.down_sql(), up_steps: &plan.up, down_steps: &plan.down, changes, warnings };
+    let json = JsonOutput { up: plan.up_sql(), down: plan.down_sql(), up_steps: &plan.up, down_steps: &plan.down, changes, warnings, lint };
     serde_json::to_string_pretty(&json).expect("plain data serializes") + "\n"
 }

@@ -14,11 +14,14 @@ pub mod docs;
 mod finding;
 mod rule;
 pub mod rules;
+mod suppress;
+mod texts;
 
 pub use class::{Class, Level};
 pub use context::Context;
 pub use finding::{Finding, Located, Preflight, Revision};
 pub use rule::{Example, Hit, Rule};
+pub use texts::Texts;
 
 use crate::diff::Change;
 use crate::model::Schema;
@@ -91,6 +94,8 @@ pub struct Report {
     pub changes: Vec<ClassifiedChange>,
     /// In file order; then by rule code.
     pub findings: Vec<Finding>,
+    /// How many findings suppression comments silenced.
+    pub suppressed: usize,
 }
 
 impl Report {
@@ -100,8 +105,9 @@ impl Report {
     }
 }
 
-/// Lints the migration `plan` from `old` to `new`.
-pub fn lint(old: &Schema, new: &Schema, plan: &Plan, options: &Options) -> Report {
+/// Lints the migration `plan` from `old` to `new`; `texts` are the schema
+/// files, read for suppression comments.
+pub fn lint(old: &Schema, new: &Schema, plan: &Plan, options: &Options, texts: &Texts) -> Report {
     let ctx = Context { old, new, plan, options };
     let changes: Vec<ClassifiedChange> = plan
         .changes
@@ -129,13 +135,18 @@ pub fn lint(old: &Schema, new: &Schema, plan: &Plan, options: &Options) -> Repor
             });
         }
     }
+    let (suppressed, unknown) = suppress::apply(&mut findings, texts);
+    let meta = rules::meta::UNKNOWN_RULE_REF;
+    if options.enabled(meta) {
+        findings.extend(unknown.into_iter().map(|f| Finding { class: options.class(meta), ..f }));
+    }
     findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     let mut counts: BTreeMap<&'static str, usize> = Class::ALL.iter().map(|c| (c.name(), 0)).collect();
     for c in &changes {
         *counts.entry(c.class.name()).or_default() += 1;
     }
     let worst = changes.iter().map(|c| c.class).chain(findings.iter().map(|f| f.class)).max();
-    Report { level: Level::of(worst), counts, changes, findings }
+    Report { level: Level::of(worst), counts, changes, findings, suppressed }
 }
 
 fn sort_key(f: &Finding) -> (Option<(Revision, &str, u32, u32)>, &'static str, &str) {

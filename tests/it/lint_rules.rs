@@ -3,17 +3,20 @@
 //! well-formed, and `docs/rules.md` is the registry's own rendering.
 
 use crate::support::read_sql;
-use schemashift::lint::{self, Options, Rule, RuleSetting, rules};
+use schemashift::lint::{self, Options, Revision, Rule, RuleSetting, Texts, rules};
 
-fn findings_of(rule: &Rule, old: &str, new: &str, version: Option<u32>) -> Vec<lint::Finding> {
+fn findings_of(rule: &Rule, old_sql: &str, new_sql: &str, version: Option<u32>) -> Vec<lint::Finding> {
     let read = |path: &str, sql: &str| {
         read_sql(path, sql).unwrap_or_else(|e| panic!("{} ({}): example does not read: {e}\n{sql}", rule.code, rule.name)).0
     };
-    let (old, new) = (read("old.sql", old), read("new.sql", new));
+    let (old, new) = (read("old.sql", old_sql), read("new.sql", new_sql));
     let plan = schemashift::plan::plan(&old, &new).unwrap_or_else(|e| panic!("{}: example does not plan: {e}", rule.code));
     let mut options = Options { server_version: version, ..Options::default() };
     options.rules.insert(rule.name.to_string(), RuleSetting { enabled: Some(true), class: None });
-    lint::lint(&old, &new, &plan, &options).findings.into_iter().filter(|f| f.code == rule.code).collect()
+    let mut texts = Texts::default();
+    texts.insert(Revision::Old, "old.sql", old_sql.to_string());
+    texts.insert(Revision::New, "new.sql", new_sql.to_string());
+    lint::lint(&old, &new, &plan, &options, &texts).findings.into_iter().filter(|f| f.code == rule.code).collect()
 }
 
 #[test]

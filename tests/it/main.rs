@@ -26,6 +26,7 @@ mod golden_formats;
 mod golden_rails;
 mod invalid_schemas;
 mod json_snapshots;
+mod lint_cli;
 mod lint_rules;
 mod migrate_roundtrip;
 mod on_update;

@@ -3,6 +3,7 @@
 //!
 //! | codes | family |
 //! |---|---|
+//! | SS0xx | `meta`: about schemashift's own directives |
 //! | SS1xx | `drops`: objects dropped |
 //! | SS2xx | `renames`: objects renamed or moved |
 //! | SS3xx | `columns`: column types, defaults, identity, generated columns |
@@ -21,6 +22,7 @@ mod columns;
 mod constraints;
 mod drops;
 mod indexes;
+pub mod meta;
 mod renames;
 mod rollback;
 mod security;
@@ -32,6 +34,7 @@ use super::rule::Rule;
 /// Every rule, in code order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     let mut rules: Vec<&'static Rule> = [
+        meta::RULES,
         drops::RULES,
         renames::RULES,
         columns::RULES,

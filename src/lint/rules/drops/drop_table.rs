@@ -19,10 +19,7 @@ pub static RULE: Rule = Rule {
     passes: &[Example::new("", "CREATE TABLE t (id bigint PRIMARY KEY);")],
     check: |ctx| {
         per_change(ctx, |c| match c {
-            Change::DropTable { table } => {
-                let columns = table.columns.len();
-                Some((table.name.to_string(), format!("table {} is dropped with all its rows ({columns} columns)", table.name)))
-            }
+            Change::DropTable { table } => Some((table.name.to_string(), format!("table {} is dropped with all its rows", table.name))),
             _ => None,
         })
     },

@@ -1,0 +1,32 @@
+//! The linter's reports: the same [`Report`] for people (`text`, compiler-
+//! style diagnostics), and for machines and code review (`json`). Reports
+//! format the findings; they decide nothing.
+
+mod text;
+
+use crate::lint::Report;
+pub use crate::lint::Texts;
+
+/// How to print the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics with the source line, a caret and the safe alternative.
+    Text,
+    /// The whole report: level, counts per class, classified changes, findings.
+    Json,
+}
+
+/// The report in `format`; `color` only for a terminal.
+pub fn render(report: &Report, texts: &Texts, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => text::render(report, texts, color),
+        Format::Json => serde_json::to_string_pretty(report).expect("plain data serializes") + "\n",
+    }
+}
+
+/// One line per finding, for standard error beside `diff` and `generate`:
+/// `breaking SS102 drop-column: column public.t.c … (schema.sql:3:5)`.
+pub fn one_line(f: &crate::lint::Finding) -> String {
+    let at = f.location.as_ref().map(|l| format!(" ({})", l.location)).unwrap_or_default();
+    format!("{} {} {}: {}{at}", f.class.name(), f.code, f.rule, f.message)
+}
