@@ -1,6 +1,7 @@
 //! The tests that need something besides the crate and PostgreSQL 15: a
 //! migration framework's own runner (`runner_*`) or the sqldef corpus beside
-//! the repository (`conformance_postgres`, `fuzz_sqldef`).
+//! the repository (`conformance_postgres`, `fuzz_sqldef`), or the SARIF
+//! judges (`sarif`).
 //!
 //! Each module lists its tests in a table ([`Test`]: a name, what it needs,
 //! the function). This binary has its own harness (libtest-mimic, `harness =
@@ -34,6 +35,7 @@ mod runner_django;
 mod runner_refinery;
 mod runner_sql_migrate;
 mod runner_sqlx;
+mod sarif;
 
 use libtest_mimic::{Arguments, Trial};
 use std::collections::BTreeMap;
@@ -58,6 +60,8 @@ pub enum Need {
     PythonModules(&'static str),
     /// The sqldef corpus at `../shared/corpora/sqldef/psqldef`.
     SqldefCorpus,
+    /// The SARIF schema and Multitool ([`sarif::tools_dir`]).
+    SarifTools,
 }
 
 /// Every module's table, with the module's name (the tests' former binary).
@@ -71,6 +75,7 @@ const TABLES: &[(&str, &[Test])] = &[
     ("runner_refinery", runner_refinery::TESTS),
     ("runner_sql_migrate", runner_sql_migrate::TESTS),
     ("runner_sqlx", runner_sqlx::TESTS),
+    ("sarif", sarif::TESTS),
 ];
 
 fn main() -> ExitCode {
@@ -114,6 +119,11 @@ fn why_missing(need: Need) -> Option<String> {
         Need::PythonModules(modules) => {
             let ok = Command::new("python3").args(["-c", &format!("import {modules}")]).output().is_ok_and(|o| o.status.success());
             (!ok).then(|| format!("python3 cannot import {modules}"))
+        }
+        Need::SarifTools => {
+            let dir = sarif::tools_dir();
+            (!dir.join("sarif-2.1.0.json").is_file() || !dir.join("Sarif.Multitool").is_file())
+                .then(|| format!("SARIF schema and Multitool missing at {}", dir.display()))
         }
         Need::SqldefCorpus => {
             let dir = sqldef::corpus_dir().join("psqldef");

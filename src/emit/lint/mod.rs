@@ -1,7 +1,13 @@
 //! The linter's reports: the same [`Report`] for people (`text`, compiler-
-//! style diagnostics), and for machines and code review (`json`). Reports
-//! format the findings; they decide nothing.
+//! style diagnostics; `markdown` for a pull request), for machines (`json`)
+//! and for code review systems (`sarif` for code scanning, `github`
+//! workflow commands, `gitlab` Code Quality). Reports format the findings;
+//! they decide nothing.
 
+mod github;
+mod gitlab;
+mod markdown;
+mod sarif;
 mod text;
 
 use crate::lint::Report;
@@ -14,6 +20,14 @@ pub enum Format {
     Text,
     /// The whole report: level, counts per class, classified changes, findings.
     Json,
+    /// For a pull request comment or a job summary.
+    Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// The report in `format`; `color` only for a terminal.
@@ -21,6 +35,10 @@ pub fn render(report: &Report, texts: &Texts, format: Format, color: bool) -> St
     match format {
         Format::Text => text::render(report, texts, color),
         Format::Json => serde_json::to_string_pretty(report).expect("plain data serializes") + "\n",
+        Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::Gitlab => gitlab::render(report),
     }
 }
 
