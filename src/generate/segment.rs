@@ -97,20 +97,8 @@ fn added_enum_label(step: &Step) -> Option<String> {
     let rest = &sql[sql.find(" ADD VALUE ")? + " ADD VALUE ".len()..];
     let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
     // A literal: '…' with '' for a quote inside.
-    let body = rest.strip_prefix('\'')?;
-    let mut end = 0;
-    let bytes = body.as_bytes();
-    while end < bytes.len() {
-        if bytes[end] == b'\'' {
-            if bytes.get(end + 1) == Some(&b'\'') {
-                end += 2;
-                continue;
-            }
-            return Some(format!("'{}'", &body[..end]));
-        }
-        end += 1;
-    }
-    None
+    let q = crate::lex::quoted_at(rest, 0, crate::lex::Syntax::STANDARD).filter(|q| q.quote == crate::lex::Quote::String && q.closed)?;
+    Some(rest[..q.end].to_string())
 }
 
 #[cfg(test)]
