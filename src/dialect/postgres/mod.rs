@@ -7,6 +7,7 @@ pub mod pair;
 pub mod plan;
 pub mod read;
 pub mod render;
+pub mod snapshot_types;
 pub mod split;
 
 /// PostgreSQL's quotes, for [`crate::lex`]: `E'…'` escape strings and
