@@ -16,6 +16,9 @@ use std::path::Path;
 /// The configuration file's name, looked for at the repository root.
 pub const CONFIG_FILE: &str = "schemashift.toml";
 
+/// The old name of the `server_version` key (see [`Config::deprecated_server_version`]).
+pub const OLD_VERSION_KEY: &str = "postgres_version";
+
 /// The contents of `schemashift.toml`. Every key is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,8 +39,11 @@ pub struct Config {
     pub format: Option<String>,
     /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`.
     pub concurrent_indexes: Option<bool>,
-    /// Major version of the PostgreSQL the migrations run on (e.g. 11).
-    pub postgres_version: Option<u32>,
+    /// Major version of the database server the migrations run on (e.g. 11).
+    pub server_version: Option<u32>,
+    /// The old name of `server_version`, still accepted with a warning.
+    #[serde(rename = "postgres_version")]
+    pub deprecated_server_version: Option<u32>,
 }
 
 impl Config {
@@ -64,7 +70,7 @@ impl Config {
             Error::data(format!("invalid {CONFIG_FILE}: {}", e.message().trim_end()))
                 .at(Location::new(origin, line, column))
                 .help(
-                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes` and `postgres_version`; \
+                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes` and `server_version`; \
                      see the README",
                 )
         })

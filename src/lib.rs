@@ -16,6 +16,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod generate;
+pub mod lex;
 pub mod lint;
 pub mod model;
 pub mod plan;

@@ -13,7 +13,7 @@
 //! `--no-index` they are the two paths compared. They still win over the
 //! file's `schema` globs kept here; [`crate::source`] applies that.
 
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::{CONFIG_FILE, Config, OLD_VERSION_KEY};
 use crate::error::{Error, Result};
 use crate::generate::formats::{self, Format};
 use crate::model::Dialect;
@@ -23,6 +23,10 @@ use std::path::{Path, PathBuf};
 /// `SOURCE_DATE_EPOCH`: the time for timestamp versions, instead of the
 /// clock (reproducible builds' convention; the tests use it).
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+
+/// The old spelling of `generate --server-version`, still accepted with a
+/// warning.
+pub const OLD_VERSION_FLAG: &str = "postgres-version";
 
 /// Where a setting's value came from, for messages that should point at it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +77,10 @@ pub struct Flags {
     /// `generate --format`, the old spelling of `--framework`.
     pub deprecated_format: Option<String>,
     pub concurrently: bool,
-    pub postgres_version: Option<u32>,
+    /// `generate --server-version`.
+    pub server_version: Option<u32>,
+    /// `generate --postgres-version`, the old spelling of `--server-version`.
+    pub deprecated_server_version: Option<u32>,
     pub quiet: bool,
     pub allow_empty: bool,
 }
@@ -104,7 +111,9 @@ pub struct Settings {
     /// so that a command that writes no migrations does not fail on it.
     pub framework: Option<Setting<String>>,
     pub concurrent_indexes: bool,
-    pub postgres_version: Option<u32>,
+    /// The major version of the database server the migrations run on;
+    /// `None`: a supported release.
+    pub server_version: Option<u32>,
     /// The time for timestamp versions (Unix seconds).
     pub now: Setting<i64>,
     pub quiet: bool,
@@ -140,7 +149,7 @@ impl Settings {
         let dialect = match (flags.dialect, config.dialect) {
             (Some(d), _) => Setting::new(parse_dialect(&d, &Origin::Flag("--dialect"))?, Origin::Flag("--dialect")),
             (None, Some(d)) => Setting::new(parse_dialect(&d, &in_file("dialect"))?, in_file("dialect")),
-            (None, None) => Setting::new(Dialect::Postgres, Origin::Default),
+            (None, None) => Setting::new(Dialect::default(), Origin::Default),
         };
         let schema = (!config.schema.is_empty()).then(|| Setting::new(config.schema, in_file("schema")));
         // `--dir` is typed relative to where one stands, `dir` in the file
@@ -181,6 +190,35 @@ impl Settings {
             (None, None) => file_framework,
         };
 
+        // `server_version` was `postgres_version` before the version was
+        // more than PostgreSQL's; the old spellings work as `format` does.
+        let file_version = match (config.server_version, config.deprecated_server_version) {
+            (Some(_), Some(_)) => {
+                return Err(Error::data(format!(
+                    "{} sets both `server_version` and `{OLD_VERSION_KEY}`",
+                    config_file.as_deref().unwrap_or(CONFIG_FILE)
+                ))
+                .help(format!("`{OLD_VERSION_KEY}` is the old name of `server_version`: keep only `server_version`")));
+            }
+            (Some(v), None) => Some(v),
+            (None, Some(v)) => {
+                deprecations.push(format!(
+                    "warning: `{OLD_VERSION_KEY}` in {} is deprecated; rename it to `server_version`",
+                    config_file.as_deref().unwrap_or(CONFIG_FILE)
+                ));
+                Some(v)
+            }
+            (None, None) => None,
+        };
+        let server_version = match (flags.server_version, flags.deprecated_server_version) {
+            (Some(v), _) => Some(v),
+            (None, Some(v)) => {
+                deprecations.push(format!("warning: --{OLD_VERSION_FLAG} is deprecated; use --server-version"));
+                Some(v)
+            }
+            (None, None) => file_version,
+        };
+
         let now = match env(SOURCE_DATE_EPOCH).and_then(|v| v.trim().parse().ok()) {
             Some(epoch) => Setting::new(epoch, Origin::Env(SOURCE_DATE_EPOCH)),
             None => Setting::new(clock(), Origin::Default),
@@ -195,7 +233,7 @@ impl Settings {
             framework,
             // A flag can only switch these on: there is no `--no-concurrently`.
             concurrent_indexes: flags.concurrently || config.concurrent_indexes.unwrap_or(false),
-            postgres_version: flags.postgres_version.or(config.postgres_version),
+            server_version,
             now,
             quiet: flags.quiet,
             allow_empty: flags.allow_empty,
@@ -213,13 +251,27 @@ impl Settings {
     }
 }
 
-/// `--dialect` or `dialect`: only PostgreSQL is read in this version.
+/// `--dialect` or `dialect`: one that this version reads
+/// ([`crate::dialect::is_supported`]).
 fn parse_dialect(name: &str, origin: &Origin) -> Result<Dialect> {
     match Dialect::parse(name) {
-        Some(Dialect::Postgres) => Ok(Dialect::Postgres),
-        Some(other) => Err(Error::usage(format!("the {} dialect is not yet supported (from {origin})", other.name()))
-            .help("only `postgres` is supported in this version; MySQL and SQLite are planned")),
-        None => Err(Error::usage(format!("unknown dialect `{name}` (from {origin})")).help("use one of: postgres, mysql, sqlite")),
+        Some(d) if crate::dialect::is_supported(d) => Ok(d),
+        Some(other) => {
+            let (supported, planned): (Vec<Dialect>, Vec<Dialect>) = Dialect::ALL.iter().partition(|d| crate::dialect::is_supported(**d));
+            let supported: Vec<String> = supported.iter().map(|d| format!("`{}`", d.name())).collect();
+            let planned: Vec<&str> = planned.iter().map(|d| d.product_name()).collect();
+            Err(Error::usage(format!("the {} dialect is not yet supported (from {origin})", other.name())).help(format!(
+                "only {} {} supported in this version; {} {} planned",
+                supported.join(", "),
+                if supported.len() == 1 { "is" } else { "are" },
+                planned.join(" and "),
+                if planned.len() == 1 { "is" } else { "are" },
+            )))
+        }
+        None => {
+            let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+            Err(Error::usage(format!("unknown dialect `{name}` (from {origin})")).help(format!("use one of: {}", names.join(", "))))
+        }
     }
 }
 
@@ -255,14 +307,14 @@ mod tests {
     }
 
     const FULL: &str = "schema = [\"db/*.sql\"]\ndialect = \"postgresql\"\ndir = \"db/migrations\"\nframework = \"dbmate\"\n\
-                        concurrent_indexes = true\npostgres_version = 11\n";
+                        concurrent_indexes = true\nserver_version = 11\n";
 
     #[test]
     fn defaults_when_nothing_is_said() {
         let s = resolve(Flags::default(), &no_env, None).unwrap();
-        assert_eq!(s.dialect, Setting::new(Dialect::Postgres, Origin::Default));
+        assert_eq!(s.dialect, Setting::new(Dialect::default(), Origin::Default));
         assert_eq!((s.schema, s.dir, s.framework, s.config_file), (None, None, None, None));
-        assert_eq!((s.concurrent_indexes, s.postgres_version, s.quiet, s.allow_empty), (false, None, false, false));
+        assert_eq!((s.concurrent_indexes, s.server_version, s.quiet, s.allow_empty), (false, None, false, false));
         assert_eq!(s.now.origin, Origin::Default);
         assert!(s.deprecations.is_empty());
     }
@@ -276,7 +328,7 @@ mod tests {
         // `dir` in the file is relative to the root, not to where one stands.
         assert_eq!(s.dir, Some(Setting::new(PathBuf::from("/repo/db/migrations"), in_file("dir"))));
         assert_eq!(s.framework, Some(Setting::new("dbmate".to_string(), in_file("framework"))));
-        assert_eq!((s.concurrent_indexes, s.postgres_version), (true, Some(11)));
+        assert_eq!((s.concurrent_indexes, s.server_version), (true, Some(11)));
         assert_eq!(s.framework().unwrap().unwrap().name(), "dbmate");
     }
 
@@ -287,7 +339,7 @@ mod tests {
             dir: Some("m".into()),
             framework: Some("goose".into()),
             concurrently: true,
-            postgres_version: Some(10),
+            server_version: Some(10),
             quiet: true,
             allow_empty: true,
             ..Flags::default()
@@ -297,7 +349,7 @@ mod tests {
         // `--dir` is relative to the current directory.
         assert_eq!(s.dir, Some(Setting::new(PathBuf::from("/repo/sub/m"), Origin::Flag("--dir"))));
         assert_eq!(s.framework, Some(Setting::new("goose".to_string(), Origin::Flag("--framework"))));
-        assert_eq!((s.postgres_version, s.quiet, s.allow_empty), (Some(10), true, true));
+        assert_eq!((s.server_version, s.quiet, s.allow_empty), (Some(10), true, true));
         // The flags not given leave the file's values.
         assert_eq!(s.schema.unwrap().origin, in_file("schema"));
     }
@@ -334,12 +386,38 @@ mod tests {
     }
 
     #[test]
+    fn old_spellings_of_server_version_still_work_with_a_note() {
+        let flags = Flags { deprecated_server_version: Some(11), ..Flags::default() };
+        let s = resolve(flags, &no_env, None).unwrap();
+        assert_eq!(s.server_version, Some(11));
+        assert_eq!(s.deprecations, ["warning: --postgres-version is deprecated; use --server-version"]);
+
+        let s = resolve(Flags::default(), &no_env, file("postgres_version = 10\n")).unwrap();
+        assert_eq!(s.server_version, Some(10));
+        assert_eq!(s.deprecations, [format!("warning: `postgres_version` in {FILE} is deprecated; rename it to `server_version`")]);
+
+        // The new flag wins over the old key, which is still noted; the new key is not.
+        let flags = Flags { server_version: Some(13), ..Flags::default() };
+        let s = resolve(flags.clone(), &no_env, file("postgres_version = 10\n")).unwrap();
+        assert_eq!((s.server_version, s.deprecations.len()), (Some(13), 1));
+        let s = resolve(flags, &no_env, file("server_version = 10\n")).unwrap();
+        assert_eq!((s.server_version, s.deprecations.len()), (Some(13), 0));
+
+        let e = resolve(Flags::default(), &no_env, file("postgres_version = 10\nserver_version = 10\n")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Data);
+        assert!(e.message.contains(FILE), "{e}");
+    }
+
+    #[test]
     fn errors_name_where_the_value_came_from() {
         let e = resolve(Flags::default(), &no_env, file("dialect = \"oracle\"\n")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Usage);
         assert!(e.message.contains("`oracle`") && e.message.contains(&format!("`dialect` in {FILE}")), "{e}");
         let e = resolve(Flags { dialect: Some("mysql".into()), ..Flags::default() }, &no_env, None).unwrap_err();
         assert!(e.message.contains("not yet supported (from --dialect)"), "{e}");
+        assert_eq!(e.help.as_deref(), Some("only `postgres` is supported in this version; MySQL and SQLite are planned"));
+        let e = resolve(Flags { dialect: Some("oracle".into()), ..Flags::default() }, &no_env, None).unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("use one of: postgres, mysql, sqlite"));
 
         // A framework is checked only when asked for: `diff` never asks.
         let s = resolve(Flags::default(), &no_env, file("framework = \"nope\"\n")).unwrap();

@@ -23,6 +23,57 @@ fn unsupported(dialect: Dialect) -> Error {
     Error::usage(format!("the {} dialect is not yet supported", dialect.name())).help("only --dialect postgres is supported in this version")
 }
 
+/// Whether schemashift reads and plans `dialect` in this version.
+pub fn is_supported(dialect: Dialect) -> bool {
+    match dialect {
+        Dialect::Postgres => true,
+        Dialect::Mysql | Dialect::Sqlite => false,
+    }
+}
+
+/// Whether a new enum label may be added inside a transaction on a server
+/// of major version `server_version` (`None`: a supported release).
+/// PostgreSQL allows `ALTER TYPE … ADD VALUE` in a transaction block from
+/// version 12.
+pub fn enum_label_in_transaction(dialect: Dialect, server_version: Option<u32>) -> bool {
+    match dialect {
+        Dialect::Postgres => server_version.is_none_or(|major| major >= 12),
+        Dialect::Mysql | Dialect::Sqlite => true,
+    }
+}
+
+/// The `provider` Prisma names the dialect's databases by (in
+/// `migration_lock.toml`).
+pub fn prisma_provider(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "postgresql",
+        Dialect::Mysql => "mysql",
+        Dialect::Sqlite => "sqlite",
+    }
+}
+
+/// Whether an auto-increment column of a JSON snapshot is a serial column:
+/// NOT NULL, of an integer type, its default taken from a sequence the
+/// column owns. Otherwise it is only marked as an identity.
+pub fn serial_columns(dialect: Dialect) -> bool {
+    match dialect {
+        Dialect::Postgres => true,
+        Dialect::Mysql | Dialect::Sqlite => false,
+    }
+}
+
+/// A JSON snapshot's type (`varchar(20)`, `int4`, `datetime`) in the
+/// dialect's canonical spelling, and whether it was a serial pseudo-type
+/// (which makes its column auto-increment).
+pub fn snapshot_type(dialect: Dialect, data_type: crate::model::DataType) -> (crate::model::DataType, bool) {
+    match dialect {
+        Dialect::Postgres => postgres::snapshot_types::canonical(data_type),
+        // Other dialects keep their own spelling for now; their readers
+        // will own the synonym tables.
+        Dialect::Mysql | Dialect::Sqlite => (data_type, false),
+    }
+}
+
 /// Reads the SQL files of one schema into a model.
 pub fn read_sql(files: &[SourceFile], dialect: Dialect) -> Result<(Schema, Vec<Warning>)> {
     match dialect {

@@ -256,7 +256,7 @@ pub fn diff<'a>(old: &'a Schema, new: &Schema, renames: &Renames) -> Diff<'a> {
         Some(s) => std::borrow::Cow::Owned(s),
         None => std::borrow::Cow::Borrowed(old),
     };
-    let mut d = Differ { changes: rename_changes, warnings: Vec::new(), unplannable: Vec::new(), renames };
+    let mut d = Differ { changes: rename_changes, warnings: Vec::new(), unplannable: Vec::new(), renames, dialect: new.dialect };
     let old = renamed_old.as_ref();
     d.schemas(old, new);
     d.extensions(old, new);
@@ -276,6 +276,8 @@ struct Differ<'r> {
     warnings: Vec<Warning>,
     unplannable: Vec<Warning>,
     renames: &'r Renames,
+    /// The new schema's, for what messages say of the database.
+    dialect: crate::model::Dialect,
 }
 
 fn comment_change(target: CommentTarget, from: &Option<String>, to: &Option<String>) -> Option<Change> {
@@ -594,9 +596,10 @@ impl Differ<'_> {
             let key = |k: &Option<String>| k.as_ref().map_or("not partitioned".to_string(), |k| format!("PARTITION BY {k}"));
             self.unplannable.push(Warning {
                 message: format!(
-                    "the partitioning of table {t} changes ({} → {}): PostgreSQL cannot alter it, and schemashift does not move a table's rows into a new one",
+                    "the partitioning of table {t} changes ({} → {}): {} cannot alter it, and schemashift does not move a table's rows into a new one",
                     key(&o.partition_by),
-                    key(&n.partition_by)
+                    key(&n.partition_by),
+                    self.dialect.product_name()
                 ),
                 location: n.location.clone(),
             });

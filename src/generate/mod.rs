@@ -34,9 +34,9 @@ pub struct Options {
     pub header: String,
     /// Build indexes on existing tables with `CONCURRENTLY`.
     pub concurrent_indexes: bool,
-    /// The major version of the PostgreSQL the migrations run on, when older
-    /// than what schemashift assumes (12 or later) matters.
-    pub postgres_version: Option<u32>,
+    /// The major version of the database server the migrations run on;
+    /// `None`: a supported release (see [`crate::dialect::enum_label_in_transaction`]).
+    pub server_version: Option<u32>,
     /// The time for timestamp versions (Unix seconds), see [`crate::settings::Settings::now`].
     pub now: i64,
 }
@@ -75,17 +75,18 @@ pub fn render(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir:
     let configured = format.in_dir(dir)?;
     let format = configured.as_deref().unwrap_or(format);
     let existing = format.scan(dir)?;
-    let rules = segment::Rules::new(format.one_query_per_file(), opts.postgres_version);
+    let rules = segment::Rules::new(format.one_query_per_file(), new.dialect, opts.server_version);
     let units = units(old, new, plan, rules, opts.concurrent_indexes)?;
-    // A runner that always opens a transaction cannot run what PostgreSQL
+    // A runner that always opens a transaction cannot run what the database
     // refuses in one: say so now rather than write a migration that fails.
     if !format.runs_outside_transaction()
         && let Some(unit) = units.iter().find(|u| !u.transaction)
     {
         let statement = unit.up.iter().find(|s| !s.transactional).unwrap_or(&unit.up[0]);
         return Err(Error::usage(format!(
-            "{} runs every migration inside a transaction, and PostgreSQL refuses `{}` in one",
+            "{} runs every migration inside a transaction, and {} refuses `{}` in one",
             format.name(),
+            new.dialect.product_name(),
             statement.sql.trim_end_matches(';')
         ))
         .help(if opts.concurrent_indexes {
@@ -127,7 +128,7 @@ pub fn render(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir:
         });
         files.extend(rendered);
     }
-    let index = format.index(dir, &files)?;
+    let index = format.index(dir, &files, new.dialect)?;
     let notes = format.notes(dir, &files)?;
     let last = written.last_mut().expect("at least one migration");
     last.files.extend(index.iter().map(|f| dir.join(&f.path)));

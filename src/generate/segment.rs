@@ -14,6 +14,7 @@
 //!   value"), so when a later statement uses it the migration ends after
 //!   the labels are added and the rest goes in the next one.
 
+use crate::model::Dialect;
 use crate::plan::{OutsideTransaction, Step};
 
 /// Consecutive up steps that go into one migration.
@@ -35,10 +36,10 @@ pub struct Rules {
 }
 
 impl Rules {
-    /// The rules for a runner on PostgreSQL `major` (`None`: a supported
-    /// release, 12 or later).
-    pub fn new(one_query_per_file: bool, postgres_major: Option<u32>) -> Rules {
-        Rules { one_query_per_file, add_value_in_transaction: postgres_major.is_none_or(|m| m >= 12) }
+    /// The rules for a runner on a `dialect` server of major version
+    /// `server_version` (`None`: a supported release).
+    pub fn new(one_query_per_file: bool, dialect: Dialect, server_version: Option<u32>) -> Rules {
+        Rules { one_query_per_file, add_value_in_transaction: crate::dialect::enum_label_in_transaction(dialect, server_version) }
     }
 
     /// Whether `step` must run outside a transaction block.
@@ -97,20 +98,8 @@ fn added_enum_label(step: &Step) -> Option<String> {
     let rest = &sql[sql.find(" ADD VALUE ")? + " ADD VALUE ".len()..];
     let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
     // A literal: '…' with '' for a quote inside.
-    let body = rest.strip_prefix('\'')?;
-    let mut end = 0;
-    let bytes = body.as_bytes();
-    while end < bytes.len() {
-        if bytes[end] == b'\'' {
-            if bytes.get(end + 1) == Some(&b'\'') {
-                end += 2;
-                continue;
-            }
-            return Some(format!("'{}'", &body[..end]));
-        }
-        end += 1;
-    }
-    None
+    let q = crate::lex::quoted_at(rest, 0, crate::lex::Syntax::STANDARD).filter(|q| q.quote == crate::lex::Quote::String && q.closed)?;
+    Some(rest[..q.end].to_string())
 }
 
 #[cfg(test)]
@@ -157,10 +146,10 @@ mod tests {
     #[test]
     fn before_postgres_12_a_new_label_runs_outside_a_transaction() {
         let up = [add_value("ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok';"), st("ALTER TABLE a ADD COLUMN y int;")];
-        let pg11 = Rules::new(false, Some(11));
+        let pg11 = Rules::new(false, Dialect::Postgres, Some(11));
         assert_eq!(shape(&split(&up, pg11)), vec![(1, false), (1, true)]);
-        assert!(pg11.outside_transaction(&up[0]) && !Rules::new(false, Some(12)).outside_transaction(&up[0]));
-        assert_eq!(shape(&split(&up, Rules::new(false, None))), vec![(2, true)]);
+        assert!(pg11.outside_transaction(&up[0]) && !Rules::new(false, Dialect::Postgres, Some(12)).outside_transaction(&up[0]));
+        assert_eq!(shape(&split(&up, Rules::new(false, Dialect::Postgres, None))), vec![(2, true)]);
     }
 
     #[test]

@@ -36,21 +36,23 @@ pub fn parse_hint(comment: &str) -> Option<String> {
         .or_else(|| c.strip_prefix("@renamed from="))
         .or_else(|| c.strip_prefix("@renamed from ="))?;
     let name = rest.trim().trim_start_matches('=').trim();
-    // The name runs to the first space outside double quotes.
+    // The name runs to the first space outside double quotes; an
+    // unterminated quote makes it no name at all.
     let mut end = name.len();
-    let mut quoted = false;
-    for (i, ch) in name.char_indices() {
-        match ch {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => {
-                end = i;
-                break;
+    let mut i = 0;
+    while let Some(c) = name[i..].chars().next() {
+        if c == '"' {
+            match crate::lex::quoted_at(name, i, crate::lex::Syntax::STANDARD) {
+                Some(q) if q.closed => i = q.end,
+                _ => return None,
             }
-            _ => {}
+            continue;
         }
-    }
-    if quoted && end == name.len() && name.matches('"').count() % 2 == 1 {
-        return None; // an unterminated quote
+        if c.is_whitespace() {
+            end = i;
+            break;
+        }
+        i += c.len_utf8();
     }
     let name = name[..end].trim_end_matches("*/");
     (!name.is_empty()).then(|| name.to_string())

@@ -35,6 +35,9 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// Every dialect, in the order messages list them.
+    pub const ALL: [Dialect; 3] = [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
+
     pub fn parse(s: &str) -> Option<Dialect> {
         match s.to_ascii_lowercase().as_str() {
             "postgres" | "postgresql" | "pg" => Some(Dialect::Postgres),
@@ -48,6 +51,14 @@ impl Dialect {
             Dialect::Postgres => "postgres",
             Dialect::Mysql => "mysql",
             Dialect::Sqlite => "sqlite",
+        }
+    }
+    /// The database's own name, for messages.
+    pub fn product_name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Mysql => "MySQL",
+            Dialect::Sqlite => "SQLite",
         }
     }
     /// The namespace unqualified names land in when nothing says otherwise.
@@ -97,10 +108,12 @@ pub struct Schema {
 impl Schema {
     pub fn new(dialect: Dialect) -> Schema {
         let mut s = Schema { dialect, ..Schema::default() };
-        if dialect == Dialect::Postgres {
+        // The namespace every database of the dialect has, if it has namespaces.
+        let namespace = dialect.default_schema();
+        if !namespace.is_empty() {
             s.schemas.insert(
-                "public".into(),
-                Namespace { name: "public".into(), comment: None, location: Location::default() },
+                namespace.into(),
+                Namespace { name: namespace.into(), comment: None, location: Location::default() },
             );
         }
         s

@@ -1,5 +1,6 @@
 //! Column data types in canonical form.
 
+use crate::lex::{self, Syntax};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -37,10 +38,13 @@ impl DataType {
             rest = r.trim_end();
             array_dims += 1;
         }
-        let (name, args) = match rest.find('(') {
+        // The first parenthesis outside quotes: a user-defined type's quoted
+        // name may hold one.
+        let open = lex::code(rest, Syntax::STANDARD).find(|&(_, c, _)| c == '(').map(|(i, _, _)| i);
+        let (name, args) = match open {
             Some(open) => {
-                let close = matching_paren(rest, open)?;
-                let args = split_top_level(&rest[open + 1..close]);
+                let close = lex::closing_bracket(rest, open, Syntax::STANDARD)?;
+                let args = lex::split_top_level(&rest[open + 1..close], Syntax::STANDARD);
                 let name = format!("{} {}", rest[..open].trim(), rest[close + 1..].trim());
                 (name.trim().to_string(), args)
             }
@@ -67,49 +71,6 @@ impl fmt::Display for DataType {
         }
         Ok(())
     }
-}
-
-fn matching_paren(text: &str, open: usize) -> Option<usize> {
-    let mut depth = 0;
-    let mut in_quote = false;
-    for (i, c) in text.char_indices().skip_while(|(i, _)| *i < open) {
-        match c {
-            '\'' => in_quote = !in_quote,
-            '(' if !in_quote => depth += 1,
-            ')' if !in_quote => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-fn split_top_level(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let (mut depth, mut in_quote) = (0, false);
-    for c in text.chars() {
-        match c {
-            '\'' => in_quote = !in_quote,
-            '(' if !in_quote => depth += 1,
-            ')' if !in_quote => depth -= 1,
-            ',' if !in_quote && depth == 0 => {
-                parts.push(current.trim().to_string());
-                current.clear();
-                continue;
-            }
-            _ => {}
-        }
-        current.push(c);
-    }
-    if !current.trim().is_empty() {
-        parts.push(current.trim().to_string());
-    }
-    parts
 }
 
 impl Serialize for DataType {
@@ -142,6 +103,7 @@ mod tests {
             "public.mood",
             "\"My Schema\".\"Weird Type\"[]",
             "enum('a','b,c')",
+            "\"odd(type\"(1)",
         ] {
             let t = DataType::parse(text).unwrap();
             assert_eq!(t.to_string(), text);
@@ -150,5 +112,9 @@ mod tests {
         assert_eq!(t.name, "timestamp with time zone");
         assert_eq!(t.args, vec!["3"]);
         assert_eq!(DataType::parse("enum('a','b,c')").unwrap().args, vec!["'a'", "'b,c'"]);
+        assert_eq!(DataType::parse("enum('a)','it''s')").unwrap().args, vec!["'a)'", "'it''s'"]);
+        let t = DataType::parse("\"odd(type\"(1)").unwrap();
+        assert_eq!((t.name.as_str(), t.args.as_slice()), ("\"odd(type\"", ["1".to_string()].as_slice()));
+        assert_eq!(DataType::parse("numeric(10,2"), None);
     }
 }

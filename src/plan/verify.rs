@@ -68,16 +68,17 @@ fn settle_locality(direction: &str, replayed: &mut Schema, target: &Schema) -> V
         }
     }
     // `wanted`: whether the target has it declared by the table.
+    let database = target.dialect.product_name();
     let note = |table: &QName, what: &str, wanted: bool| {
         if wanted {
             format!(
                 "after the {direction} migration, {table} only inherits {what}, where the schema declares it too: \
-                 PostgreSQL cannot change that in place; dropping it from the parent will drop it from {table}"
+                 {database} cannot change that in place; dropping it from the parent will drop it from {table}"
             )
         } else {
             format!(
                 "after the {direction} migration, {table} declares {what} itself, where the schema only inherits it: \
-                 PostgreSQL cannot change that in place; dropping it from the parent will leave it in {table}"
+                 {database} cannot change that in place; dropping it from the parent will leave it in {table}"
             )
         }
     };

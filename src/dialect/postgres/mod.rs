@@ -7,7 +7,12 @@ pub mod pair;
 pub mod plan;
 pub mod read;
 pub mod render;
+pub mod snapshot_types;
 pub mod split;
+
+/// PostgreSQL's quotes, for [`crate::lex`]: `E'…'` escape strings and
+/// dollar quotes besides SQL's own.
+pub const SYNTAX: crate::lex::Syntax = crate::lex::Syntax { escape_strings: true, dollar_quotes: true, backticks: false };
 
 /// A copy of `schema` with the rename changes applied, by the reader, so
 /// that what follows a renamed column, table or view (constraints, indexes,

@@ -5,6 +5,12 @@
 //! keeps its exact line and column, and the comment lines right before it
 //! (where rename hints live) stay attached to it.
 
+use crate::lex::{self, Quote, Syntax};
+
+/// PostgreSQL's quotes, and backticks: a MySQL-style quoted name is
+/// skipped whole, so a `;` inside it does not end the statement.
+const SPLIT_SYNTAX: Syntax = Syntax { backticks: true, ..super::SYNTAX };
+
 /// One statement of a file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawStatement<'a> {
@@ -94,7 +100,22 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
                 }
             }
         }
-        // Inside a statement.
+        // Inside a statement. A quote runs to its end (an `E` before `'`
+        // has been read as a word and makes it an escape string).
+        if matches!(c, b'\'' | b'"' | b'`' | b'$')
+            && let Some(q) = lex::quoted_at(sql, pos.i, SPLIT_SYNTAX)
+        {
+            if !q.closed {
+                let what = match q.quote {
+                    Quote::String => "string literal",
+                    Quote::Identifier => "quoted identifier",
+                    Quote::Dollar => "dollar-quoted string",
+                };
+                return Err(Unterminated { what, line: pos.line, column: pos.col });
+            }
+            pos.advance(sql, q.end - pos.i);
+            continue;
+        }
         match c {
             b';' if atomic_depth > 0 || paren_depth > 0 => pos.advance(sql, 1),
             b'(' if in_rule => {
@@ -132,57 +153,6 @@ pub fn split_statements(sql: &str) -> Result<Vec<RawStatement<'_>>, Unterminated
                 blank_since_comment = false;
                 pos.advance(sql, 1);
             }
-            b'\'' => {
-                // E'…' strings allow backslash escapes; standard strings only ''.
-                let escapes = pos.i > 0 && matches!(bytes[pos.i - 1], b'e' | b'E') && !ident_char_before(bytes, pos.i - 1);
-                let at = pos;
-                pos.advance(sql, 1);
-                loop {
-                    match bytes.get(pos.i) {
-                        None => return Err(Unterminated { what: "string literal", line: at.line, column: at.col }),
-                        Some(b'\\') if escapes => {
-                            // The backslash and the character it escapes, which may take several bytes.
-                            pos.advance(sql, 1);
-                            if pos.i < bytes.len() {
-                                pos.advance_char(sql);
-                            }
-                        }
-                        Some(b'\'') if bytes.get(pos.i + 1) == Some(&b'\'') => pos.advance(sql, 2),
-                        Some(b'\'') => {
-                            pos.advance(sql, 1);
-                            break;
-                        }
-                        Some(_) => pos.advance_char(sql),
-                    }
-                }
-            }
-            b'"' | b'`' => {
-                let quote = c;
-                let at = pos;
-                pos.advance(sql, 1);
-                loop {
-                    match bytes.get(pos.i) {
-                        None => return Err(Unterminated { what: "quoted identifier", line: at.line, column: at.col }),
-                        Some(&q) if q == quote && bytes.get(pos.i + 1) == Some(&quote) => pos.advance(sql, 2),
-                        Some(&q) if q == quote => {
-                            pos.advance(sql, 1);
-                            break;
-                        }
-                        Some(_) => pos.advance_char(sql),
-                    }
-                }
-            }
-            b'$' if !ident_char_before(bytes, pos.i) => match dollar_tag(sql, pos.i) {
-                Some(tag) => {
-                    let at = pos;
-                    let body_start = pos.i + tag.len();
-                    match sql[body_start..].find(tag) {
-                        Some(off) => pos.advance(sql, tag.len() + off + tag.len()),
-                        None => return Err(Unterminated { what: "dollar-quoted string", line: at.line, column: at.col }),
-                    }
-                }
-                None => pos.advance(sql, 1),
-            },
             b'-' if bytes.get(pos.i + 1) == Some(&b'-') => {
                 let end = line_end(sql, pos.i);
                 pos.advance(sql, end - pos.i);
@@ -258,15 +228,6 @@ fn line_end(sql: &str, from: usize) -> usize {
 
 fn ident_char_before(bytes: &[u8], i: usize) -> bool {
     i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] >= 0x80)
-}
-
-/// `$$` or `$tag$` starting at `i`, if that is what is there.
-fn dollar_tag(sql: &str, i: usize) -> Option<&str> {
-    let rest = &sql[i + 1..];
-    let end = rest.find('$')?;
-    let tag = &rest[..end];
-    let valid = tag.chars().enumerate().all(|(k, c)| c == '_' || c.is_alphabetic() || (k > 0 && c.is_ascii_digit()));
-    valid.then(|| &sql[i..i + end + 2])
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ impl Format for Atlas {
     fn runbook_hint(&self) -> Option<&'static str> {
         Some("Atlas plans down migrations itself: `atlas migrate down` (it needs a dev database).")
     }
-    fn index(&self, dir: &Path, new: &[OutFile]) -> Result<Vec<OutFile>> {
+    fn index(&self, dir: &Path, new: &[OutFile], _dialect: crate::model::Dialect) -> Result<Vec<OutFile>> {
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         for (name, is_dir) in list_dir(dir)? {
             if !is_dir && name.ends_with(".sql") {

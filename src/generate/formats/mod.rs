@@ -20,6 +20,7 @@ mod split_files;
 use super::version::Style;
 use super::write::OutFile;
 use crate::error::{Error, Result};
+use crate::model::Dialect;
 use crate::plan::Step;
 use std::path::{Path, PathBuf};
 
@@ -160,8 +161,9 @@ pub trait Format: Sync {
         }
     }
     /// Index files over all migrations that must change with new ones
-    /// (Atlas's `atlas.sum`), given the files about to be written.
-    fn index(&self, _dir: &Path, _new: &[OutFile]) -> Result<Vec<OutFile>> {
+    /// (Atlas's `atlas.sum`, Prisma's lock file naming the database), given
+    /// the files about to be written and the dialect they are written in.
+    fn index(&self, _dir: &Path, _new: &[OutFile], _dialect: Dialect) -> Result<Vec<OutFile>> {
         Ok(Vec::new())
     }
     /// Where the rollback runbook of a migration goes when the framework has

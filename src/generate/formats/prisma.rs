@@ -9,14 +9,16 @@
 //!
 //! The lock file records the provider the history was written for; Prisma
 //! refuses to run a history of another provider, and so does schemashift:
-//! it writes PostgreSQL. A new directory gets the lock file Prisma itself
-//! writes (`writeMigrationLockfile` in createMigration.ts).
+//! it writes the schema's dialect ([`crate::dialect::prisma_provider`]).
+//! A new directory gets the lock file Prisma itself writes
+//! (`writeMigrationLockfile` in createMigration.ts).
 
 use super::{Existing, Format, Migration, Probe, read_text, version_prefix};
 use crate::error::{Error, Result};
 use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
+use crate::model::Dialect;
 use std::path::{Path, PathBuf};
 
 pub struct Prisma;
@@ -24,9 +26,6 @@ pub struct Prisma;
 pub const PRISMA: Prisma = Prisma;
 
 pub const LOCK_FILE: &str = "migration_lock.toml";
-
-/// The provider schemashift writes migrations for.
-const PROVIDER: &str = "postgresql";
 
 /// The lock file exactly as `prisma migrate dev` writes it.
 pub fn lock_file_text(provider: &str) -> String {
@@ -83,19 +82,24 @@ impl Format for Prisma {
     fn runbook_path(&self, m: &Migration<'_>) -> PathBuf {
         PathBuf::from(format!("{}_{}/rollback.md", m.version, m.slug))
     }
-    fn index(&self, dir: &Path, _new: &[OutFile]) -> Result<Vec<OutFile>> {
+    fn index(&self, dir: &Path, _new: &[OutFile], dialect: Dialect) -> Result<Vec<OutFile>> {
         let path = dir.join(LOCK_FILE);
+        let provider = crate::dialect::prisma_provider(dialect);
         match std::fs::read_to_string(&path) {
             Ok(text) => match lock_file_provider(&text) {
-                Some(p) if p == PROVIDER => Ok(Vec::new()),
+                Some(p) if p == provider => Ok(Vec::new()),
                 found => Err(Error::usage(format!(
-                    "{} is locked to provider `{}`, but schemashift writes PostgreSQL migrations",
+                    "{} is locked to provider `{}`, but schemashift writes {} migrations",
                     path.display(),
-                    found.as_deref().unwrap_or("<none>")
+                    found.as_deref().unwrap_or("<none>"),
+                    dialect.product_name()
                 ))
-                .help("Prisma refuses a migration history of another provider; use a PostgreSQL project's migrations directory")),
+                .help(format!(
+                    "Prisma refuses a migration history of another provider; use a {} project's migrations directory",
+                    dialect.product_name()
+                ))),
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![OutFile::new(LOCK_FILE, lock_file_text(PROVIDER))]),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![OutFile::new(LOCK_FILE, lock_file_text(provider))]),
             Err(e) => Err(Error::io(format!("cannot read {}: {e}", path.display()))),
         }
     }
@@ -118,14 +122,19 @@ mod tests {
     #[test]
     fn refuses_another_provider_and_creates_a_missing_lock() {
         let dir = tempfile::tempdir().unwrap();
-        let created = PRISMA.index(dir.path(), &[]).unwrap();
+        let pg = Dialect::Postgres;
+        let created = PRISMA.index(dir.path(), &[], pg).unwrap();
         assert_eq!(created.len(), 1);
         assert!(!created[0].replace, "an existing lock file is never replaced");
+        assert_eq!(created[0].bytes, lock_file_text("postgresql").into_bytes());
         std::fs::write(dir.path().join(LOCK_FILE), lock_file_text("mysql")).unwrap();
-        let err = PRISMA.index(dir.path(), &[]).unwrap_err();
+        let err = PRISMA.index(dir.path(), &[], pg).unwrap_err();
         assert!(err.to_string().contains("mysql"), "{err}");
+        assert!(err.message.ends_with("is locked to provider `mysql`, but schemashift writes PostgreSQL migrations"), "{err}");
+        assert_eq!(err.help.as_deref(), Some("Prisma refuses a migration history of another provider; use a PostgreSQL project's migrations directory"));
+        assert!(PRISMA.index(dir.path(), &[], Dialect::Mysql).unwrap().is_empty());
         std::fs::write(dir.path().join(LOCK_FILE), lock_file_text("postgresql")).unwrap();
-        assert!(PRISMA.index(dir.path(), &[]).unwrap().is_empty());
+        assert!(PRISMA.index(dir.path(), &[], pg).unwrap().is_empty());
     }
 
     #[test]

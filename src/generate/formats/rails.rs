@@ -90,7 +90,7 @@ impl Format for Rails {
         text.push_str("  end\nend\n");
         Ok(vec![OutFile::new(format!("{}_{}.rb", m.version, m.slug), text)])
     }
-    fn index(&self, dir: &Path, new: &[OutFile]) -> Result<Vec<OutFile>> {
+    fn index(&self, dir: &Path, new: &[OutFile], _dialect: crate::model::Dialect) -> Result<Vec<OutFile>> {
         // The migrator refuses two migrations with one name (one class).
         let existing = scan_entries(self, dir)?;
         for f in new {

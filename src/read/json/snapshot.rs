@@ -48,7 +48,7 @@ pub(super) fn read(file: &str, text: &str, root: &Value, warnings: &mut Vec<Warn
         file,
         positions: Positions::scan(text),
         warnings,
-        dialect: Dialect::Postgres,
+        dialect: Dialect::default(),
         namespace: String::new(),
         taken: HashSet::new(),
     };
@@ -162,8 +162,10 @@ impl Reader<'_> {
         self.check_keys(top, TOP_KEYS, &[], "the snapshot");
         if let Some(d) = self.string(top, "dialect", &[])? {
             self.dialect = Dialect::parse(d).ok_or_else(|| {
+                let names: Vec<String> = Dialect::ALL.iter().map(|d| format!("{:?}", d.name())).collect();
+                let (last, others) = names.split_last().expect("dialects");
                 self.error(&["dialect".into()], format!("unknown dialect {d:?}"))
-                    .help("use \"postgres\", \"mysql\" or \"sqlite\"")
+                    .help(format!("use {} or {last}", others.join(", ")))
             })?;
         }
         self.namespace = self.dialect.default_schema().to_string();
@@ -347,7 +349,8 @@ impl Reader<'_> {
         Ok((column, flags))
     }
 
-    /// Auto-increment columns. In PostgreSQL they become exactly what
+    /// Auto-increment columns. Where the dialect has serial columns
+    /// ([`crate::dialect::serial_columns`]: PostgreSQL) they become exactly what
     /// `serial`/`bigserial` would have made: NOT NULL, a `nextval` default and
     /// a sequence `<table>_<column>_seq` owned by the column (`AS integer`
     /// for serial, no AS for bigserial since bigint is the sequence default).
@@ -356,18 +359,19 @@ impl Reader<'_> {
     /// databases) describe serial columns.
     fn auto_increments(&mut self, table: &mut Table, flags: &[ColumnFlags], path: &[String]) -> Result<Vec<Sequence>> {
         let mut sequences = Vec::new();
+        let serial = crate::dialect::serial_columns(self.dialect);
         for (column, _) in table.columns.iter_mut().zip(flags).filter(|(_, f)| f.auto_increment) {
             let cpath = child(&child(path, "columns"), &column.name);
             let as_type = match column.data_type.to_string().as_str() {
                 "bigint" => None,
                 "integer" | "smallint" => Some(column.data_type.clone()),
-                other if self.dialect == Dialect::Postgres => {
+                other if serial => {
                     return Err(self
                         .error(&cpath, format!("auto_increment needs an integer column, {} is {other}", column.name)));
                 }
                 _ => None,
             };
-            if self.dialect != Dialect::Postgres {
+            if !serial {
                 column.identity = Some(Box::new(Identity { always: false, sequence: None, options: SequenceOptions::default() }));
                 continue;
             }

@@ -2,33 +2,27 @@
 //! CHECK expressions, view queries) until the expression canonicalizer is
 //! wired in: whitespace only, never inside quotes.
 
+use crate::lex::{self, Syntax};
 use crate::model::{Expr, quote_literal};
 
 /// Runs of whitespace outside '…' and "…" become one space; ends trimmed.
 pub fn collapse_whitespace(text: &str) -> String {
+    let text = text.trim();
     let mut out = String::with_capacity(text.len());
-    let mut quote: Option<char> = None;
     let mut pending_space = false;
-    for c in text.trim().chars() {
-        match quote {
-            Some(q) => {
-                out.push(c);
-                if c == q {
-                    quote = None;
-                }
-            }
-            None if c.is_whitespace() => pending_space = true,
-            None => {
-                if pending_space {
-                    out.push(' ');
-                    pending_space = false;
-                }
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                }
-                out.push(c);
-            }
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        if c.is_whitespace() {
+            pending_space = true;
+            i += c.len_utf8();
+            continue;
         }
+        if std::mem::take(&mut pending_space) {
+            out.push(' ');
+        }
+        let end = lex::quoted_at(text, i, Syntax::STANDARD).map_or(i + c.len_utf8(), |q| q.end);
+        out.push_str(&text[i..end]);
+        i = end;
     }
     out
 }
@@ -40,12 +34,8 @@ pub fn split_on_update(text: &str) -> (Option<String>, Option<String>) {
     let normalized = collapse_whitespace(text);
     // ASCII-only so that byte offsets in `upper` are offsets in `normalized`.
     let upper = normalized.to_ascii_uppercase();
-    let mut in_quote = false;
-    for (i, c) in upper.char_indices() {
-        if c == '\'' {
-            in_quote = !in_quote;
-        }
-        if !in_quote && upper[i..].starts_with("ON UPDATE ") && (i == 0 || upper[..i].ends_with(' ')) {
+    for (i, _, _) in lex::code(&upper, Syntax::STANDARD) {
+        if upper[i..].starts_with("ON UPDATE ") && (i == 0 || upper[..i].ends_with(' ')) {
             let default = normalized[..i].trim();
             let on_update = normalized[i + "ON UPDATE ".len()..].trim();
             let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
@@ -116,20 +106,9 @@ pub fn strip_outer_parens(text: &str) -> &str {
     if !(t.starts_with('(') && t.ends_with(')')) {
         return t;
     }
-    let mut depth = 0;
-    let mut in_quote = false;
-    for (i, c) in t.char_indices() {
-        match c {
-            '\'' => in_quote = !in_quote,
-            '(' if !in_quote => depth += 1,
-            ')' if !in_quote => {
-                depth -= 1;
-                if depth == 0 && i != t.len() - 1 {
-                    return t; // `(a) + (b)`: the first paren closes early
-                }
-            }
-            _ => {}
-        }
+    // `(a) + (b)`: the first parenthesis closes early.
+    if lex::closing_bracket(t, 0, Syntax::STANDARD).is_some_and(|close| close != t.len() - 1) {
+        return t;
     }
     t[1..t.len() - 1].trim()
 }

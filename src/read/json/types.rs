@@ -1,11 +1,12 @@
 //! Column types as snapshots write them (`varchar` + `length`, `BIGINT`,
-//! `timestamp`) turned into the model's canonical form, which for PostgreSQL
-//! is what `format_type` prints.
+//! `timestamp`) turned into the model's canonical form: the modifiers given
+//! as keys joined to the type here, the spelling the dialect's
+//! ([`crate::dialect::snapshot_type`]).
 
 use crate::model::{DataType, Dialect};
 
 /// A snapshot type after normalization. `serial` means the type was one of
-/// PostgreSQL's serial pseudo-types, which imply an auto-increment column.
+/// the dialect's serial pseudo-types, which imply an auto-increment column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotType {
     pub data_type: DataType,
@@ -34,65 +35,8 @@ pub fn snapshot_type(raw: &str, modifiers: Modifiers, dialect: Dialect) -> Optio
             t.args.push(n.to_string());
         }
     }
-    if dialect != Dialect::Postgres {
-        // Other dialects keep their own spelling for now; their readers own
-        // the synonym tables.
-        return Some(SnapshotType { data_type: t, serial: false });
-    }
-    let mut serial = false;
-    let name = match t.name.as_str() {
-        "varchar" | "char varying" => "character varying",
-        "char" | "character" => {
-            // `char` without a length is char(1) in PostgreSQL.
-            if t.args.is_empty() {
-                t.args.push("1".into());
-            }
-            "character"
-        }
-        // Bare `bpchar` is blank-padded text of any length and prints as itself.
-        "bpchar" if !t.args.is_empty() => "character",
-        "int" | "int4" | "integer" | "mediumint" => "integer",
-        "int8" | "bigint" => "bigint",
-        "int2" | "smallint" | "tinyint" => "smallint",
-        "serial" | "serial4" => {
-            serial = true;
-            "integer"
-        }
-        "bigserial" | "serial8" => {
-            serial = true;
-            "bigint"
-        }
-        "smallserial" | "serial2" => {
-            serial = true;
-            "smallint"
-        }
-        "bool" | "boolean" => "boolean",
-        "float4" | "real" => "real",
-        "float8" | "double" | "double precision" => "double precision",
-        // float(p): 1..24 is real, 25..53 double precision; the modifier goes away.
-        "float" => {
-            let p: u32 = t.args.first().and_then(|a| a.parse().ok()).unwrap_or(53);
-            t.args.clear();
-            if p <= 24 { "real" } else { "double precision" }
-        }
-        "decimal" | "numeric" => "numeric",
-        "timestamp" | "timestamp without time zone" | "datetime" => "timestamp without time zone",
-        "timestamptz" | "timestamp with time zone" => "timestamp with time zone",
-        "time" | "time without time zone" => "time without time zone",
-        "timetz" | "time with time zone" => "time with time zone",
-        "varbit" | "bit varying" => "bit varying",
-        "bit" => {
-            if t.args.is_empty() {
-                t.args.push("1".into());
-            }
-            "bit"
-        }
-        "tinytext" | "mediumtext" | "longtext" => "text",
-        other => other,
-    }
-    .to_string();
-    t.name = name;
-    Some(SnapshotType { data_type: t, serial })
+    let (data_type, serial) = crate::dialect::snapshot_type(dialect, t);
+    Some(SnapshotType { data_type, serial })
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 
 use super::tokens::Cursor;
 use super::{Applied, PgReader, Stmt, types};
+use crate::dialect::postgres::SYNTAX;
 use crate::error::{Error, Result};
+use crate::lex::{self, Syntax};
 use crate::model::{ArgMode, Expr, Function, FunctionArg};
 use sqlparser::tokenizer::Token;
 
@@ -282,15 +284,19 @@ fn parse_arg(r: &PgReader, text: &str) -> Option<FunctionArg> {
 /// qualifier, modifiers and array bounds (`numeric(10, 2)[]`), or a
 /// `table.column%TYPE` reference; not an expression or stray punctuation.
 fn looks_like_a_type(text: &str) -> bool {
-    let starts_well = text.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '"');
-    let mut quoted = false;
-    starts_well
-        && text.chars().all(|c| {
-            if c == '"' {
-                quoted = !quoted;
-            }
-            quoted || c.is_alphanumeric() || " _.\"[](),%$-".contains(c)
-        })
+    if !text.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '"') {
+        return false;
+    }
+    // Anything goes inside a quoted name.
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        i = match c {
+            '"' => lex::quoted_at(text, i, Syntax::STANDARD).map_or(text.len(), |q| q.end),
+            c if c.is_alphanumeric() || " _.[](),%$-".contains(c) => i + c.len_utf8(),
+            _ => return false,
+        };
+    }
+    true
 }
 
 fn fold(word: &str) -> String {
@@ -303,18 +309,12 @@ fn fold(word: &str) -> String {
 /// Splits at ` DEFAULT ` or ` = ` outside quotes and parentheses.
 fn split_default(text: &str) -> (String, Option<String>) {
     let upper = text.to_ascii_uppercase();
-    let mut depth = 0;
-    let mut quoted = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            '\'' | '"' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            '=' if !quoted && depth == 0 => return (text[..i].trim().to_string(), Some(text[i + 1..].trim().to_string())),
-            _ if !quoted && depth == 0 && upper[i..].starts_with("DEFAULT") && (i == 0 || text[..i].ends_with(char::is_whitespace)) => {
-                return (text[..i].trim().to_string(), Some(text[i + 7..].trim().to_string()));
-            }
-            _ => {}
+    for (i, c, _) in lex::code(text, SYNTAX).filter(|&(_, _, depth)| depth == 0) {
+        if c == '=' {
+            return (text[..i].trim().to_string(), Some(text[i + 1..].trim().to_string()));
+        }
+        if upper[i..].starts_with("DEFAULT") && (i == 0 || text[..i].ends_with(char::is_whitespace)) {
+            return (text[..i].trim().to_string(), Some(text[i + 7..].trim().to_string()));
         }
     }
     (text.trim().to_string(), None)
@@ -324,57 +324,32 @@ fn split_default(text: &str) -> (String, Option<String>) {
 fn split_words(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
-    let (mut depth, mut quoted) = (0, false);
-    for c in text.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            c if c.is_whitespace() && !quoted && depth == 0 => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-                continue;
+    // Where the text not yet in `cur` starts.
+    let mut from = 0;
+    for (i, c, _) in lex::code(text, SYNTAX).filter(|&(_, _, depth)| depth == 0) {
+        if c.is_whitespace() {
+            cur.push_str(&text[from..i]);
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
             }
-            _ => {}
-        }
-        // `numeric (10, 2)`: a parenthesis belongs to the word before it.
-        if c == '(' && depth == 1 && cur.is_empty()
-            && let Some(prev) = out.pop() {
+            from = i + c.len_utf8();
+        } else if c == '(' && from == i && cur.is_empty() {
+            // `numeric (10, 2)`: a parenthesis belongs to the word before it.
+            if let Some(prev) = out.pop() {
                 cur = prev;
             }
-        cur.push(c);
+        }
     }
+    cur.push_str(&text[from..]);
     if !cur.is_empty() {
         out.push(cur);
     }
     out
 }
 
-/// Splits at commas outside parentheses and quotes.
+/// Splits at commas outside parentheses, brackets and quotes.
 pub fn split_top_level(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let (mut depth, mut squote, mut dquote) = (0, false, false);
-    for c in text.chars() {
-        match c {
-            '\'' if !dquote => squote = !squote,
-            '"' if !squote => dquote = !dquote,
-            '(' | '[' if !squote && !dquote => depth += 1,
-            ')' | ']' if !squote && !dquote => depth -= 1,
-            ',' if depth == 0 && !squote && !dquote => {
-                parts.push(cur.trim().to_string());
-                cur.clear();
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(c);
-    }
-    if !cur.trim().is_empty() {
-        parts.push(cur.trim().to_string());
-    }
-    parts
+    lex::split_top_level(text, SYNTAX)
 }
 
 /// A SQL-standard body (`RETURN expr` or `BEGIN ATOMIC … END`). A `RETURN`

@@ -127,63 +127,45 @@ pub fn choose_name(name1: &str, name2: Option<&str>, label: &str, taken: &mut st
 /// `::` are type names. Good enough for the constraint expressions snapshots
 /// contain; the expression canonicalizer can replace it later.
 pub fn referenced_columns(expr: &str, columns: &[String]) -> Vec<String> {
-    let chars: Vec<char> = expr.chars().collect();
     let mut found: Vec<String> = Vec::new();
     let mut i = 0;
     let mut after_cast = false;
-    while i < chars.len() {
-        let c = chars[i];
-        let word = if c == '\'' {
-            i = skip_quoted(&chars, i, '\'');
-            after_cast = false;
-            continue;
-        } else if c == '"' {
-            let end = skip_quoted(&chars, i, '"');
-            let inner: String = chars[i + 1..end.saturating_sub(1).max(i + 1)].iter().collect();
-            i = end;
+    while let Some(c) = expr[i..].chars().next() {
+        let word = if let Some(q) = crate::lex::quoted_at(expr, i, crate::dialect::postgres::SYNTAX) {
+            let start = i;
+            i = q.end;
+            if q.quote != crate::lex::Quote::Identifier {
+                after_cast = false;
+                continue;
+            }
+            // Without the closing quote; an unterminated one loses its last character.
+            let inner = &expr[start + 1..q.end];
+            let inner = match q.closed {
+                true => &inner[..inner.len() - 1],
+                false => inner.char_indices().last().map_or(inner, |(k, _)| &inner[..k]),
+            };
             inner.replace("\"\"", "\"")
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$') {
-                i += 1;
-            }
+            i = expr[i..].find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')).map_or(expr.len(), |n| i + n);
             // PostgreSQL folds unquoted identifiers to lower case in ASCII only.
-            chars[start..i].iter().collect::<String>().to_ascii_lowercase()
+            expr[start..i].to_ascii_lowercase()
         } else if c.is_ascii_digit() {
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
-                i += 1;
-            }
+            i = expr[i..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).map_or(expr.len(), |n| i + n);
             after_cast = false;
             continue;
         } else {
-            after_cast = c == ':' && chars.get(i + 1) == Some(&':');
-            i += if after_cast { 2 } else { 1 };
+            after_cast = c == ':' && expr[i + 1..].starts_with(':');
+            i += if after_cast { 2 } else { c.len_utf8() };
             continue;
         };
-        let next = chars[i..].iter().find(|c| !c.is_whitespace());
+        let next = expr[i..].chars().find(|c| !c.is_whitespace());
         let is_type = std::mem::take(&mut after_cast);
-        if !is_type && next != Some(&'(') && columns.contains(&word) && !found.contains(&word) {
+        if !is_type && next != Some('(') && columns.contains(&word) && !found.contains(&word) {
             found.push(word);
         }
     }
     found
-}
-
-/// Index just past the closing quote of a quoted run starting at `start`
-/// (a doubled quote inside is an escaped quote).
-fn skip_quoted(chars: &[char], start: usize, quote: char) -> usize {
-    let mut i = start + 1;
-    while i < chars.len() {
-        if chars[i] == quote {
-            if chars.get(i + 1) == Some(&quote) {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        i += 1;
-    }
-    chars.len()
 }
 
 /// Index column names for the name addition: the column, or for an
@@ -238,6 +220,11 @@ mod tests {
         assert_eq!(referenced_columns("'phone' <> email::text", &cols), vec!["email"]);
         assert_eq!(referenced_columns("\"Mixed\" > 0 AND mixed > 1", &cols), vec!["Mixed"]);
         assert!(referenced_columns("1 = 1", &cols).is_empty());
+        // Quotes of every kind: a doubled quote, an escape string, a dollar quote, a quoted name with a quote in it.
+        let cols: Vec<String> = ["e", "x", "y", "z", "a\"b", "ü"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(referenced_columns("x <> E'a\\' y' AND z > 0", &cols), vec!["x", "z"]);
+        assert_eq!(referenced_columns("x <> 'it''s y' AND $q$ z $q$ = \"a\"\"b\"", &cols), vec!["x", "a\"b"]);
+        assert_eq!(referenced_columns("ü > 0 AND \"y", &cols), vec!["ü"]);
     }
 
     #[test]

@@ -110,15 +110,7 @@ fn split_args(text: &str) -> (String, Vec<String>) {
 }
 
 fn find_unquoted(text: &str, needle: char) -> Option<usize> {
-    let mut quoted = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c == needle && !quoted => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    crate::lex::code(text, crate::dialect::postgres::SYNTAX).find(|&(_, c, _)| c == needle).map(|(i, _, _)| i)
 }
 
 /// Types `format_type` prints without a schema (pg_catalog's, by their SQL names).

@@ -290,16 +290,5 @@ fn without_type_names(text: &str) -> String {
 
 /// Whether an expression has a space outside quotes and parentheses (an operator).
 fn has_top_level_space(text: &str) -> bool {
-    let (mut depth, mut squote, mut dquote) = (0i32, false, false);
-    for c in text.chars() {
-        match c {
-            '\'' if !dquote => squote = !squote,
-            '"' if !squote => dquote = !dquote,
-            '(' | '[' if !squote && !dquote => depth += 1,
-            ')' | ']' if !squote && !dquote => depth -= 1,
-            ' ' if depth == 0 && !squote && !dquote => return true,
-            _ => {}
-        }
-    }
-    false
+    crate::lex::code(text, crate::dialect::postgres::SYNTAX).any(|(_, c, depth)| c == ' ' && depth == 0)
 }
