@@ -11,8 +11,9 @@ pub static RULE: Rule = Rule {
     opt_in: false,
     summary: "A column's type change cannot convert its values: it fails on every row that is not NULL, or PostgreSQL has no cast at all.",
     why: "The migration stops with an error (`invalid input syntax for type uuid: \"5\"`, `cannot cast type integer to date`) \
-          and rolls back: the deploy fails, and everything after it in the same migration waits. It only succeeds on a \
-          table where the column is NULL in every row. Such a change needs a conversion that says what the new value of \
+          and rolls back: the deploy fails, and everything after it in the same migration waits. A conversion that no \
+          value survives succeeds only where the column is NULL in every row; a missing cast fails even on an empty table. \
+          Such a change needs a conversion that says what the new value of \
           each row is (new identifiers, a lookup, a formula), which an automatic cast cannot know.",
     locks: "PostgreSQL: `ALTER TABLE … ALTER COLUMN … TYPE` takes an ACCESS EXCLUSIVE lock and starts rewriting the table; it \
             holds the lock until it reaches the first value it cannot convert. Without a cast between the types (between \

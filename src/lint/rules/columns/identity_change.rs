@@ -71,7 +71,14 @@ pub static RULE: Rule = Rule {
                     };
                     Hit::new(&object, format!("{object} is no longer an identity column: INSERTs that omit {c} now {after}"), at)
                 }
-                (Some(old), Some(new)) => Hit::new(&object, format!("{object}: {}", differences(old, new, c).join("; ")), at),
+                (Some(old), Some(new)) => {
+                    let differences = differences(old, new, c);
+                    // Only the sequence's name (it follows a renamed table): nothing an application sees.
+                    if differences.is_empty() {
+                        return None;
+                    }
+                    Hit::new(&object, format!("{object}: {}", differences.join("; ")), at)
+                }
                 (None, None) => return None,
             };
             Some(hit)
@@ -84,6 +91,7 @@ fn start_of(o: &SequenceOptions) -> i64 {
     o.start.unwrap_or_else(|| if o.increment.unwrap_or(1) > 0 { o.min_value.unwrap_or(1) } else { o.max_value.unwrap_or(-1) })
 }
 
+/// What an application may notice of an identity's change.
 fn differences(old: &Identity, new: &Identity, column: &str) -> Vec<String> {
     let mut out = Vec::new();
     match (old.always, new.always) {
@@ -116,9 +124,6 @@ fn differences(old: &Identity, new: &Identity, column: &str) -> Vec<String> {
     }
     if !options.is_empty() {
         out.push(format!("the identity sequence's {} change", options.join(", ")));
-    }
-    if old.sequence != new.sequence && out.is_empty() {
-        out.push("the identity sequence is renamed".to_string());
     }
     out
 }

@@ -182,12 +182,22 @@ impl<'a> Context<'a> {
         self.heaviest_on(table).and_then(|s| s.facts.lock.as_ref()).map_or("ACCESS EXCLUSIVE", |l| l.level)
     }
 
-    /// Columns added to tables that held rows, with the change.
+    /// Columns added to tables that held rows, with the change; once per
+    /// tree of partitions or inheriting tables (see [`Self::added_through_parent`]).
     pub fn added_columns(&self) -> impl Iterator<Item = (&'a Change, &'a QName, &'a Column)> + '_ {
         self.changes().filter_map(move |c| match c {
-            Change::AddColumn { table, column } if self.existed(table) => Some((c, table, column)),
+            Change::AddColumn { table, column } if self.existed(table) && !self.added_through_parent(table, &column.name) => Some((c, table, column)),
             _ => None,
         })
+    }
+
+    /// Whether `column` comes to `table` because the same migration adds it
+    /// to a parent (a partitioned table or one it inherits from): the
+    /// parent's statement adds it to every child.
+    pub fn added_through_parent(&self, table: &QName, column: &str) -> bool {
+        let Some(t) = self.new_table(table) else { return false };
+        let mut parents = t.partition_of.iter().map(|p| &p.parent).chain(&t.inherits);
+        parents.any(|p| self.changes().any(|c| matches!(c, Change::AddColumn { table, column: added } if table == p && added.name == column)))
     }
 
     /// Whether `column` of `table` is a serial: its default draws from a
@@ -286,6 +296,42 @@ mod tests {
         found.iter().map(|f| f.rule).collect()
     }
 
+    /// `casts::TypeChange::via` mirrors the planner's choice of `USING`:
+    /// the planned statement converts exactly as the pre-flight query does.
+    #[test]
+    fn the_conversion_is_the_one_the_planner_writes() {
+        let pairs = [
+            ("integer", "bigint"),
+            ("text", "character varying(10)"),
+            ("bigint", "uuid"),
+            ("text", "integer"),
+            ("integer", "text"),
+            ("cidr", "inet"),
+            ("integer", "date"),
+            ("timestamp without time zone", "timestamp with time zone"),
+            ("text", "mood"),
+            ("integer[]", "bigint[]"),
+            ("boolean", "integer"),
+            ("json", "jsonb"),
+        ];
+        let mood = "CREATE TYPE mood AS ENUM ('a');\n";
+        for (from, to) in pairs {
+            let old = format!("{mood}CREATE TABLE t (c {from});");
+            let new = format!("{mood}CREATE TABLE t (c {to});");
+            let (o, n) = (read(&old), read(&new));
+            let plan = crate::plan::plan(&o, &n).expect("the migration plans");
+            let step = plan.up.iter().find(|s| s.sql.contains(" TYPE ")).unwrap_or_else(|| panic!("{from} → {to}: {:#?}", plan.up));
+            let options = Options::default();
+            let ctx = crate::lint::Context { old: &o, new: &n, plan: &plan, options: &options };
+            let altered = ctx.altered_columns();
+            let cast = altered[0].cast();
+            match cast.via() {
+                super::casts::Via::Assignment => assert!(!step.sql.contains("USING"), "{from} → {to}: {}", step.sql),
+                _ => assert!(step.sql.contains(&format!(" USING {};", cast.expression())), "{from} → {to}: {} vs {}", step.sql, cast.expression()),
+            }
+        }
+    }
+
     #[test]
     fn a_partitioned_table_is_reported_once_for_its_whole_tree() {
         let old = "CREATE TABLE m (id bigint, at date, v integer) PARTITION BY RANGE (at);\n\
@@ -296,6 +342,10 @@ mod tests {
         assert_eq!(rules_of(&found), ["change-column-type", "change-column-type"], "{found:#?}");
         assert!(found[0].message.contains("public.m and its 2 partitions"), "{}", found[0].message);
         assert!(found[1].message.contains("rewrites table public.other and rebuilds"), "{}", found[1].message);
+        // A column added to the parent reaches the partitions by the same statement.
+        let added = old.replace("at date, v integer)", "at date, v integer, token uuid DEFAULT gen_random_uuid(), doc json)");
+        let found = findings(old, &added, None);
+        assert_eq!(rules_of(&found), ["add-column-volatile-default", "json-column-added"], "{found:#?}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     locks: "PostgreSQL: `ALTER TABLE … ALTER COLUMN … TYPE` takes an ACCESS EXCLUSIVE lock and rewrites the table. Since \
             PostgreSQL 12, in either direction, the rewrite is skipped when the session's `TimeZone` is UTC (a zone whose \
             offset is always zero), the values being the same bits then; the indexes on the column are rebuilt even so, \
-            while the lock is held. Before 12 the table is always rewritten.",
+            while the lock is held. Before 12, and for arrays of timestamps, the table is always rewritten.",
     instead: "Decide which zone the stored values are in, and run the migration in it: `SET TimeZone = 'UTC';` before the \
               `ALTER TABLE` in the same session (on PostgreSQL 12 and later this also avoids the rewrite). For another zone, \
               convert explicitly: `ALTER TABLE t ALTER COLUMN c TYPE timestamptz USING c AT TIME ZONE 'Europe/Paris';` (this \
@@ -44,6 +44,8 @@ pub static RULE: Rule = Rule {
             };
             let lock = ctx.lock_on(a.table);
             let rewrite = match ctx.server_version() {
+                // Arrays are converted element by element: always a rewrite.
+                _ if a.to.data_type.array_dims > 0 => format!("the table is rewritten and its indexes rebuilt under {lock}"),
                 Some(v) if v < 12 => format!("the table is rewritten and its indexes rebuilt under {lock}"),
                 _ => format!("the table is rewritten under {lock} unless the session's TimeZone is UTC, and the column's indexes are rebuilt either way"),
             };
