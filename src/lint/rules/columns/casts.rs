@@ -208,6 +208,10 @@ impl TypeChange<'_> {
             return Failure::Narrow { kind: Narrow::Length { max, cuts: true }, offending: format!("char_length({c}::text) > {max}") };
         }
         if a == Family::String {
+            // citext (the extension's case-insensitive text) takes any text.
+            if to.name.rsplit('.').next() == Some("citext") {
+                return Failure::Never;
+            }
             // bpchar prints its padding: the input function sees it, a text
             // predicate would not; only converting tells.
             if from.name == "character" || from.name == "bpchar" {
@@ -633,6 +637,8 @@ mod tests {
         assert_eq!(failure("character(10)", "integer"), Failure::Some { offending: None });
         assert_eq!(failure("integer", "text"), Failure::Never);
         assert_eq!(failure("text", "character varying"), Failure::Never);
+        assert_eq!(failure("character varying(40)", "public.citext"), Failure::Never);
+        assert_eq!(failure("text", "bytea"), Failure::Some { offending: None });
     }
 
     #[test]

@@ -227,8 +227,6 @@ impl<'a> Context<'a> {
             "uuid_generate_v1mc",
             "uuid_generate_v4",
             "nextval",
-            "txid_current",
-            "pg_current_xact_id",
             "gen_random_bytes",
         ];
         if let Some(f) = BUILT_IN.iter().find(|f| calls(&text, f)) {
