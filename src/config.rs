@@ -44,6 +44,35 @@ pub struct Config {
     /// The old name of `server_version`, still accepted with a warning.
     #[serde(rename = "postgres_version")]
     pub deprecated_server_version: Option<u32>,
+    /// `[lint]`: which rules run, how strictly, and the naming conventions.
+    #[serde(default)]
+    pub lint: LintConfig,
+}
+
+/// The `[lint]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// The lowest class that fails `lint` (as `--fail-on`).
+    pub fail_on: Option<String>,
+    /// `[lint.rules]`: by rule name or code, `"off"`, `"on"` (an opt-in rule
+    /// too) or a class its findings get instead of the rule's own.
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, String>,
+    /// `[lint.naming]`: a regular expression each kind of name must match
+    /// (the `naming-convention` rule).
+    #[serde(default)]
+    pub naming: NamingConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamingConfig {
+    pub table: Option<String>,
+    pub column: Option<String>,
+    pub index: Option<String>,
+    pub constraint: Option<String>,
+    pub view: Option<String>,
 }
 
 impl Config {
@@ -70,7 +99,7 @@ impl Config {
             Error::data(format!("invalid {CONFIG_FILE}: {}", e.message().trim_end()))
                 .at(Location::new(origin, line, column))
                 .help(
-                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes` and `server_version`; \
+                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes`, `server_version` and the `[lint]` table; \
                      see the README",
                 )
         })

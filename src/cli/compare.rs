@@ -97,8 +97,8 @@ impl Sources {
 }
 
 /// What the run's settings say about linting.
-pub fn lint_options(_settings: &Settings) -> crate::lint::Options {
-    crate::lint::Options::default()
+pub fn lint_options(settings: &Settings) -> crate::lint::Options {
+    settings.lint.clone()
 }
 
 impl Compared {

@@ -7,9 +7,9 @@
 
 use super::compare::Sources;
 use crate::emit::lint::{Format, Texts};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::lint::{Class, Report};
-use crate::settings::Settings;
+use crate::settings::{Settings, parse_fail_on};
 use clap::Args;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -22,20 +22,10 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// The lowest class that makes the exit code non-zero: breaking,
-    /// potentially-breaking, non-breaking, additive, or never.
-    #[arg(long, default_value = "potentially-breaking")]
-    pub fail_on: String,
-}
-
-/// The threshold `--fail-on` names; `None`: never fail.
-pub fn fail_on(text: &str) -> Result<Option<Class>> {
-    if text.eq_ignore_ascii_case("never") {
-        return Ok(None);
-    }
-    Class::parse(text).map(Some).ok_or_else(|| {
-        Error::usage(format!("--fail-on {text}: not a class"))
-            .help("use breaking, potentially-breaking, non-breaking, additive or never")
-    })
+    /// potentially-breaking, non-breaking, additive, or never
+    /// [default: `[lint] fail_on` in schemashift.toml, else potentially-breaking].
+    #[arg(long)]
+    pub fail_on: Option<String>,
 }
 
 /// The exit code for a report under a threshold.
@@ -49,7 +39,10 @@ pub fn exit_code(report: &Report, threshold: Option<Class>) -> i32 {
 }
 
 pub fn run(args: LintArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
-    let threshold = fail_on(&args.fail_on)?;
+    let threshold = match &args.fail_on {
+        Some(text) => parse_fail_on(text, "--fail-on")?,
+        None => settings.fail_on.unwrap_or(Some(Class::PotentiallyBreaking)),
+    };
     let compared = args.sources.compare(settings, cwd)?;
     let report = &compared.lint;
     let texts = Texts::new(&compared.old_files, &compared.new_files);

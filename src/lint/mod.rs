@@ -161,3 +161,20 @@ pub fn change_kind(change: &Change) -> String {
         .and_then(|v| v.get("kind").and_then(|k| k.as_str().map(str::to_string)))
         .unwrap_or_default()
 }
+
+/// Whether `b` is one or two edits away from `a`: a likely typo of it, for
+/// "did you mean".
+pub fn similar(a: &str, b: &str) -> bool {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()] <= 2
+}

@@ -130,7 +130,7 @@ fn unknown_names(texts: &Texts) -> Vec<Finding> {
         }
         for d in directives(text) {
             for name in d.rules.iter().filter(|n| rules::find(n).is_none()) {
-                let hint = rules::all().map(|r| r.name).min_by_key(|r| edit_distance(r, name)).filter(|r| edit_distance(r, name) <= 2);
+                let hint = rules::all().map(|r| r.name).find(|r| super::similar(r, name));
                 let help = match hint {
                     Some(h) => format!("did you mean `{h}`? `schemashift rules` lists every rule"),
                     None => "`schemashift rules` lists every rule".to_string(),
@@ -149,22 +149,6 @@ fn unknown_names(texts: &Texts) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

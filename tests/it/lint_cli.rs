@@ -134,3 +134,101 @@ fn rules_lists_every_rule_and_markdown_is_the_reference() {
     let md = schemashift(dir.path(), &["rules", "--format", "markdown"]);
     assert_eq!(text(&md.stdout), schemashift::lint::docs::markdown());
 }
+
+#[test]
+fn github_workflow_commands_escape_and_locate_each_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    // A path with a comma and a colon: property values must escape both.
+    std::fs::create_dir_all(dir.path().join("a")).unwrap();
+    std::fs::create_dir_all(dir.path().join("b")).unwrap();
+    std::fs::write(dir.path().join("a/x,y:z.sql"), USERS).unwrap();
+    std::fs::write(dir.path().join("b/x,y:z.sql"), USERS_WITHOUT_EMAIL).unwrap();
+    let out = schemashift(dir.path(), &["lint", "--no-index", "a", "b", "--format", "github"]);
+    let stdout = text(&out.stdout);
+    let line = stdout.lines().find(|l| l.contains("SS102")).expect("one command per finding");
+    assert!(line.starts_with("::error file=x%2Cy%3Az.sql,line=3,col=5,title=SS102 drop-column::"), "{line}");
+    // The message's line break is escaped, so the command stays one line.
+    assert!(line.contains("dropped with its data%0AInstead: "), "{line}");
+    assert_eq!(stdout.lines().count(), 1);
+}
+
+#[test]
+fn gitlab_code_quality_has_the_fields_gitlab_reads() {
+    let dir = project(USERS, USERS_WITHOUT_EMAIL);
+    let out = schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "gitlab"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let issue = &json[0];
+    assert_eq!(issue["check_name"], "drop-column");
+    assert_eq!(issue["severity"], "critical");
+    assert_eq!(issue["location"], serde_json::json!({"path": "old.sql", "lines": {"begin": 3}}));
+    assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 64);
+    let again = schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "gitlab"]);
+    assert_eq!(out.stdout, again.stdout, "fingerprints are stable across runs");
+}
+
+#[test]
+fn markdown_report_has_the_level_counts_and_each_finding() {
+    let dir = project(USERS, USERS_WITHOUT_EMAIL);
+    let out = schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "markdown"]);
+    let md = text(&out.stdout);
+    assert!(md.starts_with("## schemashift: `breaking_changes`"), "{md}");
+    assert!(md.contains("| 🔴 breaking | 1 | 1 |"), "{md}");
+    assert!(md.contains("### 🔴 breaking `SS102` drop-column — `old.sql:3:5`"), "{md}");
+    assert!(md.contains("**Instead:** "), "{md}");
+}
+
+#[test]
+fn schemashift_toml_turns_rules_off_changes_classes_and_sets_fail_on() {
+    let dir = project(USERS, USERS_WITHOUT_EMAIL);
+    let lint = || schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "json"]);
+    let toml = |text: &str| std::fs::write(dir.path().join("schemashift.toml"), text).unwrap();
+
+    toml("[lint.rules]\ndrop-column = \"off\"\n");
+    let out = lint();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0);
+
+    toml("[lint.rules]\nSS102 = \"potentially-breaking\"\n");
+    let out = lint();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["class"], "potentially_breaking");
+
+    toml("[lint]\nfail_on = \"never\"\n");
+    assert_eq!(lint().status.code(), Some(0));
+    // The flag wins over the file.
+    let out = schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--fail-on", "breaking"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    toml("[lint.rules]\ndrop-colunm = \"off\"\n");
+    let out = lint();
+    assert_eq!(out.status.code(), Some(65));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("`drop-colunm`, which is not a rule") && stderr.contains("did you mean `drop-column`"), "{stderr}");
+
+    toml("[lint.rules]\ndrop-column = \"sometimes\"\n");
+    assert_eq!(lint().status.code(), Some(65));
+    toml("[lint.naming]\ntable = \"([a-z\"\n");
+    let out = lint();
+    assert_eq!(out.status.code(), Some(65));
+    assert!(text(&out.stderr).contains("[lint.naming] table is not a regular expression"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn ignore_comments_apply_to_the_statement_or_line_below_and_only_the_rules_named() {
+    // A NOT NULL column without a default, added to an existing table (SS310).
+    let old = "CREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY);\nCREATE TABLE c (id bigint PRIMARY KEY);\n";
+    let new = "-- schemashift:ignore add-not-null-column-without-default -- backfilled by the deploy script\n\
+               CREATE TABLE a (\n  id bigint PRIMARY KEY,\n  note text NOT NULL\n);\n\
+               CREATE TABLE b (\n  id bigint PRIMARY KEY,\n  -- schemashift:ignore SS310\n  note text NOT NULL\n);\n\
+               -- schemashift:ignore drop-table\n\
+               CREATE TABLE c (\n  id bigint PRIMARY KEY,\n  note text NOT NULL\n);\n";
+    let dir = project(old, new);
+    let out = schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ss310: Vec<&serde_json::Value> = json["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "SS310").collect();
+    assert_eq!(ss310.len(), 1, "{ss310:?}");
+    assert_eq!(ss310[0]["object"].as_str().map(|o| o.contains(".c.")), Some(true), "{ss310:?}");
+    assert_eq!(json["suppressed"], 2);
+}
