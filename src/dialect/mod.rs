@@ -217,3 +217,23 @@ pub fn mentioned_names(dialect: Dialect, text: &str) -> std::collections::BTreeS
         Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => postgres::identifiers::identifiers(text),
     }
 }
+
+/// Whether changing a column from `from` to `to` keeps every stored value
+/// as it is (no rewrite, nothing can fail): the database only updates its
+/// catalog.
+pub fn binary_coercible(dialect: Dialect, from: &crate::model::DataType, to: &crate::model::DataType) -> bool {
+    match dialect {
+        Dialect::Postgres => postgres::casts::binary_coercible(from, to),
+        Dialect::Mysql | Dialect::Sqlite => false,
+    }
+}
+
+/// The statements of a hand-written migration as steps with the facts the
+/// database gives them (lock, work, transaction), for linting migration
+/// files: what the user wrote, not what schemashift would have planned.
+pub fn statement_steps(dialect: Dialect, file: &str, sql: &str) -> Result<Vec<Step>> {
+    match dialect {
+        Dialect::Postgres => postgres::plan::locks::statement_steps(file, sql),
+        other => Err(unsupported(other)),
+    }
+}

@@ -82,7 +82,7 @@ impl Level {
 /// data or the locks: what it does to the application's view of the schema.
 /// `existed` says whether the table the change is on was there before (a
 /// constraint on a table created in the same migration restricts no row).
-pub fn classify(change: &Change, existed: impl Fn(&crate::model::QName) -> bool) -> Class {
+pub fn classify(change: &Change, dialect: crate::model::Dialect, existed: impl Fn(&crate::model::QName) -> bool) -> Class {
     use Change::*;
     use Class::*;
     match change {
@@ -124,7 +124,10 @@ pub fn classify(change: &Change, existed: impl Fn(&crate::model::QName) -> bool)
                 return NonBreaking;
             }
             let mut class = NonBreaking;
-            if from.data_type != to.data_type || from.nullable && !to.nullable || from.identity.is_some() != to.identity.is_some() || from.generated != to.generated {
+            // A wider type (varchar(50) → varchar(200), varchar → text)
+            // keeps every value and every reader working.
+            let retyped = from.data_type != to.data_type && !crate::dialect::binary_coercible(dialect, &from.data_type, &to.data_type);
+            if retyped || from.nullable && !to.nullable || from.identity.is_some() != to.identity.is_some() || from.generated != to.generated {
                 class = PotentiallyBreaking;
             }
             // Readers that relied on a value being present now get NULLs.

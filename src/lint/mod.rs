@@ -12,6 +12,7 @@ pub mod class;
 mod context;
 pub mod docs;
 mod finding;
+pub mod migrations;
 mod rule;
 pub mod rules;
 mod suppress;
@@ -109,16 +110,17 @@ impl Report {
 /// files, read for suppression comments.
 pub fn lint(old: &Schema, new: &Schema, plan: &Plan, options: &Options, texts: &Texts) -> Report {
     let ctx = Context { old, new, plan, options };
-    let changes: Vec<ClassifiedChange> = plan
+    let mut changes: Vec<ClassifiedChange> = plan
         .changes
         .iter()
         .map(|c| ClassifiedChange {
             kind: change_kind(c),
             object: c.object(),
-            class: class::classify(c, |t| ctx.existed(t)),
+            class: class::classify(c, new.dialect, |t| ctx.existed(t)),
             location: ctx.at(c),
         })
         .collect();
+    replacements(&mut changes);
     let mut findings = Vec::new();
     for rule in rules::all().filter(|r| options.enabled(r)) {
         let class = options.class(rule);
@@ -177,4 +179,21 @@ pub fn similar(a: &str, b: &str) -> bool {
         }
     }
     row[b.len()] <= 2
+}
+
+/// An object dropped and created again under the same name (a view whose
+/// columns change, a function whose result type changes) is replaced, not
+/// gone: what uses it may break, but it is still there.
+fn replacements(changes: &mut [ClassifiedChange]) {
+    let created: std::collections::BTreeSet<(String, String)> = changes
+        .iter()
+        .filter_map(|c| c.kind.strip_prefix("create_").map(|k| (k.to_string(), c.object.clone())))
+        .collect();
+    for c in changes.iter_mut() {
+        if let Some(kind) = c.kind.strip_prefix("drop_") {
+            if created.contains(&(kind.to_string(), c.object.clone())) {
+                c.class = c.class.min(Class::PotentiallyBreaking);
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! PostgreSQL: its reader, canonical forms, DDL renderer and planner.
 
+pub mod casts;
 pub mod files;
 pub mod identifiers;
 pub mod on_update;

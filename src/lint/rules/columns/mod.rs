@@ -11,7 +11,6 @@ mod add_serial_column;
 mod add_stored_generated_column;
 mod cast_always_fails;
 mod cast_may_fail;
-pub mod casts;
 mod change_column_collation;
 mod change_column_type;
 mod drop_column_default;
@@ -22,6 +21,8 @@ mod narrow_numeric;
 mod narrow_varchar;
 mod timestamp_time_zone_change;
 
+/// What PostgreSQL does to a column's values when its type changes.
+pub use crate::dialect::postgres::casts;
 use crate::diff::Change;
 use crate::lint::{Context, Hit, Preflight, Rule};
 use crate::model::{Column, Expr, QName, UserTypeKind, quote_ident};
