@@ -14,7 +14,7 @@
 //! no line but the format's own markers reads as a directive.
 //!
 //! A missing python3 or Ruby skips that check with a notice, unless `CI` is
-//! set; the PostgreSQL run is a test of its own.
+//! set; the PostgreSQL run is a test of its own, ignored without PostgreSQL.
 
 use crate::support;
 
@@ -204,6 +204,7 @@ fn sql_files_hold_the_injected_text_only_in_comments_and_quotes() {
 }
 
 #[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
 fn sql_files_run_on_postgresql_without_dropping_users() {
     let Some(server) = support::pg::server() else { return };
     for (format, work, files) in sql_files() {
