@@ -160,7 +160,7 @@ fn mutated_corpus_schemas_never_panic_nor_fail_internally_on_valid_input() {
             previous(info)
         }
     }));
-    let server = support::pg::server();
+    let server = support::pg::optional_server();
     let mut panics = Vec::new();
     let mut internal_valid = Vec::new();
     let mut internal_invalid = Vec::new();

@@ -356,24 +356,28 @@ macro_rules! cases {
                 static LOADED: OnceLock<Loaded> = OnceLock::new();
 
                 #[test]
+                #[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
                 fn loads_deterministically() {
                     let Some(server) = pg::server() else { return };
                     super::loads_deterministically(server, stringify!($case), loaded(server, stringify!($case), &LOADED));
                 }
 
                 #[test]
+                #[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
                 fn dump_restores_same_catalog() {
                     let Some(server) = pg::server() else { return };
                     super::dump_restores_same_catalog(server, stringify!($case), loaded(server, stringify!($case), &LOADED));
                 }
 
                 #[test]
+                #[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
                 fn inspect_output_restores_same_catalog() {
                     let Some(server) = pg::server() else { return };
                     super::inspect_output_restores_same_catalog(server, stringify!($case), loaded(server, stringify!($case), &LOADED));
                 }
 
                 #[test]
+                #[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
                 fn reader_roundtrip() {
                     let Some(server) = pg::server() else { return };
                     super::reader_roundtrip(stringify!($case), loaded(server, stringify!($case), &LOADED));
@@ -435,6 +439,7 @@ COMMENT ON TABLE paint IS 'Paint pots';
 ";
 
 #[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
 fn catalogs_differ_when_one_thing_differs() {
     let Some(server) = pg::server() else { return };
     let variants: &[(&str, &str, &str, &str)] = &[
@@ -472,6 +477,7 @@ CREATE TABLE child (extra integer) INHERITS (parent, other);
 ";
 
 #[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
 fn catalogs_see_inheritance() {
     let Some(server) = pg::server() else { return };
     let variants: &[(&str, &str, &str, &[&str])] = &[
@@ -505,6 +511,7 @@ fn catalogs_see_inheritance() {
 }
 
 #[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
 fn psql_errors_name_the_line() {
     let Some(server) = pg::server() else { return };
     let db = server.create_database("psql_errors");

@@ -1,12 +1,14 @@
-//! Shared test support: a throwaway PostgreSQL server ([`pg`]), a catalog
-//! snapshot to compare databases with ([`catalog`]), row snapshots ([`rows`]),
-//! the strict migration round trip ([`roundtrip`]), random schema pairs
+//! Shared test support: a throwaway PostgreSQL server ([`pg`], looked for by
+//! [`pg_find`], which `build.rs` shares), a catalog snapshot to compare
+//! databases with ([`catalog`]), row snapshots ([`rows`]), the strict
+//! migration round trip ([`roundtrip`]), random schema pairs
 //! ([`random_schema`]) and the generator of the large schema ([`big_schema`]).
 
 pub mod big_schema;
 pub mod catalog;
 pub mod git;
 pub mod pg;
+pub mod pg_find;
 pub mod random_schema;
 pub mod roundtrip;
 pub mod rows;

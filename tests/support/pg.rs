@@ -18,11 +18,21 @@
 //!
 //! # Skipping
 //!
-//! When the server binaries cannot be found and the `CI` environment variable
-//! is unset, [`server`] prints a notice and returns `None`; tests then return
-//! early. Under `CI`, missing binaries are a failure. A server that is present
-//! but fails to start is always a failure: that is a broken machine, not a
+//! A test that needs the server does not run when the server binaries are
+//! missing and the `CI` environment variable is unset: in `tests/it` it is
+//! marked `#[cfg_attr(pg_missing, ignore = "…")]`, a cfg `build.rs` sets with
+//! the same search ([`super::pg_find`]); in `tests/external` it declares
+//! `Need::Postgres`. Either way it is reported as ignored, with the reason.
+//! Under `CI`, missing binaries are a failure. A server that is present but
+//! fails to start is always a failure: that is a broken machine, not a
 //! missing tool.
+//!
+//! [`server`] returns `None` only to an ignored test run on purpose
+//! (`--ignored`, `--include-ignored`), which then returns early with a
+//! notice. Reaching it without the binaries otherwise is a failure that
+//! names the cause: a test not marked as needing the server (it would pass
+//! without having run), or a build whose decision no longer holds. A test
+//! that only uses the server when there is one calls [`optional_server`].
 //!
 //! # Running as root
 //!
@@ -47,11 +57,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::pg_find;
+
 /// Roles created at server start for fixtures that `GRANT` to them.
 pub const ROLES: &[&str] = &["app_user", "reporting"];
-
-/// The directory Debian/Ubuntu install PostgreSQL 15's server binaries into.
-const DEBIAN_BIN_DIR: &str = "/usr/lib/postgresql/15/bin";
 
 /// Keep the data directory on `/dev/shm` only when this much is free there.
 const SHM_MIN_FREE_KB: u64 = 512 * 1024;
@@ -70,13 +79,31 @@ pub struct PgServer {
     next_db: AtomicUsize,
 }
 
-/// The shared server, started on first use; `None` when PostgreSQL 15 is not
-/// installed and `CI` is unset (the caller should return early).
+/// The shared server, started on first use, for a test that needs it.
+/// `None` only when PostgreSQL 15 is missing, `CI` is unset and the test was
+/// run although ignored (`--ignored`, `--include-ignored`): the caller should
+/// return early.
+///
+/// # Panics
+/// When PostgreSQL 15 is missing under `CI`, or reached by a test that runs
+/// although it should be ignored (see the module documentation); always when
+/// PostgreSQL is present but does not start.
+pub fn server() -> Option<&'static PgServer> {
+    let server = optional_server();
+    if server.is_none() {
+        check_missing_server_is_expected();
+    }
+    server
+}
+
+/// The shared server for a test that uses it when there is one (and does
+/// its other checks either way): `None` when PostgreSQL 15 is not installed
+/// and `CI` is unset.
 ///
 /// # Panics
 /// Under `CI` when PostgreSQL 15 is missing, and always when it is present but
 /// does not start.
-pub fn server() -> Option<&'static PgServer> {
+pub fn optional_server() -> Option<&'static PgServer> {
     static SERVER: OnceLock<Result<Option<PgServer>, String>> = OnceLock::new();
     // The outcome, failure included, is stored once: a failed start must not be
     // retried (and fail slowly) by every test thread.
@@ -86,39 +113,67 @@ pub fn server() -> Option<&'static PgServer> {
     }
 }
 
+/// The text of the tests' ignore marks (`tests/it`), repeated in each
+/// attribute since an attribute cannot name a constant.
+pub const IGNORE_REASON: &str = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure";
+
+/// PostgreSQL 15 is missing and `CI` unset, and a test asks for the server:
+/// fine when ignored tests were asked for, otherwise a panic naming the cause.
+fn check_missing_server_is_expected() {
+    if std::env::args().any(|a| a == "--ignored" || a == "--include-ignored") {
+        eprintln!("skipping: PostgreSQL 15 not found (set CI to make this fail)");
+        return;
+    }
+    if cfg!(pg_missing) {
+        panic!(
+            "this test needs PostgreSQL 15, which is missing, but is not marked as needing it, so it would pass \
+             without having run: give it #[cfg_attr(pg_missing, ignore = \"{IGNORE_REASON}\")] (tests/it) or \
+             Need::Postgres (tests/external), or call pg::optional_server if it only uses the server when there is one"
+        );
+    }
+    let found: Vec<PathBuf> = pg_find::dirs_with_binaries(|v| std::env::var_os(v)).collect();
+    if found.is_empty() {
+        panic!(
+            "PostgreSQL's server binaries are missing, which they were not when this test binary was built (so the \
+             tests that need them are not ignored): build again (cargo does when CI, SCHEMASHIFT_PG_BIN or PATH \
+             changed; touch build.rs when PostgreSQL was removed) so that build.rs decides again. (In tests/external: \
+             this test lacks Need::Postgres.)"
+        );
+    }
+    panic!(
+        "PostgreSQL's server binaries are in {found:?}, but none are version 15 (build.rs only checks that the files \
+         exist, so the tests that need them are not ignored): install postgresql-15, or point {} at its bin directory",
+        pg_find::OVERRIDE_VAR
+    );
+}
+
 fn start() -> Result<Option<PgServer>, String> {
     let Some(bin_dir) = find_bin_dir() else {
         if std::env::var_os("CI").is_some() {
+            let looked_in = match std::env::var_os(pg_find::OVERRIDE_VAR).filter(|d| !d.is_empty()) {
+                Some(dir) => format!("${} = {}", pg_find::OVERRIDE_VAR, dir.to_string_lossy()),
+                None => format!("{} and PATH", pg_find::DEBIAN_BIN_DIR),
+            };
             return Err(format!(
-                "PostgreSQL 15 not found (looked in $SCHEMASHIFT_PG_BIN, {DEBIAN_BIN_DIR} and PATH for \
-                 initdb, pg_ctl, postgres, psql and pg_dump of version 15) and CI is set: \
-                 install postgresql-15 and postgresql-contrib"
+                "PostgreSQL 15 not found (looked in {looked_in} for {} of version 15) and CI is set: install \
+                 postgresql-15 and postgresql-contrib",
+                pg_find::NEEDED.join(", ")
             ));
         }
-        eprintln!("skipping: PostgreSQL 15 not found (set CI to make this fail)");
         return Ok(None);
     };
     PgServer::start(bin_dir).map(Some).map_err(|e| format!("could not start the test PostgreSQL server: {e}"))
 }
 
 /// The directory holding the server binaries and the clients of version 15
-/// (`None` when they are not installed; no server is started).
+/// (`None` when they are not installed; no server is started): the first of
+/// [`pg_find::dirs_with_binaries`] whose `postgres` says it is 15.
 pub fn find_bin_dir() -> Option<PathBuf> {
-    const NEEDED: &[&str] = &["initdb", "pg_ctl", "postgres", "psql", "pg_dump"];
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(dir) = std::env::var_os("SCHEMASHIFT_PG_BIN") {
-        candidates.push(dir.into());
-    }
-    candidates.push(DEBIAN_BIN_DIR.into());
-    if let Some(path) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&path));
-    }
-    candidates.into_iter().find(|dir| {
-        NEEDED.iter().all(|b| dir.join(b).is_file())
-            && Command::new(dir.join("postgres"))
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(") 15."))
+    pg_find::dirs_with_binaries(|v| std::env::var_os(v)).find(|dir| {
+        Command::new(dir.join("postgres"))
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(") 15."))
     })
 }
 
