@@ -26,6 +26,10 @@ pub struct LintArgs {
     /// [default: `[lint] fail_on` in schemashift.toml, else potentially-breaking].
     #[arg(long)]
     pub fail_on: Option<String>,
+    /// Lint hand-written migration files instead of a schema change: a
+    /// migrations directory (its framework detected) or files, in order.
+    #[arg(long, num_args = 1.., value_name = "DIR|FILES")]
+    pub migrations: Vec<std::path::PathBuf>,
 }
 
 /// The exit code for a report under a threshold.
@@ -43,6 +47,16 @@ pub fn run(args: LintArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         Some(text) => parse_fail_on(text, "--fail-on")?,
         None => settings.fail_on.unwrap_or(Some(Class::PotentiallyBreaking)),
     };
+    if !args.migrations.is_empty() {
+        if !args.sources.revs.is_empty() || args.sources.staged || args.sources.no_index {
+            return Err(crate::Error::usage("--migrations lints migration files: give no revisions, --staged or --no-index with it"));
+        }
+        let migrations = read_migrations(&args.migrations, settings, cwd)?;
+        let (report, texts) = crate::lint::migrations::lint_migrations(&migrations, settings.dialect.value, &settings.lint)?;
+        let color = args.format == Format::Text && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        super::write_stdout(&crate::emit::lint::render(&report, &texts, args.format, color))?;
+        return Ok(exit_code(&report, threshold));
+    }
     let compared = args.sources.compare(settings, cwd)?;
     let report = &compared.lint;
     let texts = Texts::new(&compared.old_files, &compared.new_files);
@@ -51,4 +65,33 @@ pub fn run(args: LintArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     let code = exit_code(report, threshold);
     compared.drop_aside();
     Ok(code)
+}
+
+/// The up SQL of each migration, oldest first: a directory in its
+/// framework's order (detected, or `framework` from the settings), or files
+/// in the order given.
+fn read_migrations(paths: &[std::path::PathBuf], settings: &Settings, cwd: &Path) -> Result<Vec<crate::lint::migrations::Migration>> {
+    use crate::lint::migrations::Migration;
+    let shown = |p: &Path| p.display().to_string();
+    if let [dir] = paths {
+        let full = cwd.join(dir);
+        if full.is_dir() {
+            let choice = crate::generate::detect::choose(&settings.root, Some(&full), settings.framework()?)?;
+            let mut out = Vec::new();
+            for e in choice.format.scan(&full)? {
+                let sql = choice.format.read_up(&full, &e)?;
+                out.push(Migration { label: shown(&dir.join(&e.paths[0])), sql });
+            }
+            return Ok(out);
+        }
+    }
+    paths
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(cwd.join(p)).map_err(|e| {
+                crate::Error::no_input(format!("cannot read migration {}: {e}", p.display()))
+            })?;
+            Ok(Migration { label: shown(p), sql: String::from_utf8_lossy(&bytes).into_owned() })
+        })
+        .collect()
 }

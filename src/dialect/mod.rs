@@ -231,7 +231,8 @@ pub fn binary_coercible(dialect: Dialect, from: &crate::model::DataType, to: &cr
 /// The statements of a hand-written migration as steps with the facts the
 /// database gives them (lock, work, transaction), for linting migration
 /// files: what the user wrote, not what schemashift would have planned.
-pub fn statement_steps(dialect: Dialect, file: &str, sql: &str) -> Result<Vec<Step>> {
+/// Each comes with the line and column where it starts.
+pub fn statement_steps(dialect: Dialect, file: &str, sql: &str) -> Result<Vec<(u32, u32, Step)>> {
     match dialect {
         Dialect::Postgres => postgres::plan::locks::statement_steps(file, sql),
         other => Err(unsupported(other)),

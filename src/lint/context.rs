@@ -15,6 +15,10 @@ pub struct Context<'a> {
     pub new: &'a Schema,
     pub plan: &'a Plan,
     pub options: &'a Options,
+    /// Where the statement is when the plan is one statement of a
+    /// hand-written migration (`lint --migrations`), not schemashift's own
+    /// steps: every finding then points at it.
+    pub statement: Option<Located>,
 }
 
 impl<'a> Context<'a> {
@@ -45,6 +49,20 @@ impl<'a> Context<'a> {
 
     pub fn new_column(&self, table: &QName, column: &str) -> Option<&'a Column> {
         self.new_table(table)?.column(column)
+    }
+
+    /// The up step for one change, found by `is_it` (which reads the
+    /// planner's summary: no step names its change yet). Linting a
+    /// migration file, the plan is one statement the user wrote: that
+    /// statement is then the step, whatever its text.
+    pub fn step_for(&self, is_it: impl Fn(&Step) -> bool) -> Option<&'a Step> {
+        self.plan.up.iter().find(|s| is_it(s)).or(match self.plan.up.as_slice() {
+            // One change from one statement: the statement made it. (A
+            // statement with several effects, `DROP COLUMN` taking its
+            // indexes along, is not attributed to each of them.)
+            [only] if self.statement.is_some() && self.plan.changes.len() == 1 => Some(only),
+            _ => None,
+        })
     }
 
     /// The up steps that lock `relation`, with their facts.

@@ -109,7 +109,17 @@ impl Report {
 /// Lints the migration `plan` from `old` to `new`; `texts` are the schema
 /// files, read for suppression comments.
 pub fn lint(old: &Schema, new: &Schema, plan: &Plan, options: &Options, texts: &Texts) -> Report {
-    let ctx = Context { old, new, plan, options };
+    judge(Context { old, new, plan, options, statement: None }, texts)
+}
+
+/// Lints one statement of a hand-written migration, which is `at`:
+/// `plan.up` is that statement alone, with the facts the database gives it.
+pub fn lint_statement(old: &Schema, new: &Schema, plan: &Plan, options: &Options, texts: &Texts, at: Located) -> Report {
+    judge(Context { old, new, plan, options, statement: Some(at) }, texts)
+}
+
+fn judge(ctx: Context, texts: &Texts) -> Report {
+    let Context { new, plan, options, .. } = ctx;
     let mut changes: Vec<ClassifiedChange> = plan
         .changes
         .iter()
@@ -131,7 +141,7 @@ pub fn lint(old: &Schema, new: &Schema, plan: &Plan, options: &Options, texts: &
                 class,
                 object: hit.object,
                 message: hit.message,
-                location: hit.at,
+                location: ctx.statement.clone().or(hit.at),
                 help: hit.help.unwrap_or_else(|| rule.instead.to_string()),
                 preflight: hit.preflight,
             });

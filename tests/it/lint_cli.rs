@@ -232,3 +232,42 @@ fn ignore_comments_apply_to_the_statement_or_line_below_and_only_the_rules_named
     assert_eq!(ss310[0]["object"].as_str().map(|o| o.contains(".c.")), Some(true), "{ss310:?}");
     assert_eq!(json["suppressed"], 2);
 }
+
+#[test]
+fn lint_migrations_judges_each_statement_of_hand_written_files_where_it_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("db/migrations");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(m.join("20240101000000_init.sql"), "-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n\n-- migrate:down\nDROP TABLE users;\n").unwrap();
+    // The author's own online form: not a finding.
+    std::fs::write(m.join("20240102000000_idx.sql"), "-- migrate:up\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n\n-- migrate:down\nDROP INDEX users_email;\n").unwrap();
+    std::fs::write(
+        m.join("20240103000000_bad.sql"),
+        "-- migrate:up\nCREATE INDEX users_lower_email ON users (lower(email));\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n-- schemashift:ignore drop-column -- archived first\nALTER TABLE users DROP COLUMN email;\n\n-- migrate:down\n",
+    )
+    .unwrap();
+    let out = schemashift(dir.path(), &["lint", "--migrations", "db/migrations", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out.stderr)));
+    let found: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_string(), format!("{}:{}", f["location"]["file"].as_str().unwrap(), f["location"]["line"])))
+        .collect();
+    let bad = "db/migrations/20240103000000_bad.sql";
+    assert_eq!(found, [("SS501".to_string(), format!("{bad}:2")), ("SS401".to_string(), format!("{bad}:3"))], "{json}");
+    assert_eq!(json["suppressed"], 1);
+    assert_eq!(out.status.code(), Some(1));
+
+    // Plain files named one by one (read whole), in the order given.
+    std::fs::write(dir.path().join("1.sql"), "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n").unwrap();
+    std::fs::write(dir.path().join("2.sql"), "CREATE INDEX users_lower_email ON users (lower(email));\n").unwrap();
+    let out = schemashift(dir.path(), &["lint", "--format", "json", "--migrations", "1.sql", "2.sql"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out.stderr)));
+    assert!(json["findings"].as_array().unwrap().iter().any(|f| f["code"] == "SS501" && f["location"]["file"] == "2.sql"), "{json}");
+    let reversed = schemashift(dir.path(), &["lint", "--migrations", "2.sql", "1.sql"]);
+    assert_eq!(reversed.status.code(), Some(65), "the index comes before its table: {}", text(&reversed.stderr));
+
+    let both = schemashift(dir.path(), &["lint", "HEAD", "--migrations", "db/migrations"]);
+    assert_eq!(both.status.code(), Some(64), "revisions and --migrations together are a usage error");
+}

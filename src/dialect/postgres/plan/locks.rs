@@ -17,9 +17,10 @@ pub const SHARE_ROW_EXCLUSIVE: &str = "SHARE ROW EXCLUSIVE";
 pub const SHARE_UPDATE_EXCLUSIVE: &str = "SHARE UPDATE EXCLUSIVE";
 pub const EXCLUSIVE: &str = "EXCLUSIVE";
 
-/// The statements of a migration file, each a step with its facts; a
-/// statement the database refuses in a transaction block is marked so.
-pub fn statement_steps(file: &str, sql: &str) -> crate::error::Result<Vec<crate::plan::Step>> {
+/// The statements of a migration file, each a step with its facts and the
+/// line and column where it starts; a statement the database refuses in a
+/// transaction block is marked so.
+pub fn statement_steps(file: &str, sql: &str) -> crate::error::Result<Vec<(u32, u32, crate::plan::Step)>> {
     let statements = crate::dialect::postgres::split::split_statements(sql).map_err(|u| {
         crate::error::Error::data(format!("unterminated {}", u.what)).at(crate::model::Location::new(file, u.line, u.column))
     })?;
@@ -29,7 +30,7 @@ pub fn statement_steps(file: &str, sql: &str) -> crate::error::Result<Vec<crate:
             let facts = facts_of(st.text);
             let summary = st.text.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
             let transactional = facts.outside_transaction.is_none();
-            crate::plan::Step { summary, sql: format!("{};", st.text), transactional, facts }
+            (st.line, st.column, crate::plan::Step { summary, sql: format!("{};", st.text), transactional, facts })
         })
         .collect())
 }

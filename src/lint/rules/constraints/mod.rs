@@ -36,7 +36,7 @@ pub static RULES: &[&Rule] = &[
 /// copy of its parent's constraint comes with the parent's step), and the
 /// rules that speak of a step's lock then say nothing.
 pub(super) fn planned<'a>(ctx: &Context<'a>, summary: &str) -> Option<&'a Step> {
-    ctx.plan.up.iter().find(|s| s.summary == summary)
+    ctx.step_for(|s| s.summary == summary)
 }
 
 /// The step that adds `constraint` to `table`.

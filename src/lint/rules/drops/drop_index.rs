@@ -110,7 +110,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 /// The up step that drops the index `name` on `table`, with its facts.
 fn drop_step<'a>(ctx: &Context<'a>, table: &QName, name: &str) -> Option<&'a Step> {
     let summary = format!("drop index {name}");
-    ctx.plan.up.iter().find(|s| {
+    ctx.step_for(|s| {
         (s.summary == summary || s.summary.starts_with(&format!("{summary} (")))
             && s.facts.lock.as_ref().is_none_or(|l| &l.on == table)
     })

@@ -25,7 +25,7 @@ pub static RULES: &[&Rule] = &[
 /// [`super::constraints::planned`]), when it locks `table`: index names are
 /// unique per namespace only, so the lock tells which table's index it is.
 fn planned_on<'a>(ctx: &Context<'a>, summary: &str, table: &QName) -> Option<&'a Step> {
-    ctx.plan.up.iter().find(|s| s.summary == summary && s.facts.lock.as_ref().is_some_and(|l| &l.on == table))
+    ctx.step_for(|s| s.summary == summary && s.facts.lock.as_ref().is_some_and(|l| &l.on == table))
 }
 
 /// The lock level a step takes, or `default` when its facts name none.
