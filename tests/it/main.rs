@@ -33,3 +33,4 @@ mod random_schemas;
 mod read_pg_dump_forms;
 mod read_postgres;
 mod render_sql;
+mod step_facts;

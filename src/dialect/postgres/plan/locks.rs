@@ -153,9 +153,10 @@ fn words_of(sql: &str, n: usize) -> Vec<&str> {
     out
 }
 
-/// The relation named by the word at `at` (`public.t`, `"A".b`), when it is one.
+/// The relation named by the word at `at` (`public.t`, `"A".b`, the first
+/// of a list `public.a, public.b`), when it is one.
 fn relation(words: &[&str], at: usize) -> Option<QName> {
-    let word = words.get(at)?.trim_end_matches([';', '(']);
+    let word = words.get(at)?.trim_end_matches([';', '(', ',']);
     let word = word.split('(').next().unwrap_or(word);
     let mut parts = name_parts_folded(word);
     match parts.len() {
@@ -204,6 +205,9 @@ mod tests {
         let f = facts_of("DROP TABLE public.t;");
         let d = f.destroys.unwrap();
         assert_eq!((d.relation, d.columns.len()), (QName::new("public", "t"), 0));
+        // Of tables dropped together, the first (not `public."a,"`).
+        let f = facts_of("DROP TABLE public.a, public.b;");
+        assert_eq!((f.lock.unwrap().on, f.destroys.unwrap().relation), (QName::new("public", "a"), QName::new("public", "a")));
         assert!(facts_of("ALTER TABLE public.t DROP CONSTRAINT c;").destroys.is_none());
     }
 }
