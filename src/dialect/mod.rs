@@ -158,11 +158,3 @@ pub fn view_output_columns(schema: &Schema, view: &crate::model::QName) -> Optio
         Dialect::Mysql | Dialect::Sqlite => None,
     }
 }
-
-/// The names a statement or query mentions (unquoted ones folded), for
-/// what cannot be analyzed further: a false match only costs a rebuild.
-pub fn mentioned_names(dialect: Dialect, text: &str) -> std::collections::BTreeSet<String> {
-    match dialect {
-        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => postgres::identifiers::identifiers(text),
-    }
-}
