@@ -1,9 +1,13 @@
 //! The facts of planned steps, checked against what they claim: every step
 //! names the objects it touches (the relation it locks among them, each
-//! placed in the schema files).
+//! placed in the schema files), and the work reported for a column's type
+//! change is what PostgreSQL does. A rewrite gives the table a new
+//! `pg_class.relfilenode`, an index built again gives the index one; a
+//! change of the catalog only leaves both as they were.
 
 use crate::support;
 use schemashift::model::Schema;
+use schemashift::plan::facts::Work;
 use schemashift::plan::{Action, Object, Plan, Step};
 
 fn read(path: &str, sql: &str) -> Schema {
@@ -127,4 +131,101 @@ fn touches_carry_where_each_object_is_defined() {
         "{json:#}"
     );
     assert_eq!(json["up_steps"][0]["facts"]["lock"]["level"], "ACCESS EXCLUSIVE", "the other facts stay as they were");
+}
+
+/// A column type change: the old and new column types (with whatever the
+/// old schema needs first, `{t}` standing for the table's name) and the
+/// work PostgreSQL does.
+struct TypeChange {
+    before: &'static str,
+    from: &'static str,
+    to: &'static str,
+    work: Work,
+}
+
+const fn change(from: &'static str, to: &'static str, work: Work) -> TypeChange {
+    TypeChange { before: "", from, to, work }
+}
+
+const TYPE_CHANGES: &[TypeChange] = &[
+    change("varchar(10)", "varchar(20)", Work::Metadata),
+    change("varchar(20)", "varchar(10)", Work::Rewrite),
+    change("varchar(10)", "varchar", Work::Metadata),
+    change("varchar(10)", "text", Work::Metadata),
+    change("varchar", "text", Work::Metadata),
+    change("text", "varchar", Work::Metadata),
+    change("text", "varchar(10)", Work::Rewrite),
+    change("numeric(10,2)", "numeric(12,2)", Work::Metadata),
+    change("numeric(10,2)", "numeric(12,4)", Work::Rewrite),
+    change("numeric(10,2)", "numeric", Work::Metadata),
+    change("numeric", "numeric(10,2)", Work::Rewrite),
+    change("varbit(5)", "varbit(10)", Work::Metadata),
+    change("varbit(5)", "varbit", Work::Metadata),
+    change("varbit(10)", "varbit(5)", Work::Rewrite),
+    change("cidr", "inet", Work::Metadata),
+    change("inet", "cidr", Work::Rewrite),
+    change("timestamp(3)", "timestamp(6)", Work::Metadata),
+    change("timestamptz(3)", "timestamptz", Work::Metadata),
+    change("time(3)", "time(2)", Work::Rewrite),
+    change("timetz(2)", "timetz(4)", Work::Metadata),
+    change("varchar(10)[]", "varchar(20)[]", Work::Rewrite),
+    change("integer", "bigint", Work::Rewrite),
+    // The collation alone: the rows stay, the index on the column is built again.
+    change("text", "text COLLATE \"C\"", Work::IndexBuild),
+    TypeChange { before: "CREATE DOMAIN {t}_d AS text;", from: "text", to: "{t}_d", work: Work::Metadata },
+    TypeChange { before: "CREATE DOMAIN {t}_d AS text;", from: "{t}_d", to: "text", work: Work::Metadata },
+    TypeChange { before: "CREATE DOMAIN {t}_d AS varchar(20) CHECK (VALUE <> '');", from: "{t}_d", to: "text", work: Work::Metadata },
+    TypeChange { before: "CREATE DOMAIN {t}_d AS text CHECK (VALUE <> '');", from: "text", to: "{t}_d", work: Work::Rewrite },
+];
+
+/// Each type change is planned, its work checked against the expected,
+/// then run on PostgreSQL, on a table with a row and an index on the
+/// column: the relfilenodes say what was written again.
+#[test]
+fn type_change_work_is_what_postgres_does() {
+    let mut wrong = Vec::new();
+    let mut planned = Vec::new();
+    for (i, c) in TYPE_CHANGES.iter().enumerate() {
+        let t = format!("t{i}");
+        let before = c.before.replace("{t}", &t);
+        let table = |ty: &str| {
+            format!("{before}\nCREATE TABLE {t} (id int, c {});\nCREATE INDEX {t}_c ON {t} (c);\n", ty.replace("{t}", &t))
+        };
+        let (old_sql, new_sql) = (table(c.from), table(c.to));
+        let p = plan(&read("old.sql", &old_sql), &read("new.sql", &new_sql));
+        let steps: Vec<&Step> = p.up.iter().filter(|s| s.facts.touches.iter().any(|x| matches!(&x.object, Object::Column(_, c) if c == "c"))).collect();
+        let work = steps.iter().map(|s| s.facts.work).max().unwrap_or_default();
+        if work != c.work {
+            wrong.push(format!("{} → {}: planned {work:?}, expected {:?}\n{}", c.from, c.to, c.work, p.up_sql()));
+        }
+        planned.push((t, old_sql, p.up_sql(), work));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    let Some(server) = support::pg::server() else { return };
+    let db = server.create_database("step_facts");
+    let nodes = |t: &str| {
+        let q = format!("SELECT (SELECT relfilenode FROM pg_class WHERE oid = '{t}'::regclass), (SELECT relfilenode FROM pg_class WHERE oid = '{t}_c'::regclass)");
+        let out = server.query(&db, &q).expect("relfilenodes");
+        let (table, index) = out.split_once('|').expect("two columns");
+        (table.to_string(), index.to_string())
+    };
+    let mut differ = Vec::new();
+    for ((t, old_sql, up, work), c) in planned.iter().zip(TYPE_CHANGES) {
+        server.psql_file(&db, old_sql).unwrap_or_else(|e| panic!("{old_sql}: {e}"));
+        server.psql_file(&db, &format!("INSERT INTO {t} (id) VALUES (1);")).expect("a row");
+        let (table_before, index_before) = nodes(t);
+        server.psql_file(&db, up).unwrap_or_else(|e| panic!("{up}: {e}"));
+        let (table_after, index_after) = nodes(t);
+        let did = match (table_before != table_after, index_before != index_after) {
+            (true, _) => Work::Rewrite,
+            (false, true) => Work::IndexBuild,
+            (false, false) => Work::Metadata,
+        };
+        if did != *work {
+            differ.push(format!("{} → {}: PostgreSQL did {did:?}, the facts say {work:?}\n{up}", c.from, c.to));
+        }
+    }
+    server.drop_database(&db);
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
 }

@@ -820,12 +820,36 @@ fn collation_ref(c: &str) -> String {
     if c.contains('"') || c.contains('.') { c.to_string() } else { quote_ident(c) }
 }
 
-/// The `USING` clause of a column type change, or nothing when PostgreSQL
-/// converts by itself: between numeric types, between string types, between
-/// date/time types, and when only a modifier (length, precision) changes.
+/// How a column type change converts the values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Using {
+    /// PostgreSQL's own assignment cast.
+    Implicit,
+    /// `USING c::type`.
+    Cast,
+    /// `USING c::text::type`.
+    ThroughText,
+}
+
+impl Using {
+    /// The `USING` clause converting `column` to `to` this way (nothing when
+    /// PostgreSQL converts by itself).
+    fn sql(self, column: &str, to: &DataType) -> String {
+        match self {
+            Using::Implicit => String::new(),
+            Using::Cast => format!(" USING {column}::{to}"),
+            Using::ThroughText => format!(" USING {column}::text::{to}"),
+        }
+    }
+}
+
+/// How a column changing type from `from` to `to` is converted: by
+/// PostgreSQL itself between numeric types, between string types, between
+/// date/time types, from `cidr` to `inet`, and when only a modifier
+/// (length, precision) changes.
 /// Anything else is converted explicitly, through text for user-defined
 /// types (text converts to any type through its input function).
-fn using_cast(column: &str, from: &DataType, to: &DataType, new: &Schema) -> String {
+fn using_of(from: &DataType, to: &DataType, new: &Schema) -> Using {
     let family = |t: &DataType| -> &'static str {
         if t.array_dims > 0 {
             return "array";
@@ -838,16 +862,17 @@ fn using_cast(column: &str, from: &DataType, to: &DataType, new: &Schema) -> Str
         }
     };
     if from.name == to.name && from.array_dims == to.array_dims {
-        return String::new();
+        return Using::Implicit;
+    }
+    // An implicit cast that keeps the bytes: through text, every value
+    // would be computed again.
+    if (from.name.as_str(), to.name.as_str()) == ("cidr", "inet") && from.array_dims == to.array_dims {
+        return Using::Implicit;
     }
     let (a, b) = (family(from), family(to));
     if a == b && a != "other" && a != "array" {
-        return String::new();
+        return Using::Implicit;
     }
     let user_type = new.types.keys().any(|k| k.to_string() == to.name);
-    if user_type || (a != "string" && b == "other") {
-        format!(" USING {column}::text::{to}")
-    } else {
-        format!(" USING {column}::{to}")
-    }
+    if user_type || (a != "string" && b == "other") { Using::ThroughText } else { Using::Cast }
 }

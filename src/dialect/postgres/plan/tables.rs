@@ -5,8 +5,8 @@
 use super::facts::{Obj, Ordered};
 use super::routines::facts_of;
 use super::{
-    Lowering, add_constraint_step, collation_ref, drop_constraint_step, index_object, index_step, relation_names, sequence_alter_options, step,
-    table_relation_names, type_keyword, type_object, using_cast,
+    Lowering, add_constraint_step, collation_ref, drop_constraint_step, index_object, index_step, locks, relation_names, sequence_alter_options, step,
+    table_relation_names, type_keyword, type_object, using_of, Using,
 };
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
@@ -330,8 +330,13 @@ impl Lowering<'_> {
             }
             if !type_from_parent {
                 let collate = to.collation.as_deref().map(|c| format!(" COLLATE {}", collation_ref(c))).unwrap_or_default();
-                let using = using_cast(&col, &from.data_type, &to.data_type, self.new);
-                out.push(on_column(summary("change type of"), alter(&format!("TYPE {}{collate}{using}", to.data_type))));
+                let conversion = using_of(&from.data_type, &to.data_type, self.new);
+                let using = conversion.sql(&col, &to.data_type);
+                let mut s = on_column(summary("change type of"), alter(&format!("TYPE {}{collate}{using}", to.data_type)));
+                // What PostgreSQL does to the rows depends on the two types.
+                let via_text = conversion == Using::ThroughText;
+                s.facts.work = locks::type_change_work(self.old, from, self.new, to, via_text, self.new.tables.get(table));
+                out.push(s);
             }
         }
         if from.identity != to.identity {

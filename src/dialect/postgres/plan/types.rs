@@ -4,7 +4,7 @@
 
 use super::facts::{Obj, Ordered};
 use super::routines::facts_of;
-use super::{Lowering, step, type_keyword, type_object};
+use super::{Lowering, locks, step, type_keyword, type_object};
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::error::Warning;
@@ -113,11 +113,14 @@ impl Lowering<'_> {
                     format!("drop default of {}.{}", table.name, column.name),
                     format!("ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT;", table.name),
                 )));
-                let convert = on_column(step(
+                let mut convert = on_column(step(
                     format!("convert {}.{} to the new {kind}", table.name, column.name),
                     format!("ALTER TABLE {} ALTER COLUMN {col} TYPE {} USING {col}::text::{};", table.name, column.data_type, column.data_type),
                 ))
                 .uses(new_type.clone());
+                if let Some(before) = self.old.tables.get(&table.name).and_then(|t| t.column(&column.name)) {
+                    convert.facts.work = locks::type_change_work(self.old, before, self.new, column, true, Some(table));
+                }
                 t.push(convert);
                 // The conversion resets storage and compression (an array of the enum has them).
                 let reset = crate::model::Column { storage: None, compression: None, ..column.clone() };
