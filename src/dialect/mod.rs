@@ -210,14 +210,6 @@ pub fn view_output_columns(schema: &Schema, view: &crate::model::QName) -> Optio
     }
 }
 
-/// The names a statement or query mentions (unquoted ones folded), for
-/// what cannot be analyzed further: a false match only costs a rebuild.
-pub fn mentioned_names(dialect: Dialect, text: &str) -> std::collections::BTreeSet<String> {
-    match dialect {
-        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => postgres::identifiers::identifiers(text),
-    }
-}
-
 /// Whether changing a column from `from` to `to` keeps every stored value
 /// as it is (no rewrite, nothing can fail): the database only updates its
 /// catalog.

@@ -27,8 +27,9 @@ struct JsonWarning {
 struct JsonOutput<'p> {
     up: String,
     down: String,
-    /// The steps of each, with their facts: lock, work on the rows,
-    /// transaction, data destroyed, online form.
+    /// The steps of each, with their facts: objects touched (with where
+    /// each is defined), lock, work on the rows, transaction, data
+    /// destroyed, online form.
     up_steps: &'p [crate::plan::Step],
     down_steps: &'p [crate::plan::Step],
     changes: Vec<JsonChange>,

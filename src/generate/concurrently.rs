@@ -8,8 +8,8 @@
 //! partitioned tables, where PostgreSQL does not support it.
 
 use crate::model::{QName, Schema};
-use crate::plan::Step;
 use crate::plan::facts::{Lock, OutsideTransaction, Work};
+use crate::plan::{Action, Object, Step};
 
 /// Rewrites the index steps of `steps`, a migration from `from` to `to`,
 /// into their online form (see [`crate::plan::facts::Online`]).
@@ -26,7 +26,7 @@ pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
         step.facts.lock = step.facts.lock.take().map(|l| Lock { level: online.lock, ..l });
     }
 
-    keep_rebuilds_together(steps, to.dialect);
+    keep_rebuilds_together(steps, to);
 }
 
 /// A concurrent index build ends the transaction it would sit in. When it
@@ -35,37 +35,40 @@ pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
 /// object would be missing while the index builds, and for good if the
 /// build fails. Such builds move after the re-creations, with the steps
 /// that need the new index (`CLUSTER ON`, `REPLICA IDENTITY USING INDEX`,
-/// its comment, a foreign key into the table of a new unique index).
-fn keep_rebuilds_together(steps: &mut Vec<Step>, dialect: crate::model::Dialect) {
+/// its comment, a foreign key into the table of a new unique index), all
+/// of it read from the steps' facts (what each creates, drops and uses)
+/// and the new schema (which indexes are unique).
+fn keep_rebuilds_together(steps: &mut Vec<Step>, to: &Schema) {
     let is_build = |s: &Step| s.facts.outside_transaction == Some(OutsideTransaction::Refused) && s.facts.work == Work::IndexBuild;
     let Some(first_build) = steps.iter().position(is_build) else { return };
     // The last re-creation of something dropped before the first build.
-    let dropped: Vec<&str> = steps[..first_build].iter().filter_map(|s| rebuilt_object(&s.summary, "drop ")).collect();
-    let Some(last) = steps
-        .iter()
-        .rposition(|s| ["create ", "add "].iter().any(|p| rebuilt_object(&s.summary, p).is_some_and(|o| dropped.contains(&o))))
-    else {
+    let dropped: Vec<&Object> = steps[..first_build].iter().flat_map(|s| s.touched(Action::Drop)).filter(|o| rebuilt_kind(o)).collect();
+    let Some(last) = steps.iter().rposition(|s| s.touched(Action::Create).any(|o| dropped.contains(&o))) else {
         return;
     };
     if last < first_build {
         return;
     }
-    let mut moved_indexes: Vec<(String, bool, QName)> = Vec::new();
+    // Each index moved, whether it is unique, and its table.
+    let mut moved_indexes: Vec<(Object, bool, QName)> = Vec::new();
     let mut kept = Vec::new();
     let mut moved = Vec::new();
     for (i, s) in std::mem::take(steps).into_iter().enumerate() {
         let in_window = (first_build..=last).contains(&i);
         let needs_moved = || {
-            let names = crate::dialect::mentioned_names(dialect, &s.sql);
             moved_indexes.iter().any(|(index, unique, table)| {
-                names.contains(index) || (*unique && s.sql.contains("FOREIGN KEY") && s.sql.contains(&format!("REFERENCES {table}")))
+                s.facts.touches.iter().any(|t| t.object == *index) || (*unique && creates_foreign_key_into(&s, table))
             })
         };
         if in_window && (is_build(&s) || needs_moved()) {
             if is_build(&s)
-                && let (Some(table), Some(index)) = (s.facts.lock.as_ref().map(|l| &l.on), index_name(&s.sql))
+                && let Some(table) = s.facts.lock.as_ref().map(|l| &l.on)
             {
-                moved_indexes.push((index, s.sql.starts_with("CREATE UNIQUE"), table.clone()));
+                for index in s.touched(Action::Create).filter(|o| matches!(o, Object::Index(_))) {
+                    let Object::Index(name) = index else { continue };
+                    let unique = to.tables.get(table).and_then(|t| t.indexes.get(&name.name)).is_some_and(|i| i.unique);
+                    moved_indexes.push((index.clone(), unique, table.clone()));
+                }
             }
             moved.push(s);
         } else {
@@ -79,20 +82,27 @@ fn keep_rebuilds_together(steps: &mut Vec<Step>, dialect: crate::model::Dialect)
     *steps = kept;
 }
 
-/// The object of a step summary that starts with `verb` (`drop view
-/// public.v` → `view public.v`), without the note on why.
-fn rebuilt_object<'s>(summary: &'s str, verb: &str) -> Option<&'s str> {
-    let rest = summary.strip_prefix(verb)?;
-    let rest = rest.split(" (").next().unwrap_or(rest);
-    let kind = rest.split(' ').next()?;
-    ["view", "trigger", "policy", "rule", "constraint"].contains(&kind).then_some(rest)
+/// The kinds of object a migration drops and creates again around a
+/// change, which must not be missing while an index builds (indexes
+/// themselves are what moves).
+fn rebuilt_kind(object: &Object) -> bool {
+    matches!(
+        object,
+        Object::View(_)
+            | Object::MaterializedView(_)
+            | Object::Trigger(..)
+            | Object::Policy(..)
+            | Object::Rule(..)
+            | Object::Constraint(..)
+            | Object::DomainConstraint(..)
+    )
 }
 
-/// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY name ON …` creates.
-fn index_name(sql: &str) -> Option<String> {
-    let rest = sql.split_once("CONCURRENTLY ")?.1;
-    let name = rest.split(" ON ").next()?.trim();
-    Some(crate::model::name_parts_folded(name).pop().unwrap_or_default())
+/// Whether `step` adds a foreign key into `table`: it creates a constraint
+/// and uses the table.
+fn creates_foreign_key_into(step: &Step, table: &QName) -> bool {
+    step.touched(Action::Create).any(|o| matches!(o, Object::Constraint(..)))
+        && step.touched(Action::Use).any(|o| matches!(o, Object::Table(t) if t == table))
 }
 
 /// A table that exists, is not partitioned and is not a partition.
@@ -100,3 +110,49 @@ fn plain_table(schema: &Schema, name: &QName) -> bool {
     schema.tables.get(name).is_some_and(|t| t.partition_by.is_none() && t.partition_of.is_none())
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A step known only by its facts: no SQL, no summary.
+    fn fact(touches: &[(Action, Object)]) -> Step {
+        touches.iter().fold(Step::new("", ""), |s, (a, o)| s.touching(*a, o.clone()))
+    }
+
+    fn q(name: &str) -> QName {
+        QName::new("public", name)
+    }
+
+    #[test]
+    fn a_build_moves_after_the_rebuilt_view_with_what_needs_its_index() {
+        let to = crate::dialect::postgres::read::replay(
+            Schema::new(crate::model::Dialect::Postgres),
+            "new.sql",
+            "CREATE TABLE t (a int, b int); CREATE UNIQUE INDEX i ON t (a); CREATE TABLE u (a int);",
+        )
+        .expect("reads");
+        let index = Object::Index(q("i"));
+        let mut build = fact(&[(Action::Alter, Object::Table(q("t"))), (Action::Create, index.clone())]);
+        build.facts.outside_transaction = Some(OutsideTransaction::Refused);
+        build.facts.work = Work::IndexBuild;
+        build.facts.lock = Some(Lock { level: "SHARE UPDATE EXCLUSIVE", on: q("t") });
+        let mut steps = vec![
+            fact(&[(Action::Drop, Object::View(q("v")))]),
+            build,
+            fact(&[(Action::Create, Object::Constraint(q("u"), "fk".into())), (Action::Use, Object::Table(q("t")))]),
+            fact(&[(Action::Alter, Object::Table(q("t"))), (Action::Alter, Object::Column(q("t"), "b".into()))]),
+            fact(&[(Action::Alter, index)]),
+            fact(&[(Action::Create, Object::View(q("v")))]),
+            fact(&[(Action::Alter, Object::Table(q("u")))]),
+        ];
+        for (i, s) in steps.iter_mut().enumerate() {
+            s.summary = i.to_string();
+        }
+        keep_rebuilds_together(&mut steps, &to);
+        let order: Vec<&str> = steps.iter().map(|s| s.summary.as_str()).collect();
+        // The view is back before the build ends the transaction; the
+        // foreign key into t and the index's comment wait for the index.
+        assert_eq!(order, ["0", "3", "5", "1", "2", "4", "6"]);
+    }
+}

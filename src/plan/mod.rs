@@ -16,7 +16,7 @@ pub mod verify;
 use crate::diff::{Change, Renames};
 use crate::error::{Result, Warning};
 use crate::model::Schema;
-pub use facts::{Facts, OutsideTransaction};
+pub use facts::{Action, Facts, Object, OutsideTransaction, Touch};
 use serde::Serialize;
 
 /// One statement of a migration and what it does.
@@ -30,7 +30,8 @@ pub struct Step {
     /// or whose effect cannot be used later in the same transaction (why:
     /// `facts.outside_transaction`).
     pub transactional: bool,
-    /// Lock, work on the rows, data destroyed, online form (see [`facts`]).
+    /// Objects touched, lock, work on the rows, data destroyed, online form
+    /// (see [`facts`]).
     pub facts: Facts,
 }
 
@@ -43,6 +44,34 @@ impl Step {
     pub fn outside_transaction(summary: impl Into<String>, sql: impl Into<String>, why: OutsideTransaction) -> Step {
         let facts = Facts { outside_transaction: Some(why), ..Facts::default() };
         Step { summary: summary.into(), sql: sql.into(), transactional: false, facts }
+    }
+    /// The step, noting that it does `action` to `object`.
+    pub fn touching(mut self, action: Action, object: Object) -> Step {
+        let touch = Touch::new(action, object);
+        if !self.facts.touches.contains(&touch) {
+            self.facts.touches.push(touch);
+        }
+        self
+    }
+    pub fn creates(self, object: Object) -> Step {
+        self.touching(Action::Create, object)
+    }
+    pub fn drops(self, object: Object) -> Step {
+        self.touching(Action::Drop, object)
+    }
+    /// The step gives `from` the name `to` is under.
+    pub fn renames(self, from: Object, to: Object) -> Step {
+        self.touching(Action::Rename, from).touching(Action::RenameTo, to)
+    }
+    pub fn alters(self, object: Object) -> Step {
+        self.touching(Action::Alter, object)
+    }
+    pub fn uses(self, object: Object) -> Step {
+        self.touching(Action::Use, object)
+    }
+    /// The objects the step does `action` to.
+    pub fn touched(&self, action: Action) -> impl Iterator<Item = &Object> {
+        self.facts.touches.iter().filter(move |t| t.action == action).map(|t| &t.object)
     }
 }
 

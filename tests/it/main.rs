@@ -43,6 +43,7 @@ mod random_schemas;
 mod read_pg_dump_forms;
 mod read_postgres;
 mod render_sql;
+mod step_facts;
 
 /// The decision `build.rs` took when this binary was built (`pg_missing`:
 /// the tests that need PostgreSQL are ignored) must still hold: cargo builds

@@ -46,14 +46,14 @@ mod tables;
 mod types;
 mod views;
 
-use crate::plan::{Rebuild, Step};
+use crate::plan::{Object as O, Rebuild, Step};
 use facts::Ordered;
 use inherit::Inheritance;
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::error::Warning;
 use crate::model::{
-    ConstraintKind, DataType, Function, QName, Schema, Table, UserType, UserTypeKind, quote_ident, quote_literal,
+    Constraint, ConstraintKind, DataType, Function, QName, Schema, Table, UserType, UserTypeKind, quote_ident, quote_literal,
 };
 use crate::dialect::postgres::read::canon::Dependencies;
 use std::collections::BTreeSet;
@@ -220,6 +220,34 @@ fn index_step(summary: impl Into<String>, sql: impl Into<String>, table: &QName)
     s
 }
 
+/// The index `name` of `table`: indexes live in their table's schema.
+fn index_object(table: &QName, name: &str) -> O {
+    O::Index(QName::new(table.schema.clone(), name.to_string()))
+}
+
+fn type_object(t: &UserType) -> O {
+    if matches!(t.kind, UserTypeKind::Domain { .. }) { O::Domain(t.name.clone()) } else { O::Type(t.name.clone()) }
+}
+
+fn routine_object(f: &Function) -> O {
+    if f.procedure { O::Procedure(f.signature()) } else { O::Function(f.signature()) }
+}
+
+/// `ALTER TABLE table ADD CONSTRAINT …`, touching the table, the
+/// constraint and the table a foreign key references (the same one too).
+fn add_constraint_step(summary: impl Into<String>, table: &QName, c: &Constraint) -> Step {
+    let s = step(summary, sql::add_constraint_sql(table, c)).alters(O::Table(table.clone())).creates(O::Constraint(table.clone(), c.name.clone()));
+    match &c.kind {
+        ConstraintKind::ForeignKey { references, .. } => s.uses(O::Table(references.clone())),
+        _ => s,
+    }
+}
+
+/// `ALTER TABLE [ONLY] table DROP CONSTRAINT name`.
+fn drop_constraint_step(summary: impl Into<String>, sql: impl Into<String>, table: &QName, name: &str) -> Step {
+    step(summary, sql).alters(O::Table(table.clone())).drops(O::Constraint(table.clone(), name.to_string()))
+}
+
 struct Lowering<'a> {
     old: &'a Schema,
     new: &'a Schema,
@@ -275,7 +303,9 @@ pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<
     l.place_opaque();
     l.drop_tables();
     l.drop_types();
-    (l.p.into_steps(), l.rebuilds)
+    let mut steps = l.p.into_steps();
+    crate::plan::facts::locate(&mut steps, old, new);
+    (steps, l.rebuilds)
 }
 
 impl<'a> Lowering<'a> {
@@ -287,6 +317,18 @@ impl<'a> Lowering<'a> {
     fn warn(&mut self, change: &Change, message: String) {
         let location = change.locations().1.or(change.locations().0).cloned().unwrap_or_default();
         self.warnings.push(Warning { message, location });
+    }
+
+    /// The relation `name` as an object: a table, a view or a materialized
+    /// view, as the new model has it (or the old one, when it goes).
+    fn relation(&self, name: &QName) -> O {
+        let view = |s: &'a Schema| s.views.get(name).map(|v| v.materialized);
+        let materialized = if self.new.tables.contains_key(name) { None } else { view(self.new).or_else(|| view(self.old)) };
+        match materialized {
+            Some(true) => O::MaterializedView(name.clone()),
+            Some(false) => O::View(name.clone()),
+            None => O::Table(name.clone()),
+        }
     }
 
     /// The table in the new model a (possibly renamed) old table became.
@@ -302,33 +344,41 @@ impl<'a> Lowering<'a> {
         use Change::*;
         match change {
             CreateSchema { schema } => {
-                self.p.pre.push(step(format!("create schema {}", schema.name), sql::create_schema_sql(schema)));
-                self.comment(format!("SCHEMA {}", quote_ident(&schema.name)), &schema.comment);
+                self.p.pre.push(step(format!("create schema {}", schema.name), sql::create_schema_sql(schema)).creates(O::Schema(schema.name.clone())));
+                self.comment(format!("SCHEMA {}", quote_ident(&schema.name)), O::Schema(schema.name.clone()), &schema.comment);
             }
-            DropSchema { schema } => self.p.drop_schemas.push(step(
-                format!("drop schema {}", schema.name),
-                format!("DROP SCHEMA {};", quote_ident(&schema.name)),
-            )),
-            CreateExtension { extension } => {
-                self.p.pre.push(step(format!("create extension {}", extension.name), sql::create_extension_sql(extension)))
-            }
-            DropExtension { extension } => self.p.drop_extensions.push(step(
-                format!("drop extension {}", extension.name),
-                format!("DROP EXTENSION {};", quote_ident(&extension.name)),
-            )),
+            DropSchema { schema } => self.p.drop_schemas.push(
+                step(format!("drop schema {}", schema.name), format!("DROP SCHEMA {};", quote_ident(&schema.name)))
+                    .drops(O::Schema(schema.name.clone())),
+            ),
+            CreateExtension { extension } => self.p.pre.push(
+                step(format!("create extension {}", extension.name), sql::create_extension_sql(extension))
+                    .creates(O::Extension(extension.name.clone())),
+            ),
+            DropExtension { extension } => self.p.drop_extensions.push(
+                step(format!("drop extension {}", extension.name), format!("DROP EXTENSION {};", quote_ident(&extension.name)))
+                    .drops(O::Extension(extension.name.clone())),
+            ),
             AlterExtension { from, to } => {
                 if from.schema != to.schema {
-                    self.p.pre.push(step(
-                        format!("move extension {}", to.name),
-                        format!("ALTER EXTENSION {} SET SCHEMA {};", quote_ident(&to.name), quote_ident(&to.schema)),
-                    ));
+                    self.p.pre.push(
+                        step(
+                            format!("move extension {}", to.name),
+                            format!("ALTER EXTENSION {} SET SCHEMA {};", quote_ident(&to.name), quote_ident(&to.schema)),
+                        )
+                        .alters(O::Extension(to.name.clone()))
+                        .uses(O::Schema(to.schema.clone())),
+                    );
                 }
                 if from.version != to.version
                     && let Some(v) = &to.version {
-                        self.p.pre.push(step(
-                            format!("update extension {}", to.name),
-                            format!("ALTER EXTENSION {} UPDATE TO {};", quote_ident(&to.name), quote_literal(v)),
-                        ));
+                        self.p.pre.push(
+                            step(
+                                format!("update extension {}", to.name),
+                                format!("ALTER EXTENSION {} UPDATE TO {};", quote_ident(&to.name), quote_literal(v)),
+                            )
+                            .alters(O::Extension(to.name.clone())),
+                        );
                     }
             }
             CreateType { .. } => {} // in dependency order, below
@@ -340,12 +390,19 @@ impl<'a> Lowering<'a> {
             CreateSequence { sequence } => {
                 let replaces_identity = sequence.owned_by.as_ref().is_some_and(|(t, c)| self.stops_being_identity(t, c));
                 if !replaces_identity {
-                    self.p.types.push(step(format!("create sequence {}", sequence.name), sql::create_sequence_sql(sequence)));
+                    self.p.types.push(
+                        step(format!("create sequence {}", sequence.name), sql::create_sequence_sql(sequence))
+                            .creates(O::Sequence(sequence.name.clone())),
+                    );
                 }
                 if let Some(owned) = sql::sequence_owned_by_sql(sequence) {
-                    self.p.constraints.push(step(format!("sequence {} owned by its column", sequence.name), owned));
+                    let mut s = step(format!("sequence {} owned by its column", sequence.name), owned).alters(O::Sequence(sequence.name.clone()));
+                    if let Some((t, c)) = &sequence.owned_by {
+                        s = s.uses(O::Column(t.clone(), c.clone()));
+                    }
+                    self.p.constraints.push(s);
                 }
-                self.comment(format!("SEQUENCE {}", sequence.name), &sequence.comment);
+                self.comment(format!("SEQUENCE {}", sequence.name), O::Sequence(sequence.name.clone()), &sequence.comment);
             }
             DropSequence { sequence } => {
                 // A sequence owned by a dropped table or column goes with it;
@@ -356,44 +413,49 @@ impl<'a> Lowering<'a> {
                         || self.becomes_identity(t, c)
                 });
                 if !goes_with_owner {
-                    self.p.drops.push(Ordered::plain(step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {};", sequence.name))));
+                    let s = step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {};", sequence.name));
+                    self.p.drops.push(Ordered::plain(s.drops(O::Sequence(sequence.name.clone()))));
                 }
             }
             AlterSequence { from, to } => {
                 if from.options != to.options {
                     let options = sequence_alter_options(&from.options, &to.options);
-                    self.p.types.push(step(
-                        format!("alter sequence {}", to.name),
-                        format!("ALTER SEQUENCE {} {};", to.name, options.join(" ")),
-                    ));
+                    self.p.types.push(
+                        step(format!("alter sequence {}", to.name), format!("ALTER SEQUENCE {} {};", to.name, options.join(" ")))
+                            .alters(O::Sequence(to.name.clone())),
+                    );
                 }
                 if from.owned_by != to.owned_by {
                     let owner = match &to.owned_by {
                         Some((t, c)) => format!("{t}.{}", quote_ident(c)),
                         None => "NONE".into(),
                     };
-                    self.p.constraints.push(step(
-                        format!("sequence {} owned by {owner}", to.name),
-                        format!("ALTER SEQUENCE {} OWNED BY {owner};", to.name),
-                    ));
+                    let mut s = step(format!("sequence {} owned by {owner}", to.name), format!("ALTER SEQUENCE {} OWNED BY {owner};", to.name))
+                        .alters(O::Sequence(to.name.clone()));
+                    if let Some((t, c)) = &to.owned_by {
+                        s = s.uses(O::Column(t.clone(), c.clone()));
+                    }
+                    self.p.constraints.push(s);
                 }
             }
-            RenameSequence { from, to } => self.p.renames.push(step(
-                format!("rename sequence {from} to {to}"),
-                format!("ALTER SEQUENCE {from} RENAME TO {};", quote_ident(&to.name)),
-            )),
+            RenameSequence { from, to } => self.p.renames.push(
+                step(format!("rename sequence {from} to {to}"), format!("ALTER SEQUENCE {from} RENAME TO {};", quote_ident(&to.name)))
+                    .renames(O::Sequence(from.clone()), O::Sequence(to.clone())),
+            ),
             CreateTable { table } => self.create_table(table),
             DropTable { .. } => {} // together, below
             RenameTable { from, to } => self.p.renames.insert(
                 // Tables first, so that column renames can use the new name.
                 self.p.renames.iter().take_while(|s| s.summary.starts_with("rename table")).count(),
-                step(format!("rename table {from} to {to}"), sql::rename_sql(change, false).expect("a rename")),
+                step(format!("rename table {from} to {to}"), sql::rename_sql(change, false).expect("a rename")).renames(O::Table(from.clone()), O::Table(to.clone())),
             ),
             AddColumn { table, column } => self.add_column(change, table, column),
             DropColumn { table, column } => self.drop_column(table, column),
-            RenameColumn { table, from, to } => {
-                self.p.renames.push(step(format!("rename column {table}.{from} to {to}"), sql::rename_sql(change, false).expect("a rename")))
-            }
+            RenameColumn { table, from, to } => self.p.renames.push(
+                step(format!("rename column {table}.{from} to {to}"), sql::rename_sql(change, false).expect("a rename"))
+                    .alters(O::Table(table.clone()))
+                    .renames(O::Column(table.clone(), from.clone()), O::Column(table.clone(), to.clone())),
+            ),
             AlterColumn { table, from, to } => self.alter_column(change, table, from, to),
             AddConstraint { table, constraint } => {
                 if self.inherited_constraint(self.new, table, constraint) {
@@ -403,13 +465,14 @@ impl<'a> Lowering<'a> {
                 if self.inh.as_ref().is_some_and(|i| i.check_comes_down(table, constraint)) {
                     return;
                 }
-                let s = step(format!("add constraint {} on {table}", constraint.name), sql::add_constraint_sql(table, constraint));
+                let s = add_constraint_step(format!("add constraint {} on {table}", constraint.name), table, constraint);
                 if matches!(constraint.kind, ConstraintKind::ForeignKey { .. }) {
                     self.p.foreign_keys.push(s);
                 } else {
                     self.p.constraints.push(s);
                 }
-                self.comment(format!("CONSTRAINT {} ON {table}", quote_ident(&constraint.name)), &constraint.comment);
+                let object = O::Constraint(table.clone(), constraint.name.clone());
+                self.comment(format!("CONSTRAINT {} ON {table}", quote_ident(&constraint.name)), object, &constraint.comment);
             }
             DropConstraint { table, constraint } => {
                 if self.inherited_constraint(self.old, table, constraint) {
@@ -418,9 +481,11 @@ impl<'a> Lowering<'a> {
                 if constraint.inheritable() && self.drop_check(table, &constraint.name, "") {
                     return;
                 }
-                let s = step(
+                let s = drop_constraint_step(
                     format!("drop constraint {} on {table}", constraint.name),
                     format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(&constraint.name)),
+                    table,
+                    &constraint.name,
                 );
                 // Foreign keys first: they may depend on a unique index dropped next.
                 if matches!(constraint.kind, ConstraintKind::ForeignKey { .. }) {
@@ -439,20 +504,27 @@ impl<'a> Lowering<'a> {
                         self.changes.iter().any(|c| matches!(c, Change::RenameConstraint { table: t, from: f, to: n } if t == p && f == from && n == to))
                     })
                 }) => {}
-            RenameConstraint { table, from, to } => self.p.renames.push(step(
-                format!("rename constraint {from} on {table} to {to}"),
-                format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {};", quote_ident(from), quote_ident(to)),
-            )),
+            RenameConstraint { table, from, to } => self.p.renames.push(
+                step(
+                    format!("rename constraint {from} on {table} to {to}"),
+                    format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {};", quote_ident(from), quote_ident(to)),
+                )
+                .alters(O::Table(table.clone()))
+                .renames(O::Constraint(table.clone(), from.clone()), O::Constraint(table.clone(), to.clone())),
+            ),
             CreateIndex { table, index } => {
                 if self.inherited_index(self.new, table, index) {
                     return;
                 }
+                let object = index_object(table, &index.name);
                 if self.new.views.contains_key(table) {
-                    self.p.views.push(step(format!("create index {}", index.name), sql::create_index_sql(table, index)));
+                    let s = step(format!("create index {}", index.name), sql::create_index_sql(table, index));
+                    self.p.views.push(s.alters(self.relation(table)).creates(object.clone()));
                 } else {
-                    self.p.constraints.push(index_step(format!("create index {}", index.name), sql::create_index_sql(table, index), table));
+                    let s = index_step(format!("create index {}", index.name), sql::create_index_sql(table, index), table);
+                    self.p.constraints.push(s.alters(O::Table(table.clone())).creates(object.clone()));
                 }
-                self.comment(format!("INDEX {}", QName::new(table.schema.clone(), index.name.clone())), &index.comment);
+                self.comment(format!("INDEX {}", QName::new(table.schema.clone(), index.name.clone())), object, &index.comment);
             }
             DropIndex { table, index } => {
                 if self.inherited_index(self.old, table, index) {
@@ -461,11 +533,12 @@ impl<'a> Lowering<'a> {
                 let summary = format!("drop index {}", index.name);
                 let sql = format!("DROP INDEX {};", QName::new(table.schema.clone(), index.name.clone()));
                 let s = if self.old.views.contains_key(table) { step(summary, sql) } else { index_step(summary, sql, table) };
-                self.p.drop_dependents.push(s)
+                self.p.drop_dependents.push(s.alters(self.relation(table)).drops(index_object(table, &index.name)))
             }
-            RenameIndex { from, to, .. } => {
-                self.p.renames.push(step(format!("rename index {from} to {to}"), sql::rename_sql(change, false).expect("a rename")))
-            }
+            RenameIndex { table, from, to } => self.p.renames.push(
+                step(format!("rename index {from} to {to}"), sql::rename_sql(change, false).expect("a rename"))
+                    .renames(index_object(table, from), index_object(table, to)),
+            ),
             CreateTrigger { table, trigger } => self.create_trigger(table, trigger),
             DropTrigger { table, trigger } => {
                 if self.old.views.contains_key(table) && self.recreated_view(table) {
@@ -473,25 +546,35 @@ impl<'a> Lowering<'a> {
                 }
                 self.drop_trigger(table, trigger);
             }
-            SetLogged { table, unlogged } => self.p.columns.push(step(
-                format!("set {table} {}", if *unlogged { "unlogged" } else { "logged" }),
-                format!("ALTER TABLE {table} SET {};", if *unlogged { "UNLOGGED" } else { "LOGGED" }),
-            )),
+            SetLogged { table, unlogged } => self.p.columns.push(
+                step(
+                    format!("set {table} {}", if *unlogged { "unlogged" } else { "logged" }),
+                    format!("ALTER TABLE {table} SET {};", if *unlogged { "UNLOGGED" } else { "LOGGED" }),
+                )
+                .alters(O::Table(table.clone())),
+            ),
             SetStorageParameters { table, from, to } => self.set_storage_parameters(table, from, to),
             SetReplicaIdentity { table, to, .. } => self.set_replica_identity(table, to),
             SetClusterOn { table, to, .. } => self.set_cluster_on(table, to),
-            SetRowLevelSecurity { table, enabled } => self.p.columns.push(step(
-                format!("{} row level security on {table}", if *enabled { "enable" } else { "disable" }),
-                sql::properties::row_level_security_sql(table, *enabled),
-            )),
-            SetForceRowLevelSecurity { table, force } => self.p.columns.push(step(
-                format!("{} row level security on {table}", if *force { "force" } else { "stop forcing" }),
-                sql::properties::force_row_level_security_sql(table, *force),
-            )),
-            SetTriggerEnabled { table, trigger, to, .. } => self.p.triggers.push(step(
-                format!("set firing of trigger {trigger} on {table}"),
-                sql::properties::enabled_sql(table, "TRIGGER", trigger, *to),
-            )),
+            SetRowLevelSecurity { table, enabled } => self.p.columns.push(
+                step(
+                    format!("{} row level security on {table}", if *enabled { "enable" } else { "disable" }),
+                    sql::properties::row_level_security_sql(table, *enabled),
+                )
+                .alters(O::Table(table.clone())),
+            ),
+            SetForceRowLevelSecurity { table, force } => self.p.columns.push(
+                step(
+                    format!("{} row level security on {table}", if *force { "force" } else { "stop forcing" }),
+                    sql::properties::force_row_level_security_sql(table, *force),
+                )
+                .alters(O::Table(table.clone())),
+            ),
+            SetTriggerEnabled { table, trigger, to, .. } => self.p.triggers.push(
+                step(format!("set firing of trigger {trigger} on {table}"), sql::properties::enabled_sql(table, "TRIGGER", trigger, *to))
+                    .alters(self.relation(table))
+                    .alters(O::Trigger(table.clone(), trigger.clone())),
+            ),
             CreatePolicy { table, policy } => self.create_policy(table, policy),
             DropPolicy { table, policy } => self.drop_policy(table, policy),
             AlterPolicy { table, from, to } => self.alter_policy(table, from, to),
@@ -504,28 +587,33 @@ impl<'a> Lowering<'a> {
             SetRuleEnabled { table, rule, to, .. } => self.set_rule_enabled(table, rule, *to),
             CreateStatistics { statistics } => self.create_statistics(statistics),
             DropStatistics { statistics } => self.drop_statistics(statistics),
-            AlterStatistics { to, .. } => self.p.policies.push(step(
-                format!("set statistics target of {}", to.name),
-                sql::properties::statistics_target_sql(to),
-            )),
+            AlterStatistics { to, .. } => self.p.policies.push(
+                step(format!("set statistics target of {}", to.name), sql::properties::statistics_target_sql(to))
+                    .alters(O::Statistics(to.name.clone())),
+            ),
             CreatePublication { publication } => self.create_publication(publication),
             DropPublication { publication } => self.drop_publication(publication),
             AlterPublication { from, to } => self.alter_publication(from, to),
-            AttachPartition { table, parent, bound } => self.p.constraints.push(step(
-                format!("attach partition {table} to {parent}"),
-                format!("ALTER TABLE {parent} ATTACH PARTITION {table} {bound};"),
-            )),
-            DetachPartition { table, parent, .. } => self.p.drop_dependents.push(step(
-                format!("detach partition {table} from {parent}"),
-                format!("ALTER TABLE {parent} DETACH PARTITION {table};"),
-            )),
-            Inherit { table, parent } => {
-                self.p.inherit.push(step(format!("make {table} inherit from {parent}"), format!("ALTER TABLE {table} INHERIT {parent};")))
-            }
-            NoInherit { table, parent } => self.p.no_inherit.push(step(
-                format!("stop {table} inheriting from {parent}"),
-                format!("ALTER TABLE {table} NO INHERIT {parent};"),
-            )),
+            AttachPartition { table, parent, bound } => self.p.constraints.push(
+                step(format!("attach partition {table} to {parent}"), format!("ALTER TABLE {parent} ATTACH PARTITION {table} {bound};"))
+                    .alters(O::Table(parent.clone()))
+                    .alters(O::Table(table.clone())),
+            ),
+            DetachPartition { table, parent, .. } => self.p.drop_dependents.push(
+                step(format!("detach partition {table} from {parent}"), format!("ALTER TABLE {parent} DETACH PARTITION {table};"))
+                    .alters(O::Table(parent.clone()))
+                    .alters(O::Table(table.clone())),
+            ),
+            Inherit { table, parent } => self.p.inherit.push(
+                step(format!("make {table} inherit from {parent}"), format!("ALTER TABLE {table} INHERIT {parent};"))
+                    .alters(O::Table(table.clone()))
+                    .uses(O::Table(parent.clone())),
+            ),
+            NoInherit { table, parent } => self.p.no_inherit.push(
+                step(format!("stop {table} inheriting from {parent}"), format!("ALTER TABLE {table} NO INHERIT {parent};"))
+                    .alters(O::Table(table.clone()))
+                    .uses(O::Table(parent.clone())),
+            ),
             CreateView { .. } | DropView { .. } | ReplaceView { .. } | RenameView { .. } => {} // see views()
             CreateFunction { function } => self.create_function(function, false),
             DropFunction { function } => self.drop_function(function),
@@ -534,14 +622,14 @@ impl<'a> Lowering<'a> {
                     self.create_function(to, true);
                 } else {
                     self.rebuild_function_dependents(from);
-                    self.p.drop_dependents.push(step(
-                        format!("drop function {}", from.signature()),
-                        format!("DROP {} {};", routine_keyword(from), function_ref(from)),
-                    ));
+                    self.p.drop_dependents.push(
+                        step(format!("drop function {}", from.signature()), format!("DROP {} {};", routine_keyword(from), function_ref(from)))
+                            .drops(routine_object(from)),
+                    );
                     self.create_function(to, false);
                 }
             }
-            SetComment { target, to, .. } => self.set_comment(sql::properties::comment_target_sql(target), to),
+            SetComment { target, to, .. } => self.set_comment(sql::properties::comment_target_sql(target), O::from(target), to),
             AddOpaque { statement } => {
                 if statement.kind != "GRANT" && statement.kind != "REVOKE" {
                     self.warn(change, format!("{} is not modelled; it is copied into the migration as written", statement.kind));
@@ -553,20 +641,23 @@ impl<'a> Lowering<'a> {
     }
 
     /// The comment of an object this migration creates (nothing to do without one).
-    fn comment(&mut self, target: String, comment: &Option<String>) {
+    fn comment(&mut self, target: String, object: O, comment: &Option<String>) {
         if comment.is_some() {
-            self.set_comment(target, comment);
+            self.set_comment(target, object, comment);
         }
     }
 
-    fn set_comment(&mut self, target: String, comment: &Option<String>) {
-        self.p.post.push(step(format!("comment on {target}"), sql::comment_on_sql(&target, comment.as_deref())));
+    /// `COMMENT ON target`, the SQL's name for `object`.
+    fn set_comment(&mut self, target: String, object: O, comment: &Option<String>) {
+        self.p.post.push(step(format!("comment on {target}"), sql::comment_on_sql(&target, comment.as_deref())).alters(object));
     }
 
     // ----- opaque statements ---------------------------------------------
 
     fn undo_opaque(&mut self, change: &Change, statement: &crate::model::Opaque) {
         let text = &statement.text;
+        // What the statement was about, changed back.
+        let step = |summary: &str, sql: String| properties::opaque_step(step(summary, sql), crate::plan::Action::Alter, statement);
         // Privileges on an object that is dropped go with it.
         if let Some(object) = crate::dialect::postgres::read::grant::privilege_object(text)
             && self.dropped_objects().iter().any(|d| object == d || object.starts_with(&format!("{d}("))) {
@@ -604,7 +695,7 @@ impl<'a> Lowering<'a> {
             }
         }
         self.warn(change, format!("cannot undo a statement schemashift does not model: {text}"));
-        self.p.post.push(step(format!("cannot undo {}", statement.kind), format!("-- schemashift cannot undo: {text}")));
+        self.p.post.push(step(&format!("cannot undo {}", statement.kind), format!("-- schemashift cannot undo: {text}")));
     }
 }
 
@@ -729,12 +820,36 @@ fn collation_ref(c: &str) -> String {
     if c.contains('"') || c.contains('.') { c.to_string() } else { quote_ident(c) }
 }
 
-/// The `USING` clause of a column type change, or nothing when PostgreSQL
-/// converts by itself: between numeric types, between string types, between
-/// date/time types, and when only a modifier (length, precision) changes.
+/// How a column type change converts the values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Using {
+    /// PostgreSQL's own assignment cast.
+    Implicit,
+    /// `USING c::type`.
+    Cast,
+    /// `USING c::text::type`.
+    ThroughText,
+}
+
+impl Using {
+    /// The `USING` clause converting `column` to `to` this way (nothing when
+    /// PostgreSQL converts by itself).
+    fn sql(self, column: &str, to: &DataType) -> String {
+        match self {
+            Using::Implicit => String::new(),
+            Using::Cast => format!(" USING {column}::{to}"),
+            Using::ThroughText => format!(" USING {column}::text::{to}"),
+        }
+    }
+}
+
+/// How a column changing type from `from` to `to` is converted: by
+/// PostgreSQL itself between numeric types, between string types, between
+/// date/time types, from `cidr` to `inet`, and when only a modifier
+/// (length, precision) changes.
 /// Anything else is converted explicitly, through text for user-defined
 /// types (text converts to any type through its input function).
-fn using_cast(column: &str, from: &DataType, to: &DataType, new: &Schema) -> String {
+fn using_of(from: &DataType, to: &DataType, new: &Schema) -> Using {
     let family = |t: &DataType| -> &'static str {
         if t.array_dims > 0 {
             return "array";
@@ -747,16 +862,17 @@ fn using_cast(column: &str, from: &DataType, to: &DataType, new: &Schema) -> Str
         }
     };
     if from.name == to.name && from.array_dims == to.array_dims {
-        return String::new();
+        return Using::Implicit;
+    }
+    // An implicit cast that keeps the bytes: through text, every value
+    // would be computed again.
+    if (from.name.as_str(), to.name.as_str()) == ("cidr", "inet") && from.array_dims == to.array_dims {
+        return Using::Implicit;
     }
     let (a, b) = (family(from), family(to));
     if a == b && a != "other" && a != "array" {
-        return String::new();
+        return Using::Implicit;
     }
     let user_type = new.types.keys().any(|k| k.to_string() == to.name);
-    if user_type || (a != "string" && b == "other") {
-        format!(" USING {column}::text::{to}")
-    } else {
-        format!(" USING {column}::{to}")
-    }
+    if user_type || (a != "string" && b == "other") { Using::ThroughText } else { Using::Cast }
 }

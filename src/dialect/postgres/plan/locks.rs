@@ -4,11 +4,11 @@
 //! destroys. The planner's statements are its own canonical forms
 //! (`ALTER TABLE public.t ADD COLUMN …`), so their leading words say which
 //! command they are. What the words cannot say, the planner sets where it
-//! makes the step: the table of a DROP INDEX and the CONCURRENTLY form of
-//! an index step (`index_step`). Not yet said: a type change PostgreSQL does
-//! without a rewrite (binary-coercible types) counts as a rewrite here.
+//! makes the step: the table of a DROP INDEX, the CONCURRENTLY form of an
+//! index step (`index_step`), and the work of a column's type change, which
+//! depends on the two types ([`type_change_work`]).
 
-use crate::model::{QName, name_parts_folded};
+use crate::model::{Column, DataType, QName, Schema, Table, UserTypeKind, name_parts_folded};
 use crate::plan::facts::{Destroys, Facts, Lock, OutsideTransaction, Work};
 
 pub const ACCESS_EXCLUSIVE: &str = "ACCESS EXCLUSIVE";
@@ -143,6 +143,125 @@ fn alter_table_action(action: &str, sql: &str) -> (&'static str, Work) {
     (ACCESS_EXCLUSIVE, Work::Metadata)
 }
 
+/// The work of `ALTER TABLE … ALTER COLUMN … TYPE`, the column going from
+/// `from` (in `old`) to `to` (in `new`), converted through text when
+/// `via_text` (`USING c::text::type`), in `table` (the new model's).
+///
+/// PostgreSQL rewrites the table unless the conversion is binary coercible
+/// all along (PostgreSQL 15 documentation, ALTER TABLE: "when the old type
+/// is either binary coercible to the new type or an unconstrained domain
+/// over the new type, a table rewrite is not needed"; `tablecmds.c`,
+/// `ATColumnChangeRequiresRewrite`): a length, precision or scale that
+/// only grows is dropped from the conversion by the type's support function
+/// (`varchar_support`, `numeric_support`, `varbit_support`,
+/// `timestamp_support`, `time_support`), a cast without a function (`varchar`
+/// → `text`, `cidr` → `inet`) is a relabelling, and a domain is its base
+/// type, unless the new one has constraints to check (a rewrite too).
+/// Without a rewrite, the indexes are kept (`TryReuseIndex`) when their
+/// operator classes and collations stay the same: the binary-coercible
+/// types share their operator classes, but an index on a column whose
+/// collation changes is built again.
+pub fn type_change_work(old: &Schema, from: &Column, new: &Schema, to: &Column, via_text: bool, table: Option<&Table>) -> Work {
+    let (source, target) = (resolve(old, &from.data_type), resolve(new, &to.data_type));
+    let kept = match (source, target) {
+        (Some(source), Some(target)) if via_text => {
+            let text = Resolved { base: DataType::simple("text"), constrained: false };
+            coercible(&source, &text) && coercible(&text, &target)
+        }
+        (Some(source), Some(target)) => coercible(&source, &target),
+        _ => false,
+    };
+    if !kept {
+        return Work::Rewrite;
+    }
+    let collation_changes = from.collation != to.collation;
+    if collation_changes && table.is_some_and(|t| indexed(t, &to.name)) { Work::IndexBuild } else { Work::Metadata }
+}
+
+/// A type as PostgreSQL stores it: a domain's base type, and whether any
+/// domain on the way has constraints (CHECK or NOT NULL).
+#[derive(Debug, Clone, PartialEq)]
+struct Resolved {
+    base: DataType,
+    constrained: bool,
+}
+
+/// `t` through its domains, in `schema`; None for a chain of domains that
+/// does not end (which a schema cannot have).
+fn resolve(schema: &Schema, t: &DataType) -> Option<Resolved> {
+    let mut base = t.clone();
+    let mut constrained = false;
+    for _ in 0..16 {
+        let domain = (base.array_dims == 0).then(|| schema.types.values().find(|u| u.name.to_string() == base.name)).flatten();
+        match domain.map(|u| &u.kind) {
+            Some(UserTypeKind::Domain { base: next, not_null, checks, .. }) => {
+                constrained |= *not_null || !checks.is_empty();
+                base = next.clone();
+            }
+            _ => return Some(Resolved { base, constrained }),
+        }
+    }
+    None
+}
+
+/// Whether PostgreSQL converts `from` to `to` without computing the values
+/// again: the same type, or a binary-coercible cast whose length coercion
+/// its support function drops, into a type that checks nothing.
+fn coercible(from: &Resolved, to: &Resolved) -> bool {
+    if to.constrained {
+        return false;
+    }
+    let (a, b) = (&from.base, &to.base);
+    if a == b {
+        return true;
+    }
+    if a.array_dims != 0 || b.array_dims != 0 {
+        // A conversion of every element.
+        return false;
+    }
+    let number = |s: Option<&String>| s.and_then(|n| n.trim().parse::<u32>().ok());
+    // A length or precision that does not shrink, or none at all.
+    let grows = || match (number(a.args.first()), number(b.args.first())) {
+        (_, None) => b.args.is_empty(),
+        (Some(n), Some(m)) => m >= n,
+        (None, Some(_)) => false,
+    };
+    match (a.name.as_str(), b.name.as_str()) {
+        ("character varying", "character varying") | ("bit varying", "bit varying") => grows(),
+        ("character varying", "text") | ("cidr", "inet") => true,
+        // text → varchar(n) checks (and cuts) every value's length: a rewrite.
+        ("text", "character varying") => b.args.is_empty(),
+        ("numeric", "numeric") => {
+            // numeric(p) is numeric(p, 0); the scale must stay the same.
+            let scale = |t: &DataType| if t.args.is_empty() { None } else { Some(number(t.args.get(1)).unwrap_or(0)) };
+            b.args.is_empty() || (!a.args.is_empty() && scale(a) == scale(b) && grows())
+        }
+        (
+            x @ ("timestamp without time zone" | "timestamp with time zone" | "time without time zone" | "time with time zone"),
+            y,
+        ) if x == y => {
+            // The largest precision (6) is the same as none.
+            grows() || number(b.args.first()) == Some(6)
+        }
+        _ => false,
+    }
+}
+
+/// Whether an index or a key's index of `table` has `column` as a key
+/// taking the column's collation (an expression using it is rebuilt by the
+/// planner anyway; a key with a COLLATE of its own keeps it).
+fn indexed(table: &Table, column: &str) -> bool {
+    let keys = table.indexes.values().flat_map(|i| &i.keys).any(|k| !k.expression && k.expr == column && k.collation.is_none());
+    let constraints = table.constraints.values().any(|c| match &c.kind {
+        crate::model::ConstraintKind::PrimaryKey { columns, .. } | crate::model::ConstraintKind::Unique { columns, .. } => {
+            columns.iter().any(|c| c == column)
+        }
+        crate::model::ConstraintKind::Exclude { elements, .. } => elements.iter().any(|(e, _)| e == column),
+        _ => false,
+    });
+    keys || constraints
+}
+
 /// The first `n` words of a statement: split at white space outside
 /// double-quoted names (`"my table"` is one word).
 fn words_of(sql: &str, n: usize) -> Vec<&str> {
@@ -171,9 +290,10 @@ fn words_of(sql: &str, n: usize) -> Vec<&str> {
     out
 }
 
-/// The relation named by the word at `at` (`public.t`, `"A".b`), when it is one.
+/// The relation named by the word at `at` (`public.t`, `"A".b`, the first
+/// of a list `public.a, public.b`), when it is one.
 fn relation(words: &[&str], at: usize) -> Option<QName> {
-    let word = words.get(at)?.trim_end_matches([';', '(']);
+    let word = words.get(at)?.trim_end_matches([';', '(', ',']);
     let word = word.split('(').next().unwrap_or(word);
     let mut parts = name_parts_folded(word);
     match parts.len() {
@@ -214,6 +334,108 @@ mod tests {
         assert_eq!(lock("CREATE TABLE public.t (a integer);"), (None, Work::Metadata));
     }
 
+    /// The work of a type change from `from` to `to` (types as PostgreSQL
+    /// prints them), the domains `schema` declares, through text when `via_text`.
+    fn type_change(schema: &str, from: &str, to: &str, via_text: bool) -> Work {
+        let model = crate::dialect::postgres::read::replay(Schema::new(crate::model::Dialect::Postgres), "s.sql", schema).expect("reads");
+        let column = |t: &str| {
+            let (t, collation) = match t.split_once(" COLLATE ") {
+                Some((t, c)) => (t, Some(c.to_string())),
+                None => (t, None),
+            };
+            Column { collation, ..Column::new("c".into(), DataType::parse(t).expect("a type"), Default::default()) }
+        };
+        type_change_work(&model, &column(from), &model, &column(to), via_text, model.tables.values().next())
+    }
+
+    fn plain(from: &str, to: &str) -> Work {
+        type_change("", from, to, false)
+    }
+
+    #[test]
+    fn varchar_grows_without_a_rewrite() {
+        assert_eq!(plain("character varying(10)", "character varying(20)"), Work::Metadata);
+        assert_eq!(plain("character varying(10)", "character varying"), Work::Metadata);
+        assert_eq!(plain("character varying(10)", "text"), Work::Metadata);
+        assert_eq!(plain("character varying", "text"), Work::Metadata);
+        assert_eq!(plain("text", "character varying"), Work::Metadata);
+        assert_eq!(plain("character varying(20)", "character varying(10)"), Work::Rewrite, "shorter: every value is checked and cut");
+        assert_eq!(plain("text", "character varying(10)"), Work::Rewrite, "a length to check");
+        assert_eq!(plain("character varying", "character varying(10)"), Work::Rewrite);
+        assert_eq!(plain("character(10)", "character(20)"), Work::Rewrite, "char pads");
+        assert_eq!(plain("character(10)", "text"), Work::Rewrite, "char to text trims");
+    }
+
+    #[test]
+    fn numeric_grows_without_a_rewrite_when_the_scale_stays() {
+        assert_eq!(plain("numeric(10,2)", "numeric(12,2)"), Work::Metadata);
+        assert_eq!(plain("numeric(10,2)", "numeric"), Work::Metadata);
+        assert_eq!(plain("numeric(10)", "numeric(12)"), Work::Metadata);
+        assert_eq!(plain("numeric(10)", "numeric(12,0)"), Work::Metadata, "numeric(p) is numeric(p,0)");
+        assert_eq!(plain("numeric(10,2)", "numeric(12,3)"), Work::Rewrite, "a new scale");
+        assert_eq!(plain("numeric(12,2)", "numeric(10,2)"), Work::Rewrite, "a smaller precision");
+        assert_eq!(plain("numeric", "numeric(10,2)"), Work::Rewrite);
+    }
+
+    #[test]
+    fn bit_varying_grows_without_a_rewrite() {
+        assert_eq!(plain("bit varying(5)", "bit varying(10)"), Work::Metadata);
+        assert_eq!(plain("bit varying(5)", "bit varying"), Work::Metadata);
+        assert_eq!(plain("bit varying(10)", "bit varying(5)"), Work::Rewrite);
+        assert_eq!(plain("bit(5)", "bit(10)"), Work::Rewrite, "bit has a fixed length");
+    }
+
+    #[test]
+    fn cidr_to_inet_is_a_relabelling() {
+        assert_eq!(plain("cidr", "inet"), Work::Metadata);
+        assert_eq!(plain("inet", "cidr"), Work::Rewrite);
+        assert_eq!(type_change("", "cidr", "inet", true), Work::Rewrite, "through text, every value is parsed again");
+    }
+
+    #[test]
+    fn time_precision_grows_without_a_rewrite() {
+        assert_eq!(plain("timestamp(3) without time zone", "timestamp(6) without time zone"), Work::Metadata);
+        assert_eq!(plain("timestamp(3) with time zone", "timestamp with time zone"), Work::Metadata);
+        assert_eq!(plain("timestamp without time zone", "timestamp(6) without time zone"), Work::Metadata, "6 is the most there is");
+        assert_eq!(plain("time(2) with time zone", "time(4) with time zone"), Work::Metadata);
+        assert_eq!(plain("time(3) without time zone", "time(2) without time zone"), Work::Rewrite);
+        assert_eq!(plain("timestamp without time zone", "timestamp(3) without time zone"), Work::Rewrite);
+        assert_eq!(plain("timestamp without time zone", "timestamp with time zone"), Work::Rewrite, "depends on the session's time zone");
+    }
+
+    #[test]
+    fn other_changes_rewrite() {
+        assert_eq!(plain("integer", "bigint"), Work::Rewrite);
+        assert_eq!(plain("character varying(10)[]", "character varying(20)[]"), Work::Rewrite, "every element is converted");
+        assert_eq!(plain("text", "text[]"), Work::Rewrite);
+    }
+
+    #[test]
+    fn a_collation_change_builds_the_indexes_on_the_column_again() {
+        assert_eq!(plain("text", "text COLLATE \"C\""), Work::Metadata);
+        let indexed = "CREATE TABLE t (c text); CREATE INDEX t_c ON t (c);";
+        assert_eq!(type_change(indexed, "text", "text COLLATE \"C\"", false), Work::IndexBuild);
+        assert_eq!(type_change(indexed, "character varying(5)", "text", false), Work::Metadata, "the operator class stays");
+        let keyed = "CREATE TABLE t (c text PRIMARY KEY);";
+        assert_eq!(type_change(keyed, "text", "text COLLATE \"C\"", false), Work::IndexBuild);
+        let own_collation = "CREATE TABLE t (c text); CREATE INDEX t_c ON t (c COLLATE \"C\");";
+        assert_eq!(type_change(own_collation, "text", "text COLLATE \"POSIX\"", false), Work::Metadata, "the index keeps its own");
+    }
+
+    #[test]
+    fn a_domain_is_its_base_type_unless_it_checks() {
+        let domains = "CREATE DOMAIN plain AS text; CREATE DOMAIN checked AS text CHECK (VALUE <> ''); \
+                       CREATE DOMAIN not_null AS text NOT NULL; CREATE DOMAIN short AS varchar(20) CHECK (VALUE <> '');";
+        assert_eq!(type_change(domains, "text", "public.plain", true), Work::Metadata, "an unconstrained domain over the type");
+        assert_eq!(type_change(domains, "public.plain", "text", false), Work::Metadata);
+        assert_eq!(type_change(domains, "public.short", "text", false), Work::Metadata, "the old domain's checks do not matter");
+        assert_eq!(type_change(domains, "character varying(10)", "public.plain", true), Work::Metadata);
+        assert_eq!(type_change(domains, "text", "public.checked", true), Work::Rewrite, "values to check");
+        assert_eq!(type_change(domains, "text", "public.not_null", true), Work::Rewrite);
+        assert_eq!(type_change(domains, "integer", "public.plain", true), Work::Rewrite, "integer to text is computed");
+        assert_eq!(type_change(domains, "text", "public.short", true), Work::Rewrite);
+    }
+
     #[test]
     fn drops_say_what_they_destroy() {
         let f = facts_of("ALTER TABLE public.\"my table\" DROP COLUMN \"Old one\";");
@@ -222,6 +444,9 @@ mod tests {
         let f = facts_of("DROP TABLE public.t;");
         let d = f.destroys.unwrap();
         assert_eq!((d.relation, d.columns.len()), (QName::new("public", "t"), 0));
+        // Of tables dropped together, the first (not `public."a,"`).
+        let f = facts_of("DROP TABLE public.a, public.b;");
+        assert_eq!((f.lock.unwrap().on, f.destroys.unwrap().relation), (QName::new("public", "a"), QName::new("public", "a")));
         assert!(facts_of("ALTER TABLE public.t DROP CONSTRAINT c;").destroys.is_none());
     }
 }

@@ -19,7 +19,7 @@
 //!   functions, event triggers last; dropped after the tables that may use
 //!   them and before the functions they use.
 
-use super::{Lowering, step};
+use super::{Lowering, index_object, step};
 use crate::diff::Change;
 use crate::dialect::postgres::render::order::{OpaquePlace, opaque_place};
 use crate::dialect::postgres::render::properties as sql;
@@ -28,15 +28,46 @@ use crate::model::{
     quote_ident,
 };
 use crate::dialect::postgres::read::opaque;
+use crate::plan::{Object as O, Step};
+
+/// What an opaque statement is about: the object its identity names (`aggregate
+/// public.total(integer)`), the object of a privilege (`privileges` on `TABLE
+/// public.t`), or else the statement itself by its kind.
+fn opaque_object(statement: &Opaque) -> O {
+    if let Some(id) = opaque::identity(statement, "public")
+        && let Some((_, kind)) = opaque::statement_kind(&statement.text)
+        && let Some(name) = id.strip_prefix(&format!("{kind} "))
+    {
+        return O::Other { kind: kind.to_lowercase(), name: name.to_string() };
+    }
+    if let Some(object) = crate::dialect::postgres::read::grant::privilege_object(&statement.text)
+        && (statement.kind == "GRANT" || statement.kind == "REVOKE")
+    {
+        return O::Other { kind: "privileges".into(), name: object.to_string() };
+    }
+    O::Other { kind: statement.kind.to_lowercase(), name: String::new() }
+}
+
+/// A step about an opaque statement, placed where the statement is.
+pub(super) fn opaque_step(s: Step, action: crate::plan::Action, statement: &Opaque) -> Step {
+    let mut s = s.touching(action, opaque_object(statement));
+    if let Some(t) = s.facts.touches.last_mut()
+        && !statement.location.is_unknown()
+    {
+        t.location = Some(statement.location.clone());
+    }
+    s
+}
 
 impl Lowering<'_> {
     /// The properties of a column that was just added (or built again).
     pub(super) fn column_properties(&mut self, table: &QName, column: &Column) {
         for s in sql::column_properties_sql(table, column) {
-            self.p.columns.push(step(
-                format!("set properties of {table}.{}", column.name),
-                s,
-            ));
+            self.p.columns.push(
+                step(format!("set properties of {table}.{}", column.name), s)
+                    .alters(O::Table(table.clone()))
+                    .alters(O::Column(table.clone(), column.name.clone())),
+            );
         }
     }
 
@@ -140,24 +171,39 @@ impl Lowering<'_> {
     /// What CREATE TABLE cannot say: column properties, then (once its
     /// indexes exist) replica identity, clustering and row-level security.
     pub(super) fn created_table_properties(&mut self, table: &Table) {
+        let t = || O::Table(table.name.clone());
         for c in &table.columns {
             for s in sql::column_properties_sql(&table.name, c) {
-                self.p.tables.push(step(
-                    format!("set properties of {}.{}", table.name, c.name),
-                    s,
-                ));
+                self.p.tables.push(
+                    step(format!("set properties of {}.{}", table.name, c.name), s)
+                        .alters(t())
+                        .alters(O::Column(table.name.clone(), c.name.clone())),
+                );
             }
         }
+        // The index a replica identity or the clustering names.
+        let identity_index = match &table.replica_identity {
+            Some(ReplicaIdentity::Index(i)) => Some((sql::replica_identity_sql(&table.name, table.replica_identity.as_ref()), i)),
+            _ => None,
+        };
+        let cluster_index = table.cluster_on.as_ref().map(|i| (sql::cluster_on_sql(&table.name, Some(i)), i));
         for s in sql::table_properties_sql(table) {
-            self.p
-                .constraints
-                .push(step(format!("set properties of {}", table.name), s));
+            let index = [&identity_index, &cluster_index].into_iter().flatten().find(|(made, _)| *made == s).map(|(_, i)| *i);
+            let mut step = step(format!("set properties of {}", table.name), s).alters(t());
+            if let Some(i) = index {
+                step = step.uses(index_object(&table.name, i));
+            }
+            self.p.constraints.push(step);
         }
         for trigger in table.triggers.values().filter(|t| !t.enabled.is_default()) {
-            self.p.triggers.push(step(
-                format!("set firing of trigger {} on {}", trigger.name, table.name),
-                sql::enabled_sql(&table.name, "TRIGGER", &trigger.name, trigger.enabled),
-            ));
+            self.p.triggers.push(
+                step(
+                    format!("set firing of trigger {} on {}", trigger.name, table.name),
+                    sql::enabled_sql(&table.name, "TRIGGER", &trigger.name, trigger.enabled),
+                )
+                .alters(t())
+                .alters(O::Trigger(table.name.clone(), trigger.name.clone())),
+            );
         }
         for policy in table.policies.values() {
             self.create_policy(&table.name, policy);
@@ -185,27 +231,31 @@ impl Lowering<'_> {
             .filter(|n| !names_to.contains(n))
             .collect();
         if !reset.is_empty() {
-            self.p.columns.push(step(
-                format!("reset storage parameters of {table}"),
-                format!("ALTER TABLE {table} RESET ({});", reset.join(", ")),
-            ));
+            self.p.columns.push(
+                step(format!("reset storage parameters of {table}"), format!("ALTER TABLE {table} RESET ({});", reset.join(", ")))
+                    .alters(O::Table(table.clone())),
+            );
         }
         let set: Vec<String> = to.iter().filter(|o| !from.contains(o)).cloned().collect();
         if !set.is_empty() {
-            self.p.columns.push(step(
-                format!("set storage parameters of {table}"),
-                format!("ALTER TABLE {table} SET ({});", sql::parameters_sql(&set)),
-            ));
+            self.p.columns.push(
+                step(format!("set storage parameters of {table}"), format!("ALTER TABLE {table} SET ({});", sql::parameters_sql(&set)))
+                    .alters(O::Table(table.clone())),
+            );
         }
     }
 
     /// An identity on an index once the index exists; any other before an
     /// index it named is dropped (PostgreSQL keeps a dangling `USING INDEX`).
     pub(super) fn set_replica_identity(&mut self, table: &QName, to: &Option<ReplicaIdentity>) {
-        let s = step(
+        let mut s = step(
             format!("set replica identity of {table}"),
             sql::replica_identity_sql(table, to.as_ref()),
-        );
+        )
+        .alters(O::Table(table.clone()));
+        if let Some(ReplicaIdentity::Index(i)) = to {
+            s = s.uses(index_object(table, i));
+        }
         if matches!(to, Some(ReplicaIdentity::Index(_))) {
             self.p.constraints.push(s);
         } else {
@@ -214,10 +264,14 @@ impl Lowering<'_> {
     }
 
     pub(super) fn set_cluster_on(&mut self, table: &QName, to: &Option<String>) {
-        let s = step(
+        let mut s = step(
             format!("set the clustering index of {table}"),
             sql::cluster_on_sql(table, to.as_deref()),
-        );
+        )
+        .alters(O::Table(table.clone()));
+        if let Some(i) = to {
+            s = s.uses(index_object(table, i));
+        }
         if to.is_some() {
             self.p.constraints.push(s);
         } else {
@@ -226,21 +280,25 @@ impl Lowering<'_> {
     }
 
     pub(super) fn create_policy(&mut self, table: &QName, policy: &Policy) {
-        self.p.policies.push(step(
-            format!("create policy {} on {table}", policy.name),
-            sql::create_policy_sql(table, policy),
-        ));
+        let object = O::Policy(table.clone(), policy.name.clone());
+        self.p.policies.push(
+            step(format!("create policy {} on {table}", policy.name), sql::create_policy_sql(table, policy))
+                .alters(O::Table(table.clone()))
+                .creates(object.clone()),
+        );
         self.comment(
             sql::policy_comment_target(table, &policy.name),
+            object,
             &policy.comment,
         );
     }
 
     pub(super) fn drop_policy(&mut self, table: &QName, policy: &Policy) {
-        self.p.drop_dependents.push(step(
-            format!("drop policy {} on {table}", policy.name),
-            format!("DROP POLICY {} ON {table};", quote_ident(&policy.name)),
-        ));
+        self.p.drop_dependents.push(
+            step(format!("drop policy {} on {table}", policy.name), format!("DROP POLICY {} ON {table};", quote_ident(&policy.name)))
+                .alters(O::Table(table.clone()))
+                .drops(O::Policy(table.clone(), policy.name.clone())),
+        );
     }
 
     /// `ALTER POLICY` with the clauses that changed.
@@ -259,22 +317,26 @@ impl Lowering<'_> {
         {
             sql.push_str(&format!(" WITH CHECK ({e})"));
         }
-        self.p.policies.push(step(
-            format!("alter policy {} on {table}", to.name),
-            format!("{sql};"),
-        ));
+        self.p.policies.push(
+            step(format!("alter policy {} on {table}", to.name), format!("{sql};"))
+                .alters(O::Table(table.clone()))
+                .alters(O::Policy(table.clone(), to.name.clone())),
+        );
     }
 
     pub(super) fn create_rule(&mut self, relation: &QName, rule: &Rule) {
-        self.p.policies.push(step(
-            format!("create rule {} on {relation}", rule.name),
-            sql::create_rule_sql(relation, rule),
-        ));
+        let object = O::Rule(relation.clone(), rule.name.clone());
+        self.p.policies.push(
+            step(format!("create rule {} on {relation}", rule.name), sql::create_rule_sql(relation, rule))
+                .alters(self.relation(relation))
+                .creates(object.clone()),
+        );
         if !rule.enabled.is_default() {
             self.set_rule_enabled(relation, &rule.name, rule.enabled);
         }
         self.comment(
             sql::rule_comment_target(relation, &rule.name),
+            object,
             &rule.comment,
         );
     }
@@ -283,57 +345,56 @@ impl Lowering<'_> {
         if self.old.views.contains_key(relation) && self.recreated_view(relation) {
             return; // goes with the view
         }
-        self.p.drop_dependents.push(step(
-            format!("drop rule {} on {relation}", rule.name),
-            format!("DROP RULE {} ON {relation};", quote_ident(&rule.name)),
-        ));
+        self.p.drop_dependents.push(
+            step(format!("drop rule {} on {relation}", rule.name), format!("DROP RULE {} ON {relation};", quote_ident(&rule.name)))
+                .alters(self.relation(relation))
+                .drops(O::Rule(relation.clone(), rule.name.clone())),
+        );
     }
 
     pub(super) fn set_rule_enabled(&mut self, relation: &QName, rule: &str, enabled: Enabled) {
-        self.p.policies.push(step(
-            format!("set firing of rule {rule} on {relation}"),
-            sql::enabled_sql(relation, "RULE", rule, enabled),
-        ));
+        self.p.policies.push(
+            step(format!("set firing of rule {rule} on {relation}"), sql::enabled_sql(relation, "RULE", rule, enabled))
+                .alters(self.relation(relation))
+                .alters(O::Rule(relation.clone(), rule.to_string())),
+        );
     }
 
     pub(super) fn create_statistics(&mut self, s: &Statistics) {
         // With the policies: nothing depends on statistics, and their
         // expressions may call any function.
-        self.p.policies.push(step(
-            format!("create statistics {}", s.name),
-            sql::create_statistics_sql(s),
-        ));
+        let object = O::Statistics(s.name.clone());
+        self.p.policies.push(
+            step(format!("create statistics {}", s.name), sql::create_statistics_sql(s)).creates(object.clone()).uses(O::Table(s.table.clone())),
+        );
         if s.target.is_some() {
-            self.p.policies.push(step(
-                format!("set statistics target of {}", s.name),
-                sql::statistics_target_sql(s),
-            ));
+            self.p.policies.push(step(format!("set statistics target of {}", s.name), sql::statistics_target_sql(s)).alters(object.clone()));
         }
-        self.comment(sql::statistics_comment_target(&s.name), &s.comment);
+        self.comment(sql::statistics_comment_target(&s.name), object, &s.comment);
     }
 
     pub(super) fn drop_statistics(&mut self, s: &Statistics) {
         // Dropped with its table (or a column it uses) anyway, but early is
         // harmless, and it may be gone before a column changes type.
-        self.p.drop_dependents.push(step(
-            format!("drop statistics {}", s.name),
-            format!("DROP STATISTICS {};", s.name),
-        ));
+        self.p.drop_dependents.push(
+            step(format!("drop statistics {}", s.name), format!("DROP STATISTICS {};", s.name)).drops(O::Statistics(s.name.clone())),
+        );
     }
 
     pub(super) fn create_publication(&mut self, p: &Publication) {
-        self.p.policies.push(step(
-            format!("create publication {}", p.name),
-            sql::create_publication_sql(p),
-        ));
-        self.comment(sql::publication_comment_target(&p.name), &p.comment);
+        let mut create = step(format!("create publication {}", p.name), sql::create_publication_sql(p)).creates(O::Publication(p.name.clone()));
+        for t in p.tables.keys() {
+            create = create.uses(O::Table(t.clone()));
+        }
+        self.p.policies.push(create);
+        self.comment(sql::publication_comment_target(&p.name), O::Publication(p.name.clone()), &p.comment);
     }
 
     pub(super) fn drop_publication(&mut self, p: &Publication) {
-        self.p.drop_dependents.push(step(
-            format!("drop publication {}", p.name),
-            format!("DROP PUBLICATION {};", quote_ident(&p.name)),
-        ));
+        self.p.drop_dependents.push(
+            step(format!("drop publication {}", p.name), format!("DROP PUBLICATION {};", quote_ident(&p.name)))
+                .drops(O::Publication(p.name.clone())),
+        );
     }
 
     /// Tables and schemas leave a publication before the changes (a table
@@ -369,11 +430,14 @@ impl Lowering<'_> {
                 .iter()
                 .map(|s| format!("TABLES IN SCHEMA {}", quote_ident(s))),
         );
+        let publication = || O::Publication(to.name.clone());
         if !drop.is_empty() {
-            self.p.drop_dependents.push(step(
-                format!("remove from publication {}", to.name),
-                format!("ALTER PUBLICATION {name} DROP {};", drop.join(", ")),
-            ));
+            let mut s = step(format!("remove from publication {}", to.name), format!("ALTER PUBLICATION {name} DROP {};", drop.join(", ")))
+                .alters(publication());
+            for t in &leaving {
+                s = s.uses(O::Table((*t).clone()));
+            }
+            self.p.drop_dependents.push(s);
         }
         if from.options != to.options {
             let parameter = |options: &[String], key: &str, default: &str| -> String {
@@ -403,10 +467,10 @@ impl Lowering<'_> {
                     .cloned(),
             );
             if !set.is_empty() {
-                self.p.policies.push(step(
-                    format!("set parameters of publication {}", to.name),
-                    format!("ALTER PUBLICATION {name} SET ({});", set.join(", ")),
-                ));
+                self.p.policies.push(
+                    step(format!("set parameters of publication {}", to.name), format!("ALTER PUBLICATION {name} SET ({});", set.join(", ")))
+                        .alters(publication()),
+                );
             }
         }
         let mut add = joining;
@@ -416,10 +480,11 @@ impl Lowering<'_> {
                 .map(|s| format!("TABLES IN SCHEMA {}", quote_ident(s))),
         );
         if !add.is_empty() {
-            self.p.policies.push(step(
-                format!("add to publication {}", to.name),
-                format!("ALTER PUBLICATION {name} ADD {};", add.join(", ")),
-            ));
+            let mut s = step(format!("add to publication {}", to.name), format!("ALTER PUBLICATION {name} ADD {};", add.join(", "))).alters(publication());
+            for t in to.tables.iter().filter(|(t, d)| from.tables.get(*t) != Some(*d)).map(|(t, _)| t) {
+                s = s.uses(O::Table(t.clone()));
+            }
+            self.p.policies.push(s);
         }
     }
 
@@ -460,6 +525,9 @@ impl Lowering<'_> {
     pub(super) fn add_opaque(&mut self, statement: &Opaque) {
         let text = statement.text.trim_end_matches(';');
         let s = step(statement.kind.to_lowercase(), format!("{text};"));
+        // Whatever the statement says about its object, it makes or changes it.
+        let action = if statement.kind.starts_with("CREATE ") { crate::plan::Action::Create } else { crate::plan::Action::Alter };
+        let s = opaque_step(s, action, statement);
         let (place, rank) = opaque_place(statement);
         self.opaque_adds.push((place, rank, s));
     }
@@ -505,7 +573,7 @@ impl Lowering<'_> {
             let Some(drop) = opaque::drop_sql(statement) else {
                 return false;
             };
-            let s = step(format!("drop {}", id.to_lowercase()), drop);
+            let s = opaque_step(step(format!("drop {}", id.to_lowercase()), drop), crate::plan::Action::Drop, statement);
             if replaced.contains(&id) {
                 // Dropped before its replacement is created, early.
                 self.p.drop_dependents.push(s);
@@ -521,9 +589,10 @@ impl Lowering<'_> {
         if statement.kind.starts_with("COMMENT ON ")
             && let Some(undo) = opaque::uncomment_sql(statement)
         {
-            self.p.post.push(step(
-                format!("remove the comment on {}", id.to_lowercase()),
-                undo,
+            self.p.post.push(opaque_step(
+                step(format!("remove the comment on {}", id.to_lowercase()), undo),
+                crate::plan::Action::Alter,
+                statement,
             ));
             return true;
         }

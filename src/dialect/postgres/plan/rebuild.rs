@@ -11,11 +11,11 @@
 //! type changes): what calls it is dropped first and created after.
 
 use super::facts::{Obj, Ordered};
-use super::{Lowering, index_step, step};
+use super::{Lowering, add_constraint_step, drop_constraint_step, index_object, index_step, step};
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::model::{Constraint, ConstraintKind, Policy, QName, Rule, Trigger, UserTypeKind, quote_ident};
-use crate::plan::Rebuild;
+use crate::plan::{Object as O, Rebuild};
 use crate::dialect::postgres::read::canon::Place;
 
 /// How a rebuilt object goes before it comes back.
@@ -62,7 +62,12 @@ impl Lowering<'_> {
             return;
         }
         if let Gone::Drop(why) = gone {
-            let drop = step(format!("drop constraint {name} on {table} ({why})"), format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(name)));
+            let drop = drop_constraint_step(
+                format!("drop constraint {name} on {table} ({why})"),
+                format!("ALTER TABLE {table} DROP CONSTRAINT {};", quote_ident(name)),
+                table,
+                name,
+            );
             if in_tree {
                 // One declared too is dropped after the parent's.
                 self.p.inherited_drops.push((self.old.inheritance_depth(table), drop));
@@ -73,7 +78,7 @@ impl Lowering<'_> {
             }
         }
         if let Some(n) = self.new.tables.get(table).and_then(|t| t.constraints.get(name)) {
-            let add = step(format!("add constraint {name} on {table}"), sql::add_constraint_sql(table, n));
+            let add = add_constraint_step(format!("add constraint {name} on {table}"), table, n);
             if kind == "foreign key" {
                 self.p.foreign_keys.push(add);
             } else {
@@ -98,10 +103,12 @@ impl Lowering<'_> {
             return;
         }
         if let Gone::Drop(why) = gone {
-            self.p.drop_dependents.push(step(format!("drop index {name} ({why})"), format!("DROP INDEX {qualified};")));
+            let drop = step(format!("drop index {name} ({why})"), format!("DROP INDEX {qualified};"));
+            self.p.drop_dependents.push(drop.alters(O::Table(table.clone())).drops(index_object(table, name)));
         }
         if let Some(n) = self.new.tables.get(table).and_then(|t| t.indexes.get(name)) {
-            self.p.constraints.push(index_step(format!("create index {name}"), sql::create_index_sql(table, n), table));
+            let create = index_step(format!("create index {name}"), sql::create_index_sql(table, n), table);
+            self.p.constraints.push(create.alters(O::Table(table.clone())).creates(index_object(table, name)));
         }
     }
 
@@ -381,17 +388,21 @@ impl Lowering<'_> {
                 continue;
             }
             let name = quote_ident(&check);
-            self.p.drop_dependents.push(step(
-                format!("drop constraint {check} on domain {domain} (function change)"),
-                format!("ALTER DOMAIN {domain} DROP CONSTRAINT {name};"),
-            ));
+            let object = O::DomainConstraint(domain.clone(), check.clone());
+            self.p.drop_dependents.push(
+                step(format!("drop constraint {check} on domain {domain} (function change)"), format!("ALTER DOMAIN {domain} DROP CONSTRAINT {name};"))
+                    .alters(O::Domain(domain.clone()))
+                    .drops(object.clone()),
+            );
             let expr = self.new.types.get(&domain).and_then(|t| match &t.kind {
                 UserTypeKind::Domain { checks, .. } => checks.get(&check).cloned(),
                 _ => None,
             });
             if let Some(expr) = expr {
                 // With the functions, after the one it calls.
-                let add = step(format!("add constraint {check} on domain {domain}"), format!("ALTER DOMAIN {domain} ADD CONSTRAINT {name} CHECK ({});", expr.0));
+                let add = step(format!("add constraint {check} on domain {domain}"), format!("ALTER DOMAIN {domain} ADD CONSTRAINT {name} CHECK ({});", expr.0))
+                    .alters(O::Domain(domain.clone()))
+                    .creates(object);
                 self.p.functions.push(Ordered::using(add, vec![Obj::Function(signature.clone())]));
             }
         }
@@ -407,35 +418,42 @@ impl Lowering<'_> {
             return;
         }
         let col = quote_ident(column);
-        self.p.drop_dependents.push(step(
+        let on_column = |s: crate::plan::Step| s.alters(O::Table(table.clone())).alters(O::Column(table.clone(), column.to_string()));
+        self.p.drop_dependents.push(on_column(step(
             format!("drop default of {table}.{column} (function change)"),
             format!("ALTER TABLE {table} ALTER COLUMN {col} DROP DEFAULT;"),
-        ));
+        )));
         if let Some(c) = self.new.tables.get(table).and_then(|t| t.column(column))
             && let Some(d) = &c.default
         {
-            self.p.columns.push(step(
+            self.p.columns.push(on_column(step(
                 format!("set default of {table}.{column}"),
                 format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {};", sql::default_sql(&c.data_type, d)),
-            ));
+            )));
         }
     }
 
     pub(super) fn create_trigger(&mut self, table: &QName, trigger: &Trigger) {
-        self.p.triggers.push(step(format!("create trigger {} on {table}", trigger.name), sql::create_trigger_sql(table, trigger)));
+        let object = O::Trigger(table.clone(), trigger.name.clone());
+        let relation = self.relation(table);
+        let create = step(format!("create trigger {} on {table}", trigger.name), sql::create_trigger_sql(table, trigger));
+        self.p.triggers.push(create.alters(relation.clone()).creates(object.clone()));
         if !trigger.enabled.is_default() {
-            self.p.triggers.push(step(
-                format!("set firing of trigger {} on {table}", trigger.name),
-                sql::properties::enabled_sql(table, "TRIGGER", &trigger.name, trigger.enabled),
-            ));
+            self.p.triggers.push(
+                step(
+                    format!("set firing of trigger {} on {table}", trigger.name),
+                    sql::properties::enabled_sql(table, "TRIGGER", &trigger.name, trigger.enabled),
+                )
+                .alters(relation)
+                .alters(object.clone()),
+            );
         }
-        self.comment(format!("TRIGGER {} ON {table}", quote_ident(&trigger.name)), &trigger.comment);
+        self.comment(format!("TRIGGER {} ON {table}", quote_ident(&trigger.name)), object, &trigger.comment);
     }
 
     pub(super) fn drop_trigger(&mut self, table: &QName, trigger: &Trigger) {
-        self.p.drop_dependents.insert(
-            0,
-            step(format!("drop trigger {} on {table}", trigger.name), format!("DROP TRIGGER {} ON {table};", quote_ident(&trigger.name))),
-        )
+        let drop = step(format!("drop trigger {} on {table}", trigger.name), format!("DROP TRIGGER {} ON {table};", quote_ident(&trigger.name)));
+        let drop = drop.alters(self.relation(table)).drops(O::Trigger(table.clone(), trigger.name.clone()));
+        self.p.drop_dependents.insert(0, drop)
     }
 }

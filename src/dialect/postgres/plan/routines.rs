@@ -9,7 +9,7 @@
 //! it); one that reads a view created here waits for the views.
 
 use super::facts::{Obj, Ordered};
-use super::{Lowering, routine_keyword, function_ref, step};
+use super::{Lowering, routine_keyword, routine_object, function_ref, step};
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::model::{ConstraintKind, Function, QName, Schema};
@@ -58,6 +58,7 @@ impl<'a> Lowering<'a> {
             text = text.replacen("CREATE ", "CREATE OR REPLACE ", 1);
         }
         let s = step(format!("create function {}", function.signature()), text);
+        let s = if replace { s.alters(routine_object(function)) } else { s.creates(routine_object(function)) };
         let uses = function_uses(self.new_deps(), self.new, function);
         let ordered = Ordered::new(s, Obj::Function(function.signature()), uses);
         match self.function_needs(function) {
@@ -66,7 +67,7 @@ impl<'a> Lowering<'a> {
             Needs::Views => self.p.late_functions.push(ordered),
         }
         if function.comment.is_some() {
-            self.comment(sql::function_comment_target(function), &function.comment);
+            self.comment(sql::function_comment_target(function), routine_object(function), &function.comment);
         }
     }
 
@@ -74,7 +75,8 @@ impl<'a> Lowering<'a> {
         let s = step(
             format!("drop function {}", function.signature()),
             format!("DROP {} {};", routine_keyword(function), function_ref(function)),
-        );
+        )
+        .drops(routine_object(function));
         let uses = function_uses(self.old_deps(), self.old, function);
         self.p.drops.push(Ordered::new(s, Obj::Function(function.signature()), uses));
     }

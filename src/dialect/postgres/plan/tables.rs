@@ -4,11 +4,14 @@
 
 use super::facts::{Obj, Ordered};
 use super::routines::facts_of;
-use super::{Lowering, collation_ref, index_step, relation_names, sequence_alter_options, step, table_relation_names, type_keyword, using_cast};
+use super::{
+    Lowering, add_constraint_step, collation_ref, drop_constraint_step, index_object, index_step, locks, relation_names, sequence_alter_options, step,
+    table_relation_names, type_keyword, type_object, using_of, Using,
+};
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::model::{Column, ConstraintKind, Index, QName, Schema, Table, quote_ident};
-use crate::plan::Rebuild;
+use crate::plan::{Object as O, Rebuild, Step};
 use std::collections::BTreeSet;
 
 impl Lowering<'_> {
@@ -19,7 +22,14 @@ impl Lowering<'_> {
 
     pub(super) fn create_table(&mut self, table: &Table) {
         let parents = sql::parents(self.new, table);
-        let create = step(format!("create table {}", table.name), sql::create_table_sql(table, &parents));
+        let t = || O::Table(table.name.clone());
+        let mut create = step(format!("create table {}", table.name), sql::create_table_sql(table, &parents)).creates(t());
+        for parent in &table.inherits {
+            create = create.uses(O::Table(parent.clone()));
+        }
+        if let Some(p) = &table.partition_of {
+            create = create.uses(O::Table(p.parent.clone()));
+        }
         if table.inherits.is_empty() {
             self.p.tables.push(create);
         } else {
@@ -27,7 +37,15 @@ impl Lowering<'_> {
             let depth = self.new.inheritance_depth(&table.name);
             self.p.child_tables.push((depth, create));
             for fix in sql::inherited_column_fixes(table, &parents) {
-                self.p.child_tables.push((depth, step(format!("inherited column of {}", table.name), fix)));
+                // The column the fix is for, by the words the fix starts with.
+                let column = table.columns.iter().find(|c| {
+                    fix.starts_with(&format!("ALTER TABLE ONLY {} ALTER COLUMN {} ", table.name, quote_ident(&c.name)))
+                });
+                let mut s = step(format!("inherited column of {}", table.name), fix).alters(t());
+                if let Some(c) = column {
+                    s = s.alters(O::Column(table.name.clone(), c.name.clone()));
+                }
+                self.p.child_tables.push((depth, s));
             }
         }
         let parent = table.partition_of.as_ref().and_then(|p| self.new.tables.get(&p.parent));
@@ -37,7 +55,7 @@ impl Lowering<'_> {
             None => table.constraints.values().filter(|c| c.local && sql::added_after_tables(c)).collect(),
         };
         for c in own {
-            let s = step(format!("add constraint {} on {}", c.name, table.name), sql::add_constraint_sql(&table.name, c));
+            let s = add_constraint_step(format!("add constraint {} on {}", c.name, table.name), &table.name, c);
             if matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
                 self.p.foreign_keys.push(s);
             } else {
@@ -48,23 +66,29 @@ impl Lowering<'_> {
             if parent.is_some_and(|p| p.indexes.values().any(|pi| sql::same_index(pi, index))) {
                 continue;
             }
-            self.p.constraints.push(index_step(format!("create index {}", index.name), sql::create_index_sql(&table.name, index), &table.name));
+            let s = index_step(format!("create index {}", index.name), sql::create_index_sql(&table.name, index), &table.name);
+            self.p.constraints.push(s.alters(t()).creates(index_object(&table.name, &index.name)));
         }
         for trigger in table.triggers.values() {
-            self.p.triggers.push(step(format!("create trigger {}", trigger.name), sql::create_trigger_sql(&table.name, trigger)));
-            self.comment(format!("TRIGGER {} ON {}", quote_ident(&trigger.name), table.name), &trigger.comment);
+            let object = O::Trigger(table.name.clone(), trigger.name.clone());
+            let s = step(format!("create trigger {}", trigger.name), sql::create_trigger_sql(&table.name, trigger));
+            self.p.triggers.push(s.alters(t()).creates(object.clone()));
+            self.comment(format!("TRIGGER {} ON {}", quote_ident(&trigger.name), table.name), object, &trigger.comment);
         }
         if table.comment.is_some() {
-            self.comment(format!("TABLE {}", table.name), &table.comment);
+            self.comment(format!("TABLE {}", table.name), t(), &table.comment);
         }
         for c in table.columns.iter().filter(|c| c.comment.is_some()) {
-            self.comment(format!("COLUMN {}.{}", table.name, quote_ident(&c.name)), &c.comment);
+            let object = O::Column(table.name.clone(), c.name.clone());
+            self.comment(format!("COLUMN {}.{}", table.name, quote_ident(&c.name)), object, &c.comment);
         }
         for c in table.constraints.values().filter(|c| c.comment.is_some()) {
-            self.comment(format!("CONSTRAINT {} ON {}", quote_ident(&c.name), table.name), &c.comment);
+            let object = O::Constraint(table.name.clone(), c.name.clone());
+            self.comment(format!("CONSTRAINT {} ON {}", quote_ident(&c.name), table.name), object, &c.comment);
         }
         for i in table.indexes.values().filter(|i| i.comment.is_some()) {
-            self.comment(format!("INDEX {}", QName::new(table.name.schema.clone(), i.name.clone())), &i.comment);
+            let object = index_object(&table.name, &i.name);
+            self.comment(format!("INDEX {}", QName::new(table.name.schema.clone(), i.name.clone())), object, &i.comment);
         }
         self.created_table_properties(table);
     }
@@ -81,7 +105,7 @@ impl Lowering<'_> {
             .collect();
         for t in sql::order::types(self.old).into_iter().rev() {
             if dropped.contains(&t.name) {
-                let s = step(format!("drop type {}", t.name), format!("DROP {} {};", type_keyword(t), t.name));
+                let s = step(format!("drop type {}", t.name), format!("DROP {} {};", type_keyword(t), t.name)).drops(type_object(t));
                 let uses = facts_of(&self.old_deps().user_type(t));
                 self.p.drops.push(Ordered::new(s, Obj::Type(t.name.clone()), uses));
             }
@@ -103,7 +127,10 @@ impl Lowering<'_> {
             return;
         }
         let names: Vec<String> = dropped.iter().map(|t| t.name.to_string()).collect();
-        let drop = step(format!("drop table {}", names.join(", ")), format!("DROP TABLE {};", names.join(", ")));
+        let mut drop = step(format!("drop table {}", names.join(", ")), format!("DROP TABLE {};", names.join(", ")));
+        for t in &dropped {
+            drop = drop.drops(O::Table(t.name.clone()));
+        }
         // A name another relation of the new schema takes must be free
         // before that relation is created: then every dropped table goes
         // early, in one statement (they may refer to each other). What
@@ -141,7 +168,9 @@ impl Lowering<'_> {
         let add = step(
             format!("add column {table}.{}", column.name),
             format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(column)),
-        );
+        )
+        .alters(O::Table(table.clone()))
+        .creates(O::Column(table.clone(), column.name.clone()));
         if comes_down {
             // Declared by this child too: added before its parent's, which merges with it.
             self.p.child_columns.push((self.new.inheritance_depth(table), add));
@@ -150,7 +179,8 @@ impl Lowering<'_> {
         }
         self.column_properties(table, column);
         if column.comment.is_some() {
-            self.comment(format!("COLUMN {table}.{}", quote_ident(&column.name)), &column.comment);
+            let object = O::Column(table.clone(), column.name.clone());
+            self.comment(format!("COLUMN {table}.{}", quote_ident(&column.name)), object, &column.comment);
         }
     }
 
@@ -173,18 +203,19 @@ impl Lowering<'_> {
         let origins = self.inh.as_ref().map(|i| i.column_origins(table, &column.name)).unwrap_or_default();
         let alter = |what: String| format!("ALTER TABLE ONLY {table} ALTER COLUMN {} {what};", quote_ident(&column.name));
         let summary = |what: &str| format!("{what} {table}.{} (inherited)", column.name);
+        let touch = |s: Step| s.alters(O::Table(table.clone())).alters(O::Column(table.clone(), column.name.clone()));
         if origins.iter().any(|o| o.default != column.default) {
-            self.p.column_fixes.push(match &column.default {
+            self.p.column_fixes.push(touch(match &column.default {
                 Some(d) => step(summary("set default of"), alter(format!("SET DEFAULT {}", sql::default_sql(&column.data_type, d)))),
                 None => step(summary("drop default of"), alter("DROP DEFAULT".into())),
-            });
+            }));
         }
         if origins.iter().any(|o| o.nullable != column.nullable) {
             if !column.nullable {
                 self.warn(change, format!("{table}.{} becomes NOT NULL: this fails if it holds NULLs; fill them first", column.name));
             }
             let what = if column.nullable { "DROP NOT NULL" } else { "SET NOT NULL" };
-            self.p.column_fixes.push(step(summary(&what.to_lowercase()), alter(what.into())));
+            self.p.column_fixes.push(touch(step(summary(&what.to_lowercase()), alter(what.into()))));
         }
         if !self.lands_in_place(table, &column.name) {
             self.warn(
@@ -197,7 +228,8 @@ impl Lowering<'_> {
             );
         }
         if column.comment.is_some() {
-            self.comment(format!("COLUMN {table}.{}", quote_ident(&column.name)), &column.comment);
+            let object = O::Column(table.clone(), column.name.clone());
+            self.comment(format!("COLUMN {table}.{}", quote_ident(&column.name)), object, &column.comment);
         }
     }
 
@@ -205,8 +237,9 @@ impl Lowering<'_> {
     /// the column with it; with ONLY on a parent whose child keeps it.
     pub(super) fn drop_column(&mut self, table: &QName, column: &Column) {
         let summary = format!("drop column {table}.{}", column.name);
+        let touch = |s: Step| s.alters(O::Table(table.clone())).drops(O::Column(table.clone(), column.name.clone()));
         let Some(inh) = self.inh.as_ref().filter(|i| i.takes_part(table)) else {
-            self.p.drop_columns.push(step(summary, format!("ALTER TABLE {table} DROP COLUMN {};", quote_ident(&column.name))));
+            self.p.drop_columns.push(touch(step(summary, format!("ALTER TABLE {table} DROP COLUMN {};", quote_ident(&column.name)))));
             return;
         };
         if inh.column_goes_down(table, &column.name) {
@@ -216,7 +249,7 @@ impl Lowering<'_> {
         let depth = self.old.inheritance_depth(table);
         self.p
             .inherited_drop_columns
-            .push((depth, step(summary, format!("ALTER TABLE {only}{table} DROP COLUMN {};", quote_ident(&column.name)))));
+            .push((depth, touch(step(summary, format!("ALTER TABLE {only}{table} DROP COLUMN {};", quote_ident(&column.name))))));
     }
 
     /// For a CHECK of a table taking part in inheritance: whether its drop is
@@ -229,7 +262,12 @@ impl Lowering<'_> {
             let depth = self.old.inheritance_depth(table);
             self.p.inherited_drops.push((
                 depth,
-                step(format!("drop constraint {name} on {table}{why}"), format!("ALTER TABLE {only}{table} DROP CONSTRAINT {};", quote_ident(name))),
+                drop_constraint_step(
+                    format!("drop constraint {name} on {table}{why}"),
+                    format!("ALTER TABLE {only}{table} DROP CONSTRAINT {};", quote_ident(name)),
+                    table,
+                    name,
+                ),
             ));
         }
         true
@@ -238,8 +276,10 @@ impl Lowering<'_> {
     pub(super) fn alter_column(&mut self, change: &Change, table: &QName, from: &Column, to: &Column) {
         let col = quote_ident(&to.name);
         let alter = |what: &str| format!("ALTER TABLE {table} ALTER COLUMN {col} {what};");
-        let mut out: Vec<(String, String)> = Vec::new();
+        let mut out: Vec<Step> = Vec::new();
         let summary = |what: &str| format!("{what} {table}.{}", to.name);
+        // A step on the column.
+        let on_column = |summary: String, sql: String| step(summary, sql).alters(O::Table(table.clone())).alters(O::Column(table.clone(), to.name.clone()));
         // In an inheritance tree, a default or NOT NULL is changed with ONLY
         // (each child has its own, changed by its own step), while a type
         // changes on the topmost table only and reaches the children by
@@ -263,15 +303,18 @@ impl Lowering<'_> {
             if from.generated.is_none() {
                 self.warn(change, format!("column {table}.{} becomes generated: its stored values are replaced by the expression", to.name));
             }
-            self.p.columns.push(step(summary("drop column"), format!("ALTER TABLE {table} DROP COLUMN {col};")));
-            self.p.columns.push(step(summary("add column"), format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(to))));
+            let column = || O::Column(table.clone(), to.name.clone());
+            let drop = step(summary("drop column"), format!("ALTER TABLE {table} DROP COLUMN {col};")).alters(O::Table(table.clone())).drops(column());
+            let add = step(summary("add column"), format!("ALTER TABLE {table} ADD COLUMN {};", sql::column_definition_sql(to)));
+            self.p.columns.push(drop);
+            self.p.columns.push(add.alters(O::Table(table.clone())).creates(column()));
             self.column_properties(table, to);
             self.rebuild_around_readded_column(table, &to.name);
             return;
         }
         // Like a type, a generation expression is dropped from the top only.
         if from.generated.is_some() && to.generated.is_none() && !type_from_parent {
-            out.push((summary("drop expression of"), alter("DROP EXPRESSION")));
+            out.push(on_column(summary("drop expression of"), alter("DROP EXPRESSION")));
         }
         let mut default_cleared = false;
         let type_changed = from.data_type != to.data_type || from.collation != to.collation;
@@ -279,16 +322,21 @@ impl Lowering<'_> {
             self.rebuild_column_dependents(table, &to.name);
             if from.default.is_some() {
                 if takes_part {
-                    self.p.inherited_drops.push((depth, step(summary("drop default of"), alter_only("DROP DEFAULT"))));
+                    self.p.inherited_drops.push((depth, on_column(summary("drop default of"), alter_only("DROP DEFAULT"))));
                 } else {
-                    out.push((summary("drop default of"), alter("DROP DEFAULT")));
+                    out.push(on_column(summary("drop default of"), alter("DROP DEFAULT")));
                 }
                 default_cleared = true;
             }
             if !type_from_parent {
                 let collate = to.collation.as_deref().map(|c| format!(" COLLATE {}", collation_ref(c))).unwrap_or_default();
-                let using = using_cast(&col, &from.data_type, &to.data_type, self.new);
-                out.push((summary("change type of"), alter(&format!("TYPE {}{collate}{using}", to.data_type))));
+                let conversion = using_of(&from.data_type, &to.data_type, self.new);
+                let using = conversion.sql(&col, &to.data_type);
+                let mut s = on_column(summary("change type of"), alter(&format!("TYPE {}{collate}{using}", to.data_type)));
+                // What PostgreSQL does to the rows depends on the two types.
+                let via_text = conversion == Using::ThroughText;
+                s.facts.work = locks::type_change_work(self.old, from, self.new, to, via_text, self.new.tables.get(table));
+                out.push(s);
             }
         }
         if from.identity != to.identity {
@@ -296,16 +344,16 @@ impl Lowering<'_> {
                 (None, Some(id)) => {
                     // An identity column must be NOT NULL first.
                     if from.nullable {
-                        out.push((summary("set not null on"), alter("SET NOT NULL")));
+                        out.push(on_column(summary("set not null on"), alter("SET NOT NULL")));
                     }
                     if from.default.is_some() && !default_cleared {
-                        out.push((summary("drop default of"), alter("DROP DEFAULT")));
+                        out.push(on_column(summary("drop default of"), alter("DROP DEFAULT")));
                         default_cleared = true;
                     }
                     // serial → identity: the serial's sequence goes first (the
                     // identity sequence usually takes its name).
                     if let Some(seq) = self.dropped_sequence_owned_by(table, &to.name) {
-                        out.push((format!("drop sequence {seq}"), format!("DROP SEQUENCE {seq};")));
+                        out.push(step(format!("drop sequence {seq}"), format!("DROP SEQUENCE {seq};")).drops(O::Sequence(seq)));
                     }
                     let kind = if id.always { "ALWAYS" } else { "BY DEFAULT" };
                     let mut options = Vec::new();
@@ -314,30 +362,31 @@ impl Lowering<'_> {
                     }
                     // The identity sequence has the column's type; `AS` is not allowed here.
                     options.extend(sql::sequence_options_sql(&id.options, false));
-                    out.push((summary("add identity to"), alter(&format!("ADD GENERATED {kind} AS IDENTITY ({})", options.join(" ")))));
+                    out.push(on_column(summary("add identity to"), alter(&format!("ADD GENERATED {kind} AS IDENTITY ({})", options.join(" ")))));
                 }
                 (Some(_), None) => {
-                    out.push((summary("drop identity of"), alter("DROP IDENTITY")));
+                    out.push(on_column(summary("drop identity of"), alter("DROP IDENTITY")));
                     // identity → serial: the serial's sequence usually takes the
                     // identity sequence's name, so it is created only now.
                     if let Some(seq) = self.created_sequence_owned_by(table, &to.name) {
-                        out.push((format!("create sequence {}", seq.name), sql::create_sequence_sql(&seq)));
+                        out.push(step(format!("create sequence {}", seq.name), sql::create_sequence_sql(&seq)).creates(O::Sequence(seq.name.clone())));
                     }
                 }
                 (Some(a), Some(b)) => {
                     if a.always != b.always {
-                        out.push((summary("change identity of"), alter(if b.always { "SET GENERATED ALWAYS" } else { "SET GENERATED BY DEFAULT" })));
+                        out.push(on_column(summary("change identity of"), alter(if b.always { "SET GENERATED ALWAYS" } else { "SET GENERATED BY DEFAULT" })));
                     }
                     if a.options != b.options {
                         let options = sequence_alter_options(&a.options, &b.options);
                         let options: Vec<String> = options.into_iter().map(|o| format!("SET {o}")).collect();
                         if !options.is_empty() {
-                            out.push((summary("change identity options of"), alter(&options.join(" "))));
+                            out.push(on_column(summary("change identity options of"), alter(&options.join(" "))));
                         }
                     }
                     if a.sequence != b.sequence
                         && let (Some(sa), Some(sb)) = (&a.sequence, &b.sequence) {
-                            out.push((summary("rename identity sequence of"), format!("ALTER SEQUENCE {sa} RENAME TO {};", quote_ident(&sb.name))));
+                            let s = step(summary("rename identity sequence of"), format!("ALTER SEQUENCE {sa} RENAME TO {};", quote_ident(&sb.name)));
+                            out.push(s.renames(O::Sequence(sa.clone()), O::Sequence(sb.clone())).uses(O::Column(table.clone(), to.name.clone())));
                         }
                 }
                 (None, None) => {}
@@ -351,8 +400,8 @@ impl Lowering<'_> {
             };
             match set {
                 // After every type change of the tree.
-                Some((summary, s)) if takes_part && default_cleared => self.p.column_fixes.push(step(summary, s)),
-                Some(set) => out.push(set),
+                Some((summary, s)) if takes_part && default_cleared => self.p.column_fixes.push(on_column(summary, s)),
+                Some((summary, s)) => out.push(on_column(summary, s)),
                 None => {}
             }
         }
@@ -361,12 +410,12 @@ impl Lowering<'_> {
                 self.warn(change, format!("{table}.{} becomes NOT NULL: this fails if it holds NULLs; fill them first", to.name));
             }
             let (what, sql) = if to.nullable { ("drop not null of", "DROP NOT NULL") } else { ("set not null on", "SET NOT NULL") };
-            out.push((summary(what), alter_only(sql)));
+            out.push(on_column(summary(what), alter_only(sql)));
         }
-        out.extend(self.column_property_changes(table, from, to, type_changed));
-        for (summary, s) in out {
-            self.p.columns.push(step(summary, s));
+        for (summary, s) in self.column_property_changes(table, from, to, type_changed) {
+            out.push(on_column(summary, s));
         }
+        self.p.columns.extend(out);
     }
 
     /// Whether a constraint on a partition is PostgreSQL's clone of its parent's.
@@ -405,7 +454,12 @@ impl Lowering<'_> {
                     // The table goes later; its key into this one must go now.
                     self.p.drop_dependents.insert(
                         0,
-                        step(format!("drop constraint {} on {}", fk.name, t.name), format!("ALTER TABLE {} DROP CONSTRAINT {};", t.name, quote_ident(&fk.name))),
+                        drop_constraint_step(
+                            format!("drop constraint {} on {}", fk.name, t.name),
+                            format!("ALTER TABLE {} DROP CONSTRAINT {};", t.name, quote_ident(&fk.name)),
+                            &t.name,
+                            &fk.name,
+                        ),
                     );
                     continue;
                 }
@@ -416,10 +470,15 @@ impl Lowering<'_> {
                 });
                 self.p.drop_dependents.insert(
                     0,
-                    step(format!("drop constraint {} on {} (re-added below)", fk.name, t.name), format!("ALTER TABLE {} DROP CONSTRAINT {};", t.name, quote_ident(&fk.name))),
+                    drop_constraint_step(
+                        format!("drop constraint {} on {} (re-added below)", fk.name, t.name),
+                        format!("ALTER TABLE {} DROP CONSTRAINT {};", t.name, quote_ident(&fk.name)),
+                        &t.name,
+                        &fk.name,
+                    ),
                 );
                 if let Some(n) = self.new_table(&t.name).and_then(|nt| nt.constraints.get(&fk.name)) {
-                    self.p.foreign_keys.push(step(format!("add constraint {} on {}", n.name, t.name), sql::add_constraint_sql(&t.name, n)));
+                    self.p.foreign_keys.push(add_constraint_step(format!("add constraint {} on {}", n.name, t.name), &t.name, n));
                 }
             }
         }

@@ -4,12 +4,12 @@
 
 use super::facts::{Obj, Ordered};
 use super::routines::facts_of;
-use super::{Lowering, step, type_keyword};
+use super::{Lowering, locks, step, type_keyword, type_object};
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::error::Warning;
 use crate::model::{QName, UserType, UserTypeKind, quote_ident, quote_literal};
-use crate::plan::Step;
+use crate::plan::{Object as O, Step};
 use std::collections::BTreeSet;
 
 impl Lowering<'_> {
@@ -27,7 +27,7 @@ impl Lowering<'_> {
             if created.contains(&t.name) {
                 // With the functions: a domain's CHECK may call one, and one
                 // may take any new type.
-                let s = step(format!("create type {}", t.name), sql::create_type_sql(t));
+                let s = step(format!("create type {}", t.name), sql::create_type_sql(t)).creates(type_object(t));
                 let uses = facts_of(&self.new_deps().user_type(t));
                 self.p.functions.push(Ordered::new(s, Obj::Type(t.name.clone()), uses));
                 self.type_comments(t);
@@ -38,10 +38,11 @@ impl Lowering<'_> {
     /// The comments of a type this migration creates.
     pub(super) fn type_comments(&mut self, t: &UserType) {
         let kind = if matches!(t.kind, UserTypeKind::Domain { .. }) { "DOMAIN" } else { "TYPE" };
-        self.comment(format!("{kind} {}", t.name), &t.comment);
+        self.comment(format!("{kind} {}", t.name), type_object(t), &t.comment);
         if let UserTypeKind::Domain { check_comments, .. } = &t.kind {
             for (c, text) in check_comments {
-                self.comment(sql::properties::domain_constraint_comment_target(&t.name, c), &Some(text.clone()));
+                let object = O::DomainConstraint(t.name.clone(), c.clone());
+                self.comment(sql::properties::domain_constraint_comment_target(&t.name, c), object, &Some(text.clone()));
             }
         }
     }
@@ -62,11 +63,14 @@ impl Lowering<'_> {
                 },
             };
             // A label added in a transaction cannot be used until it commits.
-            self.p.types.push(Step::outside_transaction(
-                format!("add value {value:?} to enum {name}"),
-                format!("ALTER TYPE {name} ADD VALUE {}{position};", quote_literal(value)),
-                crate::plan::OutsideTransaction::NewEnumLabel,
-            ));
+            self.p.types.push(
+                Step::outside_transaction(
+                    format!("add value {value:?} to enum {name}"),
+                    format!("ALTER TYPE {name} ADD VALUE {}{position};", quote_literal(value)),
+                    crate::plan::OutsideTransaction::NewEnumLabel,
+                )
+                .alters(O::Type(name.clone())),
+            );
         }
     }
 
@@ -87,27 +91,42 @@ impl Lowering<'_> {
         }
         let kind = if matches!(to.kind, UserTypeKind::Domain { .. }) { "domain" } else { "enum" };
         let old_name = QName::new(name.schema.clone(), format!("{}__old", name.name));
+        // The type under its name: the new one, and the old one until it goes.
+        let (old_type, new_type) = (type_object(from), type_object(to));
         let t = &mut self.p.tables;
-        t.push(step(format!("rename {kind} {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))));
-        t.push(step(format!("create {kind} {name}"), sql::create_type_sql(to)));
+        t.push(
+            step(format!("rename {kind} {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name)))
+                .alters(old_type.clone()),
+        );
+        t.push(step(format!("create {kind} {name}"), sql::create_type_sql(to)).creates(new_type.clone()));
         for table in self.new.tables.values() {
             for column in &table.columns {
                 if column.data_type.name != name.to_string() || self.is_added_column(&table.name, &column.name) {
                     continue;
                 }
                 let col = quote_ident(&column.name);
+                let on_column =
+                    |s: Step| s.alters(O::Table(table.name.clone())).alters(O::Column(table.name.clone(), column.name.clone()));
                 self.rebuild_column_dependents(&table.name.clone(), &column.name.clone());
                 let t = &mut self.p.tables;
-                t.push(step(format!("drop default of {}.{}", table.name, column.name), format!("ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT;", table.name)));
-                t.push(step(
+                t.push(on_column(step(
+                    format!("drop default of {}.{}", table.name, column.name),
+                    format!("ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT;", table.name),
+                )));
+                let mut convert = on_column(step(
                     format!("convert {}.{} to the new {kind}", table.name, column.name),
                     format!("ALTER TABLE {} ALTER COLUMN {col} TYPE {} USING {col}::text::{};", table.name, column.data_type, column.data_type),
-                ));
+                ))
+                .uses(new_type.clone());
+                if let Some(before) = self.old.tables.get(&table.name).and_then(|t| t.column(&column.name)) {
+                    convert.facts.work = locks::type_change_work(self.old, before, self.new, column, true, Some(table));
+                }
+                t.push(convert);
                 // The conversion resets storage and compression (an array of the enum has them).
                 let reset = crate::model::Column { storage: None, compression: None, ..column.clone() };
                 for (summary, s) in self.column_property_changes(&table.name, &reset, column, false) {
                     if s.contains(" SET STORAGE ") || s.contains(" SET COMPRESSION ") {
-                        self.p.tables.push(step(summary, s));
+                        self.p.tables.push(on_column(step(summary, s)));
                     }
                 }
                 let t = &mut self.p.tables;
@@ -115,15 +134,16 @@ impl Lowering<'_> {
                 // which comes after this conversion.
                 let unchanged = self.old.tables.get(&table.name).and_then(|t| t.column(&column.name)).is_some_and(|c| c.default == column.default);
                 if let Some(d) = column.default.as_ref().filter(|_| unchanged) {
-                    t.push(step(
+                    t.push(on_column(step(
                         format!("set default of {}.{}", table.name, column.name),
                         format!("ALTER TABLE {} ALTER COLUMN {col} SET DEFAULT {};", table.name, sql::default_sql(&column.data_type, d)),
-                    ));
+                    )));
                 }
             }
         }
         // Dropped once the columns still using it (being dropped themselves) are gone.
-        self.p.drops.push(Ordered::plain(step(format!("drop the old {kind} {name}"), format!("DROP TYPE {old_name};"))));
+        let drop = step(format!("drop the old {kind} {name}"), format!("DROP TYPE {old_name};")).drops(old_type);
+        self.p.drops.push(Ordered::plain(drop));
     }
 
     pub(super) fn rebuild_composite(
@@ -134,14 +154,19 @@ impl Lowering<'_> {
     ) {
         let name = &to.name;
         let old_name = QName::new(name.schema.clone(), format!("{}__old", name.name));
-        self.p.tables.push(step(format!("rename type {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))));
-        self.p.tables.push(step(format!("create type {name}"), sql::create_type_sql(to)));
+        let object = || O::Type(name.clone());
+        self.p.tables.push(
+            step(format!("rename type {name} out of the way"), format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name.name))).alters(object()),
+        );
+        self.p.tables.push(step(format!("create type {name}"), sql::create_type_sql(to)).creates(object()));
         for table in self.new.tables.values() {
             for column in table.columns.iter().filter(|c| c.data_type.name == name.to_string() && c.data_type.array_dims == 0) {
                 if self.is_added_column(&table.name, &column.name) {
                     continue;
                 }
                 let col = quote_ident(&column.name);
+                let on_column =
+                    |s: Step| s.alters(O::Table(table.name.clone())).alters(O::Column(table.name.clone(), column.name.clone()));
                 let fields: Vec<String> = new_attrs
                     .iter()
                     .map(|attr| match old_attrs.iter().find(|o| o.name == attr.name) {
@@ -149,25 +174,28 @@ impl Lowering<'_> {
                         None => format!("NULL::{}", attr.data_type),
                     })
                     .collect();
-                self.p.tables.push(step(
-                    format!("convert {}.{} to the new {name}", table.name, column.name),
-                    // A NULL value stays NULL rather than becoming a row of NULLs.
-                    format!(
-                        "ALTER TABLE {} ALTER COLUMN {col} TYPE {name} USING CASE WHEN {col} IS NULL THEN NULL ELSE ROW({})::{name} END;",
-                        table.name,
-                        fields.join(", ")
-                    ),
-                ));
+                self.p.tables.push(
+                    on_column(step(
+                        format!("convert {}.{} to the new {name}", table.name, column.name),
+                        // A NULL value stays NULL rather than becoming a row of NULLs.
+                        format!(
+                            "ALTER TABLE {} ALTER COLUMN {col} TYPE {name} USING CASE WHEN {col} IS NULL THEN NULL ELSE ROW({})::{name} END;",
+                            table.name,
+                            fields.join(", ")
+                        ),
+                    ))
+                    .uses(object()),
+                );
                 // The conversion resets storage and compression.
                 let reset = crate::model::Column { storage: None, compression: None, ..column.clone() };
                 for (summary, s) in self.column_property_changes(&table.name, &reset, column, false) {
                     if s.contains(" SET STORAGE ") || s.contains(" SET COMPRESSION ") {
-                        self.p.tables.push(step(summary, s));
+                        self.p.tables.push(on_column(step(summary, s)));
                     }
                 }
             }
         }
-        self.p.drops.push(Ordered::plain(step(format!("drop the old type {name}"), format!("DROP TYPE {old_name};"))));
+        self.p.drops.push(Ordered::plain(step(format!("drop the old type {name}"), format!("DROP TYPE {old_name};")).drops(object())));
     }
 
     pub(super) fn alter_domain(&mut self, from: &UserType, to: &UserType) {
@@ -179,6 +207,8 @@ impl Lowering<'_> {
             return;
         };
         let name = &to.name;
+        let domain = || O::Domain(name.clone());
+        let constraint = |c: &String| O::DomainConstraint(name.clone(), c.clone());
         let mut out = Vec::new();
         if k1 != k2 {
             self.warnings.push(Warning {
@@ -186,24 +216,26 @@ impl Lowering<'_> {
                 location: to.location.clone(),
             });
         }
+        let summary = format!("alter domain {name}");
         for (cname, _) in c1.iter().filter(|(n, e)| c2.get(*n) != Some(e)) {
-            out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {};", quote_ident(cname)));
+            let s = step(&summary, format!("ALTER DOMAIN {name} DROP CONSTRAINT {};", quote_ident(cname)));
+            out.push(s.alters(domain()).drops(constraint(cname)));
         }
         if d1 != d2 {
-            out.push(match d2 {
+            let s = match d2 {
                 Some(d) => format!("ALTER DOMAIN {name} SET DEFAULT {d};"),
                 None => format!("ALTER DOMAIN {name} DROP DEFAULT;"),
-            });
+            };
+            out.push(step(&summary, s).alters(domain()));
         }
         if n1 != n2 {
-            out.push(format!("ALTER DOMAIN {name} {} NOT NULL;", if *n2 { "SET" } else { "DROP" }));
+            out.push(step(&summary, format!("ALTER DOMAIN {name} {} NOT NULL;", if *n2 { "SET" } else { "DROP" })).alters(domain()));
         }
         for (cname, expr) in c2.iter().filter(|(n, e)| c1.get(*n) != Some(e)) {
-            out.push(format!("ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({expr});", quote_ident(cname)));
+            let s = step(&summary, format!("ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({expr});", quote_ident(cname)));
+            out.push(s.alters(domain()).creates(constraint(cname)));
         }
-        for s in out {
-            self.p.types.push(step(format!("alter domain {name}"), s));
-        }
+        self.p.types.extend(out);
     }
 
     /// A composite type changes attribute by attribute; a range type (or a
@@ -213,20 +245,28 @@ impl Lowering<'_> {
         // CASCADE makes PostgreSQL convert the columns of this type too.
         if let (UserTypeKind::Composite { attributes: a }, UserTypeKind::Composite { attributes: b }) = (&from.kind, &to.kind) {
             if crate::diff::alters_in_place(from, to, self.new) {
+                let object = || O::Type(name.clone());
                 for x in a.iter().filter(|x| !b.iter().any(|y| y.name == x.name)) {
-                    self.p.types.push(step(format!("drop attribute {}", x.name), format!("ALTER TYPE {name} DROP ATTRIBUTE {} CASCADE;", quote_ident(&x.name))));
+                    let s = step(format!("drop attribute {}", x.name), format!("ALTER TYPE {name} DROP ATTRIBUTE {} CASCADE;", quote_ident(&x.name)));
+                    self.p.types.push(s.alters(object()));
                 }
                 for y in b {
                     match a.iter().find(|x| x.name == y.name) {
                         Some(x) if x == y => {}
-                        Some(_) => self.p.types.push(step(
-                            format!("alter attribute {}", y.name),
-                            format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {} CASCADE;", quote_ident(&y.name), y.data_type),
-                        )),
-                        None => self.p.types.push(step(
-                            format!("add attribute {}", y.name),
-                            format!("ALTER TYPE {name} ADD ATTRIBUTE {} {} CASCADE;", quote_ident(&y.name), y.data_type),
-                        )),
+                        Some(_) => self.p.types.push(
+                            step(
+                                format!("alter attribute {}", y.name),
+                                format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {} CASCADE;", quote_ident(&y.name), y.data_type),
+                            )
+                            .alters(object()),
+                        ),
+                        None => self.p.types.push(
+                            step(
+                                format!("add attribute {}", y.name),
+                                format!("ALTER TYPE {name} ADD ATTRIBUTE {} {} CASCADE;", quote_ident(&y.name), y.data_type),
+                            )
+                            .alters(object()),
+                        ),
                     }
                 }
                 return;
@@ -244,7 +284,7 @@ impl Lowering<'_> {
             return;
         }
         self.warn(change, format!("type {name} is dropped and created again: this fails while columns use it"));
-        self.p.drop_dependents.push(step(format!("drop type {name}"), format!("DROP {} {name};", type_keyword(from))));
-        self.p.types.push(step(format!("create type {name}"), sql::create_type_sql(to)));
+        self.p.drop_dependents.push(step(format!("drop type {name}"), format!("DROP {} {name};", type_keyword(from))).drops(type_object(from)));
+        self.p.types.push(step(format!("create type {name}"), sql::create_type_sql(to)).creates(type_object(to)));
     }
 }

@@ -9,11 +9,11 @@
 //! comes from analyzing its query (see `canon::deps`); a query that cannot
 //! be analyzed is taken to read every table and function it names.
 
-use super::{Lowering, step};
+use super::{Lowering, index_object, step};
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::model::{QName, View};
-use crate::plan::Rebuild;
+use crate::plan::{Object as O, Rebuild};
 use crate::dialect::postgres::read::canon::Deps;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -77,6 +77,10 @@ fn same_definition(a: &View, b: &View) -> bool {
 
 fn kind_of(v: &View) -> &'static str {
     if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" }
+}
+
+fn object_of(v: &View) -> O {
+    if v.materialized { O::MaterializedView(v.name.clone()) } else { O::View(v.name.clone()) }
 }
 
 impl Lowering<'_> {
@@ -204,7 +208,9 @@ impl Lowering<'_> {
         for c in self.changes {
             if let Change::RenameView { from, to } = c {
                 let materialized = self.old.views.get(from).or(self.new.views.get(to)).is_some_and(|v| v.materialized);
-                self.p.renames.push(step(format!("rename view {from} to {to}"), sql::rename_sql(c, materialized).expect("a rename")));
+                let object = |q: &QName| if materialized { O::MaterializedView(q.clone()) } else { O::View(q.clone()) };
+                let rename = step(format!("rename view {from} to {to}"), sql::rename_sql(c, materialized).expect("a rename"));
+                self.p.renames.push(rename.renames(object(from), object(to)));
             }
         }
         let (drop, create) = self.views_to_recreate();
@@ -215,7 +221,7 @@ impl Lowering<'_> {
         self.recreated_views = drop.clone();
         // Dependants first: the reverse of the creation order.
         for v in sql::order::views(self.old).into_iter().rev().filter(|v| drop.contains(&v.name)) {
-            self.p.drop_views.push(step(format!("drop view {}", v.name), format!("DROP {} {};", kind_of(v), v.name)));
+            self.p.drop_views.push(step(format!("drop view {}", v.name), format!("DROP {} {};", kind_of(v), v.name)).drops(object_of(v)));
         }
         for v in sql::order::views(self.new) {
             if create.contains(&v.name) {
@@ -224,7 +230,7 @@ impl Lowering<'_> {
                 self.changes.iter().find(|c| matches!(c, Change::ReplaceView { to, .. } if to.name == v.name))
             {
                 let text = sql::create_view_sql(to).replacen("CREATE VIEW", "CREATE OR REPLACE VIEW", 1);
-                self.p.views.push(step(format!("replace view {}", to.name), text));
+                self.p.views.push(step(format!("replace view {}", to.name), text).alters(object_of(to)));
             }
         }
     }
@@ -246,22 +252,26 @@ impl Lowering<'_> {
             });
         }
         let view = View { with_no_data, ..v.clone() };
-        self.p.views.push(step(format!("create view {}", v.name), sql::create_view_sql(&view)));
+        self.p.views.push(step(format!("create view {}", v.name), sql::create_view_sql(&view)).creates(object_of(v)));
         for i in v.indexes.values() {
-            self.p.views.push(step(format!("create index {}", i.name), sql::create_index_sql(&v.name, i)));
+            let create = step(format!("create index {}", i.name), sql::create_index_sql(&v.name, i));
+            self.p.views.push(create.alters(object_of(v)).creates(index_object(&v.name, &i.name)));
         }
         for t in v.triggers.values() {
-            self.p.triggers.push(step(format!("create trigger {}", t.name), sql::create_trigger_sql(&v.name, t)));
+            let trigger = O::Trigger(v.name.clone(), t.name.clone());
+            let create = step(format!("create trigger {}", t.name), sql::create_trigger_sql(&v.name, t));
+            self.p.triggers.push(create.alters(object_of(v)).creates(trigger.clone()));
             if !t.enabled.is_default() {
-                self.p.triggers.push(step(
-                    format!("set firing of trigger {} on {}", t.name, v.name),
-                    sql::properties::enabled_sql(&v.name, "TRIGGER", &t.name, t.enabled),
-                ));
+                self.p.triggers.push(
+                    step(format!("set firing of trigger {} on {}", t.name, v.name), sql::properties::enabled_sql(&v.name, "TRIGGER", &t.name, t.enabled))
+                        .alters(object_of(v))
+                        .alters(trigger),
+                );
             }
         }
         self.created_view_rules(&v.name.clone(), &v.rules.clone());
         if v.comment.is_some() {
-            self.comment(format!("{} {}", kind_of(v), v.name), &v.comment);
+            self.comment(format!("{} {}", kind_of(v), v.name), object_of(v), &v.comment);
         }
     }
 }
