@@ -132,7 +132,7 @@ fn judge(ctx: Context, texts: &Texts) -> Report {
         .collect();
     replacements(&mut changes);
     let mut findings = Vec::new();
-    for rule in rules::all().filter(|r| options.enabled(r)) {
+    for rule in rules::all().filter(|r| options.enabled(r) && !(ctx.statement.is_some() && rules::judges_the_down(r))) {
         let class = options.class(rule);
         for hit in (rule.check)(&ctx) {
             findings.push(Finding {
@@ -157,7 +157,10 @@ fn judge(ctx: Context, texts: &Texts) -> Report {
     for c in &changes {
         *counts.entry(c.class.name()).or_default() += 1;
     }
-    let worst = changes.iter().map(|c| c.class).chain(findings.iter().map(|f| f.class)).max();
+    // Going forward: what the rollback could not give back is reported, but
+    // does not make the change itself less compatible.
+    let forward = findings.iter().filter(|f| rules::find(f.code).is_none_or(|r| !rules::judges_the_down(r)));
+    let worst = changes.iter().map(|c| c.class).chain(forward.map(|f| f.class)).max();
     Report { level: Level::of(worst), counts, changes, findings, suppressed }
 }
 

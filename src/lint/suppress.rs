@@ -159,7 +159,7 @@ mod tests {
     fn directives_parse_lists_reasons_and_whole_file() {
         let d = directive("  -- schemashift:ignore drop-column, SS101 -- moved to archive", 4).unwrap();
         assert_eq!((d.whole_file, d.rules.clone(), d.line), (false, vec!["drop-column".to_string(), "SS101".to_string()], 4));
-        assert_eq!(d.column, 26);
+        assert_eq!(d.column, 25);
         let d = directive("-- schemashift:ignore-file", 1).unwrap();
         assert!(d.whole_file && d.rules.is_empty());
         assert!(directive("-- schemashift:ignored drop-table", 1).is_none());

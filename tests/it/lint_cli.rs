@@ -60,7 +60,9 @@ fn additive_changes_exit_0_and_are_counted() {
     assert_eq!(json["counts"]["breaking"], 0);
     assert_eq!(json["changes"][0]["kind"], "create_table");
     assert_eq!(json["changes"][0]["class"], "additive");
-    assert_eq!(json["findings"].as_array().unwrap().len(), 0);
+    // Only the note that a rollback would drop what the new code wrote there.
+    let codes: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["SS703"]);
 }
 
 #[test]
@@ -76,7 +78,7 @@ fn json_findings_carry_code_rule_class_and_location_parts() {
 
 #[test]
 fn ignore_file_in_the_new_revision_silences_a_drop() {
-    let new = format!("-- schemashift:ignore-file drop-column -- archived in the warehouse\n{USERS_WITHOUT_EMAIL}");
+    let new = format!("-- schemashift:ignore-file drop-column, rollback-loses-data -- archived in the warehouse\n{USERS_WITHOUT_EMAIL}");
     let dir = tempfile::tempdir().unwrap();
     // Same path on both sides, as in a repository.
     std::fs::create_dir_all(dir.path().join("a")).unwrap();
@@ -86,7 +88,7 @@ fn ignore_file_in_the_new_revision_silences_a_drop() {
     let out = schemashift(dir.path(), &["lint", "--no-index", "a", "b", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["suppressed"], 1);
+    assert_eq!(json["suppressed"], 2);
     // The change is still what it is: the level does not hide it.
     assert_eq!(json["level"], "breaking_changes");
 }
@@ -149,7 +151,9 @@ fn github_workflow_commands_escape_and_locate_each_finding() {
     assert!(line.starts_with("::error file=x%2Cy%3Az.sql,line=3,col=5,title=SS102 drop-column::"), "{line}");
     // The message's line break is escaped, so the command stays one line.
     assert!(line.contains("dropped with its data%0AInstead: "), "{line}");
-    assert_eq!(stdout.lines().count(), 1);
+    // One command per finding: the drop, and what its rollback cannot restore.
+    let codes: Vec<&str> = stdout.lines().filter_map(|l| l.split("title=").nth(1)).map(|t| &t[..5]).collect();
+    assert_eq!(codes, ["SS102", "SS701"], "{stdout}");
 }
 
 #[test]
@@ -172,7 +176,7 @@ fn markdown_report_has_the_level_counts_and_each_finding() {
     let out = schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "markdown"]);
     let md = text(&out.stdout);
     assert!(md.starts_with("## schemashift: `breaking_changes`"), "{md}");
-    assert!(md.contains("| 🔴 breaking | 1 | 1 |"), "{md}");
+    assert!(md.contains("| 🔴 breaking | 1 | 2 |"), "{md}");
     assert!(md.contains("### 🔴 breaking `SS102` drop-column — `old.sql:3:5`"), "{md}");
     assert!(md.contains("**Instead:** "), "{md}");
 }
@@ -183,13 +187,13 @@ fn schemashift_toml_turns_rules_off_changes_classes_and_sets_fail_on() {
     let lint = || schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "json"]);
     let toml = |text: &str| std::fs::write(dir.path().join("schemashift.toml"), text).unwrap();
 
-    toml("[lint.rules]\ndrop-column = \"off\"\n");
+    toml("[lint.rules]\ndrop-column = \"off\"\nrollback-loses-data = \"off\"\n");
     let out = lint();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["findings"].as_array().unwrap().len(), 0);
 
-    toml("[lint.rules]\nSS102 = \"potentially-breaking\"\n");
+    toml("[lint.rules]\nSS102 = \"potentially-breaking\"\nSS701 = \"off\"\n");
     let out = lint();
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -110,6 +110,10 @@ impl TypeChange<'_> {
         if from.name == to.name && from.array_dims == to.array_dims {
             return Via::Assignment;
         }
+        // PostgreSQL's own cast, a relabelling (the planner writes no USING).
+        if (from.name.as_str(), to.name.as_str()) == ("cidr", "inet") && from.array_dims == to.array_dims {
+            return Via::Assignment;
+        }
         let (a, b) = (family(from), family(to));
         if a == b && a != Family::Other && a != Family::Array {
             return Via::Assignment;

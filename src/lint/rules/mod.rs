@@ -52,3 +52,10 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {
     all().find(|r| r.name == name_or_code || r.code.eq_ignore_ascii_case(name_or_code))
 }
+
+/// Whether the rule judges schemashift's own down migration (the rollback
+/// family): not when linting hand-written files, whose down it does not plan,
+/// and not for the migration's level, which is about going forward.
+pub fn judges_the_down(rule: &Rule) -> bool {
+    rollback::RULES.iter().any(|r| std::ptr::eq(*r, rule))
+}

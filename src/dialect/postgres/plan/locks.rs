@@ -215,36 +215,9 @@ fn coercible(from: &Resolved, to: &Resolved) -> bool {
     if a == b {
         return true;
     }
-    if a.array_dims != 0 || b.array_dims != 0 {
-        // A conversion of every element.
-        return false;
-    }
-    let number = |s: Option<&String>| s.and_then(|n| n.trim().parse::<u32>().ok());
-    // A length or precision that does not shrink, or none at all.
-    let grows = || match (number(a.args.first()), number(b.args.first())) {
-        (_, None) => b.args.is_empty(),
-        (Some(n), Some(m)) => m >= n,
-        (None, Some(_)) => false,
-    };
-    match (a.name.as_str(), b.name.as_str()) {
-        ("character varying", "character varying") | ("bit varying", "bit varying") => grows(),
-        ("character varying", "text") | ("cidr", "inet") => true,
-        // text → varchar(n) checks (and cuts) every value's length: a rewrite.
-        ("text", "character varying") => b.args.is_empty(),
-        ("numeric", "numeric") => {
-            // numeric(p) is numeric(p, 0); the scale must stay the same.
-            let scale = |t: &DataType| if t.args.is_empty() { None } else { Some(number(t.args.get(1)).unwrap_or(0)) };
-            b.args.is_empty() || (!a.args.is_empty() && scale(a) == scale(b) && grows())
-        }
-        (
-            x @ ("timestamp without time zone" | "timestamp with time zone" | "time without time zone" | "time with time zone"),
-            y,
-        ) if x == y => {
-            // The largest precision (6) is the same as none.
-            grows() || number(b.args.first()) == Some(6)
-        }
-        _ => false,
-    }
+    // Arrays (converted element by element) and the rest: one list, shared
+    // with the lint rules that judge a type change.
+    crate::dialect::postgres::casts::binary_coercible(a, b)
 }
 
 /// Whether an index or a key's index of `table` has `column` as a key

@@ -288,7 +288,7 @@ mod tests {
         for rule in super::RULES {
             options.rules.insert(rule.name.to_string(), RuleSetting { enabled: Some(true), class: None });
         }
-        crate::lint::lint(&old, &new, &plan, &options).findings.into_iter().filter(|f| f.code.starts_with("SS3")).collect()
+        crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.code.starts_with("SS3")).collect()
     }
 
     fn rules_of(found: &[Finding]) -> Vec<&str> {
@@ -321,7 +321,7 @@ mod tests {
             let plan = crate::plan::plan(&o, &n).expect("the migration plans");
             let step = plan.up.iter().find(|s| s.sql.contains(" TYPE ")).unwrap_or_else(|| panic!("{from} → {to}: {:#?}", plan.up));
             let options = Options::default();
-            let ctx = crate::lint::Context { old: &o, new: &n, plan: &plan, options: &options };
+            let ctx = crate::lint::Context { old: &o, new: &n, plan: &plan, options: &options, statement: None };
             let altered = ctx.altered_columns();
             let cast = altered[0].cast();
             match cast.via() {

@@ -153,7 +153,7 @@ pub(in crate::lint::rules) mod testing {
         let plan = crate::plan::plan(&old, &new).expect("the pair plans");
         let mut options = Options::default();
         options.rules.insert(name.to_string(), RuleSetting { enabled: Some(true), class: None });
-        lint(&old, &new, &plan, &options).findings.into_iter().filter(|f| f.rule == name).collect()
+        lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.rule == name).collect()
     }
 
     /// The one finding of rule `name`.

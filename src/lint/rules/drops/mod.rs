@@ -132,6 +132,6 @@ pub(super) mod testing {
         let plan = crate::plan::plan(&old, &new).expect("the example plans");
         let mut options = Options::default();
         options.rules.insert(name.to_string(), RuleSetting { enabled: Some(true), class: None });
-        crate::lint::lint(&old, &new, &plan, &options).findings.into_iter().filter(|f| f.rule == name).collect()
+        crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.rule == name).collect()
     }
 }

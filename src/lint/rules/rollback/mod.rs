@@ -129,7 +129,7 @@ pub(crate) mod tests {
         let plan = crate::plan::plan(&old, &new).unwrap_or_else(|e| panic!("{e}"));
         let mut options = options;
         options.rules.insert(code.to_string(), RuleSetting { enabled: Some(true), class: None });
-        crate::lint::lint(&old, &new, &plan, &options).findings.into_iter().filter(|f| f.code == code).collect()
+        crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.code == code).collect()
     }
 
     pub fn messages(code: &str, old: &str, new: &str) -> Vec<String> {

@@ -8,7 +8,7 @@ use crate::model::{QName, quote_ident, quote_literal};
 pub static RULE: Rule = Rule {
     code: "SS703",
     name: "rollback-drops-new-data",
-    class: Class::PotentiallyBreaking,
+    class: Class::NonBreaking,
     opt_in: false,
     summary: "The down migration drops a table, column or sequence the up adds, with whatever the new application wrote there.",
     why: "Once the migration is deployed, the new application writes into what it added: rows of the new table, values of \

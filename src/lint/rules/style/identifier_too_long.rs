@@ -105,7 +105,7 @@ mod tests {
         let plan = crate::plan::plan(&old, &new).unwrap();
         let mut options = Options::default();
         options.rules.insert(RULE.name.to_string(), crate::lint::RuleSetting { enabled: Some(true), class: None });
-        let found: Vec<_> = crate::lint::lint(&old, &new, &plan, &options).findings.into_iter().filter(|f| f.code == RULE.code).collect();
+        let found: Vec<_> = crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.code == RULE.code).collect();
         assert_eq!(found.len(), 1, "{found:#?}");
         assert!(found[0].message.starts_with("table name") && found[0].message.contains("70 bytes"), "{}", found[0].message);
         assert_eq!(found[0].location.as_ref().map(|l| l.location.to_string()).as_deref(), Some("snap.json:2:3"));
@@ -122,7 +122,7 @@ mod tests {
             let old = Schema::new(dialect);
             let plan = crate::plan::Plan::default();
             let options = Options::default();
-            (RULE.check)(&Context { old: &old, new: &new, plan: &plan, options: &options }).into_iter().map(|h| h.message).collect::<Vec<_>>()
+            (RULE.check)(&Context { old: &old, new: &new, plan: &plan, options: &options, statement: None }).into_iter().map(|h| h.message).collect::<Vec<_>>()
         };
         // 64 characters, 128 bytes: MySQL keeps it, PostgreSQL cuts it.
         let wide = "é".repeat(64);

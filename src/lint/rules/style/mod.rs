@@ -221,7 +221,7 @@ pub(super) mod tests {
         let (old, new) = (read("old.sql", old), read("new.sql", new));
         let plan = crate::plan::plan(&old, &new).unwrap_or_else(|e| panic!("{e}"));
         options.rules.insert(code.to_string(), RuleSetting { enabled: Some(true), class: None });
-        crate::lint::lint(&old, &new, &plan, &options).findings.into_iter().filter(|f| f.code == code).collect()
+        crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.code == code).collect()
     }
 
     #[test]
