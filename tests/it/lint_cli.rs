@@ -275,3 +275,75 @@ fn lint_migrations_judges_each_statement_of_hand_written_files_where_it_stands()
     let both = schemashift(dir.path(), &["lint", "HEAD", "--migrations", "db/migrations"]);
     assert_eq!(both.status.code(), Some(64), "revisions and --migrations together are a usage error");
 }
+
+/// The product's original sample change (`fixtures/seed`, JSON snapshots):
+/// every finding checked by hand against the two snapshots. users.email
+/// varchar(255) → (320), user_profiles.bio varchar(255) → text and
+/// user_sessions.user_agent varchar(500) → text only relabel the column
+/// (no finding going forward), but the down narrows them again (SS702);
+/// the CHECKs added to existing tables scan them under ACCESS EXCLUSIVE
+/// (SS406, with the query that finds violating rows where the column
+/// already held data); the indexes on existing tables block writes while
+/// they build (SS501); the new columns and table are dropped by the down
+/// (SS703); the new table's `json` column (SS316). No column is dropped,
+/// no NOT NULL is added to existing rows, no default is volatile.
+#[test]
+fn the_seed_sample_report_is_complete_and_correct() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = schemashift(root, &["lint", "--no-index", "fixtures/seed/database_schema_before.json", "fixtures/seed/database_schema_after.json", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "potentially breaking: {}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["level"], "potentially_incompatible");
+    assert_eq!(json["counts"], serde_json::json!({"additive": 14, "breaking": 0, "non_breaking": 7, "potentially_breaking": 5}));
+    let found: Vec<(String, String, u64, bool)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (f["code"].as_str().unwrap().into(), f["object"].as_str().unwrap().into(), f["location"]["line"].as_u64().unwrap(), f["preflight"].is_object())
+        })
+        .collect();
+    let expected: Vec<(String, String, u64, bool)> = [
+        ("SS702", "public.users.email", 19, false),
+        ("SS703", "public.users.email_verified_at", 60, false),
+        ("SS703", "public.users.phone_verified_at", 65, false),
+        ("SS703", "public.users.two_factor_enabled", 70, false),
+        ("SS703", "public.users.last_login_at", 75, false),
+        ("SS406", "public.users.users_phone_check", 92, true),
+        ("SS501", "public.idx_users_email_verified", 116, false),
+        ("SS501", "public.idx_users_last_login", 122, false),
+        ("SS702", "public.user_profiles.bio", 142, false),
+        ("SS703", "public.user_profiles.timezone", 171, false),
+        ("SS703", "public.user_profiles.language", 177, false),
+        ("SS406", "public.user_profiles.user_profiles_bio_check", 210, true),
+        // The column is new in this migration, filled with its default 'en'.
+        ("SS406", "public.user_profiles.user_profiles_language_check", 211, false),
+        ("SS501", "public.idx_user_profiles_language", 228, false),
+        ("SS702", "public.user_sessions.user_agent", 253, false),
+        ("SS703", "public.user_sessions.session_type", 271, false),
+        ("SS703", "public.user_sessions.is_mobile", 277, false),
+        ("SS406", "public.user_sessions.user_sessions_session_type_check", 298, false),
+        ("SS501", "public.idx_user_sessions_type", 314, false),
+        ("SS703", "public.user_preferences", 322, false),
+        ("SS316", "public.user_preferences.preference_value", 339, false),
+    ]
+    .iter()
+    .map(|(c, o, l, p)| (c.to_string(), o.to_string(), *l, *p))
+    .collect();
+    assert_eq!(found, expected);
+    // Every location is in the new snapshot, and points at what it names.
+    let after = std::fs::read_to_string(root.join("fixtures/seed/database_schema_after.json")).unwrap();
+    let lines: Vec<&str> = after.lines().collect();
+    for (_, object, line, _) in &expected {
+        let parts: Vec<&str> = object.split('.').collect();
+        let mut name = *parts.last().unwrap();
+        // An unnamed CHECK's generated name (`<table>_<column>_check`)
+        // points at its expression, which names the column.
+        if let (Some(table), Some(rest)) = (parts.get(1), name.strip_suffix("_check")) {
+            name = rest.strip_prefix(&format!("{table}_")).unwrap_or(rest);
+        }
+        // The object's own line, or the `{` that opens it.
+        let at = &lines[*line as usize - 1..=*line as usize];
+        assert!(at[0].contains(name) || at[0].trim() == "{" && at[1].contains(name), "line {line} does not name {name}: {at:?}");
+    }
+}
