@@ -102,13 +102,15 @@ pub fn lint_options(settings: &Settings) -> crate::lint::Options {
 }
 
 impl Compared {
-    /// The findings, one line each, on standard error (for `diff` and
-    /// `generate`, whose standard output is the migration).
+    /// The findings that can break something (potentially breaking and
+    /// up), one line each, on standard error (for `diff` and `generate`,
+    /// whose standard output is the migration); `lint` and the JSON report
+    /// have them all.
     pub fn print_findings(&self, settings: &Settings) {
         if settings.quiet {
             return;
         }
-        for f in &self.lint.findings {
+        for f in self.lint.findings.iter().filter(|f| f.class >= crate::lint::Class::PotentiallyBreaking) {
             eprintln!("{}", crate::emit::lint::one_line(f));
         }
     }
