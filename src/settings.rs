@@ -288,6 +288,66 @@ fn clock() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+/// `--fail-on` or `[lint] fail_on`: a class, or `never` (`None`).
+pub fn parse_fail_on(text: &str, what: &str) -> Result<Option<crate::lint::Class>> {
+    if text.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    crate::lint::Class::parse(text).map(Some).ok_or_else(|| {
+        Error::usage(format!("{what}: `{text}` is not a class"))
+            .help("use breaking, potentially-breaking, non-breaking, additive or never")
+    })
+}
+
+/// The `[lint]` table as the linter's options: every rule name, value and
+/// pattern checked, so a typo is an error rather than a rule silently on.
+fn lint_options(config: &crate::config::LintConfig, server_version: Option<u32>, file: Option<&str>) -> Result<crate::lint::Options> {
+    use crate::lint::{Class, Naming, Options, RuleSetting, rules};
+    let file = file.unwrap_or(CONFIG_FILE);
+    let mut options = Options { server_version, ..Options::default() };
+    for (name, value) in &config.rules {
+        let Some(rule) = rules::find(name) else {
+            let near = rules::all().map(|r| r.name).find(|r| crate::lint::similar(r, name));
+            let help = match near {
+                Some(n) => format!("did you mean `{n}`? `schemashift rules` lists every rule"),
+                None => "`schemashift rules` lists every rule".to_string(),
+            };
+            return Err(Error::data(format!("{file}: [lint.rules] names `{name}`, which is not a rule")).help(help));
+        };
+        let setting = match value.to_ascii_lowercase().as_str() {
+            "off" => RuleSetting { enabled: Some(false), class: None },
+            "on" => RuleSetting { enabled: Some(true), class: None },
+            other => match Class::parse(other) {
+                Some(class) => RuleSetting { enabled: Some(true), class: Some(class) },
+                None => {
+                    return Err(Error::data(format!("{file}: [lint.rules] {name} = \"{value}\" is not a setting"))
+                        .help("use \"off\", \"on\", or a class: breaking, potentially-breaking, non-breaking, additive"));
+                }
+            },
+        };
+        options.rules.insert(rule.name.to_string(), setting);
+    }
+    let pattern = |kind: &str, text: &Option<String>| -> Result<Option<regex::Regex>> {
+        text.as_deref()
+            .map(|t| {
+                // The whole name must match, whatever anchors the pattern has.
+                regex::Regex::new(&format!("^(?:{t})$")).map_err(|e| {
+                    Error::data(format!("{file}: [lint.naming] {kind} is not a regular expression: {e}"))
+                })
+            })
+            .transpose()
+    };
+    let n = &config.naming;
+    options.naming = Naming {
+        table: pattern("table", &n.table)?,
+        column: pattern("column", &n.column)?,
+        index: pattern("index", &n.index)?,
+        constraint: pattern("constraint", &n.constraint)?,
+        view: pattern("view", &n.view)?,
+    };
+    Ok(options)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,64 +493,4 @@ mod tests {
         let e = s.framework().err().unwrap();
         assert!(e.message.contains("`nope`") && e.message.contains(&format!("`framework` in {FILE}")), "{e}");
     }
-}
-
-/// `--fail-on` or `[lint] fail_on`: a class, or `never` (`None`).
-pub fn parse_fail_on(text: &str, what: &str) -> Result<Option<crate::lint::Class>> {
-    if text.eq_ignore_ascii_case("never") {
-        return Ok(None);
-    }
-    crate::lint::Class::parse(text).map(Some).ok_or_else(|| {
-        Error::usage(format!("{what}: `{text}` is not a class"))
-            .help("use breaking, potentially-breaking, non-breaking, additive or never")
-    })
-}
-
-/// The `[lint]` table as the linter's options: every rule name, value and
-/// pattern checked, so a typo is an error rather than a rule silently on.
-fn lint_options(config: &crate::config::LintConfig, server_version: Option<u32>, file: Option<&str>) -> Result<crate::lint::Options> {
-    use crate::lint::{Class, Naming, Options, RuleSetting, rules};
-    let file = file.unwrap_or(CONFIG_FILE);
-    let mut options = Options { server_version, ..Options::default() };
-    for (name, value) in &config.rules {
-        let Some(rule) = rules::find(name) else {
-            let near = rules::all().map(|r| r.name).find(|r| crate::lint::similar(r, name));
-            let help = match near {
-                Some(n) => format!("did you mean `{n}`? `schemashift rules` lists every rule"),
-                None => "`schemashift rules` lists every rule".to_string(),
-            };
-            return Err(Error::data(format!("{file}: [lint.rules] names `{name}`, which is not a rule")).help(help));
-        };
-        let setting = match value.to_ascii_lowercase().as_str() {
-            "off" => RuleSetting { enabled: Some(false), class: None },
-            "on" => RuleSetting { enabled: Some(true), class: None },
-            other => match Class::parse(other) {
-                Some(class) => RuleSetting { enabled: Some(true), class: Some(class) },
-                None => {
-                    return Err(Error::data(format!("{file}: [lint.rules] {name} = \"{value}\" is not a setting"))
-                        .help("use \"off\", \"on\", or a class: breaking, potentially-breaking, non-breaking, additive"));
-                }
-            },
-        };
-        options.rules.insert(rule.name.to_string(), setting);
-    }
-    let pattern = |kind: &str, text: &Option<String>| -> Result<Option<regex::Regex>> {
-        text.as_deref()
-            .map(|t| {
-                // The whole name must match, whatever anchors the pattern has.
-                regex::Regex::new(&format!("^(?:{t})$")).map_err(|e| {
-                    Error::data(format!("{file}: [lint.naming] {kind} is not a regular expression: {e}"))
-                })
-            })
-            .transpose()
-    };
-    let n = &config.naming;
-    options.naming = Naming {
-        table: pattern("table", &n.table)?,
-        column: pattern("column", &n.column)?,
-        index: pattern("index", &n.index)?,
-        constraint: pattern("constraint", &n.constraint)?,
-        view: pattern("view", &n.view)?,
-    };
-    Ok(options)
 }

@@ -164,7 +164,10 @@ fn judge(ctx: Context, texts: &Texts) -> Report {
     Report { level: Level::of(worst), counts, changes, findings, suppressed }
 }
 
-fn sort_key(f: &Finding) -> (Option<(Revision, &str, u32, u32)>, &'static str, &str) {
+/// Where a finding is: revision, file, line, column.
+type Place<'a> = (Revision, &'a str, u32, u32);
+
+fn sort_key(f: &Finding) -> (Option<Place<'_>>, &'static str, &str) {
     let at = f.location.as_ref().map(|l| (l.revision, &*l.location.file, l.location.line, l.location.column));
     (at, f.code, f.object.as_str())
 }
@@ -203,10 +206,10 @@ fn replacements(changes: &mut [ClassifiedChange]) {
         .filter_map(|c| c.kind.strip_prefix("create_").map(|k| (k.to_string(), c.object.clone())))
         .collect();
     for c in changes.iter_mut() {
-        if let Some(kind) = c.kind.strip_prefix("drop_") {
-            if created.contains(&(kind.to_string(), c.object.clone())) {
-                c.class = c.class.min(Class::PotentiallyBreaking);
-            }
+        if let Some(kind) = c.kind.strip_prefix("drop_")
+            && created.contains(&(kind.to_string(), c.object.clone()))
+        {
+            c.class = c.class.min(Class::PotentiallyBreaking);
         }
     }
 }
