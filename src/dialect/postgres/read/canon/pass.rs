@@ -9,6 +9,7 @@ use super::expr::{Analyzer, RelScope, Scope, UNRESOLVED};
 use super::node::{Form, Node, Ty};
 use crate::model::{ConstraintKind, DataType, QName, Schema, UserTypeKind};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Where an expression lives, which decides what it is resolved against.
 #[derive(Debug, Clone, Copy)]
@@ -90,13 +91,23 @@ fn parse_expr(text: &str) -> Option<sqlparser::ast::Expr> {
     crate::dialect::postgres::read::compat::parser(text).ok()?.parse_expr().ok()
 }
 
-fn table_scope<'p>(env: &Env<'_>, table: &QName) -> Scope<'p> {
-    let columns = env.relation_columns(table).unwrap_or_default();
-    Scope::table(table, columns)
+/// What an expression of `table` sees: its columns. A table's expressions
+/// are resolved one after another, so the last table's scope is kept
+/// (building it copies every column's name and type twice).
+fn table_scope(env: &Env<'_>, table: &QName) -> Rc<Scope<'static>> {
+    if let Some((name, scope)) = &*env.last_table_scope.borrow()
+        && name == table
+    {
+        return scope.clone();
+    }
+    let scope = Rc::new(Scope::table(table, env.relation_columns(table).unwrap_or_default()));
+    *env.last_table_scope.borrow_mut() = Some((table.clone(), scope.clone()));
+    scope
 }
 
-fn column_type(env: &Env<'_>, table: &QName, column: &str) -> Option<Ty> {
-    env.relation_columns(table)?.into_iter().find(|(c, _)| c == column).map(|(_, t)| t)
+/// The type of `column` in a table's scope.
+fn column_type(scope: &Scope<'_>, column: &str) -> Option<Ty> {
+    scope.rels.first()?.columns.iter().find(|(c, _)| c == column).map(|(_, t)| t.clone())
 }
 
 fn canonical_in(env: &Env<'_>, place: Place<'_>, text: &str) -> Option<String> {
@@ -126,7 +137,7 @@ pub(super) fn canonical_with(a: &Analyzer<'_, '_>, place: Place<'_>, text: &str)
     let node = match place {
         Place::Default { table, column } => {
             let scope = table_scope(env, table);
-            let node = assign(a.expr(&e, &scope), column_type(env, table, column));
+            let node = assign(a.expr(&e, &scope), column_type(&scope, column));
             // PostgreSQL keeps no default that is just NULL (one over a
             // domain is a domain coercion, not a bare constant, and stays).
             if matches!(node, Node::Const { value: None, .. }) {
@@ -136,7 +147,7 @@ pub(super) fn canonical_with(a: &Analyzer<'_, '_>, place: Place<'_>, text: &str)
         }
         Place::Generated { table, column } => {
             let scope = table_scope(env, table);
-            assign(a.expr(&e, &scope), column_type(env, table, column))
+            assign(a.expr(&e, &scope), column_type(&scope, column))
         }
         Place::Check { table } | Place::IndexPredicate { table } => boolean(a.expr(&e, &table_scope(env, table))),
         Place::IndexKey { table } => a.expr(&e, &table_scope(env, table)),
