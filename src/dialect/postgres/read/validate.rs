@@ -9,7 +9,7 @@
 //! (exit 65). Left unchecked it would surface later as a migration the
 //! planner cannot verify, blamed on schemashift.
 
-use super::canon::{Dependencies, Deps, Place};
+use super::canon::{Dependencies, Deps, Place, Resolution, TableExpr};
 use crate::error::{Error, Result};
 use crate::model::{ConstraintKind, Location, QName, Schema, Table, UserTypeKind};
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,13 +25,16 @@ struct Problem {
 }
 
 /// Checks `schema`; the first problem (in file order) is the error.
-pub fn validate(schema: &Schema) -> Result<()> {
+/// `resolution` tells which table expressions and views resolving already
+/// showed to name only columns and relations that exist: those are not
+/// analyzed again.
+pub fn validate(schema: &Schema, resolution: &Resolution) -> Result<()> {
     let mut problems = Vec::new();
     let deps = Dependencies::new(schema);
     for t in schema.tables.values() {
-        table(schema, &deps, t, &mut problems);
+        table(schema, &deps, resolution, t, &mut problems);
     }
-    views(schema, &deps, &mut problems);
+    views(schema, &deps, resolution, &mut problems);
     types_and_sequences(schema, &mut problems);
     names(schema, &mut problems);
     problems.sort_by(|a, b| (&a.location.file, a.location.line, a.location.column).cmp(&(&b.location.file, b.location.line, b.location.column)));
@@ -55,65 +58,82 @@ fn problem(location: &Location, message: String, help: Option<&str>) -> Problem 
 /// have. Expressions with subqueries are left to PostgreSQL: their scopes
 /// are not all known here.
 fn missing_columns(deps: &Dependencies<'_>, place: Place<'_>, text: &str) -> Vec<String> {
-    if crate::dialect::postgres::identifiers::identifiers(text).contains("select") {
+    let d: Deps = deps.expr(place, text);
+    if d.missing_columns.is_empty() || crate::dialect::postgres::identifiers::identifiers(text).contains("select") {
         return Vec::new();
     }
-    let d: Deps = deps.expr(place, text);
     d.missing_columns.into_iter().collect()
 }
 
-fn table(schema: &Schema, deps: &Dependencies<'_>, t: &Table, out: &mut Vec<Problem>) {
+fn table(schema: &Schema, deps: &Dependencies<'_>, resolution: &Resolution, t: &Table, out: &mut Vec<Problem>) {
     let name = &t.name;
     let has = |c: &str| t.column(c).is_some();
     let no_column = |what: &str, c: &str| format!("column {c} named in {what} does not exist in table {name}");
+    // Settled expressions name only columns that exist (see `Resolution`).
+    // A partition also holds copies of its parent's indexes and CHECKs,
+    // made after resolving: its expressions are all analyzed here.
+    let settled = |what: TableExpr, object: &str| t.partition_of.is_none() && resolution.settled(name, what, object);
     for c in t.constraints.values() {
-        let what = format!("constraint {}", c.name);
+        let what = || format!("constraint {}", c.name);
         let at = &c.location;
         match &c.kind {
             ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
                 for col in columns.iter().chain(include).filter(|c| !has(c)) {
-                    out.push(problem(at, no_column(&what, col), None));
+                    out.push(problem(at, no_column(&what(), col), None));
                 }
             }
             ConstraintKind::ForeignKey { columns, references, ref_columns, .. } => {
                 for col in columns.iter().filter(|c| !has(c)) {
-                    out.push(problem(at, no_column(&what, col), None));
+                    out.push(problem(at, no_column(&what(), col), None));
                 }
                 foreign_key(schema, name, &c.name, at, columns, references, ref_columns, out);
             }
             ConstraintKind::Check { expr, .. } => {
+                if settled(TableExpr::Check, &c.name) {
+                    continue;
+                }
                 for col in missing_columns(deps, Place::Check { table: name }, &expr.0) {
-                    out.push(problem(at, no_column(&what, &col), None));
+                    out.push(problem(at, no_column(&what(), &col), None));
                 }
             }
             ConstraintKind::Exclude { elements, .. } => {
                 for (e, _) in elements {
                     for col in missing_columns(deps, Place::IndexKey { table: name }, e) {
-                        out.push(problem(at, no_column(&what, &col), None));
+                        out.push(problem(at, no_column(&what(), &col), None));
                     }
                 }
             }
         }
     }
     for i in t.indexes.values() {
-        let what = format!("index {}", i.name);
-        for k in &i.keys {
-            let missing = if k.expression { missing_columns(deps, Place::IndexKey { table: name }, &k.expr) } else if has(&k.expr) { Vec::new() } else { vec![k.expr.clone()] };
+        let what = || format!("index {}", i.name);
+        for (n, k) in i.keys.iter().enumerate() {
+            let missing = if k.expression {
+                if settled(TableExpr::IndexKey(n), &i.name) { Vec::new() } else { missing_columns(deps, Place::IndexKey { table: name }, &k.expr) }
+            } else if has(&k.expr) {
+                Vec::new()
+            } else {
+                vec![k.expr.clone()]
+            };
             for col in missing {
-                out.push(problem(&i.location, no_column(&what, &col), None));
+                out.push(problem(&i.location, no_column(&what(), &col), None));
             }
         }
         for col in i.include.iter().filter(|c| !has(c)) {
-            out.push(problem(&i.location, no_column(&what, col), None));
+            out.push(problem(&i.location, no_column(&what(), col), None));
         }
-        if let Some(p) = &i.predicate {
+        if let Some(p) = &i.predicate
+            && !settled(TableExpr::IndexPredicate, &i.name)
+        {
             for col in missing_columns(deps, Place::IndexPredicate { table: name }, &p.0) {
-                out.push(problem(&i.location, no_column(&what, &col), None));
+                out.push(problem(&i.location, no_column(&what(), &col), None));
             }
         }
     }
     for c in &t.columns {
-        if let Some(g) = &c.generated {
+        if let Some(g) = &c.generated
+            && !settled(TableExpr::Generated, &c.name)
+        {
             for col in missing_columns(deps, Place::Generated { table: name, column: &c.name }, &g.0) {
                 out.push(problem(&c.location, no_column(&format!("the expression of generated column {}", c.name), &col), None));
             }
@@ -128,7 +148,9 @@ fn table(schema: &Schema, deps: &Dependencies<'_>, t: &Table, out: &mut Vec<Prob
                 }
             }
         }
-        if let Some(w) = &tr.when {
+        if let Some(w) = &tr.when
+            && !settled(TableExpr::TriggerWhen, &tr.name)
+        {
             let missing = deps.expr(Place::TriggerWhen { table: name }, &w.0).missing_columns;
             for col in missing.into_iter().filter(|c| c.starts_with("new.") || c.starts_with("old.")) {
                 out.push(problem(&tr.location, no_column(&format!("the WHEN of trigger {}", tr.name), &col[4..]), None));
@@ -192,7 +214,7 @@ fn foreign_key(
     }
 }
 
-fn views(schema: &Schema, deps: &Dependencies<'_>, out: &mut Vec<Problem>) {
+fn views(schema: &Schema, deps: &Dependencies<'_>, resolution: &Resolution, out: &mut Vec<Problem>) {
     let foreign_tables: BTreeSet<String> = schema
         .opaque
         .iter()
@@ -201,7 +223,9 @@ fn views(schema: &Schema, deps: &Dependencies<'_>, out: &mut Vec<Problem>) {
         .collect();
     // Edges to the views each reads but could not read.
     let mut unreadable: BTreeMap<&QName, BTreeSet<QName>> = BTreeMap::new();
-    for (name, v) in &schema.views {
+    // A settled view reads only relations that exist and can be read: it
+    // has no problem here and is in no cycle.
+    for (name, v) in schema.views.iter().filter(|(name, _)| !resolution.view_settled(name)) {
         let d = deps.view(v);
         for missing in d.missing_relations.iter().filter(|m| !foreign_tables.contains(&m.name)) {
             out.push(problem(
