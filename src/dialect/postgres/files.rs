@@ -25,8 +25,8 @@ pub fn read_schema(files: &[SourceFile]) -> Result<(Schema, Vec<Warning>)> {
     }
     apply_deferred(&mut reader, deferred)?;
     let PgReader { mut schema, warnings, .. } = reader;
-    read::finish(&mut schema);
-    read::validate::validate(&schema)?;
+    let resolution = read::finish(&mut schema);
+    read::validate::validate(&schema, &resolution)?;
     Ok((schema, warnings))
 }
 

@@ -158,8 +158,8 @@ fn read_side<'a>(side: &'a Side<'a>, pool: &Pool<'a>, me: usize, prefix: usize, 
     }
     super::files::apply_deferred(&mut reader, deferred)?;
     let PgReader { mut schema, warnings, .. } = reader;
-    postgres::finish(&mut schema);
-    postgres::validate::validate(&schema)?;
+    let resolution = postgres::finish(&mut schema);
+    postgres::validate::validate(&schema, &resolution)?;
     Ok((schema, warnings))
 }
 

@@ -566,15 +566,17 @@ pub fn replay_part(schema: Schema, file: &str, sql: &str, outside: Option<Outsid
 /// Completes a model once every statement has been applied: what PostgreSQL
 /// derives at creation time but a statement-by-statement reader can only
 /// know at the end (referenced primary keys, indexes cloned to partitions).
-pub fn finish(schema: &mut Schema) {
+/// Returns what resolving the expressions found, for [`validate::validate`].
+pub fn finish(schema: &mut Schema) -> canon::Resolution {
     // Expressions first: the steps below compare them.
-    canon::resolve_schema(schema);
+    let resolution = canon::resolve_schema(schema);
     resolve_fk_targets(schema);
     clone_indexes_to_partitions(schema);
     normalize_partition_bounds(schema);
     // Opaque statements are compared as a set: pg_dump orders them by its
     // own rules, not as the user wrote them.
     schema.opaque.sort_by(|a, b| (&a.kind, &a.text).cmp(&(&b.kind, &b.text)));
+    resolution
 }
 
 /// `REFERENCES t` without columns means t's primary key.

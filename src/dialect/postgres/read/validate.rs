@@ -9,9 +9,10 @@
 //! (exit 65). Left unchecked it would surface later as a migration the
 //! planner cannot verify, blamed on schemashift.
 
-use super::canon::{Dependencies, Deps, Place};
+use super::canon::{Dependencies, Deps, Place, Resolution, TableExpr};
 use crate::error::{Error, Result};
 use crate::model::{ConstraintKind, Location, QName, Schema, Table, UserTypeKind};
+use std::collections::hash_map::{Entry, HashMap};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// PostgreSQL keeps the first 63 bytes of an identifier (`NAMEDATALEN - 1`).
@@ -25,13 +26,16 @@ struct Problem {
 }
 
 /// Checks `schema`; the first problem (in file order) is the error.
-pub fn validate(schema: &Schema) -> Result<()> {
+/// `resolution` tells which table expressions and views resolving already
+/// showed to name only columns and relations that exist: those are not
+/// analyzed again.
+pub fn validate(schema: &Schema, resolution: &Resolution) -> Result<()> {
     let mut problems = Vec::new();
     let deps = Dependencies::new(schema);
     for t in schema.tables.values() {
-        table(schema, &deps, t, &mut problems);
+        table(schema, &deps, resolution, t, &mut problems);
     }
-    views(schema, &deps, &mut problems);
+    views(schema, &deps, resolution, &mut problems);
     types_and_sequences(schema, &mut problems);
     names(schema, &mut problems);
     problems.sort_by(|a, b| (&a.location.file, a.location.line, a.location.column).cmp(&(&b.location.file, b.location.line, b.location.column)));
@@ -55,65 +59,82 @@ fn problem(location: &Location, message: String, help: Option<&str>) -> Problem 
 /// have. Expressions with subqueries are left to PostgreSQL: their scopes
 /// are not all known here.
 fn missing_columns(deps: &Dependencies<'_>, place: Place<'_>, text: &str) -> Vec<String> {
-    if crate::dialect::postgres::identifiers::identifiers(text).contains("select") {
+    let d: Deps = deps.expr(place, text);
+    if d.missing_columns.is_empty() || crate::dialect::postgres::identifiers::identifiers(text).contains("select") {
         return Vec::new();
     }
-    let d: Deps = deps.expr(place, text);
     d.missing_columns.into_iter().collect()
 }
 
-fn table(schema: &Schema, deps: &Dependencies<'_>, t: &Table, out: &mut Vec<Problem>) {
+fn table(schema: &Schema, deps: &Dependencies<'_>, resolution: &Resolution, t: &Table, out: &mut Vec<Problem>) {
     let name = &t.name;
     let has = |c: &str| t.column(c).is_some();
     let no_column = |what: &str, c: &str| format!("column {c} named in {what} does not exist in table {name}");
+    // Settled expressions name only columns that exist (see `Resolution`).
+    // A partition also holds copies of its parent's indexes and CHECKs,
+    // made after resolving: its expressions are all analyzed here.
+    let settled = |what: TableExpr, object: &str| t.partition_of.is_none() && resolution.settled(name, what, object);
     for c in t.constraints.values() {
-        let what = format!("constraint {}", c.name);
+        let what = || format!("constraint {}", c.name);
         let at = &c.location;
         match &c.kind {
             ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
                 for col in columns.iter().chain(include).filter(|c| !has(c)) {
-                    out.push(problem(at, no_column(&what, col), None));
+                    out.push(problem(at, no_column(&what(), col), None));
                 }
             }
             ConstraintKind::ForeignKey { columns, references, ref_columns, .. } => {
                 for col in columns.iter().filter(|c| !has(c)) {
-                    out.push(problem(at, no_column(&what, col), None));
+                    out.push(problem(at, no_column(&what(), col), None));
                 }
                 foreign_key(schema, name, &c.name, at, columns, references, ref_columns, out);
             }
             ConstraintKind::Check { expr, .. } => {
+                if settled(TableExpr::Check, &c.name) {
+                    continue;
+                }
                 for col in missing_columns(deps, Place::Check { table: name }, &expr.0) {
-                    out.push(problem(at, no_column(&what, &col), None));
+                    out.push(problem(at, no_column(&what(), &col), None));
                 }
             }
             ConstraintKind::Exclude { elements, .. } => {
                 for (e, _) in elements {
                     for col in missing_columns(deps, Place::IndexKey { table: name }, e) {
-                        out.push(problem(at, no_column(&what, &col), None));
+                        out.push(problem(at, no_column(&what(), &col), None));
                     }
                 }
             }
         }
     }
     for i in t.indexes.values() {
-        let what = format!("index {}", i.name);
-        for k in &i.keys {
-            let missing = if k.expression { missing_columns(deps, Place::IndexKey { table: name }, &k.expr) } else if has(&k.expr) { Vec::new() } else { vec![k.expr.clone()] };
+        let what = || format!("index {}", i.name);
+        for (n, k) in i.keys.iter().enumerate() {
+            let missing = if k.expression {
+                if settled(TableExpr::IndexKey(n), &i.name) { Vec::new() } else { missing_columns(deps, Place::IndexKey { table: name }, &k.expr) }
+            } else if has(&k.expr) {
+                Vec::new()
+            } else {
+                vec![k.expr.clone()]
+            };
             for col in missing {
-                out.push(problem(&i.location, no_column(&what, &col), None));
+                out.push(problem(&i.location, no_column(&what(), &col), None));
             }
         }
         for col in i.include.iter().filter(|c| !has(c)) {
-            out.push(problem(&i.location, no_column(&what, col), None));
+            out.push(problem(&i.location, no_column(&what(), col), None));
         }
-        if let Some(p) = &i.predicate {
+        if let Some(p) = &i.predicate
+            && !settled(TableExpr::IndexPredicate, &i.name)
+        {
             for col in missing_columns(deps, Place::IndexPredicate { table: name }, &p.0) {
-                out.push(problem(&i.location, no_column(&what, &col), None));
+                out.push(problem(&i.location, no_column(&what(), &col), None));
             }
         }
     }
     for c in &t.columns {
-        if let Some(g) = &c.generated {
+        if let Some(g) = &c.generated
+            && !settled(TableExpr::Generated, &c.name)
+        {
             for col in missing_columns(deps, Place::Generated { table: name, column: &c.name }, &g.0) {
                 out.push(problem(&c.location, no_column(&format!("the expression of generated column {}", c.name), &col), None));
             }
@@ -128,7 +149,9 @@ fn table(schema: &Schema, deps: &Dependencies<'_>, t: &Table, out: &mut Vec<Prob
                 }
             }
         }
-        if let Some(w) = &tr.when {
+        if let Some(w) = &tr.when
+            && !settled(TableExpr::TriggerWhen, &tr.name)
+        {
             let missing = deps.expr(Place::TriggerWhen { table: name }, &w.0).missing_columns;
             for col in missing.into_iter().filter(|c| c.starts_with("new.") || c.starts_with("old.")) {
                 out.push(problem(&tr.location, no_column(&format!("the WHEN of trigger {}", tr.name), &col[4..]), None));
@@ -173,15 +196,14 @@ fn foreign_key(
         out.push(problem(at, format!("foreign key {constraint} of {table} has {} columns but references {}", columns.len(), ref_columns.len()), None));
         return;
     }
-    let wanted: BTreeSet<&String> = ref_columns.iter().collect();
     let unique_constraint = target.constraints.values().any(|c| match &c.kind {
-        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => columns.iter().collect::<BTreeSet<_>>() == wanted,
+        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => same_names(columns.iter(), ref_columns),
         _ => false,
     });
     let unique_index = target
         .indexes
         .values()
-        .any(|i| i.unique && i.predicate.is_none() && i.keys.iter().all(|k| !k.expression) && i.keys.iter().map(|k| &k.expr).collect::<BTreeSet<_>>() == wanted);
+        .any(|i| i.unique && i.predicate.is_none() && i.keys.iter().all(|k| !k.expression) && same_names(i.keys.iter().map(|k| &k.expr), ref_columns));
     if !unique_constraint && !unique_index {
         let cols = ref_columns.join(", ");
         out.push(problem(
@@ -192,7 +214,13 @@ fn foreign_key(
     }
 }
 
-fn views(schema: &Schema, deps: &Dependencies<'_>, out: &mut Vec<Problem>) {
+/// Whether `a` and `b` hold the same names, as sets (a handful each:
+/// compared in place rather than collected).
+fn same_names<'n>(a: impl Iterator<Item = &'n String> + Clone, b: &[String]) -> bool {
+    a.clone().all(|x| b.contains(x)) && b.iter().all(|y| a.clone().any(|x| x == y))
+}
+
+fn views(schema: &Schema, deps: &Dependencies<'_>, resolution: &Resolution, out: &mut Vec<Problem>) {
     let foreign_tables: BTreeSet<String> = schema
         .opaque
         .iter()
@@ -201,7 +229,9 @@ fn views(schema: &Schema, deps: &Dependencies<'_>, out: &mut Vec<Problem>) {
         .collect();
     // Edges to the views each reads but could not read.
     let mut unreadable: BTreeMap<&QName, BTreeSet<QName>> = BTreeMap::new();
-    for (name, v) in &schema.views {
+    // A settled view reads only relations that exist and can be read: it
+    // has no problem here and is in no cycle.
+    for (name, v) in schema.views.iter().filter(|(name, _)| !resolution.view_settled(name)) {
         let d = deps.view(v);
         for missing in d.missing_relations.iter().filter(|m| !foreign_tables.contains(&m.name)) {
             out.push(problem(
@@ -275,58 +305,90 @@ fn truncated(name: &str) -> &str {
     &name[..end]
 }
 
+/// A relation, as a collision names it.
+#[derive(Clone, Copy)]
+enum Relation<'a> {
+    Table(&'a QName),
+    View(&'a QName),
+    Sequence(&'a QName),
+    Type(&'a QName),
+    Index(&'a str),
+    Key(&'a str),
+}
+
+impl std::fmt::Display for Relation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Relation::Table(q) => write!(f, "table {q}"),
+            Relation::View(q) => write!(f, "view {q}"),
+            Relation::Sequence(q) => write!(f, "sequence {q}"),
+            Relation::Type(q) => write!(f, "type {q}"),
+            Relation::Index(n) => write!(f, "index {n}"),
+            Relation::Key(n) => write!(f, "constraint {n} (and its index)"),
+        }
+    }
+}
+
+/// The relations of one namespace by schema and truncated name: `name`
+/// (`what`) is added, or collides with the one added first.
+fn add<'s>(relations: &mut HashMap<(&'s str, &'s str), Relation<'s>>, out: &mut Vec<Problem>, schema: &'s str, name: &'s str, what: Relation<'s>, at: &Location) {
+    match relations.entry((schema, truncated(name))) {
+        Entry::Occupied(first) => out.push(problem(at, collision(&what.to_string(), &first.get().to_string(), name), None)),
+        Entry::Vacant(slot) => {
+            slot.insert(what);
+        }
+    }
+}
+
 /// Names that must differ within their namespace, once truncated.
 fn names(schema: &Schema, out: &mut Vec<Problem>) {
     // Tables, views, sequences, indexes (and the indexes behind keys) and
     // composite types share one namespace per schema (pg_class, and pg_type
-    // for the row types).
-    let mut relations: BTreeMap<(String, String), (String, Location)> = BTreeMap::new();
-    let mut add = |out: &mut Vec<Problem>, q: &QName, what: String, at: &Location| {
-        let key = (q.schema.clone(), truncated(&q.name).to_string());
-        match relations.get(&key) {
-            Some((first, _)) => out.push(problem(at, collision(&what, first, &q.name), None)),
-            None => {
-                relations.insert(key, (what, at.clone()));
-            }
-        }
-    };
+    // for the row types). The first of a name is kept; what a message says
+    // is written only when two collide.
+    let mut relations = HashMap::new();
     for t in schema.tables.values() {
-        add(out, &t.name, format!("table {}", t.name), &t.location);
+        add(&mut relations, out, &t.name.schema, &t.name.name, Relation::Table(&t.name), &t.location);
     }
     for v in schema.views.values() {
-        add(out, &v.name, format!("view {}", v.name), &v.location);
+        add(&mut relations, out, &v.name.schema, &v.name.name, Relation::View(&v.name), &v.location);
     }
     for s in schema.sequences.values() {
-        add(out, &s.name, format!("sequence {}", s.name), &s.location);
+        add(&mut relations, out, &s.name.schema, &s.name.name, Relation::Sequence(&s.name), &s.location);
     }
     for t in schema.types.values().filter(|t| matches!(t.kind, UserTypeKind::Composite { .. })) {
-        add(out, &t.name, format!("type {}", t.name), &t.location);
+        add(&mut relations, out, &t.name.schema, &t.name.name, Relation::Type(&t.name), &t.location);
     }
     for t in schema.tables.values() {
-        let in_schema = |n: &str| QName::new(t.name.schema.clone(), n.to_string());
         for i in t.indexes.values() {
-            add(out, &in_schema(&i.name), format!("index {}", i.name), &i.location);
+            add(&mut relations, out, &t.name.schema, &i.name, Relation::Index(&i.name), &i.location);
         }
         for c in t.constraints.values().filter(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclude { .. })) {
-            add(out, &in_schema(&c.name), format!("constraint {} (and its index)", c.name), &c.location);
+            add(&mut relations, out, &t.name.schema, &c.name, Relation::Key(&c.name), &c.location);
         }
-        // Columns and constraints of one table.
-        let mut columns: BTreeMap<&str, &str> = BTreeMap::new();
-        for c in &t.columns {
-            if let Some(first) = columns.insert(truncated(&c.name), &c.name).filter(|f| *f != c.name) {
-                out.push(problem(&c.location, collision(&format!("column {}", c.name), &format!("column {first}"), &c.name), None));
+        // Columns and constraints of one table: two different names can
+        // only meet once cut when one of them is longer than that.
+        let long = |n: &str| n.len() > MAX_IDENTIFIER_BYTES;
+        if t.columns.iter().any(|c| long(&c.name)) {
+            let mut columns: BTreeMap<&str, &str> = BTreeMap::new();
+            for c in &t.columns {
+                if let Some(first) = columns.insert(truncated(&c.name), &c.name).filter(|f| *f != c.name) {
+                    out.push(problem(&c.location, collision(&format!("column {}", c.name), &format!("column {first}"), &c.name), None));
+                }
             }
         }
-        let mut constraints: BTreeMap<&str, &str> = BTreeMap::new();
-        for c in t.constraints.values() {
-            if let Some(first) = constraints.insert(truncated(&c.name), &c.name).filter(|f| *f != c.name) {
-                out.push(problem(&c.location, collision(&format!("constraint {}", c.name), &format!("constraint {first}"), &c.name), None));
+        if t.constraints.values().any(|c| long(&c.name)) {
+            let mut constraints: BTreeMap<&str, &str> = BTreeMap::new();
+            for c in t.constraints.values() {
+                if let Some(first) = constraints.insert(truncated(&c.name), &c.name).filter(|f| *f != c.name) {
+                    out.push(problem(&c.location, collision(&format!("constraint {}", c.name), &format!("constraint {first}"), &c.name), None));
+                }
             }
         }
     }
     for v in schema.views.values() {
         for i in v.indexes.values() {
-            add(out, &QName::new(v.name.schema.clone(), i.name.clone()), format!("index {}", i.name), &i.location);
+            add(&mut relations, out, &v.name.schema, &i.name, Relation::Index(&i.name), &i.location);
         }
     }
 }

@@ -9,10 +9,12 @@
 //! unqualified call finds the built-in one).
 
 use super::catalog::{self, Catalog, Oid, oids};
+use super::expr::Scope;
 use super::node::Ty;
 use crate::model::{DataType, QName, Schema, UserTypeKind, quote_ident};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A type: a built-in or extension OID from the catalog snapshot, or one of
 /// the schema's own types (numbered from [`USER_TYPES`]).
@@ -119,12 +121,13 @@ pub struct Env<'a> {
     /// The output columns of views, worked out when first asked for
     /// (`None` while being worked out, and for a view that cannot be).
     pub view_columns: RefCell<HashMap<QName, Option<Columns>>>,
-    /// The columns of tables, with their types, once asked for: a table's
-    /// expressions all resolve against them.
-    table_columns: RefCell<HashMap<QName, Columns>>,
     /// Operators resolved, by name and operand types (unqualified names
     /// only): a schema asks for the same few over and over.
     pub oper_cache: RefCell<HashMap<String, OperatorsByOperands>>,
+    /// The scope of the table whose expression was resolved last, with
+    /// its columns' types: a table's expressions are resolved one after
+    /// another (see `pass::table_scope`).
+    pub last_table_scope: RefCell<Option<(QName, Rc<Scope<'static>>)>>,
     /// Display name of a built-in type → OID (`integer` → 23).
     display_names: &'static HashMap<&'static str, Oid>,
 }
@@ -151,8 +154,8 @@ impl<'a> Env<'a> {
             user_type_ids: HashMap::new(),
             user_procs: Vec::new(),
             view_columns: RefCell::new(HashMap::new()),
-            table_columns: RefCell::new(HashMap::new()),
             oper_cache: RefCell::new(HashMap::new()),
+            last_table_scope: RefCell::new(None),
             display_names: display_names(),
         }
     }
@@ -582,15 +585,11 @@ impl<'a> Env<'a> {
     pub fn relation_columns(&self, name: &QName) -> Option<Vec<(String, Ty)>> {
         let schema = self.schema?;
         if let Some(t) = schema.tables.get(name) {
-            if let Some(known) = self.table_columns.borrow().get(name) {
-                return Some(known.clone());
-            }
             let columns: Columns = t
                 .columns
                 .iter()
                 .map(|c| (c.name.clone(), self.lookup_type(&c.data_type).unwrap_or_else(|| Ty::of(super::expr::UNRESOLVED))))
                 .collect();
-            self.table_columns.borrow_mut().insert(name.clone(), columns.clone());
             return Some(columns);
         }
         if schema.views.contains_key(name) {

@@ -43,7 +43,7 @@ mod resolve;
 mod types;
 
 pub use deps::{Dependencies, Deps, Renames};
-pub use pass::{Place, canonicalize, resolve_schema, scoped_expr, scoped_query, view_output_columns, view_query_now};
+pub use pass::{Place, Resolution, TableExpr, canonicalize, resolve_schema, scoped_expr, scoped_query, view_output_columns, view_query_now};
 pub use types::canonical_type_name;
 
 /// An expression as the reader stores it until [`resolve_schema`] runs:

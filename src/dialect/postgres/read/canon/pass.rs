@@ -8,7 +8,8 @@ use super::env::Env;
 use super::expr::{Analyzer, RelScope, Scope, UNRESOLVED};
 use super::node::{Form, Node, Ty};
 use crate::model::{ConstraintKind, DataType, QName, Schema, UserTypeKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Where an expression lives, which decides what it is resolved against.
 #[derive(Debug, Clone, Copy)]
@@ -90,13 +91,23 @@ fn parse_expr(text: &str) -> Option<sqlparser::ast::Expr> {
     crate::dialect::postgres::read::compat::parser(text).ok()?.parse_expr().ok()
 }
 
-fn table_scope<'p>(env: &Env<'_>, table: &QName) -> Scope<'p> {
-    let columns = env.relation_columns(table).unwrap_or_default();
-    Scope::table(table, columns)
+/// What an expression of `table` sees: its columns. A table's expressions
+/// are resolved one after another, so the last table's scope is kept
+/// (building it copies every column's name and type twice).
+fn table_scope(env: &Env<'_>, table: &QName) -> Rc<Scope<'static>> {
+    if let Some((name, scope)) = &*env.last_table_scope.borrow()
+        && name == table
+    {
+        return scope.clone();
+    }
+    let scope = Rc::new(Scope::table(table, env.relation_columns(table).unwrap_or_default()));
+    *env.last_table_scope.borrow_mut() = Some((table.clone(), scope.clone()));
+    scope
 }
 
-fn column_type(env: &Env<'_>, table: &QName, column: &str) -> Option<Ty> {
-    env.relation_columns(table)?.into_iter().find(|(c, _)| c == column).map(|(_, t)| t)
+/// The type of `column` in a table's scope.
+fn column_type(scope: &Scope<'_>, column: &str) -> Option<Ty> {
+    scope.rels.first()?.columns.iter().find(|(c, _)| c == column).map(|(_, t)| t.clone())
 }
 
 fn canonical_in(env: &Env<'_>, place: Place<'_>, text: &str) -> Option<String> {
@@ -126,7 +137,7 @@ pub(super) fn canonical_with(a: &Analyzer<'_, '_>, place: Place<'_>, text: &str)
     let node = match place {
         Place::Default { table, column } => {
             let scope = table_scope(env, table);
-            let node = assign(a.expr(&e, &scope), column_type(env, table, column));
+            let node = assign(a.expr(&e, &scope), column_type(&scope, column));
             // PostgreSQL keeps no default that is just NULL (one over a
             // domain is a domain coercion, not a bare constant, and stays).
             if matches!(node, Node::Const { value: None, .. }) {
@@ -136,7 +147,7 @@ pub(super) fn canonical_with(a: &Analyzer<'_, '_>, place: Place<'_>, text: &str)
         }
         Place::Generated { table, column } => {
             let scope = table_scope(env, table);
-            assign(a.expr(&e, &scope), column_type(env, table, column))
+            assign(a.expr(&e, &scope), column_type(&scope, column))
         }
         Place::Check { table } | Place::IndexPredicate { table } => boolean(a.expr(&e, &table_scope(env, table))),
         Place::IndexKey { table } => a.expr(&e, &table_scope(env, table)),
@@ -190,22 +201,83 @@ enum Slot {
     ViewQuery(QName),
 }
 
-/// Makes every expression and view query of `schema` canonical.
-pub fn resolve_schema(schema: &mut Schema) {
-    if schema.dialect != crate::model::Dialect::Postgres {
-        return;
+/// A table expression whose column references the checks after reading
+/// (`read::validate`) look at: which object it belongs to is named beside
+/// it (the constraint, index, column or trigger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableExpr {
+    Check,
+    IndexKey(usize),
+    IndexPredicate,
+    Generated,
+    TriggerWhen,
+}
+
+/// What resolving a schema's expressions found out about the columns its
+/// table expressions name and the relations its views read, so that the
+/// checks after reading (`read::validate`) need not analyze them again.
+///
+/// An expression is *settled* when its analysis found every column it names
+/// in its table and either left its text as it was or resolved all of it
+/// (the canonical text then names the same columns): analyzing the stored
+/// text again could find no missing column. A view's query likewise, with
+/// the relations it reads.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    /// By table: the expressions that are not settled (an unknown column,
+    /// or text rewritten from a partial analysis). Few or none.
+    unsettled: HashMap<QName, Vec<(TableExpr, String)>>,
+    /// The views whose query is not settled: it reads a relation that does
+    /// not exist or could not be read, or was rewritten from a partial
+    /// analysis.
+    unsettled_views: HashSet<QName>,
+}
+
+impl Resolution {
+    /// Whether the expression `what` of `object` (constraint, index, column
+    /// or trigger) of `table` is settled. Only tables as they were resolved:
+    /// what [`super::super::finish`] adds afterwards (a partition's copies of
+    /// its parent's indexes and CHECKs) was not looked at.
+    pub fn settled(&self, table: &QName, what: TableExpr, object: &str) -> bool {
+        self.unsettled.get(table).is_none_or(|u| !u.iter().any(|(w, o)| *w == what && o == object))
     }
-    let updates = {
+
+    /// Whether the query of `view` is settled: it reads only relations that
+    /// exist and whose columns are known, so analyzing it again could find
+    /// none missing or unreadable.
+    pub fn view_settled(&self, view: &QName) -> bool {
+        !self.unsettled_views.contains(view)
+    }
+}
+
+/// Makes every expression and view query of `schema` canonical.
+pub fn resolve_schema(schema: &mut Schema) -> Resolution {
+    if schema.dialect != crate::model::Dialect::Postgres {
+        return Resolution::default();
+    }
+    let (updates, resolution) = {
         let env = Env::new(schema);
         collect(&env, schema)
     };
     for (slot, text) in updates {
         apply(schema, slot, text);
     }
+    resolution
 }
 
-fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
+/// The canonical text of `text` at `place` (as [`canonical_in`]), and
+/// whether the text it leaves is settled (see [`Resolution`]).
+fn canonical_settled(env: &Env<'_>, place: Place<'_>, text: &str) -> (Option<String>, bool) {
+    let a = Analyzer::new(env);
+    let canonical = canonical_with(&a, place, text);
+    let all_found = a.deps.borrow().missing_columns.is_empty();
+    let unchanged = canonical.as_deref().is_none_or(|c| c == text);
+    (canonical, all_found && (unchanged || !a.unresolved.get()))
+}
+
+fn collect(env: &Env<'_>, schema: &Schema) -> (Vec<(Slot, String)>, Resolution) {
     let mut out = Vec::new();
+    let mut resolution = Resolution::default();
     let mut other = Vec::new();
     // A column default cannot refer to columns: the same text for the same
     // type is the same default wherever it is (large schemas repeat a few
@@ -221,8 +293,20 @@ fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
             }
         }
     }
-    let mut push = |slot: Slot, place: Place<'_>, text: &str| {
-        if let Some(c) = canonical_in(env, place, text)
+    // `noted`: a table expression the checks after reading look at (see
+    // [`Resolution`]), with its table and the object it belongs to.
+    let mut push = |slot: Slot, place: Place<'_>, text: &str, noted: Option<(&QName, TableExpr, &str)>| {
+        let canonical = match noted {
+            None => canonical_in(env, place, text),
+            Some((table, what, object)) => {
+                let (canonical, settled) = canonical_settled(env, place, text);
+                if !settled {
+                    resolution.unsettled.entry(table.clone()).or_default().push((what, object.to_string()));
+                }
+                canonical
+            }
+        };
+        if let Some(c) = canonical
             && c != text
         {
             out.push((slot, c));
@@ -237,20 +321,22 @@ fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
         }
         for (i, c) in t.columns.iter().enumerate() {
             if let Some(g) = &c.generated {
-                push(Slot::Generated(name.clone(), i), Place::Generated { table: name, column: &c.name }, &g.0);
+                push(Slot::Generated(name.clone(), i), Place::Generated { table: name, column: &c.name }, &g.0, Some((name, TableExpr::Generated, &c.name)));
             }
         }
         for (cname, c) in &t.constraints {
             match &c.kind {
-                ConstraintKind::Check { expr, .. } => push(Slot::Check(name.clone(), cname.clone()), Place::Check { table: name }, &expr.0),
+                ConstraintKind::Check { expr, .. } => {
+                    push(Slot::Check(name.clone(), cname.clone()), Place::Check { table: name }, &expr.0, Some((name, TableExpr::Check, cname)))
+                }
                 ConstraintKind::Exclude { elements, predicate, .. } => {
                     for (i, (el, _)) in elements.iter().enumerate() {
                         if !is_plain_name(el) {
-                            push(Slot::ExcludeElement(name.clone(), cname.clone(), i), Place::IndexKey { table: name }, el);
+                            push(Slot::ExcludeElement(name.clone(), cname.clone(), i), Place::IndexKey { table: name }, el, None);
                         }
                     }
                     if let Some(p) = predicate {
-                        push(Slot::ExcludePredicate(name.clone(), cname.clone()), Place::IndexPredicate { table: name }, &p.0);
+                        push(Slot::ExcludePredicate(name.clone(), cname.clone()), Place::IndexPredicate { table: name }, &p.0, None);
                     }
                 }
                 _ => {}
@@ -259,37 +345,37 @@ fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
         for (iname, index) in &t.indexes {
             for (k, key) in index.keys.iter().enumerate() {
                 if key.expression {
-                    push(Slot::IndexKey(name.clone(), iname.clone(), k), Place::IndexKey { table: name }, &key.expr);
+                    push(Slot::IndexKey(name.clone(), iname.clone(), k), Place::IndexKey { table: name }, &key.expr, Some((name, TableExpr::IndexKey(k), iname)));
                 }
             }
             if let Some(p) = &index.predicate {
-                push(Slot::IndexPredicate(name.clone(), iname.clone()), Place::IndexPredicate { table: name }, &p.0);
+                push(Slot::IndexPredicate(name.clone(), iname.clone()), Place::IndexPredicate { table: name }, &p.0, Some((name, TableExpr::IndexPredicate, iname)));
             }
         }
         for (tname, trigger) in &t.triggers {
             if let Some(w) = &trigger.when {
-                push(Slot::TriggerWhen(name.clone(), tname.clone()), Place::TriggerWhen { table: name }, &w.0);
+                push(Slot::TriggerWhen(name.clone(), tname.clone()), Place::TriggerWhen { table: name }, &w.0, Some((name, TableExpr::TriggerWhen, tname)));
             }
         }
         // A policy's conditions are boolean expressions over the table's rows.
         for (pname, policy) in &t.policies {
             if let Some(u) = &policy.using {
-                push(Slot::PolicyUsing(name.clone(), pname.clone()), Place::Check { table: name }, &u.0);
+                push(Slot::PolicyUsing(name.clone(), pname.clone()), Place::Check { table: name }, &u.0, None);
             }
             if let Some(c) = &policy.with_check {
-                push(Slot::PolicyCheck(name.clone(), pname.clone()), Place::Check { table: name }, &c.0);
+                push(Slot::PolicyCheck(name.clone(), pname.clone()), Place::Check { table: name }, &c.0, None);
             }
         }
     }
     for (name, s) in &schema.statistics {
         for (i, e) in s.expressions.iter().enumerate() {
-            push(Slot::StatisticsExpr(name.clone(), i), Place::IndexKey { table: &s.table }, &e.0);
+            push(Slot::StatisticsExpr(name.clone(), i), Place::IndexKey { table: &s.table }, &e.0, None);
         }
     }
     for (name, p) in &schema.publications {
         for (table, t) in &p.tables {
             if let Some(f) = &t.row_filter {
-                push(Slot::RowFilter(name.clone(), table.clone()), Place::Check { table }, &f.0);
+                push(Slot::RowFilter(name.clone(), table.clone()), Place::Check { table }, &f.0, None);
             }
         }
     }
@@ -297,26 +383,26 @@ fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
         for (iname, index) in &v.indexes {
             for (k, key) in index.keys.iter().enumerate() {
                 if key.expression {
-                    push(Slot::ViewIndexKey(name.clone(), iname.clone(), k), Place::IndexKey { table: name }, &key.expr);
+                    push(Slot::ViewIndexKey(name.clone(), iname.clone(), k), Place::IndexKey { table: name }, &key.expr, None);
                 }
             }
             if let Some(p) = &index.predicate {
-                push(Slot::ViewIndexPredicate(name.clone(), iname.clone()), Place::IndexPredicate { table: name }, &p.0);
+                push(Slot::ViewIndexPredicate(name.clone(), iname.clone()), Place::IndexPredicate { table: name }, &p.0, None);
             }
         }
         for (tname, trigger) in &v.triggers {
             if let Some(w) = &trigger.when {
-                push(Slot::ViewTriggerWhen(name.clone(), tname.clone()), Place::TriggerWhen { table: name }, &w.0);
+                push(Slot::ViewTriggerWhen(name.clone(), tname.clone()), Place::TriggerWhen { table: name }, &w.0, None);
             }
         }
     }
     for (name, t) in &schema.types {
         if let UserTypeKind::Domain { default, checks, .. } = &t.kind {
             if let Some(d) = default {
-                push(Slot::DomainDefault(name.clone()), Place::DomainDefault { domain: name }, &d.0);
+                push(Slot::DomainDefault(name.clone()), Place::DomainDefault { domain: name }, &d.0, None);
             }
             for (cname, check) in checks {
-                push(Slot::DomainCheck(name.clone(), cname.clone()), Place::DomainCheck { domain: name }, &check.0);
+                push(Slot::DomainCheck(name.clone(), cname.clone()), Place::DomainCheck { domain: name }, &check.0, None);
             }
         }
     }
@@ -328,19 +414,25 @@ fn collect(env: &Env<'_>, schema: &Schema) -> Vec<(Slot, String)> {
         }
         for (i, arg) in f.args.iter().enumerate() {
             if let Some(d) = &arg.default {
-                push(Slot::ArgDefault(key.clone(), i), Place::ArgDefault { data_type: &arg.data_type }, &d.0);
+                push(Slot::ArgDefault(key.clone(), i), Place::ArgDefault { data_type: &arg.data_type }, &d.0, None);
             }
         }
     }
     out.extend(other);
     for (name, v) in &schema.views {
-        if let Some(text) = super::query::canonical_view(env, v)
-            && (text != v.query || !v.columns.is_empty())
-        {
-            out.push((Slot::ViewQuery(name.clone()), text));
+        let a = Analyzer::new(env);
+        let canonical = super::query::analyze_view(&a, v);
+        let changed = canonical.as_ref().filter(|text| **text != v.query || !v.columns.is_empty());
+        let deps = a.deps.borrow();
+        let reads_all = deps.missing_relations.is_empty() && deps.unreadable_relations.is_empty();
+        if !reads_all || (changed.is_some() && a.unresolved.get()) {
+            resolution.unsettled_views.insert(name.clone());
+        }
+        if let Some(text) = changed {
+            out.push((Slot::ViewQuery(name.clone()), text.clone()));
         }
     }
-    out
+    (out, resolution)
 }
 
 /// `PARTITION BY RANGE (a, lower(b))` as `pg_get_partkeydef` prints it:

@@ -72,12 +72,8 @@ pub fn view_columns(env: &Env<'_>, view: &View) -> Option<Columns> {
     analyze(&a, &query, None, Output { names: &view.columns, ..VIEW }).ok().map(|r| r.columns)
 }
 
-/// A view's query in canonical form, its column list folded into it.
-pub fn canonical_view(env: &Env<'_>, view: &View) -> Option<String> {
-    analyze_view(&Analyzer::new(env), view)
-}
-
-/// [`canonical_view`] with an analyzer of the caller's.
+/// A view's query in canonical form, its column list folded into it, with
+/// an analyzer of the caller's (which notes what the query reads).
 pub fn analyze_view(a: &Analyzer<'_, '_>, view: &View) -> Option<String> {
     let query = parse_query(&view.query)?;
     analyze(a, &query, None, Output { names: &view.columns, ..VIEW }).ok().map(|r| r.text)
