@@ -27,7 +27,7 @@ mod renames;
 mod rollback;
 mod security;
 mod style;
-mod support;
+pub(crate) mod support;
 
 use super::rule::Rule;
 

@@ -272,7 +272,7 @@ pub fn per_altered(ctx: &Context, pick: impl Fn(&Altered) -> Option<Hit>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::calls;
-    use crate::lint::{Finding, Options, RuleSetting};
+    use crate::lint::{Finding, Options};
     use crate::model::{Dialect, Schema};
 
     fn read(sql: &str) -> Schema {
@@ -282,13 +282,9 @@ mod tests {
 
     /// The findings of the columns family's rules (SS3xx) from `old` to `new`.
     fn findings(old: &str, new: &str, version: Option<u32>) -> Vec<Finding> {
-        let (old, new) = (read(old), read(new));
-        let plan = crate::plan::plan(&old, &new).expect("the migration plans");
-        let mut options = Options { server_version: version, ..Options::default() };
-        for rule in super::RULES {
-            options.rules.insert(rule.name.to_string(), RuleSetting { enabled: Some(true), class: None });
-        }
-        crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.code.starts_with("SS3")).collect()
+        let names: Vec<&str> = super::RULES.iter().map(|r| r.name).collect();
+        let options = Options { server_version: version, ..Options::default() };
+        crate::lint::rules::support::testing::lint(old, new, options, &names).into_iter().filter(|f| f.code.starts_with("SS3")).collect()
     }
 
     fn rules_of(found: &[Finding]) -> Vec<&str> {

@@ -139,21 +139,11 @@ pub(super) fn index_then_constraint(ctx: &Context, table: &QName, constraint: &C
 /// Linting schema pairs in unit tests: the findings of one rule.
 #[cfg(test)]
 pub(in crate::lint::rules) mod testing {
-    use crate::lint::{Finding, Options, RuleSetting, lint};
-    use crate::model::{Dialect, Schema};
-
-    fn read(sql: &str) -> Schema {
-        let file = crate::source::SourceFile { path: "schema.sql".into(), bytes: sql.as_bytes().to_vec(), blob_id: None };
-        crate::read::read_schema(&[file], Dialect::Postgres).expect("the schema reads").0
-    }
+    use crate::lint::{Finding, Options};
 
     /// The findings of rule `name` from `old` to `new` (PostgreSQL DDL).
     pub fn findings(name: &str, old: &str, new: &str) -> Vec<Finding> {
-        let (old, new) = (read(old), read(new));
-        let plan = crate::plan::plan(&old, &new).expect("the pair plans");
-        let mut options = Options::default();
-        options.rules.insert(name.to_string(), RuleSetting { enabled: Some(true), class: None });
-        lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.rule == name).collect()
+        crate::lint::rules::support::testing::lint(old, new, Options::default(), &[name]).into_iter().filter(|f| f.rule == name).collect()
     }
 
     /// The one finding of rule `name`.

@@ -119,7 +119,7 @@ pub(super) fn count(n: usize, what: &str) -> String {
 /// Linting two schema texts, for the rules' own tests.
 #[cfg(test)]
 pub(super) mod testing {
-    use crate::lint::{Finding, Options, RuleSetting};
+    use crate::lint::{Finding, Options};
 
     pub fn read(sql: &str) -> crate::model::Schema {
         let f = crate::source::SourceFile { path: "schema.sql".into(), bytes: sql.as_bytes().to_vec(), blob_id: None };
@@ -128,10 +128,6 @@ pub(super) mod testing {
 
     /// The findings of the rule `name` on the migration from `old` to `new`.
     pub fn findings(name: &str, old: &str, new: &str) -> Vec<Finding> {
-        let (old, new) = (read(old), read(new));
-        let plan = crate::plan::plan(&old, &new).expect("the example plans");
-        let mut options = Options::default();
-        options.rules.insert(name.to_string(), RuleSetting { enabled: Some(true), class: None });
-        crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.rule == name).collect()
+        crate::lint::rules::support::testing::lint(old, new, Options::default(), &[name]).into_iter().filter(|f| f.rule == name).collect()
     }
 }

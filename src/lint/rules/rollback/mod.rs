@@ -114,22 +114,12 @@ fn columns_of_type<'a>(schema: &'a Schema, type_name: &QName) -> Vec<(&'a Table,
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::lint::{Finding, Options, RuleSetting};
-    use crate::model::Schema;
-    use crate::source::SourceFile;
+    use crate::lint::{Finding, Options};
 
-    pub fn read(path: &str, sql: &str) -> Schema {
-        let file = SourceFile { path: path.to_string(), bytes: sql.as_bytes().to_vec(), blob_id: None };
-        crate::read::read_schema(&[file], crate::model::Dialect::Postgres).unwrap_or_else(|e| panic!("{e}\n{sql}")).0
-    }
 
     /// The findings of the rule `code` on the migration from `old` to `new`.
     pub fn findings(code: &str, old: &str, new: &str, options: Options) -> Vec<Finding> {
-        let (old, new) = (read("old.sql", old), read("new.sql", new));
-        let plan = crate::plan::plan(&old, &new).unwrap_or_else(|e| panic!("{e}"));
-        let mut options = options;
-        options.rules.insert(code.to_string(), RuleSetting { enabled: Some(true), class: None });
-        crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.code == code).collect()
+        crate::lint::rules::support::testing::lint(old, new, options, &[code]).into_iter().filter(|f| f.code == code).collect()
     }
 
     pub fn messages(code: &str, old: &str, new: &str) -> Vec<String> {

@@ -208,20 +208,13 @@ fn is_serial(schema: &Schema, table: &Table, column: &Column) -> Option<QName> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::lint::{Finding, Options, RuleSetting};
+    use crate::lint::{Finding, Options};
 
-    fn read(path: &str, sql: &str) -> Schema {
-        let file = crate::source::SourceFile { path: path.to_string(), bytes: sql.as_bytes().to_vec(), blob_id: None };
-        crate::read::read_schema(&[file], crate::model::Dialect::Postgres).unwrap_or_else(|e| panic!("{e}\n{sql}")).0
-    }
 
     /// The findings of the rule `code`, enabled in `options`, on the
     /// migration from `old` to `new`.
-    pub fn findings(code: &str, old: &str, new: &str, mut options: Options) -> Vec<Finding> {
-        let (old, new) = (read("old.sql", old), read("new.sql", new));
-        let plan = crate::plan::plan(&old, &new).unwrap_or_else(|e| panic!("{e}"));
-        options.rules.insert(code.to_string(), RuleSetting { enabled: Some(true), class: None });
-        crate::lint::lint(&old, &new, &plan, &options, &crate::lint::Texts::default()).findings.into_iter().filter(|f| f.code == code).collect()
+    pub fn findings(code: &str, old: &str, new: &str, options: Options) -> Vec<Finding> {
+        crate::lint::rules::support::testing::lint(old, new, options, &[code]).into_iter().filter(|f| f.code == code).collect()
     }
 
     #[test]
