@@ -169,7 +169,7 @@ fn child(repo: &Path) {
     drop((forward, backward));
 
     // The planner without its replay check: both diffs again, then lowering.
-    let (planned, c) = measured(|| schemashift::plan::plan_unverified(old, new));
+    let (planned, c) = measured(|| schemashift::plan::plan_unverified(old, new, &Default::default()));
     let plan = match planned {
         Ok(p) => {
             report("plan (2 diffs + lowering)", &format!("ok: {} up / {} down steps", p.up.len(), p.down.len()), c);

@@ -41,6 +41,12 @@ pub struct Config {
     pub concurrent_indexes: Option<bool>,
     /// Major version of the database server the migrations run on (e.g. 11).
     pub server_version: Option<u32>,
+    /// Plan the online forms (as `--online`).
+    pub online: Option<bool>,
+    /// An online plan's `lock_timeout` (PostgreSQL's interval syntax: `5s`).
+    pub lock_timeout: Option<String>,
+    /// An online plan's `statement_timeout` (`1h`; `0` for none).
+    pub statement_timeout: Option<String>,
     /// The old name of `server_version`, still accepted with a warning.
     #[serde(rename = "postgres_version")]
     pub deprecated_server_version: Option<u32>,
@@ -99,7 +105,7 @@ impl Config {
             Error::data(format!("invalid {CONFIG_FILE}: {}", e.message().trim_end()))
                 .at(Location::new(origin, line, column))
                 .help(
-                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes`, `server_version` and the `[lint]` table; \
+                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes`, `server_version`, `online`, `lock_timeout`, `statement_timeout` and the `[lint]` table; \
                      see the README",
                 )
         })

@@ -77,6 +77,8 @@ pub struct Flags {
     /// `generate --format`, the old spelling of `--framework`.
     pub deprecated_format: Option<String>,
     pub concurrently: bool,
+    /// `--online` (diff, generate, lint).
+    pub online: bool,
     /// `generate --server-version`.
     pub server_version: Option<u32>,
     /// `generate --postgres-version`, the old spelling of `--server-version`.
@@ -114,6 +116,9 @@ pub struct Settings {
     /// The major version of the database server the migrations run on;
     /// `None`: a supported release.
     pub server_version: Option<u32>,
+    /// Plan the online forms, with these session timeouts (`--online`,
+    /// `online = true`); `None`: the plain forms.
+    pub online: Option<crate::plan::Online>,
     /// The time for timestamp versions (Unix seconds).
     pub now: Setting<i64>,
     pub quiet: bool,
@@ -229,6 +234,7 @@ impl Settings {
             None => Setting::new(clock(), Origin::Default),
         };
 
+        let online = online_setting(flags.online, config.online, [config.lock_timeout, config.statement_timeout], config_file.as_deref())?;
         let lint = lint_options(&config.lint, server_version, config_file.as_deref())?;
         let fail_on = config.lint.fail_on.as_deref().map(|t| parse_fail_on(t, "fail_on in [lint]")).transpose()?;
         Ok(Settings {
@@ -241,6 +247,7 @@ impl Settings {
             // A flag can only switch these on: there is no `--no-concurrently`.
             concurrent_indexes: flags.concurrently || config.concurrent_indexes.unwrap_or(false),
             server_version,
+            online,
             now,
             quiet: flags.quiet,
             allow_empty: flags.allow_empty,
@@ -248,6 +255,11 @@ impl Settings {
             lint,
             fail_on,
         })
+    }
+
+    /// How plans are made this run.
+    pub fn plan_options(&self) -> crate::plan::Options {
+        crate::plan::Options { online: self.online.clone(), server_version: self.server_version }
     }
 
     /// The framework given by a flag or the file, checked; `None`: detect it.
@@ -346,6 +358,32 @@ fn lint_options(config: &crate::config::LintConfig, server_version: Option<u32>,
         view: pattern("view", &n.view)?,
     };
     Ok(options)
+}
+
+/// `--online` or `online = true`, with the file's timeouts (checked here,
+/// so that a typo is an error now rather than when the migration runs).
+fn online_setting(flag: bool, key: Option<bool>, timeouts: [Option<String>; 2], file: Option<&str>) -> Result<Option<crate::plan::Online>> {
+    let file = file.unwrap_or(CONFIG_FILE);
+    let mut online = crate::plan::Online::default();
+    let [lock, statement] = timeouts;
+    for (key, given, into) in [("lock_timeout", lock, &mut online.lock_timeout), ("statement_timeout", statement, &mut online.statement_timeout)] {
+        if let Some(value) = given {
+            if !is_duration(&value) {
+                return Err(Error::data(format!("`{key}` in {file} is not a duration: `{value}`"))
+                    .help("give a number with a unit PostgreSQL knows: `500ms`, `5s`, `2min`, `1h`, `1d`; `0` means no limit"));
+            }
+            *into = value.trim().to_string();
+        }
+    }
+    Ok((flag || key.unwrap_or(false)).then_some(online))
+}
+
+/// A number, then optionally one of PostgreSQL's time units (`us`, `ms`,
+/// `s`, `min`, `h`, `d`): what `SET lock_timeout` accepts.
+fn is_duration(text: &str) -> bool {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    digits > 0 && ["", "us", "ms", "s", "min", "h", "d"].contains(&text[digits..].trim_start())
 }
 
 #[cfg(test)]

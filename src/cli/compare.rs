@@ -27,6 +27,13 @@ pub struct Sources {
     /// object of the old one.
     #[arg(long)]
     pub allow_empty: bool,
+    /// Plan the forms that keep reads and writes going on tables that hold
+    /// rows (PostgreSQL): indexes built and dropped CONCURRENTLY, keys and
+    /// checks added NOT VALID and validated later, NOT NULL proved by a
+    /// check, UNIQUE and PRIMARY KEY over concurrent indexes, type changes
+    /// through a new column, lock_timeout and statement_timeout set first.
+    #[arg(long)]
+    pub online: bool,
     /// Pathspecs choosing the schema files (globs), after `--`.
     #[arg(last = true)]
     pub paths: Vec<String>,
@@ -48,7 +55,7 @@ pub struct Compared {
 impl Sources {
     /// What these flags contribute to the run's [`Settings`].
     pub fn flags(&self) -> Flags {
-        Flags { dialect: self.dialect.clone(), allow_empty: self.allow_empty, ..Flags::default() }
+        Flags { dialect: self.dialect.clone(), allow_empty: self.allow_empty, online: self.online, ..Flags::default() }
     }
 
     /// Checks the arguments without reading anything.
@@ -79,7 +86,7 @@ impl Sources {
         // What the new schema says about itself, and what the migration
         // says: the old schema's own notes were shown when it was new.
         let _ = old_warnings;
-        let plan = crate::plan::plan(&old, &new)?;
+        let plan = crate::plan::plan_with(&old, &new, &settings.plan_options())?;
         let mut warnings = new_warnings;
         for w in &plan.warnings {
             if !warnings.iter().any(|x| x.message == w.message && x.location.same_place(&w.location)) {

@@ -82,7 +82,9 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         name: args.name.clone(),
         version: args.version.clone(),
         header: header(old_files, new_files),
-        concurrent_indexes: settings.concurrent_indexes,
+        // An online plan builds its indexes concurrently already; its down
+        // does too where its migration runs outside a transaction.
+        concurrent_indexes: settings.concurrent_indexes || settings.online.is_some(),
         server_version: settings.server_version,
         now: settings.now.value,
     };

@@ -109,6 +109,23 @@ pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<
     }
 }
 
+/// `up`, planned from `old` to `new`, in the forms that keep reads and
+/// writes going (see [`crate::plan::Options::online`]).
+pub fn online(old: &Schema, new: &Schema, up: Vec<Step>, server_version: Option<u32>, warnings: &mut Vec<Warning>) -> Result<Vec<Step>> {
+    match new.dialect {
+        Dialect::Postgres => Ok(postgres::plan::online(old, new, up, server_version, warnings)),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// The statements that set an online plan's session timeouts.
+pub fn session_timeouts(dialect: Dialect, online: &crate::plan::Online) -> Result<Vec<Step>> {
+    match dialect {
+        Dialect::Postgres => Ok(postgres::plan::session_timeouts(online)),
+        other => Err(unsupported(other)),
+    }
+}
+
 /// The model as DDL that creates it.
 pub fn render_schema(schema: &Schema) -> Result<String> {
     match schema.dialect {

@@ -6,7 +6,6 @@
 //! ([`version`]) and is rendered by its framework ([`formats`]), and all
 //! files are written at once or not at all ([`write`]).
 
-pub mod concurrently;
 pub mod detect;
 pub mod escape;
 pub mod formats;
@@ -18,7 +17,7 @@ pub mod write;
 
 use crate::error::{Error, Result};
 use crate::model::Schema;
-use crate::plan::{Plan, Step};
+use crate::plan::{Plan, Step, concurrently};
 use formats::{Existing, Format, Migration};
 use std::path::{Path, PathBuf};
 use write::OutFile;
@@ -174,7 +173,12 @@ pub struct Unit {
 /// and each part is planned between its two schemas, up and down, so every
 /// migration applies and rolls back alone. The whole sequence is verified
 /// by replaying it.
+///
+/// An online plan (one with session settings) is cut where its steps say
+/// ([`crate::plan::facts::Facts::commits_before`]), and each part keeps
+/// the plan's own steps.
 pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, concurrent_indexes: bool) -> Result<Vec<Unit>> {
+    let online = !plan.session.is_empty();
     let mut up = plan.up.clone();
     let mut down = plan.down.clone();
     if concurrent_indexes {
@@ -187,11 +191,12 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
         // The plan was verified when it was made; replay it again only if
         // `CONCURRENTLY` rewrote some of it.
         let rewritten = up != plan.up || down != plan.down;
-        let unit = Unit { up, down, transaction: segments[0].transaction };
+        let mut units = vec![Unit { up, down, transaction: segments[0].transaction }];
+        with_session(&mut units, &plan.session, rules);
         if rewritten {
-            verify_units(old, new, std::slice::from_ref(&unit))?;
+            verify_units(old, new, &units)?;
         }
-        return Ok(vec![unit]);
+        return Ok(units);
     }
     // The schemas between the parts: where the up must be cut, or else where
     // the down must (a label the down adds back and then uses), replayed
@@ -208,9 +213,16 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
         points.reverse();
     }
     let mut out = Vec::new();
-    for pair in points.windows(2) {
+    for (i, pair) in points.windows(2).enumerate() {
         let part = crate::plan::plan(&pair[0], &pair[1])?;
         let (mut part_up, mut part_down) = (part.up, part.down);
+        // An online plan's parts are its own steps: planned again between
+        // two points, a part would lose what ties it to the others (the
+        // check a later part's SET NOT NULL needs, validated in between).
+        // Its down is the plain way back from its end to its start.
+        if online && segments.len() > 1 {
+            part_up = segments[i].up.clone();
+        }
         if concurrent_indexes {
             concurrently::rewrite(&mut part_up, &pair[0], &pair[1]);
         }
@@ -222,8 +234,50 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
         }
         out.push(Unit { up: part_up, down: part_down, transaction });
     }
+    if online && segments.len() > 1 {
+        refill_on_the_way_back(&mut out);
+    }
+    with_session(&mut out, &plan.session, rules);
     verify_units(old, new, &out)?;
     Ok(out)
+}
+
+/// A migration's down is planned from the schemas alone, which do not say
+/// what a column holds: where an online plan's later migration is undone
+/// and its down creates again a column an earlier migration backfilled (a
+/// type change's new column), the down backfills it again, so that the
+/// database is back where the earlier migration left it (and that later
+/// migration can run again).
+fn refill_on_the_way_back(units: &mut [Unit]) {
+    for k in 0..units.len() {
+        let backfills: Vec<Step> = units[k].up.iter().filter(|s| s.facts.work == crate::plan::facts::Work::Backfill).cloned().collect();
+        for b in backfills {
+            let filled: Vec<crate::plan::Object> = b.touched(crate::plan::Action::Alter).cloned().collect();
+            for later in &mut units[k + 1..] {
+                if later.down.iter().any(|s| s.touched(crate::plan::Action::Create).any(|o| filled.contains(o))) {
+                    later.down.push(b.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Puts the plan's session settings (an online plan's timeouts) at the top
+/// of each migration, up and down: runners may use a new connection for
+/// each. Not where the runner sends the file as one query and the migration
+/// runs outside a transaction: it must be that one statement alone (the
+/// settings of the migration before it hold on the same connection).
+fn with_session(units: &mut [Unit], session: &[Step], rules: segment::Rules) {
+    if session.is_empty() {
+        return;
+    }
+    for unit in units {
+        if unit.transaction || !rules.one_query_per_file {
+            for steps in [&mut unit.up, &mut unit.down] {
+                steps.splice(0..0, session.iter().cloned());
+            }
+        }
+    }
 }
 
 /// Replays all ups in order onto `old` and all downs in reverse onto `new`.

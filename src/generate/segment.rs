@@ -13,6 +13,11 @@
 //!   but the new label cannot be used before it commits ("unsafe use of new
 //!   value"), so when a later statement uses it the migration ends after
 //!   the labels are added and the rest goes in the next one.
+//!
+//! And a step that must not share a transaction with the steps before it
+//! (`facts.commits_before`: an online plan's validations, backfills and
+//! swaps, which must not hold the locks taken before them) starts a new
+//! migration.
 
 use crate::model::Dialect;
 use crate::plan::{OutsideTransaction, Step};
@@ -60,6 +65,12 @@ pub fn split(up: &[Step], rules: Rules) -> Vec<Segment> {
     // Labels added in `current` that a later statement must not use before commit.
     let mut uncommitted: Vec<String> = Vec::new();
     for step in up {
+        // A step that must not share the transaction of the steps before it
+        // (an online plan's `VALIDATE CONSTRAINT`) starts a migration.
+        if step.facts.commits_before && !current.up.is_empty() {
+            segments.push(std::mem::replace(&mut current, Segment { up: Vec::new(), transaction: true }));
+            uncommitted.clear();
+        }
         if let Some(label) = added_enum_label(step).filter(|_| rules.add_value_in_transaction) {
             current.up.push(step.clone());
             uncommitted.push(label);
@@ -150,6 +161,19 @@ mod tests {
         assert_eq!(shape(&split(&up, pg11)), vec![(1, false), (1, true)]);
         assert!(pg11.outside_transaction(&up[0]) && !Rules::new(false, Dialect::Postgres, Some(12)).outside_transaction(&up[0]));
         assert_eq!(shape(&split(&up, Rules::new(false, Dialect::Postgres, None))), vec![(2, true)]);
+    }
+
+    #[test]
+    fn a_step_that_commits_before_starts_a_migration() {
+        let mut validate = st("ALTER TABLE a VALIDATE CONSTRAINT k;");
+        validate.facts.commits_before = true;
+        let up = [st("ALTER TABLE a ADD CONSTRAINT k CHECK (y > 0) NOT VALID;"), validate.clone(), st("ALTER TABLE a ALTER COLUMN y SET NOT NULL;")];
+        assert_eq!(shape(&split(&up, SPLITS)), vec![(1, true), (2, true)]);
+        // First of all, it has nothing to commit.
+        assert_eq!(shape(&split(&up[1..], SPLITS)), vec![(2, true)]);
+        // After a statement outside a transaction, it starts a transaction anyway.
+        let up = [st("CREATE INDEX CONCURRENTLY a_y ON a (y);"), validate];
+        assert_eq!(shape(&split(&up, SPLITS)), vec![(1, false), (1, true)]);
     }
 
     #[test]

@@ -26,6 +26,11 @@ pub struct Facts {
     /// The data the step destroys, when it destroys any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destroys: Option<Destroys>,
+    /// The step must not share a transaction with the steps before it: they
+    /// commit first (a `VALIDATE CONSTRAINT` after the `NOT VALID` add, so
+    /// that the add's lock is not held while the rows are checked).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub commits_before: bool,
     /// A form of the same step that blocks less, when the step does not use it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub online: Option<Online>,
@@ -281,6 +286,9 @@ pub enum Work {
     Metadata,
     /// Reads every row (to validate a constraint), holding its lock meanwhile.
     Scan,
+    /// Writes a column of every row with an `UPDATE`, under a lock that
+    /// lets reads and writes go on (rows are locked one by one, until commit).
+    Backfill,
     /// Builds an index over every row.
     IndexBuild,
     /// Writes every row again (a new physical table), holding its lock meanwhile.

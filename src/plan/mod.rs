@@ -8,9 +8,8 @@
 //! (see [`verify`]) before anything is printed.
 
 
+pub mod concurrently;
 pub mod facts;
-
-
 pub mod verify;
 
 use crate::diff::{Change, Renames};
@@ -90,6 +89,10 @@ pub struct Rebuild {
 pub struct Plan {
     /// What differs, old → new.
     pub changes: Vec<Change>,
+    /// Settings each session running the migration starts with (an online
+    /// plan's `SET lock_timeout`), before the up or the down steps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub session: Vec<Step>,
     pub up: Vec<Step>,
     pub down: Vec<Step>,
     /// What the up migration rebuilds.
@@ -101,13 +104,13 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
-    /// The whole up script.
+    /// The whole up script, the session settings first.
     pub fn up_sql(&self) -> String {
-        script(&self.up)
+        script(&self.session) + &script(&self.up)
     }
-    /// The whole down script.
+    /// The whole down script, the session settings first.
     pub fn down_sql(&self) -> String {
-        script(&self.down)
+        script(&self.session) + &script(&self.down)
     }
 }
 
@@ -116,16 +119,53 @@ pub fn script(steps: &[Step]) -> String {
     steps.iter().map(|s| format!("{}\n", s.sql)).collect()
 }
 
+/// How to plan, beyond the two schemas.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// Plan the forms that keep reads and writes going on tables that hold
+    /// rows (`--online`), with these session timeouts; `None`: the plain forms.
+    pub online: Option<Online>,
+    /// The major version of the server the migration runs on (`None`: a
+    /// supported release): some online forms only help from a version on.
+    pub server_version: Option<u32>,
+}
+
+/// The session timeouts an online plan sets before its steps: a step that
+/// waits longer than `lock_timeout` for its lock gives up rather than queue
+/// every query of the table behind it, and no statement runs longer than
+/// `statement_timeout`. PostgreSQL's interval syntax (`5s`, `1h`, `0` for none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Online {
+    pub lock_timeout: String,
+    pub statement_timeout: String,
+}
+
+impl Default for Online {
+    /// Five seconds of waiting for a lock: long enough for a busy table's
+    /// short transactions to finish, short enough that the queries queued
+    /// behind the waiting migration do not time out. An hour for a
+    /// statement: the long steps of an online plan (index builds,
+    /// validations, backfills) hold locks that let reads and writes go on.
+    fn default() -> Online {
+        Online { lock_timeout: "5s".into(), statement_timeout: "1h".into() }
+    }
+}
+
 /// Plans the migration from `old` to `new`, and verifies it by replaying it.
 pub fn plan(old: &Schema, new: &Schema) -> Result<Plan> {
-    let mut plan = plan_unverified(old, new)?;
+    plan_with(old, new, &Options::default())
+}
+
+/// [`plan`], as `options` say.
+pub fn plan_with(old: &Schema, new: &Schema, options: &Options) -> Result<Plan> {
+    let mut plan = plan_unverified(old, new, options)?;
     let notes = verify::verify_noting(old, new, &plan)?;
     plan.warnings.extend(notes);
     Ok(plan)
 }
 
 /// Plans without the replay check (for measuring the stages separately).
-pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
+pub fn plan_unverified(old: &Schema, new: &Schema, options: &Options) -> Result<Plan> {
     if old.dialect != new.dialect {
         return Err(crate::Error::usage(format!(
             "the two schemas are of different dialects ({} and {})",
@@ -144,7 +184,12 @@ pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
         let forward = crate::diff::diff(old, new, &renames);
         let planned = forward.unplannable.is_empty().then(|| {
             let mut warnings = forward.warnings.clone();
-            crate::dialect::lower(&forward.renamed_old, new, &forward.changes, &mut warnings).map(|up| (up, warnings))
+            let (mut up, rebuilds) = crate::dialect::lower(&forward.renamed_old, new, &forward.changes, &mut warnings)?;
+            if options.online.is_some() {
+                up = crate::dialect::online(&forward.renamed_old, new, up, options.server_version, &mut warnings)?;
+                concurrently::rewrite(&mut up, &forward.renamed_old, new);
+            }
+            Ok((up, rebuilds, warnings))
         });
         ((forward.changes, forward.unplannable, planned), down.join().expect("the planner does not panic"))
     });
@@ -156,7 +201,11 @@ pub fn plan_unverified(old: &Schema, new: &Schema) -> Result<Plan> {
              or change the schema in two commits, the table dropped in one and created in the next",
         ));
     };
-    let ((up, rebuilds), warnings) = planned?;
+    let (up, rebuilds, warnings) = planned?;
     let (down, _) = down?;
-    Ok(Plan { changes, up, down, rebuilds, warnings })
+    let session = match &options.online {
+        Some(online) if !up.is_empty() => crate::dialect::session_timeouts(new.dialect, online)?,
+        _ => Vec::new(),
+    };
+    Ok(Plan { changes, session, up, down, rebuilds, warnings })
 }

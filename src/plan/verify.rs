@@ -384,7 +384,7 @@ mod tests {
     #[test]
     fn a_table_change_is_verified_on_the_tables_it_touches() {
         let (old, new) = (model(OLD), model(NEW));
-        let plan = super::super::plan_unverified(&old, &new).expect("plans");
+        let plan = super::super::plan_unverified(&old, &new, &Default::default()).expect("plans");
         let tables = touched_tables(&old, &new, &plan.changes).expect("table-level changes only");
         // a is changed, b references it, c is changed; d is left out.
         let names: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
@@ -398,7 +398,7 @@ mod tests {
     #[test]
     fn a_wrong_plan_fails_however_it_is_checked() {
         let (old, new) = (model(OLD), model(NEW));
-        let good = super::super::plan_unverified(&old, &new).expect("plans");
+        let good = super::super::plan_unverified(&old, &new, &Default::default()).expect("plans");
         let mut missing_step = good.clone();
         missing_step.up.pop();
         assert!(verify(&old, &new, &missing_step).is_err());
@@ -442,7 +442,7 @@ mod tests {
         let old = model("CREATE TABLE d (id int CONSTRAINT c_extra_key UNIQUE); CREATE TABLE c (id int);");
         let new = model("CREATE TABLE d (id int CONSTRAINT c_extra_key UNIQUE); CREATE TABLE c (id int, extra text UNIQUE);");
         assert!(new.tables[&QName::new("public", "c")].constraints.contains_key("c_extra_key1"));
-        let mut plan = super::super::plan_unverified(&old, &new).expect("plans");
+        let mut plan = super::super::plan_unverified(&old, &new, &Default::default()).expect("plans");
         let tables = touched_tables(&old, &new, &plan.changes).expect("table-level changes only");
         assert!(!tables.contains(&QName::new("public", "d")));
         // The planner names the constraint; left unnamed, the replay must generate the same name.

@@ -626,7 +626,7 @@ fn plan(current: &str, desired: &str) -> Result<(String, String), Failure> {
             unverified: None,
         })?;
         let plan = schemashift::plan::plan(&old, &new).map_err(|e| {
-            let unverified = schemashift::plan::plan_unverified(&old, &new).ok().map(|p| (p.up_sql(), p.down_sql()));
+            let unverified = schemashift::plan::plan_unverified(&old, &new, &Default::default()).ok().map(|p| (p.up_sql(), p.down_sql()));
             Failure {
                 class: format!("planner error: {}", planner_class(&e.message)),
                 message: format!("planner error: {}", one_line(&e.to_string())),

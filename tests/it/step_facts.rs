@@ -66,7 +66,7 @@ fn every_step_names_what_it_touches() {
     for case in support::pgdump_cases() {
         let schema = read("schema.sql", &support::pgdump_fixture(&case));
         // The facts, not the plan's verification, are under test here.
-        let Ok(p) = schemashift::plan::plan_unverified(&empty, &schema) else { continue };
+        let Ok(p) = schemashift::plan::plan_unverified(&empty, &schema, &Default::default()) else { continue };
         planned += 1;
         check_touches(&format!("pgdump {case} (created)"), &p.up, &mut problems);
         check_touches(&format!("pgdump {case} (dropped)"), &p.down, &mut problems);

@@ -180,7 +180,7 @@ fn tables_losing_columns(before: &Snapshot, after: &Snapshot, renames: &Renames)
 }
 
 /// `catalog` without the column positions of `tables`.
-fn without_positions(server: &PgServer, db: &str, c: &Catalog, tables: &[TableName]) -> Catalog {
+pub fn without_positions(server: &PgServer, db: &str, c: &Catalog, tables: &[TableName]) -> Catalog {
     let mut c = c.clone();
     for (schema, table) in tables {
         let prefix = server

@@ -39,6 +39,7 @@
 mod facts;
 mod inherit;
 pub mod locks;
+mod online;
 mod properties;
 mod rebuild;
 mod routines;
@@ -273,6 +274,8 @@ struct Lowering<'a> {
 }
 
 /// The steps of the migration, and the objects it rebuilds.
+pub use online::{online, session_timeouts};
+
 pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> (Vec<Step>, Vec<Rebuild>) {
     let inh = Inheritance::any(old, new).then_some(Inheritance { old, new });
     let mut l = Lowering {
@@ -837,8 +840,7 @@ impl Using {
     fn sql(self, column: &str, to: &DataType) -> String {
         match self {
             Using::Implicit => String::new(),
-            Using::Cast => format!(" USING {column}::{to}"),
-            Using::ThroughText => format!(" USING {column}::text::{to}"),
+            _ => format!(" USING {}", self.expr(column, to)),
         }
     }
 }

@@ -16,6 +16,7 @@ pub const SHARE: &str = "SHARE";
 pub const SHARE_ROW_EXCLUSIVE: &str = "SHARE ROW EXCLUSIVE";
 pub const SHARE_UPDATE_EXCLUSIVE: &str = "SHARE UPDATE EXCLUSIVE";
 pub const EXCLUSIVE: &str = "EXCLUSIVE";
+pub const ROW_EXCLUSIVE: &str = "ROW EXCLUSIVE";
 
 /// The statements of a migration file, each a step with its facts and the
 /// line and column where it starts; a statement the database refuses in a

@@ -49,6 +49,10 @@ pub static RULE: Rule = Rule {
             if a.failure() == Failure::NoCast {
                 return None;
             }
+            // Planned online, through a new column and a backfill: nothing rewrites.
+            if !ctx.rewrites(a.table) {
+                return None;
+            }
             let lock = ctx.lock_on(a.table);
             let tree = match a.descendants {
                 0 => String::new(),

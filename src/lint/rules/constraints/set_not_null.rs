@@ -5,6 +5,7 @@ use super::{dropped, level, planned};
 use crate::diff::Change;
 use crate::lint::{Class, Context, Example, Hit, Preflight, Rule};
 use crate::model::{ConstraintKind, QName, quote_ident};
+use crate::plan::facts::Work;
 
 pub static RULE: Rule = Rule {
     code: "SS401",
@@ -63,6 +64,10 @@ fn check(ctx: &Context) -> Vec<Hit> {
             continue;
         }
         let Some(step) = planned(ctx, &format!("set not null on {table}.{}", to.name)) else { continue };
+        // Planned online: a check validated first spares the scan.
+        if step.facts.work == Work::Metadata {
+            continue;
+        }
         let Some(before) = Before::of(ctx, table) else { continue };
         let old_name = before.column_name(&to.name);
         // A valid CHECK of the table before the migration that proves the column filled.

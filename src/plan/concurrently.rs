@@ -3,7 +3,7 @@
 //! A plain `CREATE INDEX` takes a SHARE lock: writes to the table wait until
 //! the index is built, which on a large table is an outage. `CONCURRENTLY`
 //! builds it without blocking writes, at the price of running outside a
-//! transaction (see [`super::segment`]). Indexes on tables created in the
+//! transaction (see [`crate::generate::segment`]). Indexes on tables created in the
 //! same migration gain nothing from it and keep the plain form, as do
 //! partitioned tables, where PostgreSQL does not support it.
 

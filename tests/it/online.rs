@@ -1,0 +1,277 @@
+//! Online plans (`--online`) on PostgreSQL 15, with rows: each form the
+//! planner writes instead of a blocking step is cut into migrations as
+//! `generate` cuts it, each migration applied in its own transaction (or
+//! none, as it says), the catalog compared with the new schema's and the rows
+//! with the old ones; then the downs, in reverse, back to the old schema.
+//! The linter finds none of what the online form fixed (and finds it in the
+//! plain plan, so the check can fail).
+
+use crate::support::catalog;
+use crate::support::pg::PgServer;
+use crate::support::roundtrip::{self, Case, Script};
+use crate::support::rows::{self, Renames};
+use crate::support::{comparable, read_sql};
+use schemashift::generate::{Unit, segment, units};
+use schemashift::lint::{self, Revision, Texts};
+use schemashift::model::{Dialect, Schema};
+use schemashift::plan::{Online, Options, Plan, plan, plan_with};
+
+fn read(path: &str, sql: &str) -> Schema {
+    read_sql(path, sql).unwrap_or_else(|e| panic!("{e}")).0
+}
+
+fn online() -> Options {
+    Options { online: Some(Online::default()), server_version: None }
+}
+
+/// The codes of the findings of `plan`.
+fn findings(old: &Schema, new: &Schema, plan: &Plan, old_sql: &str, new_sql: &str) -> Vec<&'static str> {
+    let mut texts = Texts::default();
+    texts.insert(Revision::Old, "old.sql", old_sql.to_string());
+    texts.insert(Revision::New, "new.sql", new_sql.to_string());
+    lint::lint(old, new, plan, &lint::Options::default(), &texts).findings.iter().map(|f| f.code).collect()
+}
+
+/// The migrations `generate --online` would write for the change.
+fn migrations(old: &Schema, new: &Schema, plan: &Plan) -> Vec<Unit> {
+    let rules = segment::Rules::new(false, Dialect::Postgres, None);
+    units(old, new, plan, rules, true).unwrap_or_else(|e| panic!("the online plan cuts into migrations: {e}"))
+}
+
+fn script(steps: &[schemashift::plan::Step], transaction: bool) -> Script {
+    Script { sql: steps.iter().map(|s| format!("{}\n", s.sql)).collect(), one_transaction: transaction }
+}
+
+/// One online form's case.
+struct Form<'a> {
+    name: &'a str,
+    old: &'a str,
+    new: &'a str,
+    data: &'a str,
+    /// Lint rules that fire on the plain plan and must not on the online one.
+    fixed: &'a [&'a str],
+    /// SQL the old application runs after the first migration, before the
+    /// rest (rows written while the online plan is half-way).
+    meanwhile: Option<&'a str>,
+    /// Tables whose column positions change (a column swapped in goes last).
+    reordered: &'a [(&'a str, &'a str)],
+}
+
+fn check(server: &PgServer, form: &Form) -> Result<(), String> {
+    let (old, new) = (read("old.sql", form.old), read("new.sql", form.new));
+    let plain = plan(&old, &new).map_err(|e| e.to_string())?;
+    let planned = plan_with(&old, &new, &online()).map_err(|e| format!("the online plan: {e}"))?;
+
+    // What the online form fixes, the linter says of the plain plan only.
+    let before = findings(&old, &new, &plain, form.old, form.new);
+    let after = findings(&old, &new, &planned, form.old, form.new);
+    for code in form.fixed {
+        if !before.contains(code) {
+            return Err(format!("{code} does not fire on the plain plan (findings: {before:?})"));
+        }
+        if after.contains(code) {
+            return Err(format!("{code} still fires on the online plan:\n{}", planned.up_sql()));
+        }
+    }
+
+    let case = Case { name: form.name, old: form.old, new: form.new, data: Some(form.data), values_change: &[] };
+    let expected = roundtrip::expected(server, &case)?;
+    let db = roundtrip::load(server, &format!("{}_online", form.name), &[form.old, form.data]).map_err(|(_, e)| e)?;
+    let original = rows::snapshot(server, &db);
+    let parts = migrations(&old, &new, &planned);
+    for (i, unit) in parts.iter().enumerate() {
+        roundtrip::apply(server, &db, &script(&unit.up, unit.transaction))
+            .map_err(|e| format!("migration {} of {} fails: {e}\n{}", i + 1, parts.len(), script(&unit.up, unit.transaction).sql))?;
+        if i == 0
+            && let Some(sql) = form.meanwhile
+        {
+            server.psql_file(&db, sql).map_err(|e| format!("the old application's writes fail half-way: {e}"))?;
+        }
+    }
+    let tables: Vec<rows::TableName> = form.reordered.iter().map(|(s, t)| (s.to_string(), t.to_string())).collect();
+    let migrated = roundtrip::without_positions(server, &db, &comparable(&catalog::catalog(server, &db)), &tables);
+    let wanted = roundtrip::without_positions(server, &db, &expected.new, &tables);
+    if migrated != wanted {
+        return Err(format!("after the online up, the catalog differs from new.sql's:\n{}", catalog::diff(&migrated, &wanted)));
+    }
+    let after_up = rows::snapshot(server, &db);
+    let keep = |_: &rows::TableName, _: Option<&str>| true;
+    if form.meanwhile.is_none() {
+        let lost = rows::compare(server, &db, &original, &after_up, &Renames::default(), &keep);
+        if !lost.is_empty() {
+            return Err(format!("rows lost or changed by the online up:\n{lost}"));
+        }
+    }
+    for unit in parts.iter().rev() {
+        roundtrip::apply(server, &db, &script(&unit.down, unit.transaction)).map_err(|e| format!("a down fails: {e}"))?;
+    }
+    let back = roundtrip::without_positions(server, &db, &comparable(&catalog::catalog(server, &db)), &tables);
+    let old_catalog = roundtrip::without_positions(server, &db, &expected.old, &tables);
+    if back != old_catalog {
+        return Err(format!("after the downs, the catalog differs from old.sql's:\n{}", catalog::diff(&back, &old_catalog)));
+    }
+    server.drop_database(&db);
+    Ok(())
+}
+
+fn run(form: Form) {
+    let Some(server) = crate::support::pg::server() else { return };
+    if let Err(e) = check(server, &form) {
+        panic!("{}: {e}", form.name);
+    }
+}
+
+const USERS: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text, nick text);\n";
+const USER_ROWS: &str = "INSERT INTO users VALUES (1, 'a@x', 'a'), (2, 'b@x', 'b'), (3, 'c@x', NULL);\n";
+
+#[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
+fn foreign_key_and_check_are_added_not_valid_then_validated() {
+    run(Form {
+        name: "online_fk_check",
+        old: &format!("{USERS}CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint, score int);"),
+        new: &format!("{USERS}CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id), score int CHECK (score >= 0));"),
+        data: &format!("{USER_ROWS}INSERT INTO posts VALUES (10, 1, 5), (11, 2, 0), (12, NULL, NULL);"),
+        fixed: &["SS405", "SS406"],
+        meanwhile: None,
+        reordered: &[],
+    });
+}
+
+#[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
+fn not_null_is_proved_by_a_validated_check() {
+    run(Form {
+        name: "online_not_null",
+        old: USERS,
+        new: "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, nick text);",
+        data: USER_ROWS,
+        fixed: &["SS401"],
+        meanwhile: None,
+        reordered: &[],
+    });
+}
+
+#[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
+fn indexes_are_built_and_dropped_concurrently() {
+    run(Form {
+        name: "online_index",
+        old: &format!("{USERS}CREATE INDEX users_nick ON users (nick);"),
+        new: &format!("{USERS}CREATE INDEX users_email ON users (email);"),
+        data: USER_ROWS,
+        fixed: &["SS501", "SS502"],
+        meanwhile: None,
+        reordered: &[],
+    });
+}
+
+#[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
+fn a_type_change_goes_through_a_new_column_kept_in_step() {
+    // text → integer: a cast that can fail, and a rewrite in place. The old
+    // application inserts and updates rows after the first migration: the
+    // trigger converts them, and the swap keeps them.
+    run(Form {
+        name: "online_swap",
+        old: "CREATE TABLE m (id bigint PRIMARY KEY, n text, age text NOT NULL DEFAULT '0', note text);\n\
+              COMMENT ON COLUMN m.age IS 'in years';",
+        new: "CREATE TABLE m (id bigint PRIMARY KEY, n integer, age integer NOT NULL DEFAULT 0, note text);\n\
+              COMMENT ON COLUMN m.age IS 'in years';",
+        data: "INSERT INTO m VALUES (1, '10', '30', 'x'), (2, NULL, '41', NULL), (3, '-7', '0', 'z');",
+        fixed: &["SS301"],
+        meanwhile: Some("INSERT INTO m (id, n, note) VALUES (4, '12', 'new'); UPDATE m SET n = '11', age = '31' WHERE id = 1;"),
+        reordered: &[("public", "m")],
+    });
+}
+
+#[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
+fn rows_written_half_way_through_a_swap_are_converted() {
+    let Some(server) = crate::support::pg::server() else { return };
+    let old_sql = "CREATE TABLE m (id bigint PRIMARY KEY, n text NOT NULL DEFAULT '5');";
+    let new_sql = "CREATE TABLE m (id bigint PRIMARY KEY, n bigint NOT NULL DEFAULT 5);";
+    let (old, new) = (read("old.sql", old_sql), read("new.sql", new_sql));
+    let planned = plan_with(&old, &new, &online()).unwrap();
+    let parts = migrations(&old, &new, &planned);
+    assert!(parts.len() >= 3, "add + sync, backfill, validate, swap: {} migrations", parts.len());
+    let db = roundtrip::load(server, "online_half_way", &[old_sql, "INSERT INTO m VALUES (1, '1'), (2, '2');"]).unwrap();
+    roundtrip::apply(server, &db, &script(&parts[0].up, parts[0].transaction)).unwrap();
+    // The old application: an insert with the default, one with a value, an update.
+    server.psql_file(&db, "INSERT INTO m (id) VALUES (3); INSERT INTO m VALUES (4, '44'); UPDATE m SET n = '22' WHERE id = 2;").unwrap();
+    for unit in &parts[1..] {
+        roundtrip::apply(server, &db, &script(&unit.up, unit.transaction)).unwrap();
+    }
+    let got = server.query(&db, "SELECT string_agg(id || '=' || n, ',' ORDER BY id) FROM m").unwrap();
+    assert_eq!(got.trim(), "1=1,2=22,3=5,4=44");
+    let types = server.query(&db, "SELECT format_type(atttypid, atttypmod) || ' ' || attnotnull FROM pg_attribute WHERE attrelid = 'm'::regclass AND attname = 'n'").unwrap();
+    assert_eq!(types.trim(), "bigint true");
+    server.drop_database(&db);
+}
+
+#[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
+fn a_null_found_by_the_validation_stops_the_migration_before_any_long_lock() {
+    let Some(server) = crate::support::pg::server() else { return };
+    let new_sql = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, nick text);";
+    let (old, new) = (read("old.sql", USERS), read("new.sql", new_sql));
+    let planned = plan_with(&old, &new, &online()).unwrap();
+    let parts = migrations(&old, &new, &planned);
+    let db = roundtrip::load(server, "online_null", &[USERS, "INSERT INTO users VALUES (1, NULL, 'a');"]).unwrap();
+    let results: Vec<Result<(), String>> = parts.iter().map(|u| roundtrip::apply(server, &db, &script(&u.up, u.transaction))).collect();
+    let failed = results.iter().position(|r| r.is_err()).expect("a NULL email stops the migration");
+    let failing = &parts[failed].up;
+    assert!(failing.iter().any(|s| s.sql.contains("VALIDATE CONSTRAINT")), "it stops at the validation: {failing:?}");
+    assert!(results[failed].as_ref().unwrap_err().contains("is violated by some row"), "{:?}", results[failed]);
+    server.drop_database(&db);
+}
+
+#[test]
+fn a_column_an_index_uses_keeps_its_type_change_in_place_and_says_why() {
+    let old = read("old.sql", "CREATE TABLE m (id bigint PRIMARY KEY, n text); CREATE INDEX m_n ON m (n);");
+    let new = read("new.sql", "CREATE TABLE m (id bigint PRIMARY KEY, n integer); CREATE INDEX m_n ON m (n);");
+    let planned = plan_with(&old, &new, &online()).unwrap();
+    assert!(planned.up_sql().contains("ALTER COLUMN n TYPE integer"), "{}", planned.up_sql());
+    let why = planned.warnings.iter().find(|w| w.message.starts_with("online:")).expect("a warning says why");
+    assert!(why.message.contains("an index uses it"), "{}", why.message);
+}
+
+#[test]
+fn an_online_plan_sets_its_timeouts_first_and_plain_plans_do_not() {
+    let old = read("old.sql", USERS);
+    let new = read("new.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, nick text);");
+    let planned = plan_with(&old, &new, &online()).unwrap();
+    assert!(planned.up_sql().starts_with("SET lock_timeout = '5s';\nSET statement_timeout = '1h';\n"), "{}", planned.up_sql());
+    assert!(!plan(&old, &new).unwrap().up_sql().contains("SET lock_timeout"));
+    // Every migration starts with them (a runner may use a new connection each time).
+    for unit in migrations(&old, &new, &planned) {
+        assert!(unit.up[0].sql.starts_with("SET lock_timeout"), "{:?}", unit.up);
+        assert!(unit.down[0].sql.starts_with("SET lock_timeout"), "{:?}", unit.down);
+    }
+    // A table created by the migration holds no rows: nothing to do online.
+    let created = plan_with(&read("old.sql", ""), &new, &online()).unwrap();
+    assert!(!created.up_sql().contains("NOT VALID") && !created.up_sql().contains("VALIDATE"), "{}", created.up_sql());
+}
+
+#[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
+fn the_last_migration_of_a_swap_rolls_back_and_runs_again() {
+    // A runner's `rollback` undoes one migration: the database must be where
+    // the migration before it left it, the new column filled, so that the
+    // migration can run again.
+    let Some(server) = crate::support::pg::server() else { return };
+    let old_sql = "CREATE TABLE m (id bigint PRIMARY KEY, n text NOT NULL);";
+    let new_sql = "CREATE TABLE m (id bigint PRIMARY KEY, n integer NOT NULL);";
+    let (old, new) = (read("old.sql", old_sql), read("new.sql", new_sql));
+    let parts = migrations(&old, &new, &plan_with(&old, &new, &online()).unwrap());
+    let db = roundtrip::load(server, "online_redo", &[old_sql, "INSERT INTO m VALUES (1, '1'), (2, '2');"]).unwrap();
+    let last = parts.last().unwrap();
+    for unit in &parts {
+        roundtrip::apply(server, &db, &script(&unit.up, unit.transaction)).unwrap();
+    }
+    roundtrip::apply(server, &db, &script(&last.down, last.transaction)).unwrap();
+    roundtrip::apply(server, &db, &script(&last.up, last.transaction)).unwrap_or_else(|e| panic!("the last migration does not run again: {e}"));
+    let got = server.query(&db, "SELECT string_agg(id || '=' || n, ',' ORDER BY id) FROM m").unwrap();
+    assert_eq!(got.trim(), "1=1,2=2");
+    server.drop_database(&db);
+}
