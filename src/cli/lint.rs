@@ -51,6 +51,10 @@ pub fn run(args: LintArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         if !args.sources.revs.is_empty() || args.sources.staged || args.sources.no_index {
             return Err(crate::Error::usage("--migrations lints migration files: give no revisions, --staged or --no-index with it"));
         }
+        if args.sources.online {
+            return Err(crate::Error::usage("--online plans a migration; --migrations lints the migrations as written, with no plan to make online")
+                .help("leave out --online, or lint the schema change instead: `schemashift lint --online [revisions]`"));
+        }
         let migrations = read_migrations(&args.migrations, settings, cwd)?;
         let (report, texts) = crate::lint::migrations::lint_migrations(&migrations, settings.dialect.value, &settings.lint)?;
         let color = args.format == Format::Text && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();

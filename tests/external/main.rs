@@ -36,6 +36,7 @@ mod runner_refinery;
 mod runner_sql_migrate;
 mod runner_sqlx;
 mod sarif;
+mod squawk;
 
 use libtest_mimic::{Arguments, Trial};
 use std::collections::BTreeMap;
@@ -76,6 +77,7 @@ const TABLES: &[(&str, &[Test])] = &[
     ("runner_sql_migrate", runner_sql_migrate::TESTS),
     ("runner_sqlx", runner_sqlx::TESTS),
     ("sarif", sarif::TESTS),
+    ("squawk", squawk::TESTS),
 ];
 
 fn main() -> ExitCode {

@@ -275,3 +275,80 @@ fn the_last_migration_of_a_swap_rolls_back_and_runs_again() {
     assert_eq!(got.trim(), "1=1,2=2");
     server.drop_database(&db);
 }
+
+mod cli {
+    use assert_cmd::Command;
+    use std::path::Path;
+
+    const OLD: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nCREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint);\n";
+    const NEW: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n\
+                       CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n";
+
+    fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+        std::fs::write(dir.join("old.sql"), OLD).unwrap();
+        std::fs::write(dir.join("new.sql"), NEW).unwrap();
+        Command::cargo_bin("schemashift").unwrap().current_dir(dir).args(args).output().unwrap()
+    }
+
+    fn json(out: &std::process::Output) -> serde_json::Value {
+        assert!(out.status.code().is_some_and(|c| c < 64), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    fn codes(report: &serde_json::Value) -> Vec<String> {
+        report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn diff_online_writes_the_safe_forms_and_says_where_transactions_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = json(&run(dir.path(), &["diff", "--no-index", "old.sql", "new.sql", "--online", "--format", "json"]));
+        let up = report["up"].as_str().unwrap();
+        assert!(up.starts_with("SET lock_timeout = '5s';\nSET statement_timeout = '1h';\n"), "{up}");
+        assert!(up.contains("FOREIGN KEY (user_id) REFERENCES public.users (id) NOT VALID;"), "{up}");
+        assert!(up.contains("ALTER TABLE public.posts VALIDATE CONSTRAINT posts_user_id_fkey;"), "{up}");
+        assert!(up.contains("CHECK (email IS NOT NULL) NOT VALID;"), "{up}");
+        let steps = report["up_steps"].as_array().unwrap();
+        let first_validate = steps.iter().position(|s| s["sql"].as_str().unwrap().contains("VALIDATE")).unwrap();
+        assert_eq!(steps[first_validate]["facts"]["commits_before"], true, "{:?}", steps[first_validate]);
+        assert_eq!(steps.iter().filter(|s| s["facts"]["commits_before"] == true).count(), 1);
+        // What the plan fixed, the findings in the same report no longer say.
+        let plain = json(&run(dir.path(), &["diff", "--no-index", "old.sql", "new.sql", "--format", "json"]));
+        let (before, after) = (codes(&plain["lint"]), codes(&report["lint"]));
+        assert!(before.contains(&"SS405".to_string()) && before.contains(&"SS401".to_string()), "{before:?}");
+        assert!(!after.contains(&"SS405".to_string()) && !after.contains(&"SS401".to_string()), "{after:?}");
+    }
+
+    #[test]
+    fn lint_online_judges_the_online_plan() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = json(&run(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "json"]));
+        let online = json(&run(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--online", "--format", "json"]));
+        assert!(codes(&plain).contains(&"SS405".to_string()), "{:?}", codes(&plain));
+        assert!(!codes(&online).contains(&"SS405".to_string()), "{:?}", codes(&online));
+    }
+
+    #[test]
+    fn online_and_its_timeouts_come_from_the_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("schemashift.toml"), "online = true\nlock_timeout = \"2s\"\nstatement_timeout = \"0\"\n").unwrap();
+        let out = run(dir.path(), &["diff", "--no-index", "old.sql", "new.sql"]);
+        let up = String::from_utf8(out.stdout).unwrap();
+        assert!(up.starts_with("SET lock_timeout = '2s';\nSET statement_timeout = '0';\n"), "{up}");
+        assert!(up.contains("NOT VALID"), "{up}");
+
+        std::fs::write(dir.path().join("schemashift.toml"), "online = true\nlock_timeout = \"5 seconds\"\n").unwrap();
+        let out = run(dir.path(), &["diff", "--no-index", "old.sql", "new.sql"]);
+        assert_eq!(out.status.code(), Some(65));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("`lock_timeout` in") && err.contains("is not a duration: `5 seconds`"), "{err}");
+    }
+
+    #[test]
+    fn linting_migration_files_has_no_plan_to_make_online() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("001.sql"), "CREATE TABLE t (id int);\n").unwrap();
+        let out = run(dir.path(), &["lint", "--migrations", "001.sql", "--online"]);
+        assert_eq!(out.status.code(), Some(64), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
