@@ -187,11 +187,11 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
     }
     let segments = segment::split(&up, rules);
     let down_segments = segment::split(&down, rules);
-    if segments.len() == 1 && down_segments.len() == 1 {
+    if segments.len() <= 1 && down_segments.len() <= 1 {
         // The plan was verified when it was made; replay it again only if
         // `CONCURRENTLY` rewrote some of it.
         let rewritten = up != plan.up || down != plan.down;
-        let mut units = vec![Unit { up, down, transaction: segments[0].transaction }];
+        let mut units = vec![Unit { up, down, transaction: segments.first().is_none_or(|s| s.transaction) }];
         with_session(&mut units, &plan.session, rules);
         if rewritten {
             verify_units(old, new, &units)?;

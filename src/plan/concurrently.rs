@@ -33,7 +33,8 @@ pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
 /// sits between the drop of an object the migration rebuilds (a view over a
 /// changed column, a trigger, a policy, a CHECK) and its re-creation, the
 /// object would be missing while the index builds, and for good if the
-/// build fails. Such builds move after the re-creations, with the steps
+/// build fails; between the change of an object and its drop (an enum
+/// replaced by a new one), the migration would stop half-way through. Such builds move after the re-creations, with the steps
 /// that need the new index (`CLUSTER ON`, `REPLICA IDENTITY USING INDEX`,
 /// its comment, a foreign key into the table of a new unique index), all
 /// of it read from the steps' facts (what each creates, drops and uses)
@@ -41,9 +42,16 @@ pub fn rewrite(steps: &mut Vec<Step>, from: &Schema, to: &Schema) {
 fn keep_rebuilds_together(steps: &mut Vec<Step>, to: &Schema) {
     let is_build = |s: &Step| s.facts.outside_transaction == Some(OutsideTransaction::Refused) && s.facts.work == Work::IndexBuild;
     let Some(first_build) = steps.iter().position(is_build) else { return };
-    // The last re-creation of something dropped before the first build.
+    // The last re-creation of something dropped before the first build, or
+    // the last drop of something changed before it: a replacement under
+    // way (an enum renamed out of the way while its columns are converted
+    // to the new one, which the steps name by the enum's name).
     let dropped: Vec<&Object> = steps[..first_build].iter().flat_map(|s| s.touched(Action::Drop)).filter(|o| rebuilt_kind(o)).collect();
-    let Some(last) = steps.iter().rposition(|s| s.touched(Action::Create).any(|o| dropped.contains(&o))) else {
+    let changed = [Action::Create, Action::Alter, Action::RenameTo];
+    let set_aside: Vec<&Object> = steps[..first_build].iter().flat_map(|s| changed.iter().flat_map(move |a| s.touched(*a))).collect();
+    let Some(last) = steps.iter().rposition(|s| {
+        s.touched(Action::Create).any(|o| dropped.contains(&o)) || s.touched(Action::Drop).any(|o| set_aside.contains(&o))
+    }) else {
         return;
     };
     if last < first_build {
@@ -154,5 +162,32 @@ mod tests {
         // The view is back before the build ends the transaction; the
         // foreign key into t and the index's comment wait for the index.
         assert_eq!(order, ["0", "3", "5", "1", "2", "4", "6"]);
+    }
+
+    #[test]
+    fn a_build_waits_until_a_replaced_type_is_dropped() {
+        let to = crate::dialect::postgres::read::replay(Schema::new(crate::model::Dialect::Postgres), "new.sql", "CREATE TABLE t (a int);")
+            .expect("reads");
+        let mood = Object::Type(q("mood"));
+        let mut build = fact(&[(Action::Alter, Object::Table(q("t"))), (Action::Create, Object::Index(q("i")))]);
+        build.facts.outside_transaction = Some(OutsideTransaction::Refused);
+        build.facts.work = Work::IndexBuild;
+        build.facts.lock = Some(Lock { level: "SHARE UPDATE EXCLUSIVE", on: q("t") });
+        // The enum renamed out of the way, the new one, the column converted,
+        // the build, the old enum dropped (all named by the enum's name).
+        let mut steps = vec![
+            fact(&[(Action::Alter, mood.clone())]),
+            fact(&[(Action::Create, mood.clone())]),
+            fact(&[(Action::Alter, Object::Column(q("t"), "a".into())), (Action::Use, mood.clone())]),
+            build,
+            fact(&[(Action::Drop, mood)]),
+            fact(&[(Action::Alter, Object::Table(q("u")))]),
+        ];
+        for (i, s) in steps.iter_mut().enumerate() {
+            s.summary = i.to_string();
+        }
+        keep_rebuilds_together(&mut steps, &to);
+        let order: Vec<&str> = steps.iter().map(|s| s.summary.as_str()).collect();
+        assert_eq!(order, ["0", "1", "2", "4", "3", "5"]);
     }
 }
