@@ -48,7 +48,21 @@ const INVALID: &[(&str, &str, &str, &str)] = &[
     ("CREATE TABLE t (c int);\nCREATE TABLE t2 (d int);\nCREATE INDEX t ON t2 (d);", "3:1", "index t has the same name as table public.t", ""),
     ("CREATE TABLE t (c int, CONSTRAINT k UNIQUE (c));\nCREATE TABLE u (d int);\nCREATE INDEX k ON u (d);", "3:1", "has the same name as constraint k", ""),
     ("CREATE SEQUENCE s OWNED BY t.c;", "1:1", "owned by public.t.c, which does not exist", ""),
-    ("CREATE TABLE t (c int);\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER tr BEFORE UPDATE OF nope ON t FOR EACH ROW EXECUTE FUNCTION f();", "3:1", "column nope named in trigger tr", ""),
+    ("CREATE TABLE t (c int);\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER tr BEFORE UPDATE OF nope ON t FOR EACH ROW EXECUTE FUNCTION f();", "3:1", "column nope named in trigger tr", ""),    // A constraint made from an index PostgreSQL cannot make one from.
+    ("CREATE TABLE t (c int);\nCREATE INDEX i ON t (c);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i;", "3:51", "index i is not a unique index", "primary key or unique constraint"),
+    ("CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t ((c + 1));\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i;", "3:51", "index i contains expressions", ""),
+    ("CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t (c) WHERE c > 0;\nALTER TABLE t ADD PRIMARY KEY USING INDEX i;", "3:43", "index i is a partial index", ""),
+    ("CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t (c DESC);\nALTER TABLE t ADD UNIQUE USING INDEX i;", "3:38", "column number 1 does not have default sorting behavior", ""),
+    ("CREATE TABLE t (c text);\nCREATE UNIQUE INDEX i ON t (c COLLATE \"C\");\nALTER TABLE t ADD UNIQUE USING INDEX i;", "3:38", "column number 1 does not have default sorting behavior", ""),
+    ("CREATE TABLE t (c text);\nCREATE UNIQUE INDEX i ON t (c text_pattern_ops);\nALTER TABLE t ADD UNIQUE USING INDEX i;", "3:38", "operator class text_pattern_ops", ""),
+    ("CREATE TABLE t (c int);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX nope;", "2:51", "index nope does not exist", "CREATE UNIQUE INDEX"),
+    ("CREATE TABLE t (c int);\nCREATE TABLE u (c int);\nCREATE UNIQUE INDEX i ON u (c);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i;", "4:51", "index i does not belong to table public.t", ""),
+    ("CREATE TABLE t (c int, CONSTRAINT i UNIQUE (c));\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i;", "2:51", "index i is already associated with a constraint", ""),
+    ("CREATE TABLE t (c int, d int PRIMARY KEY);\nCREATE UNIQUE INDEX i ON t (c);\nALTER TABLE t ADD PRIMARY KEY USING INDEX i;", "3:1", "multiple primary keys for table public.t", ""),
+    ("CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t (c);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i NOT VALID;", "3:1", "UNIQUE constraints cannot be marked NOT VALID", ""),
+    ("CREATE TABLE p (c int) PARTITION BY LIST (c);\nCREATE UNIQUE INDEX i ON p (c);\nALTER TABLE p ADD UNIQUE USING INDEX i;", "3:38", "not supported on partitioned tables", ""),
+    ("CREATE TABLE t (c int, UNIQUE USING INDEX i);", "1:1", "cannot use an existing index in CREATE TABLE", ""),
+    ("CREATE TABLE t (c int);\nCREATE TABLE u (c int);\nCREATE UNIQUE INDEX i ON t (c);\nALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX i;", "4:1", "has the same name as table public.u", ""),
 ];
 
 /// Statements that look like mistakes but PostgreSQL accepts: read fine.
@@ -63,6 +77,8 @@ const VALID: &[&str] = &[
     "SHOW search_path;\nCREATE TABLE t (id int);",
     "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
     "CREATE TABLE t (c int CHECK (c > 0 AND current_user IS NOT NULL));",
+    "CREATE TABLE t (c int, d text COLLATE \"C\");\nCREATE UNIQUE INDEX i ON t (c NULLS LAST, d COLLATE \"C\") INCLUDE (d);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i DEFERRABLE;",
+    "CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t (c);\nALTER TABLE t ADD PRIMARY KEY USING INDEX i;\nCREATE TABLE u (c int REFERENCES t);",
     "-- only a comment",
     "",
 ];

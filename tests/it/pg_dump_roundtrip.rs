@@ -403,6 +403,7 @@ cases!(
     rails_app,
     sequences_identity,
     types_enums_domains,
+    using_index,
     views,
     big_generated,
 );

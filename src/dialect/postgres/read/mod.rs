@@ -26,6 +26,7 @@ mod rule;
 mod statistics;
 mod table;
 mod tokens;
+mod using_index;
 pub mod validate;
 pub mod types;
 

@@ -554,6 +554,11 @@ pub fn table_constraint(r: &PgReader, c: &TableConstraint, st: &Stmt<'_>) -> Res
                 location: st.location(),
             }
         }
+        TableConstraint::UniqueUsingIndex(_) | TableConstraint::PrimaryKeyUsingIndex(_) => {
+            return Err(Error::data("cannot use an existing index in CREATE TABLE")
+                .at(st.location())
+                .help("create the table, then ALTER TABLE … ADD CONSTRAINT … USING INDEX"));
+        }
         other => return Err(Error::data(format!("constraint `{other}` is not supported by PostgreSQL")).at(st.location())),
     })
 }
@@ -769,9 +774,26 @@ fn alter_operations(
             }
             AlterTableOperation::AddConstraint { constraint, not_valid } => {
                 let before: Vec<String> = table.constraints.keys().cloned().collect();
-                let mut p = table_constraint(r, constraint, st)?;
-                p.not_valid = *not_valid;
-                commit_constraints(r, table, vec![p])?;
+                match constraint {
+                    TableConstraint::UniqueUsingIndex(c) => super::using_index::add(r, table, c, false, *not_valid, st)?,
+                    TableConstraint::PrimaryKeyUsingIndex(c) => super::using_index::add(r, table, c, true, *not_valid, st)?,
+                    _ => {
+                        let mut p = table_constraint(r, constraint, st)?;
+                        p.not_valid = *not_valid;
+                        commit_constraints(r, table, vec![p])?;
+                    }
+                }
+                // A primary key makes its columns NOT NULL, and without ONLY
+                // in the tables that inherit from this one too.
+                let added_key = table.constraints.values().find(|c| !before.contains(&c.name)).and_then(|c| match &c.kind {
+                    ConstraintKind::PrimaryKey { columns, .. } => Some(columns.clone()),
+                    _ => None,
+                });
+                if let Some(columns) = added_key.filter(|_| recurse) {
+                    for column in columns {
+                        inherit::alter_column_below(r, &table.name, &column, |c| c.nullable = false);
+                    }
+                }
                 add_new_checks_to_children(r, table, &before, recurse, st)?;
             }
             AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
