@@ -182,7 +182,10 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
     let mut up = plan.up.clone();
     let mut down = plan.down.clone();
     if concurrent_indexes {
-        concurrently::rewrite(&mut up, old, new);
+        // An online plan's up has its concurrent builds where the planner put them.
+        if !online {
+            concurrently::rewrite(&mut up, old, new);
+        }
         concurrently::rewrite(&mut down, new, old);
     }
     let segments = segment::split(&up, rules);

@@ -7,7 +7,7 @@
 //! same migration gain nothing from it and keep the plain form, as do
 //! partitioned tables, where PostgreSQL does not support it.
 
-use crate::model::{QName, Schema};
+use crate::model::{ConstraintKind, QName, Schema};
 use crate::plan::facts::{Lock, OutsideTransaction, Work};
 use crate::plan::{Action, Object, Step};
 
@@ -68,13 +68,22 @@ fn keep_rebuilds_together(steps: &mut Vec<Step>, to: &Schema) {
                 s.facts.touches.iter().any(|t| t.object == *index) || (*unique && creates_foreign_key_into(&s, table))
             })
         };
+        // What must commit first (an online plan's validations) does not
+        // wait for the builds: they go before it.
+        if s.facts.commits_before && i > first_build {
+            kept.append(&mut moved);
+        }
         if in_window && (is_build(&s) || needs_moved()) {
             if is_build(&s)
                 && let Some(table) = s.facts.lock.as_ref().map(|l| &l.on)
             {
                 for index in s.touched(Action::Create).filter(|o| matches!(o, Object::Index(_))) {
                     let Object::Index(name) = index else { continue };
-                    let unique = to.tables.get(table).and_then(|t| t.indexes.get(&name.name)).is_some_and(|i| i.unique);
+                    // A unique index, or the one a UNIQUE or PRIMARY KEY constraint takes over.
+                    let unique = to.tables.get(table).is_some_and(|t| {
+                        t.indexes.get(&name.name).is_some_and(|i| i.unique)
+                            || t.constraints.get(&name.name).is_some_and(|c| matches!(c.kind, ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. }))
+                    });
                     moved_indexes.push((index.clone(), unique, table.clone()));
                 }
             }

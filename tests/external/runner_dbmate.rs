@@ -89,7 +89,7 @@ fn dbmate_applies_and_rolls_back_an_online_migration() {
          CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint, score int, title text, n text NOT NULL);
          CREATE INDEX posts_title ON posts (title);
 ",
-        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, nick text);
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, nick text UNIQUE);
          CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id), score int CHECK (score >= 0), title text, n integer NOT NULL);
          CREATE INDEX posts_user ON posts (user_id);
 ",

@@ -25,8 +25,8 @@ CREATE TABLE posts (id bigint, user_id bigint, score int, title text, n text);
 CREATE INDEX posts_title ON posts (title);
 ";
 const NEW: &str = "\
-CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, nick text, code text);
-CREATE TABLE posts (id bigint, user_id bigint REFERENCES users (id), score int CHECK (score >= 0), title text, n integer);
+CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, nick text UNIQUE, code text);
+CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id), score int CHECK (score >= 0), title text, n integer);
 CREATE INDEX posts_user ON posts (user_id);
 ";
 
@@ -40,6 +40,8 @@ const HAZARDS: &[&str] = &[
     "require-concurrent-index-deletion",
     "constraint-missing-not-valid",
     "adding-foreign-key-constraint",
+    "disallowed-unique-constraint",
+    "adding-serial-primary-key-field",
     "changing-column-type",
     "adding-not-nullable-field",
     "require-lock-timeout",
