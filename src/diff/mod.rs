@@ -54,6 +54,10 @@ pub enum Change {
     /// Same definition, new name (e.g. `old_pkey` after the table was renamed).
     RenameConstraint { table: QName, from: String, to: String },
     DropConstraint { table: QName, constraint: Constraint },
+    /// A constraint added `NOT VALID` that is now valid, and otherwise the
+    /// same: its existing rows are checked (`VALIDATE CONSTRAINT`) instead of
+    /// it being dropped and added again. `constraint` is the new one.
+    ValidateConstraint { table: QName, constraint: Constraint },
     CreateIndex { table: QName, index: Index },
     DropIndex { table: QName, index: Index },
     RenameIndex { table: QName, from: String, to: String },
@@ -127,7 +131,7 @@ impl Change {
             AddColumn { table, column } | DropColumn { table, column } => format!("{table}.{}", column.name),
             RenameColumn { table, to, .. } => format!("{table}.{to}"),
             AlterColumn { table, to, .. } => format!("{table}.{}", to.name),
-            AddConstraint { table, constraint } | DropConstraint { table, constraint } => {
+            AddConstraint { table, constraint } | DropConstraint { table, constraint } | ValidateConstraint { table, constraint } => {
                 format!("{table}.{}", constraint.name)
             }
             CreateIndex { table, index } | DropIndex { table, index } => format!("{}.{}", table.schema, index.name),
@@ -185,6 +189,7 @@ impl Change {
             AlterColumn { from, to, .. } => (Some(&from.location), Some(&to.location)),
             AddConstraint { constraint, .. } => (None, Some(&constraint.location)),
             DropConstraint { constraint, .. } => (Some(&constraint.location), None),
+            ValidateConstraint { constraint, .. } => (None, Some(&constraint.location)),
             CreateIndex { index, .. } => (None, Some(&index.location)),
             DropIndex { index, .. } => (Some(&index.location), None),
             CreateTrigger { trigger, .. } => (None, Some(&trigger.location)),
@@ -491,7 +496,8 @@ impl Differ<'_> {
         }
 
         // Constraints are compared by definition under their name; a changed
-        // one is dropped and added again. One that only changed name (a
+        // one is dropped and added again, but one added NOT VALID that is
+        // now valid is validated. One that only changed name (a
         // table rename leaves `old_pkey` behind) is renamed. Whether a table
         // declares a CHECK it also inherits (`local`) is no definition: it
         // follows from INHERIT and NO INHERIT, and nothing else changes it.
@@ -520,6 +526,10 @@ impl Differ<'_> {
             }
             match o.constraints.get(name) {
                 Some(oc) if same(oc, nc) => {
+                    self.comment(CommentTarget::Constraint { table: t.clone(), name: name.clone() }, &oc.comment, &nc.comment);
+                }
+                Some(oc) if oc.not_valid && !nc.not_valid && same(&Constraint { not_valid: false, ..oc.clone() }, nc) => {
+                    self.push(Change::ValidateConstraint { table: t.clone(), constraint: nc.clone() });
                     self.comment(CommentTarget::Constraint { table: t.clone(), name: name.clone() }, &oc.comment, &nc.comment);
                 }
                 Some(oc) => {
@@ -950,4 +960,46 @@ pub fn alters_in_place(from: &UserType, to: &UserType, new: &Schema) -> bool {
 pub fn columns_use_type(schema: &Schema, name: &QName) -> bool {
     let name = name.to_string();
     schema.tables.values().any(|t| t.columns.iter().any(|c| c.data_type.name == name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Dialect;
+
+    fn model(sql: &str) -> Schema {
+        let file = crate::source::SourceFile { path: "schema.sql".into(), bytes: sql.as_bytes().to_vec(), blob_id: None };
+        crate::read::read_schema(&[file], Dialect::Postgres).expect("reads").0
+    }
+
+    /// The kinds and objects of the changes from `old` to `new`.
+    fn changes(old: &str, new: &str) -> Vec<String> {
+        let (old, new) = (model(old), model(new));
+        let kind = |c: &Change| serde_json::to_value(c).expect("serializes")["kind"].as_str().expect("a kind").to_string();
+        diff(&old, &new, &Renames::default()).changes.iter().map(|c| format!("{} {}", kind(c), c.object())).collect()
+    }
+
+    const OLD: &str = "CREATE TABLE u (id int PRIMARY KEY);
+        CREATE TABLE t (id int PRIMARY KEY, u_id int, n int);
+        ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u_id) REFERENCES u (id) NOT VALID;
+        ALTER TABLE t ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID;";
+
+    #[test]
+    fn a_not_valid_constraint_validated_is_validated_not_replaced() {
+        let new = format!("{OLD}\nALTER TABLE t VALIDATE CONSTRAINT t_u_fk;\nALTER TABLE t VALIDATE CONSTRAINT n_positive;");
+        assert_eq!(changes(OLD, &new), ["validate_constraint public.t.n_positive", "validate_constraint public.t.t_u_fk"]);
+        // A comment set at the same time is a comment change beside it.
+        let commented = format!("{new}\nCOMMENT ON CONSTRAINT n_positive ON t IS 'no zero';");
+        assert_eq!(changes(OLD, &commented)[..2], ["validate_constraint public.t.n_positive", "set_comment constraint n_positive on public.t"]);
+    }
+
+    #[test]
+    fn other_constraint_changes_are_still_a_drop_and_an_add() {
+        // Back to NOT VALID: nothing un-validates a constraint.
+        let new = format!("{OLD}\nALTER TABLE t VALIDATE CONSTRAINT n_positive;");
+        assert_eq!(changes(&new, OLD), ["drop_constraint public.t.n_positive", "add_constraint public.t.n_positive"]);
+        // Validated and changed: the new definition is added, checked.
+        let changed = OLD.replace("CHECK (n > 0) NOT VALID", "CHECK (n >= 0)");
+        assert_eq!(changes(OLD, &changed), ["drop_constraint public.t.n_positive", "add_constraint public.t.n_positive"]);
+    }
 }

@@ -147,6 +147,10 @@ pub fn classify(change: &Change, dialect: crate::model::Dialect, existed: impl F
         CreateIndex { table, index } => {
             if index.unique && existed(table) { PotentiallyBreaking } else { NonBreaking }
         }
+        // New writes already had to satisfy it; the rows from before it was
+        // added were never checked, and one that breaks it makes the
+        // validation (and the migration) fail.
+        ValidateConstraint { .. } => PotentiallyBreaking,
         DropConstraint { .. } | DropIndex { .. } | DropStatistics { .. } => NonBreaking,
         DropTrigger { .. } | DropPolicy { .. } | DropRule { .. } | DropPublication { .. } | DropOpaque { .. } => PotentiallyBreaking,
         AlterDomain { .. } | ReplaceType { .. } | ReplaceView { .. } | ReplaceFunction { .. } => PotentiallyBreaking,
@@ -180,6 +184,23 @@ mod tests {
         assert_eq!(Class::parse("potentially-breaking"), Some(Class::PotentiallyBreaking));
         assert_eq!(Class::parse("Breaking"), Some(Class::Breaking));
         assert_eq!(Class::parse("fatal"), None);
+    }
+
+    #[test]
+    fn validating_a_constraint_may_break_on_the_rows_from_before() {
+        use crate::model::{Constraint, Expr, QName};
+        let constraint = Constraint {
+            name: "n_positive".into(),
+            kind: ConstraintKind::Check { expr: Expr("n > 0".into()), no_inherit: false },
+            deferrable: false,
+            initially_deferred: false,
+            not_valid: false,
+            local: true,
+            comment: None,
+            location: Default::default(),
+        };
+        let change = Change::ValidateConstraint { table: QName::new("public", "t"), constraint };
+        assert_eq!(classify(&change, crate::model::Dialect::Postgres, |_| true), Class::PotentiallyBreaking);
     }
 
     #[test]

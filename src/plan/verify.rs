@@ -115,6 +115,7 @@ fn touched_tables(old: &Schema, new: &Schema, changes: &[Change]) -> Option<BTre
             | Change::AddConstraint { table, .. }
             | Change::RenameConstraint { table, .. }
             | Change::DropConstraint { table, .. }
+            | Change::ValidateConstraint { table, .. }
             | Change::CreateIndex { table, .. }
             | Change::DropIndex { table, .. }
             | Change::RenameIndex { table, .. }
@@ -392,6 +393,17 @@ mod tests {
         assert!(untouched_are_same(&old, &new, &tables));
         assert!(replays_in_part("up", &old, &new, &plan.up_sql(), &tables).is_some(), "{}", plan.up_sql());
         assert!(replays_in_part("down", &new, &old, &plan.down_sql(), &tables).is_some(), "{}", plan.down_sql());
+        verify(&old, &new, &plan).expect("verifies");
+    }
+
+    #[test]
+    fn a_validated_constraint_is_verified_on_its_table() {
+        let old = model("CREATE TABLE a (id int PRIMARY KEY, n int);\nALTER TABLE a ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID;\nCREATE TABLE d (id int);");
+        let new = model("CREATE TABLE a (id int PRIMARY KEY, n int);\nALTER TABLE a ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID;\nCREATE TABLE d (id int);\nALTER TABLE a VALIDATE CONSTRAINT n_positive;");
+        let plan = super::super::plan_unverified(&old, &new).expect("plans");
+        let tables = touched_tables(&old, &new, &plan.changes).expect("table-level changes only");
+        assert_eq!(tables.iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["public.a"]);
+        assert_eq!(plan.up_sql(), "ALTER TABLE public.a VALIDATE CONSTRAINT n_positive;\n");
         verify(&old, &new, &plan).expect("verifies");
     }
 

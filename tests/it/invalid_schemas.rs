@@ -48,7 +48,11 @@ const INVALID: &[(&str, &str, &str, &str)] = &[
     ("CREATE TABLE t (c int);\nCREATE TABLE t2 (d int);\nCREATE INDEX t ON t2 (d);", "3:1", "index t has the same name as table public.t", ""),
     ("CREATE TABLE t (c int, CONSTRAINT k UNIQUE (c));\nCREATE TABLE u (d int);\nCREATE INDEX k ON u (d);", "3:1", "has the same name as constraint k", ""),
     ("CREATE SEQUENCE s OWNED BY t.c;", "1:1", "owned by public.t.c, which does not exist", ""),
-    ("CREATE TABLE t (c int);\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER tr BEFORE UPDATE OF nope ON t FOR EACH ROW EXECUTE FUNCTION f();", "3:1", "column nope named in trigger tr", ""),    // A constraint made from an index PostgreSQL cannot make one from.
+    ("CREATE TABLE t (c int);\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER tr BEFORE UPDATE OF nope ON t FOR EACH ROW EXECUTE FUNCTION f();", "3:1", "column nope named in trigger tr", ""),    // VALIDATE CONSTRAINT of a constraint that is not there, or on a parent alone.
+    ("CREATE TABLE t (c int);\nALTER TABLE t VALIDATE CONSTRAINT nope;", "2:1", "constraint nope of public.t does not exist", ""),
+    ("CREATE TABLE p (c int);\nCREATE TABLE k (d int) INHERITS (p);\nALTER TABLE p ADD CONSTRAINT c_positive CHECK (c > 0) NOT VALID;\nALTER TABLE ONLY p VALIDATE CONSTRAINT c_positive;", "4:1", "must be validated on the tables below it too", "leave out ONLY"),
+    ("CREATE TABLE p (c int) PARTITION BY LIST (c);\nCREATE TABLE p1 PARTITION OF p FOR VALUES IN (1);\nALTER TABLE p ADD CONSTRAINT c_positive CHECK (c > 0) NOT VALID;\nALTER TABLE ONLY p VALIDATE CONSTRAINT c_positive;", "4:1", "must be validated on the tables below it too", ""),
+    // A constraint made from an index PostgreSQL cannot make one from.
     ("CREATE TABLE t (c int);\nCREATE INDEX i ON t (c);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i;", "3:51", "index i is not a unique index", "primary key or unique constraint"),
     ("CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t ((c + 1));\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i;", "3:51", "index i contains expressions", ""),
     ("CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t (c) WHERE c > 0;\nALTER TABLE t ADD PRIMARY KEY USING INDEX i;", "3:43", "index i is a partial index", ""),
@@ -79,6 +83,7 @@ const VALID: &[&str] = &[
     "CREATE TABLE t (c int CHECK (c > 0 AND current_user IS NOT NULL));",
     "CREATE TABLE t (c int, d text COLLATE \"C\");\nCREATE UNIQUE INDEX i ON t (c NULLS LAST, d COLLATE \"C\") INCLUDE (d);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i DEFERRABLE;",
     "CREATE TABLE t (c int);\nCREATE UNIQUE INDEX i ON t (c);\nALTER TABLE t ADD PRIMARY KEY USING INDEX i;\nCREATE TABLE u (c int REFERENCES t);",
+    "CREATE TABLE p (c int);\nCREATE TABLE k (d int) INHERITS (p);\nALTER TABLE p ADD CONSTRAINT c_positive CHECK (c > 0) NOT VALID;\nALTER TABLE k VALIDATE CONSTRAINT c_positive;\nALTER TABLE p VALIDATE CONSTRAINT c_positive;",
     "-- only a comment",
     "",
 ];

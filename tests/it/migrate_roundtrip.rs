@@ -271,6 +271,8 @@ cases!(
     comments_on_new_kinds_changed,
     composite_type_added_and_used,
     composite_type_attribute_added,
+    constraint_validated,
+    constraint_validated_and_rebuilt,
     domain_added_and_used,
     domain_base_type_changed,
     domain_changed,

@@ -302,6 +302,7 @@ pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<
             _ => l.change(change),
         }
     }
+    l.drop_validations_of_readded();
     l.re_add_opaque_of_replaced(&replaced);
     l.place_opaque();
     l.drop_tables();
@@ -500,6 +501,7 @@ impl<'a> Lowering<'a> {
                     self.recreate_foreign_keys_into(table, constraint);
                 }
             }
+            ValidateConstraint { table, constraint } => self.validate_constraint(table, constraint),
             // A parent's CHECK renamed is renamed in the tables inheriting it.
             RenameConstraint { table, from, to }
                 if self.inh.as_ref().is_some_and(|i| {

@@ -300,6 +300,10 @@ mod tests {
         assert_eq!(lock("ALTER TABLE public.t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES public.u(id);"), (Some(SHARE_ROW_EXCLUSIVE), Work::Scan));
         assert_eq!(lock("ALTER TABLE public.t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES public.u(id) NOT VALID;"), (Some(SHARE_ROW_EXCLUSIVE), Work::Metadata));
         assert_eq!(lock("ALTER TABLE public.t VALIDATE CONSTRAINT f;"), (Some(SHARE_UPDATE_EXCLUSIVE), Work::Scan));
+        // As the planner writes it for a constraint added NOT VALID and now validated.
+        let validate = facts_of("ALTER TABLE public.\"Orders\" VALIDATE CONSTRAINT \"Total is positive\";");
+        assert_eq!(validate.lock.map(|l| (l.level, l.on.to_string())), Some((SHARE_UPDATE_EXCLUSIVE, "public.\"Orders\"".to_string())));
+        assert_eq!((validate.work, validate.destroys.is_none()), (Work::Scan, true));
         assert_eq!(lock("ALTER TABLE public.t ADD CONSTRAINT k UNIQUE (a);"), (Some(ACCESS_EXCLUSIVE), Work::IndexBuild));
         assert_eq!(lock("ALTER TABLE public.t ADD CONSTRAINT c CHECK (a > 0);"), (Some(ACCESS_EXCLUSIVE), Work::Scan));
         assert_eq!(lock("CREATE INDEX i ON public.t USING btree (a);"), (Some(SHARE), Work::IndexBuild));

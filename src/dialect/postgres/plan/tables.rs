@@ -11,7 +11,7 @@ use super::{
 use crate::diff::Change;
 use crate::dialect::postgres::render as sql;
 use crate::model::{Column, ConstraintKind, Index, QName, Schema, Table, quote_ident};
-use crate::plan::{Object as O, Rebuild, Step};
+use crate::plan::{Action, Object as O, Rebuild, Step};
 use std::collections::BTreeSet;
 
 impl Lowering<'_> {
@@ -416,6 +416,47 @@ impl Lowering<'_> {
             out.push(on_column(summary, s));
         }
         self.p.columns.extend(out);
+    }
+
+    /// `VALIDATE CONSTRAINT`: a constraint added `NOT VALID` checked against
+    /// the rows already there, under SHARE UPDATE EXCLUSIVE (reads and
+    /// writes go on). A partition's clone of its parent's constraint, and a
+    /// CHECK a child inherits from a parent validated in the same migration,
+    /// are validated by the parent's statement (PostgreSQL recurses).
+    pub(super) fn validate_constraint(&mut self, table: &QName, constraint: &crate::model::Constraint) {
+        if self.inherited_constraint(self.new, table, constraint) {
+            return;
+        }
+        let parent_validates = |p: &QName| {
+            self.changes.iter().any(|c| matches!(c, Change::ValidateConstraint { table: t, constraint: k } if t == p && k.name == constraint.name && k.inheritable()))
+        };
+        if constraint.inheritable() && self.inh.as_ref().is_some_and(|i| i.kept_parents(table).iter().any(parent_validates)) {
+            return;
+        }
+        let s = step(
+            format!("validate constraint {} on {table}", constraint.name),
+            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {};", quote_ident(&constraint.name)),
+        )
+        .alters(O::Table(table.clone()))
+        .alters(O::Constraint(table.clone(), constraint.name.clone()));
+        match &constraint.kind {
+            // With the other foreign keys: the table it references may get
+            // the rows' targets (or its key) earlier in the migration.
+            ConstraintKind::ForeignKey { references, .. } => self.p.foreign_keys.push(s.uses(O::Table(references.clone()))),
+            _ => self.p.constraints.push(s),
+        }
+    }
+
+    /// A constraint validated that the migration also drops and adds again
+    /// (rebuilt around a column's type change, a foreign key into a key that
+    /// is replaced) is added checked, from the new schema: its VALIDATE
+    /// CONSTRAINT step goes (run between the drop and the add, it would
+    /// find no constraint).
+    pub(super) fn drop_validations_of_readded(&mut self) {
+        let readded: Vec<O> = self.p.constraints.iter().chain(&self.p.foreign_keys).flat_map(|s| s.touched(Action::Create).cloned()).collect();
+        let needless = |s: &Step| s.summary.starts_with("validate constraint ") && s.touched(Action::Alter).any(|o| matches!(o, O::Constraint(..)) && readded.contains(o));
+        self.p.constraints.retain(|s| !needless(s));
+        self.p.foreign_keys.retain(|s| !needless(s));
     }
 
     /// Whether a constraint on a partition is PostgreSQL's clone of its parent's.

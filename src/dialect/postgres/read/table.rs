@@ -908,15 +908,31 @@ fn alter_operations(
             AlterTableOperation::SetUnlogged => table.unlogged = true,
             AlterTableOperation::ValidateConstraint { name } => {
                 let n = ident(name);
-                if let Some(c) = table.constraints.get_mut(&n) {
-                    c.not_valid = false;
-                    if c.inheritable() && recurse {
-                        for d in r.schema.descendants(&table.name) {
-                            if let Some(k) = r.schema.tables.get_mut(&d).and_then(|t| t.constraints.get_mut(&n)) {
-                                k.not_valid = false;
-                            }
+                let Some(c) = table.constraints.get(&n) else {
+                    return Err(Error::data(format!("constraint {n} of {} does not exist", table.name)).at(st.location()));
+                };
+                let (inheritable, kind) = (c.inheritable(), c.kind.clone());
+                // The copies below: of a CHECK in the tables that inherit
+                // it, and in the partitions. PostgreSQL marks the constraint
+                // valid only when it is valid in every one of them.
+                let partitioned = table.partition_by.is_some();
+                if inheritable && !recurse && (has_children(r, table) || partitioned) {
+                    return Err(only_refused(table, &format!("constraint {n} must be validated on the tables below it too"), st));
+                }
+                table.constraints.get_mut(&n).expect("looked up above").not_valid = false;
+                if inheritable {
+                    for d in r.schema.descendants(&table.name) {
+                        if let Some(k) = r.schema.tables.get_mut(&d).and_then(|t| t.constraints.get_mut(&n)) {
+                            k.not_valid = false;
                         }
                     }
+                }
+                if partitioned {
+                    super::objects::remove_partition_clones(r, &table.name, |t| {
+                        if let Some(k) = t.constraints.get_mut(&n).filter(|k| k.kind == kind) {
+                            k.not_valid = false;
+                        }
+                    });
                 }
             }
             AlterTableOperation::OwnerTo { .. } => {}

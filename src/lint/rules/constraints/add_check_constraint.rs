@@ -1,7 +1,7 @@
 //! SS406 add-check-constraint.
 
 use super::before::Before;
-use super::{adding, level, validate_in_place, validate_recipe, validates_existing};
+use super::{adding, level, validate_recipe};
 use crate::diff::Change;
 use crate::lint::{Class, Context, Example, Hit, Preflight, Rule};
 use crate::model::ConstraintKind;
@@ -21,9 +21,9 @@ pub static RULE: Rule = Rule {
             CONSTRAINT` then checks the existing rows under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on. \
             MySQL 8.0.16 and later enforce CHECK constraints; adding one checks every row.",
     instead: "Add the constraint `NOT VALID`, then `ALTER TABLE … VALIDATE CONSTRAINT …` in a transaction of its own, after \
-              fixing the rows the pre-flight query lists. With schemashift: declare it `NOT VALID` in one commit and write \
-              `VALIDATE CONSTRAINT` yourself in the next migration (a schema that validates it is planned as a drop and a \
-              validated add).",
+              fixing the rows the pre-flight query lists. With schemashift: declare it `NOT VALID` in one commit, and in a \
+              later commit declare `ALTER TABLE … VALIDATE CONSTRAINT …` in the schema: that plans a `VALIDATE CONSTRAINT` \
+              step, which checks the existing rows while reads and writes go on.",
     fires: &[Example::new(
         "CREATE TABLE t (id bigint PRIMARY KEY, price numeric);",
         "CREATE TABLE t (id bigint PRIMARY KEY, price numeric, CONSTRAINT price_positive CHECK (price > 0));",
@@ -34,6 +34,12 @@ pub static RULE: Rule = Rule {
             "CREATE TABLE t (id bigint PRIMARY KEY, price numeric);\nALTER TABLE t ADD CONSTRAINT price_positive CHECK (price > 0) NOT VALID;",
         ),
         Example::new("", "CREATE TABLE t (id bigint PRIMARY KEY, price numeric, CONSTRAINT price_positive CHECK (price > 0));"),
+        // Validating the NOT VALID check later: a VALIDATE CONSTRAINT step, which lets reads and writes go on.
+        Example::new(
+            "CREATE TABLE t (id bigint PRIMARY KEY, price numeric);\nALTER TABLE t ADD CONSTRAINT price_positive CHECK (price > 0) NOT VALID;",
+            "CREATE TABLE t (id bigint PRIMARY KEY, price numeric);\nALTER TABLE t ADD CONSTRAINT price_positive CHECK (price > 0) NOT VALID;\n\
+             ALTER TABLE t VALIDATE CONSTRAINT price_positive;",
+        ),
     ],
     check,
 };
@@ -53,11 +59,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
             constraint.name,
             level(step, "ACCESS EXCLUSIVE")
         );
-        let help = if validates_existing(ctx, table, constraint) {
-            validate_in_place(table, constraint)
-        } else {
-            format!("fix the rows that break it first; {}", validate_recipe(table, constraint, step))
-        };
+        let help = format!("fix the rows that break it first; {}", validate_recipe(table, constraint, step));
         let mut hit = Hit::new(format!("{table}.{}", constraint.name), message, ctx.at(change)).help(help);
         if let (Some(before), Some(new)) = (Before::of(ctx, table), ctx.new_table(table))
             && before.reads_same(&expr.0, new)

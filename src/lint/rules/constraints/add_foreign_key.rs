@@ -1,7 +1,7 @@
 //! SS405 add-foreign-key.
 
 use super::before::Before;
-use super::{adding, level, list, validate_in_place, validate_recipe, validates_existing};
+use super::{adding, level, list, validate_recipe};
 use crate::diff::Change;
 use crate::lint::{Class, Context, Example, Hit, Preflight, Rule};
 use crate::model::{ConstraintKind, FkMatch};
@@ -25,20 +25,12 @@ pub static RULE: Rule = Rule {
             case it is done in place without checking the rows.",
     instead: "Add the key `NOT VALID`, then run `ALTER TABLE … VALIDATE CONSTRAINT …` in a transaction of its own. Fix the \
               orphans the pre-flight query lists before validating. With schemashift: declare the key `NOT VALID` in one \
-              commit and write `VALIDATE CONSTRAINT` yourself in the next migration (a schema that validates it is planned as \
-              a drop and a validated add).",
+              commit, and in a later commit declare `ALTER TABLE … VALIDATE CONSTRAINT …` in the schema: that plans a \
+              `VALIDATE CONSTRAINT` step, which checks the existing rows while reads and writes go on.",
     fires: &[
         Example::new(
             "CREATE TABLE u (id bigint PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, u_id bigint);",
             "CREATE TABLE u (id bigint PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, u_id bigint REFERENCES u (id));",
-        ),
-        // Validating a NOT VALID key is planned as a drop and a validated add.
-        Example::new(
-            "CREATE TABLE u (id bigint PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, u_id bigint);\n\
-             ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u_id) REFERENCES u (id) NOT VALID;",
-            "CREATE TABLE u (id bigint PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, u_id bigint);\n\
-             ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u_id) REFERENCES u (id) NOT VALID;\n\
-             ALTER TABLE t VALIDATE CONSTRAINT t_u_fk;",
         ),
     ],
     passes: &[
@@ -52,6 +44,14 @@ pub static RULE: Rule = Rule {
         Example::new(
             "CREATE TABLE u (id bigint PRIMARY KEY);",
             "CREATE TABLE u (id bigint PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, u_id bigint REFERENCES u (id));",
+        ),
+        // Validating the NOT VALID key later: a VALIDATE CONSTRAINT step, which lets writes go on.
+        Example::new(
+            "CREATE TABLE u (id bigint PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, u_id bigint);\n\
+             ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u_id) REFERENCES u (id) NOT VALID;",
+            "CREATE TABLE u (id bigint PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, u_id bigint);\n\
+             ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u_id) REFERENCES u (id) NOT VALID;\n\
+             ALTER TABLE t VALIDATE CONSTRAINT t_u_fk;",
         ),
     ],
     check,
@@ -78,11 +78,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
         if parent_is_new {
             message.push_str(&format!("; {references} is created by this migration, empty: every row with a key fails"));
         }
-        let help = if validates_existing(ctx, table, constraint) {
-            validate_in_place(table, constraint)
-        } else {
-            format!("fix the orphans first; {}", validate_recipe(table, constraint, step))
-        };
+        let help = format!("fix the orphans first; {}", validate_recipe(table, constraint, step));
         let mut hit = Hit::new(format!("{table}.{}", constraint.name), message, ctx.at(change)).help(help);
         let full = *match_type == FkMatch::Full;
         if let Some(before) = Before::of(ctx, table)

@@ -63,16 +63,6 @@ pub(super) fn added(ctx: &Context, table: &QName, name: &str) -> bool {
     ctx.changes().any(|c| matches!(c, Change::AddConstraint { table: t, constraint } if t == table && constraint.name == name))
 }
 
-/// Whether `constraint` replaces the same constraint that was `NOT VALID`:
-/// the schema now says `VALIDATE CONSTRAINT`, which the planner writes as
-/// a drop and an add (and the add checks every row under its lock).
-pub(super) fn validates_existing(ctx: &Context, table: &QName, constraint: &Constraint) -> bool {
-    dropped(ctx, table, &constraint.name).is_some_and(|old| {
-        old.not_valid && !constraint.not_valid && Constraint { not_valid: false, comment: None, location: Default::default(), ..old.clone() }
-            == Constraint { comment: None, location: Default::default(), ..constraint.clone() }
-    })
-}
-
 /// The statement that adds the same constraint without checking the rows
 /// already there: the planned `ADD CONSTRAINT` with `NOT VALID`.
 pub(super) fn not_valid_form(step: &Step) -> String {
@@ -84,15 +74,6 @@ pub(super) fn validate_recipe(table: &QName, constraint: &Constraint, step: &Ste
     format!(
         "add it without checking the existing rows, then validate it in a second transaction, which lets reads and writes go on:\n  {}\n  ALTER TABLE {table} VALIDATE CONSTRAINT {};",
         not_valid_form(step),
-        quote_ident(&constraint.name)
-    )
-}
-
-/// The help when the schema only validates a constraint it had `NOT VALID`.
-pub(super) fn validate_in_place(table: &QName, constraint: &Constraint) -> String {
-    format!(
-        "the constraint exists NOT VALID and the schema now validates it: instead of the planned DROP CONSTRAINT and ADD CONSTRAINT, write\n  \
-         ALTER TABLE {table} VALIDATE CONSTRAINT {};  -- SHARE UPDATE EXCLUSIVE: reads and writes go on",
         quote_ident(&constraint.name)
     )
 }
@@ -231,10 +212,9 @@ mod tests {
         // A check over a column added by the same migration: nothing to ask before.
         let f = one("add-check-constraint", "CREATE TABLE t (id int PRIMARY KEY);", "CREATE TABLE t (id int PRIMARY KEY, n int DEFAULT 0, CHECK (n >= 0));");
         assert!(f.preflight.is_none());
-        // Validating a NOT VALID check: VALIDATE in place.
+        // Validating a NOT VALID check is the recommended form: a VALIDATE CONSTRAINT step, nothing to say.
         let old = "CREATE TABLE t (id int PRIMARY KEY, n int); ALTER TABLE t ADD CONSTRAINT c CHECK (n > 0) NOT VALID;";
-        let f = one("add-check-constraint", old, &format!("{old} ALTER TABLE t VALIDATE CONSTRAINT c;"));
-        assert!(f.help.contains("instead of the planned DROP CONSTRAINT"), "{}", f.help);
+        assert!(findings("add-check-constraint", old, &format!("{old} ALTER TABLE t VALIDATE CONSTRAINT c;")).is_empty());
         // On a partitioned table, USING INDEX and CONCURRENTLY are refused.
         let f = one(
             "add-unique-constraint",

@@ -25,9 +25,9 @@ pub static RULE: Rule = Rule {
     instead: "Fill the NULLs first (in batches). Then prove the column is filled without blocking anyone: add \
               `CHECK (column IS NOT NULL) NOT VALID` (catalog only), then `VALIDATE CONSTRAINT` it in another transaction \
               (it scans, but reads and writes go on). With that valid check in place, `SET NOT NULL` (PostgreSQL 12 and later) \
-              does not scan; drop the check afterwards. With schemashift: declare the check `NOT VALID` in one commit; write \
-              `VALIDATE CONSTRAINT` yourself in the next migration (a schema that validates it is planned as a drop and a \
-              validated add); make the column NOT NULL in a later commit that keeps the check, and drop the check after that.",
+              does not scan; drop the check afterwards. With schemashift: declare the check `NOT VALID` in one commit; in the \
+              next, declare `ALTER TABLE … VALIDATE CONSTRAINT …` in the schema, which plans a `VALIDATE CONSTRAINT` step; \
+              make the column NOT NULL in a later commit that keeps the check, and drop the check after that.",
     fires: &[
         Example::new("CREATE TABLE t (id bigint PRIMARY KEY, email text);", "CREATE TABLE t (id bigint PRIMARY KEY, email text NOT NULL);"),
         // The check that proves it is dropped by the same migration, before the column is altered.
