@@ -400,7 +400,7 @@ mod tests {
     fn a_validated_constraint_is_verified_on_its_table() {
         let old = model("CREATE TABLE a (id int PRIMARY KEY, n int);\nALTER TABLE a ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID;\nCREATE TABLE d (id int);");
         let new = model("CREATE TABLE a (id int PRIMARY KEY, n int);\nALTER TABLE a ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID;\nCREATE TABLE d (id int);\nALTER TABLE a VALIDATE CONSTRAINT n_positive;");
-        let plan = super::super::plan_unverified(&old, &new).expect("plans");
+        let plan = super::super::plan_unverified(&old, &new, &Default::default()).expect("plans");
         let tables = touched_tables(&old, &new, &plan.changes).expect("table-level changes only");
         assert_eq!(tables.iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["public.a"]);
         assert_eq!(plan.up_sql(), "ALTER TABLE public.a VALIDATE CONSTRAINT n_positive;\n");

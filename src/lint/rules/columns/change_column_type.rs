@@ -27,7 +27,8 @@ pub static RULE: Rule = Rule {
     instead: "Add a new column of the new type, fill it in batches (`UPDATE … WHERE id BETWEEN …`), keep it in step with a \
               trigger while the application still writes the old one, switch the application to the new column, then drop \
               the old one. To enforce a shorter length, keep the type and add `CHECK (char_length(c) <= n) NOT VALID`, then \
-              `VALIDATE CONSTRAINT` (which does not block writes).",
+              `VALIDATE CONSTRAINT` (which does not block writes). `--online` plans the new column, the trigger, the backfill \
+              and the swap (for a column no index, constraint or view uses).",
     fires: &[
         Example::new("CREATE TABLE t (id bigint PRIMARY KEY, n integer);", "CREATE TABLE t (id bigint PRIMARY KEY, n bigint);"),
         Example::new("CREATE TABLE t (id bigint PRIMARY KEY, code text);", "CREATE TABLE t (id bigint PRIMARY KEY, code varchar(20));"),

@@ -23,7 +23,8 @@ pub static RULE: Rule = Rule {
     instead: "Add the constraint `NOT VALID`, then `ALTER TABLE … VALIDATE CONSTRAINT …` in a transaction of its own, after \
               fixing the rows the pre-flight query lists. With schemashift: declare it `NOT VALID` in one commit, and in a \
               later commit declare `ALTER TABLE … VALIDATE CONSTRAINT …` in the schema: that plans a `VALIDATE CONSTRAINT` \
-              step, which checks the existing rows while reads and writes go on.",
+              step, which checks the existing rows while reads and writes go on. Or plan with `--online`: the constraint is \
+              added `NOT VALID` and validated in a later transaction of the same change.",
     fires: &[Example::new(
         "CREATE TABLE t (id bigint PRIMARY KEY, price numeric);",
         "CREATE TABLE t (id bigint PRIMARY KEY, price numeric, CONSTRAINT price_positive CHECK (price > 0));",

@@ -26,7 +26,8 @@ pub static RULE: Rule = Rule {
     instead: "Add the key `NOT VALID`, then run `ALTER TABLE … VALIDATE CONSTRAINT …` in a transaction of its own. Fix the \
               orphans the pre-flight query lists before validating. With schemashift: declare the key `NOT VALID` in one \
               commit, and in a later commit declare `ALTER TABLE … VALIDATE CONSTRAINT …` in the schema: that plans a \
-              `VALIDATE CONSTRAINT` step, which checks the existing rows while reads and writes go on.",
+              `VALIDATE CONSTRAINT` step, which checks the existing rows while reads and writes go on. Or plan with \
+              `--online`: the key is added `NOT VALID` and validated in a later transaction of the same change.",
     fires: &[
         Example::new(
             "CREATE TABLE u (id bigint PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, u_id bigint);",

@@ -23,7 +23,8 @@ pub static RULE: Rule = Rule {
             MySQL/InnoDB: adding a primary key rebuilds the table in place, letting writes go on.",
     instead: "Resolve duplicates and NULLs first. Make the columns NOT NULL without the long lock (see `set-not-null`: \
               `CHECK … NOT VALID`, `VALIDATE CONSTRAINT`, `SET NOT NULL`), build the index with `CREATE UNIQUE INDEX \
-              CONCURRENTLY` (outside a transaction), then `ALTER TABLE … ADD CONSTRAINT name PRIMARY KEY USING INDEX name`.",
+              CONCURRENTLY` (outside a transaction), then `ALTER TABLE … ADD CONSTRAINT name PRIMARY KEY USING INDEX name`. \
+              `--online` plans these steps.",
     fires: &[Example::new("CREATE TABLE t (id bigint, email text);", "CREATE TABLE t (id bigint PRIMARY KEY, email text);")],
     passes: &[
         Example::new("", "CREATE TABLE t (id bigint PRIMARY KEY, email text);"),

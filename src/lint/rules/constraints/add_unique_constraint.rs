@@ -23,7 +23,8 @@ pub static RULE: Rule = Rule {
     instead: "Find and resolve the duplicates first. Build the index with `CREATE UNIQUE INDEX CONCURRENTLY` (outside a \
               transaction; writes go on; a failed build leaves an INVALID index to drop), then attach it with `ALTER TABLE … \
               ADD CONSTRAINT name UNIQUE USING INDEX name`. With schemashift, a unique index in the schema instead of the \
-              constraint enforces the same (a foreign key can reference it) and `generate --concurrently` builds it that way.",
+              constraint enforces the same (a foreign key can reference it) and `generate --concurrently` builds it that way; \
+              `--online` plans the concurrent index and `USING INDEX` for the constraint itself.",
     fires: &[Example::new(
         "CREATE TABLE t (id bigint PRIMARY KEY, email text);",
         "CREATE TABLE t (id bigint PRIMARY KEY, email text, CONSTRAINT t_email_key UNIQUE (email));",

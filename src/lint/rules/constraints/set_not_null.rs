@@ -27,7 +27,8 @@ pub static RULE: Rule = Rule {
               (it scans, but reads and writes go on). With that valid check in place, `SET NOT NULL` (PostgreSQL 12 and later) \
               does not scan; drop the check afterwards. With schemashift: declare the check `NOT VALID` in one commit; in the \
               next, declare `ALTER TABLE … VALIDATE CONSTRAINT …` in the schema, which plans a `VALIDATE CONSTRAINT` step; \
-              make the column NOT NULL in a later commit that keeps the check, and drop the check after that.",
+              make the column NOT NULL in a later commit that keeps the check, and drop the check after that. Or plan with \
+              `--online`, which writes all of it, in the transactions it needs, from the one change.",
     fires: &[
         Example::new("CREATE TABLE t (id bigint PRIMARY KEY, email text);", "CREATE TABLE t (id bigint PRIMARY KEY, email text NOT NULL);"),
         // The check that proves it is dropped by the same migration, before the column is altered.

@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
             fails. A partitioned table's index cannot be built `CONCURRENTLY` in one statement. \
             MySQL/InnoDB: `CREATE INDEX` is built in place and lets writes go on.",
     instead: "Build it with `CREATE INDEX CONCURRENTLY`, outside a transaction block (`schemashift generate --concurrently` \
-              writes the migration so). On a partitioned table: create the index `ON ONLY` the parent (it stays invalid), \
+              or `--online` writes the migration so). On a partitioned table: create the index `ON ONLY` the parent (it stays invalid), \
               build it `CONCURRENTLY` on each partition, and `ALTER INDEX … ATTACH PARTITION` each one; the parent's index is \
               valid once every partition's is attached.",
     fires: &[Example::new(

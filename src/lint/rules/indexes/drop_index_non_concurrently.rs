@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
             transaction block, and cannot drop the index of a partitioned table or one that backs a constraint. \
             MySQL/InnoDB: `DROP INDEX` is done in place, changing only metadata.",
     instead: "Drop it with `DROP INDEX CONCURRENTLY`, outside a transaction block (`schemashift generate --concurrently` \
-              writes the migration so). To change an index's definition, build the new one `CONCURRENTLY` under another name \
+              or `--online` writes the migration so). To change an index's definition, build the new one `CONCURRENTLY` under another name \
               first, then drop the old one `CONCURRENTLY`, then rename the new one.",
     fires: &[Example::new(
         "CREATE TABLE t (id bigint PRIMARY KEY, email text); CREATE INDEX t_email ON t (email);",
