@@ -21,6 +21,7 @@ pub mod lint;
 pub mod model;
 pub mod plan;
 pub mod read;
+pub mod runbook;
 pub mod settings;
 pub mod source;
 

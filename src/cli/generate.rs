@@ -45,6 +45,10 @@ pub struct GenerateArgs {
     /// Print the files that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Row counts and sizes per table, for the runbook's durations (see
+    /// `schemashift runbook --stats`).
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<std::path::PathBuf>,
 }
 
 impl GenerateArgs {
@@ -72,6 +76,7 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     let dir = settings.dir.as_ref().map(|d| d.value.as_path());
     let choice = detect::choose(&settings.root, dir, settings.framework()?)?;
 
+    let stats = args.stats.as_ref().map(|p| super::runbook::read_stats(&cwd.join(p))).transpose()?;
     let compared = args.sources.compare(settings, cwd)?;
     let Compared { old_files, new_files, old, new, plan, .. } = &compared;
     if plan.is_empty() {
@@ -87,6 +92,8 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         concurrent_indexes: settings.concurrent_indexes || settings.online.is_some(),
         server_version: settings.server_version,
         now: settings.now.value,
+        lint: Some(compared.lint.clone()),
+        stats,
     };
     if args.dry_run {
         let (_, files) = generate::render(old, new, plan, choice.format, &choice.dir, &opts)?;

@@ -6,6 +6,7 @@ mod generate;
 mod inspect;
 mod lint;
 mod rules;
+mod runbook;
 
 use crate::error::{Error, Result};
 use crate::settings::{Flags, Settings};
@@ -38,6 +39,8 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// List the lint rules, or print their reference (`--format markdown`).
     Rules(rules::RulesArgs),
+    /// Print the rollback runbook of the change between two schemas.
+    Runbook(runbook::RunbookArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -61,6 +64,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Inspect(args) => args.flags(),
         Command::Lint(args) => args.sources.flags(),
         Command::Rules(_) => Flags::default(),
+        Command::Runbook(args) => args.sources.flags(),
     };
     // The one place settings are resolved (and schemashift.toml read) for
     // the whole run; the commands and the modules below get `&Settings`.
@@ -79,6 +83,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Inspect(args) => inspect::run(args, &settings, &cwd),
         Command::Lint(args) => lint::run(args, &settings, &cwd),
         Command::Rules(args) => rules::run(args),
+        Command::Runbook(args) => runbook::run(args, &settings, &cwd),
     };
     match result {
         Ok(code) => code,

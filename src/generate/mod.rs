@@ -38,6 +38,11 @@ pub struct Options {
     pub server_version: Option<u32>,
     /// The time for timestamp versions (Unix seconds), see [`crate::settings::Settings::now`].
     pub now: i64,
+    /// The linter's report on the change: with it, the migration gets its
+    /// runbook ([`crate::runbook`]) beside it.
+    pub lint: Option<crate::lint::Report>,
+    /// Table sizes, for the runbook's durations.
+    pub stats: Option<crate::runbook::Stats>,
 }
 
 /// One migration as written.
@@ -133,6 +138,31 @@ pub fn render(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir:
     last.files.extend(index.iter().map(|f| dir.join(&f.path)));
     last.notes = notes;
     files.extend(index);
+    // The runbook, once the framework's index files are made: it is no
+    // migration, and no index (atlas.sum, a changelog) lists it.
+    if let Some(lint) = &opts.lint {
+        let first = Migration {
+            version: &versions[0],
+            slug: &slug,
+            header: &opts.header,
+            up: &units[0].up,
+            down: &units[0].down,
+            transaction: units[0].transaction,
+            previous: existing.last(),
+        };
+        let input = crate::runbook::Input {
+            title: format!("{}_{slug} ({})", versions[0], opts.header),
+            old,
+            new,
+            plan,
+            lint,
+            units: &units,
+            stats: opts.stats.as_ref(),
+        };
+        let book = crate::runbook::build(&input);
+        files.push(OutFile::new(format.runbook_file(&first), crate::runbook::render::markdown(&book)));
+        written[0].files.push(dir.join(format.runbook_file(&first)));
+    }
     write::check(dir, &files)?;
     Ok((written, files))
 }

@@ -349,10 +349,31 @@ fn assert_runbook_structure(text: &str, file: &str) {
 fn runbooks_hold_the_injected_text_only_as_text_and_code() {
     for &(format, dir) in FORMATS {
         let (work, files) = generate(format, dir);
-        for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "md")) {
+        for f in files.iter().filter(|f| f.to_string_lossy().ends_with("rollback.md")) {
             let text = std::fs::read_to_string(work.path().join(f)).unwrap();
             assert_runbook_structure(&text, &format!("{format}: {}", f.display()));
         }
+        // The change's runbook: the payload only in code blocks or escaped
+        // text, never a line of markup of its own; every fence closed.
+        let runbooks: Vec<_> = files.iter().filter(|f| f.to_string_lossy().ends_with("runbook.md")).collect();
+        assert_eq!(runbooks.len(), 1, "{format}: {files:?}");
+        let text = std::fs::read_to_string(work.path().join(runbooks[0])).unwrap();
+        let mut fence: Option<usize> = None;
+        for line in text.lines() {
+            let ticks = line.trim_start().chars().take_while(|c| *c == '`').count();
+            match fence {
+                Some(open) if ticks >= open && line.trim().chars().all(|c| c == '`') => fence = None,
+                Some(_) => {}
+                None if ticks >= 3 => fence = Some(ticks),
+                // A line of its own would be markup (a heading, HTML): the
+                // payload may only follow the runbook's own text on a line.
+                None => assert!(
+                    !line.starts_with(PAYLOAD) && !line.starts_with('<') && !line.starts_with("SQL"),
+                    "{format}: the payload makes a line of its own:\n{line}"
+                ),
+            }
+        }
+        assert!(fence.is_none() && !text.contains('\r'), "{format}: a code block is left open:\n{text}");
         // The other files without a language of their own: fixed text or
         // generated names only.
         for f in files.iter().filter(|f| !f.extension().is_some_and(|e| ["sql", "md", "py", "rb"].contains(&e.to_str().unwrap()))) {

@@ -184,12 +184,13 @@ pub fn generate_history_of(revisions: &[&str], setup: &[(&str, &str)], dir: &str
     History { repo, dir, outputs }
 }
 
-/// The files of a directory, relative and sorted (to show in messages).
+/// The files of a directory, relative and sorted (to show in messages),
+/// but the change's runbooks: the runners never read them.
 pub fn listing(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().ends_with("runbook.md"))
         .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
         .collect();
     out.sort();

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::generate::escape::sql_comment;
 use crate::generate::version::Style;
 use crate::generate::write::OutFile;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub struct Diesel;
 
@@ -50,6 +50,9 @@ impl Format for Diesel {
             files.push(OutFile::new(format!("{dir}/metadata.toml"), "run_in_transaction = false\n"));
         }
         Ok(files)
+    }
+    fn runbook_file(&self, m: &Migration<'_>) -> PathBuf {
+        PathBuf::from(format!("{}_{}/runbook.md", m.version, m.slug))
     }
     fn read_up(&self, dir: &Path, e: &Existing) -> Result<String> {
         read_text(&dir.join(&e.paths[0]).join("up.sql"))

@@ -171,6 +171,11 @@ pub trait Format: Sync {
     fn runbook_path(&self, m: &Migration<'_>) -> PathBuf {
         PathBuf::from(format!("{}_{}.rollback.md", m.version, m.slug))
     }
+    /// Where the runbook of a change ([`crate::runbook`]) goes, beside its
+    /// first migration, where the runner never reads.
+    fn runbook_file(&self, m: &Migration<'_>) -> PathBuf {
+        PathBuf::from(format!("{}_{}.runbook.md", m.version, m.slug))
+    }
     /// What the runbook says about the framework's own way back, if it has one.
     fn runbook_hint(&self) -> Option<&'static str> {
         None

@@ -79,6 +79,9 @@ impl Format for Prisma {
         let text = format!("-- {}\n\n{}", sql_comment(m.header, &[]), crate::plan::script(m.up));
         Ok(vec![OutFile::new(format!("{}_{}/migration.sql", m.version, m.slug), text)])
     }
+    fn runbook_file(&self, m: &Migration<'_>) -> PathBuf {
+        PathBuf::from(format!("{}_{}/runbook.md", m.version, m.slug))
+    }
     fn runbook_path(&self, m: &Migration<'_>) -> PathBuf {
         PathBuf::from(format!("{}_{}/rollback.md", m.version, m.slug))
     }
