@@ -44,6 +44,7 @@ mod random_schemas;
 mod read_pg_dump_forms;
 mod read_postgres;
 mod render_sql;
+mod runbook;
 mod step_facts;
 
 /// The decision `build.rs` took when this binary was built (`pg_missing`:
