@@ -241,6 +241,12 @@ fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, table
     same.then_some(notes)
 }
 
+/// Whether `sql` replayed onto `from` gives `to` (for an order of the
+/// steps other than the planner's: the runbook's phases).
+pub fn replays_to(from: &Schema, to: &Schema, sql: &str) -> bool {
+    check("up", from, to, sql).is_ok()
+}
+
 fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<Vec<Warning>> {
     let mut replayed = crate::dialect::replay(from.clone(), &format!("<{direction} migration>"), sql).map_err(|e| {
         Error::internal(format!("the planned {direction} migration does not replay: {e}"))

@@ -126,10 +126,21 @@ pub struct Phase {
 pub struct Rollback {
     /// The down of each migration, in the order they are run back (last first).
     pub migrations: Vec<MigrationDown>,
+    /// When the phases run apart: the down steps that undo what ran, for
+    /// each phase the deployment may have stopped after.
+    pub after_phase: Vec<PhaseDown>,
     /// How to get data back that the down cannot.
     pub restore: Vec<Restore>,
     /// Catalog queries that prove the database is back to the old schema.
     pub validation: Vec<Check>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseDown {
+    /// The last phase that ran.
+    pub reached: PhaseName,
+    /// The down steps, in the order they run.
+    pub sql: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -184,8 +195,8 @@ pub fn build(input: &Input) -> Runbook {
         })
         .collect();
 
+    let phases_in_order = steps.windows(2).all(|w| w[0].phase <= w[1].phase) || phases_can_run_apart(input, &steps);
     let phases = phases(&steps, changes, &classes);
-    let phases_in_order = steps.windows(2).all(|w| w[0].phase <= w[1].phase);
     let losses: Vec<&StepEntry> = steps.iter().filter(|s| s.cannot_restore.is_some()).collect();
     let lossy_findings = input.lint.findings.iter().any(|f| f.rule == "rollback-loses-data");
     let summary = Summary {
@@ -203,6 +214,7 @@ pub fn build(input: &Input) -> Runbook {
             .rev()
             .map(|(i, u)| MigrationDown { migration: i + 1, in_transaction: u.transaction, sql: crate::plan::script(&u.down) })
             .collect(),
+        after_phase: if phases_in_order { after_phase(&steps, &input.plan.down, &phases) } else { Vec::new() },
         restore: restore(input, &losses),
         validation: validation(input),
     };
@@ -304,6 +316,27 @@ fn duty(c: &Change, class: Class, phase: PhaseName) -> Option<String> {
         (PhaseName::Expand, _) if class <= Class::NonBreaking => None,
         _ => None,
     }
+}
+
+/// Whether the steps, taken phase by phase (each phase's in the planned
+/// order), still give the new schema: replayed like any plan.
+fn phases_can_run_apart(input: &Input, steps: &[StepEntry]) -> bool {
+    let mut ordered: Vec<&StepEntry> = steps.iter().collect();
+    ordered.sort_by_key(|s| (s.phase, s.number));
+    let sql: String = ordered.iter().map(|s| format!("{}\n", s.up)).collect();
+    crate::plan::verify::replays_to(input.old, input.new, &sql)
+}
+
+/// For each phase but the last, the down steps undoing the steps of the
+/// phases up to it, in the down's order (after the last, the whole down).
+fn after_phase(steps: &[StepEntry], down: &[Step], phases: &[Phase]) -> Vec<PhaseDown> {
+    let mut out = Vec::new();
+    for p in phases.iter().take(phases.len().saturating_sub(1)) {
+        let undo: Vec<&String> = steps.iter().filter(|s| s.phase <= p.name).flat_map(|s| &s.down).collect();
+        let sql: Vec<String> = down.iter().filter(|d| undo.contains(&&d.sql)).map(|d| d.sql.clone()).collect();
+        out.push(PhaseDown { reached: p.name, sql });
+    }
+    out
 }
 
 /// The step that blocks the most: the strongest lock held the longest.

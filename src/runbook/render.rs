@@ -71,6 +71,9 @@ pub fn markdown(r: &Runbook) -> String {
              the new application is live; to deploy in phases, make the expand changes in one commit and the contract changes in a later one.\n\n",
         );
     }
+    if r.phases_in_order && r.phases.len() > 1 {
+        o.push_str("The phases can run apart, in this order, each phase's steps in the order listed:\n\n");
+    }
     for p in &r.phases {
         let steps: Vec<String> = p.steps.iter().map(|n| n.to_string()).collect();
         o.push_str(&format!("- **{}**: steps {}\n", p.name.title(), steps.join(", ")));
@@ -89,6 +92,11 @@ pub fn markdown(r: &Runbook) -> String {
             if m.in_transaction { "in one transaction" } else { "statement by statement, outside a transaction" }
         ));
         o.push_str(&markdown_code_block("sql", &m.sql));
+        o.push('\n');
+    }
+    for p in &r.rollback.after_phase {
+        o.push_str(&format!("If the deployment stopped after the {} phase, undo only what ran:\n\n", p.reached.title()));
+        o.push_str(&markdown_code_block("sql", &p.sql.iter().map(|l| format!("{l}\n")).collect::<String>()));
         o.push('\n');
     }
     o.push_str("### Restoring data\n\n");

@@ -184,3 +184,37 @@ fn the_runbooks_queries_do_what_it_says_on_postgres() {
     assert_eq!(query(server, &db, "SELECT string_agg(id || '=' || legacy_code, ',' ORDER BY id) FROM users"), "1=keep-1,2=keep-2");
     server.drop_database(&db);
 }
+
+#[test]
+#[cfg_attr(pg_missing, ignore = "needs PostgreSQL 15 server binaries (initdb, pg_ctl) — not found; set CI=1 to make this a failure")]
+fn phases_that_can_run_apart_are_undone_phase_by_phase() {
+    let Some(server) = crate::support::pg::server() else { return };
+    let old = "CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy_code text);\n";
+    let new = "CREATE TABLE users (id bigint PRIMARY KEY, email text, phone text);\nCREATE INDEX users_email ON users (email);\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.sql"), old).unwrap();
+    std::fs::write(dir.path().join("new.sql"), new).unwrap();
+    let out = Command::cargo_bin("schemashift").unwrap().current_dir(dir.path()).args(["runbook", "--no-index", "old.sql", "new.sql", "--format", "json"]).output().unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The planner puts the drop between the two additions; the phases can still run apart.
+    assert_eq!(r["phases_in_order"], true, "{}", r["phases"]);
+    let expand: Vec<u64> = r["phases"][0]["steps"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
+    assert_eq!(r["phases"][0]["name"], "expand");
+    let undo = &r["rollback"]["after_phase"][0];
+    assert_eq!(undo["reached"], "expand");
+    let undo_sql: Vec<String> = undo["sql"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    assert!(!undo_sql.iter().any(|s| s.contains("legacy_code")), "the contract phase did not run: {undo_sql:?}");
+
+    // On PostgreSQL: the expand steps alone, then their undo, give the old schema back.
+    let case = roundtrip::Case { name: "runbook_phases", old, new, data: Some("INSERT INTO users VALUES (1, 'a', 'x');"), values_change: &[] };
+    let expected = roundtrip::expected(server, &case).unwrap();
+    let db = roundtrip::load(server, "runbook_phases_run", &[old, "INSERT INTO users VALUES (1, 'a', 'x');"]).unwrap();
+    let steps = r["steps"].as_array().unwrap();
+    let sql: String = steps.iter().filter(|s| expand.contains(&s["number"].as_u64().unwrap())).map(|s| format!("{}\n", s["up"].as_str().unwrap())).collect();
+    roundtrip::apply(server, &db, &Script { sql, one_transaction: true }).unwrap();
+    assert_eq!(query(server, &db, "SELECT legacy_code FROM users"), "x", "the expand phase keeps what the contract drops");
+    roundtrip::apply(server, &db, &Script { sql: undo_sql.iter().map(|s| format!("{s}\n")).collect(), one_transaction: true }).unwrap();
+    let back = crate::support::comparable(&crate::support::catalog::catalog(server, &db));
+    assert!(back == expected.old, "{}", crate::support::catalog::diff(&back, &expected.old));
+    server.drop_database(&db);
+}
