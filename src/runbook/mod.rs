@@ -131,6 +131,9 @@ pub struct Rollback {
     pub after_phase: Vec<PhaseDown>,
     /// How to get data back that the down cannot.
     pub restore: Vec<Restore>,
+    /// What can make the down fail, or lose what the new application wrote
+    /// (the rollback lint rules' findings).
+    pub risks: Vec<String>,
     /// Catalog queries that prove the database is back to the old schema.
     pub validation: Vec<Check>,
 }
@@ -216,6 +219,13 @@ pub fn build(input: &Input) -> Runbook {
             .collect(),
         after_phase: if phases_in_order { after_phase(&steps, &input.plan.down, &phases) } else { Vec::new() },
         restore: restore(input, &losses),
+        risks: input
+            .lint
+            .findings
+            .iter()
+            .filter(|f| ["rollback-fails-on-new-data", "rollback-drops-new-data"].contains(&f.rule))
+            .map(|f| f.message.clone())
+            .collect(),
         validation: validation(input),
     };
     let triggers = triggers(&steps, &preflight_count(input.lint));

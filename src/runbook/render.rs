@@ -19,7 +19,11 @@ pub fn markdown(r: &Runbook) -> String {
     }
     o.push_str(&format!(
         "- Rollback: {}\n",
-        if r.summary.lossless_rollback { "lossless: the down gives back everything the up changes" } else { "**loses data**: see \"Restoring data\"" }
+        match (r.summary.lossless_rollback, r.rollback.risks.is_empty()) {
+            (true, true) => "lossless: the down gives back everything the up changes",
+            (true, false) => "lossless now; once the new application writes data, see the risks under \"Rollback\"",
+            (false, _) => "**loses data**: see \"Restoring data\"",
+        }
     ));
     if let Some(risk) = &r.summary.riskiest {
         o.push_str(&format!("- Riskiest step: {}\n", t(risk)));
@@ -97,6 +101,13 @@ pub fn markdown(r: &Runbook) -> String {
     for p in &r.rollback.after_phase {
         o.push_str(&format!("If the deployment stopped after the {} phase, undo only what ran:\n\n", p.reached.title()));
         o.push_str(&markdown_code_block("sql", &p.sql.iter().map(|l| format!("{l}\n")).collect::<String>()));
+        o.push('\n');
+    }
+    if !r.rollback.risks.is_empty() {
+        o.push_str("Once the new application has written data, the down may fail or lose it:\n\n");
+        for risk in &r.rollback.risks {
+            o.push_str(&format!("- {}\n", t(risk)));
+        }
         o.push('\n');
     }
     o.push_str("### Restoring data\n\n");

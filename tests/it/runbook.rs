@@ -75,6 +75,8 @@ fn the_runbook_holds_checks_locks_phases_and_what_the_rollback_cannot_restore() 
     assert!(restore["before"].as_str().unwrap().starts_with("\\copy (SELECT id, legacy_code FROM public.users)"), "{restore}");
     assert!(restore["after"].as_str().unwrap().contains("UPDATE public.users t SET legacy_code = b.legacy_code FROM b WHERE t.id = b.id;"));
     assert_eq!(r["rollback"]["validation"].as_array().unwrap().len(), 4, "{}", r["rollback"]["validation"]);
+    // integer back to text always converts: nothing makes this down fail.
+    assert_eq!(r["rollback"]["risks"], serde_json::json!([]));
     // Triggers name the steps.
     let triggers = r["triggers"].to_string();
     assert!(triggers.contains("55P03") && triggers.contains("22P02") && triggers.contains("past twice its estimate (30 s)"), "{triggers}");
@@ -217,4 +219,15 @@ fn phases_that_can_run_apart_are_undone_phase_by_phase() {
     let back = crate::support::comparable(&crate::support::catalog::catalog(server, &db));
     assert!(back == expected.old, "{}", crate::support::catalog::diff(&back, &expected.old));
     server.drop_database(&db);
+}
+
+#[test]
+fn a_down_that_new_data_can_break_is_named_a_risk() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.sql"), "CREATE TABLE t (id bigint PRIMARY KEY, n integer);\n").unwrap();
+    std::fs::write(dir.path().join("new.sql"), "CREATE TABLE t (id bigint PRIMARY KEY, n bigint);\n").unwrap();
+    let out = Command::cargo_bin("schemashift").unwrap().current_dir(dir.path()).args(["runbook", "--no-index", "old.sql", "new.sql"]).output().unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("- Rollback: lossless now; once the new application writes data, see the risks"), "{md}");
+    assert!(md.contains("the down may fail or lose it:\n\n- column public.t.n changes from integer to bigint"), "{md}");
 }
