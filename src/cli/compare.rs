@@ -34,6 +34,13 @@ pub struct Sources {
     /// through a new column, lock_timeout and statement_timeout set first.
     #[arg(long)]
     pub online: bool,
+    /// Plan in phases an application can be deployed between (PostgreSQL):
+    /// the online plan, with what drops or renames what the old application
+    /// uses in a contract phase after the rest, and a renamed column kept
+    /// under both names until then. `generate` writes each phase as
+    /// migrations of its own (`…_expand`, `…_contract`).
+    #[arg(long)]
+    pub phases: bool,
     /// Pathspecs choosing the schema files (globs), after `--`.
     #[arg(last = true)]
     pub paths: Vec<String>,
@@ -55,7 +62,7 @@ pub struct Compared {
 impl Sources {
     /// What these flags contribute to the run's [`Settings`].
     pub fn flags(&self) -> Flags {
-        Flags { dialect: self.dialect.clone(), allow_empty: self.allow_empty, online: self.online, ..Flags::default() }
+        Flags { dialect: self.dialect.clone(), allow_empty: self.allow_empty, online: self.online, phases: self.phases, ..Flags::default() }
     }
 
     /// Checks the arguments without reading anything.

@@ -111,10 +111,19 @@ pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<
 
 /// `up`, planned from `old` to `new`, in the forms that keep reads and
 /// writes going (see [`crate::plan::Options::online`]).
-pub fn online(old: &Schema, new: &Schema, up: Vec<Step>, server_version: Option<u32>, warnings: &mut Vec<Warning>) -> Result<Vec<Step>> {
+pub fn online(old: &Schema, new: &Schema, up: Vec<Step>, server_version: Option<u32>, phases: bool, warnings: &mut Vec<Warning>) -> Result<Vec<Step>> {
     match new.dialect {
-        Dialect::Postgres => Ok(postgres::plan::online(old, new, up, server_version, warnings)),
+        Dialect::Postgres => Ok(postgres::plan::online(old, new, up, server_version, phases, warnings)),
         other => Err(unsupported(other)),
+    }
+}
+
+/// `down` made to put back what the backfill `b` of an earlier migration
+/// filled, where it creates again a column `b` uses (see the PostgreSQL
+/// version for what that means).
+pub fn refill_down(down: &mut Vec<Step>, target: &Schema, b: &Step) {
+    if target.dialect == Dialect::Postgres {
+        postgres::plan::refill_down(down, target, b)
     }
 }
 

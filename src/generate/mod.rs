@@ -105,8 +105,9 @@ pub fn render(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir:
     let mut files: Vec<OutFile> = Vec::new();
     let mut written = Vec::new();
     let mut previous: Option<Existing> = existing.last().cloned();
+    let slugs = part_slugs(&slug, &units);
     for (i, (unit, version)) in units.iter().zip(&versions).enumerate() {
-        let part_slug = if i == 0 { slug.clone() } else { format!("{slug}_{}", i + 1) };
+        let part_slug = slugs[i].clone();
         let m = Migration {
             version,
             slug: &part_slug,
@@ -189,6 +190,27 @@ fn rollback_runbook(format: &dyn Format, m: &Migration<'_>, down: &str) -> OutFi
     OutFile::new(format.runbook_path(m), text)
 }
 
+/// The name of each migration of a change: the change's, then `_2`, `_3`…;
+/// in phases, `_expand…` and `_contract…`, so that the deployment can stop
+/// between them.
+fn part_slugs(slug: &str, units: &[Unit]) -> Vec<String> {
+    let contract = |u: &Unit| u.up.iter().any(|s| s.facts.contract);
+    let phased = units.iter().any(contract);
+    let mut counts = [0usize; 2];
+    units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            if !phased {
+                return if i == 0 { slug.to_string() } else { format!("{slug}_{}", i + 1) };
+            }
+            let (k, phase) = if contract(u) { (1, "contract") } else { (0, "expand") };
+            counts[k] += 1;
+            if counts[k] == 1 { format!("{slug}_{phase}") } else { format!("{slug}_{phase}_{}", counts[k]) }
+        })
+        .collect()
+}
+
 /// One migration's steps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unit {
@@ -268,7 +290,7 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
         out.push(Unit { up: part_up, down: part_down, transaction });
     }
     if online && segments.len() > 1 {
-        refill_on_the_way_back(&mut out);
+        refill_on_the_way_back(&mut out, &points);
     }
     with_session(&mut out, &plan.session, rules);
     verify_units(old, new, &out)?;
@@ -277,19 +299,17 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
 
 /// A migration's down is planned from the schemas alone, which do not say
 /// what a column holds: where an online plan's later migration is undone
-/// and its down creates again a column an earlier migration backfilled (a
-/// type change's new column), the down backfills it again, so that the
-/// database is back where the earlier migration left it (and that later
-/// migration can run again).
-fn refill_on_the_way_back(units: &mut [Unit]) {
+/// and its down creates again a column an earlier migration's backfill
+/// filled or read, the dialect makes the down fill it again
+/// ([`crate::dialect::refill_down`]), so that the database is back where the
+/// earlier migration left it (and that later migration can run again).
+/// `points[j]`: the schema migration `j` starts from, where its down goes.
+fn refill_on_the_way_back(units: &mut [Unit], points: &[Schema]) {
     for k in 0..units.len() {
         let backfills: Vec<Step> = units[k].up.iter().filter(|s| s.facts.work == crate::plan::facts::Work::Backfill).cloned().collect();
         for b in backfills {
-            let filled: Vec<crate::plan::Object> = b.touched(crate::plan::Action::Alter).cloned().collect();
-            for later in &mut units[k + 1..] {
-                if later.down.iter().any(|s| s.touched(crate::plan::Action::Create).any(|o| filled.contains(o))) {
-                    later.down.push(b.clone());
-                }
+            for (j, later) in units.iter_mut().enumerate().skip(k + 1) {
+                crate::dialect::refill_down(&mut later.down, &points[j], &b);
             }
         }
     }

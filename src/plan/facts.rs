@@ -31,6 +31,11 @@ pub struct Facts {
     /// that the add's lock is not held while the rows are checked).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub commits_before: bool,
+    /// The step belongs to the contract phase of a change planned in
+    /// phases (`--phases`): it runs only once the new application is live
+    /// everywhere (it drops or renames what the old one uses).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub contract: bool,
     /// A form of the same step that blocks less, when the step does not use it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub online: Option<Online>,

@@ -128,6 +128,11 @@ pub struct Options {
     /// The major version of the server the migration runs on (`None`: a
     /// supported release): some online forms only help from a version on.
     pub server_version: Option<u32>,
+    /// Plan in phases an application can be deployed between (`--phases`):
+    /// the online plan, with what drops or renames what the old application
+    /// uses moved to a contract phase (`facts.contract`), and a column
+    /// rename made an added column kept in step with the old one until then.
+    pub phases: bool,
 }
 
 /// The session timeouts an online plan sets before its steps: a step that
@@ -185,9 +190,22 @@ pub fn plan_unverified(old: &Schema, new: &Schema, options: &Options) -> Result<
         let planned = forward.unplannable.is_empty().then(|| {
             let mut warnings = forward.warnings.clone();
             let (mut up, rebuilds) = crate::dialect::lower(&forward.renamed_old, new, &forward.changes, &mut warnings)?;
-            if options.online.is_some() {
-                up = crate::dialect::online(&forward.renamed_old, new, up, options.server_version, &mut warnings)?;
+            if options.online.is_some() || options.phases {
+                let plain = up.clone();
+                up = crate::dialect::online(&forward.renamed_old, new, plain.clone(), options.server_version, options.phases, &mut warnings)?;
                 concurrently::rewrite(&mut up, &forward.renamed_old, new);
+                // The contract phase moves steps after others: when that
+                // order does not give the new schema, the change stays one.
+                if options.phases && !verify::replays_to(old, new, &script(&up)) {
+                    warnings.push(Warning {
+                        message: "--phases: this change cannot be split into expand and contract phases (a step that drops or \
+                                  renames what the old application uses must come before others); it is planned online, as one change"
+                            .into(),
+                        location: crate::model::Location::default(),
+                    });
+                    up = crate::dialect::online(&forward.renamed_old, new, plain, options.server_version, false, &mut warnings)?;
+                    concurrently::rewrite(&mut up, &forward.renamed_old, new);
+                }
             }
             Ok((up, rebuilds, warnings))
         });
@@ -203,7 +221,8 @@ pub fn plan_unverified(old: &Schema, new: &Schema, options: &Options) -> Result<
     };
     let (up, rebuilds, warnings) = planned?;
     let (down, _) = down?;
-    let session = match &options.online {
+    let timeouts = options.online.clone().or_else(|| options.phases.then(Online::default));
+    let session = match &timeouts {
         Some(online) if !up.is_empty() => crate::dialect::session_timeouts(new.dialect, online)?,
         _ => Vec::new(),
     };

@@ -261,6 +261,10 @@ fn change_of(step: &Step, changes: &[Change]) -> Option<usize> {
 /// contract; tightening a column's rules (NOT NULL, a key, a type) waits
 /// for the data too; the rest is expand.
 fn phase_of(step: &Step, change: Option<&Change>, class: Option<Class>) -> PhaseName {
+    // A change planned in phases says which steps wait for the contract.
+    if step.facts.contract {
+        return PhaseName::Contract;
+    }
     if step.facts.work == Work::Backfill || step.sql.contains(" VALIDATE CONSTRAINT ") {
         return PhaseName::Migrate;
     }

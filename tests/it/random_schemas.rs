@@ -65,11 +65,17 @@ fn pipeline(pair: &Pair) -> Result<schemashift::plan::Plan, String> {
         schemashift::plan::plan(&new, &old).map_err(|e| format!("backwards: {}", internal(e)))?;
         // The online plan, and the migrations generate cuts it into (each
         // part planned and the whole sequence replayed).
-        let options = schemashift::plan::Options { online: Some(Default::default()), server_version: None };
+        let options = schemashift::plan::Options { online: Some(Default::default()), ..Default::default() };
         let online = schemashift::plan::plan_with(&old, &new, &options).map_err(|e| format!("online: {}", internal(e)))?;
+        let rules = schemashift::generate::segment::Rules::new(false, schemashift::model::Dialect::Postgres, None);
         if !online.is_empty() {
-            let rules = schemashift::generate::segment::Rules::new(false, schemashift::model::Dialect::Postgres, None);
             schemashift::generate::units(&old, &new, &online, rules, true).map_err(|e| format!("online migrations: {}", internal(e)))?;
+        }
+        // And in expand/contract phases.
+        let phased = schemashift::plan::Options { phases: true, ..Default::default() };
+        let phases = schemashift::plan::plan_with(&old, &new, &phased).map_err(|e| format!("phases: {}", internal(e)))?;
+        if !phases.is_empty() {
+            schemashift::generate::units(&old, &new, &phases, rules, true).map_err(|e| format!("phased migrations: {}", internal(e)))?;
         }
         Ok(up)
     }));

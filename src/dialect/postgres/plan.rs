@@ -274,7 +274,7 @@ struct Lowering<'a> {
 }
 
 /// The steps of the migration, and the objects it rebuilds.
-pub use online::{online, session_timeouts};
+pub use online::{online, refill_down, session_timeouts};
 
 pub fn lower(old: &Schema, new: &Schema, changes: &[Change], warnings: &mut Vec<Warning>) -> (Vec<Step>, Vec<Rebuild>) {
     let inh = Inheritance::any(old, new).then_some(Inheritance { old, new });

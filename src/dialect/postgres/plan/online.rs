@@ -49,13 +49,18 @@ const NAME_LIMIT: usize = 63;
 /// Rewrites `up`, planned from `old` (with the migration's renames applied)
 /// to `new`, into its online form. `server_version`: the major version the
 /// migration runs on (`None`: a supported release).
-pub fn online(old: &Schema, new: &Schema, up: Vec<Step>, server_version: Option<u32>, warnings: &mut Vec<Warning>) -> Vec<Step> {
-    let mut pass = Pass { old, new, server_version, groups: Groups::default(), taken: Vec::new(), warnings };
+///
+/// With `phases`, the steps that drop or rename what the old application
+/// uses go to a contract phase after the rest ([`crate::plan::Options::phases`]),
+/// and a column rename becomes a new column kept in step with the old one
+/// (both names work until the contract drops the old).
+pub fn online(old: &Schema, new: &Schema, up: Vec<Step>, server_version: Option<u32>, phases: bool, warnings: &mut Vec<Warning>) -> Vec<Step> {
+    let mut pass = Pass { old, new, server_version, phases, groups: Groups::default(), taken: Vec::new(), warnings };
     let swaps: Vec<Swap> = up.iter().filter_map(|s| pass.swap_of(s)).collect();
     for (i, s) in up.iter().enumerate() {
         pass.lower(s, &up[i + 1..], &swaps);
     }
-    pass.groups.into_steps()
+    pass.groups.into_steps(phases)
 }
 
 /// The online plan's steps by the transaction they go in.
@@ -69,17 +74,33 @@ struct Groups {
     validates: Vec<Step>,
     /// What needs a validated constraint or a backfilled column.
     finish: Vec<Step>,
+    /// In phases: what drops or renames what the old application uses.
+    contract: Vec<Step>,
 }
 
 impl Groups {
-    fn into_steps(self) -> Vec<Step> {
+    fn into_steps(self, phases: bool) -> Vec<Step> {
         let mut out = self.main;
         for mut b in self.backfills {
             b.facts.commits_before = true;
             out.push(b);
         }
-        for (i, mut s) in self.validates.into_iter().chain(self.finish).enumerate() {
+        if !phases {
+            for (i, mut s) in self.validates.into_iter().chain(self.finish).enumerate() {
+                s.facts.commits_before = i == 0;
+                out.push(s);
+            }
+            return out;
+        }
+        // In phases the validations end the expand phase; what needs them
+        // (SET NOT NULL, the swaps) waits for the contract with the drops.
+        for (i, mut s) in self.validates.into_iter().enumerate() {
             s.facts.commits_before = i == 0;
+            out.push(s);
+        }
+        for (i, mut s) in self.finish.into_iter().chain(self.contract).enumerate() {
+            s.facts.commits_before = i == 0;
+            s.facts.contract = true;
             out.push(s);
         }
         out
@@ -90,6 +111,7 @@ struct Pass<'a, 'w> {
     old: &'a Schema,
     new: &'a Schema,
     server_version: Option<u32>,
+    phases: bool,
     groups: Groups,
     /// Names this pass gave (schema, name), besides those of the models.
     taken: Vec<(String, String)>,
@@ -130,7 +152,130 @@ impl<'a> Pass<'a, '_> {
         {
             return;
         }
+        if self.phases {
+            if self.rename_through_sync(s) {
+                return;
+            }
+            if self.contracts(s) {
+                return self.groups.contract.push(s.clone());
+            }
+        }
         self.groups.main.push(s.clone());
+    }
+
+    /// Whether `s` drops or renames something the old application may use
+    /// and the new schema no longer has under that name: the contract
+    /// phase's. (What is dropped to be created again stays where it is.)
+    fn contracts(&self, s: &Step) -> bool {
+        let new = self.new;
+        let gone = |o: &O| match o {
+            O::Table(q) => !new.tables.contains_key(q),
+            O::Column(q, c) => new.tables.get(q).is_some_and(|t| t.column(c).is_none()),
+            O::View(q) | O::MaterializedView(q) => !new.views.contains_key(q),
+            O::Type(q) | O::Domain(q) => !new.types.contains_key(q),
+            O::Sequence(q) => !new.sequences.contains_key(q),
+            O::Function(sig) | O::Procedure(sig) => !new.functions.contains_key(sig),
+            O::Schema(n) => !new.schemas.contains_key(n),
+            _ => false,
+        };
+        s.touched(Action::Drop).any(gone) || s.touched(Action::Rename).any(|o| matches!(o, O::Table(_) | O::Column(..) | O::View(_)))
+    }
+
+    /// In phases, `RENAME COLUMN a TO b` becomes: `b` added and kept in step
+    /// with `a` by a trigger both ways, and filled (expand), so that the old
+    /// application's `a` and the new one's `b` both work; then the trigger and
+    /// `a` dropped (contract). For the columns a type change could be swapped
+    /// for ([`Self::swap_blocker`]); otherwise the rename stays one step of
+    /// the contract, and a warning says why.
+    fn rename_through_sync(&mut self, s: &Step) -> bool {
+        let Some(O::Column(table, from)) = s.touched(Action::Rename).next().cloned() else { return false };
+        let Some(O::Column(_, to)) = s.touched(Action::RenameTo).next().cloned() else { return false };
+        if !self.existing_plain(&table) {
+            return false;
+        }
+        let (Some(ot), Some(nt)) = (self.old.tables.get(&table), self.new.tables.get(&table)) else { return false };
+        // The model planned from has the renames applied: the column is under its new name there.
+        let (Some(a), Some(b)) = (ot.column(&to), nt.column(&to)) else { return false };
+        if let Some(why) = self.swap_blocker(ot, a, nt, b) {
+            self.warnings.push(Warning {
+                message: format!(
+                    "--phases: {table}.{from} is renamed to {to} in the contract phase, because {why}: the new application cannot use {to} before then"
+                ),
+                location: b.location.clone(),
+            });
+            return false;
+        }
+        let (old_col, new_col) = (quote_ident(&from), quote_ident(&to));
+        let on_table = |st: Step| st.alters(O::Table(table.clone()));
+        let collate = b.collation.as_deref().map(|c| format!(" COLLATE {}", super::collation_ref(c))).unwrap_or_default();
+        self.groups.main.push(
+            on_table(step(format!("add column {table}.{to}"), format!("ALTER TABLE {table} ADD COLUMN {new_col} {}{collate};", b.data_type)))
+                .creates(O::Column(table.clone(), to.clone())),
+        );
+        let function = QName::new(table.schema.clone(), self.fresh_function_name(&table.schema, &format!("{}_{to}_sync", table.name)));
+        let trigger = truncate(&format!("{}_{to}_sync", table.name));
+        // A write that sets one name sets the other: on INSERT the one given,
+        // on UPDATE the one changed.
+        let body = format!(
+            "BEGIN IF TG_OP = 'INSERT' THEN IF NEW.{new_col} IS NULL THEN NEW.{new_col} := NEW.{old_col}; ELSE NEW.{old_col} := NEW.{new_col}; END IF; \
+             ELSIF NEW.{old_col} IS DISTINCT FROM OLD.{old_col} THEN NEW.{new_col} := NEW.{old_col}; \
+             ELSE NEW.{old_col} := NEW.{new_col}; END IF; RETURN NEW; END"
+        );
+        self.groups.main.push(
+            step(format!("create function {function}()"), format!("CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {};", dollar_quote(&body)))
+                .creates(O::Function(format!("{function}()"))),
+        );
+        let execute = if self.server_version.is_some_and(|v| v < 11) { "PROCEDURE" } else { "FUNCTION" };
+        self.groups.main.push(
+            on_table(step(
+                format!("create trigger {trigger} on {table}"),
+                format!("CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE {execute} {function}();", quote_ident(&trigger)),
+            ))
+            .creates(O::Trigger(table.clone(), trigger.clone()))
+            .uses(O::Function(format!("{function}()"))),
+        );
+        let check = (!b.nullable).then(|| {
+            let name = self.fresh_constraint_name(&table, &format!("{}_{to}_not_null", table.name));
+            self.groups.main.push(
+                on_table(step(
+                    format!("add constraint {name} on {table}"),
+                    format!("ALTER TABLE {table} ADD CONSTRAINT {} CHECK ({new_col} IS NOT NULL) NOT VALID;", quote_ident(&name)),
+                ))
+                .creates(O::Constraint(table.clone(), name.clone())),
+            );
+            self.groups.validates.push(validate(&table, &name, &[]));
+            name
+        });
+        let mut backfill = step(format!("backfill {table}.{to}"), format!("UPDATE {table} SET {new_col} = {old_col};"));
+        backfill.facts.lock = Some(Lock { level: super::locks::ROW_EXCLUSIVE, on: table.clone() });
+        backfill.facts.work = Work::Backfill;
+        self.groups.backfills.push(backfill.alters(O::Column(table.clone(), to.clone())).uses(O::Column(table.clone(), from.clone())));
+
+        let mut contract = vec![
+            on_table(step(format!("drop trigger {trigger} on {table}"), format!("DROP TRIGGER {} ON {table};", quote_ident(&trigger))))
+                .drops(O::Trigger(table.clone(), trigger.clone())),
+            step(format!("drop function {function}()"), format!("DROP FUNCTION {function}();")).drops(O::Function(format!("{function}()"))),
+        ];
+        let mut drop_old = step(format!("drop column {table}.{from}"), format!("ALTER TABLE {table} DROP COLUMN {old_col};"));
+        // Its values live on in the new column.
+        drop_old.facts.destroys = None;
+        contract.push(on_table(drop_old).drops(O::Column(table.clone(), from.clone())));
+        let on_column = |st: Step| on_table(st).alters(O::Column(table.clone(), to.clone()));
+        if let Some(name) = &check {
+            let mut set = on_column(step(format!("set not null on {table}.{to}"), format!("ALTER TABLE {table} ALTER COLUMN {new_col} SET NOT NULL;")));
+            set.facts.work = Work::Metadata;
+            contract.push(set);
+            contract.push(drop_constraint(&table, name));
+        }
+        if let Some(d) = &b.default {
+            let sql = format!("ALTER TABLE {table} ALTER COLUMN {new_col} SET DEFAULT {};", crate::dialect::postgres::render::default_sql(&b.data_type, d));
+            contract.push(on_column(step(format!("set default of {table}.{to}"), sql)));
+        }
+        if let Some(c) = &b.comment {
+            contract.push(on_column(step(format!("comment on column {table}.{to}"), format!("COMMENT ON COLUMN {} IS {};", on_sql(&table, &to), quote_literal(c)))));
+        }
+        self.groups.contract.extend(contract);
+        true
     }
 
     /// The table, existing before the migration and plain, and the
@@ -288,7 +433,6 @@ impl<'a> Pass<'a, '_> {
 
     /// Why the column cannot be swapped, if it cannot.
     fn swap_blocker(&self, ot: &Table, from: &Column, nt: &Table, to: &Column) -> Option<String> {
-        let column = to.name.as_str();
         if from.identity.is_some() || to.identity.is_some() || from.generated.is_some() || to.generated.is_some() {
             return Some("it is an identity or generated column".into());
         }
@@ -298,8 +442,9 @@ impl<'a> Pass<'a, '_> {
         if to.statistics.is_some() || to.storage.is_some() || to.compression.is_some() || !to.options.is_empty() {
             return Some("it has storage settings of its own".into());
         }
-        let mentions = |text: &str| crate::dialect::postgres::identifiers::identifiers(text).contains(column);
-        for (schema, t) in [(self.old, ot), (self.new, nt)] {
+        // The column under its name on each side (a rename gives it two).
+        for (schema, t, column) in [(self.old, ot, from.name.as_str()), (self.new, nt, to.name.as_str())] {
+            let mentions = |text: &str| crate::dialect::postgres::identifiers::identifiers(text).contains(column);
             if t.indexes.values().any(|i| i.keys.iter().any(|k| if k.expression { mentions(&k.expr) } else { k.expr == column }) || i.predicate.as_ref().is_some_and(|p| mentions(&p.0)) || i.include.iter().any(|x| x == column)) {
                 return Some("an index uses it".into());
             }
@@ -476,6 +621,45 @@ impl<'a> Pass<'a, '_> {
             n += 1;
         }
     }
+}
+
+/// Makes `down`, a migration's way back to `target`, put back what the
+/// backfill `b` of an earlier migration of the same change filled, when the
+/// down creates again a column `b` reads or writes (the schemas do not say
+/// what a column holds, so the down planned from them leaves it empty):
+/// `b` again after the down when it re-creates the column `b` filled (a
+/// type change's new column); the column `b` copied from (a rename's old
+/// name) added NULL-able, filled from the new one, then made NOT NULL.
+pub fn refill_down(down: &mut Vec<Step>, target: &Schema, b: &Step) {
+    let (Some(O::Column(table, filled)), Some(O::Column(_, source))) = (b.touched(Action::Alter).next(), b.touched(Action::Use).next()) else {
+        return;
+    };
+    let creates = |s: &Step, column: &str| s.touched(Action::Create).any(|o| *o == O::Column(table.clone(), column.to_string()));
+    if down.iter().any(|s| creates(s, filled)) {
+        down.push(b.clone());
+    }
+    let Some(t) = target.tables.get(table) else { return };
+    let (Some(from), Some(to)) = (t.column(source), t.column(filled)) else { return };
+    let Some(at) = down.iter().position(|s| creates(s, source)) else { return };
+    // Only a copy can be made backwards; a conversion cannot.
+    if from.data_type != to.data_type {
+        return;
+    }
+    let nullable = crate::model::Column { nullable: true, ..from.clone() };
+    let mut add = step(down[at].summary.clone(), format!("ALTER TABLE {table} ADD COLUMN {};", crate::dialect::postgres::render::column_definition_sql(&nullable)));
+    add.facts.touches = down[at].facts.touches.clone();
+    let mut fill = step(format!("backfill {table}.{source}"), format!("UPDATE {table} SET {} = {};", quote_ident(source), quote_ident(filled)));
+    fill.facts.lock = Some(Lock { level: super::locks::ROW_EXCLUSIVE, on: table.clone() });
+    fill.facts.work = Work::Backfill;
+    let mut replacement = vec![add, fill.alters(O::Column(table.clone(), source.clone())).uses(O::Column(table.clone(), filled.clone()))];
+    if !from.nullable {
+        replacement.push(
+            step(format!("set not null on {table}.{source}"), format!("ALTER TABLE {table} ALTER COLUMN {} SET NOT NULL;", quote_ident(source)))
+                .alters(O::Table(table.clone()))
+                .alters(O::Column(table.clone(), source.clone())),
+        );
+    }
+    down.splice(at..=at, replacement);
 }
 
 /// `SET lock_timeout` and `SET statement_timeout`, as `online` says. A
