@@ -107,7 +107,7 @@ fn generate_names_the_phases_and_the_runbook_says_when_to_deploy() {
     let mut names: Vec<String> = std::fs::read_dir(dir.path().join("m")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert!(names.contains(&"0001_users_v2_expand.up.sql".to_string()), "{names:?}");
-    let last_up = names.iter().filter(|n| n.ends_with(".up.sql")).next_back().unwrap();
+    let last_up = names.iter().rfind(|n| n.ends_with(".up.sql")).unwrap();
     assert!(last_up.ends_with("_users_v2_contract.up.sql"), "{names:?}");
     let contract = std::fs::read_to_string(dir.path().join("m").join(last_up)).unwrap();
     assert!(contract.contains("DROP COLUMN name;") && contract.contains("DROP COLUMN legacy;"), "{contract}");
