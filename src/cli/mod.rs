@@ -5,6 +5,7 @@ mod diff;
 mod generate;
 mod inspect;
 mod lint;
+mod plan;
 mod rules;
 
 use crate::error::{Error, Result};
@@ -36,6 +37,9 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Judge the change between two schemas: what breaks, what locks, what is lost.
     Lint(lint::LintArgs),
+    /// Print the phased plan of a migration specification (`--spec`), with
+    /// the real migration between two schema revisions when they are named.
+    Plan(plan::PlanArgs),
     /// List the lint rules, or print their reference (`--format markdown`).
     Rules(rules::RulesArgs),
 }
@@ -60,6 +64,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Generate(args) => args.flags(),
         Command::Inspect(args) => args.flags(),
         Command::Lint(args) => args.sources.flags(),
+        Command::Plan(args) => args.sources.flags(),
         Command::Rules(_) => Flags::default(),
     };
     // The one place settings are resolved (and schemashift.toml read) for
@@ -78,6 +83,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Generate(args) => generate::run(args, &settings, &cwd),
         Command::Inspect(args) => inspect::run(args, &settings, &cwd),
         Command::Lint(args) => lint::run(args, &settings, &cwd),
+        Command::Plan(args) => plan::run(args, &settings, &cwd),
         Command::Rules(args) => rules::run(args),
     };
     match result {

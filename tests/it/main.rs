@@ -39,6 +39,7 @@ mod lint_rules;
 mod migrate_roundtrip;
 mod on_update;
 mod online;
+mod plan_spec;
 mod pg_dump_roundtrip;
 mod random_schemas;
 mod read_pg_dump_forms;
