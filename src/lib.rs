@@ -5,7 +5,8 @@
 //! [`read`] replays their statements onto a [`model::Schema`], [`diff`]
 //! compares two models, [`plan`] orders and lowers the changes into verified
 //! up/down SQL, [`generate`] writes it as a framework's migration files, and
-//! [`emit`] prints a model. The command-line front end ([`cli`]) only wires
+//! [`emit`] prints a model; [`spec`] turns a migration specification into
+//! a phased plan. The command-line front end ([`cli`]) only wires
 //! these, with one [`settings::Settings`] per run: the flags, the environment
 //! and `schemashift.toml` ([`config`]) merged once.
 
@@ -24,5 +25,6 @@ pub mod read;
 pub mod runbook;
 pub mod settings;
 pub mod source;
+pub mod spec;
 
 pub use error::{Error, ErrorKind, Result, Warning};

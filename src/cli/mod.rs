@@ -5,6 +5,7 @@ mod diff;
 mod generate;
 mod inspect;
 mod lint;
+mod plan;
 mod rules;
 mod runbook;
 
@@ -37,6 +38,9 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Judge the change between two schemas: what breaks, what locks, what is lost.
     Lint(lint::LintArgs),
+    /// Print the phased plan of a migration specification (`--spec`), with
+    /// the real migration between two schema revisions when they are named.
+    Plan(plan::PlanArgs),
     /// List the lint rules, or print their reference (`--format markdown`).
     Rules(rules::RulesArgs),
     /// Print the rollback runbook of the change between two schemas.
@@ -63,6 +67,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Generate(args) => args.flags(),
         Command::Inspect(args) => args.flags(),
         Command::Lint(args) => args.sources.flags(),
+        Command::Plan(args) => args.sources.flags(),
         Command::Rules(_) => Flags::default(),
         Command::Runbook(args) => args.sources.flags(),
     };
@@ -82,6 +87,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Generate(args) => generate::run(args, &settings, &cwd),
         Command::Inspect(args) => inspect::run(args, &settings, &cwd),
         Command::Lint(args) => lint::run(args, &settings, &cwd),
+        Command::Plan(args) => plan::run(args, &settings, &cwd),
         Command::Rules(args) => rules::run(args),
         Command::Runbook(args) => runbook::run(args, &settings, &cwd),
     };

@@ -236,6 +236,17 @@ pub fn view_output_columns(schema: &Schema, view: &crate::model::QName) -> Optio
     }
 }
 
+/// What a lock level, in the database's own words (a step's
+/// `facts.lock.level`), keeps the application from doing on the relation
+/// while it is held.
+pub fn lock_blocks(dialect: Dialect, level: &str) -> crate::plan::facts::Blocks {
+    match dialect {
+        Dialect::Postgres => postgres::plan::locks::blocks(level),
+        // Unknown: assume the worst, so that no estimate is too hopeful.
+        Dialect::Mysql | Dialect::Sqlite => crate::plan::facts::Blocks { reads: true, writes: true },
+    }
+}
+
 /// Whether changing a column from `from` to `to` keeps every stored value
 /// as it is (no rewrite, nothing can fail): the database only updates its
 /// catalog.

@@ -282,6 +282,14 @@ pub struct Lock {
     pub on: QName,
 }
 
+/// What the application cannot do on a relation while a lock is held
+/// (answered by the dialect: `crate::dialect::lock_blocks`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Blocks {
+    pub reads: bool,
+    pub writes: bool,
+}
+
 /// What a step does to the rows of the table it locks, from cheapest up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

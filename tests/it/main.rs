@@ -40,6 +40,7 @@ mod migrate_roundtrip;
 mod on_update;
 mod online;
 mod phases;
+mod plan_spec;
 mod pg_dump_roundtrip;
 mod random_schemas;
 mod read_pg_dump_forms;

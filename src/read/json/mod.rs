@@ -13,7 +13,7 @@
 mod canonical;
 
 
-mod positions;
+pub(crate) mod positions;
 mod snapshot;
 mod text;
 mod types;

@@ -18,6 +18,18 @@ pub const SHARE_UPDATE_EXCLUSIVE: &str = "SHARE UPDATE EXCLUSIVE";
 pub const EXCLUSIVE: &str = "EXCLUSIVE";
 pub const ROW_EXCLUSIVE: &str = "ROW EXCLUSIVE";
 
+/// What the application's statements cannot do while `level` is held on a
+/// table ("Explicit Locking", table 13.2, "Conflicting Lock Modes"): reads
+/// take ACCESS SHARE, which only ACCESS EXCLUSIVE conflicts with; writes
+/// take ROW EXCLUSIVE, which SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE and
+/// ACCESS EXCLUSIVE conflict with. SHARE UPDATE EXCLUSIVE (a concurrent
+/// index build, a VALIDATE CONSTRAINT) lets both go on.
+pub fn blocks(level: &str) -> crate::plan::facts::Blocks {
+    let reads = level == ACCESS_EXCLUSIVE;
+    let writes = matches!(level, SHARE | SHARE_ROW_EXCLUSIVE | EXCLUSIVE | ACCESS_EXCLUSIVE);
+    crate::plan::facts::Blocks { reads, writes }
+}
+
 /// The statements of a migration file, each a step with its facts and the
 /// line and column where it starts; a statement the database refuses in a
 /// transaction block is marked so.
@@ -426,5 +438,19 @@ mod tests {
         let f = facts_of("DROP TABLE public.a, public.b;");
         assert_eq!((f.lock.unwrap().on, f.destroys.unwrap().relation), (QName::new("public", "a"), QName::new("public", "a")));
         assert!(facts_of("ALTER TABLE public.t DROP CONSTRAINT c;").destroys.is_none());
+    }
+
+    #[test]
+    fn what_each_lock_keeps_the_application_from_doing() {
+        let b = |level| {
+            let b = blocks(level);
+            (b.reads, b.writes)
+        };
+        assert_eq!(b(ACCESS_EXCLUSIVE), (true, true));
+        assert_eq!(b(EXCLUSIVE), (false, true));
+        assert_eq!(b(SHARE_ROW_EXCLUSIVE), (false, true));
+        assert_eq!(b(SHARE), (false, true));
+        assert_eq!(b(SHARE_UPDATE_EXCLUSIVE), (false, false));
+        assert_eq!(b(ROW_EXCLUSIVE), (false, false));
     }
 }
