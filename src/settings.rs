@@ -123,6 +123,9 @@ pub struct Settings {
     pub online: Option<crate::plan::Online>,
     /// Plan in expand and contract phases (`--phases`).
     pub phases: bool,
+    /// Where `generate` writes runbooks (absolute), from `runbook_dir`;
+    /// `None`: beside the migration.
+    pub runbook_dir: Option<PathBuf>,
     /// The time for timestamp versions (Unix seconds).
     pub now: Setting<i64>,
     pub quiet: bool,
@@ -238,6 +241,7 @@ impl Settings {
             None => Setting::new(clock(), Origin::Default),
         };
 
+        let runbook_dir = config.runbook_dir.as_ref().map(|d| root.join(d));
         let online = online_setting(flags.online, config.online, [config.lock_timeout, config.statement_timeout], config_file.as_deref())?;
         let lint = lint_options(&config.lint, server_version, config_file.as_deref())?;
         let fail_on = config.lint.fail_on.as_deref().map(|t| parse_fail_on(t, "fail_on in [lint]")).transpose()?;
@@ -253,6 +257,7 @@ impl Settings {
             server_version,
             online,
             phases: flags.phases,
+            runbook_dir,
             now,
             quiet: flags.quiet,
             allow_empty: flags.allow_empty,

@@ -94,6 +94,7 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         now: settings.now.value,
         lint: Some(compared.lint.clone()),
         stats,
+        runbook_dir: settings.runbook_dir.clone(),
     };
     if args.dry_run {
         let (_, files) = generate::render(old, new, plan, choice.format, &choice.dir, &opts)?;

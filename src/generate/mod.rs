@@ -43,6 +43,9 @@ pub struct Options {
     pub lint: Option<crate::lint::Report>,
     /// Table sizes, for the runbook's durations.
     pub stats: Option<crate::runbook::Stats>,
+    /// Where the runbook goes instead of beside the migration (`runbook_dir`
+    /// in schemashift.toml), absolute.
+    pub runbook_dir: Option<PathBuf>,
 }
 
 /// One migration as written.
@@ -62,8 +65,18 @@ pub struct Written {
 /// [`crate::plan::plan`]'s (verified). Returns nothing when the schemas are equal.
 pub fn generate(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir: &Path, opts: &Options) -> Result<Vec<Written>> {
     let (written, files) = render(old, new, plan, format, dir, opts)?;
-    if !files.is_empty() {
-        write::write_all(dir, &files)?;
+    // A runbook kept in a directory of its own is written there, after the
+    // migrations (which are complete whatever happens to it).
+    let (elsewhere, here): (Vec<OutFile>, Vec<OutFile>) =
+        files.into_iter().partition(|f| opts.runbook_dir.as_ref().is_some_and(|r| f.path.starts_with(r)));
+    if !here.is_empty() {
+        write::write_all(dir, &here)?;
+    }
+    if let Some(r) = &opts.runbook_dir {
+        let relative: Vec<OutFile> = elsewhere.into_iter().map(|f| OutFile { path: f.path.strip_prefix(r).expect("under it").to_path_buf(), ..f }).collect();
+        if !relative.is_empty() {
+            write::write_all(r, &relative)?;
+        }
     }
     Ok(written)
 }
@@ -161,10 +174,23 @@ pub fn render(old: &Schema, new: &Schema, plan: &Plan, format: &dyn Format, dir:
             stats: opts.stats.as_ref(),
         };
         let book = crate::runbook::build(&input);
-        files.push(OutFile::new(format.runbook_file(&first), crate::runbook::render::markdown(&book)));
-        written[0].files.push(dir.join(format.runbook_file(&first)));
+        let text = crate::runbook::render::markdown(&book);
+        match &opts.runbook_dir {
+            // An absolute path, which `generate` writes apart.
+            Some(r) => {
+                let path = r.join(format!("{}_{slug}.runbook.md", versions[0]));
+                write::check(r, &[OutFile::new(path.strip_prefix(r).expect("under it"), text.clone())])?;
+                written[0].files.push(path.clone());
+                files.push(OutFile::new(path, text));
+            }
+            None => {
+                files.push(OutFile::new(format.runbook_file(&first), text));
+                written[0].files.push(dir.join(format.runbook_file(&first)));
+            }
+        }
     }
-    write::check(dir, &files)?;
+    let in_dir: Vec<OutFile> = files.iter().filter(|f| !f.path.is_absolute()).cloned().collect();
+    write::check(dir, &in_dir)?;
     Ok((written, files))
 }
 

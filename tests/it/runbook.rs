@@ -231,3 +231,36 @@ fn a_down_that_new_data_can_break_is_named_a_risk() {
     assert!(md.contains("- Rollback: lossless now; once the new application writes data, see the risks"), "{md}");
     assert!(md.contains("the down may fail or lose it:\n\n- column public.t.n changes from integer to bigint"), "{md}");
 }
+
+#[test]
+fn runbook_dir_in_the_configuration_keeps_runbooks_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.sql"), OLD).unwrap();
+    std::fs::write(dir.path().join("new.sql"), NEW).unwrap();
+    std::fs::write(dir.path().join("schemashift.toml"), "runbook_dir = \"docs/runbooks\"\n").unwrap();
+    let out = Command::cargo_bin("schemashift")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["generate", "--no-index", "old.sql", "new.sql", "--name", "tighten", "--framework", "plain", "--dir", "m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut in_m: Vec<String> = std::fs::read_dir(dir.path().join("m")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    in_m.sort();
+    assert_eq!(in_m, ["0001_tighten.down.sql", "0001_tighten.up.sql"]);
+    let book = std::fs::read_to_string(dir.path().join("docs/runbooks/0001_tighten.runbook.md")).unwrap();
+    assert!(book.contains("## Rollback triggers"), "{book}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("docs/runbooks/0001_tighten.runbook.md"));
+    // A runbook already there is never overwritten: refused before any file is written.
+    std::fs::write(dir.path().join("docs/runbooks/0002_tighten.runbook.md"), "mine").unwrap();
+    let again = Command::cargo_bin("schemashift")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["generate", "--no-index", "old.sql", "new.sql", "--name", "tighten", "--framework", "plain", "--dir", "m", "--version", "0002"])
+        .output()
+        .unwrap();
+    assert_ne!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+    assert_eq!(std::fs::read_to_string(dir.path().join("docs/runbooks/0002_tighten.runbook.md")).unwrap(), "mine");
+    assert!(!dir.path().join("m/0002_tighten.up.sql").exists(), "no migration written");
+}
