@@ -323,6 +323,18 @@ impl Table {
     pub fn primary_key(&self) -> Option<&Constraint> {
         self.constraints.values().find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
     }
+
+    /// The columns that identify a row: the primary key's, else those of a
+    /// unique constraint over NOT NULL columns.
+    pub fn row_key(&self) -> Option<Vec<String>> {
+        if let Some(ConstraintKind::PrimaryKey { columns, .. }) = self.primary_key().map(|c| &c.kind) {
+            return Some(columns.clone());
+        }
+        self.constraints.values().find_map(|c| match &c.kind {
+            ConstraintKind::Unique { columns, .. } if columns.iter().all(|n| self.column(n).is_some_and(|c| !c.nullable)) => Some(columns.clone()),
+            _ => None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
