@@ -79,6 +79,8 @@ pub struct Flags {
     pub concurrently: bool,
     /// `--online` (diff, generate, lint).
     pub online: bool,
+    /// `--preserve-data` (diff, generate, lint).
+    pub preserve_data: bool,
     /// `generate --server-version`.
     pub server_version: Option<u32>,
     /// `generate --postgres-version`, the old spelling of `--server-version`.
@@ -119,6 +121,9 @@ pub struct Settings {
     /// Plan the online forms, with these session timeouts (`--online`,
     /// `online = true`); `None`: the plain forms.
     pub online: Option<crate::plan::Online>,
+    /// Keep a copy of what the migration destroys, for its down to put back
+    /// (`--preserve-data`, `preserve_data = true`).
+    pub preserve_data: bool,
     /// The time for timestamp versions (Unix seconds).
     pub now: Setting<i64>,
     pub quiet: bool,
@@ -248,6 +253,7 @@ impl Settings {
             concurrent_indexes: flags.concurrently || config.concurrent_indexes.unwrap_or(false),
             server_version,
             online,
+            preserve_data: flags.preserve_data || config.preserve_data.unwrap_or(false),
             now,
             quiet: flags.quiet,
             allow_empty: flags.allow_empty,
@@ -259,7 +265,7 @@ impl Settings {
 
     /// How plans are made this run.
     pub fn plan_options(&self) -> crate::plan::Options {
-        crate::plan::Options { online: self.online.clone(), server_version: self.server_version }
+        crate::plan::Options { online: self.online.clone(), server_version: self.server_version, preserve_data: self.preserve_data }
     }
 
     /// The framework given by a flag or the file, checked; `None`: detect it.

@@ -34,6 +34,13 @@ pub struct Sources {
     /// through a new column, lock_timeout and statement_timeout set first.
     #[arg(long)]
     pub online: bool,
+    /// Keep a copy of the data the migration destroys (a dropped table or
+    /// column, values a type change alters, rows holding removed enum
+    /// labels) in the schema schemashift_backup, and make the down put it
+    /// back; `generate --drop-backups` writes the migration that drops the
+    /// copies.
+    #[arg(long)]
+    pub preserve_data: bool,
     /// Pathspecs choosing the schema files (globs), after `--`.
     #[arg(last = true)]
     pub paths: Vec<String>,
@@ -55,7 +62,13 @@ pub struct Compared {
 impl Sources {
     /// What these flags contribute to the run's [`Settings`].
     pub fn flags(&self) -> Flags {
-        Flags { dialect: self.dialect.clone(), allow_empty: self.allow_empty, online: self.online, ..Flags::default() }
+        Flags {
+            dialect: self.dialect.clone(),
+            allow_empty: self.allow_empty,
+            online: self.online,
+            preserve_data: self.preserve_data,
+            ..Flags::default()
+        }
     }
 
     /// Checks the arguments without reading anything.

@@ -84,7 +84,7 @@ fn squawk_finds_no_lock_hazard_in_online_migrations() {
 
     let plain = schemashift::plan::plan(&old, &new).unwrap();
     let plain_units = units(&old, &new, &plain, rules, false).unwrap();
-    let online = plan_with(&old, &new, &Options { online: Some(Online::default()), server_version: None }).unwrap();
+    let online = plan_with(&old, &new, &Options { online: Some(Online::default()), ..Options::default() }).unwrap();
     let online_units = units(&old, &new, &online, rules, true).unwrap();
 
     let before = squawk(&plain_units, &mkdir(dir.path().join("plain")));

@@ -21,7 +21,7 @@ fn read(path: &str, sql: &str) -> Schema {
 }
 
 fn online() -> Options {
-    Options { online: Some(Online::default()), server_version: None }
+    Options { online: Some(Online::default()), ..Options::default() }
 }
 
 /// The codes of the findings of `plan`.
