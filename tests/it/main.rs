@@ -40,6 +40,7 @@ mod migrate_roundtrip;
 mod on_update;
 mod online;
 mod pg_dump_roundtrip;
+mod preserve;
 mod random_schemas;
 mod read_pg_dump_forms;
 mod read_postgres;
