@@ -46,6 +46,9 @@ pub struct Config {
     /// Where `generate` writes the change's runbook, relative to the
     /// repository root (default: beside the migration).
     pub runbook_dir: Option<String>,
+    /// Keep a copy of what migrations destroy, for their downs to put back
+    /// (as `--preserve-data`).
+    pub preserve_data: Option<bool>,
     /// An online plan's `lock_timeout` (PostgreSQL's interval syntax: `5s`).
     pub lock_timeout: Option<String>,
     /// An online plan's `statement_timeout` (`1h`; `0` for none).
@@ -108,7 +111,7 @@ impl Config {
             Error::data(format!("invalid {CONFIG_FILE}: {}", e.message().trim_end()))
                 .at(Location::new(origin, line, column))
                 .help(
-                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes`, `server_version`, `online`, `lock_timeout`, `statement_timeout`, `runbook_dir` and the `[lint]` table; \
+                    "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes`, `server_version`, `online`, `lock_timeout`, `statement_timeout`, `runbook_dir`, `preserve_data` and the `[lint]` table; \
                      see the README",
                 )
         })

@@ -81,6 +81,8 @@ pub struct Flags {
     pub online: bool,
     /// `--phases`.
     pub phases: bool,
+    /// `--preserve-data` (diff, generate, lint).
+    pub preserve_data: bool,
     /// `generate --server-version`.
     pub server_version: Option<u32>,
     /// `generate --postgres-version`, the old spelling of `--server-version`.
@@ -126,6 +128,9 @@ pub struct Settings {
     /// Where `generate` writes runbooks (absolute), from `runbook_dir`;
     /// `None`: beside the migration.
     pub runbook_dir: Option<PathBuf>,
+    /// Keep a copy of what the migration destroys, for its down to put back
+    /// (`--preserve-data`, `preserve_data = true`).
+    pub preserve_data: bool,
     /// The time for timestamp versions (Unix seconds).
     pub now: Setting<i64>,
     pub quiet: bool,
@@ -258,6 +263,7 @@ impl Settings {
             online,
             phases: flags.phases,
             runbook_dir,
+            preserve_data: flags.preserve_data || config.preserve_data.unwrap_or(false),
             now,
             quiet: flags.quiet,
             allow_empty: flags.allow_empty,
@@ -269,7 +275,12 @@ impl Settings {
 
     /// How plans are made this run.
     pub fn plan_options(&self) -> crate::plan::Options {
-        crate::plan::Options { online: self.online.clone(), server_version: self.server_version, phases: self.phases }
+        crate::plan::Options {
+            online: self.online.clone(),
+            server_version: self.server_version,
+            phases: self.phases,
+            preserve_data: self.preserve_data,
+        }
     }
 
     /// The framework given by a flag or the file, checked; `None`: detect it.

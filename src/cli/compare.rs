@@ -41,6 +41,13 @@ pub struct Sources {
     /// migrations of its own (`…_expand`, `…_contract`).
     #[arg(long)]
     pub phases: bool,
+    /// Keep a copy of the data the migration destroys (a dropped table or
+    /// column, values a type change alters, rows holding removed enum
+    /// labels) in the schema schemashift_backup, and make the down put it
+    /// back; `generate --drop-backups` writes the migration that drops the
+    /// copies.
+    #[arg(long)]
+    pub preserve_data: bool,
     /// Pathspecs choosing the schema files (globs), after `--`.
     #[arg(last = true)]
     pub paths: Vec<String>,
@@ -62,7 +69,14 @@ pub struct Compared {
 impl Sources {
     /// What these flags contribute to the run's [`Settings`].
     pub fn flags(&self) -> Flags {
-        Flags { dialect: self.dialect.clone(), allow_empty: self.allow_empty, online: self.online, phases: self.phases, ..Flags::default() }
+        Flags {
+            dialect: self.dialect.clone(),
+            allow_empty: self.allow_empty,
+            online: self.online,
+            phases: self.phases,
+            preserve_data: self.preserve_data,
+            ..Flags::default()
+        }
     }
 
     /// Checks the arguments without reading anything.

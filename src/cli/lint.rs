@@ -55,6 +55,10 @@ pub fn run(args: LintArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
             return Err(crate::Error::usage("--online plans a migration; --migrations lints the migrations as written, with no plan to make online")
                 .help("leave out --online, or lint the schema change instead: `schemashift lint --online [revisions]`"));
         }
+        if args.sources.preserve_data {
+            return Err(crate::Error::usage("--preserve-data plans a migration; --migrations lints the migrations as written, with no plan to keep copies in")
+                .help("leave out --preserve-data, or lint the schema change instead: `schemashift lint --preserve-data [revisions]`"));
+        }
         let migrations = read_migrations(&args.migrations, settings, cwd)?;
         let (report, texts) = crate::lint::migrations::lint_migrations(&migrations, settings.dialect.value, &settings.lint)?;
         let color = args.format == Format::Text && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();

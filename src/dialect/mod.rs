@@ -127,6 +127,42 @@ pub fn refill_down(down: &mut Vec<Step>, target: &Schema, b: &Step) {
     }
 }
 
+/// `up`, planned from `old` (renames applied) to `new`, with a copy of
+/// what its steps destroy kept first, and the copies (see
+/// [`crate::plan::Options::preserve_data`]); `existing`: the names of the
+/// copies the database already holds, which new ones must not take.
+pub fn preserve(
+    old: &Schema,
+    new: &Schema,
+    changes: &[Change],
+    up: Vec<Step>,
+    existing: &std::collections::BTreeSet<String>,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Vec<Step>, Vec<crate::plan::Backup>)> {
+    match new.dialect {
+        Dialect::Postgres => Ok(postgres::plan::preserve::preserve(old, new, changes, up, existing, warnings)),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// `down`, planned from `from` to `to`, putting back what `backups` keep,
+/// each where the down has made room for it.
+pub fn restore(from: &Schema, to: &Schema, down: Vec<Step>, backups: &[crate::plan::Backup]) -> Result<Vec<Step>> {
+    match to.dialect {
+        Dialect::Postgres => postgres::plan::preserve::restore(from, to, down, backups),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// The migration that drops every backup `--preserve-data` migrations
+/// kept (`generate --drop-backups`).
+pub fn drop_backups(dialect: Dialect) -> Result<crate::plan::Plan> {
+    match dialect {
+        Dialect::Postgres => Ok(postgres::plan::preserve::drop_backups()),
+        other => Err(unsupported(other)),
+    }
+}
+
 /// The statements that set an online plan's session timeouts.
 pub fn session_timeouts(dialect: Dialect, online: &crate::plan::Online) -> Result<Vec<Step>> {
     match dialect {

@@ -255,7 +255,18 @@ pub struct Diff<'a> {
 /// (replayed onto the old model, so that constraints, indexes and
 /// references follow a renamed column as they do in PostgreSQL); everything
 /// else is then compared by name.
+///
+/// What either side holds in [`crate::model::BACKUP_SCHEMA`] is left out:
+/// the copies `--preserve-data` keeps belong to the migrations, so a schema
+/// file that does not show them must not drop them, and a `pg_dump` that
+/// shows them must not create them.
 pub fn diff<'a>(old: &'a Schema, new: &Schema, renames: &Renames) -> Diff<'a> {
+    if old.has_backups() || new.has_backups() {
+        let (old, new) = (old.without_backups().into_owned(), new.without_backups());
+        let Diff { changes, warnings, renamed_old, unplannable } = diff(&old, &new, renames);
+        let renamed_old = std::borrow::Cow::Owned(renamed_old.into_owned());
+        return Diff { changes, warnings, renamed_old, unplannable };
+    }
     let (renamed, rename_changes) = renames::apply(old, new, renames);
     let renamed_old = match renamed {
         Some(s) => std::borrow::Cow::Owned(s),
@@ -983,6 +994,22 @@ mod tests {
         CREATE TABLE t (id int PRIMARY KEY, u_id int, n int);
         ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u_id) REFERENCES u (id) NOT VALID;
         ALTER TABLE t ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID;";
+
+    #[test]
+    fn the_backup_schema_is_never_compared() {
+        let backups = "CREATE SCHEMA schemashift_backup;
+            CREATE TABLE schemashift_backup.public__t__x (id int PRIMARY KEY, x text);
+            CREATE SEQUENCE schemashift_backup.s;";
+        let with = format!("{OLD}\n{backups}");
+        for (old, new) in [(with.as_str(), OLD), (OLD, with.as_str()), (with.as_str(), with.as_str())] {
+            assert_eq!(changes(old, new), Vec::<String>::new());
+        }
+        // Other changes are found as ever, and the renamed model has no copies.
+        let new = OLD.replace("n int", "n bigint");
+        assert_eq!(changes(&with, &new), ["alter_column public.t.n"]);
+        let (old, new) = (model(&with), model(&new));
+        assert!(!diff(&old, &new, &Renames::default()).renamed_old.has_backups());
+    }
 
     #[test]
     fn a_not_valid_constraint_validated_is_validated_not_replaced() {

@@ -1,6 +1,6 @@
 //! The JSON report of a diff: the up and down scripts, their steps with
-//! their facts, the changes (and the objects rebuilt, with why), and the
-//! warnings. A report formats the plan; it decides nothing.
+//! their facts, the changes (and the objects rebuilt, with why), the copies
+//! a `--preserve-data` plan keeps, and the warnings. A report formats the plan; it decides nothing.
 
 use crate::error::Warning;
 use crate::plan::Plan;
@@ -33,6 +33,10 @@ struct JsonOutput<'p> {
     up_steps: &'p [crate::plan::Step],
     down_steps: &'p [crate::plan::Step],
     changes: Vec<JsonChange>,
+    /// The copies the up keeps of what it destroys (`--preserve-data`):
+    /// table, relation, column, reason.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    backups: &'p [crate::plan::Backup],
     warnings: Vec<JsonWarning>,
     /// The linter's verdict: level, counts per class, findings.
     lint: &'p crate::lint::Report,
@@ -58,6 +62,6 @@ pub fn diff_json(plan: &Plan, warnings: &[Warning], lint: &crate::lint::Report) 
         }))
         .collect();
     let warnings = warnings.iter().map(|w| JsonWarning { message: w.message.clone(), location: w.location.to_string() }).collect();
-    let json = JsonOutput { up: plan.up_sql(), down: plan.down_sql(), up_steps: &plan.up, down_steps: &plan.down, changes, warnings, lint };
+    let json = JsonOutput { up: plan.up_sql(), down: plan.down_sql(), up_steps: &plan.up, down_steps: &plan.down, changes, backups: &plan.backups, warnings, lint };
     serde_json::to_string_pretty(&json).expect("plain data serializes") + "\n"
 }

@@ -254,9 +254,12 @@ pub struct Unit {
 ///
 /// An online plan (one with session settings) is cut where its steps say
 /// ([`crate::plan::facts::Facts::commits_before`]), and each part keeps
-/// the plan's own steps.
+/// the plan's own steps. So does a plan that keeps backups
+/// (`--preserve-data`): its copies are data, which the schemas between the
+/// parts do not show; each part's down puts back the copies its up keeps.
 pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, concurrent_indexes: bool) -> Result<Vec<Unit>> {
     let online = !plan.session.is_empty();
+    let preserving = !plan.backups.is_empty();
     let mut up = plan.up.clone();
     let mut down = plan.down.clone();
     if concurrent_indexes {
@@ -293,16 +296,31 @@ pub fn units(old: &Schema, new: &Schema, plan: &Plan, rules: segment::Rules, con
     if segments.len() == 1 {
         points.reverse();
     }
+    let own_steps = (online || preserving) && segments.len() > 1;
     let mut out = Vec::new();
     for (i, pair) in points.windows(2).enumerate() {
-        let part = crate::plan::plan(&pair[0], &pair[1])?;
+        // Planned again between two points, a part keeps copies of what it
+        // destroys when the plan does (names follow what is kept, so they
+        // are the plan's).
+        let options = crate::plan::Options { preserve_data: preserving && !own_steps, ..crate::plan::Options::default() };
+        let part = crate::plan::plan_with(&pair[0], &pair[1], &options)?;
         let (mut part_up, mut part_down) = (part.up, part.down);
         // An online plan's parts are its own steps: planned again between
         // two points, a part would lose what ties it to the others (the
         // check a later part's SET NOT NULL needs, validated in between).
-        // Its down is the plain way back from its end to its start.
-        if online && segments.len() > 1 {
+        // Its down is the plain way back from its end to its start, and puts
+        // back the copies its up keeps.
+        if own_steps {
             part_up = segments[i].up.clone();
+            let kept: Vec<crate::plan::Backup> = plan
+                .backups
+                .iter()
+                .filter(|b| part_up.iter().any(|s| s.touched(crate::plan::Action::Create).any(|o| *o == crate::plan::Object::Table(b.table.clone()))))
+                .cloned()
+                .collect();
+            if !kept.is_empty() {
+                part_down = crate::dialect::restore(&pair[1], &pair[0], part_down, &kept)?;
+            }
         }
         if concurrent_indexes {
             concurrently::rewrite(&mut part_up, &pair[0], &pair[1]);

@@ -70,6 +70,14 @@ impl Dialect {
     }
 }
 
+/// The schema that `--preserve-data` migrations keep their backups in
+/// (one table per thing a migration destroys). Its objects belong to the
+/// migrations, not to the schema files: the differ never plans a change to
+/// them (a schema file that does not declare it must not drop it, and a
+/// `pg_dump` that shows it must not create it), and verification leaves
+/// them out of the comparison. The name is reserved.
+pub const BACKUP_SCHEMA: &str = "schemashift_backup";
+
 /// A whole database schema.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +125,62 @@ impl Schema {
             );
         }
         s
+    }
+
+    /// Whether the schema holds anything in [`BACKUP_SCHEMA`].
+    pub fn has_backups(&self) -> bool {
+        let inside = |q: &QName| q.schema == BACKUP_SCHEMA;
+        self.schemas.contains_key(BACKUP_SCHEMA)
+            || self.tables.keys().any(inside)
+            || self.sequences.keys().any(inside)
+            || self.views.keys().any(inside)
+            || self.types.keys().any(inside)
+            || self.statistics.keys().any(inside)
+            || self.functions.values().any(|f| inside(&f.name))
+    }
+
+    /// Moves what the schema holds in [`BACKUP_SCHEMA`] out, into a schema
+    /// of its own (see [`Schema::add_backups`]).
+    pub fn take_backups(&mut self) -> Schema {
+        fn split<K: Ord + Clone, V>(map: &mut BTreeMap<K, V>, inside: impl Fn(&K, &V) -> bool) -> BTreeMap<K, V> {
+            let keys: Vec<K> = map.iter().filter(|(k, v)| inside(k, v)).map(|(k, _)| k.clone()).collect();
+            keys.into_iter().filter_map(|k| map.remove(&k).map(|v| (k, v))).collect()
+        }
+        let inside = |q: &QName| q.schema == BACKUP_SCHEMA;
+        Schema {
+            dialect: self.dialect,
+            schemas: split(&mut self.schemas, |k, _| k == BACKUP_SCHEMA),
+            types: split(&mut self.types, |k, _| inside(k)),
+            sequences: split(&mut self.sequences, |k, _| inside(k)),
+            tables: split(&mut self.tables, |k, _| inside(k)),
+            views: split(&mut self.views, |k, _| inside(k)),
+            functions: split(&mut self.functions, |_, f| inside(&f.name)),
+            statistics: split(&mut self.statistics, |k, _| inside(k)),
+            ..Schema::default()
+        }
+    }
+
+    /// Puts back what [`Schema::take_backups`] took (replacing what has the
+    /// same name).
+    pub fn add_backups(&mut self, backups: Schema) {
+        self.schemas.extend(backups.schemas);
+        self.types.extend(backups.types);
+        self.sequences.extend(backups.sequences);
+        self.tables.extend(backups.tables);
+        self.views.extend(backups.views);
+        self.functions.extend(backups.functions);
+        self.statistics.extend(backups.statistics);
+    }
+
+    /// The schema without what it holds in [`BACKUP_SCHEMA`]: borrowed when
+    /// it holds nothing there.
+    pub fn without_backups(&self) -> std::borrow::Cow<'_, Schema> {
+        if !self.has_backups() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut s = self.clone();
+        s.take_backups();
+        std::borrow::Cow::Owned(s)
     }
 
     /// Whether the schema holds nothing but what every database has (the
@@ -322,6 +386,18 @@ impl Table {
     }
     pub fn primary_key(&self) -> Option<&Constraint> {
         self.constraints.values().find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+    }
+
+    /// The columns that identify a row: the primary key's, else those of a
+    /// unique constraint over NOT NULL columns.
+    pub fn row_key(&self) -> Option<Vec<String>> {
+        if let Some(ConstraintKind::PrimaryKey { columns, .. }) = self.primary_key().map(|c| &c.kind) {
+            return Some(columns.clone());
+        }
+        self.constraints.values().find_map(|c| match &c.kind {
+            ConstraintKind::Unique { columns, .. } if columns.iter().all(|n| self.column(n).is_some_and(|c| !c.nullable)) => Some(columns.clone()),
+            _ => None,
+        })
     }
 }
 

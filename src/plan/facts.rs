@@ -326,6 +326,17 @@ pub struct Destroys {
     /// Empty: every row (the relation is dropped).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+    /// The table an earlier step of the migration copied the data into
+    /// (`--preserve-data`), which the down migration puts back from: the data
+    /// is destroyed here but kept there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backed_up_in: Option<QName>,
+}
+
+impl Destroys {
+    pub fn new(relation: QName, columns: Vec<String>) -> Destroys {
+        Destroys { relation, columns, backed_up_in: None }
+    }
 }
 
 /// The form of a step that takes a weaker lock, with its own SQL and facts.

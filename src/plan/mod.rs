@@ -7,7 +7,7 @@
 //! ordering rules. Both are verified by replaying them onto the models
 //! (see [`verify`]) before anything is printed.
 
-
+pub mod backup;
 pub mod concurrently;
 pub mod facts;
 pub mod verify;
@@ -15,6 +15,7 @@ pub mod verify;
 use crate::diff::{Change, Renames};
 use crate::error::{Result, Warning};
 use crate::model::Schema;
+pub use backup::Backup;
 pub use facts::{Action, Facts, Object, OutsideTransaction, Touch};
 use serde::Serialize;
 
@@ -98,11 +99,17 @@ pub struct Plan {
     /// What the up migration rebuilds.
     pub rebuilds: Vec<Rebuild>,
     pub warnings: Vec<Warning>,
+    /// The copies the up keeps of the data it destroys, which the down puts
+    /// back (`--preserve-data`; see [`backup`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backups: Vec<Backup>,
 }
 
 impl Plan {
+    /// Nothing to migrate: no change (a plan made of steps alone, such as
+    /// the one that drops the backups, is not empty).
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
+        self.changes.is_empty() && self.up.is_empty()
     }
     /// The whole up script, the session settings first.
     pub fn up_sql(&self) -> String {
@@ -133,6 +140,10 @@ pub struct Options {
     /// uses moved to a contract phase (`facts.contract`), and a column
     /// rename made an added column kept in step with the old one until then.
     pub phases: bool,
+    /// Copy what a step destroys (a dropped table or column, the values a
+    /// type change alters, the rows holding removed enum labels) into a
+    /// backup table first, and put it back in the down (`--preserve-data`).
+    pub preserve_data: bool,
 }
 
 /// The session timeouts an online plan sets before its steps: a step that
@@ -178,18 +189,32 @@ pub fn plan_unverified(old: &Schema, new: &Schema, options: &Options) -> Result<
             new.dialect.name()
         )));
     }
+    // Backups belong to the migrations that keep them, not to the schemas;
+    // those the old schema shows (a pg_dump of a database holding some)
+    // keep their names.
+    let existing: std::collections::BTreeSet<String> =
+        old.tables.keys().filter(|t| t.schema == crate::model::BACKUP_SCHEMA).map(|t| t.name.clone()).collect();
+    let (old, new) = (old.without_backups(), new.without_backups());
+    let (old, new) = (old.as_ref(), new.as_ref());
     let renames = Renames::from_hints(new);
     let reversed = renames.reversed();
     // Up and down are planned independently, so side by side.
-    let (forward, down) = std::thread::scope(|s| {
+    let (forward, (down, down_from)) = std::thread::scope(|s| {
         let down = s.spawn(|| {
             let backward = crate::diff::diff(new, old, &reversed);
-            crate::dialect::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new())
+            let lowered = crate::dialect::lower(&backward.renamed_old, old, &backward.changes, &mut Vec::new());
+            (lowered, backward.renamed_old)
         });
         let forward = crate::diff::diff(old, new, &renames);
         let planned = forward.unplannable.is_empty().then(|| {
             let mut warnings = forward.warnings.clone();
             let (mut up, rebuilds) = crate::dialect::lower(&forward.renamed_old, new, &forward.changes, &mut warnings)?;
+            let mut backups = Vec::new();
+            // Before the online forms: a type change whose old values are
+            // kept stays in place (see the dialect's online pass).
+            if options.preserve_data {
+                (up, backups) = crate::dialect::preserve(&forward.renamed_old, new, &forward.changes, up, &existing, &mut warnings)?;
+            }
             if options.online.is_some() || options.phases {
                 let plain = up.clone();
                 up = crate::dialect::online(&forward.renamed_old, new, plain.clone(), options.server_version, options.phases, &mut warnings)?;
@@ -207,7 +232,7 @@ pub fn plan_unverified(old: &Schema, new: &Schema, options: &Options) -> Result<
                     concurrently::rewrite(&mut up, &forward.renamed_old, new);
                 }
             }
-            Ok((up, rebuilds, warnings))
+            Ok((up, rebuilds, warnings, backups))
         });
         ((forward.changes, forward.unplannable, planned), down.join().expect("the planner does not panic"))
     });
@@ -219,12 +244,15 @@ pub fn plan_unverified(old: &Schema, new: &Schema, options: &Options) -> Result<
              or change the schema in two commits, the table dropped in one and created in the next",
         ));
     };
-    let (up, rebuilds, warnings) = planned?;
-    let (down, _) = down?;
+    let (up, rebuilds, warnings, backups) = planned?;
+    let (mut down, _) = down?;
+    if !backups.is_empty() {
+        down = crate::dialect::restore(&down_from, old, down, &backups)?;
+    }
     let timeouts = options.online.clone().or_else(|| options.phases.then(Online::default));
     let session = match &timeouts {
         Some(online) if !up.is_empty() => crate::dialect::session_timeouts(new.dialect, online)?,
         _ => Vec::new(),
     };
-    Ok(Plan { changes, session, up, down, rebuilds, warnings })
+    Ok(Plan { changes, session, up, down, rebuilds, warnings, backups })
 }

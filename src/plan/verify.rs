@@ -30,7 +30,8 @@ pub fn verify(old: &Schema, new: &Schema, plan: &Plan) -> Result<()> {
 /// schemas in the one way PostgreSQL allows no migration to avoid (see
 /// [`settle_locality`]): for the plan's warnings.
 pub fn verify_noting(old: &Schema, new: &Schema, plan: &Plan) -> Result<Vec<Warning>> {
-    if let Some(tables) = touched_tables(old, new, &plan.changes)
+    if !keeps_backups(plan)
+        && let Some(tables) = touched_tables(old, new, &plan.changes)
         && untouched_are_same(old, new, &tables)
         && let Some(mut notes) = replays_in_part("up", old, new, &plan.up_sql(), &tables)
         && let Some(down_notes) = replays_in_part("down", new, old, &plan.down_sql(), &tables)
@@ -38,9 +39,23 @@ pub fn verify_noting(old: &Schema, new: &Schema, plan: &Plan) -> Result<Vec<Warn
         notes.extend(down_notes);
         return Ok(notes);
     }
-    let mut notes = check("up", old, new, &plan.up_sql())?;
-    notes.extend(check("down", new, old, &plan.down_sql())?);
+    // The down runs where the up left the database: with the copies the up
+    // kept (`--preserve-data`), which it reads and drops.
+    let (mut notes, kept) = check("up", old, new, &plan.up_sql(), None)?;
+    notes.extend(check("down", new, old, &plan.down_sql(), Some(kept))?.0);
     Ok(notes)
+}
+
+/// Whether the plan's steps touch the backup schema (`--preserve-data`):
+/// its objects are not in either model, so only whole copies can show the
+/// plan right.
+fn keeps_backups(plan: &Plan) -> bool {
+    !plan.backups.is_empty()
+        || plan.up.iter().chain(&plan.down).flat_map(|s| &s.facts.touches).any(|t| match &t.object {
+            crate::plan::Object::Schema(n) => n == crate::model::BACKUP_SCHEMA,
+            crate::plan::Object::Table(q) => q.schema == crate::model::BACKUP_SCHEMA,
+            _ => false,
+        })
 }
 
 /// Whether a table declares an inherited column or CHECK itself
@@ -244,17 +259,28 @@ fn replays_in_part(direction: &str, from: &Schema, to: &Schema, sql: &str, table
 /// Whether `sql` replayed onto `from` gives `to` (for an order of the
 /// steps other than the planner's: the runbook's phases).
 pub fn replays_to(from: &Schema, to: &Schema, sql: &str) -> bool {
-    check("up", from, to, sql).is_ok()
+    check("up", from, to, sql, None).is_ok()
 }
 
-fn check(direction: &str, from: &Schema, to: &Schema, sql: &str) -> Result<Vec<Warning>> {
-    let mut replayed = crate::dialect::replay(from.clone(), &format!("<{direction} migration>"), sql).map_err(|e| {
+/// Replays `sql` onto `from` (with the backups `kept`, when a migration
+/// before left some) and compares the result with `to`, leaving the backup
+/// schema out of the comparison (see [`crate::model::BACKUP_SCHEMA`]).
+/// Returns what the replay leaves in the backup schema too.
+fn check(direction: &str, from: &Schema, to: &Schema, sql: &str, kept: Option<Schema>) -> Result<(Vec<Warning>, Schema)> {
+    let mut start = from.clone();
+    if let Some(kept) = kept {
+        start.add_backups(kept);
+    }
+    let mut replayed = crate::dialect::replay(start, &format!("<{direction} migration>"), sql).map_err(|e| {
         Error::internal(format!("the planned {direction} migration does not replay: {e}"))
             .help("this is a bug in schemashift; please report it with the two schemas")
     })?;
+    let backups = replayed.take_backups();
+    let to = to.without_backups();
+    let to = to.as_ref();
     let notes = settle_locality(direction, &mut replayed, to);
     if same(&replayed, to) {
-        return Ok(notes);
+        return Ok((notes, backups));
     }
     let a = serde_json::to_value(comparable(&replayed)).expect("model serializes");
     let b = serde_json::to_value(comparable(to)).expect("model serializes");

@@ -42,6 +42,7 @@ mod online;
 mod phases;
 mod plan_spec;
 mod pg_dump_roundtrip;
+mod preserve;
 mod random_schemas;
 mod read_pg_dump_forms;
 mod read_postgres;

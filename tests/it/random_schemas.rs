@@ -53,7 +53,8 @@ fn describe(pair: &Pair) -> String {
     )
 }
 
-/// Reads both sides and plans both ways, and online, catching panics; the plan of old to new.
+/// Reads both sides and plans both ways, online, and keeping copies of
+/// what is destroyed, catching panics; the plan of old to new.
 fn pipeline(pair: &Pair) -> Result<schemashift::plan::Plan, String> {
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| -> Result<schemashift::plan::Plan, String> {
         let old = read("old.sql", &pair.old).map_err(|e| format!("the old side does not read ({:?}): {e}", e.kind))?;
@@ -76,6 +77,14 @@ fn pipeline(pair: &Pair) -> Result<schemashift::plan::Plan, String> {
         let phases = schemashift::plan::plan_with(&old, &new, &phased).map_err(|e| format!("phases: {}", internal(e)))?;
         if !phases.is_empty() {
             schemashift::generate::units(&old, &new, &phases, rules, true).map_err(|e| format!("phased migrations: {}", internal(e)))?;
+        }
+        // The plan that keeps a copy of what it destroys, and its migrations
+        // (the copies are data: every part's down puts back its own).
+        let options = schemashift::plan::Options { preserve_data: true, ..Default::default() };
+        let preserving = schemashift::plan::plan_with(&old, &new, &options).map_err(|e| format!("preserving: {}", internal(e)))?;
+        if !preserving.is_empty() {
+            let rules = schemashift::generate::segment::Rules::new(false, schemashift::model::Dialect::Postgres, None);
+            schemashift::generate::units(&old, &new, &preserving, rules, false).map_err(|e| format!("preserving migrations: {}", internal(e)))?;
         }
         Ok(up)
     }));

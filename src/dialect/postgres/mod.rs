@@ -8,6 +8,7 @@ pub mod pair;
 pub mod plan;
 pub mod read;
 pub mod render;
+pub mod round_trip;
 pub mod snapshot_types;
 pub mod split;
 

@@ -40,6 +40,7 @@ mod facts;
 mod inherit;
 pub mod locks;
 mod online;
+pub mod preserve;
 mod properties;
 mod rebuild;
 mod routines;

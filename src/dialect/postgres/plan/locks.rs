@@ -17,6 +17,8 @@ pub const SHARE_ROW_EXCLUSIVE: &str = "SHARE ROW EXCLUSIVE";
 pub const SHARE_UPDATE_EXCLUSIVE: &str = "SHARE UPDATE EXCLUSIVE";
 pub const EXCLUSIVE: &str = "EXCLUSIVE";
 pub const ROW_EXCLUSIVE: &str = "ROW EXCLUSIVE";
+/// What a `SELECT` takes: it conflicts only with ACCESS EXCLUSIVE.
+pub const ACCESS_SHARE: &str = "ACCESS SHARE";
 
 /// What the application's statements cannot do while `level` is held on a
 /// table ("Explicit Locking", table 13.2, "Conflicting Lock Modes"): reads
@@ -70,16 +72,16 @@ pub fn facts_of(sql: &str) -> Facts {
         facts.work = work;
         if action.starts_with("DROP COLUMN") {
             let column = words.get(at + 3).map(|c| name_parts_folded(c.trim_end_matches([';', ','])).pop().unwrap_or_default());
-            facts.destroys = table.zip(column).map(|(relation, c)| Destroys { relation, columns: vec![c] });
+            facts.destroys = table.zip(column).map(|(relation, c)| Destroys::new(relation, vec![c]));
         }
     } else if is(&["DROP", "TABLE"]) || is(&["DROP", "MATERIALIZED", "VIEW"]) {
         let at = if is(&["DROP", "TABLE"]) { 2 } else { 3 };
         facts.lock = lock(ACCESS_EXCLUSIVE, at);
-        facts.destroys = relation(&words, at).map(|relation| Destroys { relation, columns: Vec::new() });
+        facts.destroys = relation(&words, at).map(|relation| Destroys::new(relation, Vec::new()));
     } else if is(&["DROP", "SEQUENCE"]) {
         // The counter's position is data: a sequence created again starts over.
         facts.lock = lock(ACCESS_EXCLUSIVE, 2);
-        facts.destroys = relation(&words, 2).map(|relation| Destroys { relation, columns: Vec::new() });
+        facts.destroys = relation(&words, 2).map(|relation| Destroys::new(relation, Vec::new()));
     } else if is(&["CREATE", "INDEX"]) || is(&["CREATE", "UNIQUE", "INDEX"]) {
         // CREATE [UNIQUE] INDEX [CONCURRENTLY] name ON [ONLY] table
         let concurrently = upper.iter().any(|w| w == "CONCURRENTLY");

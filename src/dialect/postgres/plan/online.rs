@@ -418,7 +418,15 @@ impl<'a> Pass<'a, '_> {
         }
         let (ot, nt) = (self.old.tables.get(&table)?, self.new.tables.get(&table)?);
         let (from, to) = (ot.column(&column)?, nt.column(&column)?);
-        let why_not = self.swap_blocker(ot, from, nt, to);
+        // The copy `--preserve-data` keeps of the values the conversion alters
+        // must be taken in the transaction that converts them: through a new
+        // column, rows written during the backfill would escape it.
+        let kept = s.facts.destroys.as_ref().is_some_and(|d| d.backed_up_in.is_some());
+        let why_not = if kept {
+            Some("--preserve-data keeps a copy of the values it alters, which must be taken in the transaction that converts them".to_string())
+        } else {
+            self.swap_blocker(ot, from, nt, to)
+        };
         if let Some(why) = why_not {
             self.warnings.push(Warning {
                 message: format!(

@@ -49,8 +49,17 @@ fn check(ctx: &Context) -> Vec<Hit> {
         let columns = columns_using(ctx, name);
         let s = if labels.removed.len() == 1 { "" } else { "s" };
         let removed = quoted(&labels.removed);
+        // `--preserve-data` keeps the rows holding the labels and clears them first.
+        let kept = |c: &super::enum_labels::EnumColumn| ctx.plan.backups.iter().any(|b| b.relation == c.table && b.column.as_deref() == Some(c.column.as_str()));
         let message = if columns.is_empty() {
             format!("label{s} {removed} removed from enum {name}: the type is created again, and code that writes {removed} fails")
+        } else if columns.iter().all(kept) {
+            format!(
+                "label{s} {removed} removed from enum {name}: the type is created again and its columns converted, {}; the rows holding {removed} \
+                 are kept in {} and set to NULL (or the column's default) first, and the down puts them back, but the application sees them changed",
+                converted(ctx, &columns),
+                crate::model::BACKUP_SCHEMA
+            )
         } else {
             format!(
                 "label{s} {removed} removed from enum {name}: the type is created again and its columns converted, {}; a row holding {removed} makes the migration fail",

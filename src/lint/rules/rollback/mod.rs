@@ -7,14 +7,15 @@
 //! names; the up steps name them by their new ones. The helpers here follow
 //! a table through the migration's renames either way.
 
-mod casts;
 mod rollback_drops_new_data;
 mod rollback_fails_on_new_data;
 mod rollback_loses_data;
 
+/// What a type change does to the values, there and back.
+use crate::dialect::postgres::round_trip as casts;
 use crate::diff::Change;
 use crate::lint::{Context, Rule};
-use crate::model::{Column, ConstraintKind, QName, Schema, Table, quote_ident};
+use crate::model::{Column, QName, Schema, Table, quote_ident};
 use crate::plan::Step;
 use crate::plan::facts::Work;
 
@@ -57,18 +58,6 @@ fn down_checks_rows(ctx: &Context, table: &QName) -> bool {
     down_steps_on(ctx, table).any(|s| s.facts.work > Work::Metadata)
 }
 
-/// The columns that identify a row: the primary key, else a unique
-/// constraint over NOT NULL columns.
-fn row_key(table: &Table) -> Option<Vec<String>> {
-    if let Some(ConstraintKind::PrimaryKey { columns, .. }) = table.primary_key().map(|c| &c.kind) {
-        return Some(columns.clone());
-    }
-    table.constraints.values().find_map(|c| match &c.kind {
-        ConstraintKind::Unique { columns, .. } if columns.iter().all(|n| table.column(n).is_some_and(|c| !c.nullable)) => Some(columns.clone()),
-        _ => None,
-    })
-}
-
 fn idents(names: &[String]) -> String {
     names.iter().map(|n| quote_ident(n)).collect::<Vec<_>>().join(", ")
 }
@@ -80,7 +69,7 @@ fn keep_a_copy(table: &Table, columns: &[String], filter: Option<&str>) -> Strin
     let suffix = if columns.len() == 1 { format!("{}_backup", columns[0]) } else { "backup".to_string() };
     let backup = QName::new(table.name.schema.clone(), format!("{}_{suffix}", table.name.name));
     let filter = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
-    let Some(key) = row_key(table).filter(|k| !k.iter().any(|c| columns.contains(c))) else {
+    let Some(key) = table.row_key().filter(|k| !k.iter().any(|c| columns.contains(c))) else {
         return format!(
             "before the up migration, keep a copy of the rows: `CREATE TABLE {backup} AS SELECT * FROM {}{filter};` \
              ({} has no key to match them by after a rollback: add one first, or restore them by hand)",

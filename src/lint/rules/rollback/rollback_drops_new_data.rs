@@ -1,9 +1,9 @@
 //! SS703 rollback-drops-new-data.
 
-use super::{idents, name_after, row_key};
+use super::{idents, name_after};
 use crate::diff::Change;
 use crate::lint::{Class, Context, Example, Hit, Rule};
-use crate::model::{QName, quote_ident, quote_literal};
+use crate::model::{QName, Table, quote_ident, quote_literal};
 
 pub static RULE: Rule = Rule {
     code: "SS703",
@@ -103,7 +103,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
             }
             let object = format!("{relation}.{}", quote_ident(name));
             let saved = QName::new(relation.schema.clone(), format!("{}_{name}_saved", relation.name));
-            let help = match ctx.new_table(&relation).and_then(row_key) {
+            let help = match ctx.new_table(&relation).and_then(Table::row_key) {
                 Some(key) => format!(
                     "if its values must survive a rollback, make the down copy them out first: \
                      `CREATE TABLE {saved} AS SELECT {}, {} FROM {relation};` (at the start of the down, before any rename)",

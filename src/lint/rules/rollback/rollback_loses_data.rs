@@ -21,10 +21,14 @@ pub static RULE: Rule = Rule {
     locks: "None of its own: the finding is about the data. The up's DROP TABLE and DROP COLUMN take an ACCESS EXCLUSIVE \
             lock briefly; a type change that converts values rewrites the table under an ACCESS EXCLUSIVE lock.",
     instead: "Keep a copy of what the up destroys before it runs, and make the rollback put it back: \
-              `CREATE TABLE t_backup AS TABLE t;` for a table, `CREATE TABLE t_c_backup AS SELECT id, c FROM t;` for a \
-              column (then `UPDATE t SET c = b.c FROM t_c_backup b WHERE b.id = t.id` after the down), \
-              `SELECT last_value FROM s` for a sequence (then `setval`). Better still, split the migration: stop using the \
-              object first, and drop it in a later release when a rollback past that point is no longer expected.",
+              `--preserve-data` (or `preserve_data = true`) plans exactly that for a dropped table or column, a type change \
+              that alters values and rows holding removed enum labels (copies in the schema `schemashift_backup`, put back \
+              by the down; `generate --drop-backups` drops them once no rollback is expected), and this rule then stays \
+              quiet about what is kept. By hand: `CREATE TABLE t_backup AS TABLE t;` for a table, \
+              `CREATE TABLE t_c_backup AS SELECT id, c FROM t;` for a column (then \
+              `UPDATE t SET c = b.c FROM t_c_backup b WHERE b.id = t.id` after the down), `SELECT last_value FROM s` for a \
+              sequence (then `setval`). Better still, split the migration: stop using the object first, and drop it in a \
+              later release when a rollback past that point is no longer expected.",
     fires: &[
         Example::new("CREATE TABLE t (id bigint PRIMARY KEY, email text);", "CREATE TABLE t (id bigint PRIMARY KEY);"),
         Example::new("CREATE TABLE t (id bigint PRIMARY KEY, price numeric(10,2));", "CREATE TABLE t (id bigint PRIMARY KEY, price numeric(10,0));"),
@@ -59,6 +63,9 @@ fn check(ctx: &Context) -> Vec<Hit> {
         match change {
             Change::AlterColumn { table, from, to } if ctx.existed(table) && from.generated.is_none() && to.generated.is_none() => {
                 let Some(what) = casts::loss(&from.data_type, &to.data_type) else { continue };
+                if ctx.plan.backups.iter().any(|b| b.renamed == (table.clone(), Some(to.name.clone()))) {
+                    continue;
+                }
                 let help = old_table(ctx, table).map(|t| keep_a_copy(t, std::slice::from_ref(&from.name), None));
                 let mut hit = Hit::new(
                     format!("{table}.{}", to.name),
@@ -74,7 +81,9 @@ fn check(ctx: &Context) -> Vec<Hit> {
             Change::RebuildEnum { from, to } => {
                 let (UserTypeKind::Enum { values: old }, UserTypeKind::Enum { values: new }) = (&from.kind, &to.kind) else { continue };
                 let removed: Vec<&String> = old.iter().filter(|v| !new.contains(v)).collect();
-                let users = columns_of_type(ctx.old, &from.name);
+                // The rows of a column whose values the up keeps come back.
+                let kept = |t: &QName, c: &str| ctx.plan.backups.iter().any(|b| b.relation == *t && b.column.as_deref() == Some(c));
+                let users: Vec<_> = columns_of_type(ctx.old, &from.name).into_iter().filter(|(t, c)| !kept(&t.name, &c.name)).collect();
                 if removed.is_empty() || users.is_empty() {
                     continue;
                 }
@@ -115,6 +124,10 @@ fn check(ctx: &Context) -> Vec<Hit> {
 /// (a sequence dropped with its table) or nothing is lost (a generated
 /// column, a materialized view).
 fn destroyed(ctx: &Context, d: &Destroys, hits: &mut Vec<Hit>) {
+    // Kept (`--preserve-data`): the down puts it back.
+    if d.backed_up_in.is_some() {
+        return;
+    }
     let relation = &d.relation;
     if d.columns.is_empty() {
         if let Some(table) = ctx.old.tables.get(relation) {

@@ -1,7 +1,9 @@
 //! What PostgreSQL's conversion of a column's values does when a migration
-//! changes the column's type, for the rollback rules: which conversions
-//! silently change values (rounding, cutting, normalizing: the way back
-//! cannot restore them) and which can fail on values the target type does
+//! changes the column's type and a rollback changes it back: which
+//! conversions silently change values (rounding, cutting, normalizing: the
+//! way back cannot restore them, so the rollback rules report them and
+//! `--preserve-data` keeps a copy of the old values, see
+//! `plan/preserve.rs`) and which can fail on values the target type does
 //! not accept.
 //!
 //! The planner converts without `USING` between numeric types, between
