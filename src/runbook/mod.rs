@@ -180,7 +180,8 @@ pub fn build(input: &Input) -> Runbook {
                 rewrites_table: s.facts.work == Work::Rewrite,
                 in_transaction: unit.transaction,
                 duration,
-                cannot_restore: s.facts.destroys.as_ref().map(|d| match d.columns.as_slice() {
+                // Data kept in a backup table (--preserve-data) the down puts back.
+                cannot_restore: s.facts.destroys.as_ref().filter(|d| d.backed_up_in.is_none()).map(|d| match d.columns.as_slice() {
                     [] => format!("every row of {}", d.relation),
                     cols => format!("the values of {} in {}", cols.join(", "), d.relation),
                 }),

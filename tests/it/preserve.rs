@@ -656,8 +656,8 @@ mod cli {
         // It compares no schemas.
         let out = run(dir.path(), &["generate", "--drop-backups", "--name", "x", "--no-index", "old.sql", "new.sql"]);
         assert_eq!(out.status.code(), Some(64), "{}", String::from_utf8_lossy(&out.stderr));
-        // A preserving migration writes its migrations and nothing else.
+        // A preserving migration writes its migrations and their runbook, no cleanup.
         let out = run(dir.path(), &["generate", "--no-index", "old.sql", "new.sql", "--preserve-data", "--name", "shrink", "--framework", "plain", "--dir", "migrations"]);
-        assert_eq!(stdout(&out), "migrations/0002_shrink.up.sql\nmigrations/0002_shrink.down.sql\n");
+        assert_eq!(stdout(&out), "migrations/0002_shrink.up.sql\nmigrations/0002_shrink.down.sql\nmigrations/0002_shrink.runbook.md\n");
     }
 }

@@ -264,3 +264,14 @@ fn runbook_dir_in_the_configuration_keeps_runbooks_apart() {
     assert_eq!(std::fs::read_to_string(dir.path().join("docs/runbooks/0002_tighten.runbook.md")).unwrap(), "mine");
     assert!(!dir.path().join("m/0002_tighten.up.sql").exists(), "no migration written");
 }
+
+#[test]
+fn data_kept_by_preserve_data_is_no_loss_in_the_runbook() {
+    let dir = tempfile::tempdir().unwrap();
+    runbook(dir.path(), "json");
+    let out = Command::cargo_bin("schemashift").unwrap().current_dir(dir.path()).args(["runbook", "--no-index", "old.sql", "new.sql", "--preserve-data", "--format", "json"]).output().unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["summary"]["lossless_rollback"], true, "{}", r["summary"]);
+    assert!(r["steps"].as_array().unwrap().iter().all(|s| s.get("cannot_restore").is_none()));
+    assert_eq!(r["rollback"]["restore"], serde_json::json!([]));
+}
