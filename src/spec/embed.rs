@@ -64,6 +64,18 @@ pub struct LockFact {
     pub blocks_writes: bool,
 }
 
+impl LockFact {
+    /// `ACCESS EXCLUSIVE on public.users (reads and writes wait)`.
+    pub fn describe(&self) -> String {
+        let waits = match (self.blocks_reads, self.blocks_writes) {
+            (true, _) => "reads and writes wait",
+            (false, true) => "writes wait",
+            (false, false) => "reads and writes go on",
+        };
+        format!("{} on {} ({waits})", self.level, self.on)
+    }
+}
+
 fn as_text<S: serde::Serializer>(q: &QName, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(q)
 }

@@ -36,17 +36,7 @@ fn stated(phase: &Phase) -> Option<String> {
 }
 
 fn lock_line(step: &PlannedStep) -> String {
-    let lock = match &step.lock {
-        Some(l) => {
-            let waits = match (l.blocks_reads, l.blocks_writes) {
-                (true, _) => "reads and writes wait",
-                (false, true) => "writes wait",
-                (false, false) => "reads and writes go on",
-            };
-            format!("lock {} on {} ({waits})", l.level, l.on)
-        }
-        None => "no lock on an existing table".to_string(),
-    };
+    let lock = step.lock.as_ref().map_or("no lock on an existing table".to_string(), |l| format!("lock {}", l.describe()));
     let destroys = step.destroys.as_deref().map(|d| format!("; destroys {d}")).unwrap_or_default();
     format!("{lock}; work: {}{destroys}", work_name(step.work))
 }

@@ -528,17 +528,7 @@ fn transactions(b: &mut Builder, schema: &Embedded) -> Vec<Phase> {
         phase.transaction = Some(group.transaction);
         phase.steps = group.steps.clone();
         for step in &group.steps {
-            let lock = match &step.lock {
-                Some(l) => {
-                    let waits = match (l.blocks_reads, l.blocks_writes) {
-                        (true, _) => "reads and writes wait",
-                        (false, true) => "writes wait",
-                        (false, false) => "reads and writes go on",
-                    };
-                    format!("{} on {} ({waits})", l.level, l.on)
-                }
-                None => "no lock on an existing table".to_string(),
-            };
+            let lock = step.lock.as_ref().map_or("no lock on an existing table".to_string(), |l| l.describe());
             let mut estimate = String::new();
             if let Some(l) = &step.lock {
                 match spec.tables.iter().find(|t| names_table(&t.name, &l.on)) {
