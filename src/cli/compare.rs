@@ -79,6 +79,11 @@ impl Sources {
         }
     }
 
+    /// The same sources, with these revisions instead.
+    pub fn with_revs(&self, revs: Vec<String>) -> Sources {
+        Sources { revs, staged: false, no_index: false, dialect: self.dialect.clone(), paths: self.paths.clone(), ..*self }
+    }
+
     /// Checks the arguments without reading anything.
     pub fn source_args(&self) -> Result<SourceArgs> {
         let (revs, paths) = if self.no_index {
@@ -101,12 +106,37 @@ impl Sources {
         let (old_files, new_files) = source::resolve_pair(&self.source_args()?, settings, cwd)?;
         // Both sides together: files the same on both are parsed once (BENCHMARKS.md).
         let ((old, old_warnings), (new, new_warnings)) = crate::read::read_pair(&old_files, &new_files, settings.dialect.value)?;
+        let _ = old_warnings;
+        Self::compared(old_files, old, new_files, new, new_warnings, settings, "no changes")
+    }
+
+    /// [`Self::compare`] from a schema already read (the state a migrations
+    /// directory leads to, `old_label` saying so) to the working tree.
+    pub fn compare_from(&self, old: Schema, old_label: String, settings: &Settings, cwd: &Path) -> Result<Compared> {
+        let worktree = SourceArgs { revs: Vec::new(), staged: false, no_index: false, paths: self.paths.clone() };
+        let (_, new_files) = source::resolve_pair(&worktree, settings, cwd)?;
+        let (new, new_warnings) = crate::read::read_schema(&new_files.files, settings.dialect.value)?;
+        let old_files = FileSet { label: old_label, commit: None, files: Vec::new(), root: new_files.root.clone() };
+        let up_to_date = format!("migrations are up to date: {} gives the schema of the {}", old_files.label, new_files.label);
+        Self::compared(old_files, old, new_files, new, new_warnings, settings, &up_to_date)
+    }
+
+    /// The plan and the lint verdict between two schemas read; `unchanged`
+    /// is said when they are equal.
+    fn compared(
+        old_files: FileSet,
+        old: Schema,
+        new_files: FileSet,
+        new: Schema,
+        new_warnings: Vec<crate::Warning>,
+        settings: &Settings,
+        unchanged: &str,
+    ) -> Result<Compared> {
         if new.is_empty() && !old.is_empty() && !settings.allow_empty {
             return Err(emptied(&old_files, &old, &new_files));
         }
         // What the new schema says about itself, and what the migration
         // says: the old schema's own notes were shown when it was new.
-        let _ = old_warnings;
         let plan = crate::plan::plan_with(&old, &new, &settings.plan_options())?;
         let mut warnings = new_warnings;
         for w in &plan.warnings {
@@ -116,7 +146,7 @@ impl Sources {
         }
         super::print_warnings(settings, &warnings);
         if plan.is_empty() {
-            eprintln!("no changes");
+            eprintln!("{unchanged}");
         }
         let texts = crate::lint::Texts::new(&old_files, &new_files);
         let lint = crate::lint::lint(&old, &new, &plan, &lint_options(settings), &texts);

@@ -86,7 +86,11 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     let choice = detect::choose(&settings.root, dir, settings.framework()?)?;
 
     let stats = args.stats.as_ref().map(|p| super::runbook::read_stats(&cwd.join(p))).transpose()?;
-    let compared = args.sources.compare(settings, cwd)?;
+    let compared = match from_directory(&args, &choice, settings, cwd) {
+        OldSide::ReadBack(schema, label) => args.sources.compare_from(*schema, label, settings, cwd)?,
+        OldSide::Head => args.sources.with_revs(vec!["HEAD".into()]).compare(settings, cwd)?,
+        OldSide::AsGiven => args.sources.compare(settings, cwd)?,
+    };
     let Compared { old_files, new_files, old, new, plan, .. } = &compared;
     if plan.is_empty() {
         return Ok(0);
@@ -148,6 +152,48 @@ fn drop_backups(args: &GenerateArgs, settings: &Settings, cwd: &Path) -> Result<
     };
     write(&empty, &empty, &plan, &opts, &choice, args.dry_run, cwd)?;
     Ok(0)
+}
+
+/// What `generate` compares the schema with.
+enum OldSide {
+    /// The schema the migrations directory's migrations build, and a label.
+    ReadBack(Box<crate::model::Schema>, String),
+    /// HEAD, the directory's migrations being unreadable.
+    Head,
+    /// The sources as given (git diff's: the index, with none).
+    AsGiven,
+}
+
+/// With no sources named, a migration generator's old side is where the
+/// migrations directory leads: its migrations replayed. A directory with
+/// no migrations yet keeps `git diff`'s sides (the index to the working
+/// tree); one that cannot be read back falls back to HEAD, and says so.
+fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Settings, cwd: &Path) -> OldSide {
+    let s = &args.sources;
+    if !s.revs.is_empty() || s.staged || s.no_index {
+        return OldSide::AsGiven;
+    }
+    let shown = choice.dir.strip_prefix(cwd).unwrap_or(&choice.dir).to_path_buf();
+    let say = |why: String| {
+        if !settings.quiet {
+            eprintln!("{why}");
+        }
+    };
+    match choice.format.scan(&choice.dir) {
+        // No migrations yet: the first one creates the whole schema.
+        Ok(found) if found.is_empty() => OldSide::ReadBack(Box::new(crate::model::Schema::new(settings.dialect.value)), format!("{} (no migrations yet)", shown.display())),
+        Err(e) => {
+            say(format!("cannot read the migrations in {}: {}; generating from HEAD to the working tree", shown.display(), e.message));
+            OldSide::Head
+        }
+        Ok(_) => match crate::generate::read_back::read_migrations(&choice.dir, &shown, choice.format, settings.dialect.value) {
+            Ok(schema) => OldSide::ReadBack(Box::new(schema), format!("{} (its migrations replayed)", shown.display())),
+            Err(e) => {
+                say(format!("cannot read the migrations in {} back ({e}); generating from HEAD to the working tree", shown.display()));
+                OldSide::Head
+            }
+        },
+    }
 }
 
 /// Writes (or with `dry_run`, prints) the migrations of `plan` in the

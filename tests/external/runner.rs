@@ -31,7 +31,7 @@ pub fn awkward_comment_repo(setup: &[(&str, &str)], comment: &str, format: &str,
     repo.commit_all("old");
     repo.write(SCHEMA_PATH, &format!("{KEEP_TABLE}CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS '{}';\n", comment.replace('\'', "''")));
     let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--name", "awkward comment", "--dir", dir, "--framework", format])
+        .args(["generate", "HEAD", "--name", "awkward comment", "--dir", dir, "--framework", format])
         .current_dir(repo.path())
         .output()
         .expect("schemashift runs");

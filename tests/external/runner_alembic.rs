@@ -184,7 +184,7 @@ fn a_second_branch_is_refused() {
     repo.commit_all("old");
     repo.write("db/schema.sql", "CREATE TABLE t (id int, x int);\n");
     let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--name", "x", "--dir", DIR])
+        .args(["generate", "HEAD", "--name", "x", "--dir", DIR])
         .current_dir(repo.path())
         .output()
         .unwrap();

@@ -70,7 +70,7 @@ fn refinery_refuses_concurrent_indexes() {
     repo.commit_all("schema");
     repo.write(runner::SCHEMA_PATH, runner::REVISIONS[2]);
     let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--name", "index", "--framework", "refinery", "--concurrently"])
+        .args(["generate", "HEAD", "--name", "index", "--framework", "refinery", "--concurrently"])
         .current_dir(repo.path())
         .output()
         .expect("schemashift runs");
@@ -80,7 +80,7 @@ fn refinery_refuses_concurrent_indexes() {
     assert!(!repo.path().join("migrations").exists(), "nothing may be written");
     // Without --concurrently the same change is an ordinary migration.
     let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
-        .args(["generate", "--name", "index", "--framework", "refinery"])
+        .args(["generate", "HEAD", "--name", "index", "--framework", "refinery"])
         .current_dir(repo.path())
         .output()
         .expect("schemashift runs");

@@ -82,12 +82,12 @@ fn timestamps_never_go_backwards() {
 #[test]
 fn an_explicit_version_is_used_and_a_taken_one_refused_without_writing() {
     let repo = repo_with_change();
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain", "--version", "42"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "plain", "--version", "42"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["42_x.down.sql", "42_x.up.sql"]);
     let before = std::fs::read(repo.path().join("migrations/42_x.up.sql")).unwrap();
     // `0042` is the same version as `42` for a runner that compares numbers.
-    let out = schemashift(repo.path(), &["generate", "--name", "y", "--framework", "plain", "--version", "0042"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "y", "--framework", "plain", "--version", "0042"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["42_x.down.sql", "42_x.up.sql"]);
@@ -100,7 +100,7 @@ fn never_overwrites_a_file_with_the_same_name() {
     // Not a migration (refinery only reads `V…__….sql`), but the name of the
     // runbook that goes beside an up-only migration is taken.
     repo.write("migrations/1_x.rollback.md", "mine\n");
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "refinery", "--version", "1"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "refinery", "--version", "1"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     assert!(stderr(&out).contains("refusing to overwrite"), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["1_x.rollback.md"], "V1__x.sql is not written either");
@@ -114,7 +114,7 @@ fn no_changes_writes_nothing() {
     repo.commit_all("old");
     // Same schema written differently.
     repo.write("schema.sql", "create table USERS (ID int8 primary key, NAME text);\n");
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "plain"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("no changes"), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
@@ -125,7 +125,7 @@ fn no_changes_writes_nothing() {
 fn output_is_byte_for_byte_deterministic() {
     let repo = repo_with_change();
     for dir in ["a", "b"] {
-        let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "goose", "--dir", dir, "--version", "5"]);
+        let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "goose", "--dir", dir, "--version", "5"]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let a = std::fs::read(repo.path().join("a/5_x.sql")).unwrap();
@@ -290,7 +290,7 @@ fn a_bad_setting_names_where_it_was_set() {
 #[test]
 fn concurrently_puts_index_builds_in_a_migration_outside_a_transaction() {
     let repo = repo_with_change();
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "goose", "--concurrently", "--version", "1"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "goose", "--concurrently", "--version", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("migrations")), ["1_x.sql", "2_x_2.sql"]);
     let first = std::fs::read_to_string(repo.path().join("migrations/1_x.sql")).unwrap();
@@ -351,13 +351,13 @@ fn before_postgres_12_a_new_enum_label_is_added_outside_a_transaction() {
     repo.commit_all("old");
     repo.write("schema.sql", "CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE TABLE t (m mood, n int);\n");
     // PostgreSQL 12 and later: one migration, in a transaction (the label is not used).
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "goose", "--version", "1", "--dir", "now"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "goose", "--version", "1", "--dir", "now"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("now")), ["1_x.sql"]);
     assert!(!std::fs::read_to_string(repo.path().join("now/1_x.sql")).unwrap().contains("NO TRANSACTION"));
     // PostgreSQL 11, from the configuration: the label in a migration of its own, outside a transaction.
     repo.write("schemashift.toml", "schema = [\"schema.sql\"]\npostgres_version = 11\n");
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "goose", "--version", "1", "--dir", "old"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "goose", "--version", "1", "--dir", "old"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(files(&repo.path().join("old")), ["1_x.sql", "2_x_2.sql"]);
     let first = std::fs::read_to_string(repo.path().join("old/1_x.sql")).unwrap();
@@ -399,19 +399,19 @@ fn detects_every_framework_from_its_projects_files() {
 #[test]
 fn dry_run_prints_the_files_and_writes_nothing() {
     let repo = repo_with_change();
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain", "--dry-run"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "plain", "--dry-run"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("==> migrations/0001_x.up.sql <==\n-- Generated by schemashift"), "{text}");
     assert!(text.contains("==> migrations/0001_x.down.sql <==") && text.contains("DROP COLUMN email"), "{text}");
     assert!(!repo.path().join("migrations").exists());
     // The same run for real writes exactly what was shown.
-    let real = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain"]);
+    let real = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "plain"]);
     assert!(real.status.success(), "{}", stderr(&real));
     let up = std::fs::read_to_string(repo.path().join("migrations/0001_x.up.sql")).unwrap();
     assert!(text.contains(&format!("==> migrations/0001_x.up.sql <==\n{up}\n")), "{text}");
     // A dry run that would overwrite fails like the real one.
-    let again = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain", "--version", "1", "--dry-run"]);
+    let again = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "plain", "--version", "1", "--dry-run"]);
     assert_eq!(again.status.code(), Some(64), "{}", stderr(&again));
 }
 
@@ -480,7 +480,7 @@ fn concurrently_keeps_a_rebuilt_view_in_one_migration() {
     repo.write("schema.sql", old);
     repo.commit_all("old");
     repo.write("schema.sql", new);
-    let out = schemashift(repo.path(), &["generate", "--name", "x", "--framework", "plain", "--concurrently"]);
+    let out = schemashift(repo.path(), &["generate", "HEAD", "--name", "x", "--framework", "plain", "--concurrently"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let dir = repo.path().join("migrations");
     let ups: Vec<String> = files(&dir).into_iter().filter(|f| f.ends_with(".up.sql")).collect();

@@ -27,6 +27,7 @@ mod canon;
 mod cli;
 mod diff_cli;
 mod generate_cli;
+mod generate_from_dir;
 mod generate_interrupt;
 mod generate_safety;
 mod git_sources;

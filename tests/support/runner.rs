@@ -165,6 +165,8 @@ pub fn generate_history_of(revisions: &[&str], setup: &[(&str, &str)], dir: &str
         let name = NAMES.get(i - 1).map_or_else(|| format!("change {i}"), |n| n.to_string());
         let out = Command::new(env!("CARGO_BIN_EXE_schemashift"))
             .arg("generate")
+            // Each migration is one revision's change: from the commit before.
+            .arg("HEAD")
             .args(["--name", &name, "--dir", dir])
             .args(args)
             .current_dir(repo.path())
