@@ -124,6 +124,21 @@ struct Swap {
     column: String,
 }
 
+/// What [`Pass::kept_in_step`] builds from.
+struct KeptInStep<'k> {
+    table: &'k QName,
+    /// The column the old application uses, dropped at the end.
+    old: &'k str,
+    /// The column added beside it.
+    added: &'k str,
+    /// The column as the new schema has it (its name is the one it ends under).
+    target: &'k Column,
+    /// The trigger function's body, keeping `added` in step.
+    body: String,
+    /// The backfill's expression for `added`, over `old`.
+    fill: String,
+}
+
 impl<'a> Pass<'a, '_> {
     fn lower(&mut self, s: &Step, later: &[Step], swaps: &[Swap]) {
         if let Some(swap) = swaps.iter().find(|w| self.part_of_swap(s, w)) {
@@ -206,14 +221,6 @@ impl<'a> Pass<'a, '_> {
             return false;
         }
         let (old_col, new_col) = (quote_ident(&from), quote_ident(&to));
-        let on_table = |st: Step| st.alters(O::Table(table.clone()));
-        let collate = b.collation.as_deref().map(|c| format!(" COLLATE {}", super::collation_ref(c))).unwrap_or_default();
-        self.groups.main.push(
-            on_table(step(format!("add column {table}.{to}"), format!("ALTER TABLE {table} ADD COLUMN {new_col} {}{collate};", b.data_type)))
-                .creates(O::Column(table.clone(), to.clone())),
-        );
-        let function = QName::new(table.schema.clone(), self.fresh_function_name(&table.schema, &format!("{}_{to}_sync", table.name)));
-        let trigger = truncate(&format!("{}_{to}_sync", table.name));
         // A write that sets one name sets the other: on INSERT the one given,
         // on UPDATE the one changed.
         let body = format!(
@@ -221,59 +228,7 @@ impl<'a> Pass<'a, '_> {
              ELSIF NEW.{old_col} IS DISTINCT FROM OLD.{old_col} THEN NEW.{new_col} := NEW.{old_col}; \
              ELSE NEW.{old_col} := NEW.{new_col}; END IF; RETURN NEW; END"
         );
-        self.groups.main.push(
-            step(format!("create function {function}()"), format!("CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {};", dollar_quote(&body)))
-                .creates(O::Function(format!("{function}()"))),
-        );
-        let execute = if self.server_version.is_some_and(|v| v < 11) { "PROCEDURE" } else { "FUNCTION" };
-        self.groups.main.push(
-            on_table(step(
-                format!("create trigger {trigger} on {table}"),
-                format!("CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE {execute} {function}();", quote_ident(&trigger)),
-            ))
-            .creates(O::Trigger(table.clone(), trigger.clone()))
-            .uses(O::Function(format!("{function}()"))),
-        );
-        let check = (!b.nullable).then(|| {
-            let name = self.fresh_constraint_name(&table, &format!("{}_{to}_not_null", table.name));
-            self.groups.main.push(
-                on_table(step(
-                    format!("add constraint {name} on {table}"),
-                    format!("ALTER TABLE {table} ADD CONSTRAINT {} CHECK ({new_col} IS NOT NULL) NOT VALID;", quote_ident(&name)),
-                ))
-                .creates(O::Constraint(table.clone(), name.clone())),
-            );
-            self.groups.validates.push(validate(&table, &name, &[]));
-            name
-        });
-        let mut backfill = step(format!("backfill {table}.{to}"), format!("UPDATE {table} SET {new_col} = {old_col};"));
-        backfill.facts.lock = Some(Lock { level: super::locks::ROW_EXCLUSIVE, on: table.clone() });
-        backfill.facts.work = Work::Backfill;
-        self.groups.backfills.push(backfill.alters(O::Column(table.clone(), to.clone())).uses(O::Column(table.clone(), from.clone())));
-
-        let mut contract = vec![
-            on_table(step(format!("drop trigger {trigger} on {table}"), format!("DROP TRIGGER {} ON {table};", quote_ident(&trigger))))
-                .drops(O::Trigger(table.clone(), trigger.clone())),
-            step(format!("drop function {function}()"), format!("DROP FUNCTION {function}();")).drops(O::Function(format!("{function}()"))),
-        ];
-        let mut drop_old = step(format!("drop column {table}.{from}"), format!("ALTER TABLE {table} DROP COLUMN {old_col};"));
-        // Its values live on in the new column.
-        drop_old.facts.destroys = None;
-        contract.push(on_table(drop_old).drops(O::Column(table.clone(), from.clone())));
-        let on_column = |st: Step| on_table(st).alters(O::Column(table.clone(), to.clone()));
-        if let Some(name) = &check {
-            let mut set = on_column(step(format!("set not null on {table}.{to}"), format!("ALTER TABLE {table} ALTER COLUMN {new_col} SET NOT NULL;")));
-            set.facts.work = Work::Metadata;
-            contract.push(set);
-            contract.push(drop_constraint(&table, name));
-        }
-        if let Some(d) = &b.default {
-            let sql = format!("ALTER TABLE {table} ALTER COLUMN {new_col} SET DEFAULT {};", crate::dialect::postgres::render::default_sql(&b.data_type, d));
-            contract.push(on_column(step(format!("set default of {table}.{to}"), sql)));
-        }
-        if let Some(c) = &b.comment {
-            contract.push(on_column(step(format!("comment on column {table}.{to}"), format!("COMMENT ON COLUMN {} IS {};", on_sql(&table, &to), quote_literal(c)))));
-        }
+        let contract = self.kept_in_step(KeptInStep { table: &table, old: &from, added: &to, target: b, body, fill: old_col });
         self.groups.contract.extend(contract);
         true
     }
@@ -508,90 +463,94 @@ impl<'a> Pass<'a, '_> {
         let fresh = self.fresh_column_name(ot, nt, &format!("{column}_new"));
         let (col, tmp) = (quote_ident(column), quote_ident(&fresh));
         let new = self.new;
+        // Values converted as the in-place change would have.
         let convert = |source: &str| using_of(&from.data_type, &to.data_type, new).expr(source, &to.data_type);
-        let collate = to.collation.as_deref().map(|c| format!(" COLLATE {}", super::collation_ref(c))).unwrap_or_default();
-        let on_table = |st: Step| st.alters(O::Table(table.clone()));
-
-        // 1. The new column and what keeps it in step.
-        let add = on_table(step(
-            format!("add column {table}.{fresh}"),
-            format!("ALTER TABLE {table} ADD COLUMN {tmp} {}{collate};", to.data_type),
-        ))
-        .creates(O::Column(table.clone(), fresh.clone()));
-        let function = QName::new(table.schema.clone(), self.fresh_function_name(&table.schema, &format!("{}_{column}_sync", table.name)));
-        let trigger = format!("{}_{column}_sync", table.name);
-        let trigger = truncate(&trigger);
         let body = format!("BEGIN NEW.{tmp} := {}; RETURN NEW; END", convert(&format!("NEW.{col}")));
-        let create_function = step(
-            format!("create function {function}()"),
-            format!("CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {};", dollar_quote(&body)),
-        )
-        .creates(O::Function(format!("{function}()")));
-        let execute = if self.server_version.is_some_and(|v| v < 11) { "PROCEDURE" } else { "FUNCTION" };
-        let create_trigger = on_table(step(
-            format!("create trigger {trigger} on {table}"),
-            format!(
-                "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE {execute} {function}();",
-                quote_ident(&trigger)
-            ),
-        ))
-        .creates(O::Trigger(table.clone(), trigger.clone()))
-        .uses(O::Function(format!("{function}()")));
-        self.groups.main.extend([add, create_function, create_trigger]);
-        let check = (!to.nullable).then(|| {
-            let name = self.fresh_constraint_name(table, &format!("{}_{fresh}_not_null", table.name));
-            let add = on_table(step(
-                format!("add constraint {name} on {table}"),
-                format!("ALTER TABLE {table} ADD CONSTRAINT {} CHECK ({tmp} IS NOT NULL) NOT VALID;", quote_ident(&name)),
-            ))
-            .creates(O::Constraint(table.clone(), name.clone()));
-            self.groups.main.push(add);
-            name
-        });
+        let finish = self.kept_in_step(KeptInStep { table, old: column, added: &fresh, target: to, body, fill: convert(&col) });
+        self.groups.finish.extend(finish);
+    }
 
-        // 2. The backfill: the rows already there, converted as the
-        // in-place change would have.
-        let mut backfill = step(format!("backfill {table}.{fresh}"), format!("UPDATE {table} SET {tmp} = {};", convert(&col)));
+    /// A column added beside `old` and kept in step with it (the type swap's
+    /// new column, a rename's new name): now, the column, the trigger that
+    /// keeps it in step and, for a NOT NULL target, its check `NOT VALID`;
+    /// the backfill and the check's validation in their groups. Returns the
+    /// steps that end it, for the group that waits for them: the trigger and
+    /// `old` dropped, the added column under the target's name with the
+    /// target's NOT NULL (through the validated check), default and comment.
+    fn kept_in_step(&mut self, k: KeptInStep) -> Vec<Step> {
+        let KeptInStep { table, old, added, target, body, fill } = k;
+        let name = target.name.as_str();
+        let (old_col, added_col, col) = (quote_ident(old), quote_ident(added), quote_ident(name));
+        let on_table = |st: Step| st.alters(O::Table(table.clone()));
+        let collate = target.collation.as_deref().map(|c| format!(" COLLATE {}", super::collation_ref(c))).unwrap_or_default();
+        self.groups.main.push(
+            on_table(step(format!("add column {table}.{added}"), format!("ALTER TABLE {table} ADD COLUMN {added_col} {}{collate};", target.data_type)))
+                .creates(O::Column(table.clone(), added.to_string())),
+        );
+        let function = QName::new(table.schema.clone(), self.fresh_function_name(&table.schema, &format!("{}_{name}_sync", table.name)));
+        let trigger = truncate(&format!("{}_{name}_sync", table.name));
+        self.groups.main.push(
+            step(format!("create function {function}()"), format!("CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {};", dollar_quote(&body)))
+                .creates(O::Function(format!("{function}()"))),
+        );
+        let execute = if self.server_version.is_some_and(|v| v < 11) { "PROCEDURE" } else { "FUNCTION" };
+        self.groups.main.push(
+            on_table(step(
+                format!("create trigger {trigger} on {table}"),
+                format!("CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE {execute} {function}();", quote_ident(&trigger)),
+            ))
+            .creates(O::Trigger(table.clone(), trigger.clone()))
+            .uses(O::Function(format!("{function}()"))),
+        );
+        let check = (!target.nullable).then(|| {
+            let check = self.fresh_constraint_name(table, &format!("{}_{added}_not_null", table.name));
+            self.groups.main.push(
+                on_table(step(
+                    format!("add constraint {check} on {table}"),
+                    format!("ALTER TABLE {table} ADD CONSTRAINT {} CHECK ({added_col} IS NOT NULL) NOT VALID;", quote_ident(&check)),
+                ))
+                .creates(O::Constraint(table.clone(), check.clone())),
+            );
+            self.groups.validates.push(validate(table, &check, &[]));
+            check
+        });
+        let mut backfill = step(format!("backfill {table}.{added}"), format!("UPDATE {table} SET {added_col} = {fill};"));
         backfill.facts.lock = Some(Lock { level: super::locks::ROW_EXCLUSIVE, on: table.clone() });
         backfill.facts.work = Work::Backfill;
-        backfill = backfill.alters(O::Column(table.clone(), fresh.clone())).uses(O::Column(table.clone(), column.to_string()));
-        self.groups.backfills.push(backfill);
+        self.groups.backfills.push(backfill.alters(O::Column(table.clone(), added.to_string())).uses(O::Column(table.clone(), old.to_string())));
 
-        // 3. The check, validated.
-        if let Some(name) = &check {
-            self.groups.validates.push(validate(table, name, &[]));
-        }
-
-        // 4. The swap, in one short transaction.
-        let mut finish = vec![
+        let mut end = vec![
             on_table(step(format!("drop trigger {trigger} on {table}"), format!("DROP TRIGGER {} ON {table};", quote_ident(&trigger))))
                 .drops(O::Trigger(table.clone(), trigger.clone())),
             step(format!("drop function {function}()"), format!("DROP FUNCTION {function}();")).drops(O::Function(format!("{function}()"))),
         ];
-        let mut drop_old = step(format!("drop column {table}.{column}"), format!("ALTER TABLE {table} DROP COLUMN {col};"));
-        // Its values live on, converted, in the new column.
+        let mut drop_old = step(format!("drop column {table}.{old}"), format!("ALTER TABLE {table} DROP COLUMN {old_col};"));
+        // Its values live on in the added column.
         drop_old.facts.destroys = None;
-        finish.push(on_table(drop_old).drops(O::Column(table.clone(), column.to_string())));
-        finish.push(
-            on_table(step(format!("rename column {table}.{fresh} to {column}"), format!("ALTER TABLE {table} RENAME COLUMN {tmp} TO {col};")))
-                .renames(O::Column(table.clone(), fresh.clone()), O::Column(table.clone(), column.to_string())),
-        );
-        let on_column = |st: Step| on_table(st).alters(O::Column(table.clone(), column.to_string()));
-        if let Some(name) = &check {
-            let mut set = on_column(step(format!("set not null on {table}.{column}"), format!("ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL;")));
+        end.push(on_table(drop_old).drops(O::Column(table.clone(), old.to_string())));
+        if added != name {
+            end.push(
+                on_table(step(format!("rename column {table}.{added} to {name}"), format!("ALTER TABLE {table} RENAME COLUMN {added_col} TO {col};")))
+                    .renames(O::Column(table.clone(), added.to_string()), O::Column(table.clone(), name.to_string())),
+            );
+        }
+        let on_column = |st: Step| on_table(st).alters(O::Column(table.clone(), name.to_string()));
+        if let Some(check) = &check {
+            let mut set = on_column(step(format!("set not null on {table}.{name}"), format!("ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL;")));
+            // The validated check spares the scan.
             set.facts.work = Work::Metadata;
-            finish.push(set);
-            finish.push(drop_constraint(table, name));
+            end.push(set);
+            end.push(drop_constraint(table, check));
         }
-        if let Some(d) = &to.default {
-            let sql = format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {};", crate::dialect::postgres::render::default_sql(&to.data_type, d));
-            finish.push(on_column(step(format!("set default of {table}.{column}"), sql)));
+        if let Some(d) = &target.default {
+            let sql = format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {};", crate::dialect::postgres::render::default_sql(&target.data_type, d));
+            end.push(on_column(step(format!("set default of {table}.{name}"), sql)));
         }
-        if let Some(c) = &to.comment {
-            let sql = format!("COMMENT ON COLUMN {} IS {};", on_sql(table, column), quote_literal(c));
-            finish.push(on_column(step(format!("comment on column {table}.{column}"), sql)));
+        if let Some(c) = &target.comment {
+            let sql = format!("COMMENT ON COLUMN {} IS {};", on_sql(table, name), quote_literal(c));
+            end.push(on_column(step(format!("comment on column {table}.{name}"), sql)));
         }
-        self.groups.finish.extend(finish);
+        end
     }
 
     /// `wanted`, or `wanted` with a number, cut to PostgreSQL's limit, that
