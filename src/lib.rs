@@ -10,6 +10,7 @@
 //! these, with one [`settings::Settings`] per run: the flags, the environment
 //! and `schemashift.toml` ([`config`]) merged once.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod dialect;
@@ -17,6 +18,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod generate;
+pub mod hook;
 pub mod lex;
 pub mod lint;
 pub mod model;

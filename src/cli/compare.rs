@@ -104,6 +104,12 @@ impl Sources {
     /// error, and so does "no changes".
     pub fn compare(&self, settings: &Settings, cwd: &Path) -> Result<Compared> {
         let (old_files, new_files) = source::resolve_pair(&self.source_args()?, settings, cwd)?;
+        if same_files(&old_files, &new_files) {
+            // Byte for byte the same files: the same schema, whatever it
+            // holds, so nothing is parsed (a hook with nothing staged).
+            let empty = || Schema::new(settings.dialect.value);
+            return Self::compared(old_files, empty(), new_files, empty(), Vec::new(), settings, "no changes");
+        }
         // Both sides together: files the same on both are parsed once (BENCHMARKS.md).
         let ((old, old_warnings), (new, new_warnings)) = crate::read::read_pair(&old_files, &new_files, settings.dialect.value)?;
         let _ = old_warnings;
@@ -111,10 +117,15 @@ impl Sources {
     }
 
     /// [`Self::compare`] from a schema already read (the state a migrations
-    /// directory leads to, `old_label` saying so) to the working tree.
+    /// directory leads to, `old_label` saying so) to the working tree, or
+    /// with `--staged` to the index.
     pub fn compare_from(&self, old: Schema, old_label: String, settings: &Settings, cwd: &Path) -> Result<Compared> {
-        let worktree = SourceArgs { revs: Vec::new(), staged: false, no_index: false, paths: self.paths.clone() };
-        let (_, new_files) = source::resolve_pair(&worktree, settings, cwd)?;
+        let side = if self.staged { source::Side::Index } else { source::Side::WorkTree };
+        let new_files = source::read_schema_side(&side, &self.paths, settings, cwd)?;
+        if new_files.files.is_empty() && old.is_empty() {
+            return Err(Error::no_input(format!("no schema files found in the {}", new_files.label))
+                .help("name the files after `--`, e.g. `-- db/schema.sql`, or set `schema` in schemashift.toml"));
+        }
         let (new, new_warnings) = crate::read::read_schema(&new_files.files, settings.dialect.value)?;
         let old_files = FileSet { label: old_label, commit: None, files: Vec::new(), root: new_files.root.clone() };
         let up_to_date = format!("migrations are up to date: {} gives the schema of the {}", old_files.label, new_files.label);
@@ -152,6 +163,19 @@ impl Sources {
         let lint = crate::lint::lint(&old, &new, &plan, &lint_options(settings), &texts);
         Ok(Compared { old_files, new_files, old, new, plan, warnings, lint })
     }
+}
+
+/// The same paths with the same bytes on both sides (blob ids, when both
+/// came from git, decide without comparing the bytes).
+fn same_files(a: &FileSet, b: &FileSet) -> bool {
+    a.files.len() == b.files.len()
+        && a.files.iter().zip(&b.files).all(|(x, y)| {
+            x.path == y.path
+                && match (&x.blob_id, &y.blob_id) {
+                    (Some(i), Some(j)) => i == j,
+                    _ => x.bytes == y.bytes,
+                }
+        })
 }
 
 /// What the run's settings say about linting.

@@ -12,9 +12,10 @@ use std::path::Path;
 pub struct GenerateArgs {
     #[command(flatten)]
     pub sources: Sources,
-    /// What the migration does, used in its file name (e.g. `add_users_email`).
+    /// What the migration does, used in its file name (e.g. `add_users_email`)
+    /// [default: from the change, e.g. `create_table_reviews`].
     #[arg(long, short = 'n')]
-    pub name: String,
+    pub name: Option<String>,
     /// The migrations directory [default: from schemashift.toml, else detected].
     #[arg(long)]
     pub dir: Option<String>,
@@ -42,6 +43,10 @@ pub struct GenerateArgs {
     /// The old spelling of --server-version, kept working with a warning.
     #[arg(long = crate::settings::OLD_VERSION_FLAG, hide = true, conflicts_with = "server_version", value_name = "MAJOR")]
     pub deprecated_server_version: Option<u32>,
+    /// Exit with 1 when a migration was written (for hooks: the author
+    /// reviews and stages it, then commits again).
+    #[arg(long)]
+    pub exit_code: bool,
     /// Print the files that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -78,26 +83,34 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         return drop_backups(&args, settings, cwd);
     }
     args.sources.source_args()?;
-    generate::sanitize_slug(&args.name)?;
+    if let Some(name) = &args.name {
+        generate::sanitize_slug(name)?;
+    }
     if let Some(v) = &args.version {
         generate::version::validate(v)?;
     }
     let dir = settings.dir.as_ref().map(|d| d.value.as_path());
     let choice = detect::choose(&settings.root, dir, settings.framework()?)?;
 
+    if args.sources.staged && args.sources.revs.is_empty() && staged_untouched(&args, &choice, settings, cwd)? {
+        return Ok(0);
+    }
     let stats = args.stats.as_ref().map(|p| super::runbook::read_stats(&cwd.join(p))).transpose()?;
     let compared = match from_directory(&args, &choice, settings, cwd) {
         OldSide::ReadBack(schema, label) => args.sources.compare_from(*schema, label, settings, cwd)?,
-        OldSide::Head => args.sources.with_revs(vec!["HEAD".into()]).compare(settings, cwd)?,
+        OldSide::Head => {
+            let head = args.sources.with_revs(vec!["HEAD".into()]);
+            Sources { staged: args.sources.staged, ..head }.compare(settings, cwd)?
+        }
         OldSide::AsGiven => args.sources.compare(settings, cwd)?,
     };
     let Compared { old_files, new_files, old, new, plan, .. } = &compared;
     if plan.is_empty() {
-        return Ok(0);
+        return unstaged(&args, &choice, settings, cwd);
     }
     compared.print_findings(settings);
     let opts = Options {
-        name: args.name.clone(),
+        name: args.name.clone().unwrap_or_else(|| generate::slug_for(&plan.changes)),
         version: args.version.clone(),
         header: header(old_files, new_files),
         // An online plan builds its indexes concurrently already; its down
@@ -111,7 +124,36 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     };
     write(old, new, plan, &opts, &choice, args.dry_run, cwd)?;
     compared.drop_aside();
-    Ok(0)
+    // A fixer in a pre-commit hook fails when it wrote something, so that
+    // the author reviews and stages it.
+    Ok(if args.exit_code && !args.dry_run { 1 } else { 0 })
+}
+
+/// Nothing to write. In a hook (`--staged --exit-code`), a migration the
+/// directory holds but the index does not would still be left out of the
+/// commit: that fails, naming the files to stage.
+fn unstaged(args: &GenerateArgs, choice: &detect::Choice, settings: &Settings, cwd: &Path) -> Result<i32> {
+    if !(args.exit_code && args.sources.staged && args.sources.revs.is_empty()) {
+        return Ok(0);
+    }
+    let files = crate::check::unstaged(choice, settings, cwd)?;
+    if files.is_empty() {
+        return Ok(0);
+    }
+    eprintln!("migration files are not staged: {}\n  stage them: git add {}", files.join(", "), files.join(" "));
+    Ok(1)
+}
+
+/// `generate --staged` in a hook: nothing staged touches the schema or the
+/// migrations directory, so there is nothing to write — told from blob ids
+/// alone, without reading the schema.
+fn staged_untouched(args: &GenerateArgs, choice: &detect::Choice, settings: &Settings, cwd: &Path) -> Result<bool> {
+    let Ok(rel) = crate::check::snapshot::relative(&choice.dir, &settings.root) else { return Ok(false) };
+    let untouched = crate::source::staged_unchanged(&args.sources.paths, &[&rel], settings, cwd)?;
+    if untouched && !settings.quiet {
+        eprintln!("nothing staged changes the schema or {}", if rel.is_empty() { "." } else { &rel });
+    }
+    Ok(untouched)
 }
 
 /// `generate --drop-backups`: the migration that drops the backup schema.
@@ -124,7 +166,8 @@ fn drop_backups(args: &GenerateArgs, settings: &Settings, cwd: &Path) -> Result<
             "--drop-backups writes the migration that drops the backups; it compares no schemas: give no revisions, paths, --staged, --no-index, --online, --phases or --preserve-data with it",
         ));
     }
-    generate::sanitize_slug(&args.name)?;
+    let name = args.name.clone().unwrap_or_else(|| "drop_backups".to_string());
+    generate::sanitize_slug(&name)?;
     if let Some(v) = &args.version {
         generate::version::validate(v)?;
     }
@@ -135,7 +178,7 @@ fn drop_backups(args: &GenerateArgs, settings: &Settings, cwd: &Path) -> Result<
     let empty = crate::model::Schema::new(dialect);
     crate::plan::verify::verify(&empty, &empty, &plan)?;
     let opts = Options {
-        name: args.name.clone(),
+        name,
         version: args.version.clone(),
         header: format!(
             "Generated by schemashift {}: drops every copy that --preserve-data migrations kept in schema {}",
@@ -170,10 +213,14 @@ enum OldSide {
 /// tree); one that cannot be read back falls back to HEAD, and says so.
 fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Settings, cwd: &Path) -> OldSide {
     let s = &args.sources;
-    if !s.revs.is_empty() || s.staged || s.no_index {
+    // `--staged` alone names the new side (the index), not the old one: the
+    // old side is still where the directory leads, so a pre-commit hook
+    // never writes a change twice. `--staged HEAD` is git diff's.
+    if !s.revs.is_empty() || s.no_index {
         return OldSide::AsGiven;
     }
     let shown = choice.dir.strip_prefix(cwd).unwrap_or(&choice.dir).to_path_buf();
+    let new_side = if s.staged { "the index" } else { "the working tree" };
     let say = |why: String| {
         if !settings.quiet {
             eprintln!("{why}");
@@ -183,13 +230,13 @@ fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Setti
         // No migrations yet: the first one creates the whole schema.
         Ok(found) if found.is_empty() => OldSide::ReadBack(Box::new(crate::model::Schema::new(settings.dialect.value)), format!("{} (no migrations yet)", shown.display())),
         Err(e) => {
-            say(format!("cannot read the migrations in {}: {}; generating from HEAD to the working tree", shown.display(), e.message));
+            say(format!("cannot read the migrations in {}: {}; generating from HEAD to {new_side}", shown.display(), e.message));
             OldSide::Head
         }
         Ok(_) => match crate::generate::read_back::read_migrations(&choice.dir, &shown, choice.format, settings.dialect.value) {
             Ok(schema) => OldSide::ReadBack(Box::new(schema), format!("{} (its migrations replayed)", shown.display())),
             Err(e) => {
-                say(format!("cannot read the migrations in {} back ({e}); generating from HEAD to the working tree", shown.display()));
+                say(format!("cannot read the migrations in {} back ({e}); generating from HEAD to {new_side}", shown.display()));
                 OldSide::Head
             }
         },

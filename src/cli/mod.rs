@@ -1,8 +1,10 @@
 //! Command-line front end: argument parsing and wiring, no logic.
 
+mod check;
 mod compare;
 mod diff;
 mod generate;
+mod hook;
 mod inspect;
 mod lint;
 mod plan;
@@ -30,10 +32,16 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Check that the migrations, replayed, give the schema (exit 1 when
+    /// they do not, with the `generate` command that fixes it); with
+    /// --base, that this branch's migrations follow the base's.
+    Check(check::CheckArgs),
     /// Print the migration between two schemas (like `git diff`, for databases).
     Diff(diff::DiffArgs),
     /// Write the migration between two schemas into the project's migrations directory.
     Generate(generate::GenerateArgs),
+    /// Install or remove a plain git pre-commit hook running schemashift.
+    Hook(hook::HookArgs),
     /// Print the model of one revision's schema (default: the working tree).
     Inspect(inspect::InspectArgs),
     /// Judge the change between two schemas: what breaks, what locks, what is lost.
@@ -43,6 +51,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// List the lint rules, or print their reference (`--format markdown`).
     Rules(rules::RulesArgs),
+    /// Rename this branch's new migrations to follow the base's newest
+    /// (updating atlas.sum, Alembic's down_revision, Django's dependencies).
+    Renumber(check::RenumberArgs),
     /// Print the rollback runbook of the change between two schemas.
     Runbook(runbook::RunbookArgs),
 }
@@ -63,12 +74,15 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Err(e) => return report(&Error::io(format!("cannot read the current directory: {e}"))),
     };
     let flags = match &cli.command {
+        Command::Check(args) => args.flags(),
         Command::Diff(args) => args.sources.flags(),
         Command::Generate(args) => args.flags(),
+        Command::Hook(_) => Flags::default(),
         Command::Inspect(args) => args.flags(),
         Command::Lint(args) => args.sources.flags(),
         Command::Plan(args) => args.sources.flags(),
         Command::Rules(_) => Flags::default(),
+        Command::Renumber(args) => args.flags(),
         Command::Runbook(args) => args.sources.flags(),
     };
     // The one place settings are resolved (and schemashift.toml read) for
@@ -83,12 +97,15 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         }
     }
     let result: Result<i32> = match cli.command {
+        Command::Check(args) => check::run(args, &settings, &cwd),
         Command::Diff(args) => diff::run(args, &settings, &cwd),
         Command::Generate(args) => generate::run(args, &settings, &cwd),
+        Command::Hook(args) => hook::run(args, settings.quiet, &cwd),
         Command::Inspect(args) => inspect::run(args, &settings, &cwd),
         Command::Lint(args) => lint::run(args, &settings, &cwd),
         Command::Plan(args) => plan::run(args, &settings, &cwd),
         Command::Rules(args) => rules::run(args),
+        Command::Renumber(args) => check::renumber(args, &settings, &cwd),
         Command::Runbook(args) => runbook::run(args, &settings, &cwd),
     };
     match result {

@@ -44,6 +44,17 @@ fn needs_escape(c: char) -> bool {
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
+/// A word for a POSIX shell command line shown to the user: as it is when
+/// it holds only characters no shell treats specially, else in single
+/// quotes (a quote inside as `'\''`).
+pub fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_string();
+    }
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
 /// `text` on one line: a backslash doubled, `\n`, `\r`, `\t` for those
 /// characters and `\u{…}` for the other characters of [`needs_escape`].
 /// Anything else, non-ASCII letters included, is kept as it is.

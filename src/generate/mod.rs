@@ -449,6 +449,27 @@ fn versions(format: &dyn Format, existing: &[Existing], opts: &Options, count: u
 /// is still more than any description of one change needs.
 pub const MAX_SLUG_LEN: usize = 150;
 
+/// A migration name for `changes` when none is given: the first change's
+/// kind and object (`create_table_reviews`), and how many more there are.
+pub fn slug_for(changes: &[crate::diff::Change]) -> String {
+    let Some(first) = changes.first() else { return "schema_change".to_string() };
+    let kind = serde_json::to_value(first).ok().and_then(|v| v.get("kind").and_then(|k| k.as_str().map(str::to_string)));
+    let object = first.object();
+    // The unqualified name: `public.reviews` → `reviews`.
+    let name = object.rsplit('.').next().unwrap_or(&object);
+    let mut slug = format!("{}_{name}", kind.unwrap_or_else(|| "change".into()));
+    if changes.len() > 1 {
+        slug.push_str(&format!("_and_{}_more", changes.len() - 1));
+    }
+    let slug = sanitize_slug(&slug).unwrap_or_else(|_| "schema_change".to_string());
+    // Within the limit on names, cut at a word.
+    if slug.len() <= MAX_SLUG_LEN {
+        return slug;
+    }
+    let cut = slug[..MAX_SLUG_LEN].rfind('_').unwrap_or(MAX_SLUG_LEN);
+    slug[..cut].to_string()
+}
+
 /// Reduces a migration name to what every framework accepts: lower-case
 /// ASCII letters, digits and single underscores (`Add users.email` →
 /// `add_users_email`). Path separators, `..` and `__` (Flyway's separator)

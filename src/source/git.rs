@@ -178,6 +178,57 @@ impl Repo {
         found.into_files("in the index")
     }
 
+    /// (path, blob id) of HEAD's files any of `sels` matches, sorted; none
+    /// before the first commit. No blob is read.
+    pub fn blob_ids_at_head(&self, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
+        let Some(tree) = self.resolve("HEAD")?.1 else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        self.walk_ids(tree, "", sels, &mut out)?;
+        out.sort();
+        Ok(out)
+    }
+
+    fn walk_ids(&self, tree: ObjectId, dir: &str, sels: &[Selection], out: &mut Vec<(String, ObjectId)>) -> Result<()> {
+        let place = if dir.is_empty() { "the root tree in HEAD".to_string() } else { format!("the tree of {dir} in HEAD") };
+        let tree = self.repo.find_tree(tree).map_err(|e| object_error(&self.repo, tree, &place, &e))?;
+        let entries = tree.decode().map_err(|e| object_error(&self.repo, tree.id, &place, &e))?;
+        for entry in &entries.entries {
+            let name = entry.filename.to_str_lossy();
+            let path = if dir.is_empty() { name.into_owned() } else { format!("{dir}/{name}") };
+            if entry.mode.is_tree() {
+                if sels.iter().any(|s| s.may_contain(&path)) {
+                    self.walk_ids(entry.oid.to_owned(), &path, sels, out)?;
+                }
+            } else if sels.iter().any(|s| s.matches(&path)) {
+                out.push((path, entry.oid.to_owned()));
+            }
+        }
+        Ok(())
+    }
+
+    /// (path, blob id) of the index's entries any of `sels` matches, sorted;
+    /// a conflicted path counts as changed (its id is the null id).
+    pub fn blob_ids_in_index(&self, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
+        self.require_workdir("index")?;
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(|e| Error::io(format!("cannot read the git index: {}", first_line(&e))))?;
+        let mut out: Vec<(String, ObjectId)> = Vec::new();
+        for entry in index.entries() {
+            let path = entry.path(&index).to_str_lossy().into_owned();
+            if !sels.iter().any(|s| s.matches(&path)) {
+                continue;
+            }
+            let id = if entry.stage() == gix::index::entry::Stage::Unconflicted { entry.id } else { ObjectId::null(gix::hash::Kind::Sha1) };
+            if out.last().is_none_or(|(p, _)| *p != path) {
+                out.push((path, id));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// One blob by its path in HEAD's tree, if HEAD and the file exist.
     pub fn head_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let Ok(tree) = self.repo.head_tree() else { return Ok(None) };

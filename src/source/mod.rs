@@ -102,6 +102,58 @@ pub fn resolve_one(rev: Option<&str>, paths: &[String], settings: &Settings, cwd
     Ok(set)
 }
 
+/// The schema files of one side (the working tree, the index or a
+/// revision), for commands that judge one state (`check`). Unlike
+/// [`resolve_one`], an empty side is not an error here: the caller decides.
+pub fn read_schema_side(side: &Side, paths: &[String], settings: &Settings, cwd: &Path) -> Result<FileSet> {
+    let repo = Repo::discover(cwd)?;
+    let sel = selection(&repo, paths, settings)?;
+    read_side(&repo, side, &sel)
+}
+
+/// Every file under the repository-relative directory `dir` at one side:
+/// a migrations directory as that side holds it.
+pub fn read_dir_side(side: &Side, dir: &str, cwd: &Path) -> Result<FileSet> {
+    let repo = Repo::discover(cwd)?;
+    read_side(&repo, side, &Selection::under(dir))
+}
+
+/// Where git looks for this repository's hooks: `core.hooksPath` when set
+/// (relative to the work tree), else `hooks` in the common git directory
+/// (shared by all work trees).
+pub fn hooks_dir(cwd: &Path) -> Result<PathBuf> {
+    let repo = Repo::discover(cwd)?;
+    let root = repo.require_workdir("hooks directory")?;
+    let configured = repo.repo.config_snapshot().string("core.hooksPath").map(|p| p.to_string());
+    Ok(match configured {
+        Some(p) if !p.is_empty() => {
+            let p = match p.strip_prefix("~/") {
+                Some(rest) => std::env::var_os("HOME").map_or_else(|| PathBuf::from(&p), |h| PathBuf::from(h).join(rest)),
+                None => PathBuf::from(p),
+            };
+            root.join(p)
+        }
+        _ => repo.repo.common_dir().join("hooks"),
+    })
+}
+
+/// The best common ancestor of two revisions, as a commit id.
+pub fn merge_base(a: &str, b: &str, cwd: &Path) -> Result<String> {
+    Ok(Repo::discover(cwd)?.merge_base(a, b)?.to_string())
+}
+
+/// Whether the index holds exactly HEAD's files under the schema selection
+/// and under `dirs`: nothing staged touches them. Compares blob ids only,
+/// which is what keeps a pre-commit hook with nothing to do fast.
+pub fn staged_unchanged(paths: &[String], dirs: &[&str], settings: &Settings, cwd: &Path) -> Result<bool> {
+    let repo = Repo::discover(cwd)?;
+    let mut sels = vec![selection(&repo, paths, settings)?];
+    sels.extend(dirs.iter().map(|d| Selection::under(d)));
+    let head = repo.blob_ids_at_head(&sels)?;
+    let index = repo.blob_ids_in_index(&sels)?;
+    Ok(head == index)
+}
+
 /// The work tree root of the repository containing `cwd`, where
 /// `schemashift.toml` lives; `None` outside a repository or in a bare one.
 pub fn repo_root(cwd: &Path) -> Option<PathBuf> {

@@ -93,6 +93,15 @@ impl Selection {
         Ok(Selection { patterns, texts: globs.to_vec(), origin: Origin::Config(origin.to_string()) })
     }
 
+    /// Every file under the repository-relative directory `dir`, whatever
+    /// its name: a migrations directory, read whole.
+    pub fn under(dir: &str) -> Selection {
+        let dir = dir.trim_matches('/');
+        let glob = if dir.is_empty() { "**".to_string() } else { format!("{}/**", globset::escape(dir)) };
+        let pattern = compile(&glob, true).expect("an escaped directory and `**` form a valid glob");
+        Selection { patterns: vec![pattern], texts: vec![format!("{dir}/")], origin: Origin::Pathspecs }
+    }
+
     /// [`DEFAULT_SCHEMA_GLOBS`].
     pub fn defaults() -> Selection {
         let patterns =

@@ -24,6 +24,7 @@ mod support;
 mod rich_model;
 
 mod canon;
+mod check_cli;
 mod cli;
 mod diff_cli;
 mod generate_cli;

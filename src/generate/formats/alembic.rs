@@ -318,6 +318,13 @@ fn chain_header(text: &str, file: &str) -> Result<ChainHeader> {
     Ok(ChainHeader { file: file.to_string(), revision, parents, down_line })
 }
 
+/// A migration file's `revision` and the revisions it follows
+/// (`down_revision`), for tools that move migrations (`renumber`).
+pub fn chain_ids(text: &str, file: &str) -> Result<(String, Vec<String>)> {
+    let h = chain_header(text, file)?;
+    Ok((h.revision, h.parents))
+}
+
 /// The migrations in chain order, parents before children, each numbered.
 fn chain_order(dir: &Path, found: Vec<(String, ChainHeader)>) -> Result<Vec<Existing>> {
     for (i, (_, a)) in found.iter().enumerate() {

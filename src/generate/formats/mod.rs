@@ -5,8 +5,8 @@
 //! how to read the up SQL of an existing one back. The registry in
 //! [`all`] is what `--framework` accepts and what auto-detection considers.
 
-mod alembic;
-mod atlas;
+pub mod alembic;
+pub mod atlas;
 mod diesel;
 mod django;
 mod flyway;
