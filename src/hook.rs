@@ -51,13 +51,10 @@ pub fn script(binary: &Path, runs: &[Run]) -> String {
 /// not write. Returns its path.
 pub fn install(hooks: &Path, binary: &Path, runs: &[Run]) -> Result<PathBuf> {
     let path = hooks.join("pre-commit");
-    if let Some(text) = read(&path)? {
-        if !text.lines().any(|l| l == MARKER) {
-            return Err(Error::data(format!("{} exists and was not written by schemashift: not replacing it", path.display())).help(format!(
-                "add `schemashift check --staged` to it yourself, or move it away and run `schemashift hook install` again (with the pre-commit framework, use the schemashift-check hook instead)"
-            )));
+    if let Some(text) = read(&path)?
+        && !text.lines().any(|l| l == MARKER) {
+            return Err(Error::data(format!("{} exists and was not written by schemashift: not replacing it", path.display())).help("add `schemashift check --staged` to it yourself, or move it away and run `schemashift hook install` again (with the pre-commit framework, use the schemashift-check hook instead)".to_string()));
         }
-    }
     std::fs::create_dir_all(hooks).map_err(|e| Error::io(format!("cannot create {}: {e}", hooks.display())))?;
     let mut tmp = tempfile::NamedTempFile::new_in(hooks).map_err(|e| Error::io(format!("cannot write in {}: {e}", hooks.display())))?;
     std::io::Write::write_all(&mut tmp, script(binary, runs).as_bytes()).map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;

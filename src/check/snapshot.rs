@@ -65,11 +65,10 @@ impl Snapshot {
     pub fn relabel(&self, mut e: Error) -> Error {
         let tmp = self.dir.display().to_string();
         e.message = e.message.replace(&tmp, &self.rel);
-        if let Some(loc) = &mut e.location {
-            if let Some(rest) = loc.file.strip_prefix(&tmp) {
+        if let Some(loc) = &mut e.location
+            && let Some(rest) = loc.file.strip_prefix(&tmp) {
                 loc.file = format!("{}{rest}", self.rel).into();
             }
-        }
         e
     }
 }

@@ -28,6 +28,7 @@ mod sqldef;
 
 mod conformance_postgres;
 mod fuzz_sqldef;
+mod pre_commit;
 mod runner_alembic;
 mod runner_dbmate;
 mod runner_diesel;
@@ -69,6 +70,7 @@ pub enum Need {
 const TABLES: &[(&str, &[Test])] = &[
     ("conformance_postgres", conformance_postgres::TESTS),
     ("fuzz_sqldef", fuzz_sqldef::TESTS),
+    ("pre_commit", pre_commit::TESTS),
     ("runner_alembic", runner_alembic::TESTS),
     ("runner_dbmate", runner_dbmate::TESTS),
     ("runner_diesel", runner_diesel::TESTS),
