@@ -78,8 +78,12 @@ pub struct StepEntry {
     /// Which migration (1-based) the step is in.
     pub migration: usize,
     pub up: String,
-    /// The down steps that undo it.
+    /// The down steps that undo it; one that undoes many steps at once
+    /// (`DROP TABLE a, b, …`) abbreviated, as the migration's down has it whole.
     pub down: Vec<String>,
+    /// Their places in the plan's down.
+    #[serde(skip)]
+    pub undo: Vec<usize>,
     pub lock: Option<String>,
     pub work: Work,
     pub rewrites_table: bool,
@@ -162,19 +166,22 @@ pub fn build(input: &Input) -> Runbook {
     // The steps, numbered across the migrations.
     let mut steps = Vec::new();
     let session = input.plan.session.len();
+    let undoers = Undoers::new(&input.plan.down);
     for (m, unit) in input.units.iter().enumerate() {
         let skip = if unit.up.len() >= session && unit.up[..session] == input.plan.session[..] { session } else { 0 };
         for s in &unit.up[skip..] {
             let change = change_of(s, changes);
             let phase = phase_of(s, change.map(|i| &changes[i]), class_of(change));
             let table = s.facts.lock.as_ref().map(|l| &l.on);
+            let undo = undoers.of(s);
             let duration = table.zip(input.stats).and_then(|(t, st)| st.of(t).and_then(|ts| estimate::estimate(s.facts.work, &t.to_string(), ts)));
             steps.push(StepEntry {
                 number: steps.len() + 1,
                 summary: s.summary.clone(),
                 migration: m + 1,
                 up: s.sql.clone(),
-                down: undoing(s, &input.plan.down),
+                down: undo.iter().map(|&i| abbreviated(&input.plan.down[i].sql)).collect(),
+                undo,
                 lock: s.facts.lock.as_ref().map(|l| format!("{} on {}", l.level, l.on)),
                 work: s.facts.work,
                 rewrites_table: s.facts.work == Work::Rewrite,
@@ -280,12 +287,48 @@ fn phase_of(step: &Step, change: Option<&Change>, class: Option<Class>) -> Phase
     }
 }
 
-/// The down steps that undo `up`: those touching what it created, dropped,
-/// renamed or altered.
-fn undoing(up: &Step, down: &[Step]) -> Vec<String> {
-    let objects: Vec<&Object> = up.facts.touches.iter().filter(|t| t.action != Action::Use && !matches!(t.object, Object::Table(_))).map(|t| &t.object).collect();
-    let objects = if objects.is_empty() { up.facts.touches.iter().filter(|t| t.action != Action::Use).map(|t| &t.object).collect() } else { objects };
-    down.iter().filter(|d| d.facts.touches.iter().any(|t| t.action != Action::Use && objects.contains(&&t.object))).map(|d| d.sql.clone()).collect()
+/// The down steps by the objects they act on, to find those that undo an
+/// up step without comparing every up step with every down step (a first
+/// migration creating thousands of tables has one DROP for all of them).
+struct Undoers<'a>(std::collections::HashMap<&'a Object, Vec<usize>>);
+
+impl<'a> Undoers<'a> {
+    fn new(down: &'a [Step]) -> Undoers<'a> {
+        let mut by: std::collections::HashMap<&Object, Vec<usize>> = Default::default();
+        for (i, d) in down.iter().enumerate() {
+            for t in d.facts.touches.iter().filter(|t| t.action != Action::Use) {
+                let list = by.entry(&t.object).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        Undoers(by)
+    }
+
+    /// The down steps that undo `up`, in the down's order: those acting on
+    /// what it created, dropped, renamed or altered (its tables only when it
+    /// acts on nothing else, so that an index's undo is not every step on its table).
+    fn of(&self, up: &Step) -> Vec<usize> {
+        let acted = || up.facts.touches.iter().filter(|t| t.action != Action::Use);
+        let objects: Vec<&Object> = acted().filter(|t| !matches!(t.object, Object::Table(_))).map(|t| &t.object).collect();
+        let objects = if objects.is_empty() { acted().map(|t| &t.object).collect() } else { objects };
+        let mut out: Vec<usize> = objects.iter().filter_map(|o| self.0.get(o)).flatten().copied().collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A down statement as a step quotes it: whole when short, else its start,
+/// since the migration's down (under Rollback) has it whole.
+fn abbreviated(sql: &str) -> String {
+    const LIMIT: usize = 400;
+    if sql.len() <= LIMIT {
+        return sql.to_string();
+    }
+    let cut = (0..=200).rev().find(|&i| sql.is_char_boundary(i)).unwrap_or(0);
+    format!("{} … -- {} characters in all; the whole statement is in the migration's down", &sql[..cut], sql.len())
 }
 
 fn phases(steps: &[StepEntry], changes: &[Change], classes: &[Class]) -> Vec<Phase> {
@@ -347,11 +390,30 @@ fn phases_can_run_apart(input: &Input, steps: &[StepEntry]) -> bool {
 fn after_phase(steps: &[StepEntry], down: &[Step], phases: &[Phase]) -> Vec<PhaseDown> {
     let mut out = Vec::new();
     for p in phases.iter().take(phases.len().saturating_sub(1)) {
-        let undo: Vec<&String> = steps.iter().filter(|s| s.phase <= p.name).flat_map(|s| &s.down).collect();
-        let sql: Vec<String> = down.iter().filter(|d| undo.contains(&&d.sql)).map(|d| d.sql.clone()).collect();
+        let undo: std::collections::BTreeSet<usize> = steps.iter().filter(|s| s.phase <= p.name).flat_map(|s| s.undo.iter().copied()).collect();
+        let sql: Vec<String> = undo.iter().map(|&i| down[i].sql.clone()).collect();
         out.push(PhaseDown { reached: p.name, sql });
     }
     out
+}
+
+/// Step numbers, runs of three or more as ranges: `1, 4–9, 12`.
+fn ranges(numbers: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+            j += 1;
+        }
+        if j >= i + 2 {
+            parts.push(format!("{}–{}", numbers[i], numbers[j]));
+        } else {
+            parts.extend(numbers[i..=j].iter().map(|n| n.to_string()));
+        }
+        i = j + 1;
+    }
+    parts.join(", ")
 }
 
 /// The step that blocks the most: the strongest lock held the longest.
@@ -543,23 +605,25 @@ fn triggers(steps: &[StepEntry], preflighted: &[String]) -> Vec<String> {
             preflighted.join(", ")
         ));
     }
-    // Steps that block reads or writes while they wait for their lock, by lock.
+    // Steps that block reads or writes while they wait for their lock, by
+    // lock level (one line for a level, however many tables).
     let mut blocking: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     for s in steps {
         if let Some(lock) = s.lock.as_deref().filter(|l| !l.starts_with("SHARE UPDATE EXCLUSIVE") && !l.starts_with("ROW EXCLUSIVE")) {
-            blocking.entry(lock).or_default().push(s.number);
+            blocking.entry(lock.split(" on ").next().unwrap_or(lock)).or_default().push(s.number);
         }
     }
-    for (lock, numbers) in &blocking {
-        let list: Vec<String> = numbers.iter().map(|n| n.to_string()).collect();
+    for (level, numbers) in &blocking {
+        let one = numbers.len() == 1;
         out.push(format!(
-            "Step{} {} wait{} for {lock}, and every query of the table queues behind a waiting step: with lock_timeout set \
+            "Step{} {} wait{} for {level} on {}, and every query of the table queues behind a waiting step: with lock_timeout set \
              (an online plan sets it; else run SET lock_timeout = '5s' first), a wait past it fails with 55P03 \
              (canceling statement due to lock timeout) and its transaction rolls back by itself; retry when the table is \
              quieter, or run the downs of the migrations already applied.",
-            if numbers.len() == 1 { "" } else { "s" },
-            list.join(", "),
-            if numbers.len() == 1 { "s" } else { "" }
+            if one { "" } else { "s" },
+            ranges(numbers),
+            if one { "s" } else { "" },
+            if one { "its table" } else { "their tables" },
         ));
     }
     for s in steps {
@@ -586,4 +650,25 @@ fn triggers(steps: &[StepEntry], preflighted: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_numbers_in_ranges() {
+        assert_eq!(ranges(&[1, 2, 3, 5, 7, 8, 9, 10, 12, 13]), "1–3, 5, 7–10, 12, 13");
+        assert_eq!(ranges(&[4]), "4");
+    }
+
+    #[test]
+    fn a_long_down_statement_is_abbreviated_at_a_character() {
+        let short = "DROP TABLE public.t;";
+        assert_eq!(abbreviated(short), short);
+        let long = format!("DROP TABLE {};", (0..200).map(|i| format!("public.tä{i}")).collect::<Vec<_>>().join(", "));
+        let a = abbreviated(&long);
+        assert!(a.starts_with("DROP TABLE public.tä0, ") && a.ends_with(&format!("{} characters in all; the whole statement is in the migration's down", long.len())), "{a}");
+        assert!(a.len() < 300);
+    }
 }

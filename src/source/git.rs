@@ -181,7 +181,13 @@ impl Repo {
     /// (path, blob id) of HEAD's files any of `sels` matches, sorted; none
     /// before the first commit. No blob is read.
     pub fn blob_ids_at_head(&self, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
-        let Some(tree) = self.resolve("HEAD")?.1 else { return Ok(Vec::new()) };
+        self.blob_ids_at(self.resolve("HEAD")?.1, sels)
+    }
+
+    /// (path, blob id) of a tree's files any of `sels` matches, sorted;
+    /// none for the empty tree. No blob is read.
+    pub fn blob_ids_at(&self, tree: Option<ObjectId>, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
+        let Some(tree) = tree else { return Ok(Vec::new()) };
         let mut out = Vec::new();
         self.walk_ids(tree, "", sels, &mut out)?;
         out.sort();
@@ -189,7 +195,7 @@ impl Repo {
     }
 
     fn walk_ids(&self, tree: ObjectId, dir: &str, sels: &[Selection], out: &mut Vec<(String, ObjectId)>) -> Result<()> {
-        let place = if dir.is_empty() { "the root tree in HEAD".to_string() } else { format!("the tree of {dir} in HEAD") };
+        let place = if dir.is_empty() { "the root tree".to_string() } else { format!("the tree of {dir}") };
         let tree = self.repo.find_tree(tree).map_err(|e| object_error(&self.repo, tree, &place, &e))?;
         let entries = tree.decode().map_err(|e| object_error(&self.repo, tree.id, &place, &e))?;
         for entry in &entries.entries {

@@ -154,6 +154,34 @@ pub fn staged_unchanged(paths: &[String], dirs: &[&str], settings: &Settings, cw
     Ok(head == index)
 }
 
+/// When the two sides named by `args` hold the same schema files with the
+/// same blobs — told from git's object ids, without reading a blob — the two
+/// sides, labelled but without their files; `None` whenever that cannot be
+/// told so cheaply (the working tree, `--no-index`) or they differ.
+pub fn same_blobs(args: &SourceArgs, settings: &Settings, cwd: &Path) -> Result<Option<(FileSet, FileSet)>> {
+    let Plan::Git { old, new } = args::plan(args)? else { return Ok(None) };
+    let repo = Repo::discover(cwd)?;
+    let sels = [selection(&repo, &args.paths, settings)?];
+    let ids = |want: &Want| -> Result<Option<(String, Vec<(String, gix::ObjectId)>)>> {
+        Ok(Some(match want {
+            Want::Side(Side::WorkTree) => return Ok(None),
+            Want::Side(Side::Index) => ("index".to_string(), repo.blob_ids_in_index(&sels)?),
+            Want::Side(Side::Rev(rev)) => (rev.clone(), repo.blob_ids_at(repo.resolve(rev)?.1, &sels)?),
+            Want::MergeBase(a, b) => {
+                let base = repo.merge_base(a, b)?;
+                (format!("merge-base({a}, {b})"), repo.blob_ids_at(repo.resolve(&base.to_string())?.1, &sels)?)
+            }
+        }))
+    };
+    let (Some((old_label, a)), Some((new_label, b))) = (ids(&old)?, ids(&new)?) else { return Ok(None) };
+    // Both empty is "no schema files", which reading reports.
+    if a.is_empty() || a != b {
+        return Ok(None);
+    }
+    let side = |label: String| FileSet { label, commit: None, files: Vec::new(), root: repo.workdir() };
+    Ok(Some((side(old_label), side(new_label))))
+}
+
 /// The work tree root of the repository containing `cwd`, where
 /// `schemashift.toml` lives; `None` outside a repository or in a bare one.
 pub fn repo_root(cwd: &Path) -> Option<PathBuf> {
