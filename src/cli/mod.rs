@@ -1,6 +1,7 @@
 //! Command-line front end: argument parsing and wiring, no logic.
 
 mod compare;
+mod completions;
 mod diff;
 mod generate;
 mod inspect;
@@ -17,8 +18,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "schemashift",
     version,
-    about = "Reads database schemas from git and turns schema changes into reversible migrations",
-    disable_help_subcommand = true
+    about = "Reads database schemas from git and turns schema changes into reversible migrations"
 )]
 pub struct Cli {
     /// Print no warnings on standard error (they stay in `--format json`).
@@ -45,6 +45,13 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Print the rollback runbook of the change between two schemas.
     Runbook(runbook::RunbookArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// Load it in the shell's own way, e.g. for bash
+    /// `schemashift completions bash > ~/.local/share/bash-completion/completions/schemashift`,
+    /// for zsh a file `_schemashift` in a directory of `$fpath`, for fish
+    /// `~/.config/fish/completions/schemashift.fish`.
+    Completions(completions::CompletionsArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -70,6 +77,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Plan(args) => args.sources.flags(),
         Command::Rules(_) => Flags::default(),
         Command::Runbook(args) => args.sources.flags(),
+        Command::Completions(_) => Flags::default(),
     };
     // The one place settings are resolved (and schemashift.toml read) for
     // the whole run; the commands and the modules below get `&Settings`.
@@ -90,6 +98,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Plan(args) => plan::run(args, &settings, &cwd),
         Command::Rules(args) => rules::run(args),
         Command::Runbook(args) => runbook::run(args, &settings, &cwd),
+        Command::Completions(args) => completions::run(args),
     };
     match result {
         Ok(code) => code,

@@ -25,6 +25,7 @@ mod rich_model;
 
 mod canon;
 mod cli;
+mod completions_help;
 mod diff_cli;
 mod generate_cli;
 mod generate_from_dir;
