@@ -174,11 +174,7 @@ fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Setti
         return OldSide::AsGiven;
     }
     let shown = choice.dir.strip_prefix(cwd).unwrap_or(&choice.dir).to_path_buf();
-    let say = |why: String| {
-        if !settings.quiet {
-            eprintln!("{why}");
-        }
-    };
+    let say = |why: String| super::warn(settings, &why);
     match choice.format.scan(&choice.dir) {
         // No migrations yet: the first one creates the whole schema.
         Ok(found) if found.is_empty() => OldSide::ReadBack(Box::new(crate::model::Schema::new(settings.dialect.value)), format!("{} (no migrations yet)", shown.display())),
@@ -189,7 +185,7 @@ fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Setti
         Ok(_) => match crate::generate::read_back::read_migrations(&choice.dir, &shown, choice.format, settings.dialect.value) {
             Ok(schema) => OldSide::ReadBack(Box::new(schema), format!("{} (its migrations replayed)", shown.display())),
             Err(e) => {
-                say(format!("cannot read the migrations in {} back ({e}); generating from HEAD to the working tree", shown.display()));
+                say(format!("cannot read the migrations in {} back ({}); generating from HEAD to the working tree", shown.display(), e.line()));
                 OldSide::Head
             }
         },
@@ -207,7 +203,7 @@ fn write(old: &crate::model::Schema, new: &crate::model::Schema, plan: &crate::p
             out.push_str(&format!("==> {} <==\n{}\n", path.strip_prefix(cwd).unwrap_or(&path).display(), String::from_utf8_lossy(&f.bytes)));
         }
         super::write_stdout(&out)?;
-        eprintln!("dry run: nothing written ({})", choice.reason);
+        super::note(&format!("dry run: nothing written ({})", choice.reason));
         return Ok(());
     }
     let written = generate::generate(old, new, plan, choice.format, &choice.dir, opts)?;
@@ -218,21 +214,22 @@ fn write(old: &crate::model::Schema, new: &crate::model::Schema, plan: &crate::p
         }
     }
     super::write_stdout(&out)?;
-    eprintln!(
+    super::note(&format!(
         "wrote {} {} migration{} ({})",
         written.len(),
         choice.format.name(),
         if written.len() == 1 { "" } else { "s" },
         choice.reason
-    );
+    ));
     for note in written.iter().flat_map(|w| &w.notes) {
-        eprintln!("{note}");
+        super::note(note);
     }
     if written.len() > 1 {
-        eprintln!("the change is split: statements that cannot share a transaction with the rest run in migrations of their own");
+        super::note("the change is split: statements that cannot share a transaction with the rest run in migrations of their own");
     }
     if written.iter().any(|w| w.down_without_file.is_some()) {
-        eprintln!("{} has no down migrations; to roll back, run:", choice.format.name());
+        // The SQL follows as it is, to be copied and run.
+        super::note(&format!("{} has no down migrations; to roll back, run:", choice.format.name()));
         for w in written.iter().rev() {
             if let Some(down) = &w.down_without_file {
                 eprint!("{down}");

@@ -60,9 +60,12 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are not errors; every other clap error is a usage error (64).
-            let code = if e.use_stderr() { 64 } else { 0 };
-            let _ = e.print();
-            return code;
+            if !e.use_stderr() {
+                let _ = e.print();
+                return 0;
+            }
+            eprint!("{}", clap_error(&e));
+            return 64;
         }
     };
     let cwd = match std::env::current_dir() {
@@ -85,10 +88,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Ok(s) => s,
         Err(e) => return report(&e),
     };
-    if !settings.quiet {
-        for note in &settings.deprecations {
-            eprintln!("{note}");
-        }
+    for deprecation in &settings.deprecations {
+        warn(&settings, deprecation);
     }
     let result: Result<i32> = match cli.command {
         Command::Diff(args) => diff::run(args, &settings, &cwd),
@@ -106,9 +107,36 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     }
 }
 
+/// Every line schemashift starts on standard error begins with this, then
+/// `error: `, `warning: ` or `note: ` (ARCHITECTURE.md, "Messages on
+/// standard error"); only an error's `  help: ` line, the lines of a
+/// multi-line message and SQL printed to run by hand follow unprefixed.
+pub const PREFIX: &str = "schemashift: ";
+
 fn report(e: &Error) -> i32 {
-    eprintln!("schemashift: {e}");
+    eprintln!("{PREFIX}{e}");
     e.exit_code()
+}
+
+/// clap's message for a bad command line, its `error: ` given the prefix
+/// our own errors have; the tip and usage lines after it stay as clap
+/// writes them.
+fn clap_error(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    if text.starts_with("error: ") { format!("{PREFIX}{text}") } else { text }
+}
+
+/// `schemashift: warning: …` on standard error, unless `--quiet`.
+pub fn warn(settings: &Settings, message: &str) {
+    if !settings.quiet {
+        eprintln!("{PREFIX}warning: {message}");
+    }
+}
+
+/// `schemashift: note: …` on standard error: what a command did or
+/// decided, for the person at the terminal.
+pub fn note(message: &str) {
+    eprintln!("{PREFIX}note: {message}");
 }
 
 /// Prints warnings to standard error, where they do not mix with the output.
@@ -117,7 +145,7 @@ pub fn print_warnings(settings: &Settings, warnings: &[crate::Warning]) {
         return;
     }
     for w in warnings {
-        eprintln!("{w}");
+        eprintln!("{PREFIX}{w}");
     }
 }
 

@@ -38,6 +38,7 @@ mod invalid_schemas;
 mod json_snapshots;
 mod lint_cli;
 mod lint_rules;
+mod messages;
 mod migrate_roundtrip;
 mod on_update;
 mod online;
