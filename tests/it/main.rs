@@ -26,6 +26,7 @@ mod rich_model;
 mod canon;
 mod cli;
 mod completions_help;
+mod config_reference;
 mod diff_cli;
 mod generate_cli;
 mod generate_from_dir;
