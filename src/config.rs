@@ -112,7 +112,7 @@ impl Config {
                 .at(Location::new(origin, line, column))
                 .help(
                     "valid keys are `schema` (list of globs), `dialect`, `dir`, `framework`, `concurrent_indexes`, `server_version`, `online`, `lock_timeout`, `statement_timeout`, `runbook_dir`, `preserve_data` and the `[lint]` table; \
-                     see the README",
+                     see the `schemashift.toml` reference in the README",
                 )
         })
     }

@@ -71,14 +71,22 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         self.kind.exit_code()
     }
+    /// `file:line:column: message`: the error in one line, without its
+    /// severity or help, for a message that quotes it.
+    pub fn line(&self) -> String {
+        match &self.location {
+            Some(loc) => format!("{loc}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
 }
 
+/// `error: file:line:column: message`, then `  help: …` on a line of its own:
+/// what follows the `schemashift: ` prefix on standard error
+/// (ARCHITECTURE.md, "Messages on standard error").
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(loc) = &self.location {
-            write!(f, "{loc}: ")?;
-        }
-        write!(f, "error: {}", self.message)?;
+        write!(f, "error: {}", self.line())?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -95,8 +103,9 @@ pub struct Warning {
     pub location: Location,
 }
 
+/// `warning: file:line:column: message`, as [`Error`]'s display.
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: warning: {}", self.location, self.message)
+        write!(f, "warning: {}: {}", self.location, self.message)
     }
 }

@@ -135,7 +135,7 @@ pub struct Settings {
     pub now: Setting<i64>,
     pub quiet: bool,
     pub allow_empty: bool,
-    /// Old spellings used in this run, one line each, for standard error.
+    /// Old spellings used in this run, one message each, printed as warnings.
     pub deprecations: Vec<String>,
     /// The linter's options: rules on and off, classes, naming patterns,
     /// the server version.
@@ -196,7 +196,7 @@ impl Settings {
             (Some(f), None) => Some(Setting::new(f, in_file("framework"))),
             (None, Some(f)) => {
                 deprecations.push(format!(
-                    "warning: `format` in {} is deprecated; rename it to `framework`",
+                    "`format` in {} is deprecated; rename it to `framework`",
                     config_file.as_deref().unwrap_or(CONFIG_FILE)
                 ));
                 Some(Setting::new(f, in_file("format")))
@@ -206,7 +206,7 @@ impl Settings {
         let framework = match (flags.framework, flags.deprecated_format) {
             (Some(f), _) => Some(Setting::new(f, Origin::Flag("--framework"))),
             (None, Some(f)) => {
-                deprecations.push("warning: --format is deprecated for generate; use --framework".into());
+                deprecations.push("--format is deprecated for generate; use --framework".into());
                 Some(Setting::new(f, Origin::Flag("--format")))
             }
             (None, None) => file_framework,
@@ -225,7 +225,7 @@ impl Settings {
             (Some(v), None) => Some(v),
             (None, Some(v)) => {
                 deprecations.push(format!(
-                    "warning: `{OLD_VERSION_KEY}` in {} is deprecated; rename it to `server_version`",
+                    "`{OLD_VERSION_KEY}` in {} is deprecated; rename it to `server_version`",
                     config_file.as_deref().unwrap_or(CONFIG_FILE)
                 ));
                 Some(v)
@@ -235,7 +235,7 @@ impl Settings {
         let server_version = match (flags.server_version, flags.deprecated_server_version) {
             (Some(v), _) => Some(v),
             (None, Some(v)) => {
-                deprecations.push(format!("warning: --{OLD_VERSION_FLAG} is deprecated; use --server-version"));
+                deprecations.push(format!("--{OLD_VERSION_FLAG} is deprecated; use --server-version"));
                 Some(v)
             }
             (None, None) => file_version,
@@ -496,11 +496,11 @@ mod tests {
         let flags = Flags { deprecated_format: Some("plain".into()), ..Flags::default() };
         let s = resolve(flags, &no_env, None).unwrap();
         assert_eq!(s.framework, Some(Setting::new("plain".to_string(), Origin::Flag("--format"))));
-        assert_eq!(s.deprecations, ["warning: --format is deprecated for generate; use --framework"]);
+        assert_eq!(s.deprecations, ["--format is deprecated for generate; use --framework"]);
 
         let s = resolve(Flags::default(), &no_env, file("format = \"goose\"\n")).unwrap();
         assert_eq!(s.framework, Some(Setting::new("goose".to_string(), in_file("format"))));
-        assert_eq!(s.deprecations, [format!("warning: `format` in {FILE} is deprecated; rename it to `framework`")]);
+        assert_eq!(s.deprecations, [format!("`format` in {FILE} is deprecated; rename it to `framework`")]);
 
         // The flag still wins over the old key, and the old key is still noted.
         let flags = Flags { framework: Some("plain".into()), ..Flags::default() };
@@ -518,11 +518,11 @@ mod tests {
         let flags = Flags { deprecated_server_version: Some(11), ..Flags::default() };
         let s = resolve(flags, &no_env, None).unwrap();
         assert_eq!(s.server_version, Some(11));
-        assert_eq!(s.deprecations, ["warning: --postgres-version is deprecated; use --server-version"]);
+        assert_eq!(s.deprecations, ["--postgres-version is deprecated; use --server-version"]);
 
         let s = resolve(Flags::default(), &no_env, file("postgres_version = 10\n")).unwrap();
         assert_eq!(s.server_version, Some(10));
-        assert_eq!(s.deprecations, [format!("warning: `postgres_version` in {FILE} is deprecated; rename it to `server_version`")]);
+        assert_eq!(s.deprecations, [format!("`postgres_version` in {FILE} is deprecated; rename it to `server_version`")]);
 
         // The new flag wins over the old key, which is still noted; the new key is not.
         let flags = Flags { server_version: Some(13), ..Flags::default() };

@@ -103,7 +103,7 @@ pub fn run(args: CheckArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
             }
         }
         Outcome::Unreplayable { why, schema_changed, migrations_changed, dir } => {
-            say(settings, &format!("cannot replay the migrations in {dir} ({why}): checking only that a schema change comes with a migration"));
+            super::warn(settings, &format!("cannot replay the migrations in {dir} ({}): checking only that a schema change comes with a migration", why.line()));
             if schema_changed && !migrations_changed {
                 code = 1;
                 super::report(&Error::data(format!("the schema changed since HEAD, and {dir} did not")).help(format!(
@@ -171,6 +171,6 @@ pub fn renumber(args: RenumberArgs, settings: &Settings, cwd: &Path) -> Result<i
 
 fn say(settings: &Settings, text: &str) {
     if !settings.quiet {
-        eprintln!("{text}");
+        super::note(text);
     }
 }

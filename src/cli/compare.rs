@@ -164,7 +164,7 @@ impl Sources {
         }
         super::print_warnings(settings, &warnings);
         if plan.is_empty() {
-            eprintln!("{unchanged}");
+            super::note(unchanged);
         }
         let texts = crate::lint::Texts::new(&old_files, &new_files);
         let lint = crate::lint::lint(&old, &new, &plan, &lint_options(settings), &texts);
@@ -200,7 +200,7 @@ impl Compared {
             return;
         }
         for f in self.lint.findings.iter().filter(|f| f.class >= crate::lint::Class::PotentiallyBreaking) {
-            eprintln!("{}", crate::emit::lint::one_line(f));
+            super::warn(settings, &crate::emit::lint::one_line(f));
         }
     }
 

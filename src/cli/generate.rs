@@ -140,7 +140,7 @@ fn unstaged(args: &GenerateArgs, choice: &detect::Choice, settings: &Settings, c
     if files.is_empty() {
         return Ok(0);
     }
-    eprintln!("migration files are not staged: {}\n  stage them: git add {}", files.join(", "), files.join(" "));
+    super::report(&crate::Error::data(format!("migration files are not staged: {}", files.join(", "))).help(format!("review them and stage them: `git add {}`", files.join(" "))));
     Ok(1)
 }
 
@@ -151,7 +151,7 @@ fn staged_untouched(args: &GenerateArgs, choice: &detect::Choice, settings: &Set
     let Ok(rel) = crate::check::snapshot::relative(&choice.dir, &settings.root) else { return Ok(false) };
     let untouched = crate::source::staged_unchanged(&args.sources.paths, &[&rel], settings, cwd)?;
     if untouched && !settings.quiet {
-        eprintln!("nothing staged changes the schema or {}", if rel.is_empty() { "." } else { &rel });
+        super::note(&format!("nothing staged changes the schema or {}", if rel.is_empty() { "." } else { &rel }));
     }
     Ok(untouched)
 }
@@ -221,11 +221,7 @@ fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Setti
     }
     let shown = choice.dir.strip_prefix(cwd).unwrap_or(&choice.dir).to_path_buf();
     let new_side = if s.staged { "the index" } else { "the working tree" };
-    let say = |why: String| {
-        if !settings.quiet {
-            eprintln!("{why}");
-        }
-    };
+    let say = |why: String| super::warn(settings, &why);
     match choice.format.scan(&choice.dir) {
         // No migrations yet: the first one creates the whole schema.
         Ok(found) if found.is_empty() => OldSide::ReadBack(Box::new(crate::model::Schema::new(settings.dialect.value)), format!("{} (no migrations yet)", shown.display())),
@@ -236,7 +232,7 @@ fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Setti
         Ok(_) => match crate::generate::read_back::read_migrations(&choice.dir, &shown, choice.format, settings.dialect.value) {
             Ok(schema) => OldSide::ReadBack(Box::new(schema), format!("{} (its migrations replayed)", shown.display())),
             Err(e) => {
-                say(format!("cannot read the migrations in {} back ({e}); generating from HEAD to {new_side}", shown.display()));
+                say(format!("cannot read the migrations in {} back ({}); generating from HEAD to {new_side}", shown.display(), e.line()));
                 OldSide::Head
             }
         },
@@ -254,7 +250,7 @@ fn write(old: &crate::model::Schema, new: &crate::model::Schema, plan: &crate::p
             out.push_str(&format!("==> {} <==\n{}\n", path.strip_prefix(cwd).unwrap_or(&path).display(), String::from_utf8_lossy(&f.bytes)));
         }
         super::write_stdout(&out)?;
-        eprintln!("dry run: nothing written ({})", choice.reason);
+        super::note(&format!("dry run: nothing written ({})", choice.reason));
         return Ok(());
     }
     let written = generate::generate(old, new, plan, choice.format, &choice.dir, opts)?;
@@ -265,21 +261,22 @@ fn write(old: &crate::model::Schema, new: &crate::model::Schema, plan: &crate::p
         }
     }
     super::write_stdout(&out)?;
-    eprintln!(
+    super::note(&format!(
         "wrote {} {} migration{} ({})",
         written.len(),
         choice.format.name(),
         if written.len() == 1 { "" } else { "s" },
         choice.reason
-    );
+    ));
     for note in written.iter().flat_map(|w| &w.notes) {
-        eprintln!("{note}");
+        super::note(note);
     }
     if written.len() > 1 {
-        eprintln!("the change is split: statements that cannot share a transaction with the rest run in migrations of their own");
+        super::note("the change is split: statements that cannot share a transaction with the rest run in migrations of their own");
     }
     if written.iter().any(|w| w.down_without_file.is_some()) {
-        eprintln!("{} has no down migrations; to roll back, run:", choice.format.name());
+        // The SQL follows as it is, to be copied and run.
+        super::note(&format!("{} has no down migrations; to roll back, run:", choice.format.name()));
         for w in written.iter().rev() {
             if let Some(down) = &w.down_without_file {
                 eprint!("{down}");

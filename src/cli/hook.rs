@@ -32,13 +32,13 @@ pub fn run(args: HookArgs, quiet: bool, cwd: &Path) -> Result<i32> {
             let binary = std::env::current_exe().map_err(|e| Error::io(format!("cannot tell where schemashift is: {e}")))?;
             let path = hook::install(&hooks, &binary, &runs)?;
             if !quiet {
-                eprintln!("installed {}", path.display());
+                super::note(&format!("installed {}", path.display()));
             }
         }
         HookAction::Uninstall => match hook::uninstall(&hooks)? {
-            Some(path) if !quiet => eprintln!("removed {}", path.display()),
+            Some(path) if !quiet => super::note(&format!("removed {}", path.display())),
             Some(_) => {}
-            None if !quiet => eprintln!("no pre-commit hook to remove in {}", hooks.display()),
+            None if !quiet => super::note(&format!("no pre-commit hook to remove in {}", hooks.display())),
             None => {}
         },
     }

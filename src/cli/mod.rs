@@ -2,6 +2,7 @@
 
 mod check;
 mod compare;
+mod completions;
 mod diff;
 mod generate;
 mod hook;
@@ -19,8 +20,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "schemashift",
     version,
-    about = "Reads database schemas from git and turns schema changes into reversible migrations",
-    disable_help_subcommand = true
+    about = "Reads database schemas from git and turns schema changes into reversible migrations"
 )]
 pub struct Cli {
     /// Print no warnings on standard error (they stay in `--format json`).
@@ -56,6 +56,13 @@ pub enum Command {
     Renumber(check::RenumberArgs),
     /// Print the rollback runbook of the change between two schemas.
     Runbook(runbook::RunbookArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// Load it in the shell's own way, e.g. for bash
+    /// `schemashift completions bash > ~/.local/share/bash-completion/completions/schemashift`,
+    /// for zsh a file `_schemashift` in a directory of `$fpath`, for fish
+    /// `~/.config/fish/completions/schemashift.fish`.
+    Completions(completions::CompletionsArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -64,9 +71,12 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are not errors; every other clap error is a usage error (64).
-            let code = if e.use_stderr() { 64 } else { 0 };
-            let _ = e.print();
-            return code;
+            if !e.use_stderr() {
+                let _ = e.print();
+                return 0;
+            }
+            eprint!("{}", clap_error(&e));
+            return 64;
         }
     };
     let cwd = match std::env::current_dir() {
@@ -84,6 +94,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Rules(_) => Flags::default(),
         Command::Renumber(args) => args.flags(),
         Command::Runbook(args) => args.sources.flags(),
+        Command::Completions(_) => Flags::default(),
     };
     // The one place settings are resolved (and schemashift.toml read) for
     // the whole run; the commands and the modules below get `&Settings`.
@@ -91,10 +102,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Ok(s) => s,
         Err(e) => return report(&e),
     };
-    if !settings.quiet {
-        for note in &settings.deprecations {
-            eprintln!("{note}");
-        }
+    for deprecation in &settings.deprecations {
+        warn(&settings, deprecation);
     }
     let result: Result<i32> = match cli.command {
         Command::Check(args) => check::run(args, &settings, &cwd),
@@ -107,6 +116,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Rules(args) => rules::run(args),
         Command::Renumber(args) => check::renumber(args, &settings, &cwd),
         Command::Runbook(args) => runbook::run(args, &settings, &cwd),
+        Command::Completions(args) => completions::run(args),
     };
     match result {
         Ok(code) => code,
@@ -114,9 +124,36 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     }
 }
 
+/// Every line schemashift starts on standard error begins with this, then
+/// `error: `, `warning: ` or `note: ` (ARCHITECTURE.md, "Messages on
+/// standard error"); only an error's `  help: ` line, the lines of a
+/// multi-line message and SQL printed to run by hand follow unprefixed.
+pub const PREFIX: &str = "schemashift: ";
+
 fn report(e: &Error) -> i32 {
-    eprintln!("schemashift: {e}");
+    eprintln!("{PREFIX}{e}");
     e.exit_code()
+}
+
+/// clap's message for a bad command line, its `error: ` given the prefix
+/// our own errors have; the tip and usage lines after it stay as clap
+/// writes them.
+fn clap_error(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    if text.starts_with("error: ") { format!("{PREFIX}{text}") } else { text }
+}
+
+/// `schemashift: warning: …` on standard error, unless `--quiet`.
+pub fn warn(settings: &Settings, message: &str) {
+    if !settings.quiet {
+        eprintln!("{PREFIX}warning: {message}");
+    }
+}
+
+/// `schemashift: note: …` on standard error: what a command did or
+/// decided, for the person at the terminal.
+pub fn note(message: &str) {
+    eprintln!("{PREFIX}note: {message}");
 }
 
 /// Prints warnings to standard error, where they do not mix with the output.
@@ -125,7 +162,7 @@ pub fn print_warnings(settings: &Settings, warnings: &[crate::Warning]) {
         return;
     }
     for w in warnings {
-        eprintln!("{w}");
+        eprintln!("{PREFIX}{w}");
     }
 }
 

@@ -39,7 +39,7 @@ pub fn run(args: PlanArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     let named_here = !args.sources.revs.is_empty() || args.sources.staged || args.sources.no_index || !args.sources.paths.is_empty();
     let sources = if named_here {
         if spec.revisions.is_some() && !settings.quiet {
-            eprintln!("{label}: note: the revisions on the command line are used, not the specification's");
+            super::note(&format!("{label}: the revisions on the command line are used, not the specification's"));
         }
         Some(args.sources)
     } else {

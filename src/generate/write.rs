@@ -200,7 +200,7 @@ fn pause_at(point: &str) {
     if std::env::var_os(PAUSE_VAR).is_none_or(|p| p != point) {
         return;
     }
-    eprintln!("schemashift: paused at {point} ({PAUSE_VAR}), waiting for a signal");
+    eprintln!("{}note: paused at {point} ({PAUSE_VAR}), waiting for a signal", crate::cli::PREFIX);
     let start = Instant::now();
     while !interrupt::pending() && start.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(5));

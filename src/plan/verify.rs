@@ -272,7 +272,7 @@ fn check(direction: &str, from: &Schema, to: &Schema, sql: &str, kept: Option<Sc
         start.add_backups(kept);
     }
     let mut replayed = crate::dialect::replay(start, &format!("<{direction} migration>"), sql).map_err(|e| {
-        Error::internal(format!("the planned {direction} migration does not replay: {e}"))
+        Error::internal(format!("the planned {direction} migration does not replay: {}", e.line()))
             .help("this is a bug in schemashift; please report it with the two schemas")
     })?;
     let backups = replayed.take_backups();

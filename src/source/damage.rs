@@ -6,17 +6,17 @@
 //! fetch --deepen`, `git fsck`), so when a revision does not resolve, its
 //! `~`/`^` steps are walked again here, one commit at a time, to find which.
 
-use super::git::first_line;
 use crate::error::{Error, Result};
 use gix::ObjectId;
+use std::path::Path;
 
 /// A revision that did not resolve, explained: the clone is shallow and the
 /// revision lies beyond its history (66), an object on the way is corrupt or
 /// missing (74), or it does not exist (66).
-pub(crate) fn unresolved_revision(repo: &gix::Repository, rev: &str, e: &gix::Error) -> Error {
+pub(crate) fn unresolved_revision(repo: &gix::Repository, rev: &str) -> Error {
     match walk_steps(repo, rev) {
         Err(explained) => explained,
-        Ok(()) => unknown_revision(repo, rev, e),
+        Ok(()) => unknown_revision(repo, rev),
     }
 }
 
@@ -32,9 +32,12 @@ pub(crate) fn unreadable_revision(repo: &gix::Repository, rev: &str, id: ObjectI
 
 /// An object that could not be read: exit 74. `context` says what it was
 /// (`the root tree in HEAD~1`, `db/schema.sql in main`).
-pub(crate) fn object_error(repo: &gix::Repository, id: ObjectId, context: &str, e: &gix::Error) -> Error {
+///
+/// gix's own account of the failure (which decoder, which internal call) is
+/// left out: where the object is stored and `git fsck` say more to a person.
+pub(crate) fn object_error(repo: &gix::Repository, id: ObjectId, context: &str, _e: &gix::Error) -> Error {
     if repo.has_object(id) {
-        return Error::io(format!("corrupt object {id}: {} ({context})", causes(e))).help(FSCK_HELP);
+        return Error::io(format!("corrupt object {id}: {} ({context})", stored_copy(repo, id))).help(FSCK_HELP);
     }
     // Missing on purpose in a partial clone, where git fetches objects on
     // demand and gix does not: not damage, and git can repair it.
@@ -46,8 +49,57 @@ pub(crate) fn object_error(repo: &gix::Repository, id: ObjectId, context: &str, 
     Error::io(format!("corrupt object {id}: missing from the object database ({context})")).help(FSCK_HELP)
 }
 
-const FSCK_HELP: &str = "the repository is damaged: `git fsck --full` lists what is broken; fetch the objects again \
+pub(crate) const FSCK_HELP: &str = "the repository is damaged: `git fsck --full` lists what is broken; fetch the objects again \
                          (`git fetch`) or clone the repository anew";
+
+/// No repository could be opened from `cwd`: none there (66, pointing at
+/// `--no-index`), a `.git` file whose `gitdir:` leads nowhere (66), a
+/// configuration git cannot parse (65), or one that cannot be read (74).
+pub(crate) fn unopenable(cwd: &Path, e: &gix::Error) -> Error {
+    let no_repo = || {
+        Error::no_input(format!("not a git repository (or any parent directory): {}", cwd.display()))
+            .help("run schemashift inside a git repository, or compare two paths without git: `--no-index <old> <new>`")
+    };
+    let Some(dot_git) = cwd.ancestors().map(|d| d.join(".git")).find(|p| p.exists()) else { return no_repo() };
+    let at = dot_git.parent().unwrap_or(cwd).display().to_string();
+    if dot_git.is_file() {
+        let text = std::fs::read_to_string(&dot_git).unwrap_or_default();
+        if let Some(target) = text.trim().strip_prefix("gitdir:").map(str::trim) {
+            return Error::no_input(format!(
+                "not a git repository: {} points to `{target}`, which is not a git directory",
+                dot_git.display()
+            ))
+            .help("a worktree or submodule whose repository moved or was deleted: `git worktree repair` from the main repository, or fix the `gitdir:` line");
+        }
+        return no_repo();
+    }
+    if let Some(parse) = e.iter_errors().find_map(|c| c.downcast_ref::<gix::config::parse::Error>()) {
+        return Error::data(format!(
+            "cannot open the git repository at {at}: a git configuration file has a syntax error on line {}",
+            parse.line_number()
+        ))
+        .help(format!("`git config --list --show-origin` names the file; the repository's own is {}", dot_git.join("config").display()));
+    }
+    let missing = ["HEAD", "objects", "refs"].into_iter().find(|part| !dot_git.join(part).exists());
+    let why = match (missing, super::git::io_cause(e)) {
+        (Some(part), _) => format!(": {} has no `{part}`", dot_git.display()),
+        (None, Some(io)) => format!(": {io}"),
+        (None, None) => String::new(),
+    };
+    Error::io(format!("cannot open the git repository at {at}{why}"))
+        .help("`git status` there says what git finds wrong with it")
+}
+
+/// The index (`.git/index`) cannot be read: the reason when the operating
+/// system gives one, else it is damaged.
+pub(crate) fn index_error(repo: &gix::Repository, e: &gix::Error) -> Error {
+    let path = repo.index_path();
+    match super::git::io_cause(e) {
+        Some(io) => Error::io(format!("cannot read the git index {}: {io}", path.display())),
+        None => Error::io(format!("the git index {} is damaged: git cannot read its entries", path.display()))
+            .help("rebuild it from HEAD with `rm .git/index && git reset` (staged changes become unstaged; the working tree is kept)"),
+    }
+}
 
 /// `a...b` found no merge base. In a shallow clone that usually means the
 /// history that holds it was not fetched.
@@ -62,19 +114,17 @@ pub(crate) fn no_merge_base(repo: &gix::Repository, a: &str, b: &str) -> Error {
         .help(format!("compare them directly with `{a} {b}` or `{a}..{b}`"))
 }
 
-fn unknown_revision(repo: &gix::Repository, rev: &str, e: &gix::Error) -> Error {
+/// An intact repository in which `rev` names nothing: [`super::revision`]
+/// says which part of it, and what there is instead.
+fn unknown_revision(repo: &gix::Repository, rev: &str) -> Error {
+    let mut e = super::revision::explain(repo, rev);
     // In a shallow clone a commit id or branch may name history that was not
     // fetched; say so, without claiming it (the name may just be mistyped).
-    let shallow = if is_shallow(repo) {
-        format!("; this is a shallow clone, so older commits may not be here: {}", deepen_help())
-    } else {
-        String::new()
-    };
-    Error::no_input(format!("unknown revision '{rev}'")).help(format!(
-        "give a branch, tag, commit id or expression such as `HEAD~1` or `main@{{1}}` \
-         (`git branch -a` and `git tag` list them); reason: {}{shallow}",
-        first_line(e)
-    ))
+    if is_shallow(repo) && e.kind == crate::error::ErrorKind::NoInput {
+        let help = e.help.take().map(|h| format!("{h}; ")).unwrap_or_default();
+        e.help = Some(format!("{help}this is a shallow clone, so older commits may not be here: {}", deepen_help()));
+    }
+    e
 }
 
 fn deepen_help() -> String {
@@ -138,6 +188,11 @@ fn walk_steps(repo: &gix::Repository, rev: &str) -> Result<()> {
         _ => Vec::new(),
     };
     let mut id = peeled_commit(repo, start.detach(), rev)?;
+    // `HEAD^{tree}~1`: not a commit, so no history to walk; the revision
+    // module says what is wrong with it.
+    if repo.find_commit(id).is_err() && repo.find_object(id).is_ok() {
+        return Ok(());
+    }
     for (nth, times) in steps.iter().map(|s| match *s {
         Step::Ancestor(n) => (1, n),
         Step::Parent(n) => (n, usize::from(n > 0)),
@@ -193,17 +248,15 @@ fn is_partial_clone(repo: &gix::Repository) -> bool {
         || config.sections_by_name("remote").into_iter().flatten().any(|s| s.value("promisor").is_some_and(promisor))
 }
 
-/// Every cause of a gix error on one line: the first says what failed, the
-/// last why (`Could not read loose object …: Could not decode zip stream`).
-fn causes(e: &gix::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in e.iter_errors() {
-        let text = first_line(&cause);
-        if !text.is_empty() && !parts.contains(&text) {
-            parts.push(text);
-        }
+/// Where the unreadable copy of object `id` is: its loose file, else a pack.
+fn stored_copy(repo: &gix::Repository, id: ObjectId) -> String {
+    let hex = id.to_string();
+    let loose = repo.objects.store_ref().path().join(&hex[..2]).join(&hex[2..]);
+    if loose.is_file() {
+        format!("its file {} is damaged: no valid object can be read from it", loose.display())
+    } else {
+        "its stored copy (in a pack file) is damaged: no valid object can be read from it".to_string()
     }
-    if parts.is_empty() { first_line(e) } else { parts.join(": ") }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! touches the user's working tree.
 
 use super::SourceFile;
-use super::damage::{no_merge_base, object_error, unreadable_revision, unresolved_revision};
+use super::damage::{index_error, no_merge_base, object_error, unopenable, unreadable_revision, unresolved_revision};
 use super::pathspec::Selection;
 use super::unreadable::{Found, What};
 use crate::error::{Error, Result};
@@ -22,18 +22,7 @@ pub(crate) struct Repo {
 impl Repo {
     /// Finds the repository containing `cwd`, like git does, walking upwards.
     pub fn discover(cwd: &Path) -> Result<Repo> {
-        let repo = gix::discover(cwd).map_err(|e| {
-            Error::no_input(format!("not a git repository (or any parent directory): {}", cwd.display())).help(format!(
-                "run schemashift inside a git repository, or compare two paths without git: \
-                     `--no-index <old> <new>`{}",
-                // gix's own message repeats the path; keep only other causes.
-                if e.to_string().contains("Could not find a git repository") {
-                    String::new()
-                } else {
-                    format!(" ({})", first_line(&e))
-                }
-            ))
-        })?;
+        let repo = gix::discover(cwd).map_err(|e| unopenable(cwd, &e))?;
         let prefix = repo.workdir().map(|wd| relative_prefix(wd, cwd)).unwrap_or_default();
         Ok(Repo { repo, prefix })
     }
@@ -56,11 +45,11 @@ impl Repo {
     pub fn resolve(&self, rev: &str) -> Result<(Option<ObjectId>, Option<ObjectId>)> {
         let id = match self.repo.rev_parse_single(rev) {
             Ok(id) => id,
-            Err(e) => {
+            Err(_) => {
                 if rev == "HEAD" && self.repo.head().is_ok_and(|h| h.is_unborn()) {
                     return Ok((None, None));
                 }
-                return Err(unresolved_revision(&self.repo, rev, &e));
+                return Err(unresolved_revision(&self.repo, rev));
             }
         };
         let object = id
@@ -98,7 +87,10 @@ impl Repo {
         match self.repo.merge_base(ca, cb) {
             Ok(Some(id)) => Ok(id.detach()),
             Ok(None) => Err(no_merge_base(&self.repo, a, b)),
-            Err(e) => Err(Error::io(format!("cannot compute the merge base of '{a}' and '{b}': {}", first_line(&e)))),
+            Err(_) => Err(Error::io(format!(
+                "cannot compute the merge base of '{a}' and '{b}': a commit in their history cannot be read"
+            ))
+            .help(super::damage::FSCK_HELP)),
         }
     }
 
@@ -139,10 +131,7 @@ impl Repo {
     /// The schema files as staged in the index (stage 0 entries).
     pub fn read_index(&self, sel: &Selection) -> Result<Vec<SourceFile>> {
         self.require_workdir("index")?;
-        let index = self
-            .repo
-            .index_or_empty()
-            .map_err(|e| Error::io(format!("cannot read the git index: {}", first_line(&e))))?;
+        let index = self.repo.index_or_empty().map_err(|e| index_error(&self.repo, &e))?;
         let mut found = Found::default();
         let mut conflicted = Vec::new();
         for entry in index.entries() {
@@ -219,7 +208,7 @@ impl Repo {
         let index = self
             .repo
             .index_or_empty()
-            .map_err(|e| Error::io(format!("cannot read the git index: {}", first_line(&e))))?;
+            .map_err(|e| index_error(&self.repo, &e))?;
         let mut out: Vec<(String, ObjectId)> = Vec::new();
         for entry in index.entries() {
             let path = entry.path(&index).to_str_lossy().into_owned();
@@ -275,7 +264,9 @@ fn relative_prefix(workdir: &Path, cwd: &Path) -> String {
     }
 }
 
-/// gix errors can chain several lines of context; the first says what failed.
-pub(crate) fn first_line(e: &dyn std::fmt::Display) -> String {
-    e.to_string().lines().next().unwrap_or_default().to_string()
+/// The operating system's reason inside a gix error (permission denied, …),
+/// the one part of its chain written for people rather than for gix's
+/// developers.
+pub(crate) fn io_cause(e: &gix::Error) -> Option<&std::io::Error> {
+    e.iter_errors().find_map(|cause| cause.downcast_ref::<std::io::Error>())
 }

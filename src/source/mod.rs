@@ -7,7 +7,8 @@
 //! - `worktree`: the files on disk, honouring `.gitignore`;
 //! - `no_index`: plain files and directories, without git;
 //! - `unreadable`: symbolic links and submodules where the schema should be;
-//! - `damage`: corrupt objects, shallow clones, revisions that do not resolve.
+//! - `damage`: corrupt objects, shallow clones, revisions that do not resolve;
+//! - `revision`: which part of a revision names nothing, and what there is instead.
 //!
 //! Which files: pathspecs after `--` win, else the `schema` globs of
 //! `schemashift.toml` (as [`crate::settings::Settings`] holds them), else
@@ -22,6 +23,7 @@ mod damage;
 mod git;
 mod no_index;
 mod pathspec;
+mod revision;
 mod unreadable;
 mod worktree;
 

@@ -13,7 +13,8 @@
 //! (see [`super::unreadable`]).
 
 use super::SourceFile;
-use super::git::{Repo, first_line};
+use super::damage::index_error;
+use super::git::{Repo, io_cause};
 use super::pathspec::Selection;
 use super::unreadable::{Found, What};
 use crate::error::{Error, Result};
@@ -37,15 +38,14 @@ struct Walk<'a> {
 
 pub(crate) fn read(repo: &Repo, sel: &Selection) -> Result<Vec<SourceFile>> {
     let root = repo.require_workdir("working tree")?;
-    let index =
-        repo.repo.index_or_empty().map_err(|e| Error::io(format!("cannot read the git index: {}", first_line(&e))))?;
+    let index = repo.repo.index_or_empty().map_err(|e| index_error(&repo.repo, &e))?;
     let tracked = index.entries().iter().map(|e| e.path(&index).to_string()).collect();
     let gitlinks =
         index.entries().iter().filter(|e| e.mode == Mode::COMMIT).map(|e| e.path(&index).to_string()).collect();
     let excludes = repo
         .repo
         .excludes(&index, None, gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped)
-        .map_err(|e| Error::io(format!("cannot load .gitignore rules: {}", first_line(&e))))?;
+        .map_err(|e| ignore_error("cannot load the .gitignore rules", &e))?;
     let mut walk = Walk { sel, excludes, tracked, gitlinks, found: Found::default() };
     walk.dir(&root, "", false)?;
     walk.found.into_files(PLACE)
@@ -105,7 +105,7 @@ impl Walk<'_> {
         let platform = self
             .excludes
             .at_path(Path::new(rel), Some(mode))
-            .map_err(|e| Error::io(format!("cannot check ignore rules for '{rel}': {}", first_line(&e))))?;
+            .map_err(|e| ignore_error(&format!("cannot check the ignore rules for '{rel}'"), &e))?;
         Ok(platform.is_excluded())
     }
 
@@ -113,6 +113,14 @@ impl Walk<'_> {
         let prefix = format!("{dir}/");
         self.tracked.range(prefix.clone()..).next().is_some_and(|p| p.starts_with(&prefix))
     }
+}
+
+fn ignore_error(what: &str, e: &gix::Error) -> Error {
+    match io_cause(e) {
+        Some(io) => Error::io(format!("{what}: {io}")),
+        None => Error::io(what.to_string()),
+    }
+    .help("`git check-ignore -v <path>` shows which rule and file git reads; a file it cannot read must be fixed first")
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Error {

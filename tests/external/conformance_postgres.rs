@@ -698,7 +698,8 @@ fn planner_class(message: &str) -> String {
         return format!("{direction} does not produce the target: {} {shape}", model_path_shape(path));
     }
     if let Some((_, rest)) = message.split_once(REPLAY) {
-        let error = rest.split_once("error: ").map(|(_, e)| e).unwrap_or(rest);
+        // `<up migration>:3:5: what`: the place in the script, then the message.
+        let error = rest.split_once(">:").map_or(rest, |(_, at)| at.splitn(3, ':').nth(2).unwrap_or(at).trim_start());
         return format!("{direction} does not replay: {}", message_class(error));
     }
     message_class(message)
@@ -935,6 +936,11 @@ pub(crate) mod rules {
         assert_eq!(message_class("relation \"users\" does not exist"), "relation \"…\" does not exist");
         assert_eq!(message_class("error: line 12: cannot drop 'x'"), "line N: cannot drop '…'");
         assert_eq!(psql_error("psql:<stdin>:3: ERROR:  column \"a\" does not exist\nLINE 1: …"), "column \"a\" does not exist");
+        // A replay error quotes the reader's error after its place in the script.
+        assert_eq!(
+            planner_class("the planned down migration does not replay: <down migration>:3:5: column \"a\" does not exist"),
+            "down does not replay: column \"…\" does not exist"
+        );
     }
 }
 

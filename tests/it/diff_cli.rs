@@ -120,7 +120,7 @@ fn a_likely_rename_without_hint_is_reported() {
     write(dir.path(), "new.sql", "CREATE TABLE t (id int, user_name text);\n");
     let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "new.sql"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("new.sql:1:25: warning") && err.contains("schemashift:renamed-from username"), "{err}");
+    assert!(err.contains("schemashift: warning: new.sql:1:25: ") && err.contains("schemashift:renamed-from username"), "{err}");
     let up = String::from_utf8_lossy(&out.stdout);
     assert!(up.contains("DROP COLUMN username") && up.contains("ADD COLUMN user_name"), "{up}");
 }
@@ -285,8 +285,8 @@ fn warnings_only_for_what_changes_and_quiet_silences_them() {
     write(dir.path(), "changed.sql", "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL);\nCREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int, initcond = '0');\n");
     let out = schemashift(dir.path()).args(["diff", "--no-index", "old.sql", "changed.sql"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("changed.sql:2:1: warning: CREATE AGGREGATE is not modelled"), "{err}");
-    assert!(err.contains("changed.sql:1:37: warning:") && err.contains("NOT NULL"), "{err}");
+    assert!(err.contains("schemashift: warning: changed.sql:2:1: CREATE AGGREGATE is not modelled"), "{err}");
+    assert!(err.contains("schemashift: warning: changed.sql:1:37: ") && err.contains("NOT NULL"), "{err}");
 
     let out = schemashift(dir.path()).args(["diff", "--quiet", "--no-index", "old.sql", "changed.sql", "--format", "json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));

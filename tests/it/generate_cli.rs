@@ -237,7 +237,7 @@ fn the_old_spelling_of_framework_still_works_and_warns() {
     let (new_out, new_err, new_files) = run(&["generate", "--name", "x", "--framework", "goose"]);
     let (old_out, old_err, old_files) = run(&["generate", "--name", "x", "--format", "goose"]);
     assert_eq!((&old_out, &old_files), (&new_out, &new_files));
-    let warning = "warning: --format is deprecated for generate; use --framework\n";
+    let warning = "schemashift: warning: --format is deprecated for generate; use --framework\n";
     assert_eq!(old_err, format!("{warning}{new_err}"));
     assert!(!new_err.contains("deprecated"), "{new_err}");
     let (_, quiet_err, _) = run(&["-q", "generate", "--name", "x", "--format", "goose"]);
@@ -264,7 +264,7 @@ fn the_old_spelling_of_framework_still_works_and_warns() {
     assert_eq!(files(&repo.path().join("sql/changes")), ["20231114221320-x.sql"]);
     let err = stderr(&out);
     assert_eq!(err.matches("deprecated").count(), 1, "{err}");
-    assert!(err.starts_with("warning: `format` in ") && err.contains("schemashift.toml is deprecated; rename it to `framework`"), "{err}");
+    assert!(err.starts_with("schemashift: warning: `format` in ") && err.contains("schemashift.toml is deprecated; rename it to `framework`"), "{err}");
     // Both keys: which one is meant is unclear.
     repo.write("schemashift.toml", "framework = \"goose\"\nformat = \"sql-migrate\"\n");
     let out = schemashift(repo.path(), &["generate", "--name", "y"]);

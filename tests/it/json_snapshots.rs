@@ -415,7 +415,7 @@ fn bad_json_is_a_data_error_at_line_and_column() {
     assert_eq!(err.exit_code(), 65);
     let loc = err.location.clone().expect("a location");
     assert_eq!((loc.file.as_ref(), loc.line, loc.column), ("broken.json", 3, 23));
-    assert!(err.to_string().starts_with("broken.json:3:23: error: invalid JSON"), "{err}");
+    assert!(err.to_string().starts_with("error: broken.json:3:23: invalid JSON"), "{err}");
 
     let err = read_snapshot("trunc.json", "{\"tables\": {").unwrap_err();
     assert_eq!(err.location.unwrap().line, 1);

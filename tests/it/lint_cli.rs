@@ -114,7 +114,7 @@ fn diff_prints_findings_on_stderr_and_in_json() {
     let out = schemashift(dir.path(), &["diff", "--no-index", "old.sql", "new.sql"]);
     assert_eq!(out.status.code(), Some(0));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("breaking SS102 drop-column: column public.users.email (text) is dropped with its data (old.sql:3:5)"), "{stderr}");
+    assert!(stderr.contains("schemashift: warning: old.sql:3:5: breaking SS102 drop-column: column public.users.email (text) is dropped with its data\n"), "{stderr}");
     assert!(!text(&out.stdout).contains("SS102"), "the migration on standard output stays SQL");
     let quiet = schemashift(dir.path(), &["diff", "--no-index", "old.sql", "new.sql", "--quiet"]);
     assert!(!text(&quiet.stderr).contains("SS102"));

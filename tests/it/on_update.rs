@@ -89,10 +89,10 @@ fn seed_diff_up_and_down_are_pinned() {
         // at its key (the old side's are what the database already has).
         let said: Vec<&str> = stderr.lines().filter(|l| l.contains("PostgreSQL has no ON UPDATE")).collect();
         assert_eq!(said.len(), 4, "{stderr}");
-        assert!(said.iter().all(|l| l.starts_with(SEED_AFTER)), "{stderr}");
+        assert!(said.iter().all(|l| l.starts_with(&format!("schemashift: warning: {SEED_AFTER}"))), "{stderr}");
         assert!(
             said.contains(
-                &"fixtures/seed/database_schema_after.json:348:9: warning: column user_preferences.updated_at: \
+                &"schemashift: warning: fixtures/seed/database_schema_after.json:348:9: column user_preferences.updated_at: \
                 PostgreSQL has no ON UPDATE; ON UPDATE CURRENT_TIMESTAMP becomes trigger updated_at_on_update on \
                 public.user_preferences with function public.user_preferences_updated_at_on_update(), which sets the \
                 column when an UPDATE changes the row but not the column"

@@ -298,7 +298,7 @@ fn bad_json_is_reported_at_its_line_and_column() {
     write(dir.path(), "bad.json", "{\n  \"type\": \"database\",\n  \"source\": \"a\"\n  \"target\": \"b\"\n}\n");
     let out = schemashift(dir.path(), &["plan", "--spec", "bad.json"]);
     assert_eq!(out.status.code(), Some(65));
-    assert!(text(&out.stderr).contains("bad.json:4:3: error: invalid JSON: expected `,` or `}`"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("schemashift: error: bad.json:4:3: invalid JSON: expected `,` or `}`"), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -42,9 +42,10 @@ pub fn render(report: &Report, texts: &Texts, format: Format, color: bool) -> St
     }
 }
 
-/// One line per finding, for standard error beside `diff` and `generate`:
-/// `breaking SS102 drop-column: column public.t.c … (schema.sql:3:5)`.
+/// One line per finding, for standard error beside `diff` and `generate`
+/// (as a warning): `schema.sql:3:5: breaking SS102 drop-column: column public.t.c …`,
+/// the place first like every other message there.
 pub fn one_line(f: &crate::lint::Finding) -> String {
-    let at = f.location.as_ref().map(|l| format!(" ({})", l.location)).unwrap_or_default();
-    format!("{} {} {}: {}{at}", f.class.name(), f.code, f.rule, f.message)
+    let at = f.location.as_ref().map(|l| format!("{}: ", l.location)).unwrap_or_default();
+    format!("{at}{} {} {}: {}", f.class.name(), f.code, f.rule, f.message)
 }
