@@ -3,6 +3,7 @@
 mod compare;
 mod diff;
 mod generate;
+mod github;
 mod inspect;
 mod lint;
 mod plan;
@@ -34,6 +35,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Write the migration between two schemas into the project's migrations directory.
     Generate(generate::GenerateArgs),
+    /// What the GitHub Action runs: post the pull request comment, set step outputs.
+    Github(github::GithubArgs),
     /// Print the model of one revision's schema (default: the working tree).
     Inspect(inspect::InspectArgs),
     /// Judge the change between two schemas: what breaks, what locks, what is lost.
@@ -62,9 +65,15 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Ok(d) => d,
         Err(e) => return report(&Error::io(format!("cannot read the current directory: {e}"))),
     };
+    // Talks to GitHub with what the environment says; schemashift.toml,
+    // whatever it holds, has no say in it.
+    if let Command::Github(args) = cli.command {
+        return github::run(args, &cwd).unwrap_or_else(|e| report(&e));
+    }
     let flags = match &cli.command {
         Command::Diff(args) => args.sources.flags(),
         Command::Generate(args) => args.flags(),
+        Command::Github(_) => Flags::default(),
         Command::Inspect(args) => args.flags(),
         Command::Lint(args) => args.sources.flags(),
         Command::Plan(args) => args.sources.flags(),
@@ -85,6 +94,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     let result: Result<i32> = match cli.command {
         Command::Diff(args) => diff::run(args, &settings, &cwd),
         Command::Generate(args) => generate::run(args, &settings, &cwd),
+        Command::Github(args) => github::run(args, &cwd),
         Command::Inspect(args) => inspect::run(args, &settings, &cwd),
         Command::Lint(args) => lint::run(args, &settings, &cwd),
         Command::Plan(args) => plan::run(args, &settings, &cwd),
