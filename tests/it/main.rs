@@ -31,6 +31,7 @@ mod generate_from_dir;
 mod generate_interrupt;
 mod generate_safety;
 mod git_sources;
+mod github_action;
 mod github_comment;
 mod github_fake;
 mod golden_formats;
