@@ -402,3 +402,54 @@ fn the_action_declares_what_the_readme_documents() {
     }
     assert_eq!(text(&action["runs"]["using"]), "composite");
 }
+
+#[test]
+fn a_comment_github_refuses_is_a_warning_and_the_verdict_still_follows() {
+    let runner = Runner::new(&[], &fixture("column_dropped", "old"), &fixture("column_dropped", "new"));
+    // A pull request from a fork: the token may not write.
+    runner.api.script(crate::github_fake::Scripted::status("POST", 403).body(r#"{"message": "Resource not accessible by integration"}"#));
+    let run = runner.run(&[("version", "path"), ("fail-on", "potentially-breaking")]);
+    let comment = run.step("comment");
+    assert_eq!(comment.code, 0, "{}", run.log());
+    assert!(comment.stdout.contains("::warning title=schemashift::the pull request comment could not be posted (exit 74"), "{}", run.log());
+    assert!(comment.stderr.contains("pull-requests: write"), "{}", run.log());
+    assert_eq!(run.step("verdict").code, 1, "{}", run.log());
+    assert!(runner.summary().contains("drop column"));
+}
+
+#[test]
+fn the_source_build_is_cached_on_cargo_lock_in_the_directory_it_builds_in() {
+    let action = action();
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let by_id = |id: &str| steps.iter().find(|s| s.get("id").map(text).as_deref() == Some(id)).unwrap();
+    let cache = steps.iter().find(|s| s.get("uses").is_some()).unwrap();
+    assert!(text(&cache["uses"]).starts_with("actions/cache@"));
+    assert_eq!(text(&cache["with"]["key"]), "${{ steps.cache-key.outputs.key }}");
+    assert!(text(&cache["with"]["path"]).lines().any(|l| l == "${{ runner.temp }}/schemashift-target"));
+    let install = text(&by_id("install")["run"]);
+    assert!(install.contains(r#"CARGO_TARGET_DIR="$RUNNER_TEMP/schemashift-target" cargo install --locked --quiet --path "$GITHUB_ACTION_PATH""#), "{install}");
+
+    // The key step, run for the source build: a key from Cargo.lock's hash.
+    let temp = tempfile::tempdir().unwrap();
+    let output = temp.path().join("output");
+    std::fs::write(temp.path().join("key.sh"), text(&by_id("cache-key")["run"])).unwrap();
+    let run = |version: &str| {
+        std::fs::write(&output, "").unwrap();
+        let status = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-e", "-o", "pipefail", "key.sh"])
+            .current_dir(temp.path())
+            .env("INPUT_VERSION", version)
+            .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+            .env("RUNNER_OS", "Linux")
+            .env("GITHUB_OUTPUT", &output)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read_to_string(&output).unwrap()
+    };
+    let key = run("source");
+    let hash = key.trim().strip_prefix("key=schemashift-build-Linux-").unwrap_or_else(|| panic!("{key}"));
+    assert!(hash.len() == 20 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{key}");
+    assert_eq!(run("source"), key, "the same lock file, the same key");
+    assert_eq!(run("path"), "", "no build, no key");
+}
