@@ -34,6 +34,7 @@ mod git_sources;
 mod github_action;
 mod github_comment;
 mod github_fake;
+mod github_pr_comment;
 mod golden_formats;
 mod golden_rails;
 mod invalid_schemas;
