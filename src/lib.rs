@@ -6,7 +6,8 @@
 //! compares two models, [`plan`] orders and lowers the changes into verified
 //! up/down SQL, [`generate`] writes it as a framework's migration files, and
 //! [`emit`] prints a model; [`spec`] turns a migration specification into
-//! a phased plan. The command-line front end ([`cli`]) only wires
+//! a phased plan; [`github`] posts the pull request comment the GitHub
+//! Action writes. The command-line front end ([`cli`]) only wires
 //! these, with one [`settings::Settings`] per run: the flags, the environment
 //! and `schemashift.toml` ([`config`]) merged once.
 
@@ -18,6 +19,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod generate;
+pub mod github;
 pub mod hook;
 pub mod lex;
 pub mod lint;

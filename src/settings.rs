@@ -24,6 +24,10 @@ use std::path::{Path, PathBuf};
 /// clock (reproducible builds' convention; the tests use it).
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 
+/// `SCHEMASHIFT_CONFIG`: the configuration file to read instead of
+/// `schemashift.toml` at the repository root (the GitHub Action's `config`).
+pub const CONFIG_ENV: &str = "SCHEMASHIFT_CONFIG";
+
 /// The old spelling of `generate --server-version`, still accepted with a
 /// warning.
 pub const OLD_VERSION_FLAG: &str = "postgres-version";
@@ -148,7 +152,8 @@ impl Settings {
     /// Reads `schemashift.toml` (the one read of the run) and the process
     /// environment, and merges them under `flags`.
     pub fn load(flags: Flags, cwd: &Path) -> Result<Settings> {
-        let (root, file) = crate::source::read_config(cwd)?;
+        let explicit = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let (root, file) = crate::source::read_config(cwd, explicit.as_deref())?;
         Settings::resolve(flags, &|name| std::env::var(name).ok(), file, root, cwd)
     }
 

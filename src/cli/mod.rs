@@ -5,6 +5,7 @@ mod compare;
 mod completions;
 mod diff;
 mod generate;
+mod github;
 mod hook;
 mod inspect;
 mod lint;
@@ -40,6 +41,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Write the migration between two schemas into the project's migrations directory.
     Generate(generate::GenerateArgs),
+    /// What the GitHub Action runs: post the pull request comment, set step outputs.
+    Github(github::GithubArgs),
     /// Install or remove a plain git pre-commit hook running schemashift.
     Hook(hook::HookArgs),
     /// Print the model of one revision's schema (default: the working tree).
@@ -83,10 +86,16 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Ok(d) => d,
         Err(e) => return report(&Error::io(format!("cannot read the current directory: {e}"))),
     };
+    // Talks to GitHub with what the environment says; schemashift.toml,
+    // whatever it holds, has no say in it.
+    if let Command::Github(args) = cli.command {
+        return github::run(args, &cwd).unwrap_or_else(|e| report(&e));
+    }
     let flags = match &cli.command {
         Command::Check(args) => args.flags(),
         Command::Diff(args) => args.sources.flags(),
         Command::Generate(args) => args.flags(),
+        Command::Github(_) => Flags::default(),
         Command::Hook(_) => Flags::default(),
         Command::Inspect(args) => args.flags(),
         Command::Lint(args) => args.sources.flags(),
@@ -109,6 +118,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Check(args) => check::run(args, &settings, &cwd),
         Command::Diff(args) => diff::run(args, &settings, &cwd),
         Command::Generate(args) => generate::run(args, &settings, &cwd),
+        Command::Github(args) => github::run(args, &cwd),
         Command::Hook(args) => hook::run(args, settings.quiet, &cwd),
         Command::Inspect(args) => inspect::run(args, &settings, &cwd),
         Command::Lint(args) => lint::run(args, &settings, &cwd),

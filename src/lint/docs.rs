@@ -19,7 +19,7 @@ pub fn markdown() -> String {
     out.push_str("| code | name | class | default | summary |\n|---|---|---|---|---|\n");
     for r in rules::all() {
         let default = if r.opt_in { "opt-in" } else { "on" };
-        let _ = writeln!(out, "| [{}](#{}) | `{}` | {} | {default} | {} |", r.code, anchor(r), r.name, r.class.name(), r.summary);
+        let _ = writeln!(out, "| [{}](#{}) | `{}` | {} | {default} | {} |", r.code, anchor(r.code, r.name), r.name, r.class.name(), r.summary);
     }
     for r in rules::all() {
         out.push('\n');
@@ -28,8 +28,11 @@ pub fn markdown() -> String {
     out
 }
 
-fn anchor(r: &Rule) -> String {
-    format!("{}-{}", r.code, r.name).to_ascii_lowercase()
+/// The anchor GitHub gives a rule's heading (`## SS101 drop-table` is
+/// `#ss101-drop-table`): the table above links to it, and so do reports
+/// that link a finding to its rule's documentation.
+pub fn anchor(code: &str, name: &str) -> String {
+    format!("{code}-{name}").to_ascii_lowercase()
 }
 
 fn rule(out: &mut String, r: &Rule) {

@@ -197,14 +197,7 @@ pub fn build(input: &Input) -> Runbook {
         }
     }
 
-    let preflight = input
-        .lint
-        .findings
-        .iter()
-        .filter_map(|f| {
-            f.preflight.as_ref().map(|p| Check { about: f.object.clone(), why: f.message.clone(), sql: p.sql.clone(), expect: p.expect.to_string() })
-        })
-        .collect();
+    let preflight = preflight(input.lint);
 
     let phases_in_order = steps.windows(2).all(|w| w[0].phase <= w[1].phase) || phases_can_run_apart(input, &steps);
     let phases = phases(&steps, changes, &classes);
@@ -241,6 +234,17 @@ pub fn build(input: &Input) -> Runbook {
     Runbook { title: input.title.clone(), summary, preflight, steps, phases, phases_in_order, rollback, triggers, assumptions }
 }
 
+/// The queries to run before the migration, one per finding that has one:
+/// what the runbook and the pull request comment list as pre-flight checks.
+pub fn preflight(lint: &Report) -> Vec<Check> {
+    lint.findings
+        .iter()
+        .filter_map(|f| {
+            f.preflight.as_ref().map(|p| Check { about: f.object.clone(), why: f.message.clone(), sql: p.sql.clone(), expect: p.expect.to_string() })
+        })
+        .collect()
+}
+
 fn preflight_count(lint: &Report) -> Vec<String> {
     lint.findings.iter().filter(|f| f.preflight.is_some()).map(|f| f.object.clone()).collect()
 }
@@ -257,7 +261,8 @@ fn bare(name: &str) -> String {
 
 /// The change a step belongs to: the one whose object the step creates,
 /// drops, renames or alters (the most specific: a column before its table).
-fn change_of(step: &Step, changes: &[Change]) -> Option<usize> {
+/// The pull request comment reads each change's locks through it too.
+pub fn change_of(step: &Step, changes: &[Change]) -> Option<usize> {
     let names: Vec<String> = step.facts.touches.iter().filter(|t| t.action != Action::Use).map(|t| bare(&t.object.name())).collect();
     let objects: Vec<String> = changes.iter().map(|c| bare(&c.object())).collect();
     // Touches name the specific object after its table: try them from the last.

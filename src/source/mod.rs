@@ -195,7 +195,15 @@ pub fn repo_root(cwd: &Path) -> Option<PathBuf> {
 /// in a bare repository, where the schema (and the file that says where it
 /// is) only exists in commits; from `cwd` outside a repository (`--no-index`).
 /// The root is the work tree, else `cwd`.
-pub fn read_config(cwd: &Path) -> Result<(PathBuf, Option<ConfigFile>)> {
+///
+/// `explicit` (`SCHEMASHIFT_CONFIG`, relative to `cwd`) names the file to
+/// read instead, wherever it is (a monorepo's `db/schemashift.toml`); the
+/// root stays the work tree, and the paths in the file are relative to it.
+pub fn read_config(cwd: &Path, explicit: Option<&Path>) -> Result<(PathBuf, Option<ConfigFile>)> {
+    if let Some(path) = explicit {
+        let root = repo_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
+        return Ok((root, Some(load_explicit(&cwd.join(path))?)));
+    }
     // Not a repository (or a broken one) is not an error here: `--no-index`
     // needs none, and the sides report what is wrong when they read it.
     let Ok(repo) = Repo::discover(cwd) else {
@@ -215,6 +223,17 @@ pub fn read_config(cwd: &Path) -> Result<(PathBuf, Option<ConfigFile>)> {
             Ok((cwd.to_path_buf(), file))
         }
     }
+}
+
+/// The configuration file `SCHEMASHIFT_CONFIG` names: it must be there.
+fn load_explicit(path: &Path) -> Result<ConfigFile> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        let message = format!("cannot read the configuration file {origin} (SCHEMASHIFT_CONFIG): {e}");
+        let error = if e.kind() == std::io::ErrorKind::NotFound { Error::no_input(message) } else { Error::io(message) };
+        error.help(format!("unset SCHEMASHIFT_CONFIG to read {CONFIG_FILE} at the repository root"))
+    })?;
+    Ok(ConfigFile { config: Config::parse_bytes(&bytes, &origin)?, origin })
 }
 
 fn load(root: &Path) -> Result<Option<ConfigFile>> {

@@ -5,7 +5,8 @@
 use crate::lint::{Class, Report};
 use std::fmt::Write;
 
-fn badge(class: Class) -> &'static str {
+/// The class with its colour, as the Markdown reports show it.
+pub(crate) fn badge(class: Class) -> &'static str {
     match class {
         Class::Breaking => "🔴 breaking",
         Class::PotentiallyBreaking => "🟠 potentially breaking",

@@ -1,12 +1,13 @@
 //! The linter's reports: the same [`Report`] for people (`text`, compiler-
 //! style diagnostics; `markdown` for a pull request), for machines (`json`)
 //! and for code review systems (`sarif` for code scanning, `github`
-//! workflow commands, `gitlab` Code Quality). Reports format the findings;
+//! workflow commands, `gitlab` Code Quality), and the pull request comment
+//! (`crate::emit::pr_comment`, which also needs the plan). Reports format the findings;
 //! they decide nothing.
 
 mod github;
 mod gitlab;
-mod markdown;
+pub(crate) mod markdown;
 mod sarif;
 mod text;
 
@@ -28,6 +29,10 @@ pub enum Format {
     Github,
     /// GitLab Code Quality JSON.
     Gitlab,
+    /// The pull request comment `schemashift github comment` posts: the
+    /// Markdown report with each change's lock, the SQL, rule links and
+    /// pre-flight checks, under GitHub's size limit.
+    PrComment,
 }
 
 /// The report in `format`; `color` only for a terminal.
@@ -39,6 +44,20 @@ pub fn render(report: &Report, texts: &Texts, format: Format, color: bool) -> St
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
         Format::Gitlab => gitlab::render(report),
+        // Without the plan: the changes, findings and pre-flight checks
+        // (`cli::lint` gives it the plan when there is one).
+        Format::PrComment => {
+            let preflight = crate::runbook::preflight(report);
+            let input = crate::emit::pr_comment::Input {
+                report,
+                plan: None,
+                preflight: &preflight,
+                title: "old → new",
+                sources: "",
+                rules_url: crate::emit::pr_comment::RELATIVE_RULES_URL,
+            };
+            crate::emit::pr_comment::render(&input)
+        }
     }
 }
 
