@@ -14,8 +14,11 @@
 //!
 //! Options (after `--`): `--runs N` (default 20), `--tables N` (default 5000).
 
+// Shared with diff_5000, which reads all of them; this bench needs fewer.
+#[allow(dead_code)]
 #[path = "support/schema_gen.rs"]
 mod schema_gen;
+#[allow(dead_code)]
 #[path = "support/process.rs"]
 mod process;
 

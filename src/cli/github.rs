@@ -68,7 +68,7 @@ fn env(name: &str) -> Option<String> {
 fn post(args: CommentArgs, cwd: &Path) -> Result<i32> {
     let body = read_body(&args.body_file, cwd)?;
     let (target, token) = context::resolve(&env, &Overrides { repo: args.repo, number: args.pr })?;
-    let client = Client::new(token.clone(), Retry::from_env(&env)?, Box::new(|m| super::note(m)));
+    let client = Client::new(token.clone(), Retry::from_env(&env)?, Box::new(super::note));
     let (body, trimmed) = comment::prepare(&body);
     if let Some(left) = trimmed {
         eprintln!(

@@ -156,6 +156,9 @@ pub fn staged_unchanged(paths: &[String], dirs: &[&str], settings: &Settings, cw
     Ok(head == index)
 }
 
+/// (path, blob id) of a side's schema files, sorted.
+type BlobIds = Vec<(String, gix::ObjectId)>;
+
 /// When the two sides named by `args` hold the same schema files with the
 /// same blobs — told from git's object ids, without reading a blob — the two
 /// sides, labelled but without their files; `None` whenever that cannot be
@@ -164,7 +167,8 @@ pub fn same_blobs(args: &SourceArgs, settings: &Settings, cwd: &Path) -> Result<
     let Plan::Git { old, new } = args::plan(args)? else { return Ok(None) };
     let repo = Repo::discover(cwd)?;
     let sels = [selection(&repo, &args.paths, settings)?];
-    let ids = |want: &Want| -> Result<Option<(String, Vec<(String, gix::ObjectId)>)>> {
+    // (label, (path, blob id)…) of one side; `None` for the working tree.
+    let ids = |want: &Want| -> Result<Option<(String, BlobIds)>> {
         Ok(Some(match want {
             Want::Side(Side::WorkTree) => return Ok(None),
             Want::Side(Side::Index) => ("index".to_string(), repo.blob_ids_in_index(&sels)?),
