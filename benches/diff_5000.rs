@@ -25,7 +25,10 @@
 mod schema_gen;
 #[path = "support/process.rs"]
 mod process;
+#[path = "support/repo.rs"]
+mod repo;
 
+use repo::{git, write_files};
 use process::{ProcessRun, timed_process, vm_hwm_kb};
 use schemashift::model::{Dialect, Schema};
 use schemashift::settings::{Flags, Settings};
@@ -532,25 +535,6 @@ impl StageLine {
 fn cli_has_diff(bin: &Path) -> bool {
     let out = Command::new(bin).arg("--help").output().expect("run schemashift --help");
     String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim_start().starts_with("diff "))
-}
-
-fn git(repo: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(repo)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .status()
-        .expect("git is installed");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-fn write_files(root: &Path, files: &[(String, String)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
 }
 
 fn machine() -> String {

@@ -21,9 +21,12 @@ mod schema_gen;
 #[allow(dead_code)]
 #[path = "support/process.rs"]
 mod process;
+#[path = "support/repo.rs"]
+mod repo;
 
+use repo::{git, write_files};
 use process::timed_process;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -97,25 +100,6 @@ fn main() {
         println!("| one table changed, staged | `schemashift {}` | {:.0} ms | {:.0} ms | {:.0} ms |", args.join(" "), ms(walls[walls.len() / 2]), ms(walls[0]), ms(walls[walls.len() - 1]));
     };
     full(&["check", "--staged"]);
-}
-
-fn git(repo: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(repo)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .status()
-        .expect("git is installed");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-fn write_files(root: &Path, files: &[(String, String)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
 }
 
 fn load_average() -> String {

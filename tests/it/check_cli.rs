@@ -271,23 +271,7 @@ fn atlas_sum_is_checked_and_rewritten_by_renumber() {
 #[test]
 fn renumber_moves_alembic_and_django_chains_onto_the_base() {
     for (framework, dir) in [("alembic", "alembic/versions"), ("django", "notes/migrations")] {
-        let repo = TestRepo::new();
-        repo.write("schemashift.toml", &format!("dir = \"{dir}\"\nframework = \"{framework}\"\n"));
-        repo.write("schema.sql", V1);
-        generated(&repo, &["--name", "init"], 1_700_000_000);
-        repo.commit_all("init");
-        repo.git(&["checkout", "-q", "-b", "feature"]);
-        repo.write("schema.sql", V2);
-        generated(&repo, &["--name", "email"], 1_700_000_100);
-        repo.commit_all("email");
-        repo.git(&["checkout", "-q", "main"]);
-        repo.write("schema.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE posts (id bigint PRIMARY KEY);\n");
-        generated(&repo, &["--name", "posts"], 1_700_000_200);
-        repo.commit_all("posts");
-        repo.git(&["checkout", "-q", "feature"]);
-        repo.git(&["merge", "-q", "-X", "theirs", "main", "-m", "merge main"]);
-        repo.write("schema.sql", V3);
-        repo.commit_all("schema with both");
+        let repo = two_branches(framework, dir);
         // Both branches took 0002: the directory has two heads / two 0002s.
         let out = run(repo.path(), &["check", "--base", "main"], 0);
         assert_ne!(code(&out), 0, "{framework}: {}", text(&out.stderr));
