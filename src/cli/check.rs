@@ -87,8 +87,18 @@ pub fn run(args: CheckArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         Outcome::InStep { dir, side } => say(settings, &format!("migrations are in step: {dir}, replayed, gives the schema of the {side}")),
         Outcome::Drift(d) => {
             code = 1;
-            let mut out = format!("-- What the migrations in {} lack to give the schema of the {}:\n", d.dir, d.side);
+            // The difference, change by change (where the schema says it),
+            // then the migration that is missing.
+            let mut out = format!("-- The schema of the {} differs from what {} gives:\n", d.side, d.dir);
+            for c in &d.lint.changes {
+                let at = c.location.as_ref().map(|l| format!(" ({})", l.location)).unwrap_or_default();
+                out.push_str(&format!("--   {} {} [{}]{at}\n", c.kind.replace('_', " "), c.object, c.class.name()));
+            }
+            out.push_str(&format!("-- The migration {} lacks:\n", d.dir));
             out.push_str(&d.plan.up_sql());
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
             super::write_stdout(&out)?;
             if d.unstaged.is_empty() {
                 super::report(&Error::data(format!("{} is not in step with the schema of the {}", d.dir, d.side)).help(format!(
@@ -128,11 +138,10 @@ pub fn run(args: CheckArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
 /// The `generate` command that writes what is missing, for the side checked.
 fn generate_command(side: &Side, args: &CheckArgs, plan: &crate::plan::Plan) -> String {
     let mut cmd = "schemashift generate".to_string();
-    match side {
-        Side::Index => cmd.push_str(" --staged"),
-        Side::WorkTree => {}
-        // A revision's schema, from the directory as checked out.
-        Side::Rev(rev) => cmd.push_str(&format!(" {rev}")),
+    // A revision's missing migration is written where the migrations are
+    // written: from the directory's state to the working tree.
+    if *side == Side::Index {
+        cmd.push_str(" --staged");
     }
     if !plan.changes.is_empty() {
         cmd.push_str(&format!(" --name {}", crate::generate::slug_for(&plan.changes)));

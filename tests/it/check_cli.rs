@@ -100,7 +100,7 @@ fn check_reports_drift_with_the_missing_migration_and_the_command() {
     let rev = run(repo.path(), &["check", "HEAD"], 0);
     assert_eq!(code(&rev), 1);
     assert!(text(&rev.stdout).contains("CREATE TABLE public.posts"), "{}", text(&rev.stdout));
-    assert!(text(&rev.stderr).contains("`schemashift generate HEAD --name create_table_posts`"), "{}", text(&rev.stderr));
+    assert!(text(&rev.stderr).contains("`schemashift generate --name create_table_posts`"), "{}", text(&rev.stderr));
 }
 
 #[test]
