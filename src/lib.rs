@@ -30,5 +30,6 @@ pub mod runbook;
 pub mod settings;
 pub mod source;
 pub mod spec;
+pub mod throughput;
 
 pub use error::{Error, ErrorKind, Result, Warning};

@@ -15,7 +15,7 @@ pub mod embed;
 pub mod plan;
 pub mod raw;
 pub mod render;
-pub mod throughput;
+
 pub(crate) mod validate;
 
 use crate::error::{Error, Result};

@@ -4,7 +4,7 @@
 
 use super::embed::{Embedded, PlannedStep, work_name};
 use super::plan::{Gate, MigrationPlan, Phase};
-use super::throughput::number;
+use crate::throughput::number;
 use std::fmt::Write;
 
 /// An output format of `schemashift plan`.

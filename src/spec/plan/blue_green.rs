@@ -4,7 +4,7 @@
 //! switch back to until green has proved itself.
 
 use super::{Builder, Phase, Severity, list};
-use crate::spec::throughput::{self, human, number};
+use crate::throughput::{self, human, number};
 
 pub(super) fn phases(b: &mut Builder) -> Vec<Phase> {
     let spec = b.spec;

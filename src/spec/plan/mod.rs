@@ -14,7 +14,7 @@ mod schema_change;
 mod strangler_fig;
 
 use super::embed::{Embedded, PlannedStep};
-use super::throughput::{self, Assumption, MB_PER_GB, human, number};
+use crate::throughput::{self, Assumption, MB_PER_GB, human, number};
 use super::{Kind, Pattern, Spec, StatedPhase, Table, TriggerAction};
 use crate::model::Dialect;
 use serde::Serialize;

@@ -5,7 +5,7 @@
 //! systems.
 
 use super::{Builder, Requirement, handles_cards, is_pci, list, threshold_text};
-use crate::spec::throughput::{self, MB_PER_GB, human, number};
+use crate::throughput::{self, MB_PER_GB, human, number};
 use crate::spec::{Pattern, Spec};
 
 pub(super) fn all(b: &Builder) -> Vec<Requirement> {

@@ -11,7 +11,7 @@
 use super::{Builder, Phase, Severity, list, quote_table};
 use crate::model::quote_ident;
 use crate::spec::embed::{Embedded, names_table, work_name};
-use crate::spec::throughput::{self, Assumption, human, number};
+use crate::throughput::{self, Assumption, human, number};
 use crate::spec::{ConstraintType, SchemaChange, Table};
 use crate::plan::facts::Work as StepWork;
 

@@ -6,7 +6,7 @@
 //! decommission (the legacy service removed).
 
 use super::{Builder, Phase, Severity, hours_text, list, threshold_text};
-use crate::spec::throughput::number;
+use crate::throughput::number;
 use crate::spec::{Endpoint, FeatureFlag, Infrastructure, Load, Service};
 
 pub(super) fn phases(b: &mut Builder) -> Vec<Phase> {
