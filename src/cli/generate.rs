@@ -123,6 +123,15 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         runbook_dir: settings.runbook_dir.clone(),
     };
     write(old, new, plan, &opts, &choice, args.dry_run, cwd)?;
+    if old_files.label.ends_with(NO_MIGRATIONS_YET) && !settings.quiet {
+        // A project adopting schemashift usually has a database already.
+        super::note(&format!(
+            "{} had no migrations: this first one creates the whole schema; on a database that already has it, \
+             record it as applied in {} (a baseline) rather than running it",
+            choice.dir.strip_prefix(cwd).unwrap_or(&choice.dir).display(),
+            choice.format.name()
+        ));
+    }
     compared.drop_aside();
     // A fixer in a pre-commit hook fails when it wrote something, so that
     // the author reviews and stages it.
@@ -197,6 +206,9 @@ fn drop_backups(args: &GenerateArgs, settings: &Settings, cwd: &Path) -> Result<
     Ok(0)
 }
 
+/// How the old side's label ends when the directory had no migrations.
+const NO_MIGRATIONS_YET: &str = " (no migrations yet)";
+
 /// What `generate` compares the schema with.
 enum OldSide {
     /// The schema the migrations directory's migrations build, and a label.
@@ -209,8 +221,8 @@ enum OldSide {
 
 /// With no sources named, a migration generator's old side is where the
 /// migrations directory leads: its migrations replayed. A directory with
-/// no migrations yet keeps `git diff`'s sides (the index to the working
-/// tree); one that cannot be read back falls back to HEAD, and says so.
+/// no migrations yet leads to the empty schema (its first migration creates
+/// everything); one that cannot be read back falls back to HEAD, and says so.
 fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Settings, cwd: &Path) -> OldSide {
     let s = &args.sources;
     // `--staged` alone names the new side (the index), not the old one: the
@@ -224,7 +236,7 @@ fn from_directory(args: &GenerateArgs, choice: &detect::Choice, settings: &Setti
     let say = |why: String| super::warn(settings, &why);
     match choice.format.scan(&choice.dir) {
         // No migrations yet: the first one creates the whole schema.
-        Ok(found) if found.is_empty() => OldSide::ReadBack(Box::new(crate::model::Schema::new(settings.dialect.value)), format!("{} (no migrations yet)", shown.display())),
+        Ok(found) if found.is_empty() => OldSide::ReadBack(Box::new(crate::model::Schema::new(settings.dialect.value)), format!("{}{NO_MIGRATIONS_YET}", shown.display())),
         Err(e) => {
             say(format!("cannot read the migrations in {}: {}; generating from HEAD to {new_side}", shown.display(), e.message));
             OldSide::Head

@@ -44,8 +44,14 @@ fn the_directory_is_the_old_side_so_nothing_is_written_twice() {
     repo.write("schema.sql", V1);
     repo.commit_all("schema");
     // No migrations yet: the first one creates the schema.
-    ok(&generate(&repo, "init", 1_700_000_000, &[]));
+    let first = generate(&repo, "init", 1_700_000_000, &[]);
+    ok(&first);
     assert_eq!(migrations(&repo), ["20231114221320_init.sql"]);
+    assert!(
+        stderr(&first).contains("db/migrations had no migrations: this first one creates the whole schema; on a database that already has it, record it as applied in dbmate (a baseline)"),
+        "{}",
+        stderr(&first)
+    );
     let init = std::fs::read_to_string(repo.path().join("db/migrations/20231114221320_init.sql")).unwrap();
     assert!(init.contains("CREATE TABLE public.users"), "{init}");
 
