@@ -60,8 +60,14 @@ pub fn renumber(base: &str, choice: &Choice, settings: &Settings, cwd: &Path, no
             moves.push(Move { from: p.clone(), to: PathBuf::from(name.replacen(&m.version, &next, 1)) });
         }
         // The runbook `generate` wrote beside it.
+        // `<version>_<slug>.runbook.md`, whether the framework's name for the
+        // migration holds the version (dbmate), not (golang-migrate) or more
+        // (Alembic's revision id between them).
         let runbook = |f: &&String| {
-            f.strip_suffix(".runbook.md").is_some_and(|stem| !stem.contains('/') && stem.starts_with(&m.version) && stem.ends_with(m.name.as_str()))
+            let Some(rest) = f.strip_suffix(".runbook.md").filter(|s| !s.contains('/')).and_then(|s| s.strip_prefix(m.version.as_str())) else {
+                return false;
+            };
+            !rest.is_empty() && (m.name.ends_with(rest) || rest.ends_with(m.name.as_str()))
         };
         for f in ours.files.keys().filter(runbook) {
             moves.push(Move { from: PathBuf::from(f), to: PathBuf::from(f.replacen(&m.version, &next, 1)) });

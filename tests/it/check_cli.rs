@@ -279,6 +279,7 @@ fn renumber_moves_alembic_and_django_chains_onto_the_base() {
         assert_eq!(code(&renumbered), 0, "{framework}: {}", text(&renumbered.stderr));
         let names = listing(&repo.path().join(dir));
         let moved = names.iter().find(|n| n.starts_with("0003_") && n.ends_with(".py")).unwrap_or_else(|| panic!("{framework}: {names:?}"));
+        assert!(names.contains(&"0003_email.runbook.md".to_string()) && !names.contains(&"0002_email.runbook.md".to_string()), "the runbook moves too: {names:?}");
         let moved_text = std::fs::read_to_string(repo.path().join(dir).join(moved)).unwrap();
         let posts = names.iter().find(|n| n.starts_with("0002_") && n.ends_with("posts.py")).unwrap();
         match framework {
