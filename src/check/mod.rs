@@ -43,7 +43,7 @@ pub struct Drift {
     pub lint: crate::lint::Report,
     /// The directory, as the user knows it.
     pub dir: String,
-    /// The side checked: `working tree`, `index`, a revision.
+    /// The side checked: `the working tree`, `the index`, a revision.
     pub side: String,
     /// Files of the directory that differ between the working tree and the
     /// index, when the index was checked: a migration written but not staged.
@@ -81,13 +81,22 @@ pub fn check(side: &Side, paths: &[String], choice: &Choice, settings: &Settings
     let plan = crate::plan::plan_with(&old, &new, &settings.plan_options())?;
     let shown = if rel.is_empty() { ".".to_string() } else { rel.clone() };
     if plan.is_empty() {
-        return Ok(Outcome::InStep { dir: shown, side: files.label });
+        return Ok(Outcome::InStep { dir: shown, side: side_name(side) });
     }
     let old_files = source::FileSet { label: format!("{shown} replayed"), commit: None, files: Vec::new(), root: files.root.clone() };
     let texts = crate::lint::Texts::new(&old_files, &files);
     let lint = crate::lint::lint(&old, &new, &plan, &settings.lint, &texts);
     let unstaged = if *side == Side::Index { unstaged_in(&dir, choice, settings, cwd)? } else { Vec::new() };
-    Ok(Outcome::Drift(Box::new(Drift { plan, lint, dir: shown, side: files.label, unstaged })))
+    Ok(Outcome::Drift(Box::new(Drift { plan, lint, dir: shown, side: side_name(side), unstaged })))
+}
+
+/// A side as a sentence names it: `the index`, `HEAD`.
+fn side_name(side: &Side) -> String {
+    match side {
+        Side::WorkTree => "the working tree".into(),
+        Side::Index => "the index".into(),
+        Side::Rev(rev) => rev.clone(),
+    }
 }
 
 /// Files of the migrations directory in the working tree that the index

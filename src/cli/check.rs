@@ -84,12 +84,12 @@ pub fn run(args: CheckArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     let mut code = 0;
     match check::check(&side, &args.paths, &choice, settings, cwd)? {
         Outcome::Untouched => {}
-        Outcome::InStep { dir, side } => say(settings, &format!("migrations are in step: {dir}, replayed, gives the schema of the {side}")),
+        Outcome::InStep { dir, side } => say(settings, &format!("migrations are in step: {dir}, replayed, gives the schema of {side}")),
         Outcome::Drift(d) => {
             code = 1;
             // The difference, change by change (where the schema says it),
             // then the migration that is missing.
-            let mut out = format!("-- The schema of the {} differs from what {} gives:\n", d.side, d.dir);
+            let mut out = format!("-- The schema of {} differs from what {} gives:\n", d.side, d.dir);
             for c in &d.lint.changes {
                 let at = c.location.as_ref().map(|l| format!(" ({})", l.location)).unwrap_or_default();
                 out.push_str(&format!("--   {} {} [{}]{at}\n", c.kind.replace('_', " "), c.object, c.class.name()));
@@ -101,7 +101,7 @@ pub fn run(args: CheckArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
             }
             super::write_stdout(&out)?;
             if d.unstaged.is_empty() {
-                super::report(&Error::data(format!("{} is not in step with the schema of the {}", d.dir, d.side)).help(format!(
+                super::report(&Error::data(format!("{} is not in step with the schema of {}", d.dir, d.side)).help(format!(
                     "write the missing migration: `{}`",
                     generate_command(&side, &args, &d.plan)
                 )));

@@ -453,3 +453,49 @@ fn the_source_build_is_cached_on_cargo_lock_in_the_directory_it_builds_in() {
     assert_eq!(run("source"), key, "the same lock file, the same key");
     assert_eq!(run("path"), "", "no build, no key");
 }
+
+#[test]
+fn check_migrations_fails_a_schema_change_without_its_migration_and_passes_with_it() {
+    let config = "schema = [\"db/schema.sql\"]\nframework = \"dbmate\"\ndir = \"db/migrations\"\n";
+    let old = fixture("column_added_nullable", "old");
+    let runner = Runner::new(&[("schemashift.toml", config)], &old, &old);
+    let repo = &runner.repo;
+    // main: the schema and its first migration; feature: the schema changed, no migration.
+    repo.git(&["checkout", "-q", "main"]);
+    let generate = |repo: &crate::support::git::TestRepo, name: &str, epoch: &str| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("schemashift"))
+            .args(["generate", "--name", name])
+            .current_dir(repo.path())
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    generate(repo, "init", "1700000000");
+    repo.commit_all("initial migration");
+    repo.git(&["branch", "-f", "feature", "main"]);
+    repo.git(&["checkout", "-q", "feature"]);
+    repo.write("db/schema.sql", &fixture("column_added_nullable", "new"));
+    repo.commit_all("add a column, no migration");
+    let runner = Runner { base: repo.git(&["rev-parse", "main"]), ..runner };
+    let inputs = [("version", "path"), ("check-migrations", "true"), ("fail-on", "none"), ("comment", "false")];
+
+    let run = runner.run(&inputs);
+    let log = run.log();
+    assert!(run.failed(), "{log}");
+    assert_eq!(run.steps.last().unwrap().name, "verdict", "{log}");
+    assert_eq!(run.outputs["migrations"], "out-of-step", "{:?}", run.outputs);
+    let check = run.step("check");
+    assert_eq!(check.code, 0, "the verdict decides: {log}");
+    assert!(check.stdout.contains("::error title=schemashift::db/migrations is not in step with the schema of HEAD (write the missing migration: `schemashift generate --name add_column_"), "{log}");
+    let summary = runner.summary();
+    assert!(summary.contains("### Migrations") && summary.contains("ADD COLUMN"), "{summary}");
+
+    // The migration committed: in step, and after main's; the check passes.
+    generate(&runner.repo, "add column", "1700000100");
+    runner.repo.commit_all("its migration");
+    let run = runner.run(&inputs);
+    assert!(!run.failed(), "{}", run.log());
+    assert_eq!(run.outputs["migrations"], "in-step");
+    assert!(runner.summary().contains("In step with the schema, and in order after the base."));
+}
