@@ -68,6 +68,12 @@ pub fn check(side: &Side, paths: &[String], choice: &Choice, settings: &Settings
     }
     let dialect = settings.dialect.value;
     let files = source::read_schema_side(side, paths, settings, cwd)?;
+    if files.files.is_empty() {
+        // More often a wrong path or glob than a schema emptied on purpose:
+        // a drift of "drop everything" would mislead.
+        return Err(Error::no_input(format!("no schema files found in {}", side_name(side)))
+            .help("name the files after `--`, e.g. `-- db/schema.sql`, or set `schema = [\"db/**/*.sql\"]` in schemashift.toml"));
+    }
     let dir = Snapshot::at(side, choice, &settings.root, cwd)?;
     let replayed = dir
         .migrations(choice)

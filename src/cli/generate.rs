@@ -123,7 +123,7 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         runbook_dir: settings.runbook_dir.clone(),
     };
     write(old, new, plan, &opts, &choice, args.dry_run, cwd)?;
-    if old_files.label.ends_with(NO_MIGRATIONS_YET) && !settings.quiet {
+    if old_files.label.ends_with(NO_MIGRATIONS_YET) {
         // A project adopting schemashift usually has a database already.
         super::note(&format!(
             "{} had no migrations: this first one creates the whole schema; on a database that already has it, \

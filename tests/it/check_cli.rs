@@ -101,6 +101,10 @@ fn check_reports_drift_with_the_missing_migration_and_the_command() {
     assert_eq!(code(&rev), 1);
     assert!(text(&rev.stdout).contains("CREATE TABLE public.posts"), "{}", text(&rev.stdout));
     assert!(text(&rev.stderr).contains("`schemashift generate --name create_table_posts`"), "{}", text(&rev.stderr));
+    // A pathspec that matches nothing is the user's mistake, not a schema to drop.
+    let none = run(repo.path(), &["check", "--", "nosuch.sql"], 0);
+    assert_eq!(code(&none), 66, "{}", text(&none.stderr));
+    assert!(text(&none.stderr).contains("no schema files found in the working tree"), "{}", text(&none.stderr));
 }
 
 #[test]
