@@ -341,14 +341,7 @@ fn generate_commits_the_migration_to_the_pull_requests_branch_once() {
     // The first migration, written on main, creates the base schema.
     let repo = &runner.repo;
     repo.git(&["checkout", "-q", "main"]);
-    let init = std::process::Command::new(assert_cmd::cargo::cargo_bin("schemashift"))
-        .args(["generate", "--name", "init"])
-        .current_dir(repo.path())
-        .env("SCHEMASHIFT_CONFIG", "db/schemashift.toml")
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    generate_in(repo, "init", "1700000000", Some("db/schemashift.toml"));
     repo.commit_all("initial migration");
     repo.git(&["branch", "-f", "feature", "main"]);
     repo.git(&["checkout", "-q", "feature"]);
@@ -462,16 +455,7 @@ fn check_migrations_fails_a_schema_change_without_its_migration_and_passes_with_
     let repo = &runner.repo;
     // main: the schema and its first migration; feature: the schema changed, no migration.
     repo.git(&["checkout", "-q", "main"]);
-    let generate = |repo: &crate::support::git::TestRepo, name: &str, epoch: &str| {
-        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("schemashift"))
-            .args(["generate", "--name", name])
-            .current_dir(repo.path())
-            .env("SOURCE_DATE_EPOCH", epoch)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
-    generate(repo, "init", "1700000000");
+    generate_in(repo, "init", "1700000000", None);
     repo.commit_all("initial migration");
     repo.git(&["branch", "-f", "feature", "main"]);
     repo.git(&["checkout", "-q", "feature"]);
@@ -492,10 +476,22 @@ fn check_migrations_fails_a_schema_change_without_its_migration_and_passes_with_
     assert!(summary.contains("### Migrations") && summary.contains("ADD COLUMN"), "{summary}");
 
     // The migration committed: in step, and after main's; the check passes.
-    generate(&runner.repo, "add column", "1700000100");
+    generate_in(&runner.repo, "add column", "1700000100", None);
     runner.repo.commit_all("its migration");
     let run = runner.run(&inputs);
     assert!(!run.failed(), "{}", run.log());
     assert_eq!(run.outputs["migrations"], "in-step");
     assert!(runner.summary().contains("In step with the schema, and in order after the base."));
+}
+
+/// `schemashift generate --name <name>` in `repo` at time `epoch`, with the
+/// configuration file `config` when given; it must succeed.
+fn generate_in(repo: &crate::support::git::TestRepo, name: &str, epoch: &str, config: Option<&str>) {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("schemashift"));
+    cmd.args(["generate", "--name", name]).current_dir(repo.path()).env("SOURCE_DATE_EPOCH", epoch);
+    if let Some(config) = config {
+        cmd.env("SCHEMASHIFT_CONFIG", config);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
