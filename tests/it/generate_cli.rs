@@ -36,7 +36,7 @@ fn stderr(o: &Output) -> String {
 /// is checked by the runbook's own tests).
 fn files(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = match std::fs::read_dir(dir) {
-        Ok(r) => r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| !n.ends_with(".runbook.md")).collect(),
+        Ok(r) => r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| !crate::support::runner::is_runbook(n)).collect(),
         Err(_) => Vec::new(),
     };
     out.sort();

@@ -128,7 +128,7 @@ fn seed_generate_is_pinned() {
         let mut written: Vec<String> = std::fs::read_dir(&target)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.ends_with(".runbook.md"))
+            .filter(|n| !crate::support::runner::is_runbook(n))
             .collect();
         written.sort();
         let mut expected: Vec<String> = files.iter().map(|f| f.to_string()).collect();

@@ -186,13 +186,19 @@ pub fn generate_history_of(revisions: &[&str], setup: &[(&str, &str)], dir: &str
     History { repo, dir, outputs }
 }
 
+/// The runbook `generate` writes beside a change's migrations
+/// (`<version>_<slug>.runbook.md`), which no runner reads.
+pub fn is_runbook(file_name: &str) -> bool {
+    file_name.ends_with(".runbook.md")
+}
+
 /// The files of a directory, relative and sorted (to show in messages),
 /// but the change's runbooks: the runners never read them.
 pub fn listing(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().ends_with("runbook.md"))
+        .filter(|e| e.file_type().is_file() && !is_runbook(&e.file_name().to_string_lossy()))
         .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
         .collect();
     out.sort();
