@@ -157,6 +157,20 @@ fn github_workflow_commands_escape_and_locate_each_finding() {
 }
 
 #[test]
+fn github_workflow_commands_mark_each_changed_line_of_the_new_schema() {
+    // A view no rule is about, and a NOT NULL that SS401 is about.
+    let old = "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    email text\n);\n";
+    let new = "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    email text NOT NULL\n);\nCREATE VIEW emails AS SELECT email FROM users;\n";
+    let dir = project(old, new);
+    let out = schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "github"]);
+    let stdout = text(&out.stdout);
+    let notices: Vec<&str> = stdout.lines().filter(|l| l.contains("title=schemashift%3A ")).collect();
+    // The view, where new.sql says it; the NOT NULL has its finding there instead.
+    assert_eq!(notices, ["::notice file=new.sql,line=5,col=1,title=schemashift%3A additive::create view public.emails (additive)"], "{stdout}");
+    assert!(stdout.lines().any(|l| l.contains("file=new.sql,line=3,col=5,title=SS401")), "{stdout}");
+}
+
+#[test]
 fn gitlab_code_quality_has_the_fields_gitlab_reads() {
     let dir = project(USERS, USERS_WITHOUT_EMAIL);
     let out = schemashift(dir.path(), &["lint", "--no-index", "old.sql", "new.sql", "--format", "gitlab"]);
