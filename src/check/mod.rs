@@ -99,9 +99,8 @@ pub fn check(side: &Side, paths: &[String], choice: &Choice, settings: &Settings
 /// A side as a sentence names it: `the index`, `HEAD`.
 fn side_name(side: &Side) -> String {
     match side {
-        Side::WorkTree => "the working tree".into(),
-        Side::Index => "the index".into(),
         Side::Rev(rev) => rev.clone(),
+        other => format!("the {}", other.label()),
     }
 }
 
@@ -125,10 +124,7 @@ fn unstaged_in(staged: &Snapshot, choice: &Choice, settings: &Settings, cwd: &Pa
 /// HEAD comes with a change to the migrations directory.
 fn unreplayable(why: Error, side: &Side, paths: &[String], rel: &str, settings: &Settings, cwd: &Path) -> Result<Outcome> {
     let head = Side::Rev("HEAD".into());
-    let same = |a: source::FileSet, b: source::FileSet| {
-        a.files.iter().map(|f| (&f.path, &f.bytes)).eq(b.files.iter().map(|f| (&f.path, &f.bytes)))
-    };
-    let schema_changed = !same(source::read_schema_side(&head, paths, settings, cwd)?, source::read_schema_side(side, paths, settings, cwd)?);
-    let migrations_changed = !same(source::read_dir_side(&head, rel, cwd)?, source::read_dir_side(side, rel, cwd)?);
+    let schema_changed = !source::read_schema_side(&head, paths, settings, cwd)?.same_files(&source::read_schema_side(side, paths, settings, cwd)?);
+    let migrations_changed = !source::read_dir_side(&head, rel, cwd)?.same_files(&source::read_dir_side(side, rel, cwd)?);
     Ok(Outcome::Unreplayable { why, schema_changed, migrations_changed, dir: rel.to_string() })
 }

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::generate::detect::Choice;
 use crate::generate::formats::{Existing, alembic};
 use crate::generate::version;
+use crate::generate::write::{OutFile, write_all};
 use crate::settings::Settings;
 use crate::source::{self, Side};
 use std::path::{Path, PathBuf};
@@ -90,19 +91,20 @@ pub fn renumber(base: &str, choice: &Choice, settings: &Settings, cwd: &Path, no
     for mv in &moves {
         rename(&tmp(&mv.from), &ours.dir.join(&mv.to))?;
     }
-    let mut rewritten = Vec::new();
-    for (path, text) in edits {
-        let to = moves.iter().find(|m| m.from == path).map_or(path.clone(), |m| m.to.clone());
-        write(&ours.dir.join(&to), text.as_bytes())?;
-        rewritten.push(ours.shown(&to));
-    }
-    // atlas.sum hashes every file by name: it must list the new names.
-    for f in choice.format.index(&ours.dir, &[], settings.dialect.value)? {
-        if f.path == Path::new(crate::generate::formats::atlas::SUM_FILE) && ours.dir.join(&f.path).exists() {
-            write(&ours.dir.join(&f.path), &f.bytes)?;
-            rewritten.push(ours.shown(&f.path));
-        }
-    }
+    // The texts that name other migrations, at their new names, and
+    // atlas.sum, which hashes every file by name: written as `generate`
+    // writes, each replaced whole.
+    let mut files: Vec<OutFile> = edits
+        .into_iter()
+        .map(|(path, text)| {
+            let to = moves.iter().find(|m| m.from == path).map_or(path, |m| m.to.clone());
+            OutFile { replace: true, ..OutFile::new(to, text) }
+        })
+        .collect();
+    let sum = Path::new(crate::generate::formats::atlas::SUM_FILE);
+    files.extend(choice.format.index(&ours.dir, &[], settings.dialect.value)?.into_iter().filter(|f| f.path == sum && ours.dir.join(sum).exists()));
+    write_all(&ours.dir, &files)?;
+    let rewritten = files.iter().map(|f| ours.shown(&f.path)).collect();
     let renamed = moves.iter().map(|m| (ours.shown(&m.from), ours.shown(&m.to))).collect();
     Ok(Renumbered { renamed, rewritten })
 }
@@ -178,15 +180,6 @@ fn replace_quoted(text: &str, old: &str, new: &str) -> String {
 
 fn rename(from: &Path, to: &Path) -> Result<()> {
     std::fs::rename(from, to).map_err(|e| Error::io(format!("cannot rename {} to {}: {e}", from.display(), to.display())))
-}
-
-/// Through a temporary file and a rename: all of the new text or none.
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(format!("cannot write in {}: {e}", dir.display())))?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;
-    tmp.persist(path).map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -27,10 +27,6 @@ impl Directory {
     fn flags(&self) -> Flags {
         Flags { dir: self.dir.clone(), framework: self.framework.clone(), dialect: self.dialect.clone(), ..Flags::default() }
     }
-    fn choose(&self, settings: &Settings) -> Result<detect::Choice> {
-        let dir = settings.dir.as_ref().map(|d| d.value.as_path());
-        detect::choose(&settings.root, dir, settings.framework()?)
-    }
 }
 
 #[derive(Args, Debug)]
@@ -80,7 +76,7 @@ pub fn run(args: CheckArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
         (None, true) => Side::Index,
         (None, false) => check::default_side(),
     };
-    let choice = args.directory.choose(settings)?;
+    let choice = detect::configured(settings)?;
     let mut code = 0;
     match check::check(&side, &args.paths, &choice, settings, cwd)? {
         Outcome::Untouched => {}
@@ -161,7 +157,7 @@ fn generate_command(side: &Side, args: &CheckArgs, plan: &crate::plan::Plan) -> 
 }
 
 pub fn renumber(args: RenumberArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
-    let choice = args.directory.choose(settings)?;
+    let choice = detect::configured(settings)?;
     let done = check::renumber::renumber(&args.base, &choice, settings, cwd, settings.now.value)?;
     if done.renamed.is_empty() {
         say(settings, &format!("nothing to renumber: this branch's migrations already sort after {}'s", args.base));

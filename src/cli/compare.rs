@@ -111,7 +111,7 @@ impl Sources {
             return Self::compared(old_files, empty(), new_files, empty(), Vec::new(), settings, "no changes");
         }
         let (old_files, new_files) = source::resolve_pair(&args, settings, cwd)?;
-        if same_files(&old_files, &new_files) {
+        if old_files.same_files(&new_files) {
             // Byte for byte the same files: the same schema, whatever it
             // holds, so nothing is parsed (a hook with nothing staged).
             let empty = || Schema::new(settings.dialect.value);
@@ -170,19 +170,6 @@ impl Sources {
         let lint = crate::lint::lint(&old, &new, &plan, &lint_options(settings), &texts);
         Ok(Compared { old_files, new_files, old, new, plan, warnings, lint })
     }
-}
-
-/// The same paths with the same bytes on both sides (blob ids, when both
-/// came from git, decide without comparing the bytes).
-fn same_files(a: &FileSet, b: &FileSet) -> bool {
-    a.files.len() == b.files.len()
-        && a.files.iter().zip(&b.files).all(|(x, y)| {
-            x.path == y.path
-                && match (&x.blob_id, &y.blob_id) {
-                    (Some(i), Some(j)) => i == j,
-                    _ => x.bytes == y.bytes,
-                }
-        })
 }
 
 /// What the run's settings say about linting.

@@ -89,8 +89,7 @@ pub fn run(args: GenerateArgs, settings: &Settings, cwd: &Path) -> Result<i32> {
     if let Some(v) = &args.version {
         generate::version::validate(v)?;
     }
-    let dir = settings.dir.as_ref().map(|d| d.value.as_path());
-    let choice = detect::choose(&settings.root, dir, settings.framework()?)?;
+    let choice = detect::configured(settings)?;
 
     if args.sources.staged && args.sources.revs.is_empty() && staged_untouched(&args, &choice, settings, cwd)? {
         return Ok(0);
@@ -180,8 +179,7 @@ fn drop_backups(args: &GenerateArgs, settings: &Settings, cwd: &Path) -> Result<
     if let Some(v) = &args.version {
         generate::version::validate(v)?;
     }
-    let dir = settings.dir.as_ref().map(|d| d.value.as_path());
-    let choice = detect::choose(&settings.root, dir, settings.framework()?)?;
+    let choice = detect::configured(settings)?;
     let dialect = settings.dialect.value;
     let plan = crate::dialect::drop_backups(dialect)?;
     let empty = crate::model::Schema::new(dialect);

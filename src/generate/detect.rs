@@ -22,6 +22,12 @@ pub struct Choice {
 /// Files next to a migrations directory that name its framework.
 const NEIGHBOUR_FILES: &[&str] = &["env.py", "script.py.mako", "apps.py", "models.py", "__init__.py"];
 
+/// The project's migrations directory and framework: as the run's settings
+/// (flags, schemashift.toml) name them, else detected.
+pub fn configured(settings: &crate::settings::Settings) -> Result<Choice> {
+    choose(&settings.root, settings.dir.as_ref().map(|d| d.value.as_path()), settings.framework()?)
+}
+
 /// Chooses the format and directory: `dir` and `format` are what the
 /// settings (or `inspect --migrations`) say, absolute; detected when `None`.
 pub fn choose(root: &Path, dir: Option<&Path>, format: Option<&'static dyn Format>) -> Result<Choice> {

@@ -41,6 +41,17 @@ pub enum Side {
     Rev(String),
 }
 
+impl Side {
+    /// What the side is called in messages and migration headers.
+    pub fn label(&self) -> String {
+        match self {
+            Side::WorkTree => "working tree".to_string(),
+            Side::Index => "index".to_string(),
+            Side::Rev(rev) => rev.clone(),
+        }
+    }
+}
+
 /// A side before the repository is consulted: a merge base needs the
 /// commit graph, so it stays symbolic until then.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -167,15 +167,20 @@ impl Repo {
         found.into_files("in the index")
     }
 
-    /// (path, blob id) of HEAD's files any of `sels` matches, sorted; none
-    /// before the first commit. No blob is read.
-    pub fn blob_ids_at_head(&self, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
-        self.blob_ids_at(self.resolve("HEAD")?.1, sels)
+    /// (path, blob id) of the files of `side` any of `sels` matches, sorted,
+    /// told without reading a blob; `None` for the working tree, whose files
+    /// have no ids until they are read.
+    pub fn blob_ids(&self, side: &super::Side, sels: &[Selection]) -> Result<Option<Vec<(String, ObjectId)>>> {
+        Ok(match side {
+            super::Side::WorkTree => None,
+            super::Side::Index => Some(self.blob_ids_in_index(sels)?),
+            super::Side::Rev(rev) => Some(self.blob_ids_at(self.resolve(rev)?.1, sels)?),
+        })
     }
 
     /// (path, blob id) of a tree's files any of `sels` matches, sorted;
     /// none for the empty tree. No blob is read.
-    pub fn blob_ids_at(&self, tree: Option<ObjectId>, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
+    fn blob_ids_at(&self, tree: Option<ObjectId>, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
         let Some(tree) = tree else { return Ok(Vec::new()) };
         let mut out = Vec::new();
         self.walk_ids(tree, "", sels, &mut out)?;
@@ -203,7 +208,7 @@ impl Repo {
 
     /// (path, blob id) of the index's entries any of `sels` matches, sorted;
     /// a conflicted path counts as changed (its id is the null id).
-    pub fn blob_ids_in_index(&self, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
+    fn blob_ids_in_index(&self, sels: &[Selection]) -> Result<Vec<(String, ObjectId)>> {
         self.require_workdir("index")?;
         let index = self
             .repo

@@ -62,6 +62,21 @@ pub struct FileSet {
     pub root: Option<PathBuf>,
 }
 
+impl FileSet {
+    /// The same paths with the same bytes as `other` (blob ids, when both
+    /// came from git, decide without comparing the bytes).
+    pub fn same_files(&self, other: &FileSet) -> bool {
+        self.files.len() == other.files.len()
+            && self.files.iter().zip(&other.files).all(|(x, y)| {
+                x.path == y.path
+                    && match (&x.blob_id, &y.blob_id) {
+                        (Some(i), Some(j)) => i == j,
+                        _ => x.bytes == y.bytes,
+                    }
+            })
+    }
+}
+
 /// The old and the new side named by `git diff`-style arguments, run from `cwd`.
 ///
 /// It is an error only when *neither* side has a schema file: one empty side
@@ -151,13 +166,8 @@ pub fn staged_unchanged(paths: &[String], dirs: &[&str], settings: &Settings, cw
     let repo = Repo::discover(cwd)?;
     let mut sels = vec![selection(&repo, paths, settings)?];
     sels.extend(dirs.iter().map(|d| Selection::under(d)));
-    let head = repo.blob_ids_at_head(&sels)?;
-    let index = repo.blob_ids_in_index(&sels)?;
-    Ok(head == index)
+    Ok(repo.blob_ids(&Side::Rev("HEAD".into()), &sels)? == repo.blob_ids(&Side::Index, &sels)?)
 }
-
-/// (path, blob id) of a side's schema files, sorted.
-type BlobIds = Vec<(String, gix::ObjectId)>;
 
 /// When the two sides named by `args` hold the same schema files with the
 /// same blobs — told from git's object ids, without reading a blob — the two
@@ -167,19 +177,15 @@ pub fn same_blobs(args: &SourceArgs, settings: &Settings, cwd: &Path) -> Result<
     let Plan::Git { old, new } = args::plan(args)? else { return Ok(None) };
     let repo = Repo::discover(cwd)?;
     let sels = [selection(&repo, &args.paths, settings)?];
-    // (label, (path, blob id)…) of one side; `None` for the working tree.
-    let ids = |want: &Want| -> Result<Option<(String, BlobIds)>> {
-        Ok(Some(match want {
-            Want::Side(Side::WorkTree) => return Ok(None),
-            Want::Side(Side::Index) => ("index".to_string(), repo.blob_ids_in_index(&sels)?),
-            Want::Side(Side::Rev(rev)) => (rev.clone(), repo.blob_ids_at(repo.resolve(rev)?.1, &sels)?),
-            Want::MergeBase(a, b) => {
-                let base = repo.merge_base(a, b)?;
-                (format!("merge-base({a}, {b})"), repo.blob_ids_at(repo.resolve(&base.to_string())?.1, &sels)?)
-            }
-        }))
+    // A side as reading labels it, and as a side the ids can be told of.
+    let side_of = |want: &Want| -> Result<(String, Side)> {
+        Ok(match want {
+            Want::Side(side) => (side.label(), side.clone()),
+            Want::MergeBase(a, b) => (format!("merge-base({a}, {b})"), Side::Rev(repo.merge_base(a, b)?.to_string())),
+        })
     };
-    let (Some((old_label, a)), Some((new_label, b))) = (ids(&old)?, ids(&new)?) else { return Ok(None) };
+    let ((old_label, old_side), (new_label, new_side)) = (side_of(&old)?, side_of(&new)?);
+    let (Some(a), Some(b)) = (repo.blob_ids(&old_side, &sels)?, repo.blob_ids(&new_side, &sels)?) else { return Ok(None) };
     // Both empty is "no schema files", which reading reports.
     if a.is_empty() || a != b {
         return Ok(None);
@@ -278,19 +284,19 @@ fn read_want(repo: &Repo, want: &Want, sel: &Selection) -> Result<FileSet> {
 }
 
 fn read_side(repo: &Repo, side: &Side, sel: &Selection) -> Result<FileSet> {
-    let (label, commit, files) = match side {
-        Side::WorkTree => ("working tree".to_string(), None, worktree::read(repo, sel)?),
-        Side::Index => ("index".to_string(), None, repo.read_index(sel)?),
+    let (commit, files) = match side {
+        Side::WorkTree => (None, worktree::read(repo, sel)?),
+        Side::Index => (None, repo.read_index(sel)?),
         Side::Rev(rev) => {
             let (commit, tree) = repo.resolve(rev)?;
             let files = match tree {
                 Some(tree) => repo.read_tree(tree, sel, &format!("in {rev}"))?,
                 None => Vec::new(),
             };
-            (rev.clone(), commit.map(|c| c.to_string()), files)
+            (commit.map(|c| c.to_string()), files)
         }
     };
-    Ok(FileSet { label, commit, files: sorted(files), root: repo.workdir() })
+    Ok(FileSet { label: side.label(), commit, files: sorted(files), root: repo.workdir() })
 }
 
 /// Byte order of paths, the same on every platform and run.
